@@ -1,0 +1,61 @@
+/**
+ * Flags generated from option declarations, and the way back from parsed flags to option layers.
+ * @module
+ */
+import { type Command, Option } from "commander";
+import { CORE_OPTIONS } from "../config/mod.ts";
+import { envNames, flagName, type OptionSpec } from "../plugin/options.ts";
+import type { Plugin } from "../plugin/types.ts";
+
+type CoreName = typeof CORE_OPTIONS[number]["name"];
+
+/** Adds the named core options (`--source`, `--to`, ...) as flags. */
+export function addCoreFlags(cmd: Command, names: readonly CoreName[]): Command {
+  for (const name of names) {
+    const spec: OptionSpec = CORE_OPTIONS.find((o) => o.name === name)!;
+    cmd.addOption(new Option(`--${name} <value>`, optionHelp("core", spec)));
+  }
+  return cmd;
+}
+
+/** Adds a flag for each option of these plugins (help text names the environment variables). */
+export function addPluginFlags(cmd: Command, plugins: readonly Plugin[]): Command {
+  const seen = new Set(cmd.options.map((o) => o.long));
+  for (const plugin of plugins) {
+    for (const spec of plugin.options) {
+      const long = `--${flagName(plugin.id, spec)}`;
+      if (seen.has(long)) continue;
+      seen.add(long);
+      cmd.addOption(
+        new Option(spec.type === "boolean" ? long : `${long} <value>`, optionHelp(plugin.id, spec)),
+      );
+    }
+  }
+  return cmd;
+}
+
+function optionHelp(pluginId: string, spec: OptionSpec): string {
+  const env = envNames(pluginId, spec);
+  const dflt = spec.default !== undefined && !spec.secret ? `, default ${JSON.stringify(spec.default)}` : "";
+  return `${spec.help} (${pluginId}; env ${env.join(" / ")}${dflt})`;
+}
+
+/**
+ * Every flag given to this command and its parents, keyed by flag name (`--folder-path` ->
+ * `folder-path`), which is how options are resolved.
+ */
+export function flagValues(cmd: Command): Record<string, string | boolean | undefined> {
+  const flags: Record<string, string | boolean | undefined> = {};
+  for (let c: Command | null = cmd; c; c = c.parent) {
+    const values = c.opts();
+    for (const option of c.options) {
+      const value = values[option.attributeName()];
+      const name = option.long?.replace(/^--/, "");
+      if (!name || value === undefined || name in flags) continue;
+      if (Array.isArray(value)) {
+        if (value.length > 0) flags[name === "plugin" ? "plugins" : name] = value.join(",");
+      } else flags[name] = value as string | boolean;
+    }
+  }
+  return flags;
+}

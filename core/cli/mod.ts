@@ -1,0 +1,127 @@
+/**
+ * The command line: one file per command, registered here. Exit codes: 0 success, 1 failure,
+ * 2 usage or configuration error.
+ *
+ * @example
+ * ```ts
+ * Deno.exit(await runCli(Deno.args, { plugins: BUILTIN_PLUGINS, writeSampleLibrary }));
+ * ```
+ * @module
+ */
+import { Command, CommanderError } from "commander";
+import { errorKind, messageOf } from "../plugin/errors.ts";
+import type { Plugin } from "../plugin/types.ts";
+import { LockedError } from "../tracker/mod.ts";
+import { consoleOutput, type Output } from "./output.ts";
+import { loadConfig } from "../config/mod.ts";
+import { buildRegistry } from "./session.ts";
+import type { Redactor } from "../config/redact.ts";
+import { registerDemo, type SampleWriter } from "./demo.ts";
+import { registerImport } from "./import.ts";
+import { registerScan } from "./scan.ts";
+import { registerStatus } from "./status.ts";
+import { registerPending } from "./pending.ts";
+
+export const VERSION = "0.1.0";
+
+export interface CliDeps {
+  plugins: readonly Plugin[];
+  writeSampleLibrary: SampleWriter;
+  output?: Output;
+  env?: Record<string, string | undefined>;
+}
+
+/** Shared by every command handler: how to reach output, plugins and the environment. */
+export interface CommandContext {
+  deps: CliDeps;
+  output: Output;
+  /** Set once a command has loaded its config, so late errors are redacted too. */
+  setRedactor(r: Redactor): void;
+}
+
+/** Exit code for a command that ran but had failures (assets failed, a job failed). */
+export class ExitCode extends Error {
+  constructor(readonly code: number) {
+    super(`exit ${code}`);
+  }
+}
+
+export async function runCli(args: string[], deps: CliDeps): Promise<number> {
+  let redactor: Redactor | undefined;
+  const output = deps.output ?? consoleOutput(() => redactor);
+  try {
+    // Third-party plugins are loaded before parsing, so their flags exist for commander and --help.
+    const plugins = await withThirdPartyPlugins(args, deps);
+    const ctx: CommandContext = { deps: { ...deps, plugins }, output, setRedactor: (r) => (redactor = r) };
+    await buildProgram(ctx).parseAsync(args, { from: "user" });
+    return 0;
+  } catch (e) {
+    if (e instanceof ExitCode) return e.code;
+    if (e instanceof CommanderError) {
+      // Help and version are successes; everything else commander throws is a usage error.
+      return e.exitCode === 0 ? 0 : 2;
+    }
+    if (e instanceof LockedError) {
+      output.err(`photos-sync: ${e.message}`);
+      return 1;
+    }
+    const kind = errorKind(e);
+    output.err(`photos-sync: ${messageOf(e)}`);
+    if (Deno.env.get("PHOTOS_SYNC_DEBUG") && e instanceof Error && e.stack) output.err(e.stack);
+    return kind === "config" ? 2 : 1;
+  }
+}
+
+export function buildProgram(ctx: CommandContext): Command {
+  const program = new Command("photos-sync")
+    .description("Moves an Apple Photos library into Immich, faithfully, and keeps it in sync")
+    .version(VERSION)
+    .option("--home <dir>", "data directory (default: $PHOTOS_SYNC_HOME or the OS data folder)")
+    .option("--env-file <file>", "the .env file to read (default: <home>/.env)")
+    .option("--plugin <file>", "load a third-party plugin file (repeatable)", collect, [])
+    .option("-v, --verbose", "debug logging on stderr")
+    .exitOverride()
+    .showHelpAfterError("(run with --help for usage)")
+    .configureOutput({
+      writeOut: (s) => ctx.output.out(s.replace(/\n$/, "")),
+      writeErr: (s) => ctx.output.err(s.replace(/\n$/, "")),
+    });
+  registerStatus(program, ctx);
+  registerScan(program, ctx);
+  registerImport(program, ctx);
+  registerPending(program, ctx);
+  registerDemo(program, ctx);
+  for (const cmd of program.commands) cmd.exitOverride();
+  return program;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** The value(s) of a global flag in raw arguments (`--x v` or `--x=v`), before parsing. */
+function rawFlag(args: string[], name: string): string[] {
+  const values: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === "--") break;
+    if (args[i] === `--${name}` && i + 1 < args.length) values.push(args[++i]);
+    else if (args[i].startsWith(`--${name}=`)) values.push(args[i].slice(name.length + 3));
+  }
+  return values;
+}
+
+/** Built-ins plus the plugin files named by `--plugin` or PHOTOS_SYNC_PLUGINS, checked by a registry. */
+async function withThirdPartyPlugins(args: string[], deps: CliDeps): Promise<readonly Plugin[]> {
+  const files = rawFlag(args, "plugin");
+  const config = await loadConfig({
+    env: deps.env,
+    flags: {
+      home: rawFlag(args, "home").at(-1),
+      "env-file": rawFlag(args, "env-file").at(-1),
+      plugins: files.length ? files.join(",") : undefined,
+    },
+  });
+  const paths = (config.core.plugins as string[] | undefined) ?? [];
+  if (paths.length === 0) return deps.plugins;
+  return (await buildRegistry(deps.plugins, paths)).all();
+}

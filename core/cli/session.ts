@@ -1,0 +1,131 @@
+/**
+ * What every command that touches the library or a destination sets up and tears down: config,
+ * the plugin registry (built-ins plus third-party files), the data directory, the tracker, the run
+ * lock, plugin contexts and a temp root that is removed at the end.
+ * @module
+ */
+import { resolve } from "node:path";
+import { type Config, loadConfig } from "../config/mod.ts";
+import { type HandlerEntry } from "../engine/import_run.ts";
+import { ConfigError } from "../plugin/errors.ts";
+import { makeContext } from "../plugin/context.ts";
+import { loadPluginFile } from "../plugin/loader.ts";
+import { checkSession, Registry } from "../plugin/registry.ts";
+import type { DestinationSession, Plugin, SourceSession } from "../plugin/types.ts";
+import { Tracker } from "../tracker/mod.ts";
+import { logSink, type Output } from "./output.ts";
+
+export interface SessionOptions {
+  /** Every plugin of this run: the built-ins and the third-party files already loaded. */
+  plugins: readonly Plugin[];
+  output: Output;
+  /** Flag values by flag name, from the command line. */
+  flags: Record<string, string | boolean | undefined>;
+  env?: Record<string, string | undefined>;
+  /** Command name, shown to a second run that finds the lock taken. */
+  command: string;
+  /** Take the run lock (commands that write). */
+  lock?: boolean;
+  dryRun?: boolean;
+  verbose?: boolean;
+}
+
+export class Session {
+  readonly #closers: (() => Promise<void> | void)[] = [];
+  readonly abort = new AbortController();
+
+  private constructor(
+    readonly config: Config,
+    readonly registry: Registry,
+    readonly tracker: Tracker,
+    readonly tempRoot: string,
+    readonly options: SessionOptions,
+  ) {}
+
+  static async open(options: SessionOptions): Promise<Session> {
+    const config = await loadConfig({ flags: options.flags, env: options.env });
+    const registry = new Registry(options.plugins);
+    config.guardSecrets(registry.all());
+    await Deno.mkdir(config.home, { recursive: true }).catch((e) => {
+      throw new ConfigError(`cannot create the data directory ${config.home} (${e.message}); set --home`);
+    });
+    const tracker = Tracker.open(`${config.home}/tracker.db`);
+    const tempRoot = await Deno.makeTempDir({ prefix: "photos-sync-" });
+    const session = new Session(config, registry, tracker, tempRoot, options);
+    session.#closers.push(() => tracker.close());
+    session.#closers.push(() => Deno.remove(tempRoot, { recursive: true }).catch(() => {}));
+    if (options.lock) {
+      try {
+        tracker.acquireLock("run", options.command);
+      } catch (e) {
+        await session.close();
+        throw e;
+      }
+      const beat = setInterval(() => tracker.heartbeatLock("run"), 30_000);
+      session.#closers.unshift(() => {
+        clearInterval(beat);
+        tracker.releaseLock("run");
+      });
+    }
+    return session;
+  }
+
+  get dryRun(): boolean {
+    return this.options.dryRun ?? false;
+  }
+
+  #context(pluginId: string) {
+    return makeContext(pluginId, {
+      tracker: this.tracker,
+      sink: logSink(this.options.output, this.options.verbose ? "debug" : "info"),
+      redactor: this.config.redactor,
+      signal: this.abort.signal,
+      tempRoot: this.tempRoot,
+      dataDir: this.config.home,
+      dryRun: this.dryRun,
+    });
+  }
+
+  /** Opens the source named by `--source`, handing it `--library` as its `library` option. */
+  async openSource(): Promise<{ id: string; session: SourceSession }> {
+    const plugin = this.registry.source(String(this.config.core.source));
+    const values = { ...this.config.pluginOptions(plugin), library: this.config.core.library };
+    const session = checkSession(plugin, await plugin.open(values, await this.#context(plugin.id)));
+    this.#closers.unshift(() => session.close());
+    return { id: plugin.id, session };
+  }
+
+  /** Opens the destination named by `--to` and runs its start-up check, if it has one. */
+  async openDestination(): Promise<{ id: string; session: DestinationSession; description: string }> {
+    const plugin = this.registry.destination(String(this.config.core.to));
+    const values = this.config.pluginOptions(plugin);
+    const session = checkSession(plugin, await plugin.open(values, await this.#context(plugin.id)));
+    this.#closers.unshift(() => session.close());
+    const info = plugin.capabilities.includes("check") ? await session.check!() : { description: plugin.id };
+    return { id: plugin.id, session, description: info.description };
+  }
+
+  handlers(): HandlerEntry[] {
+    return this.registry.handlers().map((plugin) => ({ plugin, options: this.config.pluginOptions(plugin) }));
+  }
+
+  async close(): Promise<void> {
+    for (const close of this.#closers.splice(0)) {
+      try {
+        await close();
+      } catch {
+        // Closing must not mask the error that ended the command.
+      }
+    }
+  }
+}
+
+/** Built-ins plus third-party plugin files, in one registry. */
+export async function buildRegistry(builtins: readonly Plugin[], files: string[]): Promise<Registry> {
+  const registry = new Registry(builtins);
+  for (const file of files) {
+    const path = resolve(file);
+    registry.register(await loadPluginFile(path), `plugin ${path}`);
+  }
+  return registry;
+}

@@ -1,0 +1,152 @@
+/**
+ * Configuration: flags > environment > `.env` file > defaults, for the tool's own options and for
+ * every plugin's. Secret values are registered with the redactor as soon as they are seen.
+ *
+ * @example
+ * ```ts
+ * const config = await loadConfig({ flags: { concurrency: "8" } });
+ * config.core.concurrency;                         // 4
+ * config.pluginOptions(registry.destination("folder"));
+ * ```
+ * @module
+ */
+import { join } from "node:path";
+import { homedir } from "node:os";
+import { ConfigError } from "../plugin/errors.ts";
+import {
+  envNames,
+  flagName,
+  type OptionLayers,
+  type OptionOrigin,
+  type OptionSpec,
+  type OptionValues,
+  resolveOptions,
+} from "../plugin/options.ts";
+import type { Plugin } from "../plugin/types.ts";
+import { parseEnvFile } from "./env_file.ts";
+import { Redactor } from "./redact.ts";
+
+/** The tool's own options (plugins declare theirs on the plugin). */
+export const CORE_OPTIONS = [
+  {
+    name: "home",
+    type: "path",
+    help: "data directory (tracker, sidecars, logs, .env); read from flag or environment only",
+  },
+  { name: "env-file", type: "path", help: "the .env file to read (default: <home>/.env)" },
+  {
+    name: "source",
+    type: "string",
+    help: "where assets come from: photokit (macOS), photoslibrary, folder, or a plugin's name",
+    default: Deno.build.os === "darwin" ? "photokit" : "photoslibrary",
+  },
+  {
+    name: "library",
+    type: "path",
+    help: "the .photoslibrary bundle or folder to read (PhotoKit: the system library when unset)",
+  },
+  { name: "to", type: "string", help: "destination: immich, folder, or a plugin's name", default: "immich" },
+  { name: "concurrency", type: "number", help: "assets processed in parallel", default: 4 },
+  { name: "plugins", type: "list", help: "third-party plugin files to load (comma-separated)" },
+  {
+    name: "backup-immich-path",
+    type: "path",
+    help: "Immich's upload location, backed up by `backup`",
+    env: ["BACKUP_IMMICH_PATH"],
+  },
+  {
+    name: "backup-stats-interval",
+    type: "number",
+    help: "seconds between backup progress updates",
+    default: 60,
+    env: ["BACKUP_STATS_INTERVAL"],
+  },
+  {
+    name: "backup-max-retries",
+    type: "number",
+    help: "attempts per backup job",
+    default: 3,
+    env: ["BACKUP_MAX_RETRIES"],
+  },
+] as const satisfies readonly OptionSpec[];
+
+export interface Config {
+  /** The data directory; created on first use. */
+  home: string;
+  /** The .env file consulted (it may not exist). */
+  envFile: string;
+  core: OptionValues;
+  origins: Record<string, OptionOrigin>;
+  layers: OptionLayers;
+  redactor: Redactor;
+  /** Resolves a plugin's options from the same layers. */
+  pluginOptions(plugin: Plugin): OptionValues;
+  /** Registers every secret these plugins could receive, so no output can show it. */
+  guardSecrets(plugins: readonly Plugin[]): void;
+}
+
+/** Default data directory for this OS. */
+export function defaultHome(env: Record<string, string | undefined>): string {
+  const home = env.HOME ?? homedir();
+  if (Deno.build.os === "darwin") return join(home, "Library", "Application Support", "photos-sync");
+  return join(env.XDG_DATA_HOME || join(home, ".local", "share"), "photos-sync");
+}
+
+export interface LoadConfigOptions {
+  /** Flag values keyed by flag name (without dashes). */
+  flags?: Record<string, string | boolean | undefined>;
+  /** Defaults to the process environment. */
+  env?: Record<string, string | undefined>;
+}
+
+export async function loadConfig(options: LoadConfigOptions = {}): Promise<Config> {
+  const flags = options.flags ?? {};
+  const env = options.env ?? Deno.env.toObject();
+  const home = String(flags["home"] ?? env.PHOTOS_SYNC_HOME ?? defaultHome(env));
+  const envFile = String(flags["env-file"] ?? env.PHOTOS_SYNC_ENV_FILE ?? join(home, ".env"));
+  let fileValues: Record<string, string> = {};
+  try {
+    fileValues = parseEnvFile(await Deno.readTextFile(envFile), envFile);
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) {
+      if (e instanceof ConfigError) throw e;
+      throw new ConfigError(
+        `${envFile} cannot be read (${(e as Error).message}); fix its permissions or remove it`,
+      );
+    }
+    if (flags["env-file"] !== undefined || env.PHOTOS_SYNC_ENV_FILE !== undefined) {
+      throw new ConfigError(`the .env file ${envFile} does not exist; check the path`);
+    }
+  }
+  const layers: OptionLayers = { flags, env, envFile: fileValues };
+  const { values: core, origins } = resolveOptions("core", CORE_OPTIONS, layers);
+  core.home = home;
+  const redactor = new Redactor();
+  return {
+    home,
+    envFile,
+    core,
+    origins,
+    layers,
+    redactor,
+    pluginOptions(plugin) {
+      registerSecrets(plugin, layers, redactor);
+      return resolveOptions(plugin.id, plugin.options, layers).values;
+    },
+    guardSecrets(plugins) {
+      for (const plugin of plugins) registerSecrets(plugin, layers, redactor);
+    },
+  };
+}
+
+function registerSecrets(plugin: Plugin, layers: OptionLayers, redactor: Redactor): void {
+  for (const spec of plugin.options) {
+    if (!spec.secret) continue;
+    for (const name of envNames(plugin.id, spec)) {
+      redactor.add(layers.env[name]);
+      redactor.add(layers.envFile[name]);
+    }
+    const flag = layers.flags[flagName(plugin.id, spec)];
+    if (typeof flag === "string") redactor.add(flag);
+  }
+}

@@ -1,0 +1,31 @@
+/**
+ * Keeps secrets out of everything the tool prints, logs or stores. Every secret value the config
+ * resolves is added here; every line of output passes through {@link Redactor.redact}.
+ *
+ * @example
+ * ```ts
+ * const r = new Redactor(); r.add("s3cr3t-key");
+ * r.redact("401 for key s3cr3t-key"); // "401 for key ***"
+ * ```
+ * @module
+ */
+export class Redactor {
+  readonly #secrets = new Set<string>();
+
+  /** Registers a secret. Very short values are ignored: they would mask ordinary text. */
+  add(secret: string | undefined): void {
+    if (secret && secret.length >= 4) this.#secrets.add(secret);
+  }
+
+  has(text: string): boolean {
+    for (const s of this.#secrets) if (text.includes(s)) return true;
+    return false;
+  }
+
+  redact(text: string): string {
+    let out = text;
+    // Longest first, so a secret that contains another is masked whole.
+    for (const s of [...this.#secrets].sort((a, b) => b.length - a.length)) out = out.replaceAll(s, "***");
+    return out;
+  }
+}

@@ -1,0 +1,46 @@
+/**
+ * Decides, for one listed asset, whether this run has work to do, from the tracker's state alone.
+ * @module
+ */
+import type { Asset } from "../model/asset.ts";
+import type { TransferState } from "../tracker/mod.ts";
+
+export type SkipReason = "imported" | "changed" | "waiting" | "permanent" | "trashed";
+
+export type Decision =
+  | { action: "import"; reason: "new" | "retry" }
+  | { action: "skip"; reason: SkipReason };
+
+export interface DecideOptions {
+  now: Date;
+  /** Retry assets whose last failure was permanent (`review --retry`). */
+  retryPermanent?: boolean;
+}
+
+export function decide(asset: Asset, state: TransferState | undefined, options: DecideOptions): Decision {
+  if (asset.trashed) return { action: "skip", reason: "trashed" };
+  if (!state) return { action: "import", reason: "new" };
+  if (state.status === "imported") {
+    const changed = asset.modified !== undefined && state.sourceModifiedAt !== null &&
+      asset.modified !== state.sourceModifiedAt;
+    return { action: "skip", reason: changed ? "changed" : "imported" };
+  }
+  if (state.errorClass === "permanent" || state.errorClass === "config" || state.status === "skipped") {
+    return options.retryPermanent
+      ? { action: "import", reason: "retry" }
+      : { action: "skip", reason: "permanent" };
+  }
+  if (state.nextAttemptAt && Date.parse(state.nextAttemptAt) > options.now.getTime()) {
+    return { action: "skip", reason: "waiting" };
+  }
+  return { action: "import", reason: "retry" };
+}
+
+/**
+ * When a transiently failed asset may be tried again by a later run: 5 minutes after the first
+ * failure, doubling with each failed attempt, at most a day.
+ */
+export function nextAttemptAt(attempts: number, now: Date): string {
+  const minutes = Math.min(24 * 60, 5 * 2 ** Math.max(0, attempts - 1));
+  return new Date(now.getTime() + minutes * 60_000).toISOString();
+}

@@ -1,0 +1,257 @@
+/**
+ * The import pipeline of design.md §1: list -> diff -> plan -> export -> hash -> put -> record.
+ * Plugins only do their step; retries, concurrency, dry-run and bookkeeping live here.
+ *
+ * @example
+ * ```ts
+ * const summary = await importAssets({ source, destination, handlers, tracker, ... });
+ * ```
+ * @module
+ */
+import type { Asset } from "../model/asset.ts";
+import { type ExportedFile, type Plan, PlanBuilder } from "../model/plan.ts";
+import { errorKind, messageOf, PermanentError, PluginError } from "../plugin/errors.ts";
+import type { OptionValues } from "../plugin/options.ts";
+import type { DestinationSession, HandlerPlugin, RemoteRef, SourceSession } from "../plugin/types.ts";
+import type { Tracker } from "../tracker/mod.ts";
+import { decide, nextAttemptAt, type SkipReason } from "./diff.ts";
+import { hashFile } from "./hash.ts";
+import { forEachConcurrent } from "./pool.ts";
+import { retry, type RetryOptions } from "./retry.ts";
+
+export interface HandlerEntry {
+  plugin: HandlerPlugin;
+  options: OptionValues;
+}
+
+/** What the run reports as it goes; the CLI turns these into progress lines or JSON. */
+export type RunEvent =
+  | { type: "asset"; assetId: string; filename: string; outcome: "imported" | "duplicate"; bytes: number }
+  | { type: "asset"; assetId: string; filename: string; outcome: "would-import"; plan: Plan }
+  | { type: "asset"; assetId: string; filename: string; outcome: "failed"; kind: string; error: string }
+  | { type: "skip"; assetId: string; reason: SkipReason }
+  | { type: "retry"; assetId: string; attempt: number; delayMs: number; error: string };
+
+export interface RunSummary {
+  listed: number;
+  imported: number;
+  duplicates: number;
+  failed: number;
+  wouldImport: number;
+  skipped: Record<SkipReason, number>;
+  bytes: number;
+  durationMs: number;
+}
+
+export interface ImportOptions {
+  sourceId: string;
+  source: SourceSession;
+  destinationId: string;
+  destination: DestinationSession;
+  handlers: HandlerEntry[];
+  tracker: Tracker;
+  /** Per-asset export directories are made under here and removed after each asset. */
+  tempRoot: string;
+  dryRun: boolean;
+  concurrency: number;
+  /** Stop after this many assets with work to do (0: no limit). */
+  limit?: number;
+  allowNetwork?: boolean;
+  retryPermanent?: boolean;
+  /** Only these asset ids (e.g. `review --retry`). */
+  only?: Set<string>;
+  retry?: RetryOptions;
+  signal?: AbortSignal;
+  onEvent?: (event: RunEvent) => void;
+  now?: () => Date;
+}
+
+/** Applies every handler that claims the asset, in order, to one plan. */
+export function planAsset(asset: Asset, handlers: HandlerEntry[]): Plan {
+  const builder = new PlanBuilder(asset);
+  for (const { plugin, options } of handlers) {
+    try {
+      if (!plugin.applies(asset)) continue;
+      plugin.plan(asset, builder, options);
+      builder.markHandler(plugin.id);
+    } catch (e) {
+      throw new PluginError(plugin.id, `plan(${asset.id})`, e);
+    }
+  }
+  return builder.build();
+}
+
+/**
+ * Imports every asset the diff selects. Resolves with the summary; rejects only on a fatal or
+ * configuration error (after letting assets in flight finish), never because one asset failed.
+ */
+export async function importAssets(options: ImportOptions): Promise<RunSummary> {
+  const now = options.now ?? (() => new Date());
+  const started = Date.now();
+  const ids = { source: options.sourceId, destination: options.destinationId };
+  const emit = options.onEvent ?? (() => {});
+  const summary: RunSummary = {
+    listed: 0,
+    imported: 0,
+    duplicates: 0,
+    failed: 0,
+    wouldImport: 0,
+    skipped: { imported: 0, changed: 0, waiting: 0, permanent: 0, trashed: 0 },
+    bytes: 0,
+    durationMs: 0,
+  };
+  const states = options.tracker.transfers(ids.source, ids.destination);
+  const abort = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, abort.signal]) : abort.signal;
+  const limit = options.limit ?? 0;
+  let selected = 0;
+
+  // Lazily filtered listing: the pool pulls from it only as slots free up.
+  async function* work(): AsyncGenerator<Asset> {
+    for await (const asset of wrapIterable(options.sourceId, options.source.list())) {
+      if (signal.aborted) return;
+      if (options.only && !options.only.has(asset.id)) continue;
+      summary.listed++;
+      const d = decide(asset, states.get(asset.id), { now: now(), retryPermanent: options.retryPermanent });
+      if (d.action === "skip") {
+        summary.skipped[d.reason]++;
+        emit({ type: "skip", assetId: asset.id, reason: d.reason });
+        continue;
+      }
+      if (limit > 0 && selected >= limit) return;
+      selected++;
+      yield asset;
+    }
+  }
+
+  async function importOne(asset: Asset): Promise<void> {
+    let plan: Plan;
+    try {
+      plan = planAsset(asset, options.handlers);
+      if (!plan.resources.some((r) => r.key === plan.primary)) {
+        throw new PermanentError(`${asset.filename} (${asset.id}) has no original resource to import`);
+      }
+    } catch (e) {
+      return fail(asset, e);
+    }
+    if (options.dryRun) {
+      summary.wouldImport++;
+      emit({ type: "asset", assetId: asset.id, filename: asset.filename, outcome: "would-import", plan });
+      return;
+    }
+    const dir = await Deno.makeTempDir({ dir: options.tempRoot, prefix: "asset-" });
+    try {
+      const files = await retry(async () => {
+        const exported = await call(
+          options.sourceId,
+          "export",
+          () => options.source.export({ asset, plan, dir, allowNetwork: options.allowNetwork ?? false }),
+        );
+        return await hashAll(asset, plan, exported);
+      }, retryOptions(asset));
+      const group = { asset, plan, files };
+      const result = await retry(
+        () => call(options.destinationId, "put", () => options.destination.put(group)),
+        retryOptions(asset),
+      );
+      checkPutResult(options.destinationId, plan, result.resources);
+      options.tracker.recordImported(ids, group, result.resources);
+      const primary = result.resources.find((r) => r.key === plan.primary);
+      const bytes = files.reduce((n, f) => n + f.size, 0);
+      if (primary?.duplicate) summary.duplicates++;
+      else summary.imported++;
+      summary.bytes += bytes;
+      emit({
+        type: "asset",
+        assetId: asset.id,
+        filename: asset.filename,
+        outcome: primary?.duplicate ? "duplicate" : "imported",
+        bytes,
+      });
+    } catch (e) {
+      fail(asset, e);
+    } finally {
+      await Deno.remove(dir, { recursive: true }).catch(() => {});
+    }
+  }
+
+  function fail(asset: Asset, e: unknown): void {
+    const kind = errorKind(e);
+    if (kind === "fatal" || kind === "config") {
+      abort.abort(e);
+      throw e;
+    }
+    if (signal.aborted) return; // cancelled: this asset was not tried to the end; record nothing
+    const previous = states.get(asset.id)?.attempts ?? 0;
+    options.tracker.recordFailure(ids, asset, {
+      kind,
+      message: messageOf(e),
+      nextAttemptAt: kind === "retryable" ? nextAttemptAt(previous + 1, now()) : null,
+    });
+    summary.failed++;
+    emit({
+      type: "asset",
+      assetId: asset.id,
+      filename: asset.filename,
+      outcome: "failed",
+      kind,
+      error: messageOf(e),
+    });
+  }
+
+  function retryOptions(asset: Asset): RetryOptions {
+    return {
+      ...options.retry,
+      signal,
+      onRetry: (error, attempt, delayMs) =>
+        emit({ type: "retry", assetId: asset.id, attempt, delayMs, error: messageOf(error) }),
+    };
+  }
+
+  async function hashAll(asset: Asset, plan: Plan, exported: { key: string; path: string }[]) {
+    const files: ExportedFile[] = [];
+    for (const planned of plan.resources) {
+      const file = exported.find((f) => f.key === planned.key);
+      if (!file) {
+        throw new PluginError(
+          options.sourceId,
+          "export",
+          new PermanentError(`${asset.filename}: the source produced no file for ${planned.key}`),
+        );
+      }
+      files.push({ key: planned.key, name: planned.name, path: file.path, ...await hashFile(file.path) });
+    }
+    return files;
+  }
+
+  try {
+    await forEachConcurrent(work(), options.concurrency, importOne);
+  } finally {
+    summary.durationMs = Date.now() - started;
+  }
+  return summary;
+}
+
+function checkPutResult(destinationId: string, plan: Plan, refs: RemoteRef[]): void {
+  const missing = plan.resources.filter((r) => !refs.some((ref) => ref.key === r.key)).map((r) => r.key);
+  if (missing.length > 0) {
+    throw new PluginError(destinationId, "put", new Error(`returned no remote id for ${missing.join(", ")}`));
+  }
+}
+
+/** Calls a plugin hook, wrapping what it throws with the plugin id and hook. */
+async function call<T>(pluginId: string, hook: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    throw e instanceof PluginError ? e : new PluginError(pluginId, hook, e);
+  }
+}
+
+async function* wrapIterable<T>(pluginId: string, it: AsyncIterable<T>): AsyncGenerator<T> {
+  try {
+    yield* it;
+  } catch (e) {
+    throw e instanceof PluginError ? e : new PluginError(pluginId, "list", e);
+  }
+}

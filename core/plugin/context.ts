@@ -1,0 +1,149 @@
+/**
+ * The host's side of {@link PluginContext}: a scoped logger, state in the tracker, an HTTP client
+ * with timeouts and a subprocess runner that streams both pipes and keeps secrets out of argv.
+ * @module
+ */
+import type { Redactor } from "../config/redact.ts";
+import type { Tracker } from "../tracker/mod.ts";
+import type {
+  HttpClient,
+  Logger,
+  PluginContext,
+  RunOptions,
+  RunResult,
+  StateStore,
+  SubprocessRunner,
+} from "./types.ts";
+
+export type LogLevel = "debug" | "info" | "warn" | "error";
+export type LogSink = (
+  level: LogLevel,
+  scope: string,
+  message: string,
+  fields?: Record<string, unknown>,
+) => void;
+
+export function scopedLogger(scope: string, sink: LogSink): Logger {
+  return {
+    debug: (m, f) => sink("debug", scope, m, f),
+    info: (m, f) => sink("info", scope, m, f),
+    warn: (m, f) => sink("warn", scope, m, f),
+    error: (m, f) => sink("error", scope, m, f),
+  };
+}
+
+export function trackerState(tracker: Tracker, pluginId: string): StateStore {
+  return {
+    get: <T>(key: string) => tracker.stateGet(pluginId, key) as T | undefined,
+    set: (key, value) => tracker.stateSet(pluginId, key, value),
+    delete: (key) => tracker.stateDelete(pluginId, key),
+  };
+}
+
+/** An in-memory state store, for plugins used outside a tracked run and for tests. */
+export function memoryState(): StateStore {
+  const map = new Map<string, unknown>();
+  return {
+    get: <T>(key: string) => structuredClone(map.get(key)) as T | undefined,
+    set: (key, value) => void map.set(key, structuredClone(value)),
+    delete: (key) => void map.delete(key),
+  };
+}
+
+export function httpClient(signal: AbortSignal): HttpClient {
+  return (input, init = {}) => {
+    const { timeoutMs = 60_000, ...rest } = init;
+    const signals = [signal, AbortSignal.timeout(timeoutMs)];
+    if (rest.signal) signals.push(rest.signal);
+    return fetch(input, { ...rest, signal: AbortSignal.any(signals) });
+  };
+}
+
+export function subprocessRunner(redactor: Redactor, signal: AbortSignal): SubprocessRunner {
+  return async (command: string, args: string[], options: RunOptions = {}): Promise<RunResult> => {
+    if (args.some((a) => redactor.has(a))) {
+      throw new Error(
+        `refusing to pass a secret to ${command} in its arguments; pass it through env or stdin`,
+      );
+    }
+    const keep = options.keepStderrLines ?? 20;
+    let env: Record<string, string> | undefined = options.env;
+    let clearEnv = false;
+    if (options.unsetEnv?.length) {
+      env = { ...Deno.env.toObject(), ...options.env };
+      for (const name of options.unsetEnv) delete env[name];
+      clearEnv = true;
+    }
+    const child = new Deno.Command(command, {
+      args,
+      env,
+      clearEnv,
+      cwd: options.cwd,
+      stdin: options.stdin === undefined ? "null" : "piped",
+      stdout: "piped",
+      stderr: "piped",
+      signal,
+    }).spawn();
+    if (options.stdin !== undefined) {
+      const w = child.stdin.getWriter();
+      await w.write(
+        typeof options.stdin === "string" ? new TextEncoder().encode(options.stdin) : options.stdin,
+      );
+      await w.close();
+    }
+    const tail: string[] = [];
+    const [status] = await Promise.all([
+      child.status,
+      eachLine(child.stdout, (l) => options.onStdoutLine?.(l)),
+      eachLine(child.stderr, (l) => {
+        const line = redactor.redact(l);
+        tail.push(line);
+        if (tail.length > keep) tail.shift();
+        options.onStderrLine?.(line);
+      }),
+    ]);
+    return { code: status.code, stderrTail: tail };
+  };
+}
+
+/** Calls `fn` for each line of a byte stream, as it arrives. */
+export async function eachLine(
+  stream: ReadableStream<Uint8Array>,
+  fn: (line: string) => void,
+): Promise<void> {
+  let rest = "";
+  for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
+    rest += chunk;
+    let nl;
+    while ((nl = rest.indexOf("\n")) >= 0) {
+      fn(rest.slice(0, nl).replace(/\r$/, ""));
+      rest = rest.slice(nl + 1);
+    }
+  }
+  if (rest) fn(rest);
+}
+
+export interface ContextOptions {
+  tracker?: Tracker;
+  sink: LogSink;
+  redactor: Redactor;
+  signal: AbortSignal;
+  tempRoot: string;
+  dataDir: string;
+  dryRun: boolean;
+}
+
+/** Builds the context for one plugin; its temp dir is a fresh folder under `tempRoot`. */
+export async function makeContext(pluginId: string, options: ContextOptions): Promise<PluginContext> {
+  const tempDir = await Deno.makeTempDir({ dir: options.tempRoot, prefix: `${pluginId}-` });
+  return {
+    log: scopedLogger(pluginId, options.sink),
+    signal: options.signal,
+    tempDir,
+    dataDir: options.dataDir,
+    dryRun: options.dryRun,
+    state: options.tracker ? trackerState(options.tracker, pluginId) : memoryState(),
+    http: httpClient(options.signal),
+    run: subprocessRunner(options.redactor, options.signal),
+  };
+}

@@ -1,0 +1,205 @@
+/**
+ * The one registry of plugins. Built-ins are passed in explicitly (see `plugins/mod.ts`);
+ * third-party plugins arrive through the loader. Nothing registers itself by being imported.
+ *
+ * @example
+ * ```ts
+ * const registry = new Registry([folderDestination, livePhotoHandler]);
+ * registry.destination("destination.folder");
+ * ```
+ * @module
+ */
+import { checkOptionSpec, flagName } from "./options.ts";
+import {
+  type DestinationCapability,
+  type DestinationPlugin,
+  type DestinationSession,
+  type HandlerPlugin,
+  type Plugin,
+  PLUGIN_API_VERSION,
+  type PluginKind,
+  type SourceCapability,
+  type SourcePlugin,
+  type SourceSession,
+} from "./types.ts";
+import { ConfigError } from "./errors.ts";
+
+const ID = /^(source|handler|destination)\.[a-z][a-z0-9_]*$/;
+
+const SOURCE_CAPABILITIES: readonly SourceCapability[] = [
+  "download",
+  "delete",
+  "setFavorite",
+  "create",
+  "watch",
+];
+const DESTINATION_CAPABILITIES: readonly DestinationCapability[] = [
+  "find",
+  "link",
+  "stack",
+  "albums",
+  "remove",
+  "restore",
+  "warmup",
+  "check",
+];
+
+/**
+ * Checks the shape of something that claims to be a plugin; returns every problem found
+ * (empty when it is fine). `where` names it in messages (a file path or "built-in").
+ */
+export function validatePlugin(candidate: unknown, where: string): string[] {
+  const problems: string[] = [];
+  if (typeof candidate !== "object" || candidate === null) {
+    return [`${where}: a plugin must be an object (the module's default export), got ${typeof candidate}`];
+  }
+  const p = candidate as Record<string, unknown>;
+  const id = typeof p.id === "string" ? p.id : "(no id)";
+  const name = `${where} ${id}`;
+  if (!["source", "handler", "destination"].includes(p.kind as string)) {
+    problems.push(
+      `${name}: kind must be "source", "handler" or "destination", got ${JSON.stringify(p.kind)}`,
+    );
+  }
+  if (typeof p.id !== "string" || !ID.test(p.id)) {
+    problems.push(`${name}: id must look like "<kind>.<name>" in lower case, e.g. "destination.s3"`);
+  } else if (p.id.split(".")[0] !== p.kind) {
+    problems.push(`${name}: id must start with its kind "${p.kind}."`);
+  }
+  if (p.apiVersion !== PLUGIN_API_VERSION) {
+    problems.push(
+      `${name}: built for plugin API version ${JSON.stringify(p.apiVersion)}, ` +
+        `but this photos-sync speaks version ${PLUGIN_API_VERSION}; use a release of the plugin made for it`,
+    );
+  }
+  for (const field of ["version", "description"]) {
+    if (typeof p[field] !== "string" || p[field] === "") {
+      problems.push(`${name}: ${field} must be a non-empty string`);
+    }
+  }
+  if (!Array.isArray(p.options)) problems.push(`${name}: options must be an array (may be empty)`);
+  else {
+    for (const spec of p.options) {
+      try {
+        checkOptionSpec(id, spec);
+      } catch (e) {
+        problems.push(`${name}: ${(e as Error).message}`);
+      }
+    }
+  }
+  const fn = (key: string) => {
+    if (typeof p[key] !== "function") problems.push(`${name}: ${key}() is missing`);
+  };
+  if (p.kind === "handler") {
+    fn("applies");
+    fn("plan");
+    if (typeof p.order !== "number") problems.push(`${name}: order must be a number`);
+  } else if (p.kind === "source" || p.kind === "destination") {
+    fn("open");
+    const known: readonly string[] = p.kind === "source" ? SOURCE_CAPABILITIES : DESTINATION_CAPABILITIES;
+    if (!Array.isArray(p.capabilities)) {
+      problems.push(`${name}: capabilities must be an array (may be empty)`);
+    } else {
+      for (const c of p.capabilities) {
+        if (!known.includes(c)) problems.push(`${name}: unknown capability ${JSON.stringify(c)}`);
+      }
+    }
+  }
+  return problems;
+}
+
+/**
+ * Checks that an opened session has a method for every capability its plugin declares, so the host
+ * can branch on capabilities alone.
+ */
+export function checkSession<S extends SourceSession | DestinationSession>(
+  plugin: SourcePlugin | DestinationPlugin,
+  session: S,
+): S {
+  const missing = plugin.capabilities.filter((c) =>
+    typeof (session as unknown as Record<string, unknown>)[c] !== "function"
+  );
+  for (const m of ["put", "list", "export"] as const) {
+    const required = plugin.kind === "destination" ? m === "put" : m !== "put";
+    if (required && typeof (session as unknown as Record<string, unknown>)[m] !== "function") {
+      missing.push(m as never);
+    }
+  }
+  if (missing.length > 0) {
+    throw new Error(
+      `${plugin.id} declares or needs ${missing.join(", ")} but its session has no such method`,
+    );
+  }
+  return session;
+}
+
+/** Whether a plugin may run on this operating system. */
+export function runsHere(plugin: Plugin): boolean {
+  return !plugin.platforms || plugin.platforms.includes(Deno.build.os);
+}
+
+export class Registry {
+  readonly #plugins = new Map<string, Plugin>();
+  readonly #flags = new Map<string, string>();
+
+  constructor(builtins: readonly Plugin[] = []) {
+    for (const p of builtins) this.register(p, "built-in");
+  }
+
+  /** Adds a plugin; throws on a malformed plugin, a wrong apiVersion, a duplicate id or flag. */
+  register(plugin: Plugin, where = "plugin"): void {
+    const problems = validatePlugin(plugin, where);
+    if (problems.length > 0) throw new ConfigError(problems.join("\n"));
+    if (this.#plugins.has(plugin.id)) {
+      throw new ConfigError(`${where}: a plugin with id ${plugin.id} is already registered`);
+    }
+    for (const spec of plugin.options) {
+      const flag = flagName(plugin.id, spec);
+      const owner = this.#flags.get(flag);
+      if (owner) {
+        throw new ConfigError(`${where}: ${plugin.id} option flag --${flag} is already used by ${owner}`);
+      }
+    }
+    for (const spec of plugin.options) this.#flags.set(flagName(plugin.id, spec), plugin.id);
+    this.#plugins.set(plugin.id, plugin);
+  }
+
+  all(): Plugin[] {
+    return [...this.#plugins.values()];
+  }
+
+  ofKind<K extends PluginKind>(kind: K): Extract<Plugin, { kind: K }>[] {
+    return this.all().filter((p): p is Extract<Plugin, { kind: K }> => p.kind === kind);
+  }
+
+  /** Handlers in the order they shape a plan. */
+  handlers(): HandlerPlugin[] {
+    return this.ofKind("handler").map((h, i) => ({ h, i })).sort((a, b) => a.h.order - b.h.order || a.i - b.i)
+      .map((
+        x,
+      ) => x.h);
+  }
+
+  source(name: string): SourcePlugin {
+    return this.#get("source", name);
+  }
+
+  destination(name: string): DestinationPlugin {
+    return this.#get("destination", name);
+  }
+
+  #get<K extends "source" | "destination">(kind: K, name: string): Extract<Plugin, { kind: K }> {
+    const id = name.includes(".") ? name : `${kind}.${name}`;
+    const p = this.#plugins.get(id);
+    if (!p || p.kind !== kind) {
+      const known = this.all().filter((x) => x.kind === kind).map((x) => x.id.slice(kind.length + 1)).join(
+        ", ",
+      );
+      throw new ConfigError(`unknown ${kind} "${name}"; known: ${known || "none"}`);
+    }
+    if (!runsHere(p)) {
+      throw new ConfigError(`${p.id} runs only on ${p.platforms!.join(", ")}, not on ${Deno.build.os}`);
+    }
+    return p as Extract<Plugin, { kind: K }>;
+  }
+}

@@ -1,0 +1,41 @@
+/**
+ * A {@link PluginContext} for tests: a temp dir, in-memory state, captured log lines.
+ *
+ * @example
+ * ```ts
+ * await using ctx = await testContext();
+ * const session = await plugin.open({ path: ctx.tempDir }, ctx);
+ * ```
+ * @module
+ */
+import { Redactor } from "../../config/redact.ts";
+import { httpClient, memoryState, scopedLogger, subprocessRunner } from "../context.ts";
+import type { PluginContext } from "../types.ts";
+
+export interface TestContext extends PluginContext, AsyncDisposable {
+  /** Every log line as `level message`. */
+  logs: string[];
+  abort: AbortController;
+}
+
+export async function testContext(options: { dryRun?: boolean } = {}): Promise<TestContext> {
+  const tempDir = await Deno.makeTempDir({ prefix: "photos-sync-test-" });
+  const abort = new AbortController();
+  const logs: string[] = [];
+  return {
+    log: scopedLogger("test", (level, _scope, message) => logs.push(`${level} ${message}`)),
+    signal: abort.signal,
+    tempDir,
+    dataDir: tempDir,
+    dryRun: options.dryRun ?? false,
+    state: memoryState(),
+    http: httpClient(abort.signal),
+    run: subprocessRunner(new Redactor(), abort.signal),
+    logs,
+    abort,
+    async [Symbol.asyncDispose]() {
+      abort.abort();
+      await Deno.remove(tempDir, { recursive: true }).catch(() => {});
+    },
+  };
+}

@@ -1,0 +1,159 @@
+/**
+ * Numbered schema migrations. `PRAGMA user_version` holds the number of the last one applied.
+ * Append new migrations at the end; never edit one that has shipped.
+ * @module
+ */
+
+/** Each entry upgrades the schema from version `index` to `index + 1`. */
+export const MIGRATIONS: readonly string[] = [
+  // 1: the whole first schema.
+  `
+  -- What the tool knows of each source asset (one row per asset, whatever the destinations).
+  CREATE TABLE assets (
+    source TEXT NOT NULL,
+    asset_id TEXT NOT NULL,
+    filename TEXT NOT NULL,
+    media_kind TEXT NOT NULL,
+    subtypes TEXT NOT NULL DEFAULT '[]',
+    captured_at TEXT,
+    modified_at TEXT,
+    favorite INTEGER,
+    hidden INTEGER,
+    first_seen_at TEXT NOT NULL,
+    last_seen_at TEXT NOT NULL,
+    gone_at TEXT,
+    PRIMARY KEY (source, asset_id)
+  ) STRICT;
+
+  -- What became of each asset at each destination.
+  CREATE TABLE transfers (
+    source TEXT NOT NULL,
+    asset_id TEXT NOT NULL,
+    destination TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('imported', 'failed', 'skipped')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    error_class TEXT,
+    error_message TEXT,
+    last_attempt_at TEXT,
+    next_attempt_at TEXT,
+    imported_at TEXT,
+    source_modified_at TEXT,
+    size INTEGER,
+    handlers TEXT,
+    tags TEXT,
+    incomplete TEXT,
+    synced_favorite INTEGER,
+    synced_hidden INTEGER,
+    PRIMARY KEY (source, asset_id, destination)
+  ) STRICT;
+  CREATE INDEX transfers_status ON transfers (destination, status);
+
+  -- One row per file that reached a destination (still, motion video, sidecars, renders).
+  CREATE TABLE resources (
+    source TEXT NOT NULL,
+    asset_id TEXT NOT NULL,
+    destination TEXT NOT NULL,
+    key TEXT NOT NULL,
+    role TEXT NOT NULL,
+    name TEXT NOT NULL,
+    sha1 TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    remote_id TEXT NOT NULL,
+    duplicate INTEGER NOT NULL DEFAULT 0,
+    recorded_at TEXT NOT NULL,
+    PRIMARY KEY (source, asset_id, destination, key)
+  ) STRICT;
+  CREATE INDEX resources_sha1 ON resources (destination, sha1);
+  CREATE INDEX resources_remote ON resources (destination, remote_id);
+
+  CREATE TABLE album_members (
+    destination TEXT NOT NULL,
+    album_id TEXT NOT NULL,
+    album_title TEXT NOT NULL,
+    album_folders TEXT NOT NULL DEFAULT '[]',
+    source TEXT NOT NULL,
+    asset_id TEXT NOT NULL,
+    PRIMARY KEY (destination, album_id, source, asset_id)
+  ) STRICT;
+
+  CREATE TABLE plugin_state (
+    plugin TEXT NOT NULL,
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (plugin, key)
+  ) STRICT;
+
+  CREATE TABLE runs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    command TEXT NOT NULL,
+    pid INTEGER NOT NULL,
+    host TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    heartbeat_at TEXT NOT NULL,
+    ended_at TEXT,
+    status TEXT NOT NULL CHECK (status IN ('running', 'succeeded', 'failed', 'interrupted')),
+    dry_run INTEGER NOT NULL DEFAULT 0,
+    progress TEXT,
+    summary TEXT
+  ) STRICT;
+
+  CREATE TABLE locks (
+    name TEXT PRIMARY KEY,
+    pid INTEGER NOT NULL,
+    host TEXT NOT NULL,
+    command TEXT NOT NULL,
+    acquired_at TEXT NOT NULL,
+    heartbeat_at TEXT NOT NULL
+  ) STRICT;
+
+  CREATE TABLE backup_destinations (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    name TEXT NOT NULL UNIQUE,
+    type TEXT NOT NULL,
+    bucket_name TEXT NOT NULL,
+    remote_path TEXT NOT NULL DEFAULT '/',
+    created_at TEXT NOT NULL,
+    last_backup_at TEXT
+  ) STRICT;
+
+  -- A backup run owns one job per source; every run is a new record.
+  CREATE TABLE backup_runs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    destination_id INTEGER NOT NULL REFERENCES backup_destinations (id),
+    started_at TEXT NOT NULL,
+    ended_at TEXT,
+    status TEXT NOT NULL,
+    dry_run INTEGER NOT NULL DEFAULT 0,
+    pid INTEGER NOT NULL,
+    host TEXT NOT NULL
+  ) STRICT;
+
+  CREATE TABLE backup_jobs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    run_id INTEGER NOT NULL REFERENCES backup_runs (id),
+    destination_id INTEGER NOT NULL REFERENCES backup_destinations (id),
+    source_path TEXT NOT NULL,
+    remote_path TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'PENDING'
+      CHECK (status IN ('PENDING', 'RUNNING', 'COMPLETED', 'INTERRUPTED', 'FAILED')),
+    bytes_total INTEGER NOT NULL DEFAULT 0,
+    bytes_transferred INTEGER NOT NULL DEFAULT 0,
+    files_total INTEGER NOT NULL DEFAULT 0,
+    files_transferred INTEGER NOT NULL DEFAULT 0,
+    transfer_speed INTEGER NOT NULL DEFAULT 0,
+    eta_seconds INTEGER,
+    started_at TEXT,
+    completed_at TEXT,
+    last_update TEXT NOT NULL,
+    error_message TEXT,
+    retry_count INTEGER NOT NULL DEFAULT 0,
+    priority INTEGER NOT NULL DEFAULT 0,
+    pid INTEGER
+  ) STRICT;
+  CREATE INDEX backup_jobs_status ON backup_jobs (status);
+  CREATE INDEX backup_jobs_run ON backup_jobs (run_id);
+  `,
+];
+
+/** The schema version this build writes. */
+export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -1,0 +1,479 @@
+/**
+ * The tracker: a SQLite database that maps every source asset to what it became at each
+ * destination. Writes for one asset happen in one transaction, only after the destination
+ * confirmed; updates name the columns they change and leave every other column alone.
+ *
+ * @example
+ * ```ts
+ * const tracker = Tracker.open(`${dataDir}/tracker.db`);
+ * try { tracker.transfers("photoslibrary", "folder"); } finally { tracker.close(); }
+ * ```
+ * @module
+ */
+import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
+import { hostname } from "node:os";
+import process from "node:process";
+import type { Asset } from "../model/asset.ts";
+import type { ExportedGroup } from "../model/plan.ts";
+import type { ErrorKind } from "../plugin/errors.ts";
+import { ConfigError } from "../plugin/errors.ts";
+import type { RemoteRef } from "../plugin/types.ts";
+import { MIGRATIONS } from "./migrations.ts";
+
+export type TransferStatus = "imported" | "failed" | "skipped";
+
+/** What the diff needs to know of one asset at one destination. */
+export interface TransferState {
+  status: TransferStatus;
+  attempts: number;
+  errorClass: ErrorKind | null;
+  nextAttemptAt: string | null;
+  sourceModifiedAt: string | null;
+}
+
+export interface ProblemRow {
+  assetId: string;
+  filename: string;
+  mediaKind: string;
+  status: TransferStatus;
+  errorClass: string | null;
+  errorMessage: string | null;
+  attempts: number;
+  lastAttemptAt: string | null;
+}
+
+export interface RunRow {
+  id: number;
+  command: string;
+  pid: number;
+  host: string;
+  startedAt: string;
+  heartbeatAt: string;
+  endedAt: string | null;
+  status: "running" | "succeeded" | "failed" | "interrupted";
+  dryRun: boolean;
+  progress: unknown;
+  summary: unknown;
+}
+
+/** Thrown when another live process holds the run lock. */
+export class LockedError extends Error {
+  override name = "LockedError";
+}
+
+const now = () => new Date().toISOString();
+const HOST = hostname();
+
+/** Whether a process with this id exists on this machine. */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as { code?: string }).code === "EPERM";
+  }
+}
+
+export class Tracker {
+  readonly #db: DatabaseSync;
+  readonly #stmts = new Map<string, StatementSync>();
+
+  private constructor(db: DatabaseSync) {
+    this.#db = db;
+  }
+
+  /**
+   * Opens (creating if needed) and migrates the tracker. Refuses a database written by a newer
+   * photos-sync, which this build would not understand.
+   */
+  static open(path: string, options: { migrations?: readonly string[] } = {}): Tracker {
+    let db: DatabaseSync;
+    try {
+      db = new DatabaseSync(path);
+      db.exec("PRAGMA busy_timeout = 10000");
+      db.exec("PRAGMA journal_mode = WAL");
+      db.exec("PRAGMA synchronous = NORMAL");
+      db.exec("PRAGMA foreign_keys = ON");
+    } catch (e) {
+      throw new ConfigError(
+        `the tracker database ${path} cannot be opened (${(e as Error).message}); ` +
+          `check that the data directory is writable, or move a damaged file aside`,
+      );
+    }
+    const tracker = new Tracker(db);
+    try {
+      tracker.#migrate(path, options.migrations ?? MIGRATIONS);
+    } catch (e) {
+      db.close();
+      throw e;
+    }
+    return tracker;
+  }
+
+  #migrate(path: string, migrations: readonly string[]): void {
+    const version = this.schemaVersion;
+    if (version > migrations.length) {
+      throw new ConfigError(
+        `the tracker ${path} has schema version ${version}, written by a newer photos-sync; ` +
+          `this one knows up to version ${migrations.length}. Upgrade photos-sync; do not downgrade the database`,
+      );
+    }
+    for (let v = version; v < migrations.length; v++) {
+      this.transaction(() => {
+        this.#db.exec(migrations[v]);
+        this.#db.exec(`PRAGMA user_version = ${v + 1}`);
+      });
+    }
+  }
+
+  get schemaVersion(): number {
+    return Number((this.#db.prepare("PRAGMA user_version").get() as { user_version: number }).user_version);
+  }
+
+  close(): void {
+    this.#db.close();
+  }
+
+  /** Runs `fn` in one immediate transaction; rolls back if it throws. */
+  transaction<T>(fn: () => T): T {
+    this.#db.exec("BEGIN IMMEDIATE");
+    try {
+      const result = fn();
+      this.#db.exec("COMMIT");
+      return result;
+    } catch (e) {
+      this.#db.exec("ROLLBACK");
+      throw e;
+    }
+  }
+
+  #stmt(sql: string): StatementSync {
+    let s = this.#stmts.get(sql);
+    if (!s) {
+      s = this.#db.prepare(sql);
+      this.#stmts.set(sql, s);
+    }
+    return s;
+  }
+
+  /** For queries that belong to one command only (status, review); prefer a named method. */
+  query<T>(sql: string, ...params: SQLInputValue[]): T[] {
+    return this.#stmt(sql).all(...params).map((row) => ({ ...row })) as T[];
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Transfers
+
+  /** Every asset's state at one destination, for the diff: one query, whatever the library size. */
+  transfers(source: string, destination: string): Map<string, TransferState> {
+    const rows = this.#stmt(
+      `SELECT asset_id, status, attempts, error_class, next_attempt_at, source_modified_at
+       FROM transfers WHERE source = ? AND destination = ?`,
+    ).iterate(source, destination);
+    const map = new Map<string, TransferState>();
+    for (const r of rows as Iterable<Record<string, string | number | null>>) {
+      map.set(r.asset_id as string, {
+        status: r.status as TransferStatus,
+        attempts: r.attempts as number,
+        errorClass: r.error_class as ErrorKind | null,
+        nextAttemptAt: r.next_attempt_at as string | null,
+        sourceModifiedAt: r.source_modified_at as string | null,
+      });
+    }
+    return map;
+  }
+
+  /** Upserts the facts about an asset; columns not named here keep their values. */
+  #noteAsset(source: string, asset: Asset, at: string): void {
+    this.#stmt(
+      `INSERT INTO assets (source, asset_id, filename, media_kind, subtypes, captured_at, modified_at,
+                           favorite, hidden, first_seen_at, last_seen_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (source, asset_id) DO UPDATE SET
+         filename = excluded.filename, media_kind = excluded.media_kind, subtypes = excluded.subtypes,
+         captured_at = excluded.captured_at, modified_at = excluded.modified_at,
+         favorite = excluded.favorite, hidden = excluded.hidden, last_seen_at = excluded.last_seen_at,
+         gone_at = NULL`,
+    ).run(
+      source,
+      asset.id,
+      asset.filename,
+      asset.kind,
+      JSON.stringify(asset.subtypes),
+      asset.captured?.utc ?? null,
+      asset.modified ?? null,
+      asset.favorite ? 1 : 0,
+      asset.hidden ? 1 : 0,
+      at,
+      at,
+    );
+  }
+
+  /**
+   * Records a confirmed put: the asset's facts, its transfer, every remote resource and its albums,
+   * in one transaction.
+   */
+  recordImported(
+    ids: { source: string; destination: string },
+    group: ExportedGroup,
+    remote: RemoteRef[],
+  ): void {
+    const { source, destination } = ids;
+    const { asset, plan, files } = group;
+    const at = now();
+    this.transaction(() => {
+      this.#noteAsset(source, asset, at);
+      this.#stmt(
+        `INSERT INTO transfers (source, asset_id, destination, status, attempts, last_attempt_at, imported_at,
+                                source_modified_at, size, handlers, tags, incomplete, synced_favorite, synced_hidden)
+         VALUES (?, ?, ?, 'imported', 1, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (source, asset_id, destination) DO UPDATE SET
+           status = 'imported', attempts = attempts + 1, error_class = NULL, error_message = NULL,
+           next_attempt_at = NULL, last_attempt_at = excluded.last_attempt_at, imported_at = excluded.imported_at,
+           source_modified_at = excluded.source_modified_at, size = excluded.size, handlers = excluded.handlers,
+           tags = excluded.tags, incomplete = excluded.incomplete, synced_favorite = excluded.synced_favorite,
+           synced_hidden = excluded.synced_hidden`,
+      ).run(
+        source,
+        asset.id,
+        destination,
+        at,
+        at,
+        asset.modified ?? null,
+        files.reduce((n, f) => n + f.size, 0),
+        JSON.stringify(plan.handlers),
+        JSON.stringify(plan.tags),
+        JSON.stringify(plan.incomplete),
+        asset.favorite ? 1 : 0,
+        asset.hidden ? 1 : 0,
+      );
+      const upsertResource = this.#stmt(
+        `INSERT INTO resources (source, asset_id, destination, key, role, name, sha1, size, remote_id, duplicate, recorded_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (source, asset_id, destination, key) DO UPDATE SET
+           role = excluded.role, name = excluded.name, sha1 = excluded.sha1, size = excluded.size,
+           remote_id = excluded.remote_id, duplicate = excluded.duplicate, recorded_at = excluded.recorded_at`,
+      );
+      for (const ref of remote) {
+        const file = files.find((f) => f.key === ref.key);
+        const planned = plan.resources.find((r) => r.key === ref.key);
+        if (!file || !planned) throw new Error(`destination returned an unknown resource key ${ref.key}`);
+        upsertResource.run(
+          source,
+          asset.id,
+          destination,
+          ref.key,
+          planned.role,
+          file.name,
+          file.sha1,
+          file.size,
+          ref.remoteId,
+          ref.duplicate ? 1 : 0,
+          at,
+        );
+      }
+      const addAlbum = this.#stmt(
+        `INSERT INTO album_members (destination, album_id, album_title, album_folders, source, asset_id)
+         VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET
+           album_title = excluded.album_title, album_folders = excluded.album_folders`,
+      );
+      for (const album of asset.albums) {
+        addAlbum.run(destination, album.id, album.title, JSON.stringify(album.folders), source, asset.id);
+      }
+    });
+  }
+
+  /**
+   * Records a failed attempt. Keeps everything already known (remote ids of an earlier import,
+   * album membership); only the attempt bookkeeping changes. An asset already imported stays
+   * imported: a failed re-check must not hide that it is safe at the destination.
+   */
+  recordFailure(
+    ids: { source: string; destination: string },
+    asset: Asset,
+    failure: { kind: ErrorKind; message: string; nextAttemptAt: string | null; skipped?: boolean },
+  ): void {
+    const at = now();
+    const status: TransferStatus = failure.skipped ? "skipped" : "failed";
+    this.transaction(() => {
+      this.#noteAsset(ids.source, asset, at);
+      this.#stmt(
+        `INSERT INTO transfers (source, asset_id, destination, status, attempts, error_class, error_message,
+                                last_attempt_at, next_attempt_at)
+         VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?)
+         ON CONFLICT (source, asset_id, destination) DO UPDATE SET
+           status = CASE WHEN status = 'imported' THEN 'imported' ELSE excluded.status END,
+           attempts = attempts + 1, error_class = excluded.error_class, error_message = excluded.error_message,
+           last_attempt_at = excluded.last_attempt_at, next_attempt_at = excluded.next_attempt_at`,
+      ).run(
+        ids.source,
+        asset.id,
+        ids.destination,
+        status,
+        failure.kind,
+        failure.message,
+        at,
+        failure.nextAttemptAt,
+      );
+    });
+  }
+
+  /** Remote ids by resource key for one asset at one destination. */
+  remoteIds(ids: { source: string; destination: string }, assetId: string): Record<string, string> {
+    const rows = this.#stmt(
+      `SELECT key, remote_id FROM resources WHERE source = ? AND asset_id = ? AND destination = ?`,
+    ).all(ids.source, assetId, ids.destination) as { key: string; remote_id: string }[];
+    return Object.fromEntries(rows.map((r) => [r.key, r.remote_id]));
+  }
+
+  /** Counts by transfer status at a destination. */
+  statusCounts(destination: string): Record<TransferStatus, number> {
+    const counts: Record<TransferStatus, number> = { imported: 0, failed: 0, skipped: 0 };
+    const rows = this.#stmt(
+      `SELECT status, COUNT(*) AS n FROM transfers WHERE destination = ? GROUP BY status`,
+    )
+      .all(destination) as { status: TransferStatus; n: number }[];
+    for (const r of rows) counts[r.status] = r.n;
+    return counts;
+  }
+
+  /** Failed and skipped assets at a destination, newest attempt first. */
+  problems(destination: string): ProblemRow[] {
+    return (this.#stmt(
+      `SELECT t.asset_id, a.filename, a.media_kind, t.status, t.error_class, t.error_message, t.attempts,
+              t.last_attempt_at
+       FROM transfers t JOIN assets a USING (source, asset_id)
+       WHERE t.destination = ? AND t.status IN ('failed', 'skipped')
+       ORDER BY t.last_attempt_at DESC`,
+    ).all(destination) as Record<string, string | number | null>[]).map((r) => ({
+      assetId: r.asset_id as string,
+      filename: r.filename as string,
+      mediaKind: r.media_kind as string,
+      status: r.status as TransferStatus,
+      errorClass: r.error_class as string | null,
+      errorMessage: r.error_message as string | null,
+      attempts: r.attempts as number,
+      lastAttemptAt: r.last_attempt_at as string | null,
+    }));
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Plugin state
+
+  stateGet(plugin: string, key: string): unknown {
+    const row = this.#stmt(`SELECT value FROM plugin_state WHERE plugin = ? AND key = ?`).get(plugin, key) as
+      | { value: string }
+      | undefined;
+    return row ? JSON.parse(row.value) : undefined;
+  }
+
+  stateSet(plugin: string, key: string, value: unknown): void {
+    this.#stmt(
+      `INSERT INTO plugin_state (plugin, key, value) VALUES (?, ?, ?)
+       ON CONFLICT (plugin, key) DO UPDATE SET value = excluded.value`,
+    ).run(plugin, key, JSON.stringify(value));
+  }
+
+  stateDelete(plugin: string, key: string): void {
+    this.#stmt(`DELETE FROM plugin_state WHERE plugin = ? AND key = ?`).run(plugin, key);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Runs and the run lock
+
+  startRun(command: string, dryRun: boolean): number {
+    const at = now();
+    const r = this.#stmt(
+      `INSERT INTO runs (command, pid, host, started_at, heartbeat_at, status, dry_run)
+       VALUES (?, ?, ?, ?, ?, 'running', ?)`,
+    ).run(command, Deno.pid, HOST, at, at, dryRun ? 1 : 0);
+    return Number(r.lastInsertRowid);
+  }
+
+  /** Stores the live progress of a run (read by `serve` from another process). */
+  runProgress(id: number, progress: unknown): void {
+    this.#stmt(`UPDATE runs SET progress = ?, heartbeat_at = ? WHERE id = ?`).run(
+      JSON.stringify(progress),
+      now(),
+      id,
+    );
+  }
+
+  finishRun(id: number, status: "succeeded" | "failed" | "interrupted", summary: unknown): void {
+    this.#stmt(`UPDATE runs SET status = ?, summary = ?, ended_at = ?, heartbeat_at = ? WHERE id = ?`).run(
+      status,
+      JSON.stringify(summary),
+      now(),
+      now(),
+      id,
+    );
+  }
+
+  recentRuns(limit = 10): RunRow[] {
+    const rows = this.#stmt(`SELECT * FROM runs ORDER BY id DESC LIMIT ?`).all(limit) as Record<
+      string,
+      string | number | null
+    >[];
+    return rows.map((r) => {
+      // A run whose process died without finishing shows as interrupted, not forever running.
+      const dead = r.status === "running" && r.host === HOST && !processAlive(r.pid as number);
+      return {
+        id: r.id as number,
+        command: r.command as string,
+        pid: r.pid as number,
+        host: r.host as string,
+        startedAt: r.started_at as string,
+        heartbeatAt: r.heartbeat_at as string,
+        endedAt: r.ended_at as string | null,
+        status: dead ? "interrupted" : r.status as RunRow["status"],
+        dryRun: r.dry_run === 1,
+        progress: r.progress ? JSON.parse(r.progress as string) : null,
+        summary: r.summary ? JSON.parse(r.summary as string) : null,
+      };
+    });
+  }
+
+  /**
+   * Takes the named lock for this process. A lock held by a live process refuses with a message
+   * naming it; a lock whose process is gone (same host) or whose heartbeat is older than
+   * `staleAfterMs` (another host sharing the data directory) is taken over.
+   */
+  acquireLock(name: string, command: string, options: { staleAfterMs?: number } = {}): void {
+    const staleAfterMs = options.staleAfterMs ?? 10 * 60_000;
+    this.transaction(() => {
+      const held = this.#stmt(`SELECT * FROM locks WHERE name = ?`).get(name) as
+        | { pid: number; host: string; command: string; acquired_at: string; heartbeat_at: string }
+        | undefined;
+      if (held && !(held.pid === Deno.pid && held.host === HOST)) {
+        const stale = held.host === HOST
+          ? !processAlive(held.pid)
+          : Date.now() - Date.parse(held.heartbeat_at) > staleAfterMs;
+        if (!stale) {
+          throw new LockedError(
+            `another photos-sync is running (${held.command}, pid ${held.pid} on ${held.host}, ` +
+              `since ${held.acquired_at}); wait for it to finish or stop it, then run again`,
+          );
+        }
+      }
+      const at = now();
+      this.#stmt(
+        `INSERT INTO locks (name, pid, host, command, acquired_at, heartbeat_at) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (name) DO UPDATE SET pid = excluded.pid, host = excluded.host, command = excluded.command,
+           acquired_at = excluded.acquired_at, heartbeat_at = excluded.heartbeat_at`,
+      ).run(name, Deno.pid, HOST, command, at, at);
+    });
+  }
+
+  heartbeatLock(name: string): void {
+    this.#stmt(`UPDATE locks SET heartbeat_at = ? WHERE name = ? AND pid = ? AND host = ?`).run(
+      now(),
+      name,
+      Deno.pid,
+      HOST,
+    );
+  }
+
+  releaseLock(name: string): void {
+    this.#stmt(`DELETE FROM locks WHERE name = ? AND pid = ? AND host = ?`).run(name, Deno.pid, HOST);
+  }
+}

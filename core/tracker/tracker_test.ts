@@ -1,0 +1,202 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
+import type { Asset } from "../model/asset.ts";
+import { PlanBuilder } from "../model/plan.ts";
+import { MIGRATIONS, SCHEMA_VERSION } from "./migrations.ts";
+import { LockedError, processAlive, Tracker } from "./mod.ts";
+
+const IDS = { source: "photos", destination: "folder:/x" };
+
+function asset(id: string, extra: Partial<Asset> = {}): Asset {
+  return {
+    id,
+    kind: "photo",
+    filename: `${id}.jpg`,
+    favorite: false,
+    hidden: false,
+    trashed: false,
+    keywords: [],
+    albums: [{ id: "alb1", title: "Trip", folders: ["2024"] }],
+    edited: false,
+    referenced: false,
+    subtypes: ["live"],
+    modified: "2024-01-01T00:00:00.000Z",
+    resources: [{ role: "original", filename: `${id}.jpg`, present: true, path: `/lib/${id}.jpg` }],
+    ...extra,
+  };
+}
+
+async function withTracker(fn: (t: Tracker, path: string) => void | Promise<void>) {
+  const dir = await Deno.makeTempDir();
+  const path = join(dir, "tracker.db");
+  const t = Tracker.open(path);
+  try {
+    await fn(t, path);
+  } finally {
+    t.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+function imported(t: Tracker, a: Asset) {
+  const plan = new PlanBuilder(a).build();
+  t.recordImported(IDS, {
+    asset: a,
+    plan,
+    files: [{ key: "original", name: a.filename, path: "/x", size: 10, sha1: "ab" }],
+  }, [
+    { key: "original", remoteId: "remote-1", duplicate: false },
+  ]);
+}
+
+Deno.test("a new tracker is at the latest schema version, in WAL mode", async () => {
+  await withTracker((t, path) => {
+    assert.equal(t.schemaVersion, SCHEMA_VERSION);
+    const db = new DatabaseSync(path);
+    assert.equal((db.prepare("PRAGMA journal_mode").get() as { journal_mode: string }).journal_mode, "wal");
+    db.close();
+  });
+});
+
+Deno.test("an older tracker is upgraded in order and keeps its rows", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = join(dir, "tracker.db");
+    const t = Tracker.open(path);
+    imported(t, asset("A"));
+    t.close();
+    const next = [...MIGRATIONS, "ALTER TABLE transfers ADD COLUMN note TEXT;"];
+    const upgraded = Tracker.open(path, { migrations: next });
+    try {
+      assert.equal(upgraded.schemaVersion, MIGRATIONS.length + 1);
+      assert.equal(upgraded.transfers(IDS.source, IDS.destination).get("A")?.status, "imported");
+      assert.deepEqual(upgraded.query("SELECT note FROM transfers"), [{ note: null }]);
+    } finally {
+      upgraded.close();
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a tracker written by a newer photos-sync is refused with a clear message", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = join(dir, "tracker.db");
+    const db = new DatabaseSync(path);
+    db.exec(`PRAGMA user_version = ${SCHEMA_VERSION + 5}`);
+    db.close();
+    assert.throws(
+      () => Tracker.open(path),
+      /schema version \d+, written by a newer photos-sync.*Upgrade photos-sync/,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("recordFailure() after an import keeps the status, remote ids and album membership", async () => {
+  await withTracker((t) => {
+    imported(t, asset("A"));
+    t.recordFailure(IDS, asset("A"), { kind: "retryable", message: "503", nextAttemptAt: null });
+    const state = t.transfers(IDS.source, IDS.destination).get("A")!;
+    assert.equal(state.status, "imported");
+    assert.equal(state.attempts, 2);
+    assert.deepEqual(t.remoteIds(IDS, "A"), { original: "remote-1" });
+    assert.deepEqual(t.query("SELECT album_title FROM album_members"), [{ album_title: "Trip" }]);
+  });
+});
+
+Deno.test("a failed asset that later imports clears its error and counts attempts", async () => {
+  await withTracker((t) => {
+    t.recordFailure(IDS, asset("B"), { kind: "permanent", message: "gone", nextAttemptAt: null });
+    assert.equal(t.problems(IDS.destination)[0].errorMessage, "gone");
+    imported(t, asset("B"));
+    const s = t.transfers(IDS.source, IDS.destination).get("B")!;
+    assert.deepEqual([s.status, s.attempts, s.errorClass], ["imported", 2, null]);
+    assert.deepEqual(t.statusCounts(IDS.destination), { imported: 1, failed: 0, skipped: 0 });
+  });
+});
+
+Deno.test("a transaction that throws leaves nothing behind", async () => {
+  await withTracker((t) => {
+    const a = asset("C");
+    const plan = new PlanBuilder(a).build();
+    assert.throws(() =>
+      t.recordImported(IDS, { asset: a, plan, files: [] }, [{
+        key: "original",
+        remoteId: "r",
+        duplicate: false,
+      }])
+    );
+    assert.equal(t.transfers(IDS.source, IDS.destination).size, 0);
+    assert.deepEqual(t.query("SELECT * FROM assets"), []);
+  });
+});
+
+Deno.test("plugin state is kept per plugin as JSON", async () => {
+  await withTracker((t) => {
+    t.stateSet("destination.immich", "albums", { Trip: "uuid-1" });
+    assert.deepEqual(t.stateGet("destination.immich", "albums"), { Trip: "uuid-1" });
+    assert.equal(t.stateGet("destination.folder", "albums"), undefined);
+    t.stateDelete("destination.immich", "albums");
+    assert.equal(t.stateGet("destination.immich", "albums"), undefined);
+  });
+});
+
+Deno.test("the run lock refuses a second live process and is taken over from a dead one", async () => {
+  await withTracker(async (t, path) => {
+    const holder = new Deno.Command(Deno.execPath(), {
+      args: [
+        "eval",
+        `import { Tracker } from "${new URL("./mod.ts", import.meta.url).href}";
+         const t = Tracker.open(${JSON.stringify(path)}); t.acquireLock("run", "import");
+         console.log("locked"); await new Promise((r) => setTimeout(r, 60000));`,
+      ],
+      stdout: "piped",
+      stderr: "inherit",
+    }).spawn();
+    const reader = holder.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    assert.match((await reader.read()).value ?? "", /locked/);
+    assert.throws(() => t.acquireLock("run", "sync"), (e: Error) => {
+      assert.ok(e instanceof LockedError);
+      assert.match(e.message, new RegExp(`another photos-sync is running \\(import, pid ${holder.pid}`));
+      return true;
+    });
+    holder.kill("SIGKILL");
+    await holder.status;
+    await reader.cancel();
+    assert.equal(processAlive(holder.pid), false);
+    t.acquireLock("run", "sync");
+    assert.deepEqual(t.query("SELECT pid, command FROM locks"), [{ pid: Deno.pid, command: "sync" }]);
+    t.releaseLock("run");
+    assert.deepEqual(t.query("SELECT * FROM locks"), []);
+  });
+});
+
+Deno.test("a lock from another host is taken over only when its heartbeat is stale", async () => {
+  await withTracker((t) => {
+    const old = new Date(Date.now() - 3600_000).toISOString();
+    t.query(
+      `INSERT INTO locks VALUES ('run', 1, 'other-host', 'import', ?, ?) RETURNING name`,
+      old,
+      new Date().toISOString(),
+    );
+    assert.throws(() => t.acquireLock("run", "sync"), LockedError);
+    t.query(`UPDATE locks SET heartbeat_at = ? RETURNING name`, old);
+    t.acquireLock("run", "sync");
+  });
+});
+
+Deno.test("a run left 'running' by a dead process is reported as interrupted", async () => {
+  await withTracker((t) => {
+    const id = t.startRun("import", false);
+    t.query(`UPDATE runs SET pid = 999999999 WHERE id = ? RETURNING id`, id);
+    assert.equal(t.recentRuns()[0].status, "interrupted");
+    const live = t.startRun("import", true);
+    assert.equal(t.recentRuns()[0].status, "running");
+    t.finishRun(live, "succeeded", { imported: 1 });
+    assert.deepEqual(t.recentRuns()[0].summary, { imported: 1 });
+  });
+});

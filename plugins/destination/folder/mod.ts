@@ -1,0 +1,153 @@
+/**
+ * `destination.folder`: copies each asset's planned files into a dated tree
+ * (`<path>/<YYYY>/<MM>/<DD>/<name>`, local capture date), verifying each copy before it becomes
+ * visible and never overwriting a different file.
+ *
+ * A file that is already there with the same content counts as a duplicate, which is what makes a
+ * resumed run copy nothing twice. When a name is taken by different content, the whole group gets
+ * the asset id's first 8 characters as a suffix, so a Live Photo's still and video stay paired.
+ * @module
+ */
+import { basename, dirname, extname, join, relative, resolve } from "node:path";
+import { hashFile } from "../../../core/engine/hash.ts";
+import type { Asset } from "../../../core/model/asset.ts";
+import type { ExportedGroup } from "../../../core/model/plan.ts";
+import { ConfigError, FatalError, PermanentError } from "../../../core/plugin/errors.ts";
+import {
+  type DestinationPlugin,
+  type DestinationSession,
+  PLUGIN_API_VERSION,
+  type RemoteRef,
+} from "../../../core/plugin/types.ts";
+
+/** `YYYY/MM/DD` of the capture in the place it was taken; `undated` when the source has no date. */
+export function datedFolder(asset: Asset): string {
+  const iso = asset.captured?.utc ?? asset.added;
+  if (!iso) return "undated";
+  const local = new Date(Date.parse(iso) + (asset.captured?.offsetSeconds ?? 0) * 1000);
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return `${local.getUTCFullYear()}/${pad(local.getUTCMonth() + 1)}/${pad(local.getUTCDate())}`;
+}
+
+function withSuffix(name: string, suffix: string): string {
+  const ext = extname(name);
+  return `${basename(name, ext)}_${suffix}${ext}`;
+}
+
+/** The SHA-1 of the file at `path`, or undefined when there is none. */
+async function existingSha1(path: string): Promise<string | undefined> {
+  try {
+    return (await hashFile(path)).sha1;
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return undefined;
+    throw e;
+  }
+}
+
+/** Removes what a killed copy left behind (`<name>.partial-*`), so it cannot pile up. */
+async function removeLeftovers(target: string): Promise<void> {
+  const prefix = `${basename(target)}.partial-`;
+  try {
+    for await (const entry of Deno.readDir(dirname(target))) {
+      if (entry.name.startsWith(prefix)) await Deno.remove(join(dirname(target), entry.name)).catch(() => {});
+    }
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) throw e;
+  }
+}
+
+async function copyVerified(from: string, to: string, sha1: string): Promise<void> {
+  await Deno.mkdir(dirname(to), { recursive: true });
+  await removeLeftovers(to);
+  const partial = `${to}.partial-${crypto.randomUUID().slice(0, 8)}`;
+  try {
+    await Deno.copyFile(from, partial);
+    const copied = await hashFile(partial);
+    if (copied.sha1 !== sha1) {
+      throw new PermanentError(
+        `copy of ${from} to ${to} does not match the source (disk or source changing?)`,
+      );
+    }
+    await Deno.rename(partial, to);
+  } catch (e) {
+    await Deno.remove(partial).catch(() => {});
+    if (e instanceof Deno.errors.PermissionDenied || (e as { code?: string }).code === "ENOSPC") {
+      throw new FatalError(
+        `cannot write to ${dirname(to)}: ${(e as Error).message}; free space or fix permissions`,
+      );
+    }
+    throw e;
+  }
+}
+
+class FolderSession implements DestinationSession {
+  readonly key: string;
+  constructor(readonly root: string, readonly dryRun: boolean) {
+    this.key = `folder:${root}`;
+  }
+
+  async check() {
+    if (this.dryRun) {
+      // Creates nothing: only says whether the folder (or the one it would be made in) exists.
+      let dir = this.root;
+      while (!(await Deno.stat(dir).then(() => true, () => false))) dir = dirname(dir);
+      return {
+        description: `folder ${this.root}${dir === this.root ? "" : ` (would be created in ${dir})`}`,
+      };
+    }
+    try {
+      await Deno.mkdir(this.root, { recursive: true });
+      const probe = join(this.root, `.photos-sync-probe-${crypto.randomUUID()}`);
+      await Deno.writeTextFile(probe, "");
+      await Deno.remove(probe);
+    } catch (e) {
+      throw new FatalError(`the destination folder ${this.root} is not writable (${(e as Error).message})`);
+    }
+    return { description: `folder ${this.root}` };
+  }
+
+  async put(group: ExportedGroup): Promise<{ resources: RemoteRef[] }> {
+    const folder = join(this.root, datedFolder(group.asset));
+    // Decide the names for the whole group first, so that pairs keep one stem.
+    const existing = await Promise.all(group.files.map((f) => existingSha1(join(folder, f.name))));
+    const clash = group.files.some((f, i) => existing[i] !== undefined && existing[i] !== f.sha1);
+    const suffix = group.asset.id.replace(/[^A-Za-z0-9]/g, "").slice(0, 8);
+    const resources: RemoteRef[] = [];
+    for (const [i, file] of group.files.entries()) {
+      const target = join(folder, clash ? withSuffix(file.name, suffix) : file.name);
+      const there = clash ? await existingSha1(target) : existing[i];
+      if (there !== undefined && there !== file.sha1) {
+        throw new PermanentError(`${target} exists with other content; move it away and run again`);
+      }
+      if (there === undefined) await copyVerified(file.path, target, file.sha1);
+      resources.push({
+        key: file.key,
+        remoteId: relative(this.root, target),
+        duplicate: there !== undefined,
+      });
+    }
+    return { resources };
+  }
+
+  async close() {}
+}
+
+const folderDestination = {
+  kind: "destination",
+  id: "destination.folder",
+  apiVersion: PLUGIN_API_VERSION,
+  version: "1.0.0",
+  description: "Copies assets into a dated folder tree, verified, never overwriting",
+  options: [{ name: "path", type: "path", help: "root of the destination folder tree" }],
+  capabilities: ["check"],
+  open(options, ctx) {
+    if (typeof options.path !== "string" || options.path === "") {
+      return Promise.reject(
+        new ConfigError("destination.folder needs a folder: --folder-path DIR or PHOTOS_SYNC_FOLDER_PATH"),
+      );
+    }
+    return Promise.resolve(new FolderSession(resolve(options.path), ctx.dryRun));
+  },
+} satisfies DestinationPlugin;
+
+export default folderDestination;
