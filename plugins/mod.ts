@@ -5,6 +5,7 @@
  */
 import type { Plugin } from "../core/plugin/types.ts";
 import folderDestination from "./destination/folder/mod.ts";
+import immichDestination from "./destination/immich/mod.ts";
 import livePhotoHandler from "./handler/live_photo/mod.ts";
 import photosLibrarySource from "./source/photoslibrary/mod.ts";
 
@@ -12,6 +13,7 @@ export const BUILTIN_PLUGINS: readonly Plugin[] = [
   photosLibrarySource,
   livePhotoHandler,
   folderDestination,
+  immichDestination,
 ];
 
 export { writeSampleLibrary } from "./source/photoslibrary/sample_library.ts";

@@ -22,16 +22,22 @@ import { testContext } from "./context.ts";
 
 export interface SuiteOptions {
   options?: OptionValues;
+  /**
+   * Extension of the sample file a destination suite puts (default `txt`); a destination that
+   * accepts only media types (Immich) names one it takes, such as `jpg`.
+   */
+  sampleExtension?: string;
 }
 
 /** A small asset whose original is a real file in `dir`; the content is unique per `tag`. */
-export async function sampleGroup(dir: string, tag: string): Promise<ExportedGroup> {
-  const path = join(dir, `${tag}.txt`);
+export async function sampleGroup(dir: string, tag: string, extension = "txt"): Promise<ExportedGroup> {
+  const name = `${tag}.${extension}`;
+  const path = join(dir, name);
   await Deno.writeTextFile(path, `photos-sync conformance ${tag}`);
   const asset: Asset = {
     id: `conformance-${tag}`,
     kind: "photo",
-    filename: `${tag}.txt`,
+    filename: name,
     captured: { utc: "2024-05-01T10:00:00.000Z", offsetSeconds: 7200 },
     favorite: false,
     hidden: false,
@@ -41,10 +47,10 @@ export async function sampleGroup(dir: string, tag: string): Promise<ExportedGro
     edited: false,
     referenced: false,
     subtypes: [],
-    resources: [{ role: "original", filename: `${tag}.txt`, path, present: true }],
+    resources: [{ role: "original", filename: name, path, present: true }],
   };
   const plan = new PlanBuilder(asset).build();
-  return { asset, plan, files: [{ key: "original", name: `${tag}.txt`, path, ...await hashFile(path) }] };
+  return { asset, plan, files: [{ key: "original", name, path, ...await hashFile(path) }] };
 }
 
 export async function destinationSuite(
@@ -63,7 +69,11 @@ export async function destinationSuite(
         async () => assert.ok((await session.check!()).description),
       );
     }
-    const group = await sampleGroup(ctx.tempDir, `dest-${crypto.randomUUID().slice(0, 8)}`);
+    const group = await sampleGroup(
+      ctx.tempDir,
+      `dest-${crypto.randomUUID().slice(0, 8)}`,
+      suite.sampleExtension,
+    );
     let first: Awaited<ReturnType<typeof session.put>> | undefined;
     await t.step("put() returns a remote id for every file", async () => {
       first = await session.put(group);

@@ -1,0 +1,151 @@
+/**
+ * Photos albums as Immich albums: each Photos album becomes one Immich album, created once (even
+ * when many uploads need it at the same moment), remembered in the tracker by the Photos album's
+ * id, and filled in batches.
+ * @module
+ */
+import type { AlbumRef } from "../../../core/model/asset.ts";
+import { PermanentError } from "../../../core/plugin/errors.ts";
+import type { StateStore } from "../../../core/plugin/types.ts";
+import type { ImmichClient } from "./_client.ts";
+import { GroupCommit } from "./_group_commit.ts";
+
+/** How a Photos album in folders is named in Immich, which has no folders. */
+export type AlbumNaming = "path" | "title";
+
+/**
+ * `path`: the folders and the title joined with ` / ` (`Trips / 2024 / Paris`), so albums that
+ * share a title in different folders stay apart; `title`: the title alone (they merge).
+ *
+ * @example
+ * ```ts
+ * albumName({ id: "A", title: "Paris", folders: ["Trips", "2024"] }, "path"); // "Trips / 2024 / Paris"
+ * ```
+ */
+export function albumName(album: AlbumRef, naming: AlbumNaming): string {
+  const title = album.title.trim() || "Untitled";
+  if (naming === "title") return title;
+  return [...album.folders.map((f) => f.trim()).filter(Boolean), title].join(" / ");
+}
+
+interface AlbumSummary {
+  id: string;
+  albumName: string;
+  createdAt: string;
+}
+
+/** The album the tracker remembered was deleted in Immich meanwhile. */
+class AlbumGone extends Error {}
+
+export class AlbumSync {
+  readonly #resolving = new Map<string, Promise<string>>();
+  #byName?: Promise<Map<string, string>>;
+  readonly #adders = new Map<string, GroupCommit<string, void>>();
+
+  constructor(
+    readonly client: ImmichClient,
+    readonly state: StateStore,
+    /** Prefix of this server-and-user's keys in the plugin state. */
+    readonly stateKey: string,
+    readonly naming: AlbumNaming,
+  ) {}
+
+  /** Adds one Immich asset to the Immich albums of these Photos albums. */
+  async add(assetId: string, albums: AlbumRef[]): Promise<void> {
+    await Promise.all(albums.map((album) => this.#addOne(assetId, album)));
+  }
+
+  async #addOne(assetId: string, album: AlbumRef, again = false): Promise<void> {
+    const albumId = await this.#resolve(album);
+    try {
+      await this.#adder(albumId, album).add(assetId);
+    } catch (e) {
+      if (!(e instanceof AlbumGone) || again) throw e;
+      this.#forget(album, albumId);
+      await this.#addOne(assetId, album, true);
+    }
+  }
+
+  #adder(albumId: string, album: AlbumRef): GroupCommit<string, void> {
+    let adder = this.#adders.get(albumId);
+    if (!adder) {
+      const name = albumName(album, this.naming);
+      adder = new GroupCommit<string, void>(async (ids: string[]) => {
+        const unique = [...new Set(ids)];
+        const answer = await this.client.request<
+          { id: string; success: boolean; error?: string }[] | unknown
+        >(
+          "PUT",
+          `/albums/${albumId}/assets`,
+          { ids: unique },
+          { what: `adding ${unique.length} assets to the album "${name}"`, accept: [400] },
+        );
+        if (answer.status === 400) throw new AlbumGone();
+        const results = answer.body as { id: string; success: boolean; error?: string }[];
+        const refused = results.filter((r) => !r.success && r.error !== "duplicate");
+        const byId = new Map(refused.map((r) => [r.id, r.error]));
+        return ids.map((id) =>
+          byId.has(id)
+            ? new PermanentError(`Immich would not add asset ${id} to the album "${name}" (${byId.get(id)})`)
+            : undefined
+        );
+      }, { maxBatch: 1000 });
+      this.#adders.set(albumId, adder);
+    }
+    return adder;
+  }
+
+  #forget(album: AlbumRef, albumId: string): void {
+    this.state.delete(`${this.stateKey}:album:${album.id}`);
+    this.#resolving.delete(album.id);
+    this.#adders.delete(albumId);
+    void this.#byName?.then((m) => {
+      for (const [name, id] of m) if (id === albumId) m.delete(name);
+    });
+  }
+
+  /** The Immich album id for a Photos album: remembered, found by name, or created, once. */
+  #resolve(album: AlbumRef): Promise<string> {
+    let pending = this.#resolving.get(album.id);
+    if (!pending) {
+      pending = this.#find(album);
+      this.#resolving.set(album.id, pending);
+      pending.catch(() => this.#resolving.delete(album.id));
+    }
+    return pending;
+  }
+
+  async #find(album: AlbumRef): Promise<string> {
+    const key = `${this.stateKey}:album:${album.id}`;
+    const remembered = this.state.get<string>(key);
+    if (remembered) return remembered;
+    const name = albumName(album, this.naming);
+    const byName = await this.#existing();
+    let id = byName.get(name);
+    if (!id) {
+      const created = await this.client.json<AlbumSummary>("POST", "/albums", { albumName: name }, {
+        what: `creating the album "${name}"`,
+      });
+      id = created.id;
+      byName.set(name, id);
+    }
+    this.state.set(key, id);
+    return id;
+  }
+
+  /** The user's albums by name, read once; with duplicate names the oldest wins. */
+  #existing(): Promise<Map<string, string>> {
+    this.#byName ??= (async () => {
+      const albums = await this.client.json<AlbumSummary[]>("GET", "/albums", undefined, {
+        what: "listing albums",
+      });
+      const byName = new Map<string, string>();
+      for (const a of [...albums].sort((x, y) => x.createdAt.localeCompare(y.createdAt))) {
+        if (!byName.has(a.albumName)) byName.set(a.albumName, a.id);
+      }
+      return byName;
+    })();
+    this.#byName.catch(() => (this.#byName = undefined));
+    return this.#byName;
+  }
+}

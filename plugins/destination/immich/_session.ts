@@ -1,0 +1,599 @@
+/**
+ * One connection of `destination.immich` to a server and user: what `put()` does with an exported
+ * asset, in the order Immich needs it, and the repair primitives (find, link, stack, albums,
+ * remove) that later commands use.
+ * @module
+ */
+import { extname } from "node:path";
+import type { Asset } from "../../../core/model/asset.ts";
+import type { ExportedFile, ExportedGroup, Plan, PlannedResource } from "../../../core/model/plan.ts";
+import { ConfigError, FatalError, PermanentError, RetryableError } from "../../../core/plugin/errors.ts";
+import type {
+  DestinationInfo,
+  DestinationSession,
+  PluginContext,
+  PutResult,
+  RemoteRef,
+} from "../../../core/plugin/types.ts";
+import type { AlbumRef } from "../../../core/model/asset.ts";
+import { type AlbumNaming, AlbumSync } from "./_albums.ts";
+import { ImmichClient, type ServerVersion } from "./_client.ts";
+import { GroupCommit } from "./_group_commit.ts";
+import { JobPauser } from "./_jobs.ts";
+import { multipartBody, type Part } from "./_multipart.ts";
+import { localIso, xmpSidecar } from "./_xmp.ts";
+
+export type Visibility = "timeline" | "archive" | "hidden" | "locked";
+
+export interface ImmichSettings {
+  url: string;
+  apiKey: string;
+  /** Where assets hidden in Photos go: Immich's archive, hidden, locked folder, or the timeline. */
+  hiddenAs: Visibility;
+  albums: AlbumNaming | "off";
+  tags: "keywords" | "all" | "off";
+  timeoutSeconds: number;
+  pauseJobs: boolean;
+  adminApiKey?: string;
+}
+
+/** The oldest server this plugin speaks to: 1.133 replaced `isArchived` by `visibility`. */
+export const MIN_VERSION: ServerVersion = { major: 1, minor: 133, patch: 0 };
+/** The key under which the Photos asset id is stored in Immich's asset metadata (3.x). */
+export const METADATA_KEY = "photos-sync";
+/** The remote id of a resource Immich cannot hold (an AAE, a plist); the bytes stay local. */
+export const UNSUPPORTED_PREFIX = "unsupported:";
+
+const MIME: Record<string, string> = {
+  ".jpg": "image/jpeg",
+  ".jpeg": "image/jpeg",
+  ".png": "image/png",
+  ".heic": "image/heic",
+  ".heif": "image/heif",
+  ".gif": "image/gif",
+  ".tif": "image/tiff",
+  ".tiff": "image/tiff",
+  ".dng": "image/x-adobe-dng",
+  ".webp": "image/webp",
+  ".avif": "image/avif",
+  ".mov": "video/quicktime",
+  ".mp4": "video/mp4",
+  ".m4v": "video/x-m4v",
+};
+
+interface CheckResult {
+  id: string;
+  action: "accept" | "reject";
+  reason?: "duplicate" | "unsupported-format";
+  assetId?: string;
+  isTrashed?: boolean;
+}
+
+interface User {
+  id: string;
+  email: string;
+  isAdmin: boolean;
+}
+
+const versionText = (v: ServerVersion) => `${v.major}.${v.minor}.${v.patch}`;
+const atLeast = (v: ServerVersion, min: ServerVersion) =>
+  v.major !== min.major
+    ? v.major > min.major
+    : v.minor !== min.minor
+    ? v.minor > min.minor
+    : v.patch >= min.patch;
+
+/** `IMG 01é.HEIC` -> `IMG 01e.HEIC`: a part name every multipart parser reads the same way. */
+export function asciiName(name: string): string {
+  return name.normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/[^\x20-\x7e]/g, "_");
+}
+
+/** Immich's duration field: milliseconds from 3.0, `H:MM:SS.ffffff` before. */
+export function durationField(seconds: number, version: ServerVersion): string {
+  if (version.major >= 3) return String(Math.round(seconds * 1000));
+  const h = Math.floor(seconds / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  const s = (seconds % 60).toFixed(6).padStart(9, "0");
+  return `${h}:${String(m).padStart(2, "0")}:${s}`;
+}
+
+/** The permissions a key needs for these settings (API keys have scopes since Immich 1.118). */
+export function requiredPermissions(settings: Pick<ImmichSettings, "albums" | "tags">): string[] {
+  const needed = ["user.read", "asset.upload", "asset.update", "asset.delete", "stack.create", "stack.read"];
+  if (settings.albums !== "off") needed.push("album.create", "album.read", "albumAsset.create");
+  if (settings.tags !== "off") needed.push("tag.create", "tag.asset");
+  return needed;
+}
+
+/** Finds the API root: `…/api` as given, the `/.well-known/immich` answer, or `<url>/api`. */
+async function apiRoot(url: URL, ctx: PluginContext): Promise<{ api: string; base: string }> {
+  const given = url.href.replace(/\/+$/, "");
+  if (/\/api$/.test(given)) return { api: given, base: given.replace(/\/api$/, "") };
+  try {
+    const res = await ctx.http(`${given}/.well-known/immich`, { timeoutMs: 10_000 });
+    if (res.ok) {
+      const endpoint = (await res.json())?.api?.endpoint;
+      if (typeof endpoint === "string") {
+        return { api: new URL(endpoint, `${given}/`).href.replace(/\/+$/, ""), base: given };
+      }
+    } else await res.body?.cancel();
+  } catch {
+    // Older servers and some proxies have no discovery document; /api is the convention.
+  }
+  return { api: `${given}/api`, base: given };
+}
+
+export async function openSession(settings: ImmichSettings, ctx: PluginContext): Promise<ImmichSession> {
+  let url: URL;
+  try {
+    url = new URL(settings.url);
+    if (!/^https?:$/.test(url.protocol)) throw new Error("not http");
+  } catch {
+    throw new ConfigError(
+      `destination.immich: IMMICH_URL must be the server's address, e.g. http://nas:2283, got ${
+        JSON.stringify(settings.url)
+      }`,
+    );
+  }
+  const { api, base } = await apiRoot(url, ctx);
+  const client = new ImmichClient({
+    api,
+    apiKey: settings.apiKey,
+    http: ctx.http,
+    timeoutMs: settings.timeoutSeconds * 1000,
+    signal: ctx.signal,
+  });
+  let version: ServerVersion;
+  try {
+    version = await client.json<ServerVersion>("GET", "/server/version", undefined, {
+      what: "reading the server version",
+    });
+  } catch (e) {
+    if (e instanceof FatalError) throw e;
+    throw new FatalError(`cannot talk to Immich at ${base}: ${(e as Error).message}`);
+  }
+  if (!atLeast(version, MIN_VERSION)) {
+    throw new FatalError(
+      `Immich ${versionText(version)} at ${base} is older than ${versionText(MIN_VERSION)}, the oldest ` +
+        `photos-sync supports; upgrade Immich`,
+    );
+  }
+  // Authenticates: ping and version answer anyone, a wrong key shows only here.
+  let user: User;
+  try {
+    user = await client.json<User>("GET", "/users/me", undefined, { what: "checking the API key" });
+  } catch (e) {
+    if (e instanceof FatalError) throw e;
+    throw new FatalError(`cannot talk to Immich at ${base}: ${(e as Error).message}`);
+  }
+  const media = await client.json<{ image: string[]; video: string[] }>(
+    "GET",
+    "/server/media-types",
+    undefined,
+    {
+      what: "reading the supported file types",
+    },
+  );
+  return new ImmichSession(settings, ctx, client, { base, version, user, media });
+}
+
+export class ImmichSession implements DestinationSession {
+  readonly key: string;
+  readonly #settings: ImmichSettings;
+  readonly #ctx: PluginContext;
+  readonly #client: ImmichClient;
+  readonly #version: ServerVersion;
+  readonly #user: User;
+  readonly #base: string;
+  readonly #storable: Set<string>;
+  readonly #checks: GroupCommit<string, CheckResult>;
+  readonly #albums?: AlbumSync;
+  readonly #pauser?: JobPauser;
+  readonly #leftovers: JobPauser;
+  readonly #tagIds = new Map<string, Promise<string>>();
+
+  constructor(
+    settings: ImmichSettings,
+    ctx: PluginContext,
+    client: ImmichClient,
+    server: { base: string; version: ServerVersion; user: User; media: { image: string[]; video: string[] } },
+  ) {
+    this.#settings = settings;
+    this.#ctx = ctx;
+    this.#client = client;
+    this.#version = server.version;
+    this.#user = server.user;
+    this.#base = server.base;
+    const origin = new URL(server.base);
+    this.key = `immich:${origin.protocol}//${origin.host.toLowerCase()}${
+      origin.pathname.replace(/\/+$/, "")
+    }#${server.user.id}`;
+    this.#storable = new Set([...server.media.image, ...server.media.video].map((e) => e.toLowerCase()));
+    this.#checks = new GroupCommit((sums: string[]) => this.#bulkCheck(sums), { maxBatch: 1000 });
+    if (settings.albums !== "off") this.#albums = new AlbumSync(client, ctx.state, this.key, settings.albums);
+    const admin = settings.adminApiKey ? client.withKey(settings.adminApiKey) : client;
+    this.#leftovers = new JobPauser(admin, this.#version, ctx.state, this.key, ctx.log);
+    if (settings.pauseJobs) this.#pauser = this.#leftovers;
+  }
+
+  get version(): ServerVersion {
+    return this.#version;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Start-up check
+
+  async check(): Promise<DestinationInfo> {
+    await this.#checkPermissions(this.#client, requiredPermissions(this.#settings), "IMMICH_API_KEY");
+    if (this.#settings.pauseJobs) {
+      const admin = this.#settings.adminApiKey
+        ? this.#client.withKey(this.#settings.adminApiKey)
+        : this.#client;
+      const who = await admin.json<User>("GET", "/users/me", undefined, {
+        what: "checking the admin API key",
+      });
+      if (!who.isAdmin) {
+        throw new FatalError(
+          `pausing Immich jobs needs an admin's API key, and ${who.email} is not an admin; set ` +
+            `IMMICH_ADMIN_API_KEY to a key of an admin, or turn --immich-pause-jobs off`,
+        );
+      }
+      const jobs = this.#version.major >= 3 ? ["queue.read", "queue.update"] : ["job.read", "job.create"];
+      await this.#checkPermissions(
+        admin,
+        jobs,
+        this.#settings.adminApiKey ? "IMMICH_ADMIN_API_KEY" : "IMMICH_API_KEY",
+      );
+    }
+    return {
+      description: `Immich ${versionText(this.#version)} at ${this.#base} as ${this.#user.email}`,
+      version: versionText(this.#version),
+    };
+  }
+
+  async #checkPermissions(client: ImmichClient, needed: string[], which: string): Promise<void> {
+    // `/api-keys/me` arrived in 1.143; before it, that path is read as `/api-keys/{id}` (400).
+    const me = await client.request<{ permissions?: string[] }>("GET", "/api-keys/me", undefined, {
+      what: "reading the API key's permissions",
+      accept: [400, 404],
+    });
+    if (me.status === 200 && Array.isArray(me.body.permissions)) {
+      const has = me.body.permissions;
+      if (has.includes("all")) return;
+      const missing = needed.filter((p) => !has.includes(p));
+      if (missing.length > 0) {
+        throw new FatalError(
+          `the Immich API key in ${which} lacks the permission${missing.length > 1 ? "s" : ""} ${
+            missing.join(", ")
+          }; ` +
+            `edit the key in Immich (Account Settings > API Keys) to add ${
+              missing.length > 1 ? "them" : "it"
+            }, ` +
+            `or create a key with "all"`,
+        );
+      }
+      return;
+    }
+    // Older servers: probe, read-only, the routes that check a permission there.
+    const nobody = "00000000-0000-4000-8000-000000000000";
+    if (needed.includes("album.read")) {
+      await client.json("GET", `/albums?assetId=${nobody}`, undefined, { what: "checking album access" });
+    }
+    if (needed.includes("stack.read")) {
+      await client.json("GET", `/stacks?primaryAssetId=${nobody}`, undefined, {
+        what: "checking stack access",
+      });
+    }
+    if (needed.includes("job.read")) {
+      await client.json("GET", "/jobs", undefined, { what: "checking job access" });
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // put
+
+  async put(group: ExportedGroup): Promise<PutResult> {
+    const { asset, plan } = group;
+    if (this.#pauser) await this.#pauser.pause();
+    const files = new Map(group.files.map((f) => [f.key, f]));
+    const sidecars = new Set(plan.relations.filter((r) => r.type === "sidecar_of").map((r) => r.from));
+    const motionToStill = new Map(
+      plan.relations.filter((r) => r.type === "motion_of").map((r) => [r.from, r.to]),
+    );
+    const stillToMotion = new Map([...motionToStill].map(([m, s]) => [s, m]));
+    const refs = new Map<string, RemoteRef>();
+    const describe = (r: PlannedResource) => `${r.name} (${r.role} of ${asset.filename}, ${asset.id})`;
+
+    const uploads: PlannedResource[] = [];
+    for (const r of plan.resources) {
+      const file = files.get(r.key);
+      if (!file) throw new PermanentError(`${describe(r)} was planned but not exported`);
+      if (this.#canStore(r, sidecars)) uploads.push(r);
+      else if (r.key === plan.primary) {
+        throw new PermanentError(
+          `Immich does not accept ${extname(r.name) || "extensionless"} files, so ${
+            describe(r)
+          } cannot be imported`,
+        );
+      } else refs.set(r.key, this.#unsupported(file));
+    }
+    // Motion videos first: a still is uploaded with the id of its video.
+    uploads.sort((a, b) => Number(motionToStill.has(b.key)) - Number(motionToStill.has(a.key)));
+
+    const checks = await Promise.all(uploads.map((r) => this.#checks.add(files.get(r.key)!.sha1)));
+    const trashed: string[] = [];
+    const linked = new Set<string>();
+    for (const [i, r] of uploads.entries()) {
+      const file = files.get(r.key)!;
+      const check = checks[i];
+      if (check.action === "reject" && check.reason === "duplicate" && check.assetId) {
+        refs.set(r.key, { key: r.key, remoteId: check.assetId, duplicate: true });
+        if (check.isTrashed) trashed.push(check.assetId);
+        continue;
+      }
+      if (check.action === "reject") {
+        if (r.key === plan.primary) {
+          throw new PermanentError(`Immich rejects ${describe(r)} (${check.reason ?? "no reason given"})`);
+        }
+        refs.set(r.key, this.#unsupported(file));
+        continue;
+      }
+      const motionKey = stillToMotion.get(r.key);
+      const motion = motionKey ? refs.get(motionKey) : undefined;
+      const motionId = motion && !motion.remoteId.startsWith(UNSUPPORTED_PREFIX)
+        ? motion.remoteId
+        : undefined;
+      const answer = await this.#upload(group, r, file, {
+        visibility: this.#visibilityOf(asset, r, motionToStill),
+        livePhotoVideoId: motionId,
+      });
+      const duplicate = answer.status === "duplicate";
+      refs.set(r.key, { key: r.key, remoteId: answer.id, duplicate });
+      if (motionId && !duplicate) linked.add(r.key);
+    }
+
+    // A duplicate in Immich's trash would stay invisible: bring it back.
+    if (trashed.length > 0) {
+      await this.#client.json("POST", "/trash/restore/assets", { ids: [...new Set(trashed)] }, {
+        what: `restoring ${asset.filename} (${asset.id}) from the Immich trash`,
+      });
+      this.#ctx.log.info(`restored ${asset.filename} from the Immich trash, where an earlier copy was`);
+    }
+    // Link stills that were already there (Immich ignores livePhotoVideoId on a duplicate).
+    for (const [motionKey, stillKey] of motionToStill) {
+      const still = refs.get(stillKey);
+      const motion = refs.get(motionKey);
+      if (!still || !motion || linked.has(stillKey)) continue;
+      if (still.remoteId.startsWith(UNSUPPORTED_PREFIX) || motion.remoteId.startsWith(UNSUPPORTED_PREFIX)) {
+        continue;
+      }
+      await this.link(still.remoteId, motion.remoteId);
+    }
+    const primary = refs.get(plan.primary)!;
+    const visibility = this.#visibilityOf(
+      asset,
+      plan.resources.find((r) => r.key === plan.primary)!,
+      motionToStill,
+    );
+    if (primary.duplicate) await this.#applyMetadata(asset, plan, primary.remoteId, visibility);
+    await this.#stacks(plan, refs);
+    if (this.#albums && asset.albums.length > 0 && visibility !== "locked") {
+      await this.#albums.add(primary.remoteId, asset.albums);
+    }
+    return { resources: plan.resources.map((r) => refs.get(r.key)!) };
+  }
+
+  #canStore(r: PlannedResource, sidecars: Set<string>): boolean {
+    if (r.role === "adjustment" || r.role === "sidecar" || sidecars.has(r.key)) return false;
+    return this.#storable.has(extname(r.name).toLowerCase());
+  }
+
+  #unsupported(file: ExportedFile): RemoteRef {
+    return { key: file.key, remoteId: `${UNSUPPORTED_PREFIX}${file.sha1}`, duplicate: false };
+  }
+
+  #visibilityOf(asset: Asset, r: PlannedResource, motionToStill: Map<string, string>): Visibility {
+    if (r.hidden || motionToStill.has(r.key)) return "hidden";
+    if (asset.hidden) return this.#settings.hiddenAs;
+    return "timeline";
+  }
+
+  #tagsOf(asset: Asset, plan: Plan): string[] {
+    if (this.#settings.tags === "off") return [];
+    const tags = asset.keywords.map((k) => k.trim()).filter(Boolean);
+    if (this.#settings.tags === "all") tags.push(...plan.tags.map((t) => `Photos/${t}`));
+    return [...new Set(tags)];
+  }
+
+  async #bulkCheck(sums: string[]): Promise<(CheckResult | Error)[]> {
+    const answer = await this.#client.json<{ results: CheckResult[] }>(
+      "POST",
+      "/assets/bulk-upload-check",
+      { assets: sums.map((checksum, i) => ({ id: String(i), checksum })) },
+      { what: `checking ${sums.length} file${sums.length > 1 ? "s" : ""} against Immich` },
+    );
+    const byId = new Map(answer.results.map((r) => [r.id, r]));
+    return sums.map((_, i) =>
+      byId.get(String(i)) ?? new RetryableError(`Immich's bulk-upload-check answer left out a checksum`)
+    );
+  }
+
+  async #upload(
+    group: ExportedGroup,
+    r: PlannedResource,
+    file: ExportedFile,
+    options: { visibility: Visibility; livePhotoVideoId?: string },
+  ): Promise<{ id: string; status: "created" | "duplicate" }> {
+    const { asset, plan } = group;
+    const isPrimary = r.key === plan.primary;
+    const created = asset.captured
+      ? localIso(asset.captured)
+      : asset.added ?? asset.modified ?? (await Deno.stat(file.path)).mtime?.toISOString() ??
+        new Date().toISOString();
+    const parts: Part[] = [];
+    if (this.#version.major < 3) {
+      // Required before 3.0 and removed in it; never used as identity (the tracker has the ids).
+      parts.push({ name: "deviceAssetId", value: `photos-sync-${asset.id}-${r.key}` });
+      parts.push({ name: "deviceId", value: "photos-sync" });
+    }
+    parts.push({ name: "fileCreatedAt", value: created });
+    parts.push({ name: "fileModifiedAt", value: asset.modified ?? created });
+    if (isPrimary && asset.favorite) parts.push({ name: "isFavorite", value: "true" });
+    if (options.visibility !== "timeline") parts.push({ name: "visibility", value: options.visibility });
+    if (options.livePhotoVideoId) parts.push({ name: "livePhotoVideoId", value: options.livePhotoVideoId });
+    parts.push({ name: "filename", value: r.name });
+    if (r.role === "original" && asset.kind === "video" && asset.durationSeconds) {
+      parts.push({ name: "duration", value: durationField(asset.durationSeconds, this.#version) });
+    }
+    if (this.#version.major >= 3) {
+      parts.push({
+        name: "metadata",
+        value: JSON.stringify([{ key: METADATA_KEY, value: { photosAssetId: asset.id, resource: r.key } }]),
+      });
+    }
+    const ext = extname(r.name).toLowerCase();
+    parts.push({
+      name: "assetData",
+      filename: asciiName(r.name),
+      contentType: MIME[ext] ?? "application/octet-stream",
+      path: file.path,
+      size: file.size,
+    });
+    // A motion video is never shown on its own; its still carries the metadata.
+    const xmp = r.hidden ? undefined : xmpSidecar(asset, this.#tagsOf(asset, plan));
+    if (xmp) {
+      const stem = asciiName(r.name).slice(0, asciiName(r.name).length - ext.length);
+      parts.push({
+        name: "sidecarData",
+        filename: `${stem}.xmp`,
+        contentType: "application/rdf+xml",
+        data: new TextEncoder().encode(xmp),
+      });
+    }
+    const body = multipartBody(parts);
+    const answer = await this.#client.stream<{ id: string; status: "created" | "duplicate" }>(
+      "/assets",
+      body.stream,
+      { "content-type": body.contentType, "x-immich-checksum": file.sha1 },
+      { what: `uploading ${r.name} (${r.role} of ${asset.id})` },
+    );
+    if (!answer.body || typeof answer.body.id !== "string") {
+      throw new RetryableError(`Immich answered the upload of ${r.name} without an asset id`);
+    }
+    return answer.body;
+  }
+
+  /** What the sidecar would have said, for an asset that was already in Immich. */
+  async #applyMetadata(asset: Asset, plan: Plan, id: string, visibility: Visibility): Promise<void> {
+    const update: Record<string, unknown> = {};
+    if (asset.favorite) update.isFavorite = true;
+    if (visibility !== "timeline") update.visibility = visibility;
+    if (asset.captured?.offsetSeconds !== undefined) update.dateTimeOriginal = localIso(asset.captured);
+    if (asset.caption) update.description = asset.caption;
+    if (asset.location) {
+      update.latitude = asset.location.latitude;
+      update.longitude = asset.location.longitude;
+    }
+    if (Object.keys(update).length > 0 && visibility !== "locked") {
+      await this.#client.json("PUT", `/assets/${id}`, update, {
+        what: `updating ${asset.filename} (${asset.id}), which was already in Immich`,
+      });
+    }
+    const tags = this.#tagsOf(asset, plan);
+    if (tags.length > 0 && visibility !== "locked") {
+      const tagIds = await Promise.all(tags.map((t) => this.#tagId(t)));
+      await this.#client.json("PUT", "/tags/assets", { tagIds, assetIds: [id] }, {
+        what: `tagging ${asset.filename} (${asset.id})`,
+      });
+    }
+  }
+
+  #tagId(value: string): Promise<string> {
+    let pending = this.#tagIds.get(value);
+    if (!pending) {
+      pending = this.#client.json<{ id: string }[]>("PUT", "/tags", { tags: [value] }, {
+        what: `creating the tag "${value}"`,
+      }).then((tags) => tags[0].id);
+      this.#tagIds.set(value, pending);
+      pending.catch(() => this.#tagIds.delete(value));
+    }
+    return pending;
+  }
+
+  /** Stacks from `stack` and `render_of` relations; the stack's primary is listed first. */
+  async #stacks(plan: Plan, refs: Map<string, RemoteRef>): Promise<void> {
+    const groups = new Map<string, string[]>();
+    for (const rel of plan.relations) {
+      if (rel.type !== "stack" && rel.type !== "render_of") continue;
+      const [top, under] = rel.type === "render_of" && rel.from === plan.primary
+        ? [rel.from, rel.to]
+        : [rel.to, rel.from];
+      const members = groups.get(top) ?? [];
+      if (!members.includes(under)) members.push(under);
+      groups.set(top, members);
+    }
+    for (const [top, members] of groups) {
+      const ids = [...new Set([top, ...members].map((k) => refs.get(k)?.remoteId))]
+        .filter((id): id is string => !!id && !id.startsWith(UNSUPPORTED_PREFIX));
+      if (ids.length < 2) continue;
+      const allNew = [top, ...members].every((k) => refs.get(k)?.duplicate === false);
+      if (!allNew) {
+        const existing = await this.#client.json<{ assets: { id: string }[] }[]>(
+          "GET",
+          `/stacks?primaryAssetId=${ids[0]}`,
+          undefined,
+          { what: "looking for an existing stack" },
+        );
+        if (existing.some((s) => ids.every((id) => s.assets.some((a) => a.id === id)))) continue;
+      }
+      await this.stack(ids[0], ids.slice(1));
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Repair primitives
+
+  async find(sha1: string): Promise<string | undefined> {
+    const result = await this.#checks.add(sha1);
+    return result.action === "reject" && result.reason === "duplicate" ? result.assetId : undefined;
+  }
+
+  async link(stillId: string, motionId: string): Promise<void> {
+    await this.#client.json("PUT", `/assets/${stillId}`, { livePhotoVideoId: motionId }, {
+      what: `linking the motion video ${motionId} to the still ${stillId}`,
+    });
+  }
+
+  async stack(primaryId: string, memberIds: string[]): Promise<void> {
+    await this.#client.json("POST", "/stacks", { assetIds: [primaryId, ...memberIds] }, {
+      what: `stacking ${memberIds.length + 1} assets under ${primaryId}`,
+    });
+  }
+
+  async albums(remoteId: string, albums: AlbumRef[]): Promise<void> {
+    if (!this.#albums) return;
+    await this.#albums.add(remoteId, albums);
+  }
+
+  /** Moves assets to Immich's trash (recoverable there for the server's trash period). */
+  async remove(remoteIds: string[]): Promise<void> {
+    for (let i = 0; i < remoteIds.length; i += 1000) {
+      const ids = remoteIds.slice(i, i + 1000);
+      await this.#client.json("DELETE", "/assets", { ids, force: false }, {
+        what: `moving ${ids.length} assets to the Immich trash`,
+      });
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#ctx.dryRun) return;
+    try {
+      await this.#leftovers.resume();
+    } catch (e) {
+      this.#ctx.log.warn(
+        `could not resume the Immich jobs paused for the import (${(e as Error).message}); ` +
+          `resume them under Administration > Jobs, or the next run will try again`,
+      );
+    }
+  }
+}
