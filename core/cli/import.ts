@@ -61,8 +61,9 @@ export async function runImport(
 ): Promise<RunSummary> {
   const limit = opts.limit === undefined ? 0 : positiveInt(opts.limit, "--limit");
   const concurrency = positiveInt(session.config.core.concurrency, "--concurrency") || 1;
-  const source = await session.openSource();
+  // The destination first: a wrong URL or API key should stop the run before the library is read.
   const destination = await session.openDestination();
+  const source = await session.openSource();
   if (!opts.json) output.err(`${opts.dryRun ? "dry run: " : ""}importing into ${destination.description}`);
   const runId = session.tracker.startRun("import", session.dryRun);
   const progress = new Progress(output, opts.json ?? false, (p) => session.tracker.runProgress(runId, p));
