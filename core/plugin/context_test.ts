@@ -6,7 +6,10 @@ Deno.test("the subprocess runner refuses a secret in process arguments", async (
   const redactor = new Redactor();
   redactor.add("hunter2-password");
   const run = subprocessRunner(redactor, new AbortController().signal);
-  await assert.rejects(run("echo", ["--password=hunter2-password"]), /refusing to pass a secret to echo in its arguments/);
+  await assert.rejects(
+    run("echo", ["--password=hunter2-password"]),
+    /refusing to pass a secret to echo in its arguments/,
+  );
 });
 
 Deno.test("the subprocess runner streams both pipes by line, passes env and stdin, keeps a redacted stderr tail", async () => {
@@ -14,7 +17,8 @@ Deno.test("the subprocess runner streams both pipes by line, passes env and stdi
   redactor.add("s3cr3t-value");
   const run = subprocessRunner(redactor, new AbortController().signal);
   const out: string[] = [];
-  const script = 'read line; echo "got $line"; echo "$TOKEN" >&2; for i in 1 2 3 4 5; do echo "err $i" >&2; done; exit 3';
+  const script =
+    'read line; echo "got $line"; echo "$TOKEN" >&2; for i in 1 2 3 4 5; do echo "err $i" >&2; done; exit 3';
   const r = await run("sh", ["-c", script], {
     env: { TOKEN: "s3cr3t-value" },
     stdin: "hello\n",
@@ -46,13 +50,19 @@ Deno.test("unsetEnv removes inherited variables from the child only", async () =
 
 Deno.test("the HTTP client times out instead of hanging", async () => {
   const ac = new AbortController();
-  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, signal: ac.signal, onListen: () => {} }, async () => {
-    await new Promise((r) => setTimeout(r, 2000));
-    return new Response("late");
-  });
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, signal: ac.signal, onListen: () => {} },
+    async () => {
+      await new Promise((r) => setTimeout(r, 2000));
+      return new Response("late");
+    },
+  );
   try {
     const http = httpClient(new AbortController().signal);
-    await assert.rejects(http(`http://127.0.0.1:${server.addr.port}/`, { timeoutMs: 50 }), /timed out|TimeoutError|signal/i);
+    await assert.rejects(
+      http(`http://127.0.0.1:${server.addr.port}/`, { timeoutMs: 50 }),
+      /timed out|TimeoutError|signal/i,
+    );
   } finally {
     ac.abort();
     await server.finished;
