@@ -38,15 +38,21 @@ export const SUBTYPES = [
 export type Subtype = typeof SUBTYPES[number];
 
 /**
- * What a file is to its asset. `original` is the file Photos imported; `motion` the video half of a
- * Live Photo; `raw` the RAW half of a RAW+JPEG pair; `adjustment` edit data (AAE, plist); `edited`
- * and `edited_motion` the rendered edit; `sidecar` anything else that belongs to the asset.
+ * What a file is to its asset (PhotoKit's `PHAssetResourceType` in brackets):
+ * - `original`: the file Photos imported (photo, video, audio);
+ * - `motion`: the video half of a Live Photo (pairedVideo);
+ * - `raw`: the RAW half of a RAW+JPEG pair (alternatePhoto);
+ * - `adjustment`: edit data, e.g. `.aae` or `.plist` (adjustmentData);
+ * - `adjustment_base`: the intermediate a multi-step edit starts from (adjustmentBasePhoto/Video/PairedVideo);
+ * - `edited`, `edited_motion`: the rendered edit (fullSizePhoto/fullSizeVideo, fullSizePairedVideo);
+ * - `sidecar`: anything else that belongs to the asset (XMP, depth data kept apart).
  */
 export type ResourceRole =
   | "original"
   | "motion"
   | "raw"
   | "adjustment"
+  | "adjustment_base"
   | "edited"
   | "edited_motion"
   | "sidecar";
@@ -140,6 +146,8 @@ export interface Asset {
   subtypes: Subtype[];
   /** Live Photo content identifier shared by the still and its motion video. */
   liveContentId?: string;
+  /** RAW+JPEG pair: Photos shows the RAW as the original (ZORIGINALRESOURCECHOICE 1). */
+  rawPrimary?: boolean;
   width?: number;
   height?: number;
   /** Video duration in seconds. */
