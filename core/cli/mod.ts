@@ -21,6 +21,7 @@ import { registerImport } from "./import.ts";
 import { registerScan } from "./scan.ts";
 import { registerStatus } from "./status.ts";
 import { registerPending } from "./pending.ts";
+import { registerSync } from "./sync.ts";
 
 export const VERSION = "0.1.0";
 
@@ -89,6 +90,7 @@ export function buildProgram(ctx: CommandContext): Command {
   registerStatus(program, ctx);
   registerScan(program, ctx);
   registerImport(program, ctx);
+  registerSync(program, ctx);
   registerPending(program, ctx);
   registerDemo(program, ctx);
   for (const cmd of program.commands) cmd.exitOverride();

@@ -5,7 +5,7 @@
 import type { Asset } from "../model/asset.ts";
 import type { TransferState } from "../tracker/mod.ts";
 
-export type SkipReason = "imported" | "changed" | "waiting" | "permanent" | "trashed";
+export type SkipReason = "imported" | "changed" | "waiting" | "permanent" | "trashed" | "cloud" | "removed";
 
 export type Decision =
   | { action: "import"; reason: "new" | "retry" }
@@ -20,6 +20,7 @@ export interface DecideOptions {
 export function decide(asset: Asset, state: TransferState | undefined, options: DecideOptions): Decision {
   if (asset.trashed) return { action: "skip", reason: "trashed" };
   if (!state) return { action: "import", reason: "new" };
+  if (state.remoteGone) return { action: "skip", reason: "removed" };
   if (state.status === "imported") {
     const changed = asset.modified !== undefined && state.sourceModifiedAt !== null &&
       asset.modified !== state.sourceModifiedAt;
