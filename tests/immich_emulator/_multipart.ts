@@ -73,7 +73,11 @@ export async function readMultipart(
     }
     for (;;) {
       await need(2);
-      if (buf[0] === 0x2d && buf[1] === 0x2d) return; // "--": the closing delimiter
+      if (buf[0] === 0x2d && buf[1] === 0x2d) {
+        // "--": the closing delimiter. Read the epilogue too, so the connection is left clean.
+        while (await fill()) buf = buf.subarray(buf.length);
+        return;
+      }
       // Headers end at the first empty line.
       let end: number;
       while ((end = buf.indexOf("\r\n\r\n")) < 0) {

@@ -212,9 +212,13 @@ export class Emulator {
     return `${v.major}.${v.minor}.${v.patch}`;
   }
 
-  /** Every request counted so far whose route matches `pattern` (e.g. `POST /api/assets`). */
-  count(pattern: string): number {
-    return this.stats.get(pattern) ?? 0;
+  /**
+   * Requests counted so far for a route (`POST /api/assets`, ids as `:id`), or for every route a
+   * regular expression matches.
+   */
+  count(route: string | RegExp): number {
+    if (typeof route === "string") return this.stats.get(route) ?? 0;
+    return [...this.stats].filter(([r]) => route.test(r)).reduce((n, [, c]) => n + c, 0);
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -9,9 +9,11 @@ import type { Asset } from "../../../core/model/asset.ts";
 import type { ExportedFile, ExportedGroup, Plan, PlannedResource } from "../../../core/model/plan.ts";
 import { ConfigError, FatalError, PermanentError, RetryableError } from "../../../core/plugin/errors.ts";
 import type {
+  AssetChanges,
   DestinationInfo,
   DestinationSession,
   PluginContext,
+  Presence,
   PutResult,
   RemoteRef,
 } from "../../../core/plugin/types.ts";
@@ -99,7 +101,15 @@ export function durationField(seconds: number, version: ServerVersion): string {
 
 /** The permissions a key needs for these settings (API keys have scopes since Immich 1.118). */
 export function requiredPermissions(settings: Pick<ImmichSettings, "albums" | "tags">): string[] {
-  const needed = ["user.read", "asset.upload", "asset.update", "asset.delete", "stack.create", "stack.read"];
+  const needed = [
+    "user.read",
+    "asset.read",
+    "asset.upload",
+    "asset.update",
+    "asset.delete",
+    "stack.create",
+    "stack.read",
+  ];
   if (settings.albums !== "off") needed.push("album.create", "album.read", "albumAsset.create");
   if (settings.tags !== "off") needed.push("tag.create", "tag.asset");
   return needed;
@@ -556,6 +566,48 @@ export class ImmichSession implements DestinationSession {
   async find(sha1: string): Promise<string | undefined> {
     const result = await this.#checks.add(sha1);
     return result.action === "reject" && result.reason === "duplicate" ? result.assetId : undefined;
+  }
+
+  /** Pushes metadata that changed in Photos since the import (`sync`). */
+  async update(remoteId: string, changes: AssetChanges): Promise<void> {
+    const body: Record<string, unknown> = {};
+    if (changes.favorite !== undefined) body.isFavorite = changes.favorite;
+    if (changes.hidden !== undefined) body.visibility = changes.hidden ? this.#settings.hiddenAs : "timeline";
+    if (changes.captured) body.dateTimeOriginal = localIso(changes.captured);
+    if (Object.keys(body).length === 0) return;
+    await this.#client.json("PUT", `/assets/${remoteId}`, body, { what: `updating asset ${remoteId}` });
+  }
+
+  /**
+   * Asks for each asset. Immich answers 400 for an id that is gone (and for one in the locked
+   * folder, which an API key may not see): with `hidden-as locked` that answer is ambiguous, so
+   * this throws instead of guessing "gone".
+   */
+  async presence(remoteIds: string[]): Promise<Record<string, Presence>> {
+    const result: Record<string, Presence> = {};
+    const queue = [...new Set(remoteIds)];
+    const worker = async () => {
+      for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
+        const answer = await this.#client.request<{ isTrashed?: boolean }>(
+          "GET",
+          `/assets/${id}`,
+          undefined,
+          {
+            what: `looking up asset ${id}`,
+            accept: [400, 404],
+          },
+        );
+        if (answer.status === 200) result[id] = answer.body.isTrashed ? "trashed" : "present";
+        else if (this.#settings.hiddenAs === "locked") {
+          throw new PermanentError(
+            `Immich does not show asset ${id} to this API key: it is gone or in the locked folder ` +
+              `(hidden-as locked), which an API key cannot look into; nothing is assumed deleted`,
+          );
+        } else result[id] = "gone";
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(8, queue.length) }, worker));
+    return result;
   }
 
   async link(stillId: string, motionId: string): Promise<void> {

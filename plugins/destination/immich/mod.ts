@@ -121,7 +121,7 @@ const immichDestination = {
       env: ["IMMICH_ADMIN_API_KEY"],
     },
   ],
-  capabilities: ["check", "find", "link", "stack", "albums", "remove"],
+  capabilities: ["check", "find", "update", "presence", "link", "stack", "albums", "remove"],
   async open(options: OptionValues, ctx: PluginContext) {
     return await openSession(settingsOf(options), ctx);
   },
