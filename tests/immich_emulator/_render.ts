@@ -172,7 +172,10 @@ export function renderAsset(state: State, asset: Asset, variant: AssetVariant) {
 export type AlbumVariant = "create" | "list" | "get" | "patch";
 
 export function renderAlbum(state: State, album: Album, variant: AlbumVariant, withAssets = true) {
-  const assets = album.assetIds.map((id) => state.assets.get(id)).filter((a): a is Asset => !!a);
+  // Albums show what a user sees: trashed, hidden (motion videos) and locked assets do not count.
+  const assets = album.assetIds.map((id) => state.assets.get(id)).filter((a): a is Asset =>
+    !!a && a.deletedAt === null && (a.visibility === "timeline" || a.visibility === "archive")
+  ).sort((a, b) => b.fileCreatedAt.localeCompare(a.fileCreatedAt) || (a.seq ?? 0) - (b.seq ?? 0));
   const dates = assets.map((a) => a.fileCreatedAt).sort();
   const day = (iso: string) => `${iso.slice(0, 10)}T00:00:00.000Z`;
   const out: Record<string, unknown> = {
@@ -195,6 +198,10 @@ export function renderAlbum(state: State, album: Album, variant: AlbumVariant, w
   if (state.features.albumAssets) {
     const listed = (variant === "create" || variant === "get") && withAssets;
     out.assets = listed ? assets.map((a) => renderAsset(state, a, "list")) : [];
+    // 1.135 answers an album creation with every asset's isFavorite false (it does not load them).
+    if (variant === "create") {
+      for (const a of out.assets as { isFavorite: boolean }[]) a.isFavorite = false;
+    }
   }
   out.assetCount = assets.length;
   out.isActivityEnabled = true;
@@ -206,7 +213,10 @@ export function renderAlbum(state: State, album: Album, variant: AlbumVariant, w
 }
 
 export function renderStack(state: State, stack: Stack, variant: "list" | "stack") {
-  const ordered = [stack.primaryAssetId, ...stack.assetIds.filter((id) => id !== stack.primaryAssetId)];
+  // The primary first, then the others in upload order.
+  const seq = (id: string) => state.assets.get(id)?.seq ?? 0;
+  const others = stack.assetIds.filter((id) => id !== stack.primaryAssetId).sort((a, b) => seq(a) - seq(b));
+  const ordered = [stack.primaryAssetId, ...others];
   return {
     id: stack.id,
     primaryAssetId: stack.primaryAssetId,

@@ -30,6 +30,8 @@ import {
   type Asset,
   featuresFor,
   normaliseChecksum,
+  PERMISSIONS_1_135,
+  PERMISSIONS_3,
   QUEUE_NAMES,
   State,
   type User,
@@ -244,12 +246,23 @@ export class Emulator {
     const text = await c.req.text();
     if (!/json/i.test(c.req.header("content-type") ?? "")) return {};
     if (text === "") return {};
-    try {
-      const value = JSON.parse(text);
-      return typeof value === "object" && value !== null ? value : {};
-    } catch (e) {
-      throw new BodyError((e as Error).message);
+    return strictJson(text);
+  }
+
+  /** Reads the API key; undefined when the request may go on. */
+  #authenticate(c: Ctx): Response | undefined {
+    const secret = c.req.header("x-api-key");
+    if (secret === undefined) {
+      if (c.req.header("authorization") || c.req.header("x-immich-user-token")) {
+        return this.#error(c, 401, "Invalid user token");
+      }
+      return this.#error(c, 401, "Authentication required");
     }
+    const key = this.state.keys.get(secret);
+    if (!key) return this.#error(c, 401, "Invalid API key");
+    c.set("key", key);
+    c.set("user", this.state.users.get(key.userId)!);
+    return undefined;
   }
 
   #ownAsset(c: Ctx, id: string): Asset | undefined {
@@ -383,23 +396,18 @@ export class Emulator {
         email: false,
       }));
 
-    // Everything below needs credentials.
-    app.use("/api/*", async (c, next) => {
-      const secret = c.req.header("x-api-key");
-      if (secret === undefined) {
-        if (c.req.header("authorization") || c.req.header("x-immich-user-token")) {
-          return this.#error(c as Ctx, 401, "Invalid user token");
-        }
-        return this.#error(c as Ctx, 401, "Authentication required");
-      }
-      const key = state.keys.get(secret);
-      if (!key) return this.#error(c as Ctx, 401, "Invalid API key");
-      c.set("key", key);
-      c.set("user", state.users.get(key.userId)!);
-      await next();
-    });
+    // Everything below needs credentials. Unknown routes answer 404 before any check, as in Immich.
+    const on = (method: string) => (path: string, handler: (c: Ctx) => Response | Promise<Response>) =>
+      app.on(method, path, async (c) => this.#authenticate(c as Ctx) ?? await handler(c as Ctx));
+    const api = {
+      get: on("GET"),
+      post: on("POST"),
+      put: on("PUT"),
+      delete: on("DELETE"),
+      patch: on("PATCH"),
+    };
 
-    app.get("/api/server/about", (c) => {
+    api.get("/api/server/about", (c) => {
       return this.#deny(c, "server.about") ?? c.json({
         version: `v${this.version}`,
         versionUrl: `https://github.com/immich-app/immich/releases/tag/v${this.version}`,
@@ -411,8 +419,8 @@ export class Emulator {
         imagemagick: "",
       });
     });
-    app.get("/api/users/me", (c) => this.#deny(c, "user.read") ?? c.json(renderMe(state, c.get("user"))));
-    app.post("/api/admin/users", async (c) => {
+    api.get("/api/users/me", (c) => this.#deny(c, "user.read") ?? c.json(renderMe(state, c.get("user"))));
+    api.post("/api/admin/users", async (c) => {
       if (!c.get("user").isAdmin) return this.#error(c, 403, "Forbidden");
       const body = await this.#json(c);
       const user = state.createUser({ email: String(body.email), name: String(body.name ?? body.email) });
@@ -427,37 +435,43 @@ export class Emulator {
       updatedAt: k.createdAt,
       permissions: k.permissions,
     });
-    app.get("/api/api-keys", (c) =>
+    api.get("/api/api-keys", (c) =>
       this.#deny(c, "apiKey.read", true) ??
         c.json(
           [...state.keys.values()].filter((k) => k.userId === c.get("user").id).reverse().map(renderKey),
         ));
-    app.post("/api/api-keys", async (c) => {
+    api.post("/api/api-keys", async (c) => {
       const denied = this.#deny(c, "apiKey.create", true);
       if (denied) return denied;
       const body = await this.#json(c);
       const permissions = body.permissions as string[] | undefined;
+      const known = f.apiKeyMe ? PERMISSIONS_3 : PERMISSIONS_1_135;
+      const problems: string[] = [];
       if (!Array.isArray(permissions) || permissions.length === 0) {
-        return this.#error(c, 400, ["permissions must contain at least 1 elements"]);
+        problems.push("permissions must contain at least 1 elements");
       }
+      if (!Array.isArray(permissions) || permissions.some((p) => !known.includes(p))) {
+        problems.push(`each value in permissions must be one of the following values: ${known.join(", ")}`);
+      }
+      if (problems.length > 0) return this.#error(c, 400, problems);
       const key = state.createApiKey(c.get("user").id, permissions, String(body.name ?? "API Key"));
       return c.json({ secret: key.secret, apiKey: renderKey(key) }, 201);
     });
-    app.get("/api/api-keys/:id", (c) => {
-      const id = c.req.param("id");
+    api.get("/api/api-keys/:id", (c) => {
+      const id = c.req.param("id")!;
       if (id === "me" && f.apiKeyMe) return c.json(renderKey(c.get("key")));
       if (!isUuid(id)) return this.#error(c, 400, ["id must be a UUID"]);
       const key = [...state.keys.values()].find((k) => k.id === id && k.userId === c.get("user").id);
       return key ? c.json(renderKey(key)) : this.#notFound(c, "apiKey.read");
     });
-    app.delete("/api/api-keys/:id", (c) => {
-      const id = c.req.param("id");
+    api.delete("/api/api-keys/:id", (c) => {
+      const id = c.req.param("id")!;
       if (!isUuid(id)) return this.#error(c, 400, ["id must be a UUID"]);
       return state.revokeApiKey(id) ? c.body(null, 204) : this.#notFound(c, "apiKey.delete");
     });
 
     // Assets ------------------------------------------------------------------------------------
-    app.post("/api/assets/bulk-upload-check", async (c) => {
+    api.post("/api/assets/bulk-upload-check", async (c) => {
       const denied = this.#deny(c, "asset.upload");
       if (denied) return denied;
       const body = await this.#json(c);
@@ -493,9 +507,9 @@ export class Emulator {
       return c.json({ results });
     });
 
-    app.post("/api/assets", (c) => this.#upload(c));
+    api.post("/api/assets", (c) => this.#upload(c));
 
-    app.post("/api/assets/exist", async (c) => {
+    api.post("/api/assets/exist", async (c) => {
       if (!f.deviceIds) return this.#error(c, 404, "Cannot POST /api/assets/exist");
       const body = await this.#json(c);
       const wanted = new Set(body.deviceAssetIds as string[]);
@@ -506,7 +520,7 @@ export class Emulator {
       return c.json({ existingIds });
     });
 
-    app.put("/api/assets", async (c) => {
+    api.put("/api/assets", async (c) => {
       const denied = this.#deny(c, "asset.update");
       if (denied) return denied;
       const body = await this.#json(c);
@@ -523,7 +537,7 @@ export class Emulator {
       return c.body(null, 204);
     });
 
-    app.delete("/api/assets", async (c) => {
+    api.delete("/api/assets", async (c) => {
       const denied = this.#deny(c, "asset.delete");
       if (denied) return denied;
       const body = await this.#json(c);
@@ -548,14 +562,14 @@ export class Emulator {
       return c.body(null, 204);
     });
 
-    app.get("/api/assets/statistics", (c) => {
+    api.get("/api/assets/statistics", (c) => {
       const mine = [...state.assetsOf(c.get("user").id)].filter((a) => a.deletedAt === null);
       const images = mine.filter((a) => a.type === "IMAGE").length;
       return c.json({ images, videos: mine.length - images, total: mine.length });
     });
 
-    app.get("/api/assets/:id", (c) => {
-      const id = c.req.param("id");
+    api.get("/api/assets/:id", (c) => {
+      const id = c.req.param("id")!;
       if (!isUuid(id)) return this.#error(c, 400, ["id must be a UUID"]);
       const denied = this.#deny(c, "asset.read");
       if (denied) return denied;
@@ -563,8 +577,8 @@ export class Emulator {
       return asset ? c.json(renderAsset(state, asset, "full")) : this.#notFound(c, "asset.read");
     });
 
-    app.put("/api/assets/:id", async (c) => {
-      const id = c.req.param("id");
+    api.put("/api/assets/:id", async (c) => {
+      const id = c.req.param("id")!;
       if (!isUuid(id)) return this.#error(c, 400, ["id must be a UUID"]);
       const denied = this.#deny(c, "asset.update");
       if (denied) return denied;
@@ -578,35 +592,60 @@ export class Emulator {
       return c.json(renderAsset(state, asset, "update"));
     });
 
-    app.get("/api/assets/:id/original", async (c) => {
-      const id = c.req.param("id");
+    api.get("/api/assets/:id/original", async (c) => {
+      const id = c.req.param("id")!;
       if (!isUuid(id)) return this.#error(c, 400, ["id must be a UUID"]);
       const denied = this.#deny(c, "asset.download");
       if (denied) return denied;
       const asset = this.#ownAsset(c, id);
       if (!asset) return this.#notFound(c, "asset.download");
       if (!asset.path) return this.#error(c, 404, "Asset media not found");
-      const file = await Deno.open(asset.path);
-      const headers = {
+      const headers: Record<string, string> = {
         "content-type": asset.originalMimeType,
         "cache-control": "private, max-age=86400, no-transform",
         "accept-ranges": "bytes",
-        "content-length": String(asset.size),
+        "last-modified": new Date(asset.fileModifiedAt).toUTCString(),
       };
+      const range = /^bytes=(\d*)-(\d*)$/.exec(c.req.header("range") ?? "");
+      const file = await Deno.open(asset.path);
+      if (range && (range[1] || range[2])) {
+        const start = range[1] ? Number(range[1]) : Math.max(0, asset.size - Number(range[2]));
+        const end = range[1] && range[2] ? Math.min(Number(range[2]), asset.size - 1) : asset.size - 1;
+        await file.seek(start, Deno.SeekMode.Start);
+        const bytes = new Uint8Array(end - start + 1);
+        let read = 0;
+        while (read < bytes.length) {
+          const n = await file.read(bytes.subarray(read));
+          if (n === null) break;
+          read += n;
+        }
+        file.close();
+        headers["content-range"] = `bytes ${start}-${end}/${asset.size}`;
+        return new Response(bytes.subarray(0, read), { status: 206, headers });
+      }
+      headers["content-length"] = String(asset.size);
       return new Response(file.readable, { status: 200, headers });
     });
 
-    app.get("/api/assets/:id/metadata", (c) => {
+    api.get("/api/assets/:id/thumbnail", (c) => {
+      const denied = this.#deny(c, "asset.view");
+      if (denied) return denied;
+      // No thumbnails are generated here; Immich answers so for media it could not render.
+      return this.#ownAsset(c, c.req.param("id")!)
+        ? this.#error(c, 404, "Asset media not found")
+        : this.#notFound(c, "asset.view");
+    });
+    api.get("/api/assets/:id/metadata", (c) => {
       if (!f.assetMetadata) return this.#error(c, 404, `Cannot GET ${c.req.path}`);
-      const asset = this.#ownAsset(c, c.req.param("id"));
+      const asset = this.#ownAsset(c, c.req.param("id")!);
       if (!asset) return this.#notFound(c, "asset.read");
       return c.json([...asset.metadata].map(([key, m]) => ({ key, value: m.value, updatedAt: m.updatedAt })));
     });
-    app.put("/api/assets/:id/metadata", async (c) => {
+    api.put("/api/assets/:id/metadata", async (c) => {
       if (!f.assetMetadata) return this.#error(c, 404, `Cannot PUT ${c.req.path}`);
       const denied = this.#deny(c, "asset.update");
       if (denied) return denied;
-      const asset = this.#ownAsset(c, c.req.param("id"));
+      const asset = this.#ownAsset(c, c.req.param("id")!);
       if (!asset) return this.#notFound(c, "asset.update");
       const body = await this.#json(c);
       const items = (body.items ?? []) as { key: string; value: unknown }[];
@@ -617,7 +656,7 @@ export class Emulator {
     });
 
     // Trash -------------------------------------------------------------------------------------
-    app.post("/api/trash/restore/assets", async (c) => {
+    api.post("/api/trash/restore/assets", async (c) => {
       const denied = this.#deny(c, "asset.delete");
       if (denied) return denied;
       const ids = (await this.#json(c)).ids;
@@ -634,19 +673,19 @@ export class Emulator {
       }
       return c.json({ count: ids.length });
     });
-    app.post("/api/trash/empty", (c) => {
+    api.post("/api/trash/empty", (c) => {
       const trashed = [...state.assetsOf(c.get("user").id)].filter((a) => a.deletedAt !== null);
       for (const a of trashed) state.deleteAsset(a.id);
       return c.json({ count: trashed.length });
     });
-    app.post("/api/trash/restore", (c) => {
+    api.post("/api/trash/restore", (c) => {
       const trashed = [...state.assetsOf(c.get("user").id)].filter((a) => a.deletedAt !== null);
       for (const a of trashed) a.deletedAt = null;
       return c.json({ count: trashed.length });
     });
 
     // Search ------------------------------------------------------------------------------------
-    app.post("/api/search/metadata", async (c) => {
+    api.post("/api/search/metadata", async (c) => {
       const denied = this.#deny(c, "asset.read");
       if (denied) return denied;
       return this.#search(c, await this.#json(c));
@@ -657,22 +696,21 @@ export class Emulator {
       const album = state.albums.get(id);
       return album && album.ownerId === c.get("user").id ? album : undefined;
     };
-    app.get("/api/albums", (c) => {
+    api.get("/api/albums", (c) => {
       const denied = this.#deny(c, "album.read", true);
       if (denied) return denied;
       const assetId = c.req.query("assetId");
-      const albums = [...state.albums.values()]
-        .filter((a) => a.ownerId === c.get("user").id && (!assetId || a.assetIds.includes(assetId)))
-        .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+      const albums = [...state.albums.values()].reverse()
+        .filter((a) => a.ownerId === c.get("user").id && (!assetId || a.assetIds.includes(assetId)));
       return c.json(albums.map((a) => renderAlbum(state, a, "list")));
     });
-    app.get("/api/albums/statistics", (c) => {
+    api.get("/api/albums/statistics", (c) => {
       const denied = this.#deny(c, "album.statistics", true);
       if (denied) return denied;
       const owned = [...state.albums.values()].filter((a) => a.ownerId === c.get("user").id).length;
       return c.json({ owned, shared: 0, notShared: owned });
     });
-    app.post("/api/albums", async (c) => {
+    api.post("/api/albums", async (c) => {
       const denied = this.#deny(c, "album.create", true);
       if (denied) return denied;
       const body = await this.#json(c);
@@ -691,19 +729,19 @@ export class Emulator {
       for (const id of (body.assetIds as string[] | undefined) ?? []) {
         if (this.#ownAsset(c, id) && !album.assetIds.includes(id)) album.assetIds.push(id);
       }
-      album.albumThumbnailAssetId = album.assetIds[0] ?? null;
+      state.pickThumbnail(album);
       state.albums.set(album.id, album);
       return c.json(renderAlbum(state, album, "create"), 201);
     });
-    app.get("/api/albums/:id", (c) => {
-      const id = c.req.param("id");
+    api.get("/api/albums/:id", (c) => {
+      const id = c.req.param("id")!;
       if (!isUuid(id)) return this.#error(c, 400, ["id must be a UUID"]);
       const album = ownAlbum(c, id);
       if (!album) return this.#notFound(c, "album.read");
       return c.json(renderAlbum(state, album, "get", c.req.query("withoutAssets") !== "true"));
     });
-    app.patch("/api/albums/:id", async (c) => {
-      const album = ownAlbum(c, c.req.param("id"));
+    api.patch("/api/albums/:id", async (c) => {
+      const album = ownAlbum(c, c.req.param("id")!);
       if (!album) return this.#notFound(c, "album.update");
       const body = await this.#json(c);
       if (typeof body.albumName === "string") album.albumName = body.albumName;
@@ -711,29 +749,29 @@ export class Emulator {
       album.updatedAt = now();
       return c.json(renderAlbum(state, album, "patch" as AlbumVariant));
     });
-    app.delete("/api/albums/:id", (c) => {
-      const album = ownAlbum(c, c.req.param("id"));
+    api.delete("/api/albums/:id", (c) => {
+      const album = ownAlbum(c, c.req.param("id")!);
       if (!album) return this.#notFound(c, "album.delete");
       state.albums.delete(album.id);
       return c.body("", 200);
     });
-    app.put("/api/albums/:id/assets", async (c) => {
+    api.put("/api/albums/:id/assets", async (c) => {
       const denied = this.#deny(c, "albumAsset.create");
       if (denied) return denied;
       const ids = (await this.#json(c)).ids;
       if (!Array.isArray(ids) || ids.some((id) => !isUuid(id))) {
         return this.#error(c, 400, ["each value in ids must be a UUID"]);
       }
-      const album = ownAlbum(c, c.req.param("id"));
+      const album = ownAlbum(c, c.req.param("id")!);
       if (!album) return this.#error(c, 400, "Album not found");
       const results = this.#addToAlbum(c, album, ids as string[]);
       return c.json(results);
     });
-    app.delete("/api/albums/:id/assets", async (c) => {
+    api.delete("/api/albums/:id/assets", async (c) => {
       const denied = this.#deny(c, "albumAsset.delete");
       if (denied) return denied;
       const ids = (await this.#json(c)).ids as string[];
-      const album = ownAlbum(c, c.req.param("id"));
+      const album = ownAlbum(c, c.req.param("id")!);
       if (!album) return this.#error(c, 400, "Album not found");
       const results = ids.map((id) => {
         const at = album.assetIds.indexOf(id);
@@ -741,15 +779,13 @@ export class Emulator {
         album.assetIds.splice(at, 1);
         return { id, success: true };
       });
-      if (!album.assetIds.includes(album.albumThumbnailAssetId ?? "")) {
-        album.albumThumbnailAssetId = album.assetIds[0] ?? null;
-      }
+      if (!album.assetIds.includes(album.albumThumbnailAssetId ?? "")) state.pickThumbnail(album);
       album.updatedAt = now();
       return c.json(results);
     });
 
     // Stacks ------------------------------------------------------------------------------------
-    app.post("/api/stacks", async (c) => {
+    api.post("/api/stacks", async (c) => {
       const denied = this.#deny(c, "stack.create", true);
       if (denied) return denied;
       const ids = (await this.#json(c)).assetIds;
@@ -763,7 +799,7 @@ export class Emulator {
       const stack = state.createStack(c.get("user").id, ids as string[]);
       return c.json(renderStack(state, stack, "list"), 201);
     });
-    app.get("/api/stacks", (c) => {
+    api.get("/api/stacks", (c) => {
       const denied = this.#deny(c, "stack.read", true);
       if (denied) return denied;
       const primary = c.req.query("primaryAssetId");
@@ -771,17 +807,17 @@ export class Emulator {
         .filter((s) => s.ownerId === c.get("user").id && (!primary || s.primaryAssetId === primary));
       return c.json(stacks.map((s) => renderStack(state, s, "list")));
     });
-    app.get("/api/stacks/:id", (c) => {
+    api.get("/api/stacks/:id", (c) => {
       const denied = this.#deny(c, "stack.read", true);
       if (denied) return denied;
-      const stack = state.stacks.get(c.req.param("id"));
+      const stack = state.stacks.get(c.req.param("id")!);
       if (!stack || stack.ownerId !== c.get("user").id) return this.#notFound(c, "stack.read");
       return c.json(renderStack(state, stack, "stack"));
     });
-    app.put("/api/stacks/:id", async (c) => {
+    api.put("/api/stacks/:id", async (c) => {
       const denied = this.#deny(c, "stack.update", true);
       if (denied) return denied;
-      const stack = state.stacks.get(c.req.param("id"));
+      const stack = state.stacks.get(c.req.param("id")!);
       if (!stack || stack.ownerId !== c.get("user").id) return this.#notFound(c, "stack.update");
       const primary = (await this.#json(c)).primaryAssetId as string | undefined;
       if (primary !== undefined) {
@@ -792,29 +828,29 @@ export class Emulator {
       }
       return c.json(renderStack(state, stack, "stack"));
     });
-    app.delete("/api/stacks/:id", (c) => {
+    api.delete("/api/stacks/:id", (c) => {
       const denied = this.#deny(c, "stack.delete", true);
       if (denied) return denied;
-      const stack = state.stacks.get(c.req.param("id"));
+      const stack = state.stacks.get(c.req.param("id")!);
       if (!stack || stack.ownerId !== c.get("user").id) return this.#notFound(c, "stack.delete");
       state.deleteStack(stack.id);
       return c.body(null, 204);
     });
 
     // Tags --------------------------------------------------------------------------------------
-    app.get("/api/tags", (c) => {
+    api.get("/api/tags", (c) => {
       const denied = this.#deny(c, "tag.read", true);
       if (denied) return denied;
       return c.json([...state.tags.values()].filter((t) => t.userId === c.get("user").id).map(renderTag));
     });
-    app.put("/api/tags", async (c) => {
+    api.put("/api/tags", async (c) => {
       const denied = this.#deny(c, "tag.create", true);
       if (denied) return denied;
       const tags = (await this.#json(c)).tags;
       if (!Array.isArray(tags)) return this.#error(c, 400, ["tags must be an array"]);
       return c.json(tags.map((t) => renderTag(state.upsertTag(c.get("user").id, String(t)))));
     });
-    app.put("/api/tags/assets", async (c) => {
+    api.put("/api/tags/assets", async (c) => {
       const denied = this.#deny(c, "tag.asset", true);
       if (denied) return denied;
       const body = await this.#json(c);
@@ -840,17 +876,18 @@ export class Emulator {
       jobCounts: { active: 0, completed: 0, failed: 0, delayed: 0, waiting: 0, paused: 0 },
       queueStatus: { isActive: false, isPaused: state.paused.has(name) },
     });
+    // Admin routes; their permission names (job.*, queue.*) exist from 1.143 on.
     const admin = (c: Ctx, permission: string) =>
-      this.#deny(c, permission, true) ??
+      (f.apiKeyMe ? this.#deny(c, permission, true) : undefined) ??
         (c.get("user").isAdmin ? undefined : this.#error(c, 403, "Forbidden"));
-    app.get(
+    api.get(
       "/api/jobs",
       (c) => admin(c, "job.read") ?? c.json(Object.fromEntries(QUEUE_NAMES.map((n) => [n, queueStatus(n)]))),
     );
-    app.put("/api/jobs/:name", async (c) => {
+    api.put("/api/jobs/:name", async (c) => {
       const denied = admin(c, "job.create");
       if (denied) return denied;
-      const name = c.req.param("name");
+      const name = c.req.param("name")!;
       if (!(QUEUE_NAMES as readonly string[]).includes(name)) {
         return this.#error(c, 400, ["id must be a valid job name"]);
       }
@@ -869,15 +906,15 @@ export class Emulator {
       isPaused: state.paused.has(name),
       statistics: { active: 0, completed: 0, failed: 0, delayed: 0, waiting: 0, paused: 0 },
     });
-    app.get("/api/queues", (c) => {
+    api.get("/api/queues", (c) => {
       if (!f.queues) return this.#error(c, 404, "Cannot GET /api/queues");
       return admin(c, "queue.read") ?? c.json(QUEUE_NAMES.map(queue));
     });
-    app.put("/api/queues/:name", async (c) => {
+    api.put("/api/queues/:name", async (c) => {
       if (!f.queues) return this.#error(c, 404, `Cannot PUT ${c.req.path}`);
       const denied = admin(c, "queue.update");
       if (denied) return denied;
-      const name = c.req.param("name");
+      const name = c.req.param("name")!;
       if (!(QUEUE_NAMES as readonly string[]).includes(name)) {
         return this.#error(c, 400, ["name must be a queue name"]);
       }
@@ -903,11 +940,15 @@ export class Emulator {
     ) {
       problems.push("livePhotoVideoId must be a UUID");
     }
-    for (const k of ["latitude", "longitude"]) {
-      if (body[k] !== undefined && typeof body[k] !== "number") problems.push(`${k} must be a number`);
-    }
-    if (typeof body.latitude === "number" && (body.latitude < -90 || body.latitude > 90)) {
-      problems.push("latitude must be a latitude string or number");
+    // Latitude and longitude come as a pair.
+    for (const [k, other] of [["latitude", "longitude"], ["longitude", "latitude"]]) {
+      const v = body[k];
+      const bad = (v === undefined && body[other] !== undefined) ||
+        (v !== undefined && typeof v !== "number") ||
+        (typeof v === "number" && Math.abs(v) > (k === "latitude" ? 90 : 180));
+      if (!bad) continue;
+      if (v === undefined) problems.push(`${k} should not be empty`);
+      problems.push(`${k} must be a ${k} string or number`);
     }
     if (body.description !== undefined && typeof body.description !== "string") {
       problems.push("description must be a string");
@@ -917,7 +958,7 @@ export class Emulator {
       if (typeof r !== "number" || r < -1 || r > 5) problems.push("rating must not be greater than 5");
     }
     if (body.dateTimeOriginal !== undefined && !parseCaptureDate(String(body.dateTimeOriginal))) {
-      problems.push("dateTimeOriginal must be a date string");
+      problems.push("dateTimeOriginal must be a valid ISO 8601 date string");
     }
     return problems;
   }
@@ -969,7 +1010,7 @@ export class Emulator {
       album.assetIds.push(id);
       return { id, success: true };
     });
-    album.albumThumbnailAssetId ??= album.assetIds[0] ?? null;
+    if (album.albumThumbnailAssetId === null) this.state.pickThumbnail(album);
     album.updatedAt = now();
     return results;
   }
@@ -1072,13 +1113,7 @@ export class Emulator {
     const boundary = boundaryOf(contentType);
     if (!boundary) {
       const text = await c.req.text();
-      if (/json/i.test(contentType ?? "")) {
-        try {
-          JSON.parse(text);
-        } catch (e) {
-          return c.json({ message: (e as Error).message, error: "Bad Request", statusCode: 400 }, 400);
-        }
-      }
+      if (/json/i.test(contentType ?? "")) strictJson(text);
       return this.#error(c, 400, "File is required");
     }
 
@@ -1304,6 +1339,23 @@ export class Emulator {
 }
 
 class TooLarge extends Error {}
+
+/**
+ * What Express's JSON body parser makes of a body: strict mode takes only objects and arrays, and
+ * reports anything else by the first character, in V8's words.
+ */
+function strictJson(text: string): Record<string, unknown> {
+  const first = text.trimStart()[0];
+  if (first !== "{" && first !== "[") {
+    throw new BodyError(`Unexpected token '${first}', ${JSON.stringify(text)} is not valid JSON`);
+  }
+  try {
+    const value = JSON.parse(text);
+    return typeof value === "object" && value !== null ? value : {};
+  } catch (e) {
+    throw new BodyError((e as Error).message);
+  }
+}
 
 /** What nginx answers to a body over `client_max_body_size`. */
 function tooLarge(): Response {
