@@ -185,8 +185,10 @@ export function renderAlbum(state: State, album: Album, variant: AlbumVariant, w
     createdAt: album.createdAt,
     updatedAt: album.updatedAt,
     id: album.id,
-    ownerId: album.ownerId,
-    owner: renderOwner(state.users.get(album.ownerId)!),
+    // 3.x describes the owner through albumUsers only.
+    ...(state.features.albumAssets
+      ? { ownerId: album.ownerId, owner: renderOwner(state.users.get(album.ownerId)!) }
+      : {}),
     albumUsers: [],
     shared: false,
     hasSharedLink: false,

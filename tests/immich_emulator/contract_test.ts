@@ -6,8 +6,10 @@
  */
 import assert from "node:assert/strict";
 import { Emulator } from "./app.ts";
-import { type Allowance, loadTranscripts, Replayer } from "./_replay.ts";
+import { type OpenApi, OpenApiChecker } from "./_openapi.ts";
+import { type Allowance, loadTranscripts, Replayer, TRANSCRIPTS } from "./_replay.ts";
 
+// The replay also checks every answer against the OpenAPI document of the same version.
 const NO_SESSIONS =
   "login sessions (bearer tokens) are not emulated: photos-sync and @immich/cli use API keys";
 const NOT_CALLED = "an endpoint neither photos-sync nor @immich/cli calls";
@@ -97,13 +99,20 @@ Deno.test("the emulator answers the recorded Immich 1.135.3 requests as the real
   const store = await Deno.makeTempDir({ prefix: "immich-emulator-store-" });
   try {
     const emulator = new Emulator({ version: "1.135.3", storeDir: store });
-    const replayer = new Replayer(emulator, await loadTranscripts(), ALLOWANCES);
+    const spec = JSON.parse(
+      await Deno.readTextFile(new URL("../openapi-v1.135.3.json", TRANSCRIPTS)),
+    ) as OpenApi;
+    const replayer = new Replayer(emulator, await loadTranscripts(), ALLOWANCES, new OpenApiChecker(spec));
     await replayer.run();
     const report = replayer.differences.map((d) =>
       `${d.file}#${d.index} ${d.request}${d.note ? ` (${d.note.slice(0, 60)})` : ""}: ${d.problem}`
     );
     assert.deepEqual(report, [], `${report.length} differences from the recording:\n${report.join("\n")}`);
     assert.ok(replayer.compared >= 200, `only ${replayer.compared} requests were compared`);
+    assert.ok(
+      replayer.specChecked >= 200,
+      `only ${replayer.specChecked} answers were checked against the spec`,
+    );
   } finally {
     await Deno.remove(store, { recursive: true });
   }
