@@ -83,7 +83,8 @@ export class SdkTypes {
       return;
     }
     if (["string", "number", "boolean"].includes(type)) {
-      if (typeof value !== type) problems.push(`${where}: ${JSON.stringify(value)} is not a ${type}`);
+      const actual: string = typeof value;
+      if (actual !== type) problems.push(`${where}: ${JSON.stringify(value)} is not a ${type}`);
       return;
     }
     if (type.endsWith("[]")) {
