@@ -214,6 +214,11 @@ export class Emulator {
     return `${v.major}.${v.minor}.${v.patch}`;
   }
 
+  /** How many times a fault rule was applied. */
+  applied(rule: FaultRule): number {
+    return this.#faultHits.get(rule)?.applied ?? 0;
+  }
+
   /**
    * Requests counted so far for a route (`POST /api/assets`, ids as `:id`), or for every route a
    * regular expression matches.

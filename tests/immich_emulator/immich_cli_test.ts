@@ -55,7 +55,11 @@ Deno.test("@immich/cli uploads a folder to the emulator, makes albums, reads a s
         `</rdf:RDF></x:xmpmeta>`,
     );
     await Deno.writeTextFile(join(photos, "notes.txt"), "not media: the CLI skips it");
-    const env = { IMMICH_INSTANCE_URL: server.url, IMMICH_API_KEY: server.apiKey, IMMICH_CONFIG_DIR: join(dir, "cfg") };
+    const env = {
+      IMMICH_INSTANCE_URL: server.url,
+      IMMICH_API_KEY: server.apiKey,
+      IMMICH_CONFIG_DIR: join(dir, "cfg"),
+    };
     const args = ["upload", "--recursive", "--album", "--concurrency", "2", "--no-progress", photos];
 
     const first = await immichCli(args, env);
@@ -66,7 +70,11 @@ Deno.test("@immich/cli uploads a folder to the emulator, makes albums, reads a s
     assert.deepEqual(uploaded.map((a) => a.originalFileName).sort(), ["a.jpg", "b.png", "c.heic", "d.mov"]);
     for (const asset of uploaded) {
       const path = Object.keys(files).find((p) => p.endsWith(`/${asset.originalFileName}`))!;
-      assert.equal(asset.checksum, createHash("sha1").update(files[path]).digest("hex"), asset.originalFileName);
+      assert.equal(
+        asset.checksum,
+        createHash("sha1").update(files[path]).digest("hex"),
+        asset.originalFileName,
+      );
     }
     assert.equal(uploaded.find((a) => a.originalFileName === "d.mov")!.type, "VIDEO");
     assert.equal(uploaded.find((a) => a.originalFileName === "c.heic")!.exif.description, "From the sidecar");
