@@ -137,6 +137,21 @@ export class ImmichClient {
     }, options);
   }
 
+  /** Posts a body held in memory; the timeout grows by a second per MiB. */
+  async post<T>(
+    path: string,
+    body: Uint8Array,
+    headers: Record<string, string>,
+    options: RequestOptions,
+  ): Promise<Answer<T>> {
+    return await this.#send<T>(path, {
+      method: "POST",
+      headers: { "x-api-key": this.#key, accept: "application/json", ...headers },
+      body: body as BodyInit,
+      timeoutMs: this.timeoutMs + Math.floor(body.byteLength / (1 << 20)) * 1000,
+    }, options);
+  }
+
   /**
    * Streams a request body. The timeout applies to stalls: it restarts whenever the server takes
    * more bytes, so a 4 GB video is not cut off because it takes longer than a small photo.

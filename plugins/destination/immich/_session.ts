@@ -22,7 +22,7 @@ import { type AlbumNaming, AlbumSync } from "./_albums.ts";
 import { ImmichClient, type ServerVersion } from "./_client.ts";
 import { GroupCommit } from "./_group_commit.ts";
 import { JobPauser } from "./_jobs.ts";
-import { multipartBody, type Part } from "./_multipart.ts";
+import { multipartBody, multipartBytes, type Part } from "./_multipart.ts";
 import { localIso, xmpSidecar } from "./_xmp.ts";
 
 export type Visibility = "timeline" | "archive" | "hidden" | "locked";
@@ -43,6 +43,11 @@ export interface ImmichSettings {
 export const MIN_VERSION: ServerVersion = { major: 1, minor: 133, patch: 0 };
 /** The key under which the Photos asset id is stored in Immich's asset metadata (3.x). */
 export const METADATA_KEY = "photos-sync";
+/**
+ * Files up to this size go up as one buffer, bigger ones stream from disk (see `_multipart.ts`):
+ * at most this much per upload in flight is held in memory.
+ */
+export const IN_MEMORY_UPLOAD = 8 << 20;
 /** The remote id of a resource Immich cannot hold (an AAE, a plist); the bytes stay local. */
 export const UNSUPPORTED_PREFIX = "unsupported:";
 
@@ -201,6 +206,8 @@ export class ImmichSession implements DestinationSession {
   readonly #pauser?: JobPauser;
   readonly #leftovers: JobPauser;
   readonly #tagIds = new Map<string, Promise<string>>();
+  #expecting?: Promise<boolean>;
+  #duplicatesSeen = false;
 
   constructor(
     settings: ImmichSettings,
@@ -330,12 +337,16 @@ export class ImmichSession implements DestinationSession {
     // Motion videos first: a still is uploaded with the id of its video.
     uploads.sort((a, b) => Number(motionToStill.has(b.key)) - Number(motionToStill.has(a.key)));
 
-    const checks = await Promise.all(uploads.map((r) => this.#checks.add(files.get(r.key)!.sha1)));
+    const precheck = await this.#expectDuplicates();
+    const checks = await Promise.all(uploads.map((r) => {
+      const file = files.get(r.key)!;
+      return precheck || file.size > IN_MEMORY_UPLOAD ? this.#checks.add(file.sha1) : undefined;
+    }));
     const trashed: string[] = [];
     const linked = new Set<string>();
     for (const [i, r] of uploads.entries()) {
       const file = files.get(r.key)!;
-      const check = checks[i];
+      const check = checks[i] ?? { id: "", action: "accept" };
       if (check.action === "reject" && check.reason === "duplicate" && check.assetId) {
         refs.set(r.key, { key: r.key, remoteId: check.assetId, duplicate: true });
         if (check.isTrashed) trashed.push(check.assetId);
@@ -360,6 +371,13 @@ export class ImmichSession implements DestinationSession {
       const duplicate = answer.status === "duplicate";
       refs.set(r.key, { key: r.key, remoteId: answer.id, duplicate });
       if (motionId && !duplicate) linked.add(r.key);
+      if (duplicate && !checks[i]) {
+        // Duplicates turned up unannounced: check before uploading from now on, and ask whether
+        // this one sits in the trash (a duplicate's answer does not say).
+        this.#duplicatesSeen = true;
+        const late = await this.#checks.add(file.sha1);
+        if (late.isTrashed && late.assetId) trashed.push(late.assetId);
+      }
     }
 
     // A duplicate in Immich's trash would stay invisible: bring it back.
@@ -391,6 +409,25 @@ export class ImmichSession implements DestinationSession {
       await this.#albums.add(primary.remoteId, asset.albums);
     }
     return { resources: plan.resources.map((r) => refs.get(r.key)!) };
+  }
+
+  /**
+   * Whether checking small files before uploading them can pay off. An account with no assets has
+   * nothing to match, so a first import into it skips the check round trip per asset: the server
+   * still recognises a duplicate by the checksum header (it answers before reading the body), and
+   * the first duplicate seen turns checking on for the rest of the session. Big files are always
+   * checked first: sending one for nothing costs far more than the question.
+   */
+  #expectDuplicates(): Promise<boolean> {
+    if (this.#duplicatesSeen) return Promise.resolve(true);
+    this.#expecting ??= this.#client.json<{ assets: { items: unknown[] } }>(
+      "POST",
+      "/search/metadata",
+      { size: 1, withDeleted: true },
+      { what: "looking whether the account holds assets" },
+    ).then((found) => found.assets.items.length > 0);
+    this.#expecting.catch(() => (this.#expecting = undefined));
+    return this.#expecting;
   }
 
   #canStore(r: PlannedResource, sidecars: Set<string>): boolean {
@@ -480,13 +517,18 @@ export class ImmichSession implements DestinationSession {
         data: new TextEncoder().encode(xmp),
       });
     }
-    const body = multipartBody(parts);
-    const answer = await this.#client.stream<{ id: string; status: "created" | "duplicate" }>(
-      "/assets",
-      body.stream,
-      { "content-type": body.contentType, "x-immich-checksum": file.sha1 },
-      { what: `uploading ${r.name} (${r.role} of ${asset.id})` },
-    );
+    const request = { what: `uploading ${r.name} (${r.role} of ${asset.id})` };
+    type Created = { id: string; status: "created" | "duplicate" };
+    let answer;
+    if (file.size <= IN_MEMORY_UPLOAD) {
+      const body = await multipartBytes(parts);
+      const headers = { "content-type": body.contentType, "x-immich-checksum": file.sha1 };
+      answer = await this.#client.post<Created>("/assets", body.bytes, headers, request);
+    } else {
+      const body = multipartBody(parts);
+      const headers = { "content-type": body.contentType, "x-immich-checksum": file.sha1 };
+      answer = await this.#client.stream<Created>("/assets", body.stream, headers, request);
+    }
     if (!answer.body || typeof answer.body.id !== "string") {
       throw new RetryableError(`Immich answered the upload of ${r.name} without an asset id`);
     }

@@ -148,7 +148,11 @@ for (const version of VERSIONS) {
     assert.equal(motion.type, "VIDEO");
     assert.equal(still.visibility, "timeline");
     assert.equal(server.emulator.count("PUT /api/assets/:id"), 0, "linked at upload, no follow-up request");
-    assert.equal(server.emulator.count("POST /api/assets/bulk-upload-check"), 1, "one check for the pair");
+    assert.equal(
+      server.emulator.count("POST /api/assets/bulk-upload-check"),
+      0,
+      "an empty account needs no checks",
+    );
     await session.close();
   });
 }
@@ -428,17 +432,40 @@ Deno.test("a primary Immich cannot hold is a permanent error naming the file", a
 Deno.test("checks of concurrent puts share bulk-upload-check requests", async () => {
   await using server = await startEmulator();
   await using ctx = await testContext();
+  await uploadElsewhere(server, await file(ctx, "phone.jpg"), "phone.jpg"); // the account is not empty
   const session = await open(server, ctx);
   const groups = await Promise.all(
     Array.from({ length: 30 }, (_, i) => group(ctx, asset(`B-${i}`, `b${i}.jpg`))),
   );
   const results = await Promise.all(groups.map((g) => session.put(g)));
   assert.equal(new Set(results.map((r) => r.resources[0].remoteId)).size, 30);
-  assert.ok(
-    server.emulator.count("POST /api/assets/bulk-upload-check") < 10,
-    `${server.emulator.count("POST /api/assets/bulk-upload-check")} checks for 30 puts`,
-  );
+  const checks = server.emulator.count("POST /api/assets/bulk-upload-check");
+  assert.ok(checks > 0 && checks < 10, `${checks} checks for 30 puts`);
   await session.close();
+});
+
+Deno.test("a first import into an empty account skips the checks until the first duplicate turns them on", async () => {
+  await using server = await startEmulator();
+  await using ctx = await testContext();
+  const session = await open(server, ctx);
+  await session.put(await group(ctx, asset("E-1", "e1.jpg")));
+  assert.equal(server.emulator.count("POST /api/assets/bulk-upload-check"), 0);
+  // Another client uploads a photo; photos-sync meets it as a duplicate and starts checking first.
+  const theirs = await group(ctx, asset("E-2", "e2.jpg"));
+  const id = await uploadElsewhere(server, theirs.files[0].path, "e2.jpg");
+  const { resources } = await session.put(theirs);
+  assert.deepEqual(resources[0], { key: "original", remoteId: id, duplicate: true });
+  const uploads = server.emulator.count("POST /api/assets");
+  await session.put(theirs);
+  assert.equal(server.emulator.count("POST /api/assets"), uploads, "checked first: nothing sent again");
+  // Big files are always checked first, whatever the account holds.
+  await using fresh = await startEmulator();
+  const other = await open(fresh, ctx);
+  const big = await group(ctx, asset("BIG-1", "big.mov"), [], "v".repeat((8 << 20) + 1));
+  await other.put(big);
+  assert.equal(fresh.emulator.count("POST /api/assets/bulk-upload-check"), 1);
+  await session.close();
+  await other.close();
 });
 
 Deno.test("two Photos assets with the same bytes become one Immich asset, the second a duplicate", async () => {

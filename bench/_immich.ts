@@ -1,0 +1,144 @@
+/**
+ * What the Immich benchmarks share: a sample library with big videos, the list of files an import
+ * sends (for the peer to upload the very same files), the official CLI, and peak memory of a
+ * process read from /proc while it runs.
+ */
+import { join } from "node:path";
+import { writeSampleLibrary } from "../plugins/source/photoslibrary/sample_library.ts";
+
+export const MAIN = new URL("../main.ts", import.meta.url).pathname;
+export const IMMICH_CLI = "npm:@immich/cli@3.2.2";
+
+export interface Run {
+  seconds: number;
+  /** Peak resident memory of the process in MB (VmHWM), when /proc has it. */
+  peakMb?: number;
+  /** CPU seconds (user + system) the process used, when /proc has it. */
+  cpuSeconds?: number;
+}
+
+/** Runs a command to the end, measuring wall time and the process's peak memory; throws on failure. */
+export async function timed(command: string, args: string[], env: Record<string, string> = {}): Promise<Run> {
+  const started = performance.now();
+  const child = new Deno.Command(command, {
+    args,
+    env: { NO_COLOR: "1", ...env },
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  let peakKb = 0;
+  let ticks = 0;
+  let done = false;
+  const poll = (async () => {
+    while (!done) {
+      try {
+        const status = await Deno.readTextFile(`/proc/${child.pid}/status`);
+        const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
+        if (kb > peakKb) peakKb = kb;
+        // utime and stime, fields 14 and 15, after the command name in parentheses.
+        const stat = (await Deno.readTextFile(`/proc/${child.pid}/stat`)).split(") ")[1].split(" ");
+        ticks = Math.max(ticks, Number(stat[11]) + Number(stat[12]));
+      } catch {
+        // The process is gone or /proc is not there.
+      }
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  })();
+  const out = await child.output();
+  done = true;
+  await poll;
+  const seconds = (performance.now() - started) / 1000;
+  if (out.code !== 0) {
+    const d = new TextDecoder();
+    throw new Error(
+      `${command} ${args.join(" ")} failed (${out.code}):\n${d.decode(out.stdout)}\n${d.decode(out.stderr)}`,
+    );
+  }
+  return {
+    seconds,
+    peakMb: peakKb > 0 ? peakKb / 1024 : undefined,
+    cpuSeconds: ticks > 0 ? ticks / 100 : undefined,
+  };
+}
+
+/** Writes `size` bytes of incompressible, file-unique data to `path`, 8 MiB at a time. */
+export async function writeBigFile(path: string, size: number, salt: number): Promise<void> {
+  const block = new Uint8Array(8 << 20);
+  for (let i = 0; i < block.length; i += 65536) crypto.getRandomValues(block.subarray(i, i + 65536));
+  using file = await Deno.open(path, { write: true, create: true, truncate: true });
+  for (let written = 0, n = 0; written < size; n++) {
+    const chunk = block.subarray(0, Math.min(block.length, size - written));
+    new DataView(chunk.buffer).setUint32(0, salt * 100_000 + n);
+    for (let off = 0; off < chunk.length;) off += await file.write(chunk.subarray(off));
+    written += chunk.length;
+  }
+}
+
+interface ScannedAsset {
+  id?: string;
+  kind: string;
+  trashed: boolean;
+  resources: { role: string; path: string; present: boolean }[];
+}
+
+/** The assets of a library as `scan --json` reports them. */
+export async function scan(library: string, home: string): Promise<ScannedAsset[]> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      MAIN,
+      "scan",
+      "--home",
+      home,
+      "--source",
+      "photoslibrary",
+      "--library",
+      library,
+      "--json",
+    ],
+    stdout: "piped",
+    stderr: "null",
+  }).output();
+  return new TextDecoder().decode(out.stdout).trim().split("\n").map((l) => JSON.parse(l)).filter((a) =>
+    a.id
+  );
+}
+
+/**
+ * A sample library; with `videoBytes`, each video original is replaced by that many bytes. Also
+ * returns a folder of hard links to exactly the files an import sends (originals and motion
+ * videos of assets not in Recently Deleted), for the peer to upload.
+ */
+export async function benchLibrary(
+  dir: string,
+  options: { assets: number; videoBytes?: number; videos?: number },
+): Promise<{ library: string; files: string; count: number; bytes: number }> {
+  const sample = await writeSampleLibrary(join(dir, "Bench.photoslibrary"), { assets: options.assets });
+  const assets = await scan(sample.path, join(dir, "scan-home"));
+  let videos = 0;
+  if (options.videoBytes) {
+    for (const a of assets) {
+      if (a.kind !== "video" || a.trashed || videos >= (options.videos ?? Infinity)) continue;
+      await writeBigFile(a.resources.find((r) => r.role === "original")!.path, options.videoBytes, ++videos);
+    }
+  }
+  const files = join(dir, "files");
+  await Deno.mkdir(files);
+  let count = 0;
+  let bytes = 0;
+  for (const a of assets.filter((a) => !a.trashed)) {
+    for (const r of a.resources.filter((r) => r.present && (r.role === "original" || r.role === "motion"))) {
+      const name = r.path.split("/").at(-1)!;
+      await Deno.link(r.path, join(files, `${count++}_${name}`));
+      bytes += (await Deno.stat(r.path)).size;
+    }
+  }
+  return { library: sample.path, files, count, bytes };
+}
+
+/** `name: photos-sync 1.62x as fast as @immich/cli (1.23 s vs 2.00 s)`. */
+export function speedLine(name: string, ours: Run, peer: Run, peerName: string): string {
+  return `${name}: photos-sync ${(peer.seconds / ours.seconds).toFixed(2)}x as fast as ${peerName} ` +
+    `(${ours.seconds.toFixed(2)} s vs ${peer.seconds.toFixed(2)} s)`;
+}
