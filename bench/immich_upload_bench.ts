@@ -17,7 +17,7 @@ const PHOTOS = Number(Deno.env.get("BENCH_PHOTOS") ?? 2000);
 const VIDEOS = Number(Deno.env.get("BENCH_VIDEOS") ?? 4);
 const VIDEO_MB = Number(Deno.env.get("BENCH_VIDEO_MB") ?? 200);
 const CONCURRENCY = String(Deno.env.get("BENCH_CONCURRENCY") ?? 4);
-const RUNS = Number(Deno.env.get("BENCH_RUNS") ?? 2);
+const RUNS = Number(Deno.env.get("BENCH_RUNS") ?? 3);
 
 /** One upload into a fresh emulator; returns the time and how many assets it holds after. */
 async function into(fn: (url: string, key: string) => Promise<Run>): Promise<Run & { assets: number }> {
@@ -26,13 +26,20 @@ async function into(fn: (url: string, key: string) => Promise<Run>): Promise<Run
   return { ...run, assets: server.emulator.state.assets.size };
 }
 
-async function best(fn: () => Promise<Run & { assets: number }>): Promise<Run & { assets: number }> {
-  let result: (Run & { assets: number }) | undefined;
+/** The fastest of RUNS runs of each, alternating, so a busy moment of the machine hits both alike. */
+async function bestOfBoth(
+  ours: () => Promise<Run & { assets: number }>,
+  peer: () => Promise<Run & { assets: number }>,
+): Promise<[Run & { assets: number }, Run & { assets: number }]> {
+  let a: (Run & { assets: number }) | undefined;
+  let b: (Run & { assets: number }) | undefined;
   for (let i = 0; i < RUNS; i++) {
-    const r = await fn();
-    if (!result || r.seconds < result.seconds) result = r;
+    const x = await ours();
+    if (!a || x.seconds < a.seconds) a = x;
+    const y = await peer();
+    if (!b || y.seconds < b.seconds) b = y;
   }
-  return result!;
+  return [a!, b!];
 }
 
 async function compare(
@@ -41,7 +48,8 @@ async function compare(
   library: { library: string; files: string; count: number },
 ) {
   const home = join(dir, "home");
-  const ours = await best(() =>
+  const env = { HOME: Deno.env.get("HOME") ?? "", PATH: Deno.env.get("PATH") ?? "" };
+  const photosSync = () =>
     into(async (url, key) => {
       await Deno.remove(home, { recursive: true }).catch(() => {});
       return await timed(Deno.execPath(), [
@@ -59,15 +67,9 @@ async function compare(
         library.library,
         "--concurrency",
         CONCURRENCY,
-      ], {
-        IMMICH_URL: url,
-        IMMICH_API_KEY: key,
-        HOME: Deno.env.get("HOME") ?? "",
-        PATH: Deno.env.get("PATH") ?? "",
-      });
-    })
-  );
-  const peer = await best(() =>
+      ], { IMMICH_URL: url, IMMICH_API_KEY: key, ...env });
+    });
+  const immichCli = () =>
     into((url, key) =>
       timed(Deno.execPath(), [
         "run",
@@ -84,11 +86,10 @@ async function compare(
         IMMICH_INSTANCE_URL: url,
         IMMICH_API_KEY: key,
         IMMICH_CONFIG_DIR: join(dir, "cli-config"),
-        HOME: Deno.env.get("HOME") ?? "",
-        PATH: Deno.env.get("PATH") ?? "",
+        ...env,
       })
-    )
-  );
+    );
+  const [ours, peer] = await bestOfBoth(photosSync, immichCli);
   if (ours.assets !== library.count || peer.assets !== library.count) {
     throw new Error(
       `${name}: expected ${library.count} assets, photos-sync left ${ours.assets}, the CLI ${peer.assets}`,

@@ -153,12 +153,12 @@ export class ImmichClient {
   }
 
   /**
-   * Streams a request body. The timeout applies to stalls: it restarts whenever the server takes
-   * more bytes, so a 4 GB video is not cut off because it takes longer than a small photo.
+   * Streams a request body. The timeout applies to stalls: it restarts whenever the body is read
+   * from, so a 4 GB video is not cut off because it takes longer than a small photo.
    */
   async stream<T>(
     path: string,
-    body: ReadableStream<Uint8Array>,
+    body: { stream: ReadableStream<Uint8Array>; onRead(fn: () => void): void },
     headers: Record<string, string>,
     options: RequestOptions,
   ): Promise<Answer<T>> {
@@ -171,21 +171,13 @@ export class ImmichClient {
         this.timeoutMs,
       );
     };
-    const watched = body.pipeThrough(
-      new TransformStream<Uint8Array, Uint8Array>({
-        transform(chunk, controller) {
-          arm();
-          controller.enqueue(chunk);
-        },
-        flush: arm,
-      }),
-    );
+    body.onRead(arm);
     arm();
     try {
       return await this.#send<T>(path, {
         method: "POST",
         headers: { "x-api-key": this.#key, accept: "application/json", ...headers },
-        body: watched,
+        body: body.stream,
         signal: stall.signal,
         // The stall timer bounds the request; this only guards against a clock that never fires.
         timeoutMs: 7 * 24 * 3600_000,

@@ -17,6 +17,8 @@ export interface MultipartBody {
   contentType: string;
   /** Total bytes of the body. */
   length: number;
+  /** Registers a function called whenever the consumer takes the next piece (to watch for stalls). */
+  onRead(fn: () => void): void;
 }
 
 const CHUNK = 64 << 10;
@@ -97,6 +99,7 @@ export function multipartBody(parts: Part[], boundary = `photos-sync-${crypto.ra
   const length = lengthOf(list);
 
   let index = 0;
+  let read = () => {};
   let file: Deno.FsFile | undefined;
   let remaining = 0;
   const close = () => {
@@ -105,6 +108,7 @@ export function multipartBody(parts: Part[], boundary = `photos-sync-${crypto.ra
   };
   const stream = new ReadableStream<Uint8Array>({
     async pull(controller) {
+      read();
       try {
         for (;;) {
           if (file) {
@@ -140,5 +144,10 @@ export function multipartBody(parts: Part[], boundary = `photos-sync-${crypto.ra
     },
     cancel: close,
   }, { highWaterMark: 0 });
-  return { stream, contentType: `multipart/form-data; boundary=${boundary}`, length };
+  return {
+    stream,
+    contentType: `multipart/form-data; boundary=${boundary}`,
+    length,
+    onRead: (fn) => void (read = fn),
+  };
 }

@@ -527,7 +527,7 @@ export class ImmichSession implements DestinationSession {
     } else {
       const body = multipartBody(parts);
       const headers = { "content-type": body.contentType, "x-immich-checksum": file.sha1 };
-      answer = await this.#client.stream<Created>("/assets", body.stream, headers, request);
+      answer = await this.#client.stream<Created>("/assets", body, headers, request);
     }
     if (!answer.body || typeof answer.body.id !== "string") {
       throw new RetryableError(`Immich answered the upload of ${r.name} without an asset id`);
