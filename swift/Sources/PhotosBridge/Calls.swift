@@ -69,7 +69,7 @@ final class ProgressGate: @unchecked Sendable {
   private let lock = NSLock()
   private let callback: psb_progress_fn?
   private let token: UInt64
-  private var open = true
+  private var isOpen = true
 
   init(_ callback: psb_progress_fn?, token: UInt64) {
     self.callback = callback
@@ -79,13 +79,13 @@ final class ProgressGate: @unchecked Sendable {
   func report(_ index: Int, _ fraction: Double) {
     lock.lock()
     defer { lock.unlock() }
-    guard open, let callback else { return }
+    guard isOpen, let callback else { return }
     callback(token, UInt32(clamping: index), min(max(fraction, 0), 1))
   }
 
   func close() {
     lock.lock()
-    open = false
+    isOpen = false
     lock.unlock()
   }
 }

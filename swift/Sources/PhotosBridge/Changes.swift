@@ -41,12 +41,12 @@ enum Changes {
     try Library.requireAccess()
     let (found, missing) = split(request.ids)
     if !found.isEmpty {
-      let assets = found.map(\.1)
+      let assets = found.map { $0.1 }
       try perform {
         for asset in assets { PHAssetChangeRequest(for: asset).isFavorite = favorite }
       }
     }
-    return FavoriteResult(updated: found.map(\.0), notFound: missing)
+    return FavoriteResult(updated: found.map { $0.0 }, notFound: missing)
   }
 
   static func delete(_ request: IdsRequest) throws -> DeleteResult {
@@ -54,10 +54,10 @@ enum Changes {
     let (found, missing) = split(request.ids)
     // Ids that were not found are reported as such, never as deleted (the predecessor did).
     if !found.isEmpty {
-      let assets = found.map(\.1)
+      let assets = found.map { $0.1 }
       try perform { PHAssetChangeRequest.deleteAssets(assets as NSArray) }
     }
-    return DeleteResult(deleted: found.map(\.0), notFound: missing)
+    return DeleteResult(deleted: found.map { $0.0 }, notFound: missing)
   }
 
   static func create(_ request: CreateRequest) throws -> CreateResult {

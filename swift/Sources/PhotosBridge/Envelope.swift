@@ -79,7 +79,7 @@ func failureEnvelope(_ error: BridgeError) -> String {
   if let data = try? JSONEncoder().encode(failure) {
     return String(decoding: data, as: UTF8.self)
   }
-  return #"{"ok":false,"error":{"code":"internal","message":"cannot encode an error"}}"#
+  return "{\"ok\":false,\"error\":{\"code\":\"internal\",\"message\":\"cannot encode an error\"}}"
 }
 
 /// Decodes the request, runs `body`, and answers with the envelope as a C string the caller frees.

@@ -237,7 +237,13 @@ enum Fetch {
 private final class FileSink: @unchecked Sendable {
   private let lock = NSLock()
   private var handle: FileHandle?
-  private(set) var bytes: Int64 = 0
+  private var written: Int64 = 0
+
+  var bytes: Int64 {
+    lock.lock()
+    defer { lock.unlock() }
+    return written
+  }
 
   init(path: String) throws {
     // O_EXCL: never write into a file that is already there.
@@ -253,7 +259,7 @@ private final class FileSink: @unchecked Sendable {
     defer { lock.unlock() }
     guard let handle else { return }
     try handle.write(contentsOf: data)
-    bytes += Int64(data.count)
+    written += Int64(data.count)
   }
 
   /// Flushes to disk and closes; a failure here (disk full) fails the export.

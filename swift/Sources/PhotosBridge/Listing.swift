@@ -82,7 +82,7 @@ enum Listing {
     }
   }
 
-  private static let open = Locked((next: 1, snapshots: [Int: Snapshot]()))
+  private static let snapshots = Locked((next: 1, byId: [Int: Snapshot]()))
 
   static func page(_ request: Request) throws -> Page {
     try Library.requireAccess()
@@ -93,7 +93,7 @@ enum Listing {
     if let cursor = request.cursor {
       let parts = cursor.split(separator: ":")
       guard parts.count == 2, let listing = Int(parts[0]), let start = Int(parts[1]),
-        let found = open.withLock({ $0.snapshots[listing] })
+        let found = snapshots.withLock({ $0.byId[listing] })
       else {
         throw BridgeError(.badRequest, "unknown or finished listing cursor \(cursor)")
       }
@@ -102,10 +102,10 @@ enum Listing {
       snapshot = found
     } else {
       snapshot = takeSnapshot(request)
-      id = open.withLock { state in
+      id = snapshots.withLock { state in
         let id = state.next
         state.next += 1
-        state.snapshots[id] = snapshot
+        state.byId[id] = snapshot
         return id
       }
       outstanding.listingOpened()
@@ -125,7 +125,7 @@ enum Listing {
     if end < total && request.close != true {
       return Page(assets: assets, cursor: "\(id):\(end)", total: total)
     }
-    if open.withLock({ $0.snapshots.removeValue(forKey: id) }) != nil { outstanding.listingClosed() }
+    if snapshots.withLock({ $0.byId.removeValue(forKey: id) }) != nil { outstanding.listingClosed() }
     return Page(assets: assets, cursor: nil, total: total)
   }
 
@@ -242,7 +242,7 @@ enum Listing {
     if #available(macOS 15.0, *) {
       known.append((.spatialMedia, "spatialMedia"))
     }
-    return known.filter { subtypes.contains($0.0) }.map(\.1)
+    return known.filter { subtypes.contains($0.0) }.map { $0.1 }
   }
 
   /// The PHAssetResourceType case name; "unknown:<raw>" for a type this build does not know.
