@@ -118,6 +118,7 @@ char *psb_authorize(const char *request);
  *   "resources": [{"type": "<PHAssetResourceType case name>", "filename": "<originalFilename>",
  *                  "uti": "<uniform type identifier>", "raw": bool}]
  * }
+ * creationDate, modificationDate, burstIdentifier and location are null or absent when unknown.
  * Resource type names: photo, video, audio, alternatePhoto, fullSizePhoto, fullSizeVideo,
  * adjustmentData, adjustmentBasePhoto, pairedVideo, fullSizePairedVideo, adjustmentBasePairedVideo,
  * adjustmentBaseVideo, photoProxy; a type this list lacks is "unknown:<raw value>".
