@@ -22,6 +22,9 @@ import { registerScan } from "./scan.ts";
 import { registerStatus } from "./status.ts";
 import { registerPending } from "./pending.ts";
 import { registerSync } from "./sync.ts";
+import { registerReview } from "./review.ts";
+import { registerReclassify } from "./reclassify.ts";
+import { registerCleanup } from "./cleanup.ts";
 
 export const VERSION = "0.1.0";
 
@@ -91,6 +94,9 @@ export function buildProgram(ctx: CommandContext): Command {
   registerScan(program, ctx);
   registerImport(program, ctx);
   registerSync(program, ctx);
+  registerReclassify(program, ctx);
+  registerCleanup(program, ctx);
+  registerReview(program, ctx);
   registerPending(program, ctx);
   registerDemo(program, ctx);
   for (const cmd of program.commands) cmd.exitOverride();

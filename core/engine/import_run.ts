@@ -63,6 +63,10 @@ export interface ImportOptions {
   retryPermanent?: boolean;
   /** Only these asset ids (e.g. `review --retry`). */
   only?: Set<string>;
+  /** Put these again although imported: the destination keeps what it has and adds what is missing. */
+  resend?: Set<string>;
+  /** Assets already listed in this run, used instead of listing the source again. */
+  assets?: AsyncIterable<Asset> | Iterable<Asset>;
   /** Concurrency of the iCloud download lane (default 1): gentle with iCloud, whatever `concurrency` is. */
   cloudConcurrency?: number;
   /** Seconds between the starts of two iCloud downloads (default 0); local work is never paced. */
@@ -119,13 +123,18 @@ export async function importAssets(options: ImportOptions): Promise<RunSummary> 
   // The library is listed once; what has work to do is spooled to disk, so the total is known
   // before the first export while memory stays flat.
   async function spoolWork(spool: Spool<Asset>): Promise<void> {
-    for await (const asset of wrapIterable(options.sourceId, options.source.list())) {
+    const listing = options.assets ?? wrapIterable(options.sourceId, options.source.list());
+    for await (const asset of listing) {
       if (signal.aborted) return;
       if (options.only && !options.only.has(asset.id)) continue;
       summary.listed++;
       const state = states.get(asset.id);
       options.onListed?.(asset, state);
-      const d = decide(asset, state, { now: now(), retryPermanent: options.retryPermanent });
+      const d = decide(asset, state, {
+        now: now(),
+        retryPermanent: options.retryPermanent,
+        repair: options.resend?.has(asset.id),
+      });
       const skip = d.action === "skip"
         ? d.reason
         : cloudLane(asset) && !options.allowNetwork

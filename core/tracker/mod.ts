@@ -14,7 +14,7 @@ import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlit
 import { hostname } from "node:os";
 import process from "node:process";
 import type { Asset } from "../model/asset.ts";
-import type { ExportedGroup } from "../model/plan.ts";
+import type { ExportedGroup, Plan } from "../model/plan.ts";
 import type { ErrorKind } from "../plugin/errors.ts";
 import { ConfigError } from "../plugin/errors.ts";
 import type { RemoteRef } from "../plugin/types.ts";
@@ -35,6 +35,12 @@ export interface TransferState {
   syncedCapturedAt: string | null;
   /** The destination no longer has it (deleted there); not uploaded again. */
   remoteGone: boolean;
+}
+
+export interface Classification {
+  subtypes: string[];
+  tags: string[];
+  incomplete: string[];
 }
 
 export interface ProblemRow {
@@ -420,6 +426,40 @@ export class Tracker {
       ids.source,
       ids.destination,
     );
+  }
+
+  /** What the tracker believes about each imported asset's type and completeness (for reclassify). */
+  classification(ids: { source: string; destination: string }): Map<string, Classification> {
+    const rows = this.#stmt(
+      `SELECT t.asset_id, a.subtypes, t.tags, t.incomplete FROM transfers t JOIN assets a USING (source, asset_id)
+       WHERE t.source = ? AND t.destination = ? AND t.status = 'imported'`,
+    ).iterate(ids.source, ids.destination) as Iterable<Record<string, string | null>>;
+    const map = new Map<string, Classification>();
+    for (const r of rows) {
+      map.set(r.asset_id!, {
+        subtypes: JSON.parse(r.subtypes ?? "[]"),
+        tags: JSON.parse(r.tags ?? "[]"),
+        incomplete: JSON.parse(r.incomplete ?? "[]"),
+      });
+    }
+    return map;
+  }
+
+  /** Stores a fresh reading of an asset's type and plan; the transfer's status and ids stay as they are. */
+  updateClassification(ids: { source: string; destination: string }, asset: Asset, plan: Plan): void {
+    this.transaction(() => {
+      this.#noteAsset(ids.source, asset, now());
+      this.#stmt(
+        `UPDATE transfers SET handlers = ?, tags = ?, incomplete = ? WHERE source = ? AND asset_id = ? AND destination = ?`,
+      ).run(
+        JSON.stringify(plan.handlers),
+        JSON.stringify(plan.tags),
+        JSON.stringify(plan.incomplete),
+        ids.source,
+        asset.id,
+        ids.destination,
+      );
+    });
   }
 
   /** The remote id that represents an asset at a destination (its primary resource's). */
