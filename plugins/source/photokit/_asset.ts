@@ -87,7 +87,7 @@ export function toAsset(native: NativeAsset): Asset | undefined {
     const role = roleOf(r);
     // A second file of the original's role (e.g. an audio track beside a video) has no role of its own.
     if (role === "original" && r !== original) continue;
-    resources.push({ role, filename: r.filename, uti: r.uti || undefined, present: true });
+    resources.push({ role, filename: r.filename, uti: r.uti || undefined, present: r.local !== false });
   }
   resources.sort((a, b) => (a.role === "original" ? 0 : 1) - (b.role === "original" ? 0 : 1));
 
@@ -124,6 +124,11 @@ export function toAsset(native: NativeAsset): Asset | undefined {
       }
       : undefined,
     edited: native.resources.some((r) => EDITED_TYPES.has(r.type)),
+    // A file PhotoKit can deliver but does not have on this Mac is in iCloud Photos. When every file
+    // is here, PhotoKit does not say whether the library syncs with iCloud, so nothing is claimed.
+    cloud: resources.some((r) => !r.present)
+      ? { synced: true, originalLocal: original?.local !== false }
+      : undefined,
     sharing: native.sourceTypes.includes("cloudShared")
       ? { sharedAlbum: true, sharedLibrary: false }
       : undefined,

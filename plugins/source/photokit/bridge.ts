@@ -37,6 +37,8 @@ export interface NativeResource {
   uti: string;
   /** The type conforms to public.camera-raw-image. */
   raw: boolean;
+  /** The data is on this Mac (false: only in iCloud); absent or null when PhotoKit does not say. */
+  local?: boolean | null;
 }
 
 /** One asset as PhotoKit describes it (`PHAsset`); see psb_list in photos_bridge.h. */

@@ -191,7 +191,7 @@ test("export() of an iCloud-only file reports progress from another thread, then
     };
     await assert.rejects(
       bridge.export({ ...request, allowNetwork: false }),
-      (e: Error) => e instanceof PermanentError && /only in iCloud.*--include-cloud/.test(e.message),
+      (e: Error) => e instanceof RetryableError && /only in iCloud.*--include-cloud/.test(e.message),
     );
     assert.deepEqual([...Deno.readDirSync(out)], []);
     const progress: [number, number][] = [];

@@ -192,7 +192,9 @@ export const ERROR_CODES = {
   bad_request: FatalError,
   not_authorized: ConfigError,
   not_found: PermanentError,
-  network_required: PermanentError,
+  // Not permanent: the asset is fine, only not downloaded; recorded as permanent it would wait for
+  // `review --retry` and even be offered to `review --delete`.
+  network_required: RetryableError,
   network: RetryableError,
   timeout: RetryableError,
   cancelled: RetryableError,
@@ -212,7 +214,7 @@ const ADVICE: Partial<Record<BridgeErrorCode, string>> = {
   not_authorized:
     "allow access in System Settings > Privacy & Security > Photos for the app that runs photos-sync (e.g. Terminal), then run again",
   not_found: "the asset or file is no longer in Photos as it was listed; run again to pick up the change",
-  network_required: "the original is only in iCloud; run again with --include-cloud to download it",
+  network_required: "the original is only in iCloud; photos-sync downloads it when run with --include-cloud",
   network: "the iCloud download failed; it will be tried again",
   timeout:
     "Photos delivered nothing for too long; it will be tried again (raise --photokit-timeout for slow links)",

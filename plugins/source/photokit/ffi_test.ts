@@ -190,7 +190,7 @@ Deno.test("each error code of the library maps to its error class, with what to 
     bad_request: FatalError,
     not_authorized: ConfigError,
     not_found: PermanentError,
-    network_required: PermanentError,
+    network_required: RetryableError,
     network: RetryableError,
     timeout: RetryableError,
     cancelled: RetryableError,

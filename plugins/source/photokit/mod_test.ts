@@ -1,12 +1,15 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
-import type { Asset } from "../../../core/model/asset.ts";
+import { importAssets } from "../../../core/engine/import_run.ts";
+import { type Asset, needsDownload } from "../../../core/model/asset.ts";
 import { PlanBuilder } from "../../../core/model/plan.ts";
-import { ConfigError, PermanentError } from "../../../core/plugin/errors.ts";
+import { ConfigError, PermanentError, RetryableError } from "../../../core/plugin/errors.ts";
 import { Registry } from "../../../core/plugin/registry.ts";
 import { sourceSuite, testContext } from "../../../core/plugin/testing/mod.ts";
 import type { SourceSession } from "../../../core/plugin/types.ts";
+import { Tracker } from "../../../core/tracker/mod.ts";
+import folderDestination from "../../destination/folder/mod.ts";
 import livePhotoHandler from "../../handler/live_photo/mod.ts";
 import photoslibrary from "../photoslibrary/mod.ts";
 import { writeSampleLibrary } from "../photoslibrary/sample_library.ts";
@@ -286,28 +289,93 @@ for (
   });
 }
 
-test("an iCloud-only original without --include-cloud is a permanent error that names the file", async () => {
+test("an iCloud-only original is marked as such, and exporting it without the network is retried later", async () => {
   const asset = nativeAsset("A0000000-0000-4000-8000-000000000001", {
     resources: [{
       type: "photo",
       filename: "IMG_0001.HEIC",
       uti: "public.heic",
       raw: false,
+      local: false,
       _cloudOnly: true,
     }],
   });
   await withPhotoKit({ assets: [asset] }, async (session, _lib, ctx) => {
     const [listed] = await listAll(session);
+    assert.deepEqual(listed.cloud, { synced: true, originalLocal: false });
+    assert.equal(listed.resources[0].present, false);
+    assert.equal(needsDownload(listed), true, "the engine routes it to the iCloud lane");
     const plan = new PlanBuilder(listed).build();
     const dir = await Deno.makeTempDir({ dir: ctx.tempDir });
+    // Not a permanent failure: a permanent one would wait for `review --retry` and be offered to `review --delete`.
     await assert.rejects(
       session.export({ asset: listed, plan, dir, allowNetwork: false }),
       (e: Error) =>
-        e instanceof PermanentError &&
+        e instanceof RetryableError &&
         e.message.startsWith("IMG_0001.HEIC (A0000000-0000-4000-8000-000000000001)") &&
         e.message.includes("--include-cloud"),
     );
   });
+});
+
+test("the import engine skips iCloud-only assets, then downloads them in its iCloud lane with --include-cloud", async () => {
+  await using ctx = await testContext();
+  const file = (name: string) => {
+    const path = join(ctx.tempDir, name);
+    Deno.writeTextFileSync(path, `bytes of ${name}`);
+    return path;
+  };
+  const local = nativeAsset("A0000000-0000-4000-8000-000000000001", {
+    resources: [{
+      type: "photo",
+      filename: "HERE.JPG",
+      uti: "public.jpeg",
+      raw: false,
+      local: true,
+      _file: file("here"),
+    }],
+  });
+  const cloud = nativeAsset("A0000000-0000-4000-8000-000000000002", {
+    resources: [{
+      type: "photo",
+      filename: "CLOUD.JPG",
+      uti: "public.jpeg",
+      raw: false,
+      local: false,
+      _cloudOnly: true,
+      _file: file("cloud"),
+    }],
+  });
+  await using lib = await fixtureLibrary({ assets: [local, cloud] });
+  const tracker = Tracker.open(join(ctx.tempDir, "tracker.db"));
+  const source = await photokit.open({ lib: lib.path }, ctx);
+  const destination = await folderDestination.open({ path: join(ctx.tempDir, "out") }, ctx);
+  try {
+    const run = (allowNetwork: boolean) =>
+      importAssets({
+        sourceId: photokit.id,
+        source,
+        destinationId: folderDestination.id,
+        destination,
+        handlers: [],
+        tracker,
+        tempRoot: ctx.tempDir,
+        dryRun: false,
+        concurrency: 2,
+        allowNetwork,
+        retry: { attempts: 1 },
+      });
+    const first = await run(false);
+    assert.deepEqual([first.imported, first.skipped.cloud, first.failed], [1, 1, 0]);
+    const second = await run(true);
+    assert.deepEqual([second.imported, second.failed], [1, 0]);
+    // Downloaded: PhotoKit now has it on this Mac.
+    assert.deepEqual((await listAll(source)).map((a) => a.resources[0].present), [true, true]);
+  } finally {
+    await destination.close();
+    await source.close();
+    tracker.close();
+  }
 });
 
 test("download() fetches iCloud originals, and the export after it needs no network", async () => {

@@ -69,6 +69,7 @@ enum Listing {
     let filename: String
     let uti: String
     let raw: Bool
+    let local: Bool?
   }
 
   /// One open listing: its snapshot and the albums of its assets, keyed by bare UUID.
@@ -181,7 +182,8 @@ enum Listing {
         type: typeName(resource.type),
         filename: resource.originalFilename,
         uti: resource.uniformTypeIdentifier,
-        raw: UTType(resource.uniformTypeIdentifier)?.conforms(to: .rawImage) ?? false
+        raw: UTType(resource.uniformTypeIdentifier)?.conforms(to: .rawImage) ?? false,
+        local: isLocal(resource)
       )
     }
     var sources: [String] = []
@@ -212,6 +214,15 @@ enum Listing {
       albums: albums[bareIdentifier(asset.localIdentifier)] ?? [],
       resources: resources
     )
+  }
+
+  /// Whether the resource's data is on this Mac. PhotoKit has no public property for it; the
+  /// `locallyAvailable` key that PHAssetResource answers is undocumented, so it is read only when
+  /// the object responds to it, and "unknown" (nil) otherwise. Asking for the data itself with the
+  /// network off would tell too, but would read every file of the library on every listing.
+  private static func isLocal(_ resource: PHAssetResource) -> Bool? {
+    guard resource.responds(to: NSSelectorFromString("locallyAvailable")) else { return nil }
+    return resource.value(forKey: "locallyAvailable") as? Bool
   }
 
   static func mediaTypeName(_ type: PHAssetMediaType) -> String {

@@ -870,7 +870,13 @@ char *psb_download(const char *request, psb_progress_fn progress) {
         /* Downloaded: from now on the data is on this Mac. */
         pthread_mutex_lock(&state_lock);
         jval *res = find_resource(find_asset(id), jget(wanted->items[r], "types"), jstr(wanted->items[r], "filename"));
-        if (res) jset(res, "_cloudOnly", jnew(JBOOL));
+        if (res) {
+          jval *local = jnew(JBOOL);
+          local->b = 1;
+          jset(res, "_cloudOnly", jnew(JBOOL));
+          if (jget(res, "local")) jset(res, "local", local);
+          else jfree(local);
+        }
         pthread_mutex_unlock(&state_lock);
       }
       free(facts.file);

@@ -116,13 +116,14 @@ char *psb_authorize(const char *request);
  *   "location": {"latitude": x, "longitude": y} | null,
  *   "albums": [{"localIdentifier": "<id>", "title": "<title>", "folders": ["outer", "inner"]}],
  *   "resources": [{"type": "<PHAssetResourceType case name>", "filename": "<originalFilename>",
- *                  "uti": "<uniform type identifier>", "raw": bool}]
+ *                  "uti": "<uniform type identifier>", "raw": bool, "local": bool | null}]
  * }
  * creationDate, modificationDate, burstIdentifier and location are null or absent when unknown.
  * Resource type names: photo, video, audio, alternatePhoto, fullSizePhoto, fullSizeVideo,
  * adjustmentData, adjustmentBasePhoto, pairedVideo, fullSizePairedVideo, adjustmentBasePairedVideo,
  * adjustmentBaseVideo, photoProxy; a type this list lacks is "unknown:<raw value>".
- * "raw" says the resource's type conforms to public.camera-raw-image.
+ * "raw" says the resource's type conforms to public.camera-raw-image. "local" says whether its data
+ * is on this Mac (false: only in iCloud); null or absent when PhotoKit does not say.
  */
 char *psb_list(const char *request);
 
