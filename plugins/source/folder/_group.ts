@@ -160,30 +160,23 @@ export function groupFolder(files: FolderFile[]): Group[] {
   const videos = media.filter((f) => f.class.kind === "video" && !used.has(f));
   const videosById = indexBy(videos.filter((v) => v.facts.contentId), (v) => v.facts.contentId!);
   const videosByStem = indexBy(videos, (v) => stemOf(v.name));
-  const pair = (
-    photo: FolderFile,
-    candidates: FolderFile[] | undefined,
-    fits: (v: FolderFile) => boolean,
-  ) => {
-    const video = candidates?.find((v) => !used.has(v) && fits(v));
+  const pair = (photo: FolderFile, candidates: FolderFile[] = []) => {
+    const video = candidates.find((v) => !used.has(v));
     if (video) {
       motionOf.set(photo, video);
       used.add(video);
     }
   };
   for (const photo of photos) {
-    if (photo.facts.contentId) pair(photo, videosById.get(photo.facts.contentId), () => true);
+    if (photo.facts.contentId) pair(photo, videosById.get(photo.facts.contentId));
   }
   for (const photo of photos) {
     if (motionOf.has(photo)) continue;
-    pair(
-      photo,
-      videosByStem.get(stemOf(photo.name)),
-      (v) =>
-        (v.facts.durationSeconds ?? Infinity) <= LIVE_MAX_SECONDS &&
-        // Two different identifiers are two different captures, whatever their names.
-        !(photo.facts.contentId && v.facts.contentId && photo.facts.contentId !== v.facts.contentId),
-    );
+    const fits = (v: FolderFile) =>
+      (v.facts.durationSeconds ?? Infinity) <= LIVE_MAX_SECONDS &&
+      // Two different identifiers are two different captures, whatever their names.
+      !(photo.facts.contentId && v.facts.contentId && photo.facts.contentId !== v.facts.contentId);
+    pair(photo, videosByStem.get(stemOf(photo.name))?.filter(fits));
   }
 
   const groups: Group[] = [];

@@ -12,7 +12,7 @@
  * ```
  * @module
  */
-import { fourCC, type RandomAccess, u16, u32, u64, uint } from "./_random_access.ts";
+import { ByteCursor, fourCC, type RandomAccess, u16, u32, u64 } from "./_random_access.ts";
 
 export interface Box {
   type: string;
@@ -22,8 +22,14 @@ export interface Box {
   end: number;
 }
 
-/** The boxes between `start` and `end`; stops quietly at anything malformed. */
-export async function* boxes(file: RandomAccess, start: number, end: number): AsyncGenerator<Box> {
+/** A byte range of the file, `end` excluded. */
+export interface Range {
+  start: number;
+  end: number;
+}
+
+/** The boxes of a range of the file; stops quietly at anything malformed. */
+export async function* boxes(file: RandomAccess, { start, end }: Range): AsyncGenerator<Box> {
   let at = start;
   for (let guard = 0; at + 8 <= end && guard < 10_000; guard++) {
     const header = await file.read(at, 16);
@@ -42,15 +48,18 @@ export async function* boxes(file: RandomAccess, start: number, end: number): As
   }
 }
 
-async function find(file: RandomAccess, start: number, end: number, type: string): Promise<Box | undefined> {
-  for await (const box of boxes(file, start, end)) if (box.type === type) return box;
+async function find(file: RandomAccess, where: Range & { type: string }): Promise<Box | undefined> {
+  for await (const box of boxes(file, where)) if (box.type === where.type) return box;
   return undefined;
 }
 
-/** Reads a whole (small) box; refuses anything larger than `limit`. */
-async function payload(file: RandomAccess, box: Box, limit = 4 << 20): Promise<Uint8Array | undefined> {
+/** The most a metadata box or item may weigh; anything larger is not what we are looking for. */
+const METADATA_LIMIT = 4 << 20;
+
+/** Reads the payload of a (small) metadata box. */
+async function payload(file: RandomAccess, box: Box): Promise<Uint8Array | undefined> {
   const length = box.end - box.content;
-  return length <= limit ? await file.read(box.content, length) : undefined;
+  return length <= METADATA_LIMIT ? await file.read(box.content, length) : undefined;
 }
 
 /**
@@ -64,11 +73,11 @@ async function metaChildren(file: RandomAccess, meta: Box): Promise<number> {
 
 /** The TIFF structure inside a HEIF image's `Exif` item, or undefined. */
 export async function heifExif(file: RandomAccess): Promise<Uint8Array | undefined> {
-  const meta = await find(file, 0, file.size, "meta");
+  const meta = await find(file, { start: 0, end: file.size, type: "meta" });
   if (!meta) return undefined;
   const children = await metaChildren(file, meta);
   let iinf: Uint8Array | undefined, iloc: Uint8Array | undefined, idat: Box | undefined;
-  for await (const box of boxes(file, children, meta.end)) {
+  for await (const box of boxes(file, { start: children, end: meta.end })) {
     if (box.type === "iinf") iinf = await payload(file, box);
     else if (box.type === "iloc") iloc = await payload(file, box);
     else if (box.type === "idat") idat = box;
@@ -81,7 +90,7 @@ export async function heifExif(file: RandomAccess): Promise<Uint8Array | undefin
   const parts: Uint8Array[] = [];
   for (const extent of extents.list) {
     const origin = extents.method === 1 ? (idat?.content ?? NaN) : 0;
-    if (Number.isNaN(origin) || extent.length > 4 << 20) return undefined;
+    if (Number.isNaN(origin) || extent.length > METADATA_LIMIT) return undefined;
     parts.push(await file.read(origin + extents.base + extent.offset, extent.length));
   }
   const item = concat(parts);
@@ -122,33 +131,24 @@ function itemExtents(iloc: Uint8Array, wanted: number): Extents | undefined {
   const version = iloc[0];
   const offsetSize = iloc[4] >> 4, lengthSize = iloc[4] & 15, baseSize = iloc[5] >> 4;
   const indexSize = version === 1 || version === 2 ? iloc[5] & 15 : 0;
-  let at = 6;
-  const count = version < 2 ? u16(iloc, at) : u32(iloc, at);
-  at += version < 2 ? 2 : 4;
-  for (let i = 0; i < (count ?? 0); i++) {
-    const id = version < 2 ? u16(iloc, at) : u32(iloc, at);
-    at += version < 2 ? 2 : 4;
-    let method = 0;
-    if (version === 1 || version === 2) {
-      method = (u16(iloc, at) ?? 0) & 15;
-      at += 2;
-    }
-    at += 2; // data_reference_index
-    const base = uint(iloc, at, baseSize);
-    at += baseSize;
-    const extentCount = u16(iloc, at) ?? 0;
-    at += 2;
+  const idSize = version < 2 ? 2 : 4;
+  const fields = new ByteCursor(iloc, 6);
+  const count = fields.uint(idSize) ?? 0;
+  for (let i = 0; i < count && !fields.done; i++) {
+    const id = fields.uint(idSize);
+    const method = version === 1 || version === 2 ? (fields.uint(2) ?? 0) & 15 : 0;
+    fields.skip(2); // data_reference_index
+    const base = fields.uint(baseSize);
+    const extentCount = fields.uint(2) ?? 0;
     const list: { offset: number; length: number }[] = [];
     for (let e = 0; e < extentCount; e++) {
-      at += indexSize;
-      const offset = uint(iloc, at, offsetSize);
-      at += offsetSize;
-      const length = uint(iloc, at, lengthSize);
-      at += lengthSize;
+      fields.skip(indexSize);
+      const offset = fields.uint(offsetSize);
+      const length = fields.uint(lengthSize);
       if (offset === undefined || length === undefined) return undefined;
       list.push({ offset, length });
     }
-    if (base === undefined || at > iloc.length) return undefined;
+    if (base === undefined || fields.done) return undefined;
     if (id === wanted) return { method, base, list };
   }
   return undefined;
@@ -180,10 +180,10 @@ const MAC_EPOCH = 2_082_844_800;
 
 /** The facts of a QuickTime or MP4 file's `moov` box. */
 export async function quickTimeFacts(file: RandomAccess): Promise<QuickTimeFacts> {
-  const moov = await find(file, 0, file.size, "moov");
+  const moov = await find(file, { start: 0, end: file.size, type: "moov" });
   if (!moov) return {};
   const facts: QuickTimeFacts = {};
-  for await (const box of boxes(file, moov.content, moov.end)) {
+  for await (const box of boxes(file, { start: moov.content, end: moov.end })) {
     if (box.type === "mvhd") Object.assign(facts, movieHeader(await file.read(box.content, 32)));
     else if (box.type === "meta") Object.assign(facts, await appleKeys(file, box));
   }
@@ -208,7 +208,7 @@ async function appleKeys(
 ): Promise<Pick<QuickTimeFacts, "creationDate" | "contentId">> {
   let keys: string[] = [];
   let ilst: Uint8Array | undefined;
-  for await (const box of boxes(file, await metaChildren(file, meta), meta.end)) {
+  for await (const box of boxes(file, { start: await metaChildren(file, meta), end: meta.end })) {
     if (box.type === "keys") keys = keyNames((await payload(file, box)) ?? new Uint8Array());
     else if (box.type === "ilst") ilst = await payload(file, box);
   }

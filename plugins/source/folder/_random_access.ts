@@ -60,13 +60,28 @@ export function u64(bytes: Uint8Array, at: number): number | undefined {
   return high === undefined || low === undefined ? undefined : high * 2 ** 32 + low;
 }
 
-/** An unsigned big-endian integer of 0, 4 or 8 bytes (ISOBMFF's variable-size fields). */
-export function uint(bytes: Uint8Array, at: number, size: number): number | undefined {
-  if (size === 0) return 0;
-  if (size === 4) return u32(bytes, at);
-  if (size === 8) return u64(bytes, at);
-  if (size === 2) return u16(bytes, at);
-  return undefined;
+/** Reads big-endian fields one after another; a field past the end reads as undefined. */
+export class ByteCursor {
+  constructor(readonly bytes: Uint8Array, public at = 0) {}
+
+  /** An unsigned integer of 0, 2, 4 or 8 bytes (ISOBMFF's variable-size fields; 0 reads as 0). */
+  uint(size: number): number | undefined {
+    const at = this.at;
+    this.at += size;
+    if (size === 0) return 0;
+    if (size === 2) return u16(this.bytes, at);
+    if (size === 4) return u32(this.bytes, at);
+    if (size === 8) return u64(this.bytes, at);
+    return undefined;
+  }
+
+  skip(size: number): void {
+    this.at += size;
+  }
+
+  get done(): boolean {
+    return this.at > this.bytes.length;
+  }
 }
 
 export function fourCC(bytes: Uint8Array, at: number): string {

@@ -20,7 +20,6 @@ import { RetryableError } from "../../../core/plugin/errors.ts";
 import {
   type BridgeLibrary,
   callJson,
-  callJsonWithProgress,
   type JsonSymbol,
   openBridgeLibrary,
   PROGRESS_CALLBACK,
@@ -203,7 +202,7 @@ export class PhotosBridge {
     for (const token of this.#running.keys()) this.#library.symbols.psb_cancel(BigInt(token));
     await Promise.allSettled([...this.#running.values(), ...this.#untracked]);
     for (const cursor of this.#cursors) {
-      await callJson(this.#library, "psb_list", { cursor, close: true }).catch(() => {});
+      await callJson(this.#library, { symbol: "psb_list", request: { cursor, close: true } }).catch(() => {});
     }
     this.#cursors.clear();
     this.#callback.close();
@@ -217,7 +216,7 @@ export class PhotosBridge {
   /** A short call: no token, not cancellable; tracked so that close() waits for it. */
   #call(symbol: JsonSymbol, request: unknown): Promise<unknown> {
     this.#assertOpen();
-    const promise = callJson(this.#library, symbol, request);
+    const promise = callJson(this.#library, { symbol, request });
     this.#untracked.add(promise);
     const forget = () => this.#untracked.delete(promise);
     promise.then(forget, forget);
@@ -237,12 +236,11 @@ export class PhotosBridge {
     if (onProgress) this.#progress.set(token, onProgress);
     const onAbort = () => this.#library.symbols.psb_cancel(BigInt(token));
     signal?.addEventListener("abort", onAbort, { once: true });
-    const promise = callJsonWithProgress(
-      this.#library,
+    const promise = callJson(this.#library, {
       symbol,
-      { ...request, token },
-      this.#callback.pointer,
-    );
+      request: { ...request, token },
+      progress: this.#callback.pointer,
+    });
     this.#running.set(token, promise);
     try {
       return await promise;

@@ -35,11 +35,11 @@ async function withFiles(
   }
 }
 
-async function photo(n: number, file: (name: string) => Promise<string>, extra: Partial<FixtureAsset> = {}) {
+/** A photo asset numbered `n` whose one resource is a small real file. */
+async function photo(file: (name: string) => Promise<string>, n: number): Promise<FixtureAsset> {
   const name = `IMG_${String(n).padStart(4, "0")}.HEIC`;
   return nativeAsset(uuid(n), {
     resources: [{ type: "photo", filename: name, uti: "public.heic", raw: false, _file: await file(name) }],
-    ...extra,
   });
 }
 
@@ -83,7 +83,7 @@ test("calls without access fail with a configuration error that says where to gr
 
 test("list() streams the library in pages and releases the listing when it ends", async () => {
   await withFiles(async (file) => ({
-    assets: await Promise.all([1, 2, 3, 4, 5].map((n) => photo(n, file))),
+    assets: await Promise.all([1, 2, 3, 4, 5].map((n) => photo(file, n))),
   }), async (bridge) => {
     const pages: number[] = [];
     for await (const page of bridge.list({ pageSize: 2 })) {
@@ -97,7 +97,7 @@ test("list() streams the library in pages and releases the listing when it ends"
 
 test("list() stopped early closes the listing on the native side", async () => {
   await withFiles(async (file) => ({
-    assets: await Promise.all([1, 2, 3, 4, 5].map((n) => photo(n, file))),
+    assets: await Promise.all([1, 2, 3, 4, 5].map((n) => photo(file, n))),
   }), async (bridge) => {
     for await (const page of bridge.list({ pageSize: 2 })) {
       assert.equal(page.length, 2);
@@ -111,15 +111,16 @@ test("list() stopped early closes the listing on the native side", async () => {
 test("list() passes the hidden, burst and shared-album choices to PhotoKit", async () => {
   await withFiles(async (file) => ({
     assets: [
-      await photo(1, file),
-      await photo(2, file, { hidden: true }),
-      await photo(3, file, {
+      await photo(file, 1),
+      { ...await photo(file, 2), hidden: true },
+      {
+        ...await photo(file, 3),
         burstIdentifier: "B1",
         representsBurst: true,
         burstSelectionTypes: ["autoPick"],
-      }),
-      await photo(4, file, { burstIdentifier: "B1", representsBurst: false }),
-      await photo(5, file, { sourceTypes: ["cloudShared"] }),
+      },
+      { ...await photo(file, 4), burstIdentifier: "B1", representsBurst: false },
+      { ...await photo(file, 5), sourceTypes: ["cloudShared"] },
     ],
   }), async (bridge) => {
     const names = async (options = {}) =>
@@ -243,7 +244,7 @@ test("a blocking export runs off the event loop: progress arrives and an abort c
 
 test("two exports run in parallel: a quick one completes while a slow one is still blocked", async () => {
   await withFiles(
-    async (file) => ({ assets: [await stalled(file, 1), await photo(2, file)] }),
+    async (file) => ({ assets: [await stalled(file, 1), await photo(file, 2)] }),
     async (bridge, out) => {
       await Deno.mkdir(out);
       const abort = new AbortController();
@@ -290,7 +291,7 @@ test("an export with no data for its timeout fails as retryable", async () => {
 });
 
 test("an export whose signal is already aborted does not start", async () => {
-  await withFiles(async (file) => ({ assets: [await photo(1, file)] }), async (bridge, out) => {
+  await withFiles(async (file) => ({ assets: [await photo(file, 1)] }), async (bridge, out) => {
     await assert.rejects(
       bridge.export(
         {
@@ -340,7 +341,7 @@ test("a failed export removes the files it had already written, and never overwr
 });
 
 test("export() names a missing asset or resource as not found", async () => {
-  await withFiles(async (file) => ({ assets: [await photo(1, file)] }), async (bridge, out) => {
+  await withFiles(async (file) => ({ assets: [await photo(file, 1)] }), async (bridge, out) => {
     const path = join(out, "x");
     await assert.rejects(
       bridge.export({
@@ -396,7 +397,7 @@ test("download() fetches from iCloud so that a later export needs no network", a
 
 test("favorites, deletion and creation change the library in one batch each", async () => {
   await withFiles(async (file) => ({
-    assets: [await photo(1, file), await photo(2, file), await photo(3, file)],
+    assets: [await photo(file, 1), await photo(file, 2), await photo(file, 3)],
   }), async (bridge, out) => {
     assert.deepEqual(await bridge.setFavorite([uuid(1), `${uuid(2)}/L0/001`, uuid(8)], true), {
       updated: [uuid(1), `${uuid(2)}/L0/001`],
@@ -433,7 +434,7 @@ test("favorites, deletion and creation change the library in one batch each", as
 
 test("a change the user declines in Photos stops with a fatal error", async () => {
   await withFiles(
-    async (file) => ({ declineChanges: true, assets: [await photo(1, file)] }),
+    async (file) => ({ declineChanges: true, assets: [await photo(file, 1)] }),
     async (bridge) => {
       await assert.rejects(
         bridge.delete([uuid(1)]),

@@ -10,7 +10,7 @@
  * @example
  * ```ts
  * const { library, path } = openBridgeLibrary({ path: Deno.env.get("PHOTOS_SYNC_PHOTOKIT_LIB") });
- * const result = await callJson(library, "psb_authorize", { prompt: false });
+ * const result = await callJson(library, { symbol: "psb_authorize", request: { prompt: false } });
  * library.close();
  * ```
  * @module
@@ -166,25 +166,18 @@ export function takeResponse(library: BridgeLibrary, pointer: Deno.PointerValue)
   throw new FatalError(`the PhotoKit helper answered without its envelope: ${text.slice(0, 200)}`);
 }
 
-/** Calls a JSON symbol and unwraps its answer. The request buffer lives until the call returns. */
-export async function callJson(
-  library: BridgeLibrary,
-  symbol: JsonSymbol,
-  request: unknown,
-): Promise<unknown> {
-  const buffer = encodeRequest(request);
-  return takeResponse(library, await library.symbols[symbol](buffer));
-}
+/** One JSON call: a symbol and its request, plus a `psb_progress_fn` for the calls that take one. */
+export type JsonCall =
+  | { symbol: JsonSymbol; request: unknown }
+  | { symbol: ProgressSymbol; request: unknown; progress: Deno.PointerValue };
 
-/** Calls a JSON symbol that reports progress through `callback` (a `psb_progress_fn`). */
-export async function callJsonWithProgress(
-  library: BridgeLibrary,
-  symbol: ProgressSymbol,
-  request: unknown,
-  callback: Deno.PointerValue,
-): Promise<unknown> {
-  const buffer = encodeRequest(request);
-  return takeResponse(library, await library.symbols[symbol](buffer, callback));
+/** Makes a JSON call and unwraps its answer. The request buffer lives until the call returns. */
+export async function callJson(library: BridgeLibrary, call: JsonCall): Promise<unknown> {
+  const buffer = encodeRequest(call.request);
+  const pointer = "progress" in call
+    ? await library.symbols[call.symbol](buffer, call.progress)
+    : await library.symbols[call.symbol](buffer);
+  return takeResponse(library, pointer);
 }
 
 /** The library's error codes (photos_bridge.h), each with its class and what to do about it. */

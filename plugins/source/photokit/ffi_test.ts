@@ -143,9 +143,18 @@ Deno.test({
       assert.deepEqual(takeResponse(library, pointer), { status: "authorized" });
       assert.equal(Number(library.symbols.psb_outstanding()), 0);
       // An error answer is freed too, before the error is thrown.
-      await assert.rejects(callJson(library, "psb_list", { cursor: "bogus" }), FatalError);
-      await assert.rejects(callJson(library, "psb_delete", { ids: "not a list" }), FatalError);
-      const page = await callJson(library, "psb_list", { limit: 10 }) as { assets: unknown[]; cursor: null };
+      await assert.rejects(
+        callJson(library, { symbol: "psb_list", request: { cursor: "bogus" } }),
+        FatalError,
+      );
+      await assert.rejects(
+        callJson(library, { symbol: "psb_delete", request: { ids: "not a list" } }),
+        FatalError,
+      );
+      const page = await callJson(library, { symbol: "psb_list", request: { limit: 10 } }) as {
+        assets: unknown[];
+        cursor: null;
+      };
       assert.equal(page.assets.length, 1);
       assert.equal(page.cursor, null);
       assert.equal(Number(library.symbols.psb_outstanding()), 0);
@@ -171,13 +180,15 @@ Deno.test({
     });
     const { library } = openBridgeLibrary({ path: lib.path });
     try {
-      const page = await callJson(library, "psb_list", { limit: 1 }) as {
+      const page = await callJson(library, { symbol: "psb_list", request: { limit: 1 } }) as {
         assets: { albums: { title: string; folders: string[] }[] }[];
       };
       assert.equal(page.assets[0].albums[0].title, title);
       assert.deepEqual(page.assets[0].albums[0].folders, ["Reisen\\2024"]);
       // Ids are echoed as given, so a non-ASCII id must survive both ways.
-      const result = await callJson(library, "psb_delete", { ids: ["ünknown-✓"] }) as { notFound: string[] };
+      const result = await callJson(library, { symbol: "psb_delete", request: { ids: ["ünknown-✓"] } }) as {
+        notFound: string[];
+      };
       assert.deepEqual(result.notFound, ["ünknown-✓"]);
     } finally {
       library.close();

@@ -99,7 +99,7 @@ const photokit = {
       const status = await bridge.authorize(true);
       if (status !== "authorized") throw new ConfigError(`source.photokit: ${ACCESS_ADVICE[status]}.`);
       ctx.log.debug("PhotoKit helper loaded", { path: bridge.path });
-      return openSession(bridge, options, ctx);
+      return openSession(ctx, { bridge, options });
     } catch (error) {
       await bridge.close();
       throw error;
@@ -109,7 +109,10 @@ const photokit = {
 
 export default photokit;
 
-function openSession(bridge: PhotosBridge, options: OptionValues, ctx: PluginContext): SourceSession {
+function openSession(
+  ctx: PluginContext,
+  { bridge, options }: { bridge: PhotosBridge; options: OptionValues },
+): SourceSession {
   const timeoutSeconds = typeof options.timeout === "number" && options.timeout > 0 ? options.timeout : 300;
 
   /** Logs download progress at quarter steps: enough to see that a large file is moving. */
