@@ -115,12 +115,16 @@ function openSession(
 ): SourceSession {
   const timeoutSeconds = typeof options.timeout === "number" && options.timeout > 0 ? options.timeout : 300;
 
-  /** Logs download progress at quarter steps: enough to see that a large file is moving. */
+  /**
+   * Logs download progress at quarter steps: enough to see that a large file is moving. A file that
+   * reports only its completion was read from this Mac and is not logged.
+   */
   const progressLogger = (names: string[]) => {
     const logged = new Map<number, number>();
     return (index: number, fraction: number) => {
       const step = Math.floor(fraction * 4);
-      if ((logged.get(index) ?? -1) >= step) return;
+      const last = logged.get(index);
+      if ((last ?? -1) >= step || (last === undefined && step === 4)) return;
       logged.set(index, step);
       ctx.log.debug(`downloading ${names[index] ?? "a file"} from iCloud: ${Math.round(fraction * 100)}%`);
     };
@@ -167,17 +171,16 @@ function openSession(
     },
 
     async download(assets: Asset[]): Promise<void> {
-      if (assets.length === 0) return;
+      // Only what is known to be missing here: reading local files would only cost time.
       const request = assets.map((asset) => ({
         id: asset.id,
-        resources: asset.resources.filter((r) => r.role === "original" || r.role === "motion").map((r) => ({
+        resources: asset.resources.filter((r) => !r.present).map((r) => ({
           types: typesForRole(r.role),
           filename: r.filename,
         })),
-      }));
-      const names = assets.flatMap((a) =>
-        request.find((r) => r.id === a.id)!.resources.map((r) => r.filename)
-      );
+      })).filter((a) => a.resources.length > 0);
+      if (request.length === 0) return;
+      const names = request.flatMap((a) => a.resources.map((r) => r.filename));
       const result = await bridge.download(request, {
         signal: ctx.signal,
         timeoutSeconds,

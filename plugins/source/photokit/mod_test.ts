@@ -388,6 +388,7 @@ test("download() fetches iCloud originals, and the export after it needs no netw
       filename: "IMG_0001.HEIC",
       uti: "public.heic",
       raw: false,
+      local: false,
       _file: file,
       _cloudOnly: true,
     }],
@@ -395,6 +396,7 @@ test("download() fetches iCloud originals, and the export after it needs no netw
   await withPhotoKit({ assets: [asset] }, async (session) => {
     const [listed] = await listAll(session);
     await session.download!([listed]);
+    assert.equal((await listAll(session))[0].resources[0].present, true, "now on this Mac");
     const dir = await Deno.makeTempDir({ dir: ctx.tempDir });
     const [exported] = await session.export({
       asset: listed,
