@@ -250,6 +250,8 @@ enum Listing {
       (.videoScreenRecording, "videoScreenRecording"),
       (.videoCinematic, "videoCinematic"),
     ]
+    // Apple's documentation lists spatialMedia from macOS 13, but it became public with the macOS 15
+    // SDK; the check compiles with either annotation. Lower it once verified on a Mac with macOS 13/14.
     if #available(macOS 15.0, *) {
       known.append((.spatialMedia, "spatialMedia"))
     }
