@@ -19,6 +19,7 @@ import type { Redactor } from "../config/redact.ts";
 import { registerDemo, type SampleWriter } from "./demo.ts";
 import { registerImport } from "./import.ts";
 import { registerScan } from "./scan.ts";
+import { registerServe } from "./serve.ts";
 import { registerStatus } from "./status.ts";
 import { registerPending } from "./pending.ts";
 
@@ -89,6 +90,7 @@ export function buildProgram(ctx: CommandContext): Command {
   registerStatus(program, ctx);
   registerScan(program, ctx);
   registerImport(program, ctx);
+  registerServe(program, ctx);
   registerPending(program, ctx);
   registerDemo(program, ctx);
   for (const cmd of program.commands) cmd.exitOverride();

@@ -13,7 +13,6 @@ const PENDING: [name: string, description: string][] = [
   ["cleanup", "reconcile the tracker with assets deleted from Photos"],
   ["review", "list failed and skipped assets by reason; retry or delete them"],
   ["backup", "encrypted offsite backup of Immich and the tracker through rclone"],
-  ["serve", "status endpoint and live dashboard"],
 ];
 
 export function registerPending(program: Command, _ctx: CommandContext): void {
