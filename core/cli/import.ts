@@ -65,7 +65,15 @@ export async function runImport(
   const destination = await session.openDestination();
   if (!opts.json) output.err(`${opts.dryRun ? "dry run: " : ""}importing into ${destination.description}`);
   const runId = session.tracker.startRun("import", session.dryRun);
-  const progress = new Progress(output, opts.json ?? false, (p) => session.tracker.runProgress(runId, p));
+  // With a limit the run stops early, so the library's size would promise a wrong ETA.
+  const total = limit === 0 && source.capabilities.includes("count")
+    ? await source.session.count!()
+    : undefined;
+  const progress = new Progress(
+    output,
+    opts.json ?? false,
+    (p) => session.tracker.runProgress(runId, total === undefined ? p : { ...p, total }),
+  );
   const onSignal = () => session.abort.abort(new Error("interrupted"));
   Deno.addSignalListener("SIGINT", onSignal);
   let summary: RunSummary | undefined;

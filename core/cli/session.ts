@@ -87,12 +87,12 @@ export class Session {
   }
 
   /** Opens the source named by `--source`, handing it `--library` as its `library` option. */
-  async openSource(): Promise<{ id: string; session: SourceSession }> {
+  async openSource(): Promise<{ id: string; session: SourceSession; capabilities: readonly string[] }> {
     const plugin = this.registry.source(String(this.config.core.source));
     const values = { ...this.config.pluginOptions(plugin), library: this.config.core.library };
     const session = checkSession(plugin, await plugin.open(values, await this.#context(plugin.id)));
     this.#closers.unshift(() => session.close());
-    return { id: plugin.id, session };
+    return { id: plugin.id, session, capabilities: plugin.capabilities };
   }
 
   /** Opens the destination named by `--to` and runs its start-up check, if it has one. */

@@ -27,6 +27,7 @@ import { ConfigError } from "./errors.ts";
 const ID = /^(source|handler|destination)\.[a-z][a-z0-9_]*$/;
 
 const SOURCE_CAPABILITIES: readonly SourceCapability[] = [
+  "count",
   "download",
   "delete",
   "setFavorite",

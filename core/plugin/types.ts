@@ -109,7 +109,7 @@ export interface PluginContext {
 // ---------------------------------------------------------------------------------------------
 // Sources
 
-export type SourceCapability = "download" | "delete" | "setFavorite" | "create" | "watch";
+export type SourceCapability = "count" | "download" | "delete" | "setFavorite" | "create" | "watch";
 
 /** A file the source wrote (or already holds) for one planned resource. */
 export interface SourceFile {
@@ -139,6 +139,11 @@ export interface SourceSession {
   /** Makes the planned resources available on disk. Missing ones: PermanentError. */
   export(request: ExportRequest): Promise<SourceFile[]>;
   close(): Promise<void>;
+  /**
+   * How many assets `list()` will yield, when the source can tell cheaply (a count query, not a
+   * second listing). Used only for progress and the ETA `serve` shows.
+   */
+  count?(): Promise<number>;
   /** Fetches iCloud-only originals so that a later export is local. */
   download?(assets: Asset[]): Promise<void>;
   /** Moves assets to Recently Deleted, in one batch. */

@@ -49,7 +49,7 @@ const photoslibrary = {
       env: ["PHOTOS_SYNC_LIBRARY"],
     },
   ],
-  capabilities: [],
+  capabilities: ["count"],
   open(options: OptionValues, ctx: PluginContext): Promise<SourceSession> {
     try {
       return Promise.resolve(openSession(options, ctx));
@@ -84,6 +84,12 @@ function openSession(options: OptionValues, ctx: PluginContext): SourceSession {
         ctx.signal.throwIfAborted();
         yield asset;
       }
+    },
+
+    count(): Promise<number> {
+      // list() yields every row of the asset table (trashed ones too: the engine skips those).
+      const row = db.prepare(`SELECT COUNT(*) AS n FROM ${schema.assetTable}`).get() as { n: number };
+      return Promise.resolve(Number(row.n));
     },
 
     async export({ asset, plan }: ExportRequest): Promise<SourceFile[]> {
