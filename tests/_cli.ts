@@ -3,6 +3,8 @@
  * import into a folder destination, and the command line to run.
  * @module
  */
+import { DatabaseSync } from "node:sqlite";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { writeSampleLibrary } from "../plugins/source/photoslibrary/sample_library.ts";
 
@@ -81,4 +83,112 @@ export async function importFixture(options: { assets?: number } = {}): Promise<
       home,
     ],
   };
+}
+
+/** Removes `n` still originals (not motion videos, not trashed assets), so those assets fail as missing. */
+export async function removeOriginals(library: string, n: number): Promise<string[]> {
+  const db = new DatabaseSync(join(library, "database", "Photos.sqlite"), { readOnly: true });
+  const trashed = new Set(
+    db.prepare("SELECT ZUUID FROM ZASSET WHERE ZTRASHEDSTATE = 1").all().map((r) => String(r.ZUUID)),
+  );
+  db.close();
+  const files: string[] = [];
+  for await (const shard of Deno.readDir(join(library, "originals"))) {
+    for await (const f of Deno.readDir(join(library, "originals", shard.name))) {
+      if (!f.name.includes("_3.") && f.name.endsWith(".png")) {
+        files.push(join(library, "originals", shard.name, f.name));
+      }
+    }
+  }
+  files.sort();
+  const removed = files.slice(0, n);
+  for (const f of removed) await Deno.remove(f);
+  return removed;
+}
+
+/**
+ * Backup runs as the backup records them in the tracker: one finished yesterday, one in progress
+ * with a job done and a job 40% through.
+ */
+export function seedBackupRuns(home: string): void {
+  const db = new DatabaseSync(join(home, "tracker.db"));
+  try {
+    const now = Date.now();
+    const iso = (msAgo: number) => new Date(now - msAgo).toISOString();
+    db.prepare(
+      `INSERT INTO backup_destinations (name, type, bucket_name, created_at) VALUES ('offsite', 'b2', 'photos-backup', ?)`,
+    ).run(iso(86_400_000 * 3));
+    const run = db.prepare(
+      `INSERT INTO backup_runs (destination_id, started_at, ended_at, status, pid, host) VALUES (1, ?, ?, ?, ?, 'test')`,
+    );
+    const job = db.prepare(
+      `INSERT INTO backup_jobs (run_id, destination_id, source_path, remote_path, status, bytes_total, bytes_transferred,
+         files_total, files_transferred, transfer_speed, eta_seconds, started_at, completed_at, last_update)
+       VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    run.run(iso(86_400_000), iso(86_400_000 - 3_600_000), "completed", Deno.pid);
+    job.run(
+      1,
+      "/srv/immich/library",
+      "library",
+      "COMPLETED",
+      52e9,
+      52e9,
+      18000,
+      18000,
+      0,
+      null,
+      iso(86_400_000),
+      iso(86_400_000 - 3_000_000),
+      iso(86_400_000 - 3_000_000),
+    );
+    job.run(
+      1,
+      "/srv/immich/db-dumps",
+      "db",
+      "COMPLETED",
+      2e8,
+      2e8,
+      3,
+      3,
+      0,
+      null,
+      iso(86_400_000),
+      iso(86_400_000 - 3_600_000),
+      iso(86_400_000 - 3_600_000),
+    );
+    run.run(iso(600_000), null, "running", Deno.pid);
+    job.run(
+      2,
+      "/srv/immich/db-dumps",
+      "db",
+      "COMPLETED",
+      2.1e8,
+      2.1e8,
+      3,
+      3,
+      0,
+      null,
+      iso(600_000),
+      iso(500_000),
+      iso(500_000),
+    );
+    job.run(
+      2,
+      "/srv/immich/library",
+      "library",
+      "RUNNING",
+      54e9,
+      21.6e9,
+      18500,
+      7400,
+      36e6,
+      900,
+      iso(500_000),
+      null,
+      iso(1000),
+    );
+  } finally {
+    db.close();
+  }
 }

@@ -7,28 +7,7 @@ import { DatabaseSync } from "node:sqlite";
 import { join } from "node:path";
 import { createApp } from "../core/server/mod.ts";
 import { Tracker } from "../core/tracker/mod.ts";
-import { importFixture, runCli } from "./_cli.ts";
-
-/** Removes `n` still originals (not motion videos, not trashed assets), so those assets fail as missing. */
-async function removeOriginals(library: string, n: number): Promise<string[]> {
-  const db = new DatabaseSync(join(library, "database", "Photos.sqlite"), { readOnly: true });
-  const trashed = new Set(
-    db.prepare("SELECT ZUUID FROM ZASSET WHERE ZTRASHEDSTATE = 1").all().map((r) => String(r.ZUUID)),
-  );
-  db.close();
-  const files: string[] = [];
-  for await (const shard of Deno.readDir(join(library, "originals"))) {
-    for await (const f of Deno.readDir(join(library, "originals", shard.name))) {
-      if (!f.name.includes("_3.") && f.name.endsWith(".png")) {
-        files.push(join(library, "originals", shard.name, f.name));
-      }
-    }
-  }
-  files.sort();
-  const removed = files.slice(0, n);
-  for (const f of removed) await Deno.remove(f);
-  return removed;
-}
+import { importFixture, removeOriginals, runCli } from "./_cli.ts";
 
 function metricValue(
   text: string,

@@ -52,7 +52,9 @@ function serverNow() {
 
 function ago(iso) {
   if (!iso) return "—";
-  return `${duration((serverNow() - Date.parse(iso)) / 1000)} ago`;
+  const seconds = Math.max(0, (serverNow() - Date.parse(iso)) / 1000);
+  // Past a minute, seconds are noise.
+  return `${duration(seconds < 60 ? seconds : Math.floor(seconds / 60) * 60)} ago`;
 }
 
 function when(iso) {
@@ -65,17 +67,9 @@ function when(iso) {
 }
 
 function statusPill(status) {
-  const kind = {
-    succeeded: "ok",
-    COMPLETED: "ok",
-    failed: "bad",
-    FAILED: "bad",
-    interrupted: "warn",
-    INTERRUPTED: "warn",
-  }[
-    status
-  ];
-  return el("span", { class: `pill ${kind ?? ""}`, text: String(status).toLowerCase() });
+  const text = String(status).toLowerCase();
+  const kind = { succeeded: "ok", completed: "ok", failed: "bad", interrupted: "warn" }[text];
+  return el("span", { class: `pill ${kind ?? ""}`, text });
 }
 
 function stat(label, key, value, extra) {
@@ -132,7 +126,8 @@ function liveCard(run) {
         `${run.assetsPerSecond.toFixed(run.assetsPerSecond < 10 ? 1 : 0)}`,
         "assets/s",
       ),
-      stat("Data", "bytes", bytes(run.bytes), `· ${bytes(run.bytesPerSecond)}/s`),
+      stat("Transferred", "bytes", bytes(run.bytes)),
+      stat("Data rate", "byte-rate", `${bytes(run.bytesPerSecond)}/s`),
       stat(
         "Time left",
         "eta",
@@ -147,13 +142,7 @@ function liveCard(run) {
 function renderLive(s) {
   const box = document.getElementById("live");
   const cards = s.live.map(liveCard);
-  for (
-    const run of s.backups.runs.filter((r) =>
-      r.status === "running" || r.jobs.some((j) => j.status === "RUNNING")
-    )
-  ) {
-    cards.push(backupCard(run));
-  }
+  for (const run of s.backups.runs.filter(backupRunning)) cards.push(backupCard(run));
   if (cards.length === 0) {
     const last = s.runs.find((r) => r.status !== "running");
     cards.push(
@@ -257,7 +246,11 @@ function backupCard(run) {
       return el(
         "div",
         { "data-backup-job": j.id },
-        el("div", { class: "bar", role: "progressbar", "aria-valuenow": (fraction * 100).toFixed(0) }, fill),
+        el("div", {
+          class: `bar${j.status === "COMPLETED" ? " done" : j.status === "FAILED" ? " failed" : ""}`,
+          role: "progressbar",
+          "aria-valuenow": (fraction * 100).toFixed(0),
+        }, fill),
         el(
           "p",
           { class: "sub" },
@@ -274,11 +267,15 @@ function backupCard(run) {
   );
 }
 
+const backupRunning = (r) => r.status === "running" || r.jobs.some((j) => j.status === "RUNNING");
+
 function renderBackups(s) {
   const box = document.getElementById("backups");
-  const runs = s.backups.runs;
+  // A backup in progress is shown under "Now"; this lists the ones before it.
+  const runs = s.backups.runs.filter((r) => !backupRunning(r));
   if (runs.length === 0) {
-    box.replaceChildren(el("div", { class: "card empty", text: "No backup has run yet." }));
+    const text = s.backups.runs.length ? "The backup in progress is shown above." : "No backup has run yet.";
+    box.replaceChildren(el("div", { class: "card empty", text }));
     return;
   }
   box.replaceChildren(...runs.slice(0, 3).map(backupCard));
