@@ -95,7 +95,7 @@ export async function removeOriginals(library: string, n: number): Promise<strin
   const files: string[] = [];
   for await (const shard of Deno.readDir(join(library, "originals"))) {
     for await (const f of Deno.readDir(join(library, "originals", shard.name))) {
-      if (!f.name.includes("_3.") && f.name.endsWith(".png")) {
+      if (!f.name.includes("_3.") && f.name.endsWith(".png") && !trashed.has(f.name.split(".")[0])) {
         files.push(join(library, "originals", shard.name, f.name));
       }
     }
