@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { Tracker } from "../core/tracker/mod.ts";
-import { MAIN, runCli } from "./_cli.ts";
+import { MAIN, runCli } from "./_serve_fixtures.ts";
 
 async function denoDir(): Promise<string> {
   const out = await new Deno.Command(Deno.execPath(), {

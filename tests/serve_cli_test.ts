@@ -1,6 +1,6 @@
 /** `photos-sync serve` as a user starts it: flags, the token from the environment, signals. */
 import assert from "node:assert/strict";
-import { cli, runCli } from "./_cli.ts";
+import { cliCommand, runCli } from "./_serve_fixtures.ts";
 
 const TOKEN = "e2e-serve-token-5b1f0c7d9a";
 
@@ -24,7 +24,7 @@ Deno.test("serve refuses a non-loopback address without PHOTOS_SYNC_SERVE_TOKEN 
 
 Deno.test("serve with a token from the environment guards every request, never prints it, and stops on SIGTERM", async () => {
   const home = await Deno.makeTempDir();
-  const child = cli(["serve", "--port", "0", "--json", "--home", home], {
+  const child = cliCommand(["serve", "--port", "0", "--json", "--home", home], {
     env: { PHOTOS_SYNC_SERVE_TOKEN: TOKEN },
   }).spawn();
   const stdout = child.stdout.pipeThrough(new TextDecoderStream()).getReader();

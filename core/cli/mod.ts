@@ -23,6 +23,10 @@ import { registerSchedule } from "./schedule.ts";
 import { registerServe } from "./serve.ts";
 import { registerStatus } from "./status.ts";
 import { registerPending } from "./pending.ts";
+import { registerSync } from "./sync.ts";
+import { registerReview } from "./review.ts";
+import { registerReclassify } from "./reclassify.ts";
+import { registerCleanup } from "./cleanup.ts";
 
 export const VERSION = "0.1.0";
 
@@ -91,6 +95,10 @@ export function buildProgram(ctx: CommandContext): Command {
   registerStatus(program, ctx);
   registerScan(program, ctx);
   registerImport(program, ctx);
+  registerSync(program, ctx);
+  registerReclassify(program, ctx);
+  registerCleanup(program, ctx);
+  registerReview(program, ctx);
   registerServe(program, ctx);
   registerSchedule(program, ctx);
   registerPending(program, ctx);

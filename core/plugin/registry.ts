@@ -27,7 +27,6 @@ import { ConfigError } from "./errors.ts";
 const ID = /^(source|handler|destination)\.[a-z][a-z0-9_]*$/;
 
 const SOURCE_CAPABILITIES: readonly SourceCapability[] = [
-  "count",
   "download",
   "delete",
   "setFavorite",
@@ -36,6 +35,8 @@ const SOURCE_CAPABILITIES: readonly SourceCapability[] = [
 ];
 const DESTINATION_CAPABILITIES: readonly DestinationCapability[] = [
   "find",
+  "update",
+  "presence",
   "link",
   "stack",
   "albums",

@@ -29,7 +29,7 @@ function environment(name: string, value: string): string {
 /** A path in a setting that takes no quotes (StandardOutput=append:...): only specifiers need escaping. */
 function unitPath(path: string): string {
   if (/[\s\n]/.test(path)) {
-    throw new Error(
+    throw new ConfigError(
       `systemd cannot take a log path with spaces: ${path}; choose a data directory without spaces`,
     );
   }

@@ -48,7 +48,7 @@ export interface AppOptions {
   pollMs?: number;
   /** Ends every open event stream, so the server can shut down. */
   signal?: AbortSignal;
-  /** Builds the status report (default: `status --json`'s). */
+  /** Builds the status report (default: what `status --json --tracker-only` prints). */
   status?: (tracker: Tracker, home: string) => unknown;
   /** Where backup jobs come from (default: the tracker's backup tables). */
   backups?: (tracker: Tracker) => BackupStatus;

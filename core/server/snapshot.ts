@@ -1,5 +1,5 @@
 /**
- * The document the dashboard, the event stream and the metrics are made from: the `status --json`
+ * The document the dashboard, the event stream and the metrics are made from: the `status --json --tracker-only`
  * report, runs in progress with throughput and ETA, the last runs, problems by reason and backup
  * jobs. Everything is read from the tracker, written by other processes.
  *
@@ -30,7 +30,7 @@ export interface LiveRun {
   /** Assets found unchanged and passed over. */
   skipped: number;
   bytes: number;
-  /** Assets the run expects to go through, when its source could tell. */
+  /** Assets the run has work for, once its listing is spooled (null until then). */
   total: number | null;
   assetsPerSecond: number;
   bytesPerSecond: number;
@@ -53,7 +53,7 @@ export interface RunView {
 
 export interface Snapshot {
   generatedAt: string;
-  /** Exactly what `photos-sync status --json` prints. */
+  /** Exactly what `photos-sync status --json --tracker-only` prints (no library read, no destination call). */
   status: unknown;
   live: LiveRun[];
   runs: RunView[];
@@ -64,7 +64,7 @@ export interface Snapshot {
 export interface SnapshotOptions {
   /** The data directory, shown in the status report. */
   home: string;
-  /** Builds the status report (default: the one `status --json` prints). */
+  /** Builds the status report (default: the one `status --json --tracker-only` prints). */
   status?: (tracker: Tracker, home: string) => unknown;
   /** Where backup jobs come from (default: the tracker's backup tables). */
   backups?: (tracker: Tracker) => BackupStatus;
@@ -154,7 +154,8 @@ export class SnapshotReader {
       done,
       bytes,
     });
-    const remaining = total === null ? null : Math.max(0, total - done - skipped);
+    // The total counts the assets with work to do (the engine spools them first); unchanged ones are not in it.
+    const remaining = total === null ? null : Math.max(0, total - done);
     return {
       id: run.id,
       command: run.command,
@@ -174,6 +175,8 @@ export class SnapshotReader {
         ? 0
         : rate.assets > 0
         ? Math.round(remaining / rate.assets)
+        : typeof p.etaSeconds === "number"
+        ? p.etaSeconds
         : null,
       progress: run.progress,
     };

@@ -82,7 +82,8 @@ function stat(label, key, value, extra) {
 }
 
 function liveCard(run) {
-  const fraction = run.total ? Math.min(1, (run.done + run.skipped) / run.total) : null;
+  // The total is known once the run has listed and spooled its work; unchanged assets are not in it.
+  const fraction = run.total ? Math.min(1, run.done / run.total) : null;
   const bar = el("div", {
     class: `bar${fraction === null ? " unknown" : ""}`,
     role: "progressbar",
@@ -95,10 +96,8 @@ function liveCard(run) {
   }
   bar.append(fill);
   const heading = run.total
-    ? `${(fraction * 100).toFixed(fraction < 0.1 ? 1 : 0)}% · ${num(run.done + run.skipped)} of ${
-      num(run.total)
-    } assets`
-    : `${num(run.done + run.skipped)} assets so far`;
+    ? `${(fraction * 100).toFixed(fraction < 0.1 ? 1 : 0)}% · ${num(run.done)} of ${num(run.total)} assets`
+    : `reading the library… ${num(run.skipped)} unchanged so far`;
   return el(
     "article",
     { class: "card", "data-live-run": run.id },
