@@ -281,7 +281,10 @@ function renderBackups(s) {
 }
 
 function summaryText(r) {
-  const x = r.summary;
+  // sync nests its import summary under `import`; other commands keep theirs at the top.
+  const x = r.summary && typeof r.summary === "object" && "import" in r.summary
+    ? r.summary.import
+    : r.summary;
   if (!x || typeof x !== "object") return "";
   if ("imported" in x) {
     const parts = [`${num(x.imported)} imported`];
