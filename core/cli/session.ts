@@ -7,7 +7,7 @@
 import { resolve } from "node:path";
 import { type Config, loadConfig } from "../config/mod.ts";
 import { type HandlerEntry } from "../engine/import_run.ts";
-import { ConfigError } from "../plugin/errors.ts";
+import { ConfigError, FatalError } from "../plugin/errors.ts";
 import { makeContext } from "../plugin/context.ts";
 import { loadPluginFile } from "../plugin/loader.ts";
 import { checkSession, Registry } from "../plugin/registry.ts";
@@ -50,7 +50,10 @@ export class Session {
       throw new ConfigError(`cannot create the data directory ${config.home} (${e.message}); set --home`);
     });
     const tracker = Tracker.open(`${config.home}/tracker.db`);
-    const tempRoot = await Deno.makeTempDir({ prefix: "photos-sync-" });
+    const tempRoot = await Deno.makeTempDir({ prefix: "photos-sync-" }).catch((e) => {
+      tracker.close();
+      throw new FatalError(`cannot create a temporary directory (${e.message}); free space or set TMPDIR`);
+    });
     const session = new Session(config, registry, tracker, tempRoot, options);
     session.#closers.push(() => tracker.close());
     session.#closers.push(() => Deno.remove(tempRoot, { recursive: true }).catch(() => {}));
