@@ -11,7 +11,7 @@ import { ConfigError, FatalError } from "../plugin/errors.ts";
 import { makeContext } from "../plugin/context.ts";
 import { loadPluginFile } from "../plugin/loader.ts";
 import { checkSession, Registry } from "../plugin/registry.ts";
-import type { DestinationSession, Plugin, SourceSession } from "../plugin/types.ts";
+import type { DestinationSession, Plugin, SourcePlugin, SourceSession } from "../plugin/types.ts";
 import { Tracker } from "../tracker/mod.ts";
 import { logSink, type Output } from "./output.ts";
 
@@ -89,11 +89,11 @@ export class Session {
     });
   }
 
-  #source?: Promise<{ id: string; session: SourceSession }>;
+  #source?: Promise<{ id: string; plugin: SourcePlugin; session: SourceSession }>;
   #destination?: Promise<{ id: string; session: DestinationSession; description: string }>;
 
   /** Opens the source named by `--source` (once per session), handing it `--library` as `library`. */
-  openSource(): Promise<{ id: string; session: SourceSession }> {
+  openSource(): Promise<{ id: string; plugin: SourcePlugin; session: SourceSession }> {
     return this.#source ??= this.#openSource();
   }
 
@@ -102,12 +102,12 @@ export class Session {
     return this.#destination ??= this.#openDestination();
   }
 
-  async #openSource(): Promise<{ id: string; session: SourceSession }> {
+  async #openSource(): Promise<{ id: string; plugin: SourcePlugin; session: SourceSession }> {
     const plugin = this.registry.source(String(this.config.core.source));
     const values = { ...this.config.pluginOptions(plugin), library: this.config.core.library };
     const session = checkSession(plugin, await plugin.open(values, await this.#context(plugin.id)));
     this.#closers.unshift(() => session.close());
-    return { id: plugin.id, session };
+    return { id: plugin.id, plugin, session };
   }
 
   async #openDestination(): Promise<{ id: string; session: DestinationSession; description: string }> {
