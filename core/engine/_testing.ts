@@ -43,7 +43,7 @@ export async function fakeSource(dir: string, count: number, exportHook?: (a: As
       const n = (calls.get(req.asset.id) ?? 0) + 1;
       calls.set(req.asset.id, n);
       exportHook?.(req.asset, n);
-      return Promise.resolve([{ key: "original", path: req.asset.resources[0].path! }]);
+      return Promise.resolve(req.plan.resources.map((r) => ({ key: r.key, path: r.resource.path! })));
     },
     close: async () => {},
   };

@@ -10,7 +10,7 @@
  */
 import { type Asset, needsDownload } from "../model/asset.ts";
 import { type ExportedFile, type Plan, PlanBuilder } from "../model/plan.ts";
-import { errorKind, messageOf, PermanentError, PluginError } from "../plugin/errors.ts";
+import { errorKind, FatalError, messageOf, PermanentError, PluginError } from "../plugin/errors.ts";
 import type { OptionValues } from "../plugin/options.ts";
 import type { DestinationSession, HandlerPlugin, RemoteRef, SourceSession } from "../plugin/types.ts";
 import type { Tracker } from "../tracker/mod.ts";
@@ -63,6 +63,10 @@ export interface ImportOptions {
   retryPermanent?: boolean;
   /** Only these asset ids (e.g. `review --retry`). */
   only?: Set<string>;
+  /** Put these again although imported: the destination keeps what it has and adds what is missing. */
+  resend?: Set<string>;
+  /** Assets already listed in this run, used instead of listing the source again. */
+  assets?: AsyncIterable<Asset> | Iterable<Asset>;
   /** Concurrency of the iCloud download lane (default 1): gentle with iCloud, whatever `concurrency` is. */
   cloudConcurrency?: number;
   /** Seconds between the starts of two iCloud downloads (default 0); local work is never paced. */
@@ -75,6 +79,17 @@ export interface ImportOptions {
   signal?: AbortSignal;
   onEvent?: (event: RunEvent) => void;
   now?: () => Date;
+}
+
+/** A full or unwritable temp disk stops the run with one message instead of failing every asset. */
+function tempDiskFailure(e: unknown, tempRoot: string): unknown {
+  const code = (e as { code?: string }).code;
+  if (code === "ENOSPC" || /No space left on device/.test(messageOf(e))) {
+    return new FatalError(
+      `no space left on the temporary disk (${tempRoot}); free space there or set TMPDIR to a larger disk`,
+    );
+  }
+  return e;
 }
 
 /** Applies every handler that claims the asset, in order, to one plan. */
@@ -119,13 +134,18 @@ export async function importAssets(options: ImportOptions): Promise<RunSummary> 
   // The library is listed once; what has work to do is spooled to disk, so the total is known
   // before the first export while memory stays flat.
   async function spoolWork(spool: Spool<Asset>): Promise<void> {
-    for await (const asset of wrapIterable(options.sourceId, options.source.list())) {
+    const listing = options.assets ?? wrapIterable(options.sourceId, options.source.list());
+    for await (const asset of listing) {
       if (signal.aborted) return;
       if (options.only && !options.only.has(asset.id)) continue;
       summary.listed++;
       const state = states.get(asset.id);
       options.onListed?.(asset, state);
-      const d = decide(asset, state, { now: now(), retryPermanent: options.retryPermanent });
+      const d = decide(asset, state, {
+        now: now(),
+        retryPermanent: options.retryPermanent,
+        repair: options.resend?.has(asset.id),
+      });
       const skip = d.action === "skip"
         ? d.reason
         : cloudLane(asset) && !options.allowNetwork
@@ -267,9 +287,13 @@ export async function importAssets(options: ImportOptions): Promise<RunSummary> 
     return files;
   }
 
-  await using spool = await Spool.create<Asset>(options.tempRoot);
+  await using spool = await Spool.create<Asset>(options.tempRoot).catch((e) => {
+    throw tempDiskFailure(e, options.tempRoot);
+  });
   try {
-    await spoolWork(spool);
+    await spoolWork(spool).catch((e) => {
+      throw tempDiskFailure(e, options.tempRoot);
+    });
     emit({ type: "start", total: spool.count, listed: summary.listed });
     await runLanes(spool.read(), (a) => (cloudLane(a) ? "cloud" : "local"), {
       local: { concurrency: options.concurrency, work: (a) => importOne(a) },
@@ -299,7 +323,11 @@ function lazyDir(root: string): { readonly path: string; readonly made: boolean 
   return {
     get path() {
       if (!made) {
-        Deno.mkdirSync(path, { mode: 0o700 });
+        try {
+          Deno.mkdirSync(path, { mode: 0o700 });
+        } catch (e) {
+          throw tempDiskFailure(e, root);
+        }
         made = true;
       }
       return path;

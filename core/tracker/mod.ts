@@ -14,7 +14,7 @@ import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlit
 import { hostname } from "node:os";
 import process from "node:process";
 import type { Asset } from "../model/asset.ts";
-import type { ExportedGroup } from "../model/plan.ts";
+import type { ExportedGroup, Plan } from "../model/plan.ts";
 import type { ErrorKind } from "../plugin/errors.ts";
 import { ConfigError } from "../plugin/errors.ts";
 import type { RemoteRef } from "../plugin/types.ts";
@@ -35,6 +35,12 @@ export interface TransferState {
   syncedCapturedAt: string | null;
   /** The destination no longer has it (deleted there); not uploaded again. */
   remoteGone: boolean;
+}
+
+export interface Classification {
+  subtypes: string[];
+  tags: string[];
+  incomplete: string[];
 }
 
 export interface ProblemRow {
@@ -90,16 +96,19 @@ export class Tracker {
 
   /**
    * Opens (creating if needed) and migrates the tracker. Refuses a database written by a newer
-   * photos-sync, which this build would not understand.
+   * photos-sync, which this build would not understand. With `readOnly` the file must exist and
+   * already have this build's schema; nothing can be written through that connection.
    */
-  static open(path: string, options: { migrations?: readonly string[] } = {}): Tracker {
+  static open(path: string, options: { migrations?: readonly string[]; readOnly?: boolean } = {}): Tracker {
     let db: DatabaseSync;
     try {
-      db = new DatabaseSync(path);
+      db = new DatabaseSync(path, { readOnly: options.readOnly ?? false });
       db.exec("PRAGMA busy_timeout = 10000");
-      db.exec("PRAGMA journal_mode = WAL");
-      db.exec("PRAGMA synchronous = NORMAL");
-      db.exec("PRAGMA foreign_keys = ON");
+      if (!options.readOnly) {
+        db.exec("PRAGMA journal_mode = WAL");
+        db.exec("PRAGMA synchronous = NORMAL");
+        db.exec("PRAGMA foreign_keys = ON");
+      }
     } catch (e) {
       throw new ConfigError(
         `the tracker database ${path} cannot be opened (${(e as Error).message}); ` +
@@ -108,7 +117,8 @@ export class Tracker {
     }
     const tracker = new Tracker(db);
     try {
-      tracker.#migrate(path, options.migrations ?? MIGRATIONS);
+      if (options.readOnly) tracker.#checkCurrent(path, options.migrations ?? MIGRATIONS);
+      else tracker.#migrate(path, options.migrations ?? MIGRATIONS);
     } catch (e) {
       db.close();
       throw e;
@@ -130,6 +140,25 @@ export class Tracker {
         this.#db.exec(`PRAGMA user_version = ${v + 1}`);
       });
     }
+  }
+
+  /** A read-only reader cannot migrate, so it needs exactly the schema this build knows. */
+  #checkCurrent(path: string, migrations: readonly string[]): void {
+    const version = this.schemaVersion;
+    if (version !== migrations.length) {
+      throw new ConfigError(
+        `the tracker ${path} has schema version ${version} and this photos-sync reads version ` +
+          `${migrations.length}; run \`photos-sync status\` once with this build to upgrade it, or upgrade photos-sync`,
+      );
+    }
+  }
+
+  /**
+   * Changes whenever another connection commits to the database, so a reader in another process
+   * can poll it (microseconds) and re-query only when something happened.
+   */
+  get dataVersion(): number {
+    return Number((this.#stmt("PRAGMA data_version").get() as { data_version: number }).data_version);
   }
 
   get schemaVersion(): number {
@@ -370,20 +399,26 @@ export class Tracker {
     destination: string,
     seen: Set<string>,
   ): { assetId: string; remoteId: string | null; goneAt: string | null }[] {
-    const rows = this.#stmt(
-      `SELECT a.asset_id, a.gone_at, r.remote_id FROM assets a
-       LEFT JOIN transfers t ON t.source = a.source AND t.asset_id = a.asset_id AND t.destination = ?
-       LEFT JOIN resources r ON r.source = a.source AND r.asset_id = a.asset_id AND r.destination = t.destination
-         AND r.key = COALESCE(t.primary_key, 'original') AND t.remote_gone_at IS NULL
-       WHERE a.source = ?`,
-    ).iterate(destination, source) as Iterable<
-      { asset_id: string; gone_at: string | null; remote_id: string | null }
+    // One narrow scan, then a lookup per missing asset: a no-op sync has none, so it stays cheap.
+    const rows = this.#stmt(`SELECT asset_id, gone_at FROM assets WHERE source = ?`).iterate(
+      source,
+    ) as Iterable<
+      { asset_id: string; gone_at: string | null }
     >;
     const missing = [];
     for (const r of rows) {
       if (!seen.has(r.asset_id)) {
-        missing.push({ assetId: r.asset_id, remoteId: r.remote_id, goneAt: r.gone_at });
+        missing.push({ assetId: r.asset_id, goneAt: r.gone_at, remoteId: null as string | null });
       }
+    }
+    const remote = this.#stmt(
+      `SELECT r.remote_id FROM transfers t JOIN resources r ON r.source = t.source AND r.asset_id = t.asset_id
+         AND r.destination = t.destination AND r.key = COALESCE(t.primary_key, 'original')
+       WHERE t.source = ? AND t.asset_id = ? AND t.destination = ? AND t.remote_gone_at IS NULL`,
+    );
+    for (const m of missing) {
+      m.remoteId =
+        (remote.get(source, m.assetId, destination) as { remote_id: string } | undefined)?.remote_id ?? null;
     }
     return missing;
   }
@@ -420,6 +455,40 @@ export class Tracker {
       ids.source,
       ids.destination,
     );
+  }
+
+  /** What the tracker believes about each imported asset's type and completeness (for reclassify). */
+  classification(ids: { source: string; destination: string }): Map<string, Classification> {
+    const rows = this.#stmt(
+      `SELECT t.asset_id, a.subtypes, t.tags, t.incomplete FROM transfers t JOIN assets a USING (source, asset_id)
+       WHERE t.source = ? AND t.destination = ? AND t.status = 'imported'`,
+    ).iterate(ids.source, ids.destination) as Iterable<Record<string, string | null>>;
+    const map = new Map<string, Classification>();
+    for (const r of rows) {
+      map.set(r.asset_id!, {
+        subtypes: JSON.parse(r.subtypes ?? "[]"),
+        tags: JSON.parse(r.tags ?? "[]"),
+        incomplete: JSON.parse(r.incomplete ?? "[]"),
+      });
+    }
+    return map;
+  }
+
+  /** Stores a fresh reading of an asset's type and plan; the transfer's status and ids stay as they are. */
+  updateClassification(ids: { source: string; destination: string }, asset: Asset, plan: Plan): void {
+    this.transaction(() => {
+      this.#noteAsset(ids.source, asset, now());
+      this.#stmt(
+        `UPDATE transfers SET handlers = ?, tags = ?, incomplete = ? WHERE source = ? AND asset_id = ? AND destination = ?`,
+      ).run(
+        JSON.stringify(plan.handlers),
+        JSON.stringify(plan.tags),
+        JSON.stringify(plan.incomplete),
+        ids.source,
+        asset.id,
+        ids.destination,
+      );
+    });
   }
 
   /** The remote id that represents an asset at a destination (its primary resource's). */
