@@ -713,3 +713,31 @@ Deno.test("find, link, stack, albums, update, presence and remove act on stored 
   });
   await session.close();
 });
+
+Deno.test("presence() of many assets reads the account's listing, and confirms each missing one on its own", async () => {
+  await using server = await startEmulator();
+  await using ctx = await testContext();
+  const session = await open(server, ctx, { albums: "off" });
+  const groups = await Promise.all(
+    Array.from({ length: 60 }, (_, i) => group(ctx, asset(`PR-${i}`, `p${i}.jpg`))),
+  );
+  const ids = (await Promise.all(groups.map((g) => session.put(g)))).map((r) => r.resources[0].remoteId);
+  await session.remove!([ids[0]]);
+  server.emulator.state.deleteAsset(ids[1]);
+  const before = server.emulator.count("GET /api/assets/:id");
+  const presence = await session.presence!(ids);
+  assert.equal(presence[ids[0]], "trashed");
+  assert.equal(presence[ids[1]], "gone");
+  assert.equal(ids.slice(2).filter((id) => presence[id] !== "present").length, 0);
+  assert.equal(
+    server.emulator.count("GET /api/assets/:id") - before,
+    1,
+    "only the missing one was asked for",
+  );
+  assert.equal(
+    server.emulator.count("POST /api/search/metadata"),
+    4,
+    "one check of the account, three listings",
+  );
+  await session.close();
+});
