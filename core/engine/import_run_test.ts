@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { FatalError, PermanentError, RetryableError } from "../plugin/errors.ts";
+import type { ExportRequest } from "../plugin/types.ts";
 import { importAssets, type RunEvent } from "./import_run.ts";
 import { fakeDestination, fakeSource, harness } from "./_testing.ts";
 
@@ -194,5 +195,33 @@ Deno.test("the start event gives the total of assets with work before any is exp
     const start = events.findIndex((e) => e.type === "start");
     assert.deepEqual(events[start], { type: "start", total: 3, listed: 5 });
     assert.ok(events.slice(0, start).every((e) => e.type !== "asset"));
+  });
+});
+
+Deno.test("the per-asset export directory exists only for sources that use it, fresh per asset, and is removed", async () => {
+  await harness(async ({ dir, base }) => {
+    const asset = (d: string) => [...Deno.readDirSync(d)].filter((e) => e.name.startsWith("asset-"));
+    // A source that hands out its own files never makes one.
+    const inPlace = await fakeSource(dir, 3);
+    await importAssets(base({ source: inPlace.session, destination: fakeDestination().session }));
+    assert.deepEqual(asset(dir), []);
+    // A source that writes its files gets a new, empty, private directory for each asset.
+    const src = await fakeSource(dir, 3);
+    const seen: string[] = [];
+    const writing = {
+      ...src.session,
+      async export(req: ExportRequest) {
+        assert.deepEqual([...Deno.readDirSync(req.dir)], []);
+        seen.push(req.dir);
+        await Deno.writeTextFile(`${req.dir}/out.jpg`, `made for ${req.asset.id}`);
+        return [{ key: "original", path: `${req.dir}/out.jpg` }];
+      },
+    };
+    const s = await importAssets(
+      base({ sourceId: "writing", source: writing, destination: fakeDestination().session }),
+    );
+    assert.equal(s.imported, 3);
+    assert.equal(new Set(seen).size, 3);
+    assert.deepEqual(asset(dir), [], "removed after each asset");
   });
 });

@@ -1,0 +1,86 @@
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { readMultipart } from "../../../tests/immich_emulator/_multipart.ts";
+import { boundaryOf } from "../../../tests/immich_emulator/_multipart.ts";
+import { multipartBody, multipartBytes, type Part } from "./_multipart.ts";
+
+/** What a streaming multipart reader makes of a body: fields as text, files by SHA-1 and size. */
+async function parse(body: ReadableStream<Uint8Array>, contentType: string) {
+  const out: Record<string, string> = {};
+  await readMultipart(body, boundaryOf(contentType)!, (part) => {
+    const hash = createHash("sha1");
+    let size = 0;
+    let text = "";
+    return (chunk) => {
+      hash.update(chunk);
+      size += chunk.byteLength;
+      if (part.filename === undefined) text += new TextDecoder().decode(chunk);
+      out[part.filename === undefined ? part.name : `${part.name}:${part.filename}`] =
+        part.filename === undefined ? text : `${size} ${hash.copy().digest("hex")}`;
+    };
+  });
+  return out;
+}
+
+Deno.test("a streamed multipart body carries fields and files byte for byte, in the computed length", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const big = new Uint8Array(3 * (64 << 10) + 123);
+    crypto.getRandomValues(big.subarray(0, 65536));
+    await Deno.writeFile(`${dir}/v.mov`, big);
+    const parts: Part[] = [
+      { name: "fileCreatedAt", value: "2024-05-01T12:00:00.000+02:00" },
+      { name: "filename", value: 'Café "quoted".MOV' },
+      {
+        name: "assetData",
+        filename: 'Cafe "quoted".MOV',
+        contentType: "video/quicktime",
+        path: `${dir}/v.mov`,
+        size: big.length,
+      },
+      {
+        name: "sidecarData",
+        filename: "x.xmp",
+        contentType: "application/rdf+xml",
+        data: new TextEncoder().encode("<x/>"),
+      },
+    ];
+    const body = multipartBody(parts);
+    const bytes = new Uint8Array(await new Response(body.stream).arrayBuffer());
+    assert.equal(bytes.length, body.length);
+    const fields = await parse(new Blob([bytes]).stream(), body.contentType);
+    assert.deepEqual(fields, {
+      fileCreatedAt: "2024-05-01T12:00:00.000+02:00",
+      filename: 'Café "quoted".MOV',
+      'assetData:Cafe "quoted".MOV': `${big.length} ${createHash("sha1").update(big).digest("hex")}`,
+      "sidecarData:x.xmp": `4 ${createHash("sha1").update("<x/>").digest("hex")}`,
+    });
+    // The one-buffer form is the same body.
+    const whole = await multipartBytes(parts, "fixed");
+    const streamed = multipartBody(parts, "fixed");
+    assert.deepEqual(whole.bytes, new Uint8Array(await new Response(streamed.stream).arrayBuffer()));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a file that changes size while it is being uploaded fails the body instead of sending a wrong file", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(`${dir}/a.jpg`, "grown since it was hashed");
+    const parts: Part[] = [{
+      name: "assetData",
+      filename: "a.jpg",
+      contentType: "image/jpeg",
+      path: `${dir}/a.jpg`,
+      size: 5,
+    }];
+    await assert.rejects(multipartBytes(parts), /changed size \(5 to 25 bytes\)/);
+    await assert.rejects(
+      new Response(multipartBody(parts).stream).arrayBuffer(),
+      /grew while it was being uploaded/,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
