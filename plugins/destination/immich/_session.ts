@@ -387,24 +387,31 @@ export class ImmichSession implements DestinationSession {
       });
       this.#ctx.log.info(`restored ${asset.filename} from the Immich trash, where an earlier copy was`);
     }
-    // Link stills that were already there (Immich ignores livePhotoVideoId on a duplicate).
-    for (const [motionKey, stillKey] of motionToStill) {
-      const still = refs.get(stillKey);
-      const motion = refs.get(motionKey);
-      if (!still || !motion || linked.has(stillKey)) continue;
-      if (still.remoteId.startsWith(UNSUPPORTED_PREFIX) || motion.remoteId.startsWith(UNSUPPORTED_PREFIX)) {
-        continue;
-      }
-      await this.link(still.remoteId, motion.remoteId);
-    }
     const primary = refs.get(plan.primary)!;
     const visibility = this.#visibilityOf(
       asset,
       plan.resources.find((r) => r.key === plan.primary)!,
       motionToStill,
     );
+    // An API key cannot touch an asset in the locked folder after its upload: what follows is skipped.
+    const locked = visibility === "locked";
+    if (locked) {
+      this.#ctx.log.debug(
+        `${asset.filename} went to the locked folder; no later link, stack or album for it`,
+      );
+    }
+    // Link stills that were already there (Immich ignores livePhotoVideoId on a duplicate).
+    for (const [motionKey, stillKey] of motionToStill) {
+      const still = refs.get(stillKey);
+      const motion = refs.get(motionKey);
+      if (!still || !motion || linked.has(stillKey) || locked) continue;
+      if (still.remoteId.startsWith(UNSUPPORTED_PREFIX) || motion.remoteId.startsWith(UNSUPPORTED_PREFIX)) {
+        continue;
+      }
+      await this.link(still.remoteId, motion.remoteId);
+    }
     if (primary.duplicate) await this.#applyMetadata(asset, plan, primary.remoteId, visibility);
-    await this.#stacks(plan, refs);
+    if (!locked) await this.#stacks(plan, refs);
     if (this.#albums && asset.albums.length > 0 && visibility !== "locked") {
       await this.#albums.add(primary.remoteId, asset.albums);
     }

@@ -243,18 +243,22 @@ for (const version of VERSIONS) {
   });
 }
 
-Deno.test("hidden-as chooses where Photos' hidden assets go; locked ones stay out of albums", async () => {
+Deno.test("hidden-as chooses where Photos' hidden assets go; locked ones stay out of albums and stacks", async () => {
   for (const hiddenAs of ["hidden", "locked", "timeline"] as const) {
     await using server = await startEmulator();
     await using ctx = await testContext();
     const session = await open(server, ctx, { "hidden-as": hiddenAs });
     const album = { id: "ALB", title: "Secret", folders: [] };
     const { resources } = await session.put(
-      await group(ctx, asset(`H-${hiddenAs}`, "IMG_0009.JPG", { hidden: true, albums: [album] })),
+      await group(ctx, asset(`H-${hiddenAs}`, "IMG_0009.JPG", { hidden: true, albums: [album] }), [
+        { key: "raw", role: "raw", name: "IMG_0009.DNG", relate: ["stack", "raw", "original"] },
+      ]),
     );
     assert.equal(remote(server, resources[0].remoteId).visibility, hiddenAs);
     const albumed = [...server.emulator.state.albums.values()].flatMap((a) => a.assetIds);
     assert.deepEqual(albumed, hiddenAs === "locked" ? [] : [resources[0].remoteId]);
+    // Nothing can be done to a locked asset after its upload, so it is not stacked either.
+    assert.equal(server.emulator.state.stacks.size, hiddenAs === "locked" ? 0 : 1);
     await session.close();
   }
 });
