@@ -3,7 +3,9 @@
  * @module
  */
 import type { Command } from "commander";
+import { join } from "node:path";
 import { importAssets, type RunEvent, type RunSummary } from "../engine/import_run.ts";
+import { SidecarStore } from "../engine/sidecar_store.ts";
 import { ConfigError } from "../plugin/errors.ts";
 import { addCoreFlags, addPluginFlags, flagValues } from "./flags.ts";
 import { type CommandContext, ExitCode } from "./mod.ts";
@@ -24,7 +26,7 @@ export function registerImport(program: Command, ctx: CommandContext): void {
     .option("--include-cloud", "allow downloading originals that are only in iCloud")
     .option("--limit <n>", "import at most N assets")
     .option("--json", "one JSON event per line on stdout, then the summary");
-  addCoreFlags(cmd, ["source", "library", "to", "concurrency"]);
+  addCoreFlags(cmd, ["source", "library", "to", "concurrency", "edited", "bursts", "hidden-visibility"]);
   addPluginFlags(cmd, ctx.deps.plugins.filter((p) => p.kind !== "handler"));
   cmd.action(async (opts: ImportCommandOptions, command: Command) => {
     const session = await Session.open({
@@ -76,7 +78,10 @@ export async function runImport(
       source: source.session,
       destinationId: destination.session.key,
       destination: destination.session,
+      capabilities: destination.capabilities,
       handlers: session.handlers(),
+      policy: session.policy(),
+      sidecars: new SidecarStore(join(session.config.home, "sidecars")),
       tracker: session.tracker,
       tempRoot: session.tempRoot,
       dryRun: session.dryRun,
@@ -145,7 +150,7 @@ class Progress {
         if (!this.json) this.output.err(`failed ${e.filename} (${e.assetId}): ${e.error}`);
       }
       if ("bytes" in e) this.#bytes += e.bytes;
-    }
+    } else if (e.type === "warning" && !this.json) this.output.err(`warning: ${e.message}`);
     const now = Date.now();
     if (now - this.#lastWrite > 1000) this.flush();
     else if (!this.json && now - this.#lastWrite > 100) this.#render();

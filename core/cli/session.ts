@@ -5,13 +5,14 @@
  * @module
  */
 import { resolve } from "node:path";
-import { type Config, loadConfig } from "../config/mod.ts";
+import { type Config, loadConfig, policyOf } from "../config/mod.ts";
+import type { PlanPolicy } from "../model/policy.ts";
 import { type HandlerEntry } from "../engine/import_run.ts";
 import { ConfigError } from "../plugin/errors.ts";
 import { makeContext } from "../plugin/context.ts";
 import { loadPluginFile } from "../plugin/loader.ts";
 import { checkSession, Registry } from "../plugin/registry.ts";
-import type { DestinationSession, Plugin, SourceSession } from "../plugin/types.ts";
+import type { DestinationCapability, DestinationSession, Plugin, SourceSession } from "../plugin/types.ts";
 import { Tracker } from "../tracker/mod.ts";
 import { logSink, type Output } from "./output.ts";
 
@@ -96,13 +97,23 @@ export class Session {
   }
 
   /** Opens the destination named by `--to` and runs its start-up check, if it has one. */
-  async openDestination(): Promise<{ id: string; session: DestinationSession; description: string }> {
+  async openDestination(): Promise<{
+    id: string;
+    session: DestinationSession;
+    description: string;
+    capabilities: readonly DestinationCapability[];
+  }> {
     const plugin = this.registry.destination(String(this.config.core.to));
     const values = this.config.pluginOptions(plugin);
     const session = checkSession(plugin, await plugin.open(values, await this.#context(plugin.id)));
     this.#closers.unshift(() => session.close());
     const info = plugin.capabilities.includes("check") ? await session.check!() : { description: plugin.id };
-    return { id: plugin.id, session, description: info.description };
+    return { id: plugin.id, session, description: info.description, capabilities: plugin.capabilities };
+  }
+
+  /** The run's policy (`--edited`, `--bursts`, `--hidden-visibility`), handed to every plan. */
+  policy(): PlanPolicy {
+    return policyOf(this.config.core);
   }
 
   handlers(): HandlerEntry[] {

@@ -9,15 +9,23 @@
  * @module
  */
 import type { Asset } from "../model/asset.ts";
-import { type ExportedFile, type Plan, PlanBuilder } from "../model/plan.ts";
+import { type ExportedFile, type ExportedGroup, type Plan, PlanBuilder } from "../model/plan.ts";
+import type { PlanPolicy } from "../model/policy.ts";
 import { errorKind, messageOf, PermanentError, PluginError } from "../plugin/errors.ts";
 import type { OptionValues } from "../plugin/options.ts";
-import type { DestinationSession, HandlerPlugin, RemoteRef, SourceSession } from "../plugin/types.ts";
+import type {
+  DestinationCapability,
+  DestinationSession,
+  HandlerPlugin,
+  RemoteRef,
+  SourceSession,
+} from "../plugin/types.ts";
 import type { Tracker } from "../tracker/mod.ts";
 import { decide, nextAttemptAt, type SkipReason } from "./diff.ts";
 import { hashFile } from "./hash.ts";
 import { forEachConcurrent } from "./pool.ts";
 import { retry, type RetryOptions } from "./retry.ts";
+import { sidecarKeys, type SidecarStore } from "./sidecar_store.ts";
 
 export interface HandlerEntry {
   plugin: HandlerPlugin;
@@ -29,8 +37,10 @@ export type RunEvent =
   | { type: "asset"; assetId: string; filename: string; outcome: "imported" | "duplicate"; bytes: number }
   | { type: "asset"; assetId: string; filename: string; outcome: "would-import"; plan: Plan }
   | { type: "asset"; assetId: string; filename: string; outcome: "failed"; kind: string; error: string }
-  | { type: "skip"; assetId: string; reason: SkipReason }
-  | { type: "retry"; assetId: string; attempt: number; delayMs: number; error: string };
+  | { type: "skip"; assetId: string; reason: SkipReason; detail?: string }
+  | { type: "retry"; assetId: string; attempt: number; delayMs: number; error: string }
+  /** Something went wrong after the asset was safely recorded (e.g. stacking it with its burst). */
+  | { type: "warning"; assetId: string; message: string };
 
 export interface RunSummary {
   listed: number;
@@ -48,7 +58,13 @@ export interface ImportOptions {
   source: SourceSession;
   destinationId: string;
   destination: DestinationSession;
+  /** What the destination declared it can do beyond `put` (default: nothing). */
+  capabilities?: readonly DestinationCapability[];
   handlers: HandlerEntry[];
+  /** The run's policy handed to every plan (default: {@link DEFAULT_POLICY}). */
+  policy?: Partial<PlanPolicy>;
+  /** Where exported sidecars are kept; unset: they only go to the destination. */
+  sidecars?: SidecarStore;
   tracker: Tracker;
   /** Per-asset export directories are made under here and removed after each asset. */
   tempRoot: string;
@@ -66,9 +82,13 @@ export interface ImportOptions {
   now?: () => Date;
 }
 
-/** Applies every handler that claims the asset, in order, to one plan. */
-export function planAsset(asset: Asset, handlers: HandlerEntry[]): Plan {
-  const builder = new PlanBuilder(asset);
+/** Applies every handler that claims the asset, in order, to one plan under the run's policy. */
+export function planAsset(
+  asset: Asset,
+  handlers: HandlerEntry[],
+  options: { policy?: Partial<PlanPolicy> } = {},
+): Plan {
+  const builder = new PlanBuilder(asset, { policy: options.policy });
   for (const { plugin, options } of handlers) {
     try {
       if (!plugin.applies(asset)) continue;
@@ -96,7 +116,7 @@ export async function importAssets(options: ImportOptions): Promise<RunSummary> 
     duplicates: 0,
     failed: 0,
     wouldImport: 0,
-    skipped: { imported: 0, changed: 0, waiting: 0, permanent: 0, trashed: 0 },
+    skipped: { imported: 0, changed: 0, waiting: 0, permanent: 0, trashed: 0, policy: 0 },
     bytes: 0,
     durationMs: 0,
   };
@@ -106,34 +126,44 @@ export async function importAssets(options: ImportOptions): Promise<RunSummary> 
   const limit = options.limit ?? 0;
   let selected = 0;
 
-  // Lazily filtered listing: the pool pulls from it only as slots free up.
-  async function* work(): AsyncGenerator<Asset> {
+  // Lazily filtered and planned listing: the pool pulls from it only as slots free up. Planning
+  // is cheap (no I/O), so assets the policy leaves out never take a slot or count against --limit.
+  async function* work(): AsyncGenerator<{ asset: Asset; plan: Plan }> {
     for await (const asset of wrapIterable(options.sourceId, options.source.list())) {
       if (signal.aborted) return;
       if (options.only && !options.only.has(asset.id)) continue;
       summary.listed++;
-      const d = decide(asset, states.get(asset.id), { now: now(), retryPermanent: options.retryPermanent });
+      const state = states.get(asset.id);
+      const d = decide(asset, state, { now: now(), retryPermanent: options.retryPermanent });
       if (d.action === "skip") {
         summary.skipped[d.reason]++;
         emit({ type: "skip", assetId: asset.id, reason: d.reason });
         continue;
       }
+      let plan: Plan;
+      try {
+        plan = planAsset(asset, options.handlers, { policy: options.policy });
+        if (!plan.skip && !plan.resources.some((r) => r.key === plan.primary)) {
+          throw new PermanentError(`${asset.filename} (${asset.id}) has no original resource to import`);
+        }
+      } catch (e) {
+        fail(asset, e);
+        continue;
+      }
+      if (plan.skip) {
+        summary.skipped.policy++;
+        emit({ type: "skip", assetId: asset.id, reason: "policy", detail: plan.skip });
+        const known = state?.status === "skipped" && state.errorClass === "policy";
+        if (!options.dryRun && !known) options.tracker.recordSkipped(ids, asset, plan.skip);
+        continue;
+      }
       if (limit > 0 && selected >= limit) return;
       selected++;
-      yield asset;
+      yield { asset, plan };
     }
   }
 
-  async function importOne(asset: Asset): Promise<void> {
-    let plan: Plan;
-    try {
-      plan = planAsset(asset, options.handlers);
-      if (!plan.resources.some((r) => r.key === plan.primary)) {
-        throw new PermanentError(`${asset.filename} (${asset.id}) has no original resource to import`);
-      }
-    } catch (e) {
-      return fail(asset, e);
-    }
+  async function importOne({ asset, plan }: { asset: Asset; plan: Plan }): Promise<void> {
     if (options.dryRun) {
       summary.wouldImport++;
       emit({ type: "asset", assetId: asset.id, filename: asset.filename, outcome: "would-import", plan });
@@ -147,7 +177,9 @@ export async function importAssets(options: ImportOptions): Promise<RunSummary> 
           "export",
           () => options.source.export({ asset, plan, dir, allowNetwork: options.allowNetwork ?? false }),
         );
-        return await hashAll(asset, plan, exported);
+        const files = await hashAll(asset, plan, exported);
+        await storeSidecars(asset, plan, files);
+        return files;
       }, retryOptions(asset));
       const group = { asset, plan, files };
       const result = await retry(
@@ -156,6 +188,7 @@ export async function importAssets(options: ImportOptions): Promise<RunSummary> 
       );
       checkPutResult(options.destinationId, plan, result.resources);
       options.tracker.recordImported(ids, group, result.resources);
+      await stackAcrossAssets(group);
       const primary = result.resources.find((r) => r.key === plan.primary);
       const bytes = files.reduce((n, f) => n + f.size, 0);
       if (primary?.duplicate) summary.duplicates++;
@@ -206,6 +239,49 @@ export async function importAssets(options: ImportOptions): Promise<RunSummary> 
       onRetry: (error, attempt, delayMs) =>
         emit({ type: "retry", assetId: asset.id, attempt, delayMs, error: messageOf(error) }),
     };
+  }
+
+  /** Copies the asset's sidecars into the store and records them, before the destination sees them. */
+  async function storeSidecars(asset: Asset, plan: Plan, files: ExportedFile[]): Promise<void> {
+    if (!options.sidecars) return;
+    const keys = sidecarKeys(plan);
+    if (keys.length === 0) return;
+    const stored = [];
+    for (const file of files.filter((f) => keys.includes(f.key))) {
+      await options.sidecars.put(file);
+      const role = plan.resources.find((r) => r.key === file.key)!.role;
+      stored.push({ key: file.key, role, name: file.name, sha1: file.sha1, size: file.size });
+    }
+    options.tracker.recordSidecars(ids.source, asset.id, stored);
+  }
+
+  /**
+   * Stacks the members of a group that spans assets (a burst) once this asset is recorded: every
+   * member imported so far, under the group's primary. Called again as each member arrives, so
+   * the destination's `stack` must accept a member list that grows.
+   */
+  async function stackAcrossAssets(group: ExportedGroup): Promise<void> {
+    const stackGroup = group.plan.stackGroup;
+    if (!stackGroup || !options.capabilities?.includes("stack")) return;
+    const members = options.tracker.stackMembers(ids, stackGroup.id);
+    const top = members.find((m) => m.primary);
+    const others = members.filter((m) => m !== top).map((m) => m.remoteId);
+    if (!top || others.length === 0) return;
+    try {
+      await retry(
+        () => call(options.destinationId, "stack", () => options.destination.stack!(top.remoteId, others)),
+        retryOptions(group.asset),
+      );
+    } catch (e) {
+      if (errorKind(e) === "fatal") throw e;
+      emit({
+        type: "warning",
+        assetId: group.asset.id,
+        message: `${group.asset.filename} is imported, but stacking it with ${stackGroup.id} failed: ${
+          messageOf(e)
+        }`,
+      });
+    }
   }
 
   async function hashAll(asset: Asset, plan: Plan, exported: { key: string; path: string }[]) {

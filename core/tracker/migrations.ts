@@ -153,6 +153,28 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX backup_jobs_status ON backup_jobs (status);
   CREATE INDEX backup_jobs_run ON backup_jobs (run_id);
   `,
+  // 2: media types. The sidecar store's index (which asset and key each stored SHA-1 belongs to,
+  // whatever the destination), and what stacking across assets (burst frames) needs: each
+  // transfer's primary resource key and its stack group.
+  `
+  CREATE TABLE sidecars (
+    source TEXT NOT NULL,
+    asset_id TEXT NOT NULL,
+    key TEXT NOT NULL,
+    role TEXT NOT NULL,
+    name TEXT NOT NULL,
+    sha1 TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    stored_at TEXT NOT NULL,
+    PRIMARY KEY (source, asset_id, key)
+  ) STRICT;
+  CREATE INDEX sidecars_sha1 ON sidecars (sha1);
+
+  ALTER TABLE transfers ADD COLUMN primary_key TEXT;
+  ALTER TABLE transfers ADD COLUMN stack_group TEXT;
+  ALTER TABLE transfers ADD COLUMN stack_primary INTEGER;
+  CREATE INDEX transfers_stack_group ON transfers (destination, stack_group) WHERE stack_group IS NOT NULL;
+  `,
 ];
 
 /** The schema version this build writes. */
