@@ -31,6 +31,14 @@ export interface SessionOptions {
   verbose?: boolean;
 }
 
+/** An opened destination with what its plugin declared it can do. */
+export interface OpenDestination {
+  id: string;
+  session: DestinationSession;
+  description: string;
+  capabilities: readonly DestinationCapability[];
+}
+
 export class Session {
   readonly #closers: (() => Promise<void> | void)[] = [];
   readonly abort = new AbortController();
@@ -87,8 +95,20 @@ export class Session {
     });
   }
 
-  /** Opens the source named by `--source`, handing it `--library` as its `library` option. */
-  async openSource(): Promise<{ id: string; session: SourceSession }> {
+  #source?: Promise<{ id: string; session: SourceSession }>;
+  #destination?: Promise<OpenDestination>;
+
+  /** Opens the source named by `--source` (once per session), handing it `--library` as `library`. */
+  openSource(): Promise<{ id: string; session: SourceSession }> {
+    return this.#source ??= this.#openSource();
+  }
+
+  /** Opens the destination named by `--to` (once per session) and runs its start-up check. */
+  openDestination(): Promise<OpenDestination> {
+    return this.#destination ??= this.#openDestination();
+  }
+
+  async #openSource(): Promise<{ id: string; session: SourceSession }> {
     const plugin = this.registry.source(String(this.config.core.source));
     const values = { ...this.config.pluginOptions(plugin), library: this.config.core.library };
     const session = checkSession(plugin, await plugin.open(values, await this.#context(plugin.id)));
@@ -96,13 +116,7 @@ export class Session {
     return { id: plugin.id, session };
   }
 
-  /** Opens the destination named by `--to` and runs its start-up check, if it has one. */
-  async openDestination(): Promise<{
-    id: string;
-    session: DestinationSession;
-    description: string;
-    capabilities: readonly DestinationCapability[];
-  }> {
+  async #openDestination(): Promise<OpenDestination> {
     const plugin = this.registry.destination(String(this.config.core.to));
     const values = this.config.pluginOptions(plugin);
     const session = checkSession(plugin, await plugin.open(values, await this.#context(plugin.id)));

@@ -153,9 +153,19 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX backup_jobs_status ON backup_jobs (status);
   CREATE INDEX backup_jobs_run ON backup_jobs (run_id);
   `,
-  // 2: media types. The sidecar store's index (which asset and key each stored SHA-1 belongs to,
-  // whatever the destination), and what stacking across assets (burst frames) needs: each
-  // transfer's primary resource key and its stack group.
+  // 2: what sync and cleanup need to reconcile.
+  `
+  -- The metadata last sent to the destination, so sync pushes only what changed in the source.
+  ALTER TABLE transfers ADD COLUMN synced_captured_at TEXT;
+  -- The destination no longer has the asset (deleted there); it is not uploaded again.
+  ALTER TABLE transfers ADD COLUMN remote_gone_at TEXT;
+  -- The resource key that represents the asset at the destination (its id is the asset's id there).
+  ALTER TABLE transfers ADD COLUMN primary_key TEXT;
+  CREATE INDEX assets_gone ON assets (source, gone_at);
+  `,
+  // 3: media types. The sidecar store's index (which asset and key each stored SHA-1 belongs to,
+  // whatever the destination), and the stack group of a transfer whose asset is stacked with
+  // other assets (the frames of a burst).
   `
   CREATE TABLE sidecars (
     source TEXT NOT NULL,
@@ -170,7 +180,6 @@ export const MIGRATIONS: readonly string[] = [
   ) STRICT;
   CREATE INDEX sidecars_sha1 ON sidecars (sha1);
 
-  ALTER TABLE transfers ADD COLUMN primary_key TEXT;
   ALTER TABLE transfers ADD COLUMN stack_group TEXT;
   ALTER TABLE transfers ADD COLUMN stack_primary INTEGER;
   CREATE INDEX transfers_stack_group ON transfers (destination, stack_group) WHERE stack_group IS NOT NULL;
