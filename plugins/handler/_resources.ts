@@ -14,8 +14,8 @@
  * | `adjustment_base`           | `IMG_3932_base.MOV`      | `sidecar_of` original     |
  * | `sidecar`, `sidecar_2`      | `IMG_3582.XMP`           | `sidecar_of` original     |
  *
- * A resource the source lists but cannot find on disk is not planned; the plan is marked
- * incomplete instead, so the rest of the asset still travels.
+ * A resource the source lists but that is neither on disk nor in iCloud Photos is not planned; the
+ * plan is marked incomplete instead, so the rest of the asset still travels.
  *
  * @example
  * ```ts
@@ -25,7 +25,7 @@
  * @module
  */
 import { extname } from "node:path";
-import type { Asset, Resource, ResourceRole } from "../../core/model/asset.ts";
+import { type Asset, obtainable, type Resource, type ResourceRole } from "../../core/model/asset.ts";
 import type { PlanBuilder } from "../../core/model/plan.ts";
 
 /** `IMG_3582.HEIC` -> `IMG_3582`. */
@@ -62,17 +62,19 @@ const WHAT: Record<ResourceRole, string> = {
 };
 
 /**
- * Plans `resource` under `key` if it is on disk; otherwise marks the plan incomplete
+ * Plans `resource` under `key` if it can be exported (on disk, or in iCloud Photos, from where the
+ * engine downloads it with `--include-cloud`); otherwise marks the plan incomplete
  * (`"<role> missing"`) and plans nothing. Returns whether the key is now in the plan.
  */
-export function addIfPresent(
+export function addIfAvailable(
   plan: PlanBuilder,
+  asset: Asset,
   key: string,
   resource: Resource,
   options: { name: string; hidden?: boolean },
 ): boolean {
   if (plan.has(key)) return true;
-  if (!resource.present) {
+  if (!obtainable(asset, resource)) {
     plan.incomplete(`${WHAT[resource.role]} missing`);
     return false;
   }
@@ -97,7 +99,9 @@ function keyOf(role: ResourceRole, index: number): string {
 export function planEdited(asset: Asset, plan: PlanBuilder): boolean {
   const render = resourcesOf(asset, "edited")[0];
   if (!render || !plan.has("original")) return false;
-  if (!addIfPresent(plan, "edited", render, { name: travelName(asset, render, { suffix: "_edited" }) })) {
+  if (
+    !addIfAvailable(plan, asset, "edited", render, { name: travelName(asset, render, { suffix: "_edited" }) })
+  ) {
     return false;
   }
   plan.relate("render_of", "edited", "original");
@@ -120,7 +124,10 @@ export function planSidecars(asset: Asset, plan: PlanBuilder): void {
     resourcesOf(asset, role).forEach((resource, i) => {
       const key = keyOf(role, i);
       if (
-        addIfPresent(plan, key, resource, { name: travelName(asset, resource, suffix[role]), hidden: true })
+        addIfAvailable(plan, asset, key, resource, {
+          name: travelName(asset, resource, suffix[role]),
+          hidden: true,
+        })
       ) {
         plan.relate("sidecar_of", key, "original");
       }

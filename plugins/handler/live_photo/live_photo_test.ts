@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { Asset } from "../../../core/model/asset.ts";
+import { type Asset, needsDownload } from "../../../core/model/asset.ts";
 import { type Plan, PlanBuilder } from "../../../core/model/plan.ts";
 import type { PlanPolicy } from "../../../core/model/policy.ts";
 import { handlerSuite } from "../../../core/plugin/testing/mod.ts";
@@ -93,4 +93,15 @@ Deno.test("an edited pair whose render is missing leaves the edited motion video
   assert.deepEqual(files(p).map(([k]) => k), ["original", "motion"]);
   assert.deepEqual(p.incomplete, ["edited version missing"]);
   assert.equal(p.primary, "original");
+});
+
+Deno.test("a motion video kept only in iCloud is planned, for the engine to download with --include-cloud", () => {
+  const [still, motion] = mediaTypes.IMG_4580.resources;
+  const inCloud = withResources(mediaTypes.IMG_4580, [still, { ...motion, present: false }], {
+    cloud: { synced: true, originalLocal: true },
+  });
+  const p = plan(inCloud);
+  assert.deepEqual(files(p).map(([k]) => k), ["original", "motion"]);
+  assert.deepEqual(p.incomplete, []);
+  assert.equal(needsDownload(inCloud), true, "so the engine routes it through the iCloud lane");
 });

@@ -11,7 +11,7 @@
 import { type Asset, resourceOf } from "../../../core/model/asset.ts";
 import type { PlanBuilder } from "../../../core/model/plan.ts";
 import { type HandlerPlugin, PLUGIN_API_VERSION } from "../../../core/plugin/types.ts";
-import { addIfPresent, planEdited, planSidecars, travelName } from "../_resources.ts";
+import { addIfAvailable, planEdited, planSidecars, travelName } from "../_resources.ts";
 
 const livePhotoHandler = {
   kind: "handler",
@@ -26,13 +26,15 @@ const livePhotoHandler = {
     plan.tag("live");
     const motion = resourceOf(asset, "motion");
     if (!motion) plan.incomplete("motion video missing");
-    else if (addIfPresent(plan, "motion", motion, { name: travelName(asset, motion), hidden: true })) {
+    else if (
+      addIfAvailable(plan, asset, "motion", motion, { name: travelName(asset, motion), hidden: true })
+    ) {
       plan.relate("motion_of", "motion", "original");
     }
     const editedMotion = resourceOf(asset, "edited_motion");
     if (planEdited(asset, plan) && editedMotion) {
       const name = travelName(asset, editedMotion, { suffix: "_edited" });
-      if (addIfPresent(plan, "edited_motion", editedMotion, { name, hidden: true })) {
+      if (addIfAvailable(plan, asset, "edited_motion", editedMotion, { name, hidden: true })) {
         plan.relate("motion_of", "edited_motion", "edited");
       }
     }

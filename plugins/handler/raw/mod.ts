@@ -11,7 +11,7 @@
 import { type Asset, resourceOf } from "../../../core/model/asset.ts";
 import type { PlanBuilder } from "../../../core/model/plan.ts";
 import { type HandlerPlugin, PLUGIN_API_VERSION } from "../../../core/plugin/types.ts";
-import { addIfPresent, travelName } from "../_resources.ts";
+import { addIfAvailable, travelName } from "../_resources.ts";
 
 const rawHandler = {
   kind: "handler",
@@ -34,7 +34,7 @@ const rawHandler = {
       plan.incomplete("RAW file missing");
       return;
     }
-    if (!addIfPresent(plan, "raw", raw, { name: travelName(asset, raw) })) return;
+    if (!addIfAvailable(plan, asset, "raw", raw, { name: travelName(asset, raw) })) return;
     if (asset.rawPrimary) {
       plan.relate("stack", "original", "raw");
       plan.setPrimary("raw");
