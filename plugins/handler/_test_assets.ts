@@ -2,7 +2,9 @@
  * Hand-built assets for the handler tests that mirror, fact by fact, the notable assets of the real
  * libraries in `../shared/testdata/photoslibraries` (its README lists them): subtypes, edit state,
  * burst picks and every resource with its path in the library and whether it is on disk there.
- * They are what a complete library reader yields for those assets, so the handlers are tested on
+ * They are what the complete library reader yields for those assets (names included, which follow
+ * Photos' export conventions: `IMG_E4394.HEIC` for a render, `IMG_O3582.AAE` for the camera's
+ * adjustments), so the handlers are tested on
  * real situations (a Live Photo whose video is missing, a RAW whose CR2 is absent, ...) and, where
  * bytes matter, on the real files.
  * @module
@@ -117,14 +119,14 @@ export const mediaTypes = {
       mt(
         "edited",
         "resources/renders/B/B60C31AC-BE86-42C5-A383-A0A5710B18AE_1_201_a.heic",
-        "IMG_4394_edited.HEIC",
+        "IMG_E4394.HEIC",
       ),
       mt(
         "edited_motion",
         "resources/renders/B/B60C31AC-BE86-42C5-A383-A0A5710B18AE_2_100_a.mov",
-        "IMG_4394_edited.MOV",
+        "IMG_E4394.MOV",
       ),
-      mt("adjustment", "resources/renders/B/B60C31AC-BE86-42C5-A383-A0A5710B18AE.plist", "IMG_4394.plist"),
+      mt("adjustment", "resources/renders/B/B60C31AC-BE86-42C5-A383-A0A5710B18AE.plist", "IMG_E4394.plist"),
     ],
   }),
   /** A Live Photo whose still and video are both missing. */
@@ -176,7 +178,7 @@ export const mediaTypes = {
     edited: true,
     resources: [
       mt("original", "originals/3/3715655F-9437-4B8E-ADE5-515CD1FD0343.mov", "IMG_0905.MOV", false),
-      mt("adjustment", "resources/renders/3/3715655F-9437-4B8E-ADE5-515CD1FD0343.plist", "IMG_0905.plist"),
+      mt("adjustment", "resources/renders/3/3715655F-9437-4B8E-ADE5-515CD1FD0343.plist", "IMG_E0905.plist"),
     ],
   }),
   IMG_3539: asset({
@@ -265,21 +267,21 @@ export const others = {
         CLOUD,
         "edited",
         "resources/renders/0/0FFBE909-7142-4299-BA6F-9B6E7E8FB338_1_201_a.jpeg",
-        "IMG_0728_edited.JPG",
+        "IMG_E0728.JPG",
         true,
       ),
       file(
         CLOUD,
         "edited_motion",
         "resources/renders/0/0FFBE909-7142-4299-BA6F-9B6E7E8FB338_2_100_a.mov",
-        "IMG_0728_edited.MOV",
+        "IMG_E0728.MOV",
         true,
       ),
       file(
         CLOUD,
         "adjustment",
         "resources/renders/0/0FFBE909-7142-4299-BA6F-9B6E7E8FB338.plist",
-        "IMG_0728.plist",
+        "IMG_E0728.plist",
         true,
       ),
     ],
@@ -315,14 +317,14 @@ export const others = {
         T261,
         "edited",
         "resources/renders/E/E9BC5C36-7CD1-40A1-A72B-8B8FAC227D51_1_201_a.jpeg",
-        "wedding_edited.jpeg",
+        "wedding_E.jpg",
         true,
       ),
       file(
         T261,
         "adjustment",
         "resources/renders/E/E9BC5C36-7CD1-40A1-A72B-8B8FAC227D51.plist",
-        "wedding.plist",
+        "wedding_E.plist",
         true,
       ),
     ],

@@ -150,7 +150,7 @@ Deno.test("notable assets of the other libraries get their plans too", () => {
   check(others.wedding, {
     handlers: ["edited", "sidecars"],
     tags: ["edited"],
-    files: ["original:wedding.jpg", "edited:wedding_edited.jpeg", "adjustment:wedding.aae (hidden)"],
+    files: ["original:wedding.jpg", "edited:wedding_edited.jpg", "adjustment:wedding.aae (hidden)"],
     relations: ["edited render_of original", "adjustment sidecar_of original", "original stack edited"],
     primary: "edited",
   });

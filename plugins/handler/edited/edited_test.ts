@@ -13,7 +13,7 @@ Deno.test("an edited photo travels as original and render, stacked with the rend
   const p = planWith(edited, others.wedding);
   assert.deepEqual(files(p), [
     ["original", "wedding.jpg", false],
-    ["edited", "wedding_edited.jpeg", false],
+    ["edited", "wedding_edited.jpg", false],
     ["adjustment", "wedding.aae", true],
   ]);
   assert.deepEqual(links(p), [
