@@ -71,7 +71,7 @@ export const CORE_OPTIONS = [
   {
     name: "hidden-visibility",
     type: "string",
-    help: "how assets hidden in Photos are shown at the destination: locked, hidden, archive or timeline",
+    help: "how assets hidden in Photos are shown at the destination: archive, locked, hidden or timeline",
     choices: HIDDEN_VISIBILITIES,
     default: DEFAULT_POLICY.hidden,
   },

@@ -122,8 +122,8 @@ Deno.test("names stay unique in a plan, ignoring case, so no file overwrites ano
 
 Deno.test("a hidden asset carries the run's hidden visibility; a shown one carries none", () => {
   const hidden = asset([res("original", "x.jpg")], { hidden: true });
-  assert.equal(new PlanBuilder(hidden).build().visibility, "locked");
-  assert.equal(new PlanBuilder(hidden, { policy: { hidden: "archive" } }).build().visibility, "archive");
+  assert.equal(new PlanBuilder(hidden).build().visibility, "archive");
+  assert.equal(new PlanBuilder(hidden, { policy: { hidden: "locked" } }).build().visibility, "locked");
   assert.equal(new PlanBuilder(asset([res("original", "x.jpg")])).build().visibility, undefined);
 });
 
@@ -131,7 +131,7 @@ Deno.test("the policy is readable by handlers and unset fields keep their defaul
   const b = new PlanBuilder(asset([res("original", "x.jpg")]), {
     policy: { bursts: "all", edited: undefined },
   });
-  assert.deepEqual({ ...b.policy }, { edited: "both", bursts: "all", hidden: "locked" });
+  assert.deepEqual({ ...b.policy }, { edited: "both", bursts: "all", hidden: "archive" });
   assert.throws(() => (b.policy as PlanPolicy).bursts = "picked");
 });
 

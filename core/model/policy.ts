@@ -21,11 +21,12 @@ export const BURST_POLICIES = ["picked", "all"] as const;
 export type BurstPolicy = typeof BURST_POLICIES[number];
 
 /**
- * How a destination shows an asset that is hidden in Photos. Immich: `locked` is the PIN-protected
- * locked folder (closest to Photos' locked Hidden album), `hidden` is never shown in any view,
- * `archive` is out of the timeline but browsable, `timeline` ignores the flag.
+ * How a destination shows an asset that is hidden in Photos. Immich: `archive` is out of the
+ * timeline but browsable, `locked` the PIN-protected locked folder (closest to Photos' locked
+ * Hidden album, but an API key cannot look into it, so cleanup cannot tell such an asset from a
+ * deleted one), `hidden` is never shown in any view, `timeline` ignores the flag.
  */
-export const HIDDEN_VISIBILITIES = ["locked", "hidden", "archive", "timeline"] as const;
+export const HIDDEN_VISIBILITIES = ["archive", "locked", "hidden", "timeline"] as const;
 export type HiddenVisibility = typeof HIDDEN_VISIBILITIES[number];
 
 export interface PlanPolicy {
@@ -37,12 +38,12 @@ export interface PlanPolicy {
   edited: EditPolicy;
   /** `picked` (default): unpicked burst frames are skipped (recorded as skipped); `all`: every frame. */
   bursts: BurstPolicy;
-  /** Visibility for assets hidden in Photos (default `locked`). */
+  /** Visibility for assets hidden in Photos (default `archive`). */
   hidden: HiddenVisibility;
 }
 
 export const DEFAULT_POLICY: Readonly<PlanPolicy> = Object.freeze({
   edited: "both",
   bursts: "picked",
-  hidden: "locked",
+  hidden: "archive",
 });

@@ -163,10 +163,10 @@ Deno.test("notable assets of the other libraries get their plans too", () => {
   check(others.DSC03584, { handlers: ["raw"], files: ["original:DSC03584.dng"] });
   const hidden = planAsset(others.Pumpkins4, handlers);
   check(others.Pumpkins4, { handlers: [], files: ["original:Pumpkins4.jpg"] }, hidden);
-  assert.equal(hidden.visibility, "locked");
+  assert.equal(hidden.visibility, "archive");
   assert.equal(
-    planAsset(others.Pumpkins4, handlers, { policy: { hidden: "archive" } }).visibility,
-    "archive",
+    planAsset(others.Pumpkins4, handlers, { policy: { hidden: "locked" } }).visibility,
+    "locked",
   );
 });
 
