@@ -19,6 +19,8 @@ import sidecarsHandler from "./handler/sidecars/mod.ts";
 import slomoHandler from "./handler/slomo/mod.ts";
 import spatialHandler from "./handler/spatial/mod.ts";
 import timelapseHandler from "./handler/timelapse/mod.ts";
+import folderSource from "./source/folder/mod.ts";
+import photoKitSource from "./source/photokit/mod.ts";
 import photosLibrarySource from "./source/photoslibrary/mod.ts";
 
 /** Media-type handlers, in the order they shape a plan (each also declares its `order`). */
@@ -40,7 +42,9 @@ export const BUILTIN_HANDLERS = [
 ] as const;
 
 export const BUILTIN_PLUGINS: readonly Plugin[] = [
+  photoKitSource,
   photosLibrarySource,
+  folderSource,
   ...BUILTIN_HANDLERS,
   folderDestination,
 ];

@@ -9,7 +9,6 @@ import type { CommandContext } from "./mod.ts";
 
 const PENDING: [name: string, description: string][] = [
   ["backup", "encrypted offsite backup of Immich and the tracker through rclone"],
-  ["serve", "status endpoint and live dashboard"],
 ];
 
 export function registerPending(program: Command, _ctx: CommandContext): void {

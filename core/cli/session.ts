@@ -8,11 +8,17 @@ import { resolve } from "node:path";
 import { type Config, loadConfig, policyOf } from "../config/mod.ts";
 import type { PlanPolicy } from "../model/policy.ts";
 import { type HandlerEntry } from "../engine/import_run.ts";
-import { ConfigError } from "../plugin/errors.ts";
+import { ConfigError, FatalError } from "../plugin/errors.ts";
 import { makeContext } from "../plugin/context.ts";
 import { loadPluginFile } from "../plugin/loader.ts";
 import { checkSession, Registry } from "../plugin/registry.ts";
-import type { DestinationCapability, DestinationSession, Plugin, SourceSession } from "../plugin/types.ts";
+import type {
+  DestinationCapability,
+  DestinationSession,
+  Plugin,
+  SourcePlugin,
+  SourceSession,
+} from "../plugin/types.ts";
 import { Tracker } from "../tracker/mod.ts";
 import { logSink, type Output } from "./output.ts";
 
@@ -59,7 +65,10 @@ export class Session {
       throw new ConfigError(`cannot create the data directory ${config.home} (${e.message}); set --home`);
     });
     const tracker = Tracker.open(`${config.home}/tracker.db`);
-    const tempRoot = await Deno.makeTempDir({ prefix: "photos-sync-" });
+    const tempRoot = await Deno.makeTempDir({ prefix: "photos-sync-" }).catch((e) => {
+      tracker.close();
+      throw new FatalError(`cannot create a temporary directory (${e.message}); free space or set TMPDIR`);
+    });
     const session = new Session(config, registry, tracker, tempRoot, options);
     session.#closers.push(() => tracker.close());
     session.#closers.push(() => Deno.remove(tempRoot, { recursive: true }).catch(() => {}));
@@ -95,11 +104,11 @@ export class Session {
     });
   }
 
-  #source?: Promise<{ id: string; session: SourceSession }>;
+  #source?: Promise<{ id: string; plugin: SourcePlugin; session: SourceSession }>;
   #destination?: Promise<OpenDestination>;
 
   /** Opens the source named by `--source` (once per session), handing it `--library` as `library`. */
-  openSource(): Promise<{ id: string; session: SourceSession }> {
+  openSource(): Promise<{ id: string; plugin: SourcePlugin; session: SourceSession }> {
     return this.#source ??= this.#openSource();
   }
 
@@ -108,12 +117,12 @@ export class Session {
     return this.#destination ??= this.#openDestination();
   }
 
-  async #openSource(): Promise<{ id: string; session: SourceSession }> {
+  async #openSource(): Promise<{ id: string; plugin: SourcePlugin; session: SourceSession }> {
     const plugin = this.registry.source(String(this.config.core.source));
     const values = { ...this.config.pluginOptions(plugin), library: this.config.core.library };
     const session = checkSession(plugin, await plugin.open(values, await this.#context(plugin.id)));
     this.#closers.unshift(() => session.close());
-    return { id: plugin.id, session };
+    return { id: plugin.id, plugin, session };
   }
 
   async #openDestination(): Promise<OpenDestination> {

@@ -106,16 +106,19 @@ export class Tracker {
 
   /**
    * Opens (creating if needed) and migrates the tracker. Refuses a database written by a newer
-   * photos-sync, which this build would not understand.
+   * photos-sync, which this build would not understand. With `readOnly` the file must exist and
+   * already have this build's schema; nothing can be written through that connection.
    */
-  static open(path: string, options: { migrations?: readonly string[] } = {}): Tracker {
+  static open(path: string, options: { migrations?: readonly string[]; readOnly?: boolean } = {}): Tracker {
     let db: DatabaseSync;
     try {
-      db = new DatabaseSync(path);
+      db = new DatabaseSync(path, { readOnly: options.readOnly ?? false });
       db.exec("PRAGMA busy_timeout = 10000");
-      db.exec("PRAGMA journal_mode = WAL");
-      db.exec("PRAGMA synchronous = NORMAL");
-      db.exec("PRAGMA foreign_keys = ON");
+      if (!options.readOnly) {
+        db.exec("PRAGMA journal_mode = WAL");
+        db.exec("PRAGMA synchronous = NORMAL");
+        db.exec("PRAGMA foreign_keys = ON");
+      }
     } catch (e) {
       throw new ConfigError(
         `the tracker database ${path} cannot be opened (${(e as Error).message}); ` +
@@ -124,7 +127,8 @@ export class Tracker {
     }
     const tracker = new Tracker(db);
     try {
-      tracker.#migrate(path, options.migrations ?? MIGRATIONS);
+      if (options.readOnly) tracker.#checkCurrent(path, options.migrations ?? MIGRATIONS);
+      else tracker.#migrate(path, options.migrations ?? MIGRATIONS);
     } catch (e) {
       db.close();
       throw e;
@@ -146,6 +150,25 @@ export class Tracker {
         this.#db.exec(`PRAGMA user_version = ${v + 1}`);
       });
     }
+  }
+
+  /** A read-only reader cannot migrate, so it needs exactly the schema this build knows. */
+  #checkCurrent(path: string, migrations: readonly string[]): void {
+    const version = this.schemaVersion;
+    if (version !== migrations.length) {
+      throw new ConfigError(
+        `the tracker ${path} has schema version ${version} and this photos-sync reads version ` +
+          `${migrations.length}; run \`photos-sync status\` once with this build to upgrade it, or upgrade photos-sync`,
+      );
+    }
+  }
+
+  /**
+   * Changes whenever another connection commits to the database, so a reader in another process
+   * can poll it (microseconds) and re-query only when something happened.
+   */
+  get dataVersion(): number {
+    return Number((this.#stmt("PRAGMA data_version").get() as { data_version: number }).data_version);
   }
 
   get schemaVersion(): number {
@@ -458,20 +481,26 @@ export class Tracker {
     destination: string,
     seen: Set<string>,
   ): { assetId: string; remoteId: string | null; goneAt: string | null }[] {
-    const rows = this.#stmt(
-      `SELECT a.asset_id, a.gone_at, r.remote_id FROM assets a
-       LEFT JOIN transfers t ON t.source = a.source AND t.asset_id = a.asset_id AND t.destination = ?
-       LEFT JOIN resources r ON r.source = a.source AND r.asset_id = a.asset_id AND r.destination = t.destination
-         AND r.key = COALESCE(t.primary_key, 'original') AND t.remote_gone_at IS NULL
-       WHERE a.source = ?`,
-    ).iterate(destination, source) as Iterable<
-      { asset_id: string; gone_at: string | null; remote_id: string | null }
+    // One narrow scan, then a lookup per missing asset: a no-op sync has none, so it stays cheap.
+    const rows = this.#stmt(`SELECT asset_id, gone_at FROM assets WHERE source = ?`).iterate(
+      source,
+    ) as Iterable<
+      { asset_id: string; gone_at: string | null }
     >;
     const missing = [];
     for (const r of rows) {
       if (!seen.has(r.asset_id)) {
-        missing.push({ assetId: r.asset_id, remoteId: r.remote_id, goneAt: r.gone_at });
+        missing.push({ assetId: r.asset_id, goneAt: r.gone_at, remoteId: null as string | null });
       }
+    }
+    const remote = this.#stmt(
+      `SELECT r.remote_id FROM transfers t JOIN resources r ON r.source = t.source AND r.asset_id = t.asset_id
+         AND r.destination = t.destination AND r.key = COALESCE(t.primary_key, 'original')
+       WHERE t.source = ? AND t.asset_id = ? AND t.destination = ? AND t.remote_gone_at IS NULL`,
+    );
+    for (const m of missing) {
+      m.remoteId =
+        (remote.get(source, m.assetId, destination) as { remote_id: string } | undefined)?.remote_id ?? null;
     }
     return missing;
   }
