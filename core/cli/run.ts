@@ -100,7 +100,6 @@ export async function engineRun<T extends { failed: number } | { import: RunSumm
       source: source.session,
       destinationId: destination.session.key,
       destination: destination.session,
-      capabilities: destination.capabilities,
       handlers: session.handlers(),
       policy: session.policy(),
       sidecars: new SidecarStore(join(session.config.home, "sidecars")),

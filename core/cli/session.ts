@@ -12,13 +12,7 @@ import { ConfigError, FatalError } from "../plugin/errors.ts";
 import { makeContext } from "../plugin/context.ts";
 import { loadPluginFile } from "../plugin/loader.ts";
 import { checkSession, Registry } from "../plugin/registry.ts";
-import type {
-  DestinationCapability,
-  DestinationSession,
-  Plugin,
-  SourcePlugin,
-  SourceSession,
-} from "../plugin/types.ts";
+import type { DestinationSession, Plugin, SourcePlugin, SourceSession } from "../plugin/types.ts";
 import { Tracker } from "../tracker/mod.ts";
 import { logSink, type Output } from "./output.ts";
 
@@ -35,14 +29,6 @@ export interface SessionOptions {
   lock?: boolean;
   dryRun?: boolean;
   verbose?: boolean;
-}
-
-/** An opened destination with what its plugin declared it can do. */
-export interface OpenDestination {
-  id: string;
-  session: DestinationSession;
-  description: string;
-  capabilities: readonly DestinationCapability[];
 }
 
 export class Session {
@@ -105,7 +91,7 @@ export class Session {
   }
 
   #source?: Promise<{ id: string; plugin: SourcePlugin; session: SourceSession }>;
-  #destination?: Promise<OpenDestination>;
+  #destination?: Promise<{ id: string; session: DestinationSession; description: string }>;
 
   /** Opens the source named by `--source` (once per session), handing it `--library` as `library`. */
   openSource(): Promise<{ id: string; plugin: SourcePlugin; session: SourceSession }> {
@@ -113,7 +99,7 @@ export class Session {
   }
 
   /** Opens the destination named by `--to` (once per session) and runs its start-up check. */
-  openDestination(): Promise<OpenDestination> {
+  openDestination(): Promise<{ id: string; session: DestinationSession; description: string }> {
     return this.#destination ??= this.#openDestination();
   }
 
@@ -125,13 +111,13 @@ export class Session {
     return { id: plugin.id, plugin, session };
   }
 
-  async #openDestination(): Promise<OpenDestination> {
+  async #openDestination(): Promise<{ id: string; session: DestinationSession; description: string }> {
     const plugin = this.registry.destination(String(this.config.core.to));
     const values = this.config.pluginOptions(plugin);
     const session = checkSession(plugin, await plugin.open(values, await this.#context(plugin.id)));
     this.#closers.unshift(() => session.close());
     const info = plugin.capabilities.includes("check") ? await session.check!() : { description: plugin.id };
-    return { id: plugin.id, session, description: info.description, capabilities: plugin.capabilities };
+    return { id: plugin.id, session, description: info.description };
   }
 
   /** The run's policy (`--edited`, `--bursts`, `--hidden-visibility`), handed to every plan. */

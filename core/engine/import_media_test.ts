@@ -7,7 +7,15 @@ import sidecarsHandler from "../../plugins/handler/sidecars/mod.ts";
 import type { Asset } from "../model/asset.ts";
 import type { ExportedGroup } from "../model/plan.ts";
 import { PermanentError } from "../plugin/errors.ts";
-import type { ExportRequest, HandlerPlugin, SourceSession } from "../plugin/types.ts";
+import { checkSession } from "../plugin/registry.ts";
+import type {
+  DestinationCapability,
+  DestinationPlugin,
+  DestinationSession,
+  ExportRequest,
+  HandlerPlugin,
+  SourceSession,
+} from "../plugin/types.ts";
 import { fakeDestination, harness } from "./_testing.ts";
 import { hashFile } from "./hash.ts";
 import { importAssets, type RunEvent } from "./import_run.ts";
@@ -63,6 +71,19 @@ async function photo(
 }
 
 const entry = (plugin: HandlerPlugin) => ({ plugin, options: {} });
+
+/** The fake destination with a `stack` method, seen as the host sees it: through its declared capabilities. */
+function declaring(
+  capabilities: DestinationCapability[],
+  stack: NonNullable<DestinationSession["stack"]>,
+): DestinationSession {
+  const plugin = {
+    kind: "destination",
+    id: "destination.fake",
+    capabilities,
+  } as unknown as DestinationPlugin;
+  return checkSession(plugin, { ...fakeDestination().session, stack });
+}
 
 Deno.test("a burst frame the policy leaves out is recorded as skipped with its reason, and imported when the policy changes", async () => {
   await harness(async ({ dir, tracker, base }) => {
@@ -162,16 +183,14 @@ Deno.test("the frames of a burst are stacked at the destination under the key fr
         await photo(dir, "f2", { burst: { id: "B", picked: true, key: true } }),
         await photo(dir, "f3", { burst: { id: "B", picked: false, key: false } }),
       ];
-      const dst = fakeDestination();
       const stacks: [string, string[]][] = [];
-      dst.session.stack = (primary, members) => {
+      const destination = declaring(capabilities, (primary, members) => {
         stacks.push([primary, [...members].sort()]);
         return Promise.resolve();
-      };
+      });
       await importAssets(base({
         source: filesSource(frames),
-        destination: dst.session,
-        capabilities,
+        destination,
         handlers: [entry(burstHandler)],
         policy: { bursts: "all" },
         concurrency: 1,
@@ -196,13 +215,14 @@ Deno.test("a failed stack call leaves the frame imported and reports a warning",
       await photo(dir, "k", { burst: { id: "B", picked: true, key: true } }),
       await photo(dir, "m", { burst: { id: "B", picked: true, key: false } }),
     ];
-    const dst = fakeDestination();
-    dst.session.stack = () => Promise.reject(new PermanentError("stacks are disabled on this server"));
+    const destination = declaring(
+      ["stack"],
+      () => Promise.reject(new PermanentError("stacks are disabled on this server")),
+    );
     const events: RunEvent[] = [];
     const s = await importAssets(base({
       source: filesSource(frames),
-      destination: dst.session,
-      capabilities: ["stack"],
+      destination,
       handlers: [entry(burstHandler)],
       concurrency: 1,
       onEvent: (e) => events.push(e),

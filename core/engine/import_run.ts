@@ -13,13 +13,7 @@ import { type ExportedFile, type ExportedGroup, type Plan, PlanBuilder } from ".
 import type { PlanPolicy } from "../model/policy.ts";
 import { errorKind, FatalError, messageOf, PermanentError, PluginError } from "../plugin/errors.ts";
 import type { OptionValues } from "../plugin/options.ts";
-import type {
-  DestinationCapability,
-  DestinationSession,
-  HandlerPlugin,
-  RemoteRef,
-  SourceSession,
-} from "../plugin/types.ts";
+import type { DestinationSession, HandlerPlugin, RemoteRef, SourceSession } from "../plugin/types.ts";
 import type { Tracker } from "../tracker/mod.ts";
 import { decide, nextAttemptAt, type SkipReason } from "./diff.ts";
 import { hashFile } from "./hash.ts";
@@ -61,8 +55,6 @@ export interface ImportOptions {
   source: SourceSession;
   destinationId: string;
   destination: DestinationSession;
-  /** What the destination declared it can do beyond `put` (default: nothing). */
-  capabilities?: readonly DestinationCapability[];
   handlers: HandlerEntry[];
   /** The run's policy handed to every plan (default: {@link DEFAULT_POLICY}). */
   policy?: Partial<PlanPolicy>;
@@ -347,7 +339,8 @@ export async function importAssets(options: ImportOptions): Promise<RunSummary> 
    */
   async function stackAcrossAssets(group: ExportedGroup): Promise<void> {
     const stackGroup = group.plan.stackGroup;
-    if (!stackGroup || !options.capabilities?.includes("stack")) return;
+    // The session is a view of the declared capabilities: `stack` exists only if it was declared.
+    if (!stackGroup || !options.destination.stack) return;
     const members = options.tracker.stackMembers(ids, stackGroup.id);
     const top = members.find((m) => m.primary);
     const others = members.filter((m) => m !== top).map((m) => m.remoteId);
