@@ -11,6 +11,7 @@
  * @module
  */
 import type { Asset } from "../model/asset.ts";
+import { DEFAULT_POLICY } from "../model/policy.ts";
 import { errorKind, messageOf } from "../plugin/errors.ts";
 import type { AssetChanges } from "../plugin/types.ts";
 import type { TransferState } from "../tracker/mod.ts";
@@ -66,6 +67,7 @@ export async function syncAssets(options: SyncOptions): Promise<SyncSummary> {
       if (!asset.trashed) seen.add(asset.id);
       if (state?.status !== "imported" || state.remoteGone) return;
       const changes = changedMetadata(asset, state);
+      if (changes?.hidden) changes.visibility = options.policy?.hidden ?? DEFAULT_POLICY.hidden;
       if (changes) changed.push({ asset, changes });
     },
   });

@@ -13,12 +13,14 @@ Deno.test("sync pushes changed favorite, hidden and capture date once, and only 
     src.assets[0].favorite = true;
     src.assets[0].captured = { utc: "2024-01-01T09:00:00.000Z", offsetSeconds: 0 };
     src.assets[2].hidden = true;
-    const s = await syncAssets(base({ source: src.session, destination: dst.session }));
+    const s = await syncAssets(
+      base({ source: src.session, destination: dst.session, policy: { hidden: "locked" } }),
+    );
     assert.equal(s.updated, 2);
     assert.deepEqual(
-      dst.updates.map((u) => u.changes).sort((a, b) => Object.keys(a).length - Object.keys(b).length),
+      dst.updates.map((u) => u.changes).sort((a, b) => Number("hidden" in b) - Number("hidden" in a)),
       [
-        { hidden: true },
+        { hidden: true, visibility: "locked" }, // newly hidden: shown as the run's policy says
         { favorite: true, captured: { utc: "2024-01-01T09:00:00.000Z", offsetSeconds: 0 } },
       ],
     );

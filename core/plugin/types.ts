@@ -18,6 +18,7 @@
  */
 import type { AlbumRef, Asset, CaptureDate } from "../model/asset.ts";
 import type { ExportedGroup, Plan } from "../model/plan.ts";
+import type { HiddenVisibility } from "../model/policy.ts";
 import type { PlanBuilder } from "../model/plan.ts";
 import type { OptionSpec, OptionValues } from "./options.ts";
 
@@ -199,6 +200,8 @@ export interface PutResult {
 export interface AssetChanges {
   favorite?: boolean;
   hidden?: boolean;
+  /** With `hidden: true`: how the run's policy shows a hidden asset (`--hidden-visibility`). */
+  visibility?: HiddenVisibility;
   captured?: CaptureDate;
 }
 

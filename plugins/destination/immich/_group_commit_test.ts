@@ -19,9 +19,9 @@ Deno.test("items added while a batch is in flight leave together as the next bat
 });
 
 Deno.test("an error answer fails its own caller only; a throw fails the whole batch", async () => {
-  const commit = new GroupCommit(async (items: string[]) => {
-    if (items.includes("boom")) throw new Error("server down");
-    return items.map((i) => (i === "bad" ? new Error(`refused ${i}`) : i.toUpperCase()));
+  const commit = new GroupCommit((items: string[]) => {
+    if (items.includes("boom")) return Promise.reject(new Error("server down"));
+    return Promise.resolve(items.map((i) => (i === "bad" ? new Error(`refused ${i}`) : i.toUpperCase())));
   }, { maxBatch: 10 });
   const [good, bad] = await Promise.allSettled([commit.add("good"), commit.add("bad")]);
   assert.deepEqual(good, { status: "fulfilled", value: "GOOD" });

@@ -30,8 +30,6 @@ export type Visibility = "timeline" | "archive" | "hidden" | "locked";
 export interface ImmichSettings {
   url: string;
   apiKey: string;
-  /** Where assets hidden in Photos go: Immich's archive, hidden, locked folder, or the timeline. */
-  hiddenAs: Visibility;
   albums: AlbumNaming | "off";
   tags: "keywords" | "all" | "off";
   timeoutSeconds: number;
@@ -365,7 +363,7 @@ export class ImmichSession implements DestinationSession {
         ? motion.remoteId
         : undefined;
       const answer = await this.#upload(group, r, file, {
-        visibility: this.#visibilityOf(asset, r, motionToStill),
+        visibility: this.#visibilityOf(asset, plan, r, motionToStill),
         livePhotoVideoId: motionId,
       });
       const duplicate = answer.status === "duplicate";
@@ -390,6 +388,7 @@ export class ImmichSession implements DestinationSession {
     const primary = refs.get(plan.primary)!;
     const visibility = this.#visibilityOf(
       asset,
+      plan,
       plan.resources.find((r) => r.key === plan.primary)!,
       motionToStill,
     );
@@ -446,9 +445,15 @@ export class ImmichSession implements DestinationSession {
     return { key: file.key, remoteId: `${UNSUPPORTED_PREFIX}${file.sha1}`, duplicate: false };
   }
 
-  #visibilityOf(asset: Asset, r: PlannedResource, motionToStill: Map<string, string>): Visibility {
+  #visibilityOf(
+    asset: Asset,
+    plan: Plan,
+    r: PlannedResource,
+    motionToStill: Map<string, string>,
+  ): Visibility {
     if (r.hidden || motionToStill.has(r.key)) return "hidden";
-    if (asset.hidden) return this.#settings.hiddenAs;
+    // The run's policy (--hidden-visibility) decided it for the plan.
+    if (asset.hidden) return plan.visibility ?? "archive";
     return "timeline";
   }
 
@@ -621,7 +626,9 @@ export class ImmichSession implements DestinationSession {
   async update(remoteId: string, changes: AssetChanges): Promise<void> {
     const body: Record<string, unknown> = {};
     if (changes.favorite !== undefined) body.isFavorite = changes.favorite;
-    if (changes.hidden !== undefined) body.visibility = changes.hidden ? this.#settings.hiddenAs : "timeline";
+    if (changes.hidden !== undefined) {
+      body.visibility = changes.hidden ? changes.visibility ?? "archive" : "timeline";
+    }
     if (changes.captured) body.dateTimeOriginal = localIso(changes.captured);
     if (Object.keys(body).length === 0) return;
     await this.#client.json("PUT", `/assets/${remoteId}`, body, { what: `updating asset ${remoteId}` });
@@ -631,9 +638,8 @@ export class ImmichSession implements DestinationSession {
    * Whether each asset is still in Immich, in its trash, or gone. Many ids are answered from one
    * listing of the account (`/search/metadata`, a page of 1,000 per request, each visibility, trash
    * included); every id the listing lacks, and every id when there are few, is then asked for on its
-   * own, so "gone" always rests on the server's own "not found". Immich answers that also for an
-   * asset in the locked folder, which an API key may not see: with `hidden-as locked` the answer is
-   * ambiguous, so this throws instead of guessing.
+   * own, so "gone" always rests on the server's own "not found". (Immich answers that also for an
+   * asset in the locked folder, which an API key may not look into: see `--hidden-visibility`.)
    */
   async presence(remoteIds: string[]): Promise<Record<string, Presence>> {
     const result: Record<string, Presence> = {};
@@ -657,13 +663,7 @@ export class ImmichSession implements DestinationSession {
             accept: [400, 404],
           },
         );
-        if (answer.status === 200) result[id] = answer.body.isTrashed ? "trashed" : "present";
-        else if (this.#settings.hiddenAs === "locked") {
-          throw new PermanentError(
-            `Immich does not show asset ${id} to this API key: it is gone or in the locked folder ` +
-              `(hidden-as locked), which an API key cannot look into; nothing is assumed deleted`,
-          );
-        } else result[id] = "gone";
+        result[id] = answer.status !== 200 ? "gone" : answer.body.isTrashed ? "trashed" : "present";
       }
     };
     await Promise.all(Array.from({ length: Math.min(8, queue.length) }, worker));

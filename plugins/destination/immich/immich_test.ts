@@ -243,17 +243,18 @@ for (const version of VERSIONS) {
   });
 }
 
-Deno.test("hidden-as chooses where Photos' hidden assets go; locked ones stay out of albums and stacks", async () => {
+Deno.test("the plan's visibility says where Photos' hidden assets go; locked ones stay out of albums and stacks", async () => {
   for (const hiddenAs of ["hidden", "locked", "timeline"] as const) {
     await using server = await startEmulator();
     await using ctx = await testContext();
-    const session = await open(server, ctx, { "hidden-as": hiddenAs });
+    const session = await open(server, ctx);
     const album = { id: "ALB", title: "Secret", folders: [] };
-    const { resources } = await session.put(
-      await group(ctx, asset(`H-${hiddenAs}`, "IMG_0009.JPG", { hidden: true, albums: [album] }), [
-        { key: "raw", role: "raw", name: "IMG_0009.DNG", relate: ["stack", "raw", "original"] },
-      ]),
-    );
+    const g = await group(ctx, asset(`H-${hiddenAs}`, "IMG_0009.JPG", { hidden: true, albums: [album] }), [
+      { key: "raw", role: "raw", name: "IMG_0009.DNG", relate: ["stack", "raw", "original"] },
+    ]);
+    assert.equal(g.plan.visibility, "archive", "the default policy");
+    g.plan.visibility = hiddenAs; // as --hidden-visibility sets it
+    const { resources } = await session.put(g);
     assert.equal(remote(server, resources[0].remoteId).visibility, hiddenAs);
     const albumed = [...server.emulator.state.albums.values()].flatMap((a) => a.assetIds);
     assert.deepEqual(albumed, hiddenAs === "locked" ? [] : [resources[0].remoteId]);
@@ -700,10 +701,11 @@ Deno.test("find, link, stack, albums, update, presence and remove act on stored 
   await session.update!(pid, {
     favorite: true,
     hidden: true,
+    visibility: "hidden",
     captured: { utc: "2020-02-02T02:00:00.000Z", offsetSeconds: 3600 },
   });
   assert.equal(remote(server, pid).isFavorite, true);
-  assert.equal(remote(server, pid).visibility, "archive");
+  assert.equal(remote(server, pid).visibility, "hidden");
   assert.equal(remote(server, pid).localDateTime, "2020-02-02T03:00:00.000Z");
   await session.update!(pid, { hidden: false });
   assert.equal(remote(server, pid).visibility, "timeline");

@@ -26,7 +26,7 @@ import {
   PLUGIN_API_VERSION,
   type PluginContext,
 } from "../../../core/plugin/types.ts";
-import { type ImmichSettings, openSession, type Visibility } from "./_session.ts";
+import { type ImmichSettings, openSession } from "./_session.ts";
 
 export { MIN_VERSION, requiredPermissions, UNSUPPORTED_PREFIX } from "./_session.ts";
 
@@ -47,7 +47,6 @@ function settingsOf(options: OptionValues): ImmichSettings {
   return {
     url,
     apiKey,
-    hiddenAs: (text("hidden-as") ?? "archive") as Visibility,
     albums: (text("albums") ?? "path") as ImmichSettings["albums"],
     tags: (text("tags") ?? "keywords") as ImmichSettings["tags"],
     timeoutSeconds: timeout,
@@ -77,14 +76,6 @@ const immichDestination = {
       secret: true,
       help: "Immich API key (Account Settings > API Keys); see the README for the permissions it needs",
       env: ["IMMICH_API_KEY"],
-    },
-    {
-      name: "hidden-as",
-      type: "string",
-      choices: ["archive", "hidden", "locked", "timeline"],
-      default: "archive",
-      help:
-        "where assets hidden in Photos go: Immich's archive, hidden (shown nowhere), locked folder, or timeline",
     },
     {
       name: "albums",
