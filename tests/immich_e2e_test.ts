@@ -11,6 +11,21 @@ import { cli, withTempDir } from "./_cli.ts";
 import { startEmulator } from "./immich_emulator/mod.ts";
 import { byChecksum, env, importArgs, sha1, summaryOf, trackerRows } from "./_immich.ts";
 
+/** An asset as `scan --json` prints it, with its plan. */
+interface Scanned {
+  id: string;
+  filename: string;
+  albums: { id: string; title: string }[];
+  resources: { role: string; present: boolean; path: string }[];
+  plan: {
+    primary: string;
+    skip?: string;
+    stackGroup?: { id: string; primary: boolean };
+    resources: { key: string; role: string; hidden: boolean }[];
+    relations: { type: string; from: string; to: string }[];
+  };
+}
+
 for (const version of ["3.2.2", "1.135.3"]) {
   Deno.test(`importing the sample library into Immich ${version} gives exactly its assets, links, albums and metadata; a rerun uploads nothing`, async () => {
     await withTempDir(async (dir) => {
@@ -99,7 +114,7 @@ for (const version of ["3.2.2", "1.135.3"]) {
   });
 }
 
-Deno.test("importing a copy of Test-Media-Types-15.7.2 sends every file the reader finds, links its Live Photos and fills its albums", async () => {
+Deno.test("importing a copy of Test-Media-Types-15.7.2 carries out every plan the reader and handlers make", async () => {
   await withTempDir(async (dir) => {
     const library = join(dir, "Test-Media-Types-15.7.2.photoslibrary");
     await Deno.mkdir(library);
@@ -110,6 +125,7 @@ Deno.test("importing a copy of Test-Media-Types-15.7.2 sends every file the read
     const copy = await new Deno.Command("cp", { args: ["-R", `${shared.pathname}/.`, library] }).output();
     assert.equal(copy.code, 0, "copy the fixture (it is read-only)");
     await using server = await startEmulator();
+    const state = server.emulator.state;
     const home = join(dir, "home");
     const scan = await cli([
       "scan",
@@ -121,34 +137,77 @@ Deno.test("importing a copy of Test-Media-Types-15.7.2 sends every file the read
       library,
       "--json",
     ]);
-    const assets = scan.stdout.trim().split("\n").map((l) => JSON.parse(l)).filter((a) => a.id);
+    const assets: Scanned[] = scan.stdout.trim().split("\n").map((l) => JSON.parse(l)).filter((a) => a.id);
     const run = await cli(importArgs(home, library), env(server));
     const summary = summaryOf(run.stdout);
 
-    // What the reader says is on disk arrives, byte for byte, once; what is missing fails permanently.
-    const withOriginal = assets.filter((a) =>
-      a.resources.some((r: { role: string; present: boolean }) => r.role === "original" && r.present)
-    );
-    // (An unpicked burst frame is skipped by the run's policy, not failed.)
-    assert.equal(summary.imported + (summary.skipped.policy ?? 0), withOriginal.length);
-    assert.equal(summary.failed, assets.length - withOriginal.length);
+    // Every asset whose original is on disk is imported (or skipped by the run's policy, like an
+    // unpicked burst frame); one whose original is missing fails permanently.
+    const present = (a: Scanned) => a.resources.some((r) => r.role === "original" && r.present);
+    const planned = assets.filter((a) => present(a) && !a.plan.skip);
+    assert.equal(summary.imported, planned.length);
+    assert.equal(summary.skipped.policy ?? 0, assets.filter((a) => present(a) && a.plan.skip).length);
+    assert.equal(summary.failed, assets.filter((a) => !present(a)).length);
     assert.equal(run.code, summary.failed > 0 ? 1 : 0);
-    const remotes = byChecksum(server);
+
     const rows = trackerRows(home);
-    const media = (r: { role: string; present: boolean }) =>
-      r.present && ["original", "motion"].includes(r.role);
-    for (const a of withOriginal) {
-      for (const r of a.resources.filter(media)) {
-        const bytes = await Deno.readFile(r.path);
-        const there = remotes.get(sha1(bytes));
-        assert.ok(there, `${a.filename} ${r.role} is in Immich`);
-        assert.equal(there.size, bytes.byteLength);
+    const remotes = byChecksum(server);
+    const refs = (a: Scanned) =>
+      new Map(rows.filter((r) => r.asset_id === a.id).map((r) => [r.key, r.remote_id]));
+    for (const a of planned) {
+      const ids = refs(a);
+      const sidecars = new Set(a.plan.relations.filter((r) => r.type === "sidecar_of").map((r) => r.from));
+      for (const r of a.plan.resources) {
+        const id = ids.get(r.key);
+        assert.ok(id, `${a.filename} ${r.key} has a remote id`);
+        if (sidecars.has(r.key) || r.role === "adjustment" || r.role === "sidecar") {
+          assert.match(id, /^unsupported:[0-9a-f]{40}$/, `${a.filename} ${r.key} is not uploaded to Immich`);
+          continue;
+        }
+        const bytes = await Deno.readFile(
+          a.resources.find((x) => x.role === r.role && x.present)?.path ?? "",
+        );
+        assert.equal(remotes.get(sha1(bytes))?.id, id, `${a.filename} ${r.key} is in Immich, byte for byte`);
+        assert.equal(
+          state.assets.get(id)!.visibility === "hidden",
+          r.hidden,
+          `${a.filename} ${r.key} shown or not`,
+        );
+      }
+      for (const rel of a.plan.relations) {
+        const [from, to] = [ids.get(rel.from)!, ids.get(rel.to)!];
+        if (rel.type === "motion_of") {
+          assert.equal(state.assets.get(to)!.livePhotoVideoId, from, `${a.filename} linked`);
+        }
+        if (rel.type === "stack" || rel.type === "render_of") {
+          const stack = state.stacks.get(state.assets.get(from)!.stackId ?? "");
+          assert.ok(
+            stack && stack.assetIds.includes(to),
+            `${a.filename} ${rel.from} and ${rel.to} are stacked`,
+          );
+          assert.equal(stack.primaryAssetId, ids.get(a.plan.primary), `${a.filename}: its primary is on top`);
+        }
       }
     }
-    // Every file recorded as sent is there once; what Immich cannot hold stays out.
+    // A stack across assets (a burst) holds the imported frames, its key frame on top.
+    const groups = new Map<string, Scanned[]>();
+    for (const a of planned) {
+      if (a.plan.stackGroup) {
+        groups.set(a.plan.stackGroup.id, [...(groups.get(a.plan.stackGroup.id) ?? []), a]);
+      }
+    }
+    for (const [id, members] of groups) {
+      const primaries = members.map((m) => refs(m).get(m.plan.primary)!);
+      const stack = state.stacks.get(state.assets.get(primaries[0])!.stackId ?? "");
+      if (members.length < 2) continue;
+      assert.ok(stack, `burst ${id} is stacked`);
+      assert.deepEqual([...stack.assetIds].sort(), [...primaries].sort());
+      const top = members.find((m) => m.plan.stackGroup!.primary);
+      if (top) assert.equal(stack.primaryAssetId, refs(top).get(top.plan.primary));
+    }
+    // Nothing else arrived: one Immich asset per uploaded file.
     const sent = rows.filter((r) => !r.remote_id.startsWith("unsupported:"));
-    for (const r of sent) assert.equal(remotes.get(r.sha1)?.id, r.remote_id);
-    assert.equal(server.emulator.state.assets.size, new Set(sent.map((r) => r.sha1)).size);
+    assert.equal(state.assets.size, new Set(sent.map((r) => r.sha1)).size);
 
     // The three Live Photos whose both halves are on disk are linked, their videos hidden.
     for (
@@ -158,34 +217,19 @@ Deno.test("importing a copy of Test-Media-Types-15.7.2 sends every file the read
         "B60C31AC-BE86-42C5-A383-A0A5710B18AE",
       ]
     ) {
-      const still = server.emulator.state.assets.get(
-        rows.find((r) => r.asset_id === uuid && r.key === "original")!.remote_id,
-      )!;
-      const motion = server.emulator.state.assets.get(
-        rows.find((r) => r.asset_id === uuid && r.key === "motion")!.remote_id,
-      )!;
-      assert.equal(still.livePhotoVideoId, motion.id, uuid);
-      assert.equal(motion.visibility, "hidden");
+      const ids = new Map(rows.filter((r) => r.asset_id === uuid).map((r) => [r.key, r.remote_id]));
+      assert.equal(state.assets.get(ids.get("original")!)!.livePhotoVideoId, ids.get("motion"), uuid);
+      assert.equal(state.assets.get(ids.get("motion")!)!.visibility, "hidden");
     }
-    // The Live Photo whose video is missing is still imported, and nothing is linked to it.
-    const lone = rows.find((r) =>
-      r.asset_id === "CDFC3B62-EDFD-4A49-A80F-00BB7822D0E8" && r.key === "original"
-    )!;
-    assert.equal(server.emulator.state.assets.get(lone.remote_id)!.livePhotoVideoId, null);
-    // Its two albums (of burst frames) hold what the reader says they hold.
-    // Albums hold an asset's primary (the edit, when an edit travels on top).
-    const primaryOf = (a: { id: string; plan: { primary: string } }) =>
-      rows.find((r) => r.asset_id === a.id && r.key === a.plan.primary)?.remote_id;
+    // Albums (of burst frames here) hold each asset's primary, as the reader says.
     const expected = new Map<string, string[]>();
-    for (const a of withOriginal) {
-      const id = primaryOf(a);
-      if (!id) continue; // skipped by policy
-      for (const album of a.albums) expected.set(album.title, [...(expected.get(album.title) ?? []), id]);
+    for (const a of planned) {
+      for (const album of a.albums) {
+        expected.set(album.title, [...(expected.get(album.title) ?? []), refs(a).get(a.plan.primary)!]);
+      }
     }
-    assert.deepEqual([...expected.keys()].sort(), ["BurstAlbum", "BurstPhotoSelection"]);
-    const albums = new Map(
-      [...server.emulator.state.albums.values()].map((a) => [a.albumName, a.assetIds.sort()]),
-    );
+    assert.ok(expected.has("BurstPhotoSelection"));
+    const albums = new Map([...state.albums.values()].map((a) => [a.albumName, a.assetIds.sort()]));
     assert.deepEqual(albums, new Map([...expected].map(([k, v]) => [k, v.sort()])));
 
     const uploads = server.emulator.count("POST /api/assets");
