@@ -42,7 +42,13 @@ const DESTINATION_CAPABILITIES: readonly DestinationCapability[] = [
   "restore",
   "warmup",
   "check",
+  "backup",
 ];
+
+/** Capabilities made of several methods; every other capability is the method of its name. */
+const CAPABILITY_METHODS: Record<string, readonly string[]> = {
+  backup: ["prepareBackup", "backupTree", "restoreTree", "verifyTree", "archives", "pruneArchive"],
+};
 
 /**
  * Checks the shape of something that claims to be a plugin; returns every problem found
@@ -116,8 +122,8 @@ export function checkSession<S extends SourceSession | DestinationSession>(
   plugin: SourcePlugin | DestinationPlugin,
   session: S,
 ): S {
-  const missing = plugin.capabilities.filter((c) =>
-    typeof (session as unknown as Record<string, unknown>)[c] !== "function"
+  const missing = plugin.capabilities.flatMap((c) => CAPABILITY_METHODS[c] ?? [c]).filter((m) =>
+    typeof (session as unknown as Record<string, unknown>)[m] !== "function"
   );
   for (const m of ["put", "list", "export"] as const) {
     const required = plugin.kind === "destination" ? m === "put" : m !== "put";

@@ -43,6 +43,11 @@ export interface VaultOptions {
   bwlimit?: string;
   /** Files transferred in parallel (rclone `--transfers`, default 4). */
   transfers?: number;
+  /**
+   * Extra flags for writing the marker. Glacier stores it in STANDARD: it is read on every run to
+   * check the password, and a cold object cannot be read.
+   */
+  markerFlags?: string[];
 }
 
 /** Progress of one rclone run, from its cumulative stats. */
@@ -90,6 +95,8 @@ function progressOf(s: RcloneStats, archived: number): VaultProgress {
 }
 
 export class Vault {
+  #ours: string | undefined;
+
   private constructor(
     readonly ctx: PluginContext,
     readonly rclone: Rclone,
@@ -120,8 +127,9 @@ export class Vault {
     return `${VAULT}:${rel}`;
   }
 
-  #common(): string[] {
-    return ["--use-json-log", "-v", "--retries", "1", "--stats", `${this.options.statsSeconds ?? 5}s`];
+  #common(statsSeconds?: number): string[] {
+    const every = Math.max(1, Math.round(statsSeconds ?? this.options.statsSeconds ?? 5));
+    return ["--use-json-log", "-v", "--retries", "1", "--stats", `${every}s`];
   }
 
   #transferFlags(): string[] {
@@ -151,6 +159,8 @@ export class Vault {
    * everything a second time beside the real backup.
    */
   async inspect(): Promise<{ state: "new" } | { state: "ours"; createdAt: string }> {
+    // Once proven ours, it stays ours for the life of this vault (nothing here deletes the marker).
+    if (this.#ours) return { state: "ours", createdAt: this.#ours };
     const top = await this.list();
     if (top.includes(MARKER)) {
       let text = "";
@@ -170,6 +180,7 @@ export class Vault {
             `check the encryption password and salt`,
         );
       }
+      this.#ours = marker.createdAt;
       return { state: "ours", createdAt: marker.createdAt };
     }
     const raw = await this.#lsf(this.plain, this.options.base);
@@ -196,7 +207,14 @@ export class Vault {
       },
     };
     await this.rclone.call(`writing the backup marker to ${this.options.base}`, {
-      args: ["rcat", this.path(MARKER), "--use-json-log", "--retries", "1"],
+      args: [
+        "rcat",
+        this.path(MARKER),
+        "--use-json-log",
+        "--retries",
+        "1",
+        ...(this.options.markerFlags ?? []),
+      ],
       stdin: JSON.stringify(marker, null, 2) + "\n",
     });
     // Read it back: proves the round trip through encryption works before any real data goes up.
@@ -219,9 +237,16 @@ export class Vault {
       exclude?: readonly string[];
       dryRun?: boolean;
       onProgress?: (p: VaultProgress) => void;
+      statsSeconds?: number;
     } = {},
   ): Promise<MirrorResult> {
-    const args = ["sync", source, this.path(dest), ...this.#common(), ...this.#transferFlags()];
+    const args = [
+      "sync",
+      source,
+      this.path(dest),
+      ...this.#common(options.statsSeconds),
+      ...this.#transferFlags(),
+    ];
     if (options.archive) args.push("--backup-dir", this.path(options.archive));
     for (const pattern of options.exclude ?? []) args.push("--exclude", pattern);
     if (options.dryRun) args.push("--dry-run");
@@ -264,7 +289,7 @@ export class Vault {
   async copyOut(
     from: string,
     target: string,
-    options: { onProgress?: (p: VaultProgress) => void; extraArgs?: string[] } = {},
+    options: { onProgress?: (p: VaultProgress) => void; extraArgs?: string[]; statsSeconds?: number } = {},
   ): Promise<{ copied: number; bytes: number; failed: { path: string; message: string }[]; code: number }> {
     let copied = 0;
     let bytes = 0;
@@ -274,7 +299,7 @@ export class Vault {
         "copy",
         this.path(from),
         target,
-        ...this.#common(),
+        ...this.#common(options.statsSeconds),
         ...this.#transferFlags(),
         ...(options.extraArgs ?? []),
       ],
@@ -300,12 +325,13 @@ export class Vault {
 
   /**
    * Compares a local tree with one in the vault, file by file, through rclone `cryptcheck` (it
-   * encrypts the local file's hash with the remote file's nonce, so nothing is downloaded).
+   * encrypts the local file's hash with the remote file's nonce, so only each file's header is
+   * read). `sizeOnly` compares names and sizes and reads nothing, for objects in cold storage.
    */
   async compare(
     local: string,
     remote: string,
-    options: { exclude?: readonly string[] } = {},
+    options: { exclude?: readonly string[]; sizeOnly?: boolean } = {},
   ): Promise<CompareResult> {
     const result: CompareResult = { matching: 0, differences: [] };
     const kinds = {
@@ -314,7 +340,9 @@ export class Vault {
       "*": "differs",
       "!": "error",
     } as const;
-    const args = ["cryptcheck", local, this.path(remote), "--combined", "-", ...this.#common()];
+    const args = options.sizeOnly
+      ? ["check", local, this.path(remote), "--size-only", "--combined", "-", ...this.#common()]
+      : ["cryptcheck", local, this.path(remote), "--combined", "-", ...this.#common()];
     for (const pattern of options.exclude ?? []) args.push("--exclude", pattern);
     const outcome = await this.rclone.attempt({
       args,
@@ -335,6 +363,17 @@ export class Vault {
       throw rcloneFailure(`comparing ${local} with the backup`, outcome);
     }
     return result;
+  }
+
+  /** Whether any file is stored under `rel` (a full listing; used only when a restore found nothing). */
+  async hasFiles(rel: string, extraArgs: string[] = []): Promise<boolean> {
+    let any = false;
+    const outcome = await this.rclone.attempt({
+      args: ["lsf", this.path(rel), "-R", "--files-only", "--fast-list", "--use-json-log", ...extraArgs],
+      onStdoutLine: (l) => (any ||= l !== ""),
+    });
+    if (outcome.code !== 0 && outcome.code !== 3) throw rcloneFailure(`listing ${rel}`, outcome);
+    return any;
   }
 
   /** Deletes a tree inside the vault (used only for archive areas past their retention). */
