@@ -21,6 +21,10 @@ import { registerImport } from "./import.ts";
 import { registerScan } from "./scan.ts";
 import { registerStatus } from "./status.ts";
 import { registerPending } from "./pending.ts";
+import { registerSync } from "./sync.ts";
+import { registerReview } from "./review.ts";
+import { registerReclassify } from "./reclassify.ts";
+import { registerCleanup } from "./cleanup.ts";
 
 export const VERSION = "0.1.0";
 
@@ -89,6 +93,10 @@ export function buildProgram(ctx: CommandContext): Command {
   registerStatus(program, ctx);
   registerScan(program, ctx);
   registerImport(program, ctx);
+  registerSync(program, ctx);
+  registerReclassify(program, ctx);
+  registerCleanup(program, ctx);
+  registerReview(program, ctx);
   registerPending(program, ctx);
   registerDemo(program, ctx);
   for (const cmd of program.commands) cmd.exitOverride();

@@ -86,8 +86,20 @@ export class Session {
     });
   }
 
-  /** Opens the source named by `--source`, handing it `--library` as its `library` option. */
-  async openSource(): Promise<{ id: string; session: SourceSession }> {
+  #source?: Promise<{ id: string; session: SourceSession }>;
+  #destination?: Promise<{ id: string; session: DestinationSession; description: string }>;
+
+  /** Opens the source named by `--source` (once per session), handing it `--library` as `library`. */
+  openSource(): Promise<{ id: string; session: SourceSession }> {
+    return this.#source ??= this.#openSource();
+  }
+
+  /** Opens the destination named by `--to` (once per session) and runs its start-up check. */
+  openDestination(): Promise<{ id: string; session: DestinationSession; description: string }> {
+    return this.#destination ??= this.#openDestination();
+  }
+
+  async #openSource(): Promise<{ id: string; session: SourceSession }> {
     const plugin = this.registry.source(String(this.config.core.source));
     const values = { ...this.config.pluginOptions(plugin), library: this.config.core.library };
     const session = checkSession(plugin, await plugin.open(values, await this.#context(plugin.id)));
@@ -95,8 +107,7 @@ export class Session {
     return { id: plugin.id, session };
   }
 
-  /** Opens the destination named by `--to` and runs its start-up check, if it has one. */
-  async openDestination(): Promise<{ id: string; session: DestinationSession; description: string }> {
+  async #openDestination(): Promise<{ id: string; session: DestinationSession; description: string }> {
     const plugin = this.registry.destination(String(this.config.core.to));
     const values = this.config.pluginOptions(plugin);
     const session = checkSession(plugin, await plugin.open(values, await this.#context(plugin.id)));

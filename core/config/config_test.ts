@@ -113,3 +113,11 @@ Deno.test("parseEnvFile() understands quotes, export and comments, and rejects j
   );
   assert.throws(() => parseEnvFile("A=1\nthis is not ok\n", "my.env"), /my.env line 2 is not KEY=value/);
 });
+
+Deno.test("a path option starting with ~ is expanded to the home directory", async () => {
+  const home = Deno.env.get("HOME");
+  const c = await loadConfig({
+    env: { PHOTOS_SYNC_HOME: "/nonexistent", PHOTOS_SYNC_LIBRARY: "~/Pictures/P.photoslibrary" },
+  });
+  assert.equal(c.core.library, `${home}/Pictures/P.photoslibrary`);
+});

@@ -38,15 +38,21 @@ export const SUBTYPES = [
 export type Subtype = typeof SUBTYPES[number];
 
 /**
- * What a file is to its asset. `original` is the file Photos imported; `motion` the video half of a
- * Live Photo; `raw` the RAW half of a RAW+JPEG pair; `adjustment` edit data (AAE, plist); `edited`
- * and `edited_motion` the rendered edit; `sidecar` anything else that belongs to the asset.
+ * What a file is to its asset (PhotoKit's `PHAssetResourceType` in brackets):
+ * - `original`: the file Photos imported (photo, video, audio);
+ * - `motion`: the video half of a Live Photo (pairedVideo);
+ * - `raw`: the RAW half of a RAW+JPEG pair (alternatePhoto);
+ * - `adjustment`: edit data, e.g. `.aae` or `.plist` (adjustmentData);
+ * - `adjustment_base`: the intermediate a multi-step edit starts from (adjustmentBasePhoto/Video/PairedVideo);
+ * - `edited`, `edited_motion`: the rendered edit (fullSizePhoto/fullSizeVideo, fullSizePairedVideo);
+ * - `sidecar`: anything else that belongs to the asset (XMP, depth data kept apart).
  */
 export type ResourceRole =
   | "original"
   | "motion"
   | "raw"
   | "adjustment"
+  | "adjustment_base"
   | "edited"
   | "edited_motion"
   | "sidecar";
@@ -140,6 +146,8 @@ export interface Asset {
   subtypes: Subtype[];
   /** Live Photo content identifier shared by the still and its motion video. */
   liveContentId?: string;
+  /** RAW+JPEG pair: Photos shows the RAW as the original (ZORIGINALRESOURCECHOICE 1). */
+  rawPrimary?: boolean;
   width?: number;
   height?: number;
   /** Video duration in seconds. */
@@ -150,4 +158,14 @@ export interface Asset {
 /** The resource of a given role, if the asset has one. */
 export function resourceOf(asset: Asset, role: ResourceRole): Resource | undefined {
   return asset.resources.find((r) => r.role === role);
+}
+
+/**
+ * Whether exporting this asset needs a download first: a file it would send is not on disk but the
+ * asset is in iCloud Photos. (A file that is missing and not in iCloud is a problem, not a download.)
+ */
+export function needsDownload(asset: Asset): boolean {
+  if (asset.cloud?.originalLocal === false) return true;
+  return asset.cloud?.synced === true &&
+    asset.resources.some((r) => (r.role === "original" || r.role === "motion") && !r.present);
 }

@@ -93,8 +93,13 @@ export function parseOptionValue(spec: OptionSpec, raw: OptionValue, where: stri
     }
     case "list":
       return Array.isArray(raw) ? raw : String(raw).split(",").map((s) => s.trim()).filter(Boolean);
-    case "string":
     case "path": {
+      // Shells expand `~` only at the start of a word, so `--library=~/x` and .env values arrive raw.
+      const s = String(raw);
+      const home = Deno.env.get("HOME");
+      return home && (s === "~" || s.startsWith("~/")) ? home + s.slice(1) : s;
+    }
+    case "string": {
       const s = String(raw);
       if (spec.choices && !spec.choices.includes(s)) throw bad(`one of ${spec.choices.join(", ")}`);
       return s;

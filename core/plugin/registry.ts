@@ -35,6 +35,8 @@ const SOURCE_CAPABILITIES: readonly SourceCapability[] = [
 ];
 const DESTINATION_CAPABILITIES: readonly DestinationCapability[] = [
   "find",
+  "update",
+  "presence",
   "link",
   "stack",
   "albums",

@@ -255,7 +255,7 @@ Deno.test("archive stamps sort in time order and contain no characters awkward i
   assert.match(a, /^[0-9TZ]+$/);
 });
 
-Deno.test("a version-1 tracker with backup rows migrates to version 2 without losing them", async () => {
+Deno.test("a version-1 tracker with backup rows migrates to the latest schema without losing them", async () => {
   const dir = await Deno.makeTempDir();
   try {
     const path = join(dir, "tracker.db");

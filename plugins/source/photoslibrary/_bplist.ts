@@ -107,9 +107,14 @@ export function encodeBinaryPlist(value: PlistValue): Uint8Array {
   for (const node of nodes) {
     offsets.push(body.length);
     if (node.kind === "leaf") body.push(...encodeLeaf(node.value));
-    else if (node.kind === "array") body.push(...withLength(0xa0, node.refs.length), ...node.refs.flatMap(ref));
-    else {
-      body.push(...withLength(0xd0, node.keys.length), ...node.keys.flatMap(ref), ...node.values.flatMap(ref));
+    else if (node.kind === "array") {
+      body.push(...withLength(0xa0, node.refs.length), ...node.refs.flatMap(ref));
+    } else {
+      body.push(
+        ...withLength(0xd0, node.keys.length),
+        ...node.keys.flatMap(ref),
+        ...node.values.flatMap(ref),
+      );
     }
   }
   const tableOffset = body.length;

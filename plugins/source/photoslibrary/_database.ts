@@ -58,10 +58,12 @@ const BUSY_TIMEOUT_MS = 1000;
  * ```
  */
 export function openPhotosDatabase(library: string): PhotosDatabase {
-  const hint = 'Set --library (or PHOTOS_SYNC_LIBRARY) to the library bundle, e.g. ' +
+  const hint = "Set --library (or PHOTOS_SYNC_LIBRARY) to the library bundle, e.g. " +
     '"~/Pictures/Photos Library.photoslibrary".';
   const kind = statKind(library);
-  if (kind === "missing") throw new ConfigError(`Photos library not found: ${library} does not exist. ${hint}`);
+  if (kind === "missing") {
+    throw new ConfigError(`Photos library not found: ${library} does not exist. ${hint}`);
+  }
   if (kind === "denied") {
     throw new ConfigError(
       `cannot read the Photos library ${library}: permission denied. On macOS, give the terminal (or ` +
@@ -69,7 +71,9 @@ export function openPhotosDatabase(library: string): PhotosDatabase {
     );
   }
   if (kind !== "directory") {
-    throw new ConfigError(`${library} is a file, not a Photos library bundle (a .photoslibrary folder). ${hint}`);
+    throw new ConfigError(
+      `${library} is a file, not a Photos library bundle (a .photoslibrary folder). ${hint}`,
+    );
   }
   const path = join(library, "database", "Photos.sqlite");
   if (statKind(path) !== "file") {
@@ -171,15 +175,25 @@ function discoverSchema(db: DatabaseSync, path: string): LibrarySchema {
   const albumTable = albumTables.length === 1
     ? albumTables[0]
     : albumTables.find((t) => t === `Z_${entities.get("Album")}ASSETS`);
-  const albumJoin = albumTable ? joinOf(albumTable, columnsOf(albumTable), /^Z_\d+ALBUMS$/, /^Z_\d+ASSETS$/) : undefined;
+  const albumJoin = albumTable
+    ? joinOf(albumTable, { columns: columnsOf(albumTable), owner: /^Z_\d+ALBUMS$/, member: /^Z_\d+ASSETS$/ })
+    : undefined;
   const keywordTable = [...tables].find((t) => /^Z_\d+KEYWORDS$/.test(t));
   const keywordJoin = keywordTable && tables.has("ZKEYWORD")
-    ? joinOf(keywordTable, columnsOf(keywordTable), /^Z_\d+ASSETATTRIBUTES$/, /^Z_\d+KEYWORDS$/)
+    ? joinOf(keywordTable, {
+      columns: columnsOf(keywordTable),
+      owner: /^Z_\d+ASSETATTRIBUTES$/,
+      member: /^Z_\d+KEYWORDS$/,
+    })
     : undefined;
   return { assetTable, columns, albumJoin, keywordJoin };
 }
 
-function joinOf(table: string, columns: Set<string>, owner: RegExp, member: RegExp): JoinTable | undefined {
+/** The join table's owner and member columns, found by pattern because their numbers vary. */
+function joinOf(
+  table: string,
+  { columns, owner, member }: { columns: Set<string>; owner: RegExp; member: RegExp },
+): JoinTable | undefined {
   const ownerColumn = [...columns].find((c) => owner.test(c));
   const memberColumn = [...columns].find((c) => member.test(c));
   return ownerColumn && memberColumn ? { table, owner: ownerColumn, member: memberColumn } : undefined;

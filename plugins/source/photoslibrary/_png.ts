@@ -4,7 +4,7 @@
  *
  * @example
  * ```ts
- * const png = encodePng(2, 1, new Uint8Array([255, 0, 0, 0, 0, 255]), { text: { Comment: "hi" } });
+ * const png = encodePng(new Uint8Array([255, 0, 0, 0, 0, 255]), { width: 2, height: 1, text: { Comment: "hi" } });
  * ```
  * @module
  */
@@ -50,6 +50,8 @@ function chunk(type: string, data: Uint8Array): Uint8Array {
 
 /** Options of {@link encodePng}. */
 export interface EncodePngOptions {
+  width: number;
+  height: number;
   /** Latin-1 `tEXt` chunks, keyword to text; also what makes otherwise equal images differ. */
   text?: Record<string, string>;
 }
@@ -59,15 +61,11 @@ export interface EncodePngOptions {
  *
  * @example
  * ```ts
- * const png = encodePng(1, 1, new Uint8Array([0, 128, 255]));
+ * const png = encodePng(new Uint8Array([0, 128, 255]), { width: 1, height: 1 });
  * ```
  */
-export function encodePng(
-  width: number,
-  height: number,
-  rgb: Uint8Array,
-  options: EncodePngOptions = {},
-): Uint8Array {
+export function encodePng(rgb: Uint8Array, options: EncodePngOptions): Uint8Array {
+  const { width, height } = options;
   if (rgb.length !== width * height * 3) {
     throw new RangeError(`encodePng: expected ${width * height * 3} RGB bytes, got ${rgb.length}`);
   }

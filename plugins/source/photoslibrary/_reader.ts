@@ -8,8 +8,7 @@
  *
  * @example
  * ```ts
- * const { db, schema, library } = openPhotosDatabase(path);
- * for (const asset of readAssets(db, schema, library)) console.log(asset.id);
+ * for (const asset of readAssets(openPhotosDatabase(path))) console.log(asset.id);
  * ```
  * @module
  */
@@ -17,7 +16,7 @@ import type { DatabaseSync } from "node:sqlite";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { AlbumRef, Asset, Resource, Subtype } from "../../../core/model/asset.ts";
-import type { LibrarySchema } from "./_database.ts";
+import type { LibrarySchema, PhotosDatabase } from "./_database.ts";
 
 /** Seconds between the Unix epoch and Core Data's reference date 2001-01-01 UTC. */
 const CORE_DATA_EPOCH = 978_307_200;
@@ -42,7 +41,7 @@ const REFERENCED = 10;
 type Row = Record<string, unknown>;
 
 /** Yields every asset of the library, newest capture first (undated assets last). */
-export function* readAssets(db: DatabaseSync, schema: LibrarySchema, library: string): Generator<Asset> {
+export function* readAssets({ db, schema, library }: PhotosDatabase): Generator<Asset> {
   const albums = loadAlbums(db, schema);
   const keywords = loadKeywords(db, schema);
   const iterator = db.prepare(assetQuery(schema)).iterate();
@@ -54,28 +53,33 @@ export function* readAssets(db: DatabaseSync, schema: LibrarySchema, library: st
   }
 }
 
-/** The SQL expression for a column, or NULL where this schema does not have it. */
-function column(schema: LibrarySchema, table: string, alias: string, name: string): string {
-  return schema.columns.get(table)?.has(name) ? `${alias}.${name}` : "NULL";
-}
-
+/** Builds the one listing query; a column this schema lacks reads as NULL. */
 function assetQuery(schema: LibrarySchema): string {
+  const has = (table: string, name: string) => schema.columns.get(table)?.has(name) ?? false;
   const A = schema.assetTable;
-  const a = (name: string) => column(schema, A, "a", name);
-  const attr = (name: string) => column(schema, "ZADDITIONALASSETATTRIBUTES", "attr", name);
-  const hasAttributes = schema.columns.get("ZADDITIONALASSETATTRIBUTES")?.has("ZASSET");
-  const hasDescriptions = schema.columns.get("ZASSETDESCRIPTION")?.has("ZLONGDESCRIPTION") &&
-    schema.columns.get("ZADDITIONALASSETATTRIBUTES")?.has("ZASSETDESCRIPTION");
-  const hasResources = schema.columns.get("ZINTERNALRESOURCE")?.has("ZDATASTORESUBTYPE");
-  // ZADJUSTMENTSSTATE replaced ZHASADJUSTMENTS in Photos 10 (macOS 15).
-  const adjusted = a("ZADJUSTMENTSSTATE") !== "NULL" ? a("ZADJUSTMENTSSTATE") : a("ZHASADJUSTMENTS");
-  const resource = (alias: string, subtype: number) =>
+  const a = (name: string) => has(A, name) ? `a.${name}` : "NULL";
+  const hasAttributes = has("ZADDITIONALASSETATTRIBUTES", "ZASSET");
+  const attr = (name: string) =>
+    hasAttributes && has("ZADDITIONALASSETATTRIBUTES", name) ? `attr.${name}` : "NULL";
+  const hasDescriptions = attr("ZASSETDESCRIPTION") !== "NULL" &&
+    has("ZASSETDESCRIPTION", "ZLONGDESCRIPTION");
+  const hasResources = has("ZINTERNALRESOURCE", "ZDATASTORESUBTYPE");
+  const res = (alias: string, name: string) => hasResources ? `${alias}.${name}` : "NULL";
+  const resourceJoin = (alias: string, subtype: number) =>
     hasResources
       ? `LEFT JOIN ZINTERNALRESOURCE ${alias} ON ${alias}.Z_PK = (SELECT min(r.Z_PK) FROM ZINTERNALRESOURCE r
            WHERE r.ZASSET = a.Z_PK AND r.ZDATASTORESUBTYPE = ${subtype})`
       : "";
+  // ZADJUSTMENTSSTATE replaced ZHASADJUSTMENTS in Photos 10 (macOS 15).
+  const adjusted = has(A, "ZADJUSTMENTSSTATE") ? "a.ZADJUSTMENTSSTATE" : a("ZHASADJUSTMENTS");
   const aj = schema.albumJoin;
-  const kj = schema.keywordJoin;
+  const albumPks = aj
+    ? `(SELECT group_concat(j.${aj.owner}) FROM ${aj.table} j WHERE j.${aj.member} = a.Z_PK)`
+    : "NULL";
+  const kj = hasAttributes ? schema.keywordJoin : undefined;
+  const keywordPks = kj
+    ? `(SELECT group_concat(k.${kj.member}) FROM ${kj.table} k WHERE k.${kj.owner} = attr.Z_PK)`
+    : "NULL";
   return `
     SELECT a.Z_PK AS pk, a.ZUUID AS uuid, ${a("ZKIND")} AS kind, ${a("ZKINDSUBTYPE")} AS subtype,
       ${a("ZUNIFORMTYPEIDENTIFIER")} AS uti, ${a("ZDIRECTORY")} AS directory, ${a("ZFILENAME")} AS fileName,
@@ -84,29 +88,17 @@ function assetQuery(schema: LibrarySchema): string {
       ${a("ZHIDDEN")} AS hidden, ${a("ZTRASHEDSTATE")} AS trashed, ${adjusted} AS adjusted,
       ${a("ZSAVEDASSETTYPE")} AS savedType, ${a("ZMEDIAGROUPUUID")} AS mediaGroup, ${a("ZWIDTH")} AS width,
       ${a("ZHEIGHT")} AS height, ${a("ZDURATION")} AS duration,
-      ${hasAttributes ? attr("ZORIGINALFILENAME") : "NULL"} AS originalName,
-      ${hasAttributes ? attr("ZTITLE") : "NULL"} AS title,
-      ${hasAttributes ? attr("ZTIMEZONEOFFSET") : "NULL"} AS tzOffset,
-      ${hasAttributes ? attr("ZTIMEZONENAME") : "NULL"} AS tzName,
+      ${attr("ZORIGINALFILENAME")} AS originalName, ${attr("ZTITLE")} AS title,
+      ${attr("ZTIMEZONEOFFSET")} AS tzOffset, ${attr("ZTIMEZONENAME")} AS tzName,
       ${hasDescriptions ? "d.ZLONGDESCRIPTION" : "NULL"} AS caption,
-      ${hasResources ? "o.ZLOCALAVAILABILITY" : "NULL"} AS originalLocal,
-      ${hasResources ? "o.ZDATALENGTH" : "NULL"} AS originalSize,
-      ${hasResources ? "m.Z_PK" : "NULL"} AS motionPk,
-      ${hasResources ? "m.ZLOCALAVAILABILITY" : "NULL"} AS motionLocal,
-      ${hasResources ? "m.ZDATALENGTH" : "NULL"} AS motionSize,
-      ${
-    aj ? `(SELECT group_concat(j.${aj.owner}) FROM ${aj.table} j WHERE j.${aj.member} = a.Z_PK)` : "NULL"
-  } AS albumPks,
-      ${
-    kj && hasAttributes
-      ? `(SELECT group_concat(k.${kj.member}) FROM ${kj.table} k WHERE k.${kj.owner} = attr.Z_PK)`
-      : "NULL"
-  } AS keywordPks
+      ${res("o", "ZLOCALAVAILABILITY")} AS originalLocal, ${res("o", "ZDATALENGTH")} AS originalSize,
+      ${res("m", "Z_PK")} AS motionPk, ${res("m", "ZLOCALAVAILABILITY")} AS motionLocal,
+      ${res("m", "ZDATALENGTH")} AS motionSize, ${albumPks} AS albumPks, ${keywordPks} AS keywordPks
     FROM ${A} a
     ${hasAttributes ? "LEFT JOIN ZADDITIONALASSETATTRIBUTES attr ON attr.ZASSET = a.Z_PK" : ""}
     ${hasDescriptions ? "LEFT JOIN ZASSETDESCRIPTION d ON d.Z_PK = attr.ZASSETDESCRIPTION" : ""}
-    ${resource("o", ORIGINAL)}
-    ${resource("m", LIVE_VIDEO)}
+    ${resourceJoin("o", ORIGINAL)}
+    ${resourceJoin("m", LIVE_VIDEO)}
     ORDER BY ${a("ZDATECREATED")} DESC, a.Z_PK DESC`;
 }
 
@@ -114,7 +106,9 @@ function assetQuery(schema: LibrarySchema): string {
 function loadAlbums(db: DatabaseSync, schema: LibrarySchema): Map<number, AlbumRef> {
   const albums = new Map<number, AlbumRef>();
   if (!schema.albumJoin) return albums;
-  const rows = db.prepare("SELECT Z_PK, ZKIND, ZTITLE, ZUUID, ZPARENTFOLDER, ZTRASHEDSTATE FROM ZGENERICALBUM")
+  const rows = db.prepare(
+    "SELECT Z_PK, ZKIND, ZTITLE, ZUUID, ZPARENTFOLDER, ZTRASHEDSTATE FROM ZGENERICALBUM",
+  )
     .all();
   const byPk = new Map(rows.map((r) => [Number(r.Z_PK), r]));
   for (const row of rows) {
@@ -136,7 +130,9 @@ function loadAlbums(db: DatabaseSync, schema: LibrarySchema): Map<number, AlbumR
 
 function loadKeywords(db: DatabaseSync, schema: LibrarySchema): Map<number, string> {
   if (!schema.keywordJoin) return new Map();
-  return new Map(db.prepare("SELECT Z_PK, ZTITLE FROM ZKEYWORD").all().map((r) => [Number(r.Z_PK), String(r.ZTITLE)]));
+  return new Map(
+    db.prepare("SELECT Z_PK, ZTITLE FROM ZKEYWORD").all().map((r) => [Number(r.Z_PK), String(r.ZTITLE)]),
+  );
 }
 
 function isoFromCoreData(value: unknown): string | undefined {

@@ -39,16 +39,8 @@ const photoslibrary = {
   apiVersion: PLUGIN_API_VERSION,
   version: "0.1.0",
   description: "Reads a Photos library bundle (.photoslibrary) directly, read-only",
-  options: [
-    {
-      name: "library",
-      type: "path",
-      required: true,
-      help: "Path of the Photos library bundle, e.g. ~/Pictures/Photos Library.photoslibrary",
-      flag: "library",
-      env: ["PHOTOS_SYNC_LIBRARY"],
-    },
-  ],
+  // The library path is the host's `--library` / PHOTOS_SYNC_LIBRARY, handed over as `library`.
+  options: [],
   capabilities: [],
   open(options: OptionValues, ctx: PluginContext): Promise<SourceSession> {
     try {
@@ -69,7 +61,8 @@ function openSession(options: OptionValues, ctx: PluginContext): SourceSession {
         ".photoslibrary bundle.",
     );
   }
-  const { db, schema, library } = openPhotosDatabase(resolve(value));
+  const database = openPhotosDatabase(resolve(value));
+  const { db, schema, library } = database;
   ctx.log.debug("opened Photos library", { library, assetTable: schema.assetTable });
   let closed = false;
 
@@ -80,7 +73,7 @@ function openSession(options: OptionValues, ctx: PluginContext): SourceSession {
     async *list(): AsyncGenerator<Asset> {
       // Stop with an error, never quietly: a short listing must not look like deleted assets.
       ctx.signal.throwIfAborted();
-      for (const asset of readAssets(db, schema, library)) {
+      for (const asset of readAssets(database)) {
         ctx.signal.throwIfAborted();
         yield asset;
       }
@@ -113,7 +106,9 @@ async function existingPath(asset: Asset, planned: PlannedResource): Promise<str
   }
   const isFile = await stat(path).then((s) => s.isFile(), () => false);
   if (!isFile) {
-    const why = present ? "is missing from the library" : "is not on this disk (Photos keeps it only in iCloud or it is missing)";
+    const why = present
+      ? "is missing from the library"
+      : "is not on this disk (Photos keeps it only in iCloud or it is missing)";
     throw new PermanentError(
       `the ${what}: ${path} ${why}. Open the library in Photos to download or repair it, then retry the asset.`,
     );

@@ -19,7 +19,6 @@
  * @module
  */
 import { DatabaseSync, type SQLInputValue } from "node:sqlite";
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { encodeBinaryPlist } from "./_bplist.ts";
 import { encodePng } from "./_png.ts";
@@ -170,11 +169,26 @@ const ENTITIES = [
   "UserFeedback",
   "VisualSearchAttributes",
 ];
-const ENT = { attributes: 1, asset: 3, description: 6, genericAlbum: 32, album: 33, fetching: 40 } as const;
-const ENT_FOLDER = 41;
-const ENT_IMPORT = 42;
-const ENT_RESOURCE = 51;
-const ENT_KEYWORD = 52;
+const ENT = {
+  attributes: 1,
+  asset: 3,
+  description: 6,
+  genericAlbum: 32,
+  album: 33,
+  fetching: 40,
+  folder: 41,
+  importSession: 42,
+  resource: 51,
+  keyword: 52,
+} as const;
+/** The entity of each ZGENERICALBUM kind written here; every other kind is an Album (33). */
+const ALBUM_ENTITY: Record<number, number> = {
+  3999: ENT.folder,
+  3998: ENT.folder,
+  4000: ENT.folder,
+  1506: ENT.importSession,
+  1552: ENT.fetching,
+};
 
 // A subset of the real 26.1 columns, in the real order, with the real declared types.
 const SCHEMA = `
@@ -259,7 +273,8 @@ function uuidFrom(next: () => number): string {
   const hex = [next(), next(), next(), next()].map((n) => n.toString(16).padStart(8, "0")).join("");
   // Version 4 and RFC 4122 variant bits, upper case as Photos writes them.
   const v = `${hex.slice(0, 12)}4${hex.slice(13, 16)}${"89ab"[parseInt(hex[16], 16) & 3]}${hex.slice(17)}`;
-  return `${v.slice(0, 8)}-${v.slice(8, 12)}-${v.slice(12, 16)}-${v.slice(16, 20)}-${v.slice(20)}`.toUpperCase();
+  return `${v.slice(0, 8)}-${v.slice(8, 12)}-${v.slice(12, 16)}-${v.slice(16, 20)}-${v.slice(20)}`
+    .toUpperCase();
 }
 
 const coreData = (unixMs: number) => unixMs / 1000 - CORE_DATA_EPOCH;
@@ -275,6 +290,8 @@ const ZONES: readonly Zone[] = [
 ];
 
 interface AssetSpec {
+  /** Z_PK of the asset and of its attributes row. */
+  pk: number;
   uuid: string;
   kind: "photo" | "video" | "live";
   filename: string;
@@ -314,7 +331,10 @@ interface AlbumSpec {
  * const info = await writeSampleLibrary(`${tmp}/Sample.photoslibrary`, { assets: 100_000, files: false });
  * ```
  */
-export function writeSampleLibrary(dir: string, options: SampleLibraryOptions = {}): Promise<SampleLibraryInfo> {
+export function writeSampleLibrary(
+  dir: string,
+  options: SampleLibraryOptions = {},
+): Promise<SampleLibraryInfo> {
   // The work is synchronous (node:sqlite is); the promise keeps the door open for async file I/O.
   try {
     return Promise.resolve(writeSync(dir, options));
@@ -327,42 +347,48 @@ function writeSync(dir: string, options: SampleLibraryOptions): SampleLibraryInf
   const count = options.assets ?? SHOWCASE;
   const files = options.files ?? true;
   if (!Number.isInteger(count) || count < SHOWCASE) {
-    throw new RangeError(`writeSampleLibrary: assets must be an integer of at least ${SHOWCASE}, got ${count}`);
+    throw new RangeError(
+      `writeSampleLibrary: assets must be an integer of at least ${SHOWCASE}, got ${count}`,
+    );
   }
-  if (existsSync(dir) && readdirSync(dir).length > 0) {
+  if (!isEmptyOrMissing(dir)) {
     throw new Error(`writeSampleLibrary: ${dir} is not empty; pick a new directory (nothing was written)`);
   }
   const next = prng(options.seed ?? 1);
   const uuid = () => uuidFrom(next);
   const database = join(dir, "database", "Photos.sqlite");
-  mkdirSync(join(dir, "database"), { recursive: true });
+  Deno.mkdirSync(join(dir, "database"), { recursive: true });
   if (files) {
-    for (const x of "0123456789ABCDEF") mkdirSync(join(dir, "originals", x), { recursive: true });
+    for (const x of "0123456789ABCDEF") Deno.mkdirSync(join(dir, "originals", x), { recursive: true });
   }
 
   // Albums: the fixed tree a real library has (root folder, built-in albums, an import session)
   // plus user folders and albums. Readers must report only ZKIND 2 albums that are not trashed.
   const albums: AlbumSpec[] = [];
-  const album = (ent: number, kind: number, title: string | null, parent: number | null, trashed = false) => {
+  const album = (kind: number, { title = null, parent = null, trashed = false }: Partial<AlbumSpec> = {}) => {
     const pk = albums.length + 1;
-    albums.push({ pk, ent, kind, title, parent, trashed, uuid: uuid() });
+    albums.push({ pk, ent: ALBUM_ENTITY[kind] ?? ENT.album, kind, title, parent, trashed, uuid: uuid() });
     return pk;
   };
-  const root = album(ENT_FOLDER, 3999, null, null);
-  album(ENT_FOLDER, 3998, null, null); // root of projects
-  const importSession = album(ENT_IMPORT, 1506, null, null);
-  album(ENT.fetching, 1552, null, root);
-  const progress = album(ENT.album, 3571, "progress-sync", null); // Album entity, yet not a user album
-  const trips = album(ENT_FOLDER, 4000, "Trips", root);
-  const year = album(ENT_FOLDER, 4000, "2024", trips);
-  const paris = album(ENT.album, 2, "Paris", year);
-  const family = album(ENT.album, 2, "Family", root);
-  const old = album(ENT.album, 2, "Old", root, true);
-  const bulkAlbums = Array.from({ length: 10 }, (_, n) => album(ENT.album, 2, `Album ${n + 1}`, n % 2 ? trips : root));
+  const root = album(3999);
+  album(3998); // root of projects
+  const importSession = album(1506);
+  album(1552, { parent: root });
+  const progress = album(3571, { title: "progress-sync" }); // Album entity, yet not a user album
+  const trips = album(4000, { title: "Trips", parent: root });
+  const year = album(4000, { title: "2024", parent: trips });
+  const paris = album(2, { title: "Paris", parent: year });
+  const family = album(2, { title: "Family", parent: root });
+  const old = album(2, { title: "Old", parent: root, trashed: true });
+  const bulkAlbums = Array.from(
+    { length: 10 },
+    (_, n) => album(2, { title: `Album ${n + 1}`, parent: n % 2 ? trips : root }),
+  );
   const keywordPool = ["harbour", "sunset", "family", "beach", "snow", "city", "food", "dog"];
 
   const showcaseCaptured = (i: number, zone: Zone) => Date.UTC(2024, 5, 20 - i, 10) - zone[1] * 1000;
-  const base = (i: number, kind: AssetSpec["kind"], zone: Zone): AssetSpec => ({
+  const base = (i: number, { kind, zone }: Pick<AssetSpec, "kind" | "zone">): AssetSpec => ({
+    pk: i + 1,
     uuid: uuid(),
     kind,
     filename: `IMG_${String(i + 1).padStart(4, "0")}.${kind === "video" ? "MOV" : "PNG"}`,
@@ -381,19 +407,19 @@ function writeSync(dir: string, options: SampleLibraryOptions): SampleLibraryInf
     contentId: kind === "live" ? uuid() : undefined,
   });
   const showcase: AssetSpec[] = [
-    { ...base(0, "live", ZONES[0]), albums: [paris] },
-    base(1, "video", ZONES[1]),
-    { ...base(2, "photo", ZONES[3]), albums: [family] },
-    { ...base(3, "photo", ZONES[4]), hidden: true },
-    { ...base(4, "photo", ZONES[5]), albums: [paris, old, progress] },
+    { ...base(0, { kind: "live", zone: ZONES[0] }), albums: [paris] },
+    base(1, { kind: "video", zone: ZONES[1] }),
+    { ...base(2, { kind: "photo", zone: ZONES[3] }), albums: [family] },
+    { ...base(3, { kind: "photo", zone: ZONES[4] }), hidden: true },
+    { ...base(4, { kind: "photo", zone: ZONES[5] }), albums: [paris, old, progress] },
     {
-      ...base(5, "photo", ZONES[1]),
+      ...base(5, { kind: "photo", zone: ZONES[1] }),
       title: "Harbour at dusk",
       caption: "Sunset over the harbour",
       keywords: ["harbour", "sunset"],
     },
-    { ...base(6, "photo", ZONES[2]), latitude: 48.85837, longitude: 2.294481 },
-    { ...base(7, "photo", ZONES[0]), trashed: true },
+    { ...base(6, { kind: "photo", zone: ZONES[2] }), latitude: 48.85837, longitude: 2.294481 },
+    { ...base(7, { kind: "photo", zone: ZONES[0] }), trashed: true },
   ];
   const bulk = (i: number): AssetSpec => {
     const r = i % 20;
@@ -401,6 +427,7 @@ function writeSync(dir: string, options: SampleLibraryOptions): SampleLibraryInf
     const zone = ZONES[i % ZONES.length];
     const located = i % 3 === 0;
     const spec: AssetSpec = {
+      pk: i + 1,
       uuid: uuid(),
       kind,
       filename: `IMG_${String(i + 1).padStart(6, "0")}.${kind === "video" ? "MOV" : "PNG"}`,
@@ -452,13 +479,13 @@ function writeSync(dir: string, options: SampleLibraryOptions): SampleLibraryInf
         a.uuid,
       );
     }
-    for (const [title, pk] of keywordPk) insert.keyword.run(pk, ENT_KEYWORD, 1, title, uuid());
+    for (const [title, pk] of keywordPk) insert.keyword.run(pk, ENT.keyword, 1, title, uuid());
     const fok = new Map<number, number>();
     for (let i = 0; i < count; i++) {
       const spec = i < SHOWCASE ? showcase[i] : bulk(i);
       // The favourite of the showcase is marked by the final transaction, left in the WAL.
       const row = spec.uuid === favoriteLater ? { ...spec, favorite: false } : spec;
-      writeAsset(i + 1, row, { dir, files, insert, counts, importSession });
+      writeAsset(row, { dir, files, insert, counts, importSession });
       for (const albumPk of spec.albums) {
         const position = (fok.get(albumPk) ?? 0) + 1024;
         fok.set(albumPk, position);
@@ -471,14 +498,17 @@ function writeSync(dir: string, options: SampleLibraryOptions): SampleLibraryInf
       [ENT.asset, count],
       [ENT.description, counts.descriptions],
       [ENT.genericAlbum, albums.length],
-      [ENT_RESOURCE, counts.resources],
-      [ENT_KEYWORD, keywordPk.size],
+      [ENT.resource, counts.resources],
+      [ENT.keyword, keywordPk.size],
     ]);
     ENTITIES.forEach((entry, n) => {
       const [name, parent] = entry.split(":");
       insert.entity.run(n + 1, name, parent ? Number(parent) : 0, max.get(n + 1) ?? 0);
     });
-    db.prepare("INSERT INTO Z_METADATA (Z_VERSION, Z_UUID, Z_PLIST) VALUES (1, ?, ?)").run(uuid(), modelPlist());
+    db.prepare("INSERT INTO Z_METADATA (Z_VERSION, Z_UUID, Z_PLIST) VALUES (1, ?, ?)").run(
+      uuid(),
+      modelPlist(),
+    );
     db.exec("COMMIT");
     db.exec(INDEXES);
 
@@ -527,6 +557,15 @@ function writeSync(dir: string, options: SampleLibraryOptions): SampleLibraryInf
   };
 }
 
+function isEmptyOrMissing(dir: string): boolean {
+  try {
+    return Deno.readDirSync(dir)[Symbol.iterator]().next().done === true;
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return true;
+    throw error;
+  }
+}
+
 function folderPath(albums: AlbumSpec[], parent: number | null): string[] {
   const path: string[] = [];
   for (let pk = parent; pk !== null;) {
@@ -558,7 +597,9 @@ type Inserts = ReturnType<typeof prepareInserts>;
 function prepareInserts(db: DatabaseSync) {
   const insert = (table: string, columns: string) => {
     const names = columns.trim().split(/\s*,\s*/);
-    return db.prepare(`INSERT INTO ${table} (${names.join(", ")}) VALUES (${names.map(() => "?").join(", ")})`);
+    return db.prepare(
+      `INSERT INTO ${table} (${names.join(", ")}) VALUES (${names.map(() => "?").join(", ")})`,
+    );
   };
   return {
     asset: insert(
@@ -607,7 +648,8 @@ interface WriteContext {
 /** Stand-in sizes when no files are written, so byte totals in benchmarks look like a real library. */
 const syntheticSize = (pk: number, base: number) => base + ((pk * 2_654_435_761) % 2_000_000);
 
-function writeAsset(pk: number, spec: AssetSpec, ctx: WriteContext): void {
+function writeAsset(spec: AssetSpec, ctx: WriteContext): void {
+  const pk = spec.pk;
   const video = spec.kind === "video";
   const ext = video ? "mov" : "png";
   const directory = spec.uuid[0];
@@ -623,7 +665,8 @@ function writeAsset(pk: number, spec: AssetSpec, ctx: WriteContext): void {
         payload: payload("video", spec.uuid),
       })
       : samplePng(spec);
-    writeFileSync(join(folder, fileName), bytes);
+    // Deno's writer, not node:fs's: under Deno it is about eight times faster for many small files.
+    Deno.writeFileSync(join(folder, fileName), bytes);
     size = bytes.length;
     if (spec.contentId) {
       const motion = encodeQuickTime({
@@ -632,7 +675,7 @@ function writeAsset(pk: number, spec: AssetSpec, ctx: WriteContext): void {
         payload: payload("motion", spec.uuid),
         contentIdentifier: spec.contentId,
       });
-      writeFileSync(join(folder, `${spec.uuid}_3.mov`), motion);
+      Deno.writeFileSync(join(folder, `${spec.uuid}_3.mov`), motion);
       motionSize = motion.length;
     }
   }
@@ -708,7 +751,7 @@ function writeAsset(pk: number, spec: AssetSpec, ctx: WriteContext): void {
   // Original (data store subtype 1) and, for a Live Photo, its video (subtype 18, type 3).
   ctx.insert.resource.run(
     ++ctx.counts.resources,
-    ENT_RESOURCE,
+    ENT.resource,
     1,
     size,
     0,
@@ -729,7 +772,7 @@ function writeAsset(pk: number, spec: AssetSpec, ctx: WriteContext): void {
   if (spec.contentId) {
     ctx.insert.resource.run(
       ++ctx.counts.resources,
-      ENT_RESOURCE,
+      ENT.resource,
       1,
       motionSize,
       0,
@@ -767,5 +810,5 @@ function samplePng(spec: AssetSpec): Uint8Array {
       rgb[at + 2] = (b + x * y) & 0xff;
     }
   }
-  return encodePng(width, height, rgb, { text: { Comment: `photos-sync sample ${spec.uuid}` } });
+  return encodePng(rgb, { width, height, text: { Comment: `photos-sync sample ${spec.uuid}` } });
 }

@@ -1,0 +1,70 @@
+import assert from "node:assert/strict";
+import { Redactor } from "../config/redact.ts";
+import { httpClient, subprocessRunner } from "./context.ts";
+
+Deno.test("the subprocess runner refuses a secret in process arguments", async () => {
+  const redactor = new Redactor();
+  redactor.add("hunter2-password");
+  const run = subprocessRunner(redactor, new AbortController().signal);
+  await assert.rejects(
+    run("echo", ["--password=hunter2-password"]),
+    /refusing to pass a secret to echo in its arguments/,
+  );
+});
+
+Deno.test("the subprocess runner streams both pipes by line, passes env and stdin, keeps a redacted stderr tail", async () => {
+  const redactor = new Redactor();
+  redactor.add("s3cr3t-value");
+  const run = subprocessRunner(redactor, new AbortController().signal);
+  const out: string[] = [];
+  const script =
+    'read line; echo "got $line"; echo "$TOKEN" >&2; for i in 1 2 3 4 5; do echo "err $i" >&2; done; exit 3';
+  const r = await run("sh", ["-c", script], {
+    env: { TOKEN: "s3cr3t-value" },
+    stdin: "hello\n",
+    onStdoutLine: (l) => out.push(l),
+    keepStderrLines: 3,
+  });
+  assert.equal(r.code, 3);
+  assert.deepEqual(out, ["got hello"]);
+  assert.deepEqual(r.stderrTail, ["err 3", "err 4", "err 5"]);
+  const leaky = await run("sh", ["-c", 'echo "token is $TOKEN" >&2'], { env: { TOKEN: "s3cr3t-value" } });
+  assert.deepEqual(leaky.stderrTail, ["token is ***"]);
+});
+
+Deno.test("unsetEnv removes inherited variables from the child only", async () => {
+  Deno.env.set("PHOTOS_SYNC_TEST_UNSET", "present");
+  try {
+    const run = subprocessRunner(new Redactor(), new AbortController().signal);
+    const lines: string[] = [];
+    await run("sh", ["-c", 'echo "[${PHOTOS_SYNC_TEST_UNSET:-gone}]"'], {
+      unsetEnv: ["PHOTOS_SYNC_TEST_UNSET"],
+      onStdoutLine: (l) => lines.push(l),
+    });
+    assert.deepEqual(lines, ["[gone]"]);
+    assert.equal(Deno.env.get("PHOTOS_SYNC_TEST_UNSET"), "present");
+  } finally {
+    Deno.env.delete("PHOTOS_SYNC_TEST_UNSET");
+  }
+});
+
+Deno.test("the HTTP client times out instead of hanging", async () => {
+  const ac = new AbortController();
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, signal: ac.signal, onListen: () => {} },
+    async () => {
+      await new Promise((r) => setTimeout(r, 2000));
+      return new Response("late");
+    },
+  );
+  try {
+    const http = httpClient(new AbortController().signal);
+    await assert.rejects(
+      http(`http://127.0.0.1:${server.addr.port}/`, { timeoutMs: 50 }),
+      /timed out|TimeoutError|signal/i,
+    );
+  } finally {
+    ac.abort();
+    await server.finished;
+  }
+});
