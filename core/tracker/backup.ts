@@ -244,7 +244,13 @@ export class BackupStore {
     destinationId: number,
     sources: readonly BackupSource[],
     options: { staleAfterMs: number; force?: boolean; at?: Date },
-  ): { run: BackupRun; resumed: boolean; previousOwner?: { pid: number; host: string } } {
+  ): {
+    run: BackupRun;
+    resumed: boolean;
+    previousOwner?: { pid: number; host: string };
+    /** The previous owner's last heartbeat, when a run is resumed. */
+    previousHeartbeat?: string | null;
+  } {
     const at = options.at ?? new Date();
     const iso = at.toISOString();
     return this.tracker.transaction(() => {
@@ -289,6 +295,8 @@ export class BackupStore {
           run: this.run(open.id)!,
           resumed: true,
           previousOwner: { pid: open.pid, host: open.host },
+          // Only a run that was still RUNNING can have left an rclone behind.
+          previousHeartbeat: open.status === "RUNNING" ? open.heartbeatAt : null,
         };
       }
       const id = this.tracker.execute(
@@ -374,6 +382,15 @@ export class BackupStore {
   job(id: number): BackupJob | undefined {
     const [row] = this.tracker.query<Row>(`SELECT * FROM backup_jobs WHERE id = ?`, id);
     return row ? jobOf(row) : undefined;
+  }
+
+  /** Whether an earlier job copied files from this source to this destination. */
+  hasBackedUpFiles(destinationId: number, source: string): boolean {
+    return this.tracker.query<{ n: number }>(
+      `SELECT COUNT(*) AS n FROM backup_jobs WHERE destination_id = ? AND source_name = ? AND files_transferred > 0`,
+      destinationId,
+      source,
+    )[0].n > 0;
   }
 
   /** Jobs of a run that still have work: pending, interrupted, or failed with attempts left. */
