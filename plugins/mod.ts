@@ -4,7 +4,9 @@
  * @module
  */
 import type { Plugin } from "../core/plugin/types.ts";
+import b2Destination from "./destination/b2/mod.ts";
 import folderDestination from "./destination/folder/mod.ts";
+import glacierDestination from "./destination/glacier/mod.ts";
 import livePhotoHandler from "./handler/live_photo/mod.ts";
 import photosLibrarySource from "./source/photoslibrary/mod.ts";
 
@@ -12,6 +14,8 @@ export const BUILTIN_PLUGINS: readonly Plugin[] = [
   photosLibrarySource,
   livePhotoHandler,
   folderDestination,
+  b2Destination,
+  glacierDestination,
 ];
 
 export { writeSampleLibrary } from "./source/photoslibrary/sample_library.ts";

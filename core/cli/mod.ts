@@ -25,6 +25,7 @@ import { registerSync } from "./sync.ts";
 import { registerReview } from "./review.ts";
 import { registerReclassify } from "./reclassify.ts";
 import { registerCleanup } from "./cleanup.ts";
+import { registerBackup } from "./backup.ts";
 
 export const VERSION = "0.1.0";
 
@@ -97,6 +98,7 @@ export function buildProgram(ctx: CommandContext): Command {
   registerReclassify(program, ctx);
   registerCleanup(program, ctx);
   registerReview(program, ctx);
+  registerBackup(program, ctx);
   registerPending(program, ctx);
   registerDemo(program, ctx);
   for (const cmd of program.commands) cmd.exitOverride();

@@ -8,7 +8,6 @@ import { ConfigError } from "../plugin/errors.ts";
 import type { CommandContext } from "./mod.ts";
 
 const PENDING: [name: string, description: string][] = [
-  ["backup", "encrypted offsite backup of Immich and the tracker through rclone"],
   ["serve", "status endpoint and live dashboard"],
 ];
 

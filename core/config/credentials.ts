@@ -20,7 +20,6 @@ import { envNames, flagName, type OptionValues, parseOptionValue } from "../plug
 import type { Plugin, SubprocessRunner } from "../plugin/types.ts";
 
 export type CredentialStoreKind = "1password" | "keychain" | "env";
-export const CREDENTIAL_STORES: readonly CredentialStoreKind[] = ["1password", "keychain", "env"];
 
 export interface CredentialStore {
   readonly kind: CredentialStoreKind;
@@ -60,6 +59,9 @@ export function defaultItemTitle(destination: string): string {
   const short = destination.split(".").at(-1)!;
   return `Immich Backup ${short.charAt(0).toUpperCase()}${short.slice(1)}`;
 }
+
+/** The store has no entry for these credentials at all (setup can create it). */
+export class CredentialItemMissing extends ConfigError {}
 
 export function credentialStore(kind: CredentialStoreKind, options: StoreOptions): CredentialStore {
   switch (kind) {
@@ -120,7 +122,7 @@ function onePassword(options: StoreOptions): CredentialStore {
       );
     }
     if (/isn't an item/i.test(detail)) {
-      return new ConfigError(
+      return new CredentialItemMissing(
         `there is no item "${item}" in the 1Password vault "${vault}"; create it with \`photos-sync backup --setup\`, ` +
           `or name yours with --backup-op-item / --backup-op-vault`,
       );

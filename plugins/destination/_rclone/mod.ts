@@ -150,6 +150,27 @@ export class Rclone {
   }
 }
 
+/** The installed rclone's version; throws, saying what to do, when it is missing or too old. */
+export async function requireRclone(ctx: PluginContext, binary?: string): Promise<string> {
+  const version = await new Rclone(ctx, { binary }).version();
+  if (!version) {
+    throw new FatalError(
+      `rclone cannot be run (${
+        binary ?? "rclone"
+      }); install it (apt install rclone, brew install rclone) or ` +
+        `set the destination's rclone option to its path`,
+    );
+  }
+  if (!recentEnough(version)) {
+    throw new ConfigError(
+      `rclone ${version} is too old; photos-sync needs ${
+        MIN_RCLONE_VERSION.join(".")
+      } or newer (rclone.org/install)`,
+    );
+  }
+  return version;
+}
+
 /** Whether a version string (`1.60.1`) is at least {@link MIN_RCLONE_VERSION}. */
 export function recentEnough(version: string): boolean {
   const [major, minor] = version.split(".").map(Number);

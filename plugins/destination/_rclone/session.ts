@@ -27,6 +27,8 @@ export interface VaultSessionOptions {
   key: string;
   /** E.g. `Backblaze B2 bucket photos, folder photos-sync`. */
   description: string;
+  /** The rclone version in use, shown by `check()`. */
+  rcloneVersion?: string;
   /** How replaced and deleted files are kept: dated archive areas, or the store's own versions. */
   keeps: BackupInfo["keeps"];
   /** Checks the base before it is used (Glacier: versioning); with `create`, may set it up. */
@@ -97,7 +99,10 @@ export function vaultSession(vault: Vault, options: VaultSessionOptions): Destin
       const state = info.state === "new"
         ? "empty, ready for a first backup"
         : "backup found, password correct";
-      return { description: `${info.description} (encrypted): ${state}` };
+      return {
+        description: `${info.description} (encrypted): ${state}`,
+        version: options.rcloneVersion ? `rclone ${options.rcloneVersion}` : undefined,
+      };
     },
 
     async put(group) {

@@ -18,6 +18,7 @@ import {
   PLUGIN_API_VERSION,
   type PluginContext,
 } from "../../../core/plugin/types.ts";
+import { requireRclone } from "../_rclone/mod.ts";
 import { vaultSession } from "../_rclone/session.ts";
 import { Vault } from "../_rclone/vault.ts";
 
@@ -75,6 +76,7 @@ function requireOptions(values: OptionValues, names: readonly string[]): void {
 }
 
 async function open(values: OptionValues, ctx: PluginContext) {
+  const rcloneVersion = await requireRclone(ctx, str(values.rclone));
   const remote = str(values.remote);
   requireOptions(
     values,
@@ -105,6 +107,7 @@ async function open(values: OptionValues, ctx: PluginContext) {
     bwlimit: str(values.bwlimit),
   });
   return vaultSession(vault, {
+    rcloneVersion,
     key: remote ? `b2:${remote}` : `b2:${bucket}/${folder}`,
     description: remote
       ? `${remote} (in place of B2)`

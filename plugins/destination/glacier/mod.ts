@@ -20,7 +20,7 @@ import {
   PLUGIN_API_VERSION,
   type PluginContext,
 } from "../../../core/plugin/types.ts";
-import { rcloneFailure } from "../_rclone/mod.ts";
+import { rcloneFailure, requireRclone } from "../_rclone/mod.ts";
 import { vaultSession } from "../_rclone/session.ts";
 import { Vault } from "../_rclone/vault.ts";
 
@@ -84,6 +84,7 @@ const COLD = /Object in GLACIER, restore first|InvalidObjectState|not valid for 
 const str = (v: unknown) => (typeof v === "string" && v !== "" ? v : undefined);
 
 async function open(values: OptionValues, ctx: PluginContext) {
+  const rcloneVersion = await requireRclone(ctx, str(values.rclone));
   const missing = [
     "bucket-name",
     "access-key-id",
@@ -130,6 +131,7 @@ async function open(values: OptionValues, ctx: PluginContext) {
   };
 
   return vaultSession(vault, {
+    rcloneVersion,
     key: `glacier:${bucket}/${folder}`,
     description: `${where}, ${values["storage-class"] ?? "DEEP_ARCHIVE"}`,
     keeps: "versions",
