@@ -338,7 +338,7 @@ Deno.test("a Glacier restore exits 1 while objects are cold and completes once t
     assert.equal(cold.code, 1);
     assert.match(
       cold.stdout,
-      /1 files are still in cold storage \(asked for 1 now\).*run the same command again later/,
+      /1 file still in cold storage \(asked for 1 now\).*run the same command again later/,
     );
     assert.match((await backup(["--status"], env)).stdout, /cold storage: 1 requested/);
     s3.thaw();

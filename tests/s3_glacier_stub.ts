@@ -50,8 +50,11 @@ const xml = (body: string, status = 200) =>
     headers: { "content-type": "application/xml" },
   });
 
-const s3Error = (code: string, message: string, status: number, key = "") =>
-  xml(`<Error><Code>${code}</Code><Message>${esc(message)}</Message><Key>${esc(key)}</Key></Error>`, status);
+const s3Error = (code: string, e: { message: string; status: number; key?: string }) =>
+  xml(
+    `<Error><Code>${code}</Code><Message>${esc(e.message)}</Message><Key>${esc(e.key ?? "")}</Key></Error>`,
+    e.status,
+  );
 
 /** Decodes an `aws-chunked` body (`<hex size>;chunk-signature=...\r\n<data>\r\n` ... `0;...`). */
 function unchunk(body: Uint8Array): Uint8Array<ArrayBuffer> {
@@ -151,7 +154,9 @@ export function startGlacierStub(options: { bucket?: string } = {}): GlacierStub
         }</CreationDate></Bucket></Buckets></ListAllMyBucketsResult>`,
       );
     }
-    if (b !== bucket) return s3Error("NoSuchBucket", "The specified bucket does not exist", 404);
+    if (b !== bucket) {
+      return s3Error("NoSuchBucket", { message: "The specified bucket does not exist", status: 404 });
+    }
     if (!key) {
       if (q.has("versioning")) {
         if (req.method === "PUT") {
@@ -184,14 +189,15 @@ export function startGlacierStub(options: { bucket?: string } = {}): GlacierStub
         let body: Uint8Array<ArrayBuffer>;
         if (from) {
           const source = objects.get(decodeURIComponent(from.replace(/^\/?[^/]+\//, "")));
-          if (!source) return s3Error("NoSuchKey", "no such copy source", 404, from);
+          if (!source) {
+            return s3Error("NoSuchKey", { message: "no such copy source", status: 404, key: from });
+          }
           if (!readable(source)) {
-            return s3Error(
-              "InvalidObjectState",
-              "The operation is not valid for the object's storage class",
-              403,
-              key,
-            );
+            return s3Error("InvalidObjectState", {
+              message: "The operation is not valid for the object's storage class",
+              status: 403,
+              key: key,
+            });
           }
           body = source.body;
         } else {
@@ -224,15 +230,20 @@ export function startGlacierStub(options: { bucket?: string } = {}): GlacierStub
         if (!o) return new Response(null, { status: 404 });
         return new Response(null, { status: 200, headers: headersOf(o) });
       case "GET": {
-        if (!o) return s3Error("NoSuchKey", "The specified key does not exist.", 404, key);
+        if (!o) {
+          return s3Error("NoSuchKey", {
+            message: "The specified key does not exist.",
+            status: 404,
+            key: key,
+          });
+        }
         if (!readable(o)) {
           state.refusedReads++;
-          return s3Error(
-            "InvalidObjectState",
-            "The operation is not valid for the object's storage class",
-            403,
-            key,
-          );
+          return s3Error("InvalidObjectState", {
+            message: "The operation is not valid for the object's storage class",
+            status: 403,
+            key: key,
+          });
         }
         const range = /^bytes=(\d+)-(\d*)$/.exec(req.headers.get("range") ?? "");
         if (range) {
@@ -251,26 +262,43 @@ export function startGlacierStub(options: { bucket?: string } = {}): GlacierStub
       case "POST":
         if (q.has("restore")) {
           await req.text();
-          if (!o) return s3Error("NoSuchKey", "The specified key does not exist.", 404, key);
+          if (!o) {
+            return s3Error("NoSuchKey", {
+              message: "The specified key does not exist.",
+              status: 404,
+              key: key,
+            });
+          }
           restoreRequests.set(key, (restoreRequests.get(key) ?? 0) + 1);
           if (!COLD.has(o.storageClass)) {
-            return s3Error(
-              "InvalidObjectState",
-              "Restore is not allowed for the object's current storage class",
-              403,
-              key,
-            );
+            return s3Error("InvalidObjectState", {
+              message: "Restore is not allowed for the object's current storage class",
+              status: 403,
+              key: key,
+            });
           }
           if (o.restore === "requested") {
-            return s3Error("RestoreAlreadyInProgress", "Object restore is already in progress", 409, key);
+            return s3Error("RestoreAlreadyInProgress", {
+              message: "Object restore is already in progress",
+              status: 409,
+              key: key,
+            });
           }
           if (o.restore === "done") return new Response(null, { status: 200 });
           o.restore = "requested";
           return new Response(null, { status: 202 });
         }
-        return s3Error("NotImplemented", `the stub does not do POST ${url.search}`, 501, key);
+        return s3Error("NotImplemented", {
+          message: `the stub does not do POST ${url.search}`,
+          status: 501,
+          key: key,
+        });
     }
-    return s3Error("NotImplemented", `the stub does not do ${req.method}`, 501, key);
+    return s3Error("NotImplemented", {
+      message: `the stub does not do ${req.method}`,
+      status: 501,
+      key: key,
+    });
   }
 
   let port = 0;

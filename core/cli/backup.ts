@@ -150,7 +150,12 @@ async function ask(output: Output, question: string): Promise<string | null> {
   return n === null ? null : new TextDecoder().decode(buf.subarray(0, n)).trim();
 }
 
-/** `1m 5s`, `n/a` when unknown. */
+/** `1 file`, `2 files`. */
+function files(n: number): string {
+  return `${n} ${n === 1 ? "file" : "files"}`;
+}
+
+/** `ETA 1m 5s`, `ETA n/a` when unknown. */
 function eta(seconds: number | null): string {
   return seconds === null ? "ETA n/a" : `ETA ${formatDuration(seconds)}`;
 }
@@ -339,7 +344,9 @@ class BackupCommand {
       let line: string;
       switch (j.status) {
         case "DRY-RUN":
-          line = `would copy ${j.wouldCopy} files (${formatBytes(j.bytes)}), would archive ${j.wouldArchive}`;
+          line = `would copy ${files(j.wouldCopy ?? 0)} (${
+            formatBytes(j.bytes)
+          }), would archive ${j.wouldArchive}`;
           break;
         case "COMPLETED":
           line = `completed: ${j.copied} copied (${formatBytes(j.bytes)}), ${j.archived} archived`;
@@ -464,10 +471,12 @@ class BackupCommand {
     output.status("");
     if (flags.json) output.out(JSON.stringify({ type: "summary", ...summary }));
     else {
-      output.out(`restored ${summary.files} files (${formatBytes(summary.bytes)}) into ${summary.target}`);
+      output.out(`restored ${files(summary.files)} (${formatBytes(summary.bytes)}) into ${summary.target}`);
       if (summary.cold > 0) {
         output.out(
-          `${summary.cold} files are still in cold storage (asked for ${summary.requested} now). Glacier takes ` +
+          `${
+            files(summary.cold)
+          } still in cold storage (asked for ${summary.requested} now). Glacier takes ` +
             `hours (Deep Archive Bulk: up to 48 h); run the same command again later, or with --wait MINUTES. ` +
             `It continues where it stopped and does not ask twice`,
         );
@@ -505,7 +514,7 @@ class BackupCommand {
         add(
           "credentials",
           "WARN",
-          `found ${have}; not set: ${missingCredentialsHelp(plugin, missing, store)}`,
+          `found ${have}; not set: ${missingCredentialsHelp(plugin, { missing, store })}`,
         );
       }
     } catch (e) {

@@ -149,7 +149,7 @@ export class Session {
     const store = this.credentialStore(plugin);
     const values = this.config.pluginOptions(plugin);
     if (!plugin.options.some((o) => o.credential)) return { values, missing: [], store };
-    return { ...await fillCredentials(plugin, values, store, this.config.redactor), store };
+    return { ...await fillCredentials(plugin, { values, store, redactor: this.config.redactor }), store };
   }
 
   /** Opens a destination by name, credentials included; says where to put the ones it lacks. */
@@ -163,7 +163,9 @@ export class Session {
       opened = await plugin.open(values, await this.#context(plugin.id));
     } catch (e) {
       if ((e as { kind?: string }).kind === "config" && missing.length > 0) {
-        throw new ConfigError(`${(e as Error).message}. ${missingCredentialsHelp(plugin, missing, store)}`);
+        throw new ConfigError(
+          `${(e as Error).message}. ${missingCredentialsHelp(plugin, { missing, store })}`,
+        );
       }
       throw e;
     }

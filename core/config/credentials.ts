@@ -10,7 +10,7 @@
  * @example
  * ```ts
  * const store = credentialStore("1password", { run, vault: "Private", item: "Immich Backup B2" });
- * const { values, missing } = await fillCredentials(plugin, options, store, redactor);
+ * const { values, missing } = await fillCredentials(plugin, { values: options, store, redactor });
  * ```
  * @module
  */
@@ -80,17 +80,17 @@ export function credentialStore(kind: CredentialStoreKind, options: StoreOptions
   }
 }
 
+/** Runs a store's CLI with `[command, ...args]`; "missing" when the program is not installed. */
 async function capture(
   run: SubprocessRunner,
-  command: string,
-  args: string[],
-  options: { env?: Record<string, string>; stdin?: string },
+  call: { argv: string[]; env?: Record<string, string>; stdin?: string },
 ): Promise<{ code: number; stdout: string; stderr: string } | "missing"> {
+  const [command, ...args] = call.argv;
   const out: string[] = [];
   try {
     const r = await run(command, args, {
-      env: options.env,
-      stdin: options.stdin,
+      env: call.env,
+      stdin: call.stdin,
       onStdoutLine: (l) => out.push(l),
       keepStderrLines: 5,
     });
@@ -136,7 +136,8 @@ function onePassword(options: StoreOptions): CredentialStore {
     kind: "1password",
     description: where,
     async read(field) {
-      const r = await capture(options.run, "op", ["read", "--no-newline", `op://${vault}/${item}/${field}`], {
+      const r = await capture(options.run, {
+        argv: ["op", "read", "--no-newline", `op://${vault}/${item}/${field}`],
         env: options.env,
       });
       if (r === "missing") throw notInstalled();
@@ -156,12 +157,11 @@ function onePassword(options: StoreOptions): CredentialStore {
           value,
         })),
       };
-      const r = await capture(
-        options.run,
-        "op",
-        ["item", "create", "--vault", vault, "--template", "/dev/stdin", "--format", "json"],
-        { env: options.env, stdin: JSON.stringify(template) },
-      );
+      const r = await capture(options.run, {
+        argv: ["op", "item", "create", "--vault", vault, "--template", "/dev/stdin", "--format", "json"],
+        env: options.env,
+        stdin: JSON.stringify(template),
+      });
       if (r === "missing") throw notInstalled();
       if (r.code !== 0) throw failure(r.stderr);
     },
@@ -176,12 +176,10 @@ function keychain(options: StoreOptions): CredentialStore {
     kind: "keychain",
     description: where,
     async read(field) {
-      const r = await capture(
-        options.run,
-        "security",
-        ["find-generic-password", "-s", service, "-a", field, "-w"],
-        { env: options.env },
-      );
+      const r = await capture(options.run, {
+        argv: ["security", "find-generic-password", "-s", service, "-a", field, "-w"],
+        env: options.env,
+      });
       if (r === "missing") {
         throw new ConfigError(
           "the Keychain is only on macOS (`security` was not found); choose another credential store with " +
@@ -205,11 +203,10 @@ function keychain(options: StoreOptions): CredentialStore {
  */
 export async function fillCredentials(
   plugin: Plugin,
-  values: OptionValues,
-  store: CredentialStore,
-  redactor: Redactor,
+  options: { values: OptionValues; store: CredentialStore; redactor: Redactor },
 ): Promise<{ values: OptionValues; missing: string[] }> {
-  const out = { ...values };
+  const { store, redactor } = options;
+  const out = { ...options.values };
   const missing: string[] = [];
   for (const spec of plugin.options) {
     if (!spec.credential) continue;
@@ -232,9 +229,9 @@ export async function fillCredentials(
 /** How to provide each missing credential: the store's field, the flag or the environment. */
 export function missingCredentialsHelp(
   plugin: Plugin,
-  missing: readonly string[],
-  store: CredentialStore,
+  options: { missing: readonly string[]; store: CredentialStore },
 ): string {
+  const { missing, store } = options;
   return missing.map((name) => {
     const spec = plugin.options.find((o) => o.name === name)!;
     const direct = `${envNames(plugin.id, spec)[0]}${

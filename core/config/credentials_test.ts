@@ -57,12 +57,11 @@ Deno.test("1Password: missing options are read with op read, registered as secre
     });
     const redactor = new Redactor();
     const store = credentialStore("1password", { run: run(), env });
-    const { values, missing } = await fillCredentials(
-      plugin,
-      { "encryption-password": "from-flag" },
+    const { values, missing } = await fillCredentials(plugin, {
+      values: { "encryption-password": "from-flag" },
       store,
       redactor,
-    );
+    });
     assert.deepEqual(values, {
       "bucket-name": "my-photos",
       "application-key": "K005secretkey",
@@ -83,9 +82,9 @@ Deno.test("1Password: a field the item lacks is reported missing with where to a
   await withBin(async (bin, env) => {
     await writeFakeOp(bin, { Private: { "Immich Backup B2": { bucket_name: "b" } } });
     const store = credentialStore("1password", { run: run(), env });
-    const { missing } = await fillCredentials(plugin, {}, store, new Redactor());
+    const { missing } = await fillCredentials(plugin, { values: {}, store, redactor: new Redactor() });
     assert.deepEqual(missing, ["application-key", "encryption-password"]);
-    const help = missingCredentialsHelp(plugin, missing, store);
+    const help = missingCredentialsHelp(plugin, { missing, store });
     assert.match(
       help,
       /encryption-password: add a field "encryption_password" to the 1Password item "Immich Backup B2" in vault "Private", or set PHOTOS_SYNC_B2_ENCRYPTION_PASSWORD/,
@@ -150,11 +149,15 @@ Deno.test("Keychain (through a fake security tool): reads a generic password per
 
 Deno.test("the environment store adds nothing and points at the variables", async () => {
   const store = credentialStore("env", { run: run() });
-  const { values, missing } = await fillCredentials(plugin, { "bucket-name": "b" }, store, new Redactor());
+  const { values, missing } = await fillCredentials(plugin, {
+    values: { "bucket-name": "b" },
+    store,
+    redactor: new Redactor(),
+  });
   assert.deepEqual(values, { "bucket-name": "b" });
   assert.deepEqual(missing, ["application-key", "encryption-password"]);
   assert.equal(
-    missingCredentialsHelp(plugin, ["bucket-name"], store),
+    missingCredentialsHelp(plugin, { missing: ["bucket-name"], store }),
     "bucket-name: set PHOTOS_SYNC_B2_BUCKET_NAME or --b2-bucket-name",
   );
 });

@@ -512,7 +512,7 @@ export async function runRestore(options: RestoreOptions): Promise<RestoreSummar
     if (track) {
       const readable = [...known].filter(([path, s]) => s.state !== "restored" && !result.cold.includes(path))
         .map(([path]) => path);
-      track.store.setColdState(track.id, readable, "restored");
+      track.store.setColdState(track.id, { paths: readable, state: "restored" });
     }
     if (result.cold.length === 0) break;
     if (!options.canWarmUp) {
@@ -527,11 +527,11 @@ export async function runRestore(options: RestoreOptions): Promise<RestoreSummar
         at - Date.parse(s.requestedAt) > ASK_AGAIN_AFTER_MS;
     });
     if (track) {
-      track.store.setColdState(track.id, result.cold.filter((p) => !known.has(p)), "cold");
+      track.store.setColdState(track.id, { paths: result.cold.filter((p) => !known.has(p)), state: "cold" });
     }
     if (ask.length > 0) {
       await options.session.warmup!(ask);
-      track?.store.setColdState(track.id, ask, "requested");
+      track?.store.setColdState(track.id, { paths: ask, state: "requested" });
       summary.requested += ask.length;
     }
     emit({ type: "warmup", requested: ask.length, waiting: result.cold.length });

@@ -106,9 +106,9 @@ const now = () => new Date().toISOString();
 /** See {@link OwnerState}. */
 export function ownerState(
   owner: { pid: number; host: string; heartbeatAt: string | null },
-  staleAfterMs: number,
-  at = Date.now(),
+  options: { staleAfterMs: number; at?: number },
 ): OwnerState {
+  const { staleAfterMs, at = Date.now() } = options;
   const beat = owner.heartbeatAt ? Date.parse(owner.heartbeatAt) : 0;
   const fresh = at - beat <= staleAfterMs;
   if (owner.host === HOST) {
@@ -257,7 +257,7 @@ export class BackupStore {
       const open = this.openRun(destinationId);
       if (open) {
         if (open.status === "RUNNING") {
-          const state = ownerState(open, options.staleAfterMs, at.getTime());
+          const state = ownerState(open, { staleAfterMs: options.staleAfterMs, at: at.getTime() });
           if (open.pid === Deno.pid && open.host === HOST) {
             throw new BackupBusyError(`backup run #${open.id} is already running in this process`);
           }
@@ -289,7 +289,7 @@ export class BackupStore {
         const have = new Set(this.jobs(open.id).map((j) => j.source));
         const maxPriority = Math.max(0, ...this.jobs(open.id).map((j) => j.priority));
         sources.filter((s) => !have.has(s.name)).forEach((s, i) =>
-          this.#addJob(open.id, destinationId, s, maxPriority + i + 1, iso)
+          this.#addJob(open.id, { destinationId, source: s, priority: maxPriority + i + 1, at: iso })
         );
         return {
           run: this.run(open.id)!,
@@ -309,12 +309,16 @@ export class BackupStore {
         iso,
         archiveStamp(at),
       ).lastInsertRowid;
-      sources.forEach((s, i) => this.#addJob(id, destinationId, s, i + 1, iso));
+      sources.forEach((s, i) => this.#addJob(id, { destinationId, source: s, priority: i + 1, at: iso }));
       return { run: this.run(id)!, resumed: false };
     });
   }
 
-  #addJob(runId: number, destinationId: number, s: BackupSource, priority: number, at: string): void {
+  #addJob(
+    runId: number,
+    job: { destinationId: number; source: BackupSource; priority: number; at: string },
+  ): void {
+    const { destinationId, source: s, priority, at } = job;
     this.tracker.execute(
       `INSERT INTO backup_jobs (run_id, destination_id, source_path, remote_path, source_name, status, priority,
                                 last_update)
@@ -473,7 +477,7 @@ export class BackupStore {
   reset(destinationId: number, options: { staleAfterMs: number }): { runs: number; jobs: number } {
     return this.tracker.transaction(() => {
       const open = this.openRun(destinationId);
-      if (open?.status === "RUNNING" && ownerState(open, options.staleAfterMs) === "live") {
+      if (open?.status === "RUNNING" && ownerState(open, { staleAfterMs: options.staleAfterMs }) === "live") {
         throw new BackupBusyError(
           `a backup to this destination is running (pid ${open.pid} on ${open.host}); stop it before --reset`,
         );
@@ -509,7 +513,8 @@ export class BackupStore {
     return new Map(rows.map((r) => [r.path, { state: r.state, requestedAt: r.requested_at }]));
   }
 
-  setColdState(destinationId: number, paths: readonly string[], state: ColdState): void {
+  setColdState(destinationId: number, change: { paths: readonly string[]; state: ColdState }): void {
+    const { paths, state } = change;
     if (paths.length === 0) return;
     const at = now();
     this.tracker.transaction(() => {
@@ -635,7 +640,7 @@ export function backupStatus(
       };
       let run: BackupRunStatus | null = null;
       if (latest) {
-        const state = latest.status === "RUNNING" ? ownerState(latest, staleAfterMs) : "dead";
+        const state = latest.status === "RUNNING" ? ownerState(latest, { staleAfterMs }) : "dead";
         const stale = latest.status === "RUNNING" && state !== "live";
         const jobs = store.jobs(latest.id).map((j): BackupJobStatus => {
           const status: JobStatus = stale && j.status === "RUNNING" ? "INTERRUPTED" : j.status;

@@ -208,11 +208,14 @@ Deno.test("reset forgets the destination's runs but refuses while a live process
 Deno.test("cold-storage state is kept per object and keeps the first request time", async () => {
   await withStore((s) => {
     const d = destination(s);
-    s.setColdState(d.id, ["current/library/a.jpg", "current/library/b.jpg", "current/upload/c.jpg"], "cold");
-    s.setColdState(d.id, ["current/library/a.jpg"], "requested");
+    s.setColdState(d.id, {
+      paths: ["current/library/a.jpg", "current/library/b.jpg", "current/upload/c.jpg"],
+      state: "cold",
+    });
+    s.setColdState(d.id, { paths: ["current/library/a.jpg"], state: "requested" });
     const requestedAt = s.coldObjects(d.id).get("current/library/a.jpg")!.requestedAt;
     assert.ok(requestedAt);
-    s.setColdState(d.id, ["current/library/a.jpg"], "restored");
+    s.setColdState(d.id, { paths: ["current/library/a.jpg"], state: "restored" });
     const lib = s.coldObjects(d.id, "current/library/");
     assert.deepEqual([...lib.keys()].sort(), ["current/library/a.jpg", "current/library/b.jpg"]);
     assert.equal(lib.get("current/library/a.jpg")!.state, "restored");

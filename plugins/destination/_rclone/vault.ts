@@ -140,10 +140,11 @@ export class Vault {
 
   /** Names directly under `rel` in the encrypted tree (directories end in `/`); [] when absent. */
   async list(rel = "", options: { dirsOnly?: boolean } = {}): Promise<string[]> {
-    return await this.#lsf(this.rclone, this.path(rel), options.dirsOnly);
+    return await this.#lsf(this.rclone, { path: this.path(rel), dirsOnly: options.dirsOnly });
   }
 
-  async #lsf(rclone: Rclone, path: string, dirsOnly?: boolean): Promise<string[]> {
+  async #lsf(rclone: Rclone, what: { path: string; dirsOnly?: boolean }): Promise<string[]> {
+    const { path, dirsOnly } = what;
     const names: string[] = [];
     const args = ["lsf", path, "--max-depth", "1", "--use-json-log", "--retries", "1"];
     if (dirsOnly) args.push("--dirs-only");
@@ -183,7 +184,7 @@ export class Vault {
       this.#ours = marker.createdAt;
       return { state: "ours", createdAt: marker.createdAt };
     }
-    const raw = await this.#lsf(this.plain, this.options.base);
+    const raw = await this.#lsf(this.plain, { path: this.options.base });
     if (raw.length === 0) return { state: "new" };
     throw new ConfigError(
       `${this.options.base} holds ${raw.length} entries that this encryption password and salt cannot decrypt: ` +
