@@ -8,10 +8,14 @@ import b2Destination from "./destination/b2/mod.ts";
 import folderDestination from "./destination/folder/mod.ts";
 import glacierDestination from "./destination/glacier/mod.ts";
 import livePhotoHandler from "./handler/live_photo/mod.ts";
+import folderSource from "./source/folder/mod.ts";
+import photoKitSource from "./source/photokit/mod.ts";
 import photosLibrarySource from "./source/photoslibrary/mod.ts";
 
 export const BUILTIN_PLUGINS: readonly Plugin[] = [
+  photoKitSource,
   photosLibrarySource,
+  folderSource,
   livePhotoHandler,
   folderDestination,
   b2Destination,

@@ -160,7 +160,7 @@ async function deleteUnrecoverable(
     return;
   }
   const source = await session.openSource();
-  if (!source.session.delete) {
+  if (!source.plugin.capabilities.includes("delete")) {
     throw new ConfigError(`${source.id} cannot delete assets; delete them in Photos (the list is above)`);
   }
   output.out(`these ${candidates.length} assets would be moved to Photos' Recently Deleted:`);
@@ -176,7 +176,7 @@ async function deleteUnrecoverable(
     output.out("nothing was deleted");
     throw new ExitCode(flags.yes === undefined && !Deno.stdin.isTerminal() ? 2 : 0);
   }
-  const result = await source.session.delete(candidates.map((r) => r.assetId));
+  const result = await source.session.delete!(candidates.map((r) => r.assetId));
   session.tracker.markGone(source.session.key, result.deleted);
   output.out(`moved ${result.deleted.length} assets to Recently Deleted`);
   if (result.notFound.length > 0) {

@@ -17,11 +17,17 @@ import {
 import { subprocessRunner } from "../plugin/context.ts";
 import type { OptionValues } from "../plugin/options.ts";
 import { type HandlerEntry } from "../engine/import_run.ts";
-import { ConfigError } from "../plugin/errors.ts";
+import { ConfigError, FatalError } from "../plugin/errors.ts";
 import { makeContext } from "../plugin/context.ts";
 import { loadPluginFile } from "../plugin/loader.ts";
 import { checkSession, Registry } from "../plugin/registry.ts";
-import type { DestinationPlugin, DestinationSession, Plugin, SourceSession } from "../plugin/types.ts";
+import type {
+  DestinationPlugin,
+  DestinationSession,
+  Plugin,
+  SourcePlugin,
+  SourceSession,
+} from "../plugin/types.ts";
 import { Tracker } from "../tracker/mod.ts";
 import { logSink, type Output } from "./output.ts";
 
@@ -60,7 +66,10 @@ export class Session {
       throw new ConfigError(`cannot create the data directory ${config.home} (${e.message}); set --home`);
     });
     const tracker = Tracker.open(`${config.home}/tracker.db`);
-    const tempRoot = await Deno.makeTempDir({ prefix: "photos-sync-" });
+    const tempRoot = await Deno.makeTempDir({ prefix: "photos-sync-" }).catch((e) => {
+      tracker.close();
+      throw new FatalError(`cannot create a temporary directory (${e.message}); free space or set TMPDIR`);
+    });
     const session = new Session(config, registry, tracker, tempRoot, options);
     session.#closers.push(() => tracker.close());
     session.#closers.push(() => Deno.remove(tempRoot, { recursive: true }).catch(() => {}));
@@ -96,11 +105,11 @@ export class Session {
     });
   }
 
-  #source?: Promise<{ id: string; session: SourceSession }>;
+  #source?: Promise<{ id: string; plugin: SourcePlugin; session: SourceSession }>;
   #destination?: Promise<{ id: string; session: DestinationSession; description: string }>;
 
   /** Opens the source named by `--source` (once per session), handing it `--library` as `library`. */
-  openSource(): Promise<{ id: string; session: SourceSession }> {
+  openSource(): Promise<{ id: string; plugin: SourcePlugin; session: SourceSession }> {
     return this.#source ??= this.#openSource();
   }
 
@@ -109,12 +118,12 @@ export class Session {
     return this.#destination ??= this.#openDestination();
   }
 
-  async #openSource(): Promise<{ id: string; session: SourceSession }> {
+  async #openSource(): Promise<{ id: string; plugin: SourcePlugin; session: SourceSession }> {
     const plugin = this.registry.source(String(this.config.core.source));
     const values = { ...this.config.pluginOptions(plugin), library: this.config.core.library };
     const session = checkSession(plugin, await plugin.open(values, await this.#context(plugin.id)));
     this.#closers.unshift(() => session.close());
-    return { id: plugin.id, session };
+    return { id: plugin.id, plugin, session };
   }
 
   async #openDestination(): Promise<{ id: string; session: DestinationSession; description: string }> {

@@ -10,7 +10,7 @@
  */
 import { type Asset, needsDownload } from "../model/asset.ts";
 import { type ExportedFile, type Plan, PlanBuilder } from "../model/plan.ts";
-import { errorKind, messageOf, PermanentError, PluginError } from "../plugin/errors.ts";
+import { errorKind, FatalError, messageOf, PermanentError, PluginError } from "../plugin/errors.ts";
 import type { OptionValues } from "../plugin/options.ts";
 import type { DestinationSession, HandlerPlugin, RemoteRef, SourceSession } from "../plugin/types.ts";
 import type { Tracker } from "../tracker/mod.ts";
@@ -79,6 +79,17 @@ export interface ImportOptions {
   signal?: AbortSignal;
   onEvent?: (event: RunEvent) => void;
   now?: () => Date;
+}
+
+/** A full or unwritable temp disk stops the run with one message instead of failing every asset. */
+function tempDiskFailure(e: unknown, tempRoot: string): unknown {
+  const code = (e as { code?: string }).code;
+  if (code === "ENOSPC" || /No space left on device/.test(messageOf(e))) {
+    return new FatalError(
+      `no space left on the temporary disk (${tempRoot}); free space there or set TMPDIR to a larger disk`,
+    );
+  }
+  return e;
 }
 
 /** Applies every handler that claims the asset, in order, to one plan. */
@@ -177,7 +188,12 @@ export async function importAssets(options: ImportOptions): Promise<RunSummary> 
       emit({ type: "asset", assetId: asset.id, filename: asset.filename, outcome: "would-import", plan });
       return;
     }
-    const dir = await Deno.makeTempDir({ dir: options.tempRoot, prefix: "asset-" });
+    let dir: string;
+    try {
+      dir = await Deno.makeTempDir({ dir: options.tempRoot, prefix: "asset-" });
+    } catch (e) {
+      return fail(asset, tempDiskFailure(e, options.tempRoot));
+    }
     try {
       if (download && options.source.download) {
         await retry(
@@ -268,9 +284,13 @@ export async function importAssets(options: ImportOptions): Promise<RunSummary> 
     return files;
   }
 
-  await using spool = await Spool.create<Asset>(options.tempRoot);
+  await using spool = await Spool.create<Asset>(options.tempRoot).catch((e) => {
+    throw tempDiskFailure(e, options.tempRoot);
+  });
   try {
-    await spoolWork(spool);
+    await spoolWork(spool).catch((e) => {
+      throw tempDiskFailure(e, options.tempRoot);
+    });
     emit({ type: "start", total: spool.count, listed: summary.listed });
     await runLanes(spool.read(), (a) => (cloudLane(a) ? "cloud" : "local"), {
       local: { concurrency: options.concurrency, work: (a) => importOne(a) },

@@ -382,20 +382,26 @@ export class Tracker {
     destination: string,
     seen: Set<string>,
   ): { assetId: string; remoteId: string | null; goneAt: string | null }[] {
-    const rows = this.#stmt(
-      `SELECT a.asset_id, a.gone_at, r.remote_id FROM assets a
-       LEFT JOIN transfers t ON t.source = a.source AND t.asset_id = a.asset_id AND t.destination = ?
-       LEFT JOIN resources r ON r.source = a.source AND r.asset_id = a.asset_id AND r.destination = t.destination
-         AND r.key = COALESCE(t.primary_key, 'original') AND t.remote_gone_at IS NULL
-       WHERE a.source = ?`,
-    ).iterate(destination, source) as Iterable<
-      { asset_id: string; gone_at: string | null; remote_id: string | null }
+    // One narrow scan, then a lookup per missing asset: a no-op sync has none, so it stays cheap.
+    const rows = this.#stmt(`SELECT asset_id, gone_at FROM assets WHERE source = ?`).iterate(
+      source,
+    ) as Iterable<
+      { asset_id: string; gone_at: string | null }
     >;
     const missing = [];
     for (const r of rows) {
       if (!seen.has(r.asset_id)) {
-        missing.push({ assetId: r.asset_id, remoteId: r.remote_id, goneAt: r.gone_at });
+        missing.push({ assetId: r.asset_id, goneAt: r.gone_at, remoteId: null as string | null });
       }
+    }
+    const remote = this.#stmt(
+      `SELECT r.remote_id FROM transfers t JOIN resources r ON r.source = t.source AND r.asset_id = t.asset_id
+         AND r.destination = t.destination AND r.key = COALESCE(t.primary_key, 'original')
+       WHERE t.source = ? AND t.asset_id = ? AND t.destination = ? AND t.remote_gone_at IS NULL`,
+    );
+    for (const m of missing) {
+      m.remoteId =
+        (remote.get(source, m.assetId, destination) as { remote_id: string } | undefined)?.remote_id ?? null;
     }
     return missing;
   }
