@@ -260,6 +260,7 @@ class BackupCommand {
         force: flags.force,
         maxRetries: Math.max(1, Number(this.core["backup-max-retries"])),
         statsSeconds: interactive ? 1 : this.statsSeconds,
+        ownerStatsSeconds: this.statsSeconds,
         staleAfterMs: this.staleAfterMs,
         retentionDays: Number(this.core["backup-retention-days"]),
         snapshot: async () => {

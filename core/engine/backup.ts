@@ -143,6 +143,11 @@ export interface BackupOptions {
   force?: boolean;
   /** Attempts per job (BACKUP_MAX_RETRIES). */
   maxRetries: number;
+  /**
+   * The longest a previous run's rclone could stay silent (its stats interval; default
+   * `statsSeconds`): how long a takeover waits for a dead owner's rclone to exit.
+   */
+  ownerStatsSeconds?: number;
   /** Seconds between progress reports and heartbeats. */
   statsSeconds: number;
   /** A run silent this long counts as stalled (default 3 x statsSeconds). */
@@ -259,7 +264,8 @@ export async function runBackup(options: BackupOptions): Promise<BackupSummary> 
     if (begun.resumed && begun.previousHeartbeat) {
       // The dead owner's rclone may outlive it until its next log line (at most one stats interval)
       // breaks its pipe; two rclones must not write the same files.
-      const waitMs = Date.parse(begun.previousHeartbeat) + (options.statsSeconds + 2) * 1000 -
+      const waitMs = Date.parse(begun.previousHeartbeat) +
+        ((options.ownerStatsSeconds ?? options.statsSeconds) + 2) * 1000 -
         now().getTime();
       if (waitMs > 0) {
         emit({
