@@ -204,6 +204,15 @@ Deno.test("a file deleted at the source is restored from the run's archive area"
     assert.equal(old.code, 0, old.stderr);
     assert.equal(await Deno.readTextFile(join(dir, "old/library/admin/2024/IMG_0002.MOV")), "mov two");
 
+    const verified = await backup(["--verify"], w.env);
+    assert.equal(verified.code, 0, verified.stdout);
+    assert.match(verified.stdout, /^library: 1 match$/m);
+    await Deno.writeTextFile(join(w.immich, "library/admin/2024/IMG_0004.HEIC"), "not backed up yet");
+    const behind = await backup(["--verify", "library"], w.env);
+    assert.equal(behind.code, 1);
+    assert.match(behind.stdout, /library: 1 match, 1 not backed up yet, 0 only in the backup, 0 differ/);
+    assert.doesNotMatch(behind.stdout, /^upload:/m, "only the named source");
+
     const unknown = await backup(
       ["--restore", "library", "--archive", "20000101T000000Z", "--into", dir],
       w.env,
@@ -311,6 +320,14 @@ Deno.test("backup --status shows what backupStatus() gives serve, and modes do n
     const both = await backup(["--status", "--reset"], w.env);
     assert.equal(both.code, 2);
     assert.match(both.stderr, /--status and --reset cannot be combined/);
+
+    const unconfirmed = await backup(["--reset"], w.env);
+    assert.equal(unconfirmed.code, 2, "no terminal to confirm on");
+    const reset = await backup(["--reset", "--yes"], w.env);
+    assert.equal(reset.code, 0, reset.stderr);
+    assert.match(reset.stdout, /forgot 1 runs and 4 jobs of b2; the backup itself is untouched/);
+    const after = JSON.parse((await backup(["--status", "--json"], w.env)).stdout);
+    assert.equal(after.destinations[0].run, null);
   });
 });
 
