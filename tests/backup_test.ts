@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { runCli } from "../core/cli/mod.ts";
 import { memoryOutput } from "../core/cli/output.ts";
+import { backupStatus as serveBackups } from "../core/server/backup_status.ts";
 import { backupStatus, BackupStore } from "../core/tracker/backup.ts";
 import { Tracker } from "../core/tracker/mod.ts";
 import { BUILTIN_PLUGINS, writeSampleLibrary } from "../plugins/mod.ts";
@@ -176,6 +177,15 @@ Deno.test("a job left RUNNING by a dead process is taken over, not left stuck", 
     }
     const status = await backup(["--status"], w.env);
     assert.match(status.stdout, new RegExp(`run #${runId}: interrupted \\(its process \\d+ is gone`));
+    // serve shows the same: the job the dead process held is interrupted, not running forever.
+    const reader = Tracker.open(join(w.home, "tracker.db"));
+    try {
+      const served = serveBackups(reader).runs.find((r) => r.id === runId)!;
+      assert.equal(served.status, "INTERRUPTED");
+      assert.deepEqual(served.jobs.map((j) => j.status), ["INTERRUPTED", "PENDING", "PENDING", "PENDING"]);
+    } finally {
+      reader.close();
+    }
     const run = await backup([], w.env);
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stderr, new RegExp(`resuming backup run #${runId}`));

@@ -19,6 +19,8 @@ import type { Redactor } from "../config/redact.ts";
 import { registerDemo, type SampleWriter } from "./demo.ts";
 import { registerImport } from "./import.ts";
 import { registerScan } from "./scan.ts";
+import { registerSchedule } from "./schedule.ts";
+import { registerServe } from "./serve.ts";
 import { registerStatus } from "./status.ts";
 import { registerPending } from "./pending.ts";
 import { registerSync } from "./sync.ts";
@@ -99,6 +101,8 @@ export function buildProgram(ctx: CommandContext): Command {
   registerCleanup(program, ctx);
   registerReview(program, ctx);
   registerBackup(program, ctx);
+  registerServe(program, ctx);
+  registerSchedule(program, ctx);
   registerPending(program, ctx);
   registerDemo(program, ctx);
   for (const cmd of program.commands) cmd.exitOverride();

@@ -8,7 +8,6 @@ import { ConfigError } from "../plugin/errors.ts";
 import type { CommandContext } from "./mod.ts";
 
 const PENDING: [name: string, description: string][] = [
-  ["serve", "status endpoint and live dashboard"],
 ];
 
 export function registerPending(program: Command, _ctx: CommandContext): void {

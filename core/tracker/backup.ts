@@ -609,8 +609,87 @@ export interface BackupStatusDocument {
 }
 
 /**
- * The backup state as one JSON-ready document: what `backup --status` prints and what `serve`
- * returns, so both always agree. Reads the tracker only.
+ * One run as the status shows it: statuses as stored, except that a RUNNING run (and its RUNNING
+ * jobs) whose owner is gone or silent shows as INTERRUPTED.
+ */
+export function backupRunStatus(
+  store: BackupStore,
+  run: BackupRun,
+  options: { staleAfterMs: number },
+): BackupRunStatus {
+  const state = run.status === "RUNNING" ? ownerState(run, options) : "dead";
+  const stale = run.status === "RUNNING" && state !== "live";
+  const jobs = store.jobs(run.id).map((j): BackupJobStatus => {
+    const status: JobStatus = stale && j.status === "RUNNING" ? "INTERRUPTED" : j.status;
+    return {
+      id: j.id,
+      source: j.source,
+      sourcePath: j.sourcePath,
+      remotePath: j.remotePath,
+      status,
+      bytesTotal: j.bytesTotal,
+      bytesTransferred: j.bytesTransferred,
+      filesTotal: j.filesTotal,
+      filesTransferred: j.filesTransferred,
+      filesArchived: j.filesArchived,
+      speed: status === "RUNNING" ? j.speed : 0,
+      etaSeconds: status === "RUNNING" ? j.etaSeconds : null,
+      percent: j.bytesTotal > 0 ? Math.min(100, (j.bytesTransferred / j.bytesTotal) * 100) : null,
+      retryCount: j.retryCount,
+      error: j.error,
+      startedAt: j.startedAt,
+      completedAt: j.completedAt,
+      lastUpdate: j.lastUpdate,
+    };
+  });
+  const sum = (k: "bytesTotal" | "bytesTransferred" | "filesTotal" | "filesTransferred") =>
+    jobs.reduce((n, j) => n + j[k], 0);
+  return {
+    id: run.id,
+    status: stale ? "INTERRUPTED" : run.status,
+    stale,
+    owner: { pid: run.pid, host: run.host, state },
+    startedAt: run.startedAt,
+    endedAt: run.endedAt,
+    heartbeatAt: run.heartbeatAt,
+    archiveStamp: run.archiveStamp,
+    jobs,
+    totals: {
+      bytesTotal: sum("bytesTotal"),
+      bytesTransferred: sum("bytesTransferred"),
+      filesTotal: sum("filesTotal"),
+      filesTransferred: sum("filesTransferred"),
+    },
+  };
+}
+
+/**
+ * The newest runs of every destination, newest first, each as {@link backupRunStatus} shows it
+ * (what `serve` lists).
+ */
+export function recentBackupRuns(
+  tracker: Tracker,
+  options: { limit?: number; staleAfterMs?: number } = {},
+): (BackupRunStatus & { destination: string; destinationType: string; dryRun: boolean })[] {
+  const store = new BackupStore(tracker);
+  const names = new Map(store.destinations().map((d) => [d.id, d]));
+  return tracker.query<Row>(`SELECT * FROM backup_runs ORDER BY id DESC LIMIT ?`, options.limit ?? 5).map(
+    runOf,
+  )
+    .map((run) => ({
+      ...backupRunStatus(store, run, { staleAfterMs: options.staleAfterMs ?? DEFAULT_STALE_MS }),
+      destination: names.get(run.destinationId)?.name ?? String(run.destinationId),
+      destinationType: names.get(run.destinationId)?.type ?? "",
+      dryRun: run.dryRun,
+    }));
+}
+
+/** Three heartbeats at the default BACKUP_STATS_INTERVAL of 60 s. */
+const DEFAULT_STALE_MS = 180_000;
+
+/**
+ * The backup state as one JSON-ready document: what `backup --status` prints and, through
+ * {@link recentBackupRuns} (the same per-run view), what `serve` shows. Reads the tracker only.
  *
  * @example
  * ```ts
@@ -622,7 +701,7 @@ export function backupStatus(
   tracker: Tracker,
   options: { destination?: string; staleAfterMs?: number } = {},
 ): BackupStatusDocument {
-  const staleAfterMs = options.staleAfterMs ?? 180_000;
+  const staleAfterMs = options.staleAfterMs ?? DEFAULT_STALE_MS;
   const store = new BackupStore(tracker);
   const destinations = store.destinations().filter((d) =>
     !options.destination || d.name === options.destination
@@ -638,54 +717,8 @@ export function backupStatus(
         INTERRUPTED: 0,
         FAILED: 0,
       };
-      let run: BackupRunStatus | null = null;
-      if (latest) {
-        const state = latest.status === "RUNNING" ? ownerState(latest, { staleAfterMs }) : "dead";
-        const stale = latest.status === "RUNNING" && state !== "live";
-        const jobs = store.jobs(latest.id).map((j): BackupJobStatus => {
-          const status: JobStatus = stale && j.status === "RUNNING" ? "INTERRUPTED" : j.status;
-          counts[status]++;
-          return {
-            id: j.id,
-            source: j.source,
-            sourcePath: j.sourcePath,
-            remotePath: j.remotePath,
-            status,
-            bytesTotal: j.bytesTotal,
-            bytesTransferred: j.bytesTransferred,
-            filesTotal: j.filesTotal,
-            filesTransferred: j.filesTransferred,
-            filesArchived: j.filesArchived,
-            speed: status === "RUNNING" ? j.speed : 0,
-            etaSeconds: status === "RUNNING" ? j.etaSeconds : null,
-            percent: j.bytesTotal > 0 ? Math.min(100, (j.bytesTransferred / j.bytesTotal) * 100) : null,
-            retryCount: j.retryCount,
-            error: j.error,
-            startedAt: j.startedAt,
-            completedAt: j.completedAt,
-            lastUpdate: j.lastUpdate,
-          };
-        });
-        const sum = (k: "bytesTotal" | "bytesTransferred" | "filesTotal" | "filesTransferred") =>
-          jobs.reduce((n, j) => n + j[k], 0);
-        run = {
-          id: latest.id,
-          status: stale ? "INTERRUPTED" : latest.status,
-          stale,
-          owner: { pid: latest.pid, host: latest.host, state },
-          startedAt: latest.startedAt,
-          endedAt: latest.endedAt,
-          heartbeatAt: latest.heartbeatAt,
-          archiveStamp: latest.archiveStamp,
-          jobs,
-          totals: {
-            bytesTotal: sum("bytesTotal"),
-            bytesTransferred: sum("bytesTransferred"),
-            filesTotal: sum("filesTotal"),
-            filesTransferred: sum("filesTransferred"),
-          },
-        };
-      }
+      const run = latest ? backupRunStatus(store, latest, { staleAfterMs }) : null;
+      for (const j of run?.jobs ?? []) counts[j.status]++;
       return {
         name: d.name,
         type: d.type,

@@ -96,16 +96,19 @@ export class Tracker {
 
   /**
    * Opens (creating if needed) and migrates the tracker. Refuses a database written by a newer
-   * photos-sync, which this build would not understand.
+   * photos-sync, which this build would not understand. With `readOnly` the file must exist and
+   * already have this build's schema; nothing can be written through that connection.
    */
-  static open(path: string, options: { migrations?: readonly string[] } = {}): Tracker {
+  static open(path: string, options: { migrations?: readonly string[]; readOnly?: boolean } = {}): Tracker {
     let db: DatabaseSync;
     try {
-      db = new DatabaseSync(path);
+      db = new DatabaseSync(path, { readOnly: options.readOnly ?? false });
       db.exec("PRAGMA busy_timeout = 10000");
-      db.exec("PRAGMA journal_mode = WAL");
-      db.exec("PRAGMA synchronous = NORMAL");
-      db.exec("PRAGMA foreign_keys = ON");
+      if (!options.readOnly) {
+        db.exec("PRAGMA journal_mode = WAL");
+        db.exec("PRAGMA synchronous = NORMAL");
+        db.exec("PRAGMA foreign_keys = ON");
+      }
     } catch (e) {
       throw new ConfigError(
         `the tracker database ${path} cannot be opened (${(e as Error).message}); ` +
@@ -114,7 +117,8 @@ export class Tracker {
     }
     const tracker = new Tracker(db);
     try {
-      tracker.#migrate(path, options.migrations ?? MIGRATIONS);
+      if (options.readOnly) tracker.#checkCurrent(path, options.migrations ?? MIGRATIONS);
+      else tracker.#migrate(path, options.migrations ?? MIGRATIONS);
     } catch (e) {
       db.close();
       throw e;
@@ -136,6 +140,25 @@ export class Tracker {
         this.#db.exec(`PRAGMA user_version = ${v + 1}`);
       });
     }
+  }
+
+  /** A read-only reader cannot migrate, so it needs exactly the schema this build knows. */
+  #checkCurrent(path: string, migrations: readonly string[]): void {
+    const version = this.schemaVersion;
+    if (version !== migrations.length) {
+      throw new ConfigError(
+        `the tracker ${path} has schema version ${version} and this photos-sync reads version ` +
+          `${migrations.length}; run \`photos-sync status\` once with this build to upgrade it, or upgrade photos-sync`,
+      );
+    }
+  }
+
+  /**
+   * Changes whenever another connection commits to the database, so a reader in another process
+   * can poll it (microseconds) and re-query only when something happened.
+   */
+  get dataVersion(): number {
+    return Number((this.#stmt("PRAGMA data_version").get() as { data_version: number }).data_version);
   }
 
   get schemaVersion(): number {
