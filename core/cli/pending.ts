@@ -7,8 +7,7 @@ import type { Command } from "commander";
 import { ConfigError } from "../plugin/errors.ts";
 import type { CommandContext } from "./mod.ts";
 
-const PENDING: [name: string, description: string][] = [
-];
+const PENDING: [name: string, description: string][] = [];
 
 export function registerPending(program: Command, _ctx: CommandContext): void {
   for (const [name, description] of PENDING) {
