@@ -96,8 +96,12 @@ Deno.test("checkSession() requires every method of the backup capability", async
     () => checkSession(plugin, partial),
     /declares or needs verifyTree, archives, pruneArchive but its session has no such method/,
   );
-  const full = { ...partial, verifyTree: fn, archives: fn, pruneArchive: fn };
-  assert.equal(checkSession(plugin, full), full);
+  const full = { ...partial, verifyTree: fn, archives: fn, pruneArchive: fn, warmup: fn };
+  const view = checkSession(plugin, full);
+  for (const m of ["prepareBackup", "backupTree", "restoreTree", "verifyTree", "archives", "pruneArchive"]) {
+    assert.equal(typeof (view as unknown as Record<string, unknown>)[m], "function", m);
+  }
+  assert.equal(view.warmup, undefined, "an undeclared capability is not passed through");
 });
 
 Deno.test("handlers() orders by declared order, then registration order", () => {
