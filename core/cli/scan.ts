@@ -13,7 +13,7 @@ export function registerScan(program: Command, ctx: CommandContext): void {
   const cmd = program.command("scan")
     .description("list every asset the source sees, with its facts and planned resources")
     .option("--json", "one JSON object per asset per line, then a summary object");
-  addCoreFlags(cmd, ["source", "library"]);
+  addCoreFlags(cmd, ["source", "library", "edited", "bursts", "hidden-visibility"]);
   addPluginFlags(cmd, ctx.deps.plugins.filter((p) => p.kind === "source"));
   cmd.action(async (opts: { json?: boolean }, command: Command) => {
     const session = await Session.open({
@@ -27,12 +27,13 @@ export function registerScan(program: Command, ctx: CommandContext): void {
     try {
       const source = await session.openSource();
       const handlers = session.handlers();
+      const policy = session.policy();
       const counts: Record<string, number> = {};
       let total = 0;
       for await (const asset of source.session.list()) {
         total++;
         for (const key of [asset.kind, ...asset.subtypes]) counts[key] = (counts[key] ?? 0) + 1;
-        const plan = planAsset(asset, handlers);
+        const plan = planAsset(asset, handlers, { policy });
         if (opts.json) ctx.output.out(JSON.stringify({ ...asset, plan }));
         else {
           const tags = [...asset.subtypes, asset.favorite && "favorite", asset.hidden && "hidden"].filter(

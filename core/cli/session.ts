@@ -5,7 +5,8 @@
  * @module
  */
 import { resolve } from "node:path";
-import { type Config, loadConfig } from "../config/mod.ts";
+import { type Config, loadConfig, policyOf } from "../config/mod.ts";
+import type { PlanPolicy } from "../model/policy.ts";
 import {
   type CredentialStore,
   credentialStore,
@@ -130,6 +131,11 @@ export class Session {
     const { plugin, session } = await this.openDestinationNamed(String(this.config.core.to));
     const info = plugin.capabilities.includes("check") ? await session.check!() : { description: plugin.id };
     return { id: plugin.id, session, description: info.description };
+  }
+
+  /** The run's policy (`--edited`, `--bursts`, `--hidden-visibility`), handed to every plan. */
+  policy(): PlanPolicy {
+    return policyOf(this.config.core);
   }
 
   /**
