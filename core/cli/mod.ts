@@ -22,7 +22,6 @@ import { registerScan } from "./scan.ts";
 import { registerSchedule } from "./schedule.ts";
 import { registerServe } from "./serve.ts";
 import { registerStatus } from "./status.ts";
-import { registerPending } from "./pending.ts";
 import { registerSync } from "./sync.ts";
 import { registerReview } from "./review.ts";
 import { registerReclassify } from "./reclassify.ts";
@@ -103,7 +102,6 @@ export function buildProgram(ctx: CommandContext): Command {
   registerBackup(program, ctx);
   registerServe(program, ctx);
   registerSchedule(program, ctx);
-  registerPending(program, ctx);
   registerDemo(program, ctx);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
