@@ -57,7 +57,8 @@ Deno.test({
     try {
       const page = await browser.newPage({ width: 1200, height: 900 });
       const errors = page.collectErrors();
-      child = cliCommand(fx.importArgs, { stdout: "null" }).spawn();
+      // One asset at a time: the import must last long enough for the numbers to be seen moving.
+      child = cliCommand([...fx.importArgs, "--concurrency", "1"], { stdout: "null" }).spawn();
 
       await page.goto(`${server.url}?token=${TOKEN}`);
       assert.equal(await page.evaluate("location.search"), "", "the token left the address bar");
