@@ -87,6 +87,10 @@ export interface AlbumRef {
   id: string;
   title: string;
   folders: string[];
+  /** An iCloud shared album the user subscribes to or owns, not one of the library's own albums. */
+  shared?: boolean;
+  /** The asset's place in the album's manual order (ascending), when the source knows it. */
+  position?: number;
 }
 
 export interface Location {
@@ -153,6 +157,12 @@ export interface Asset {
   /** Video duration in seconds. */
   durationSeconds?: number;
   resources: Resource[];
+  /**
+   * The source's own values behind the facts above, as read (e.g. Photos' `ZKINDSUBTYPE` as
+   * `kindSubtype`), for `scan` and diagnostics. Decide on the facts, never on these: their meaning
+   * is the source's and may change with its versions.
+   */
+  sourceData?: Record<string, string | number | boolean | null>;
 }
 
 /** The resource of a given role, if the asset has one. */

@@ -75,13 +75,15 @@ Deno.test("list() reports exactly the sample's facts", async () => {
 
     const favorite = byId.get(uuids.favorite)!;
     assert.equal(favorite.favorite, true, "the favourite flag lives in the WAL");
-    assert.deepEqual(favorite.albums, [{ id: facts.favoriteAlbum.uuid, title: "Family", folders: [] }]);
+    assert.deepEqual(favorite.albums, [
+      { id: facts.favoriteAlbum.uuid, title: "Family", folders: [], position: 1024 },
+    ]);
     assert.equal(byId.get(uuids.hidden)!.hidden, true);
     assert.equal(byId.get(uuids.trashed)!.trashed, true);
 
     // The trashed album "Old" and the built-in progress album are not user albums.
     assert.deepEqual(byId.get(uuids.inAlbum)!.albums, [
-      { id: facts.album.uuid, title: "Paris", folders: ["Trips", "2024"] },
+      { id: facts.album.uuid, title: "Paris", folders: ["Trips", "2024"], position: 2048 },
     ]);
     assert.deepEqual(live.albums.map((a) => a.title), ["Paris"]);
 
