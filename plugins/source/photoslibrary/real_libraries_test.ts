@@ -6,10 +6,14 @@
  */
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { chmodSync, copyFileSync, existsSync, readFileSync, statSync } from "node:fs";
+import { chmodSync, copyFileSync, cpSync, existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Asset, Resource } from "../../../core/model/asset.ts";
+import { PlanBuilder } from "../../../core/model/plan.ts";
+import { PermanentError } from "../../../core/plugin/errors.ts";
+import { createTestContext } from "./_test_context.ts";
+import photoslibrary from "./mod.ts";
 import { openPhotosDatabase } from "./_database.ts";
 import { libraryInfo } from "./_info.ts";
 import { readAssets } from "./_reader.ts";
@@ -456,3 +460,51 @@ withLibrary(
     }
   },
 );
+
+/** Every file below `dir` with its SHA-256, by path relative to `dir`. */
+function snapshot(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const path = join(entry.parentPath, entry.name);
+    out[path.slice(dir.length + 1)] = createHash("sha256").update(readFileSync(path)).digest("hex");
+  }
+  return out;
+}
+
+for (const name of ["Test-Media-Types-15.7.2", "Test-Cloud-13.1"]) {
+  Deno.test({
+    name: `${name}: listing and exporting in place leave every file of the bundle as it was`,
+    ignore,
+    fn: async () => {
+      const root = await Deno.makeTempDir({ prefix: "photoslibrary-inplace-" });
+      try {
+        const bundle = join(root, `${name}.photoslibrary`);
+        cpSync(join(LIBRARIES, `${name}.photoslibrary`), bundle, { recursive: true });
+        const before = snapshot(bundle);
+        const ctx = await createTestContext();
+        try {
+          const session = await photoslibrary.open({ library: bundle }, ctx);
+          try {
+            let listed = 0;
+            for await (const asset of session.list()) {
+              listed++;
+              const plan = new PlanBuilder(asset);
+              asset.resources.forEach((r, i) => r.present && plan.add(`r${i}`, r));
+              await session.export({ asset, plan: plan.build(), dir: ctx.tempDir, allowNetwork: false })
+                .catch((e) => assert.ok(e instanceof PermanentError, String(e)));
+            }
+            assert.ok(listed > 0);
+          } finally {
+            await session.close();
+          }
+        } finally {
+          await ctx.dispose();
+        }
+        assert.deepEqual(snapshot(bundle), before, "no file changed, appeared or vanished");
+      } finally {
+        await Deno.remove(root, { recursive: true });
+      }
+    },
+  });
+}
