@@ -7,6 +7,7 @@
 import { resolve } from "node:path";
 import { type Config, loadConfig } from "../config/mod.ts";
 import { type HandlerEntry } from "../engine/import_run.ts";
+import { listOnce } from "../engine/listing.ts";
 import { ConfigError } from "../plugin/errors.ts";
 import { makeContext } from "../plugin/context.ts";
 import { loadPluginFile } from "../plugin/loader.ts";
@@ -86,11 +87,16 @@ export class Session {
     });
   }
 
-  /** Opens the source named by `--source`, handing it `--library` as its `library` option. */
-  async openSource(): Promise<{ id: string; session: SourceSession }> {
+  /**
+   * Opens the source named by `--source`, handing it `--library` as its `library` option. With
+   * `listOnce`, the library is read once however often the command lists it (see
+   * `core/engine/listing.ts`): for commands that list more than once.
+   */
+  async openSource(options: { listOnce?: boolean } = {}): Promise<{ id: string; session: SourceSession }> {
     const plugin = this.registry.source(String(this.config.core.source));
     const values = { ...this.config.pluginOptions(plugin), library: this.config.core.library };
-    const session = checkSession(plugin, await plugin.open(values, await this.#context(plugin.id)));
+    const opened = checkSession(plugin, await plugin.open(values, await this.#context(plugin.id)));
+    const session = options.listOnce ? listOnce(opened, { dir: this.tempRoot }) : opened;
     this.#closers.unshift(() => session.close());
     return { id: plugin.id, session };
   }
