@@ -269,3 +269,29 @@ test("shared-moment and Shared-with-You originals are found in their scopes", as
     }
   });
 });
+
+test("a library without a log is read without creating one, and says so if Photos starts meanwhile", async () => {
+  await withCopy("Test-Cloud-13.1", async (bundle) => {
+    const log = join(bundle, "database", "Photos.sqlite-wal");
+    assert.equal(existsSync(log), false);
+    const ctx = await createTestContext();
+    try {
+      const session = await photoslibrary.open({ library: bundle }, ctx);
+      try {
+        let listed = 0;
+        for await (const _ of session.list()) {
+          // Photos opens the library halfway through the listing.
+          if (++listed === 10) writeFileSync(log, "");
+        }
+        assert.equal(listed, 32);
+      } finally {
+        await session.close();
+      }
+      assert.ok(
+        ctx.logged.some((l) => l.level === "warn" && /Photos opened the library while/.test(l.message)),
+      );
+    } finally {
+      await ctx.dispose();
+    }
+  });
+});
