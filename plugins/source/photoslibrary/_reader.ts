@@ -18,7 +18,7 @@ import type { DatabaseSync } from "node:sqlite";
 import { existsSync } from "node:fs";
 import type { AlbumRef, Asset, Subtype } from "../../../core/model/asset.ts";
 import type { LibrarySchema, PhotosDatabase } from "./_database.ts";
-import { COLUMN as C, listingQuery } from "./_query.ts";
+import { COLUMN as C, listingQuery, PAGE_ROWS } from "./_query.ts";
 import { assetResources, type Layout } from "./_resources.ts";
 import { isRawUti } from "./_uti.ts";
 
@@ -50,21 +50,31 @@ const BURST = { defaultPick: 4, selected: 8, key: 16 } as const;
 
 type Row = unknown[];
 
-/** Yields every asset of the library. Throws SQLite errors as they come; the caller words them. */
+/**
+ * Yields every asset of the library. Throws SQLite errors as they come; the caller words them.
+ * The pages are read in one read transaction, so the listing is one snapshot of the library even
+ * while Photos writes.
+ */
 export function* readAssets(database: PhotosDatabase): Generator<Asset> {
   const context = readerContext(database);
-  const { statements } = listingQuery(database.schema);
-  for (const sql of statements) {
-    const statement = database.db.prepare(sql);
-    // Deno implements node:sqlite's setReturnArrays; its type definitions lag behind.
-    (statement as unknown as { setReturnArrays(enabled: boolean): void }).setReturnArrays(true);
-    const iterator = statement.iterate();
-    try {
-      for (const row of iterator) yield toAsset(JSON.parse((row as unknown as [string])[0]), context);
-    } finally {
-      // Resets the statement when the consumer stops early.
-      iterator.return?.();
+  const { db } = database;
+  // A listing that overlaps another on the same connection shares its snapshot.
+  const own = !db.isTransaction;
+  if (own) db.exec("BEGIN");
+  try {
+    for (const { sql, first } of listingQuery(database.schema).pages) {
+      const statement = db.prepare(sql);
+      // Deno implements node:sqlite's setReturnArrays; its type definitions lag behind.
+      (statement as unknown as { setReturnArrays(enabled: boolean): void }).setReturnArrays(true);
+      for (let key: unknown[] = first;;) {
+        const rows = statement.all(...key as number[]) as unknown as [number, number, string][];
+        for (const row of rows) yield toAsset(JSON.parse(row[2]), context);
+        if (rows.length < PAGE_ROWS) break;
+        key = rows[rows.length - 1].slice(0, 2);
+      }
     }
+  } finally {
+    if (own && db.isTransaction) db.exec("COMMIT");
   }
 }
 

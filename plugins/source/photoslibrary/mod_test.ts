@@ -295,3 +295,34 @@ Deno.test("open() tells an SQLite file that is not Photos, a garbage file and a 
     }
   });
 });
+
+Deno.test("two listings of one session may overlap, and each sees every asset", async () => {
+  await withSampleLibrary(async (info) => {
+    await withSession(info.path, async (session) => {
+      let outer = 0;
+      let inner = 0;
+      for await (const _ of session.list()) {
+        if (++outer === 3) inner = (await listAll(session)).length;
+      }
+      assert.deepEqual([outer, inner], [info.assets, info.assets]);
+    });
+  }, { assets: 1200, files: false });
+});
+
+Deno.test("list() pages through equal capture dates without losing or repeating an asset", async () => {
+  await withSampleLibrary(async (info) => {
+    const db = new DatabaseSync(info.database);
+    // 700 assets share one instant, across page boundaries; one more has no date at all.
+    db.exec("UPDATE ZASSET SET ZDATECREATED = 700000000 WHERE Z_PK BETWEEN 300 AND 999");
+    db.exec("UPDATE ZASSET SET ZDATECREATED = NULL WHERE Z_PK = 1100");
+    const expected = db.prepare(
+      "SELECT ZUUID FROM ZASSET WHERE ZDATECREATED IS NOT NULL ORDER BY ZDATECREATED DESC, Z_PK DESC",
+    ).all().map((r) => r.ZUUID);
+    const undated = db.prepare("SELECT ZUUID FROM ZASSET WHERE Z_PK = 1100").get()!.ZUUID;
+    db.close();
+    const ids = (await withSession(info.path, listAll)).map((a) => a.id);
+    assert.equal(new Set(ids).size, 1200);
+    assert.deepEqual(ids.slice(0, -1), expected);
+    assert.equal(ids.at(-1), undated, "the undated asset comes last");
+  }, { assets: 1200, files: false });
+});
