@@ -6,10 +6,14 @@
 import type { Plugin } from "../core/plugin/types.ts";
 import folderDestination from "./destination/folder/mod.ts";
 import livePhotoHandler from "./handler/live_photo/mod.ts";
+import folderSource from "./source/folder/mod.ts";
+import photoKitSource from "./source/photokit/mod.ts";
 import photosLibrarySource from "./source/photoslibrary/mod.ts";
 
 export const BUILTIN_PLUGINS: readonly Plugin[] = [
+  photoKitSource,
   photosLibrarySource,
+  folderSource,
   livePhotoHandler,
   folderDestination,
 ];

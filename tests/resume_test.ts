@@ -33,9 +33,20 @@ async function waitFor(condition: () => boolean, child: Deno.ChildProcess): Prom
   return false;
 }
 
-Deno.test("an import killed at several points and resumed copies every asset exactly once", async () => {
+/** Deterministic kill points spread over the run (a tiny LCG, so a failure can be reproduced). */
+function killPoints(count: number, max: number, seed = 7): number[] {
+  let x = seed;
+  const points = new Set<number>();
+  while (points.size < count) {
+    x = (x * 1103515245 + 12345) % 2 ** 31;
+    points.add(1 + (x % max));
+  }
+  return [...points].sort((a, b) => a - b);
+}
+
+Deno.test("an import killed at 20 points and resumed copies every asset exactly once", async () => {
   await withTempDir(async (dir) => {
-    const sample = await writeSampleLibrary(join(dir, "Big.photoslibrary"), { assets: 600 });
+    const sample = await writeSampleLibrary(join(dir, "Big.photoslibrary"), { assets: 800 });
     const home = join(dir, "home");
     const dest = join(dir, "dest");
     const args = [
@@ -50,7 +61,7 @@ Deno.test("an import killed at several points and resumed copies every asset exa
       dest,
     ];
     let kills = 0;
-    for (const after of [1, 40, 120, 250, 400]) {
+    for (const after of killPoints(20, 700)) {
       const child = spawnCli([...args, "--concurrency", "2"]);
       const midway = await waitFor(() => importedCount(home) >= after, child);
       if (midway) {
@@ -60,7 +71,7 @@ Deno.test("an import killed at several points and resumed copies every asset exa
       await child.status;
       await child.stderr.cancel();
     }
-    assert.ok(kills >= 3, `only ${kills} kills landed mid-run`);
+    assert.ok(kills >= 15, `only ${kills} kills landed mid-run`);
     const final = await cli([...args, "--json"]);
     assert.equal(final.code, 0, final.stderr);
     const summary = JSON.parse(final.stdout.trim().split("\n").at(-1)!);

@@ -8,7 +8,8 @@
 import type { Command } from "commander";
 import { join } from "node:path";
 import { flagValues } from "./flags.ts";
-import { runImport } from "./import.ts";
+import { importAssets } from "../engine/import_run.ts";
+import { engineRun, printRunSummary } from "./run.ts";
 import type { CommandContext } from "./mod.ts";
 import { printStatus, statusReport } from "./status.ts";
 import { Session } from "./session.ts";
@@ -54,7 +55,8 @@ export function registerDemo(program: Command, ctx: CommandContext): void {
       });
       ctx.setRedactor(session.config.redactor);
       try {
-        await runImport(session, output, { json: opts.json });
+        const flags = { json: opts.json, command: "import" };
+        printRunSummary(output, await engineRun(session, output, flags, importAssets), flags);
         const report = statusReport(session.tracker, session.config.home);
         if (opts.json) output.out(JSON.stringify({ type: "status", ...report }));
         else {

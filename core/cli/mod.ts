@@ -19,8 +19,14 @@ import type { Redactor } from "../config/redact.ts";
 import { registerDemo, type SampleWriter } from "./demo.ts";
 import { registerImport } from "./import.ts";
 import { registerScan } from "./scan.ts";
+import { registerSchedule } from "./schedule.ts";
+import { registerServe } from "./serve.ts";
 import { registerStatus } from "./status.ts";
 import { registerPending } from "./pending.ts";
+import { registerSync } from "./sync.ts";
+import { registerReview } from "./review.ts";
+import { registerReclassify } from "./reclassify.ts";
+import { registerCleanup } from "./cleanup.ts";
 
 export const VERSION = "0.1.0";
 
@@ -89,6 +95,12 @@ export function buildProgram(ctx: CommandContext): Command {
   registerStatus(program, ctx);
   registerScan(program, ctx);
   registerImport(program, ctx);
+  registerSync(program, ctx);
+  registerReclassify(program, ctx);
+  registerCleanup(program, ctx);
+  registerReview(program, ctx);
+  registerServe(program, ctx);
+  registerSchedule(program, ctx);
   registerPending(program, ctx);
   registerDemo(program, ctx);
   for (const cmd of program.commands) cmd.exitOverride();

@@ -8,12 +8,7 @@ import { ConfigError } from "../plugin/errors.ts";
 import type { CommandContext } from "./mod.ts";
 
 const PENDING: [name: string, description: string][] = [
-  ["sync", "import what is new, then reconcile what changed in Photos"],
-  ["reclassify", "re-read media subtypes and repair incomplete Live Photos and Cinematic sidecars"],
-  ["cleanup", "reconcile the tracker with assets deleted from Photos"],
-  ["review", "list failed and skipped assets by reason; retry or delete them"],
   ["backup", "encrypted offsite backup of Immich and the tracker through rclone"],
-  ["serve", "status endpoint and live dashboard"],
 ];
 
 export function registerPending(program: Command, _ctx: CommandContext): void {

@@ -7,12 +7,11 @@
 import { resolve } from "node:path";
 import { type Config, loadConfig } from "../config/mod.ts";
 import { type HandlerEntry } from "../engine/import_run.ts";
-import { listOnce } from "../engine/listing.ts";
-import { ConfigError } from "../plugin/errors.ts";
+import { ConfigError, FatalError } from "../plugin/errors.ts";
 import { makeContext } from "../plugin/context.ts";
 import { loadPluginFile } from "../plugin/loader.ts";
 import { checkSession, Registry } from "../plugin/registry.ts";
-import type { DestinationSession, Plugin, SourceSession } from "../plugin/types.ts";
+import type { DestinationSession, Plugin, SourcePlugin, SourceSession } from "../plugin/types.ts";
 import { Tracker } from "../tracker/mod.ts";
 import { logSink, type Output } from "./output.ts";
 
@@ -51,7 +50,10 @@ export class Session {
       throw new ConfigError(`cannot create the data directory ${config.home} (${e.message}); set --home`);
     });
     const tracker = Tracker.open(`${config.home}/tracker.db`);
-    const tempRoot = await Deno.makeTempDir({ prefix: "photos-sync-" });
+    const tempRoot = await Deno.makeTempDir({ prefix: "photos-sync-" }).catch((e) => {
+      tracker.close();
+      throw new FatalError(`cannot create a temporary directory (${e.message}); free space or set TMPDIR`);
+    });
     const session = new Session(config, registry, tracker, tempRoot, options);
     session.#closers.push(() => tracker.close());
     session.#closers.push(() => Deno.remove(tempRoot, { recursive: true }).catch(() => {}));
@@ -87,22 +89,28 @@ export class Session {
     });
   }
 
-  /**
-   * Opens the source named by `--source`, handing it `--library` as its `library` option. With
-   * `listOnce`, the library is read once however often the command lists it (see
-   * `core/engine/listing.ts`): for commands that list more than once.
-   */
-  async openSource(options: { listOnce?: boolean } = {}): Promise<{ id: string; session: SourceSession }> {
-    const plugin = this.registry.source(String(this.config.core.source));
-    const values = { ...this.config.pluginOptions(plugin), library: this.config.core.library };
-    const opened = checkSession(plugin, await plugin.open(values, await this.#context(plugin.id)));
-    const session = options.listOnce ? listOnce(opened, { dir: this.tempRoot }) : opened;
-    this.#closers.unshift(() => session.close());
-    return { id: plugin.id, session };
+  #source?: Promise<{ id: string; plugin: SourcePlugin; session: SourceSession }>;
+  #destination?: Promise<{ id: string; session: DestinationSession; description: string }>;
+
+  /** Opens the source named by `--source` (once per session), handing it `--library` as `library`. */
+  openSource(): Promise<{ id: string; plugin: SourcePlugin; session: SourceSession }> {
+    return this.#source ??= this.#openSource();
   }
 
-  /** Opens the destination named by `--to` and runs its start-up check, if it has one. */
-  async openDestination(): Promise<{ id: string; session: DestinationSession; description: string }> {
+  /** Opens the destination named by `--to` (once per session) and runs its start-up check. */
+  openDestination(): Promise<{ id: string; session: DestinationSession; description: string }> {
+    return this.#destination ??= this.#openDestination();
+  }
+
+  async #openSource(): Promise<{ id: string; plugin: SourcePlugin; session: SourceSession }> {
+    const plugin = this.registry.source(String(this.config.core.source));
+    const values = { ...this.config.pluginOptions(plugin), library: this.config.core.library };
+    const session = checkSession(plugin, await plugin.open(values, await this.#context(plugin.id)));
+    this.#closers.unshift(() => session.close());
+    return { id: plugin.id, plugin, session };
+  }
+
+  async #openDestination(): Promise<{ id: string; session: DestinationSession; description: string }> {
     const plugin = this.registry.destination(String(this.config.core.to));
     const values = this.config.pluginOptions(plugin);
     const session = checkSession(plugin, await plugin.open(values, await this.#context(plugin.id)));

@@ -49,6 +49,12 @@ export const CORE_OPTIONS = [
   { name: "concurrency", type: "number", help: "assets processed in parallel", default: 4 },
   { name: "plugins", type: "list", help: "third-party plugin files to load (comma-separated)" },
   {
+    name: "serve-token",
+    type: "string",
+    secret: true,
+    help: "token `serve` requires on every request; needed to listen on anything but loopback",
+  },
+  {
     name: "backup-immich-path",
     type: "path",
     help: "Immich's upload location, backed up by `backup`",
@@ -122,6 +128,13 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Confi
   const { values: core, origins } = resolveOptions("core", CORE_OPTIONS, layers);
   core.home = home;
   const redactor = new Redactor();
+  for (const spec of CORE_OPTIONS as readonly OptionSpec[]) {
+    if (!spec.secret) continue;
+    for (const name of envNames("core", spec)) {
+      redactor.add(env[name]);
+      redactor.add(fileValues[name]);
+    }
+  }
   return {
     home,
     envFile,

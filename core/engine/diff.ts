@@ -5,21 +5,25 @@
 import type { Asset } from "../model/asset.ts";
 import type { TransferState } from "../tracker/mod.ts";
 
-export type SkipReason = "imported" | "changed" | "waiting" | "permanent" | "trashed";
+export type SkipReason = "imported" | "changed" | "waiting" | "permanent" | "trashed" | "cloud" | "removed";
 
 export type Decision =
-  | { action: "import"; reason: "new" | "retry" }
+  | { action: "import"; reason: "new" | "retry" | "repair" }
   | { action: "skip"; reason: SkipReason };
 
 export interface DecideOptions {
   now: Date;
   /** Retry assets whose last failure was permanent (`review --retry`). */
   retryPermanent?: boolean;
+  /** Send again although imported (repair: the destination recognises what it has and adds the rest). */
+  repair?: boolean;
 }
 
 export function decide(asset: Asset, state: TransferState | undefined, options: DecideOptions): Decision {
   if (asset.trashed) return { action: "skip", reason: "trashed" };
   if (!state) return { action: "import", reason: "new" };
+  if (state.remoteGone) return { action: "skip", reason: "removed" };
+  if (options.repair && state.status === "imported") return { action: "import", reason: "repair" };
   if (state.status === "imported") {
     const changed = asset.modified !== undefined && state.sourceModifiedAt !== null &&
       asset.modified !== state.sourceModifiedAt;

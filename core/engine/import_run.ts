@@ -8,16 +8,18 @@
  * ```
  * @module
  */
-import type { Asset } from "../model/asset.ts";
+import { type Asset, needsDownload } from "../model/asset.ts";
 import { type ExportedFile, type Plan, PlanBuilder } from "../model/plan.ts";
-import { errorKind, messageOf, PermanentError, PluginError } from "../plugin/errors.ts";
+import { errorKind, FatalError, messageOf, PermanentError, PluginError } from "../plugin/errors.ts";
 import type { OptionValues } from "../plugin/options.ts";
 import type { DestinationSession, HandlerPlugin, RemoteRef, SourceSession } from "../plugin/types.ts";
 import type { Tracker } from "../tracker/mod.ts";
 import { decide, nextAttemptAt, type SkipReason } from "./diff.ts";
 import { hashFile } from "./hash.ts";
-import { forEachConcurrent } from "./pool.ts";
-import { retry, type RetryOptions } from "./retry.ts";
+import { runLanes } from "./lanes.ts";
+import { retry, type RetryOptions, sleep } from "./retry.ts";
+import { Spool } from "./spool.ts";
+import type { TransferState } from "../tracker/mod.ts";
 
 export interface HandlerEntry {
   plugin: HandlerPlugin;
@@ -26,6 +28,7 @@ export interface HandlerEntry {
 
 /** What the run reports as it goes; the CLI turns these into progress lines or JSON. */
 export type RunEvent =
+  | { type: "start"; total: number; listed: number }
   | { type: "asset"; assetId: string; filename: string; outcome: "imported" | "duplicate"; bytes: number }
   | { type: "asset"; assetId: string; filename: string; outcome: "would-import"; plan: Plan }
   | { type: "asset"; assetId: string; filename: string; outcome: "failed"; kind: string; error: string }
@@ -60,10 +63,33 @@ export interface ImportOptions {
   retryPermanent?: boolean;
   /** Only these asset ids (e.g. `review --retry`). */
   only?: Set<string>;
+  /** Put these again although imported: the destination keeps what it has and adds what is missing. */
+  resend?: Set<string>;
+  /** Assets already listed in this run, used instead of listing the source again. */
+  assets?: AsyncIterable<Asset> | Iterable<Asset>;
+  /** Concurrency of the iCloud download lane (default 1): gentle with iCloud, whatever `concurrency` is. */
+  cloudConcurrency?: number;
+  /** Seconds between the starts of two iCloud downloads (default 0); local work is never paced. */
+  delaySeconds?: number;
+  /** Route by the source's iCloud facts (default true); false: everything is tried locally first. */
+  trustLocalFacts?: boolean;
+  /** Sees every listed asset with its tracker state, e.g. for `sync` to reconcile changes. */
+  onListed?: (asset: Asset, state: TransferState | undefined) => void;
   retry?: RetryOptions;
   signal?: AbortSignal;
   onEvent?: (event: RunEvent) => void;
   now?: () => Date;
+}
+
+/** A full or unwritable temp disk stops the run with one message instead of failing every asset. */
+function tempDiskFailure(e: unknown, tempRoot: string): unknown {
+  const code = (e as { code?: string }).code;
+  if (code === "ENOSPC" || /No space left on device/.test(messageOf(e))) {
+    return new FatalError(
+      `no space left on the temporary disk (${tempRoot}); free space there or set TMPDIR to a larger disk`,
+    );
+  }
+  return e;
 }
 
 /** Applies every handler that claims the asset, in order, to one plan. */
@@ -96,7 +122,7 @@ export async function importAssets(options: ImportOptions): Promise<RunSummary> 
     duplicates: 0,
     failed: 0,
     wouldImport: 0,
-    skipped: { imported: 0, changed: 0, waiting: 0, permanent: 0, trashed: 0 },
+    skipped: { imported: 0, changed: 0, waiting: 0, permanent: 0, trashed: 0, cloud: 0, removed: 0 },
     bytes: 0,
     durationMs: 0,
   };
@@ -104,27 +130,50 @@ export async function importAssets(options: ImportOptions): Promise<RunSummary> 
   const abort = new AbortController();
   const signal = options.signal ? AbortSignal.any([options.signal, abort.signal]) : abort.signal;
   const limit = options.limit ?? 0;
-  let selected = 0;
 
-  // Lazily filtered listing: the pool pulls from it only as slots free up.
-  async function* work(): AsyncGenerator<Asset> {
-    for await (const asset of wrapIterable(options.sourceId, options.source.list())) {
+  // The library is listed once; what has work to do is spooled to disk, so the total is known
+  // before the first export while memory stays flat.
+  async function spoolWork(spool: Spool<Asset>): Promise<void> {
+    const listing = options.assets ?? wrapIterable(options.sourceId, options.source.list());
+    for await (const asset of listing) {
       if (signal.aborted) return;
       if (options.only && !options.only.has(asset.id)) continue;
       summary.listed++;
-      const d = decide(asset, states.get(asset.id), { now: now(), retryPermanent: options.retryPermanent });
-      if (d.action === "skip") {
-        summary.skipped[d.reason]++;
-        emit({ type: "skip", assetId: asset.id, reason: d.reason });
+      const state = states.get(asset.id);
+      options.onListed?.(asset, state);
+      const d = decide(asset, state, {
+        now: now(),
+        retryPermanent: options.retryPermanent,
+        repair: options.resend?.has(asset.id),
+      });
+      const skip = d.action === "skip"
+        ? d.reason
+        : cloudLane(asset) && !options.allowNetwork
+        ? "cloud" as const
+        : undefined;
+      if (skip) {
+        summary.skipped[skip]++;
+        if (skip !== "imported") emit({ type: "skip", assetId: asset.id, reason: skip });
         continue;
       }
-      if (limit > 0 && selected >= limit) return;
-      selected++;
-      yield asset;
+      if (limit > 0 && spool.count >= limit) continue;
+      await spool.add(asset);
     }
   }
 
-  async function importOne(asset: Asset): Promise<void> {
+  const cloudLane = (asset: Asset) => options.trustLocalFacts !== false && needsDownload(asset);
+
+  // iCloud downloads start at most one per `delaySeconds`; a dry run never waits.
+  let nextCloudStart = 0;
+  async function paced(asset: Asset): Promise<void> {
+    const delayMs = options.dryRun ? 0 : (options.delaySeconds ?? 0) * 1000;
+    const wait = nextCloudStart - Date.now();
+    nextCloudStart = Math.max(Date.now(), nextCloudStart) + delayMs;
+    if (wait > 0) await sleep(wait, signal);
+    await importOne(asset, true);
+  }
+
+  async function importOne(asset: Asset, download = false): Promise<void> {
     let plan: Plan;
     try {
       plan = planAsset(asset, options.handlers);
@@ -139,8 +188,19 @@ export async function importAssets(options: ImportOptions): Promise<RunSummary> 
       emit({ type: "asset", assetId: asset.id, filename: asset.filename, outcome: "would-import", plan });
       return;
     }
-    const dir = await Deno.makeTempDir({ dir: options.tempRoot, prefix: "asset-" });
+    let dir: string;
     try {
+      dir = await Deno.makeTempDir({ dir: options.tempRoot, prefix: "asset-" });
+    } catch (e) {
+      return fail(asset, tempDiskFailure(e, options.tempRoot));
+    }
+    try {
+      if (download && options.source.download) {
+        await retry(
+          () => call(options.sourceId, "download", () => options.source.download!([asset])),
+          retryOptions(asset),
+        );
+      }
       const files = await retry(async () => {
         const exported = await call(
           options.sourceId,
@@ -224,8 +284,18 @@ export async function importAssets(options: ImportOptions): Promise<RunSummary> 
     return files;
   }
 
+  await using spool = await Spool.create<Asset>(options.tempRoot).catch((e) => {
+    throw tempDiskFailure(e, options.tempRoot);
+  });
   try {
-    await forEachConcurrent(work(), options.concurrency, importOne);
+    await spoolWork(spool).catch((e) => {
+      throw tempDiskFailure(e, options.tempRoot);
+    });
+    emit({ type: "start", total: spool.count, listed: summary.listed });
+    await runLanes(spool.read(), (a) => (cloudLane(a) ? "cloud" : "local"), {
+      local: { concurrency: options.concurrency, work: (a) => importOne(a) },
+      cloud: { concurrency: options.cloudConcurrency ?? 1, work: paced },
+    });
   } finally {
     summary.durationMs = Date.now() - started;
   }

@@ -1,106 +1,7 @@
 import assert from "node:assert/strict";
-import { join } from "node:path";
-import type { Asset } from "../model/asset.ts";
 import { FatalError, PermanentError, RetryableError } from "../plugin/errors.ts";
-import type { DestinationSession, ExportRequest, SourceSession } from "../plugin/types.ts";
-import { Tracker } from "../tracker/mod.ts";
-import { importAssets, type ImportOptions, type RunEvent } from "./import_run.ts";
-
-/** A source over real files in a temp dir; `exportHook` may throw to simulate failures. */
-async function fakeSource(dir: string, count: number, exportHook?: (a: Asset, call: number) => void) {
-  const assets: Asset[] = [];
-  for (let i = 0; i < count; i++) {
-    const path = join(dir, `f${i}.jpg`);
-    await Deno.writeTextFile(path, `bytes of ${i}`);
-    assets.push({
-      id: `id-${i}`,
-      kind: "photo",
-      filename: `IMG_${i}.JPG`,
-      favorite: false,
-      hidden: false,
-      trashed: false,
-      keywords: [],
-      albums: [],
-      edited: false,
-      referenced: false,
-      subtypes: [],
-      modified: "2024-01-01T00:00:00.000Z",
-      resources: [{ role: "original", filename: `IMG_${i}.JPG`, path, present: true }],
-    });
-  }
-  const calls = new Map<string, number>();
-  const session: SourceSession = {
-    key: "fake",
-    async *list() {
-      yield* assets;
-    },
-    export(req: ExportRequest) {
-      const n = (calls.get(req.asset.id) ?? 0) + 1;
-      calls.set(req.asset.id, n);
-      exportHook?.(req.asset, n);
-      return Promise.resolve([{ key: "original", path: req.asset.resources[0].path! }]);
-    },
-    close: async () => {},
-  };
-  return { assets, session, calls };
-}
-
-function fakeDestination(hook?: (id: string) => void) {
-  const stored = new Map<string, string>();
-  let inFlight = 0;
-  let maxInFlight = 0;
-  const session: DestinationSession = {
-    key: "fake-dest",
-    async put(group) {
-      inFlight++;
-      maxInFlight = Math.max(maxInFlight, inFlight);
-      try {
-        await new Promise((r) => setTimeout(r, 2));
-        hook?.(group.asset.id);
-        return {
-          resources: group.files.map((f) => {
-            const duplicate = stored.has(f.sha1);
-            stored.set(f.sha1, group.asset.id);
-            return { key: f.key, remoteId: `r-${f.sha1.slice(0, 8)}`, duplicate };
-          }),
-        };
-      } finally {
-        inFlight--;
-      }
-    },
-    close: async () => {},
-  };
-  return { session, stored, maxInFlight: () => maxInFlight };
-}
-
-async function harness(
-  fn: (
-    h: { dir: string; tracker: Tracker; base: (o: Partial<ImportOptions>) => ImportOptions },
-  ) => Promise<void>,
-) {
-  const dir = await Deno.makeTempDir();
-  const tracker = Tracker.open(join(dir, "t.db"));
-  try {
-    await fn({
-      dir,
-      tracker,
-      base: (o) => ({
-        sourceId: "fake",
-        destinationId: "fake-dest",
-        handlers: [],
-        tracker,
-        tempRoot: dir,
-        dryRun: false,
-        concurrency: 3,
-        retry: { attempts: 3, sleep: () => Promise.resolve() },
-        ...o,
-      } as ImportOptions),
-    });
-  } finally {
-    tracker.close();
-    await Deno.remove(dir, { recursive: true });
-  }
-}
+import { importAssets, type RunEvent } from "./import_run.ts";
+import { fakeDestination, fakeSource, harness } from "./_testing.ts";
 
 Deno.test("import records every asset once and a second run imports nothing", async () => {
   await harness(async ({ dir, tracker, base }) => {
@@ -128,7 +29,8 @@ Deno.test("dry run plans every asset but exports, uploads and records nothing", 
     assert.equal(src.calls.size, 0);
     assert.equal(dst.stored.size, 0);
     assert.deepEqual(tracker.query("SELECT * FROM transfers"), []);
-    assert.ok(events.every((e) => e.type === "asset" && e.outcome === "would-import"));
+    assert.deepEqual(events[0], { type: "start", total: 4, listed: 4 });
+    assert.ok(events.slice(1).every((e) => e.type === "asset" && e.outcome === "would-import"));
   });
 });
 
@@ -245,5 +147,52 @@ Deno.test("a changed asset is reported as changed, not imported again", async ()
     src.assets[0].modified = "2025-06-01T00:00:00.000Z";
     const s = await importAssets(base({ source: src.session, destination: dst.session }));
     assert.deepEqual([s.imported, s.skipped.changed], [0, 1]);
+  });
+});
+
+Deno.test("iCloud-only assets are skipped without --include-cloud, and downloaded in their own paced lane with it", async () => {
+  await harness(async ({ dir, base }) => {
+    const src = await fakeSource(dir, 6);
+    for (const i of [1, 3, 5]) {
+      src.assets[i].cloud = { synced: true, originalLocal: false };
+    }
+    const downloads: { id: string; at: number }[] = [];
+    src.session.download = (assets) => {
+      downloads.push(...assets.map((a) => ({ id: a.id, at: performance.now() })));
+      return Promise.resolve();
+    };
+    const local = await importAssets(base({ source: src.session, destination: fakeDestination().session }));
+    assert.deepEqual([local.imported, local.skipped.cloud], [3, 3]);
+    assert.equal(downloads.length, 0);
+
+    const cloud = await importAssets(base({
+      source: src.session,
+      destination: fakeDestination().session,
+      allowNetwork: true,
+      delaySeconds: 0.05,
+    }));
+    assert.equal(cloud.imported, 3);
+    assert.deepEqual(downloads.map((d) => d.id).sort(), ["id-1", "id-3", "id-5"]);
+    for (let i = 1; i < downloads.length; i++) {
+      assert.ok(downloads[i].at - downloads[i - 1].at >= 45, "downloads are paced by --delay");
+    }
+  });
+});
+
+Deno.test("the start event gives the total of assets with work before any is exported", async () => {
+  await harness(async ({ dir, base }) => {
+    const src = await fakeSource(dir, 5);
+    const events: RunEvent[] = [];
+    await importAssets(
+      base({
+        source: src.session,
+        destination: fakeDestination().session,
+        limit: 3,
+        onEvent: (e) => events.push(e),
+      }),
+    );
+    const start = events.findIndex((e) => e.type === "start");
+    assert.deepEqual(events[start], { type: "start", total: 3, listed: 5 });
+    assert.ok(events.slice(0, start).every((e) => e.type !== "asset"));
   });
 });

@@ -169,3 +169,13 @@ export interface Asset {
 export function resourceOf(asset: Asset, role: ResourceRole): Resource | undefined {
   return asset.resources.find((r) => r.role === role);
 }
+
+/**
+ * Whether exporting this asset needs a download first: a file it would send is not on disk but the
+ * asset is in iCloud Photos. (A file that is missing and not in iCloud is a problem, not a download.)
+ */
+export function needsDownload(asset: Asset): boolean {
+  if (asset.cloud?.originalLocal === false) return true;
+  return asset.cloud?.synced === true &&
+    asset.resources.some((r) => (r.role === "original" || r.role === "motion") && !r.present);
+}

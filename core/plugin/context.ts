@@ -106,21 +106,26 @@ export function subprocessRunner(redactor: Redactor, signal: AbortSignal): Subpr
   };
 }
 
-/** Calls `fn` for each line of a byte stream, as it arrives. */
-export async function eachLine(
-  stream: ReadableStream<Uint8Array>,
-  fn: (line: string) => void,
-): Promise<void> {
+/** The lines of a byte stream, as they arrive (without line endings). */
+export async function* lines(stream: ReadableStream<Uint8Array>): AsyncGenerator<string> {
   let rest = "";
   for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
     rest += chunk;
     let nl;
     while ((nl = rest.indexOf("\n")) >= 0) {
-      fn(rest.slice(0, nl).replace(/\r$/, ""));
+      yield rest.slice(0, nl).replace(/\r$/, "");
       rest = rest.slice(nl + 1);
     }
   }
-  if (rest) fn(rest);
+  if (rest) yield rest;
+}
+
+/** Calls `fn` for each line of a byte stream, as it arrives. */
+export async function eachLine(
+  stream: ReadableStream<Uint8Array>,
+  fn: (line: string) => void,
+): Promise<void> {
+  for await (const line of lines(stream)) fn(line);
 }
 
 export interface ContextOptions {

@@ -35,6 +35,8 @@ const SOURCE_CAPABILITIES: readonly SourceCapability[] = [
 ];
 const DESTINATION_CAPABILITIES: readonly DestinationCapability[] = [
   "find",
+  "update",
+  "presence",
   "link",
   "stack",
   "albums",
@@ -108,29 +110,30 @@ export function validatePlugin(candidate: unknown, where: string): string[] {
   return problems;
 }
 
+const REQUIRED = { source: ["list", "export", "close"], destination: ["put", "close"] } as const;
+
 /**
- * Checks that an opened session has a method for every capability its plugin declares, so the host
- * can branch on capabilities alone.
+ * Checks that an opened session has a method for every capability its plugin declares, and returns a
+ * view of it with only the required and the declared methods. The host can then branch on whether a
+ * method exists, and that is the same as branching on the declared capability.
  */
 export function checkSession<S extends SourceSession | DestinationSession>(
   plugin: SourcePlugin | DestinationPlugin,
   session: S,
 ): S {
-  const missing = plugin.capabilities.filter((c) =>
-    typeof (session as unknown as Record<string, unknown>)[c] !== "function"
-  );
-  for (const m of ["put", "list", "export"] as const) {
-    const required = plugin.kind === "destination" ? m === "put" : m !== "put";
-    if (required && typeof (session as unknown as Record<string, unknown>)[m] !== "function") {
-      missing.push(m as never);
-    }
-  }
+  const methods = session as unknown as Record<string, unknown>;
+  const wanted = [...REQUIRED[plugin.kind], ...plugin.capabilities];
+  const missing = wanted.filter((m) => typeof methods[m] !== "function");
   if (missing.length > 0) {
     throw new Error(
       `${plugin.id} declares or needs ${missing.join(", ")} but its session has no such method`,
     );
   }
-  return session;
+  const view: Record<string, unknown> = { key: session.key };
+  // A source's facts about its library are data, not a capability: they travel with the view.
+  if (methods.info !== undefined) view.info = methods.info;
+  for (const m of wanted) view[m] = (methods[m] as (...a: unknown[]) => unknown).bind(session);
+  return view as unknown as S;
 }
 
 /** Whether a plugin may run on this operating system. */

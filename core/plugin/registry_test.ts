@@ -84,7 +84,7 @@ Deno.test("checkSession() refuses a session that lacks a declared capability's m
   const session = await plugin.open({}, {} as never);
   assert.throws(() => checkSession(plugin, session), /link, check but its session has no such method/);
   const full = { ...session, link: async () => {}, check: () => Promise.resolve({ description: "ok" }) };
-  assert.equal(checkSession(plugin, full), full);
+  assert.equal(typeof checkSession(plugin, full).link, "function");
 });
 
 Deno.test("handlers() orders by declared order, then registration order", () => {
@@ -103,4 +103,17 @@ Deno.test("a plugin limited to another platform cannot be chosen", () => {
   const other = Deno.build.os === "darwin" ? "linux" : "darwin";
   const r = new Registry([destination({ platforms: [other] })]);
   assert.throws(() => r.destination("test"), new RegExp(`runs only on ${other}`));
+});
+
+Deno.test("checkSession() hides optional methods the plugin did not declare", async () => {
+  const plugin = destination({ capabilities: ["check"] });
+  const session = {
+    ...(await plugin.open({}, {} as never)),
+    check: () => Promise.resolve({ description: "ok" }),
+    remove: () => Promise.resolve(),
+  };
+  const view = checkSession(plugin, session);
+  assert.equal(typeof view.check, "function");
+  assert.equal(view.remove, undefined, "an undeclared capability is not used, even if the method exists");
+  assert.equal(view.key, "test");
 });

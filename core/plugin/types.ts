@@ -16,7 +16,7 @@
  * ```
  * @module
  */
-import type { AlbumRef, Asset } from "../model/asset.ts";
+import type { AlbumRef, Asset, CaptureDate } from "../model/asset.ts";
 import type { ExportedGroup, Plan } from "../model/plan.ts";
 import type { PlanBuilder } from "../model/plan.ts";
 import type { OptionSpec, OptionValues } from "./options.ts";
@@ -179,6 +179,8 @@ export interface HandlerPlugin extends PluginBase {
 
 export type DestinationCapability =
   | "find"
+  | "update"
+  | "presence"
   | "link"
   | "stack"
   | "albums"
@@ -198,6 +200,16 @@ export interface PutResult {
   resources: RemoteRef[];
 }
 
+/** Metadata `sync` pushes when it changed in the source since the last import or sync. */
+export interface AssetChanges {
+  favorite?: boolean;
+  hidden?: boolean;
+  captured?: CaptureDate;
+}
+
+/** What the destination says of an asset it was given: still there, in its trash, or gone. */
+export type Presence = "present" | "trashed" | "gone";
+
 export interface DestinationInfo {
   /** Human-readable, e.g. "Immich 1.135.3 at https://photos.example". */
   description: string;
@@ -214,6 +226,13 @@ export interface DestinationSession {
   check?(): Promise<DestinationInfo>;
   /** The remote id of content with this SHA-1, if present. */
   find?(sha1: string): Promise<string | undefined>;
+  /** Applies changed metadata to a stored asset (its primary resource's remote id). */
+  update?(remoteId: string, changes: AssetChanges): Promise<void>;
+  /**
+   * Whether each remote id is still there. Must throw rather than guess: a listing that failed must
+   * never look like "everything was deleted".
+   */
+  presence?(remoteIds: string[]): Promise<Record<string, Presence>>;
   /** Links a motion video to its still after the fact (repair). */
   link?(stillId: string, motionId: string): Promise<void>;
   stack?(primaryId: string, memberIds: string[]): Promise<void>;

@@ -153,6 +153,16 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX backup_jobs_status ON backup_jobs (status);
   CREATE INDEX backup_jobs_run ON backup_jobs (run_id);
   `,
+  // 2: what sync and cleanup need to reconcile.
+  `
+  -- The metadata last sent to the destination, so sync pushes only what changed in the source.
+  ALTER TABLE transfers ADD COLUMN synced_captured_at TEXT;
+  -- The destination no longer has the asset (deleted there); it is not uploaded again.
+  ALTER TABLE transfers ADD COLUMN remote_gone_at TEXT;
+  -- The resource key that represents the asset at the destination (its id is the asset's id there).
+  ALTER TABLE transfers ADD COLUMN primary_key TEXT;
+  CREATE INDEX assets_gone ON assets (source, gone_at);
+  `,
 ];
 
 /** The schema version this build writes. */

@@ -14,7 +14,7 @@ import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlit
 import { hostname } from "node:os";
 import process from "node:process";
 import type { Asset } from "../model/asset.ts";
-import type { ExportedGroup } from "../model/plan.ts";
+import type { ExportedGroup, Plan } from "../model/plan.ts";
 import type { ErrorKind } from "../plugin/errors.ts";
 import { ConfigError } from "../plugin/errors.ts";
 import type { RemoteRef } from "../plugin/types.ts";
@@ -29,6 +29,18 @@ export interface TransferState {
   errorClass: ErrorKind | null;
   nextAttemptAt: string | null;
   sourceModifiedAt: string | null;
+  /** The metadata the destination was last given (null: never, or before tracking began). */
+  syncedFavorite: boolean | null;
+  syncedHidden: boolean | null;
+  syncedCapturedAt: string | null;
+  /** The destination no longer has it (deleted there); not uploaded again. */
+  remoteGone: boolean;
+}
+
+export interface Classification {
+  subtypes: string[];
+  tags: string[];
+  incomplete: string[];
 }
 
 export interface ProblemRow {
@@ -84,16 +96,19 @@ export class Tracker {
 
   /**
    * Opens (creating if needed) and migrates the tracker. Refuses a database written by a newer
-   * photos-sync, which this build would not understand.
+   * photos-sync, which this build would not understand. With `readOnly` the file must exist and
+   * already have this build's schema; nothing can be written through that connection.
    */
-  static open(path: string, options: { migrations?: readonly string[] } = {}): Tracker {
+  static open(path: string, options: { migrations?: readonly string[]; readOnly?: boolean } = {}): Tracker {
     let db: DatabaseSync;
     try {
-      db = new DatabaseSync(path);
+      db = new DatabaseSync(path, { readOnly: options.readOnly ?? false });
       db.exec("PRAGMA busy_timeout = 10000");
-      db.exec("PRAGMA journal_mode = WAL");
-      db.exec("PRAGMA synchronous = NORMAL");
-      db.exec("PRAGMA foreign_keys = ON");
+      if (!options.readOnly) {
+        db.exec("PRAGMA journal_mode = WAL");
+        db.exec("PRAGMA synchronous = NORMAL");
+        db.exec("PRAGMA foreign_keys = ON");
+      }
     } catch (e) {
       throw new ConfigError(
         `the tracker database ${path} cannot be opened (${(e as Error).message}); ` +
@@ -102,7 +117,8 @@ export class Tracker {
     }
     const tracker = new Tracker(db);
     try {
-      tracker.#migrate(path, options.migrations ?? MIGRATIONS);
+      if (options.readOnly) tracker.#checkCurrent(path, options.migrations ?? MIGRATIONS);
+      else tracker.#migrate(path, options.migrations ?? MIGRATIONS);
     } catch (e) {
       db.close();
       throw e;
@@ -124,6 +140,25 @@ export class Tracker {
         this.#db.exec(`PRAGMA user_version = ${v + 1}`);
       });
     }
+  }
+
+  /** A read-only reader cannot migrate, so it needs exactly the schema this build knows. */
+  #checkCurrent(path: string, migrations: readonly string[]): void {
+    const version = this.schemaVersion;
+    if (version !== migrations.length) {
+      throw new ConfigError(
+        `the tracker ${path} has schema version ${version} and this photos-sync reads version ` +
+          `${migrations.length}; run \`photos-sync status\` once with this build to upgrade it, or upgrade photos-sync`,
+      );
+    }
+  }
+
+  /**
+   * Changes whenever another connection commits to the database, so a reader in another process
+   * can poll it (microseconds) and re-query only when something happened.
+   */
+  get dataVersion(): number {
+    return Number((this.#stmt("PRAGMA data_version").get() as { data_version: number }).data_version);
   }
 
   get schemaVersion(): number {
@@ -167,7 +202,8 @@ export class Tracker {
   /** Every asset's state at one destination, for the diff: one query, whatever the library size. */
   transfers(source: string, destination: string): Map<string, TransferState> {
     const rows = this.#stmt(
-      `SELECT asset_id, status, attempts, error_class, next_attempt_at, source_modified_at
+      `SELECT asset_id, status, attempts, error_class, next_attempt_at, source_modified_at, synced_favorite,
+              synced_hidden, synced_captured_at, remote_gone_at
        FROM transfers WHERE source = ? AND destination = ?`,
     ).iterate(source, destination);
     const map = new Map<string, TransferState>();
@@ -178,6 +214,10 @@ export class Tracker {
         errorClass: r.error_class as ErrorKind | null,
         nextAttemptAt: r.next_attempt_at as string | null,
         sourceModifiedAt: r.source_modified_at as string | null,
+        syncedFavorite: r.synced_favorite === null ? null : r.synced_favorite === 1,
+        syncedHidden: r.synced_hidden === null ? null : r.synced_hidden === 1,
+        syncedCapturedAt: r.synced_captured_at as string | null,
+        remoteGone: r.remote_gone_at !== null,
       });
     }
     return map;
@@ -225,14 +265,16 @@ export class Tracker {
       this.#noteAsset(source, asset, at);
       this.#stmt(
         `INSERT INTO transfers (source, asset_id, destination, status, attempts, last_attempt_at, imported_at,
-                                source_modified_at, size, handlers, tags, incomplete, synced_favorite, synced_hidden)
-         VALUES (?, ?, ?, 'imported', 1, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                source_modified_at, size, handlers, tags, incomplete, synced_favorite, synced_hidden,
+                                synced_captured_at, primary_key)
+         VALUES (?, ?, ?, 'imported', 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (source, asset_id, destination) DO UPDATE SET
            status = 'imported', attempts = attempts + 1, error_class = NULL, error_message = NULL,
            next_attempt_at = NULL, last_attempt_at = excluded.last_attempt_at, imported_at = excluded.imported_at,
            source_modified_at = excluded.source_modified_at, size = excluded.size, handlers = excluded.handlers,
            tags = excluded.tags, incomplete = excluded.incomplete, synced_favorite = excluded.synced_favorite,
-           synced_hidden = excluded.synced_hidden`,
+           synced_hidden = excluded.synced_hidden, synced_captured_at = excluded.synced_captured_at,
+           primary_key = excluded.primary_key, remote_gone_at = NULL`,
       ).run(
         source,
         asset.id,
@@ -246,6 +288,8 @@ export class Tracker {
         JSON.stringify(plan.incomplete),
         asset.favorite ? 1 : 0,
         asset.hidden ? 1 : 0,
+        asset.captured?.utc ?? null,
+        plan.primary,
       );
       const upsertResource = this.#stmt(
         `INSERT INTO resources (source, asset_id, destination, key, role, name, sha1, size, remote_id, duplicate, recorded_at)
@@ -316,6 +360,145 @@ export class Tracker {
         failure.nextAttemptAt,
       );
     });
+  }
+
+  /** Records metadata that sync pushed; only the columns of the fields given change. */
+  recordSynced(
+    ids: { source: string; destination: string },
+    asset: Asset,
+    pushed: { favorite?: boolean; hidden?: boolean; capturedAt?: string | null },
+  ): void {
+    this.transaction(() => {
+      this.#noteAsset(ids.source, asset, now());
+      this.#stmt(
+        `UPDATE transfers SET
+           synced_favorite = CASE WHEN ? THEN ? ELSE synced_favorite END,
+           synced_hidden = CASE WHEN ? THEN ? ELSE synced_hidden END,
+           synced_captured_at = CASE WHEN ? THEN ? ELSE synced_captured_at END
+         WHERE source = ? AND asset_id = ? AND destination = ?`,
+      ).run(
+        pushed.favorite !== undefined ? 1 : 0,
+        pushed.favorite ? 1 : 0,
+        pushed.hidden !== undefined ? 1 : 0,
+        pushed.hidden ? 1 : 0,
+        pushed.capturedAt !== undefined ? 1 : 0,
+        pushed.capturedAt ?? null,
+        ids.source,
+        asset.id,
+        ids.destination,
+      );
+    });
+  }
+
+  /**
+   * Assets of a source that the tracker knows and that were not in a complete listing (`seen`),
+   * with their remote id (primary resource) at `destination` when they have one.
+   */
+  missingFromSource(
+    source: string,
+    destination: string,
+    seen: Set<string>,
+  ): { assetId: string; remoteId: string | null; goneAt: string | null }[] {
+    // One narrow scan, then a lookup per missing asset: a no-op sync has none, so it stays cheap.
+    const rows = this.#stmt(`SELECT asset_id, gone_at FROM assets WHERE source = ?`).iterate(
+      source,
+    ) as Iterable<
+      { asset_id: string; gone_at: string | null }
+    >;
+    const missing = [];
+    for (const r of rows) {
+      if (!seen.has(r.asset_id)) {
+        missing.push({ assetId: r.asset_id, goneAt: r.gone_at, remoteId: null as string | null });
+      }
+    }
+    const remote = this.#stmt(
+      `SELECT r.remote_id FROM transfers t JOIN resources r ON r.source = t.source AND r.asset_id = t.asset_id
+         AND r.destination = t.destination AND r.key = COALESCE(t.primary_key, 'original')
+       WHERE t.source = ? AND t.asset_id = ? AND t.destination = ? AND t.remote_gone_at IS NULL`,
+    );
+    for (const m of missing) {
+      m.remoteId =
+        (remote.get(source, m.assetId, destination) as { remote_id: string } | undefined)?.remote_id ?? null;
+    }
+    return missing;
+  }
+
+  /** Marks assets as gone from the source (kept at every destination). */
+  markGone(source: string, assetIds: string[]): void {
+    const at = now();
+    this.transaction(() => {
+      const mark = this.#stmt(
+        `UPDATE assets SET gone_at = ? WHERE source = ? AND asset_id = ? AND gone_at IS NULL`,
+      );
+      for (const id of assetIds) mark.run(at, source, id);
+    });
+  }
+
+  /** Marks assets as no longer at the destination (deleted there), so they are not sent again. */
+  markRemoteGone(ids: { source: string; destination: string }, assetIds: string[]): void {
+    const at = now();
+    this.transaction(() => {
+      const mark = this.#stmt(
+        `UPDATE transfers SET remote_gone_at = ? WHERE source = ? AND asset_id = ? AND destination = ? AND remote_gone_at IS NULL`,
+      );
+      for (const id of assetIds) mark.run(at, ids.source, id, ids.destination);
+    });
+  }
+
+  /** Primary remote ids of every imported asset at a destination that is not known to be gone there. */
+  importedRemoteIds(ids: { source: string; destination: string }): { assetId: string; remoteId: string }[] {
+    return this.query<{ assetId: string; remoteId: string }>(
+      `SELECT t.asset_id AS assetId, r.remote_id AS remoteId FROM transfers t
+       JOIN resources r ON r.source = t.source AND r.asset_id = t.asset_id AND r.destination = t.destination
+         AND r.key = COALESCE(t.primary_key, 'original')
+       WHERE t.source = ? AND t.destination = ? AND t.status = 'imported' AND t.remote_gone_at IS NULL`,
+      ids.source,
+      ids.destination,
+    );
+  }
+
+  /** What the tracker believes about each imported asset's type and completeness (for reclassify). */
+  classification(ids: { source: string; destination: string }): Map<string, Classification> {
+    const rows = this.#stmt(
+      `SELECT t.asset_id, a.subtypes, t.tags, t.incomplete FROM transfers t JOIN assets a USING (source, asset_id)
+       WHERE t.source = ? AND t.destination = ? AND t.status = 'imported'`,
+    ).iterate(ids.source, ids.destination) as Iterable<Record<string, string | null>>;
+    const map = new Map<string, Classification>();
+    for (const r of rows) {
+      map.set(r.asset_id!, {
+        subtypes: JSON.parse(r.subtypes ?? "[]"),
+        tags: JSON.parse(r.tags ?? "[]"),
+        incomplete: JSON.parse(r.incomplete ?? "[]"),
+      });
+    }
+    return map;
+  }
+
+  /** Stores a fresh reading of an asset's type and plan; the transfer's status and ids stay as they are. */
+  updateClassification(ids: { source: string; destination: string }, asset: Asset, plan: Plan): void {
+    this.transaction(() => {
+      this.#noteAsset(ids.source, asset, now());
+      this.#stmt(
+        `UPDATE transfers SET handlers = ?, tags = ?, incomplete = ? WHERE source = ? AND asset_id = ? AND destination = ?`,
+      ).run(
+        JSON.stringify(plan.handlers),
+        JSON.stringify(plan.tags),
+        JSON.stringify(plan.incomplete),
+        ids.source,
+        asset.id,
+        ids.destination,
+      );
+    });
+  }
+
+  /** The remote id that represents an asset at a destination (its primary resource's). */
+  primaryRemoteId(ids: { source: string; destination: string }, assetId: string): string | undefined {
+    const row = this.#stmt(
+      `SELECT r.remote_id FROM transfers t JOIN resources r ON r.source = t.source AND r.asset_id = t.asset_id
+         AND r.destination = t.destination AND r.key = COALESCE(t.primary_key, 'original')
+       WHERE t.source = ? AND t.asset_id = ? AND t.destination = ?`,
+    ).get(ids.source, assetId, ids.destination) as { remote_id: string } | undefined;
+    return row?.remote_id;
   }
 
   /** Remote ids by resource key for one asset at one destination. */

@@ -82,3 +82,21 @@ Deno.test("destination.folder without a path is a configuration error that names
   await using ctx = await testContext();
   await assert.rejects(folder.open({}, ctx), /--folder-path DIR or PHOTOS_SYNC_FOLDER_PATH/);
 });
+
+Deno.test("presence() tells present from deleted files, and refuses when the folder itself is gone", async () => {
+  await using ctx = await testContext();
+  const root = join(ctx.tempDir, "dest");
+  const session = await folder.open({ path: root }, ctx);
+  const a = await session.put(await sampleGroup(ctx.tempDir, "a"));
+  const b = await session.put(await sampleGroup(ctx.tempDir, "b"));
+  await Deno.remove(join(root, b.resources[0].remoteId));
+  assert.deepEqual(await session.presence!([a.resources[0].remoteId, b.resources[0].remoteId]), {
+    [a.resources[0].remoteId]: "present",
+    [b.resources[0].remoteId]: "gone",
+  });
+  await Deno.remove(root, { recursive: true });
+  await assert.rejects(
+    session.presence!([a.resources[0].remoteId]),
+    /is missing \(not mounted\?\); nothing was checked/,
+  );
+});

@@ -17,6 +17,7 @@ import {
   type DestinationPlugin,
   type DestinationSession,
   PLUGIN_API_VERSION,
+  type Presence,
   type RemoteRef,
 } from "../../../core/plugin/types.ts";
 
@@ -129,6 +130,20 @@ class FolderSession implements DestinationSession {
     return { resources };
   }
 
+  async presence(remoteIds: string[]): Promise<Record<string, Presence>> {
+    // An unmounted disk must not read as "every file was deleted".
+    if (!(await Deno.stat(this.root).then((s) => s.isDirectory, () => false))) {
+      throw new FatalError(
+        `the destination folder ${this.root} is missing (not mounted?); nothing was checked`,
+      );
+    }
+    const out: Record<string, Presence> = {};
+    for (const id of remoteIds) {
+      out[id] = await Deno.stat(join(this.root, id)).then(() => "present" as const, () => "gone" as const);
+    }
+    return out;
+  }
+
   async close() {}
 }
 
@@ -139,7 +154,7 @@ const folderDestination = {
   version: "1.0.0",
   description: "Copies assets into a dated folder tree, verified, never overwriting",
   options: [{ name: "path", type: "path", help: "root of the destination folder tree" }],
-  capabilities: ["check"],
+  capabilities: ["check", "presence"],
   open(options, ctx) {
     if (typeof options.path !== "string" || options.path === "") {
       return Promise.reject(

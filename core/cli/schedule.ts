@@ -1,0 +1,155 @@
+/**
+ * `photos-sync schedule install|remove|status`: runs sync (and optionally backup and serve) in the
+ * background, as a per-user LaunchAgent on macOS or systemd user units on Linux.
+ * @module
+ */
+import type { Command } from "commander";
+import { resolve } from "node:path";
+import { loadConfig } from "../config/mod.ts";
+import { ConfigError } from "../plugin/errors.ts";
+import { currentProgram, formatInterval, parseInterval, scheduledJobs } from "../schedule/jobs.ts";
+import {
+  installSchedule,
+  removeSchedule,
+  scheduleFiles,
+  scheduleStatus,
+  systemHost,
+} from "../schedule/mod.ts";
+import { DEFAULT_PORT } from "../server/mod.ts";
+import { isLoopback } from "../server/security.ts";
+import { flagValues } from "./flags.ts";
+import type { CommandContext } from "./mod.ts";
+
+interface InstallOptions {
+  every: string;
+  backupEvery?: string;
+  serve?: boolean;
+  serveHost: string;
+  servePort: string;
+  dryRun?: boolean;
+  json?: boolean;
+}
+
+async function homeOf(
+  command: Command,
+  ctx: CommandContext,
+): Promise<{ home: string; envFile: Record<string, string | undefined> }> {
+  const config = await loadConfig({ flags: flagValues(command), env: ctx.deps.env });
+  ctx.setRedactor(config.redactor);
+  return { home: resolve(config.home), envFile: config.layers.envFile };
+}
+
+export function registerSchedule(program: Command, ctx: CommandContext): void {
+  const schedule = program.command("schedule")
+    .description(
+      "run sync (and optionally backup and serve) in the background: launchd on macOS, systemd on Linux",
+    );
+
+  schedule.command("install")
+    .description("write and load the background jobs (replaces an earlier install)")
+    .option("--every <interval>", "time between syncs, e.g. 30m, 6h, 1d", "6h")
+    .option("--backup-every <interval>", "also run backup this often, e.g. 1d")
+    .option("--serve", "also keep `serve` running")
+    .option("--serve-host <address>", "address for the background serve", "127.0.0.1")
+    .option("--serve-port <n>", "port for the background serve", String(DEFAULT_PORT))
+    .option("--dry-run", "print the files that would be written; change nothing")
+    .option("--json", "print what was done as one JSON document")
+    .action(async (opts: InstallOptions, command: Command) => {
+      const { home, envFile } = await homeOf(command, ctx);
+      const port = Number(opts.servePort);
+      if (!Number.isInteger(port) || port < 1 || port > 65535) {
+        throw new ConfigError(`--serve-port must be a port number, got ${opts.servePort}`);
+      }
+      if (opts.serve && !isLoopback(opts.serveHost) && !envFile.PHOTOS_SYNC_SERVE_TOKEN) {
+        throw new ConfigError(
+          `a background serve on ${opts.serveHost} needs PHOTOS_SYNC_SERVE_TOKEN in ${home}/.env ` +
+            `(background jobs do not see this shell's environment)`,
+        );
+      }
+      const host = systemHost();
+      const jobs = scheduledJobs({
+        program: currentProgram(),
+        home,
+        every: parseInterval(opts.every, "--every"),
+        backupEvery: opts.backupEvery === undefined
+          ? undefined
+          : parseInterval(opts.backupEvery, "--backup-every"),
+        serve: opts.serve ? { host: opts.serveHost, port } : undefined,
+        path: Deno.env.get("PATH"),
+      });
+      if (opts.dryRun) {
+        const files = scheduleFiles(jobs, host);
+        if (opts.json) {
+          ctx.output.out(JSON.stringify({ dryRun: true, files: Object.fromEntries(files) }, null, 2));
+        } else {
+          for (const [path, content] of files) ctx.output.out(`# ${path}\n${content}`);
+          ctx.output.out("dry run: nothing was written or loaded");
+        }
+        return;
+      }
+      const files = await installSchedule(jobs, host);
+      if (opts.json) {
+        ctx.output.out(JSON.stringify(
+          {
+            installed: jobs.map((j) => ({
+              name: j.name,
+              argv: j.argv,
+              intervalSeconds: j.intervalSeconds ?? null,
+              log: j.logFile,
+            })),
+            files,
+          },
+          null,
+          2,
+        ));
+        return;
+      }
+      for (const job of jobs) {
+        const when = job.intervalSeconds ? `every ${formatInterval(job.intervalSeconds)}` : "kept running";
+        ctx.output.out(`${job.name}: ${when}, log ${job.logFile}`);
+      }
+      for (const f of files) ctx.output.out(`  wrote ${f}`);
+      ctx.output.out(`the jobs read their settings from ${home}/.env, not from this shell`);
+      if (host.os === "linux") {
+        ctx.output.out("to run them while you are logged out: loginctl enable-linger $USER");
+      }
+    });
+
+  schedule.command("remove")
+    .description("unload and delete the background jobs")
+    .option("--json", "print what was removed as one JSON document")
+    .action(async (opts: { json?: boolean }, command: Command) => {
+      await homeOf(command, ctx);
+      const removed = await removeSchedule(systemHost());
+      if (opts.json) ctx.output.out(JSON.stringify({ removed }, null, 2));
+      else if (removed.length === 0) ctx.output.out("no background job was installed");
+      else for (const f of removed) ctx.output.out(`removed ${f}`);
+    });
+
+  schedule.command("status")
+    .description("which background jobs are installed, their state, and how their last run ended")
+    .option("--json", "print the status as one JSON document")
+    .action(async (opts: { json?: boolean }, command: Command) => {
+      const { home } = await homeOf(command, ctx);
+      const jobs = await scheduleStatus(systemHost(), { home });
+      if (opts.json) {
+        ctx.output.out(JSON.stringify({ home, jobs }, null, 2));
+        return;
+      }
+      for (const j of jobs) {
+        if (!j.installed) {
+          ctx.output.out(`${j.name}: not installed`);
+          continue;
+        }
+        const every = j.intervalSeconds ? `every ${formatInterval(j.intervalSeconds)}` : "kept running";
+        ctx.output.out(`${j.name}: installed, ${every}, ${j.state ?? "state unknown"}`);
+        if (j.nextRun) ctx.output.out(`  next run ${j.nextRun}`);
+        ctx.output.out(
+          j.lastRun
+            ? `  last run ${j.lastRun.status}, started ${j.lastRun.startedAt}` +
+              (j.lastRun.endedAt ? `, ended ${j.lastRun.endedAt}` : "")
+            : "  no run recorded yet",
+        );
+      }
+    });
+}

@@ -1,0 +1,118 @@
+/**
+ * What `schedule install` sets up, independent of the operating system: a periodic `sync`, an
+ * optional periodic `backup` and an optional long-running `serve`, each a photos-sync command line
+ * with its log file in the data directory.
+ *
+ * @example
+ * ```ts
+ * const jobs = scheduledJobs({ program: ["/usr/local/bin/photos-sync"], home, every: parseInterval("6h") });
+ * jobs.map((j) => j.name); // ["sync"]
+ * ```
+ * @module
+ */
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { ConfigError } from "../plugin/errors.ts";
+
+export type JobName = "sync" | "backup" | "serve";
+
+export interface ScheduledJob {
+  name: JobName;
+  description: string;
+  /** The whole command line: program, global flags, subcommand and its flags. */
+  argv: string[];
+  /** Seconds between runs; undefined for a service that runs all the time. */
+  intervalSeconds?: number;
+  /** stdout and stderr are appended here. */
+  logFile: string;
+  /** The data directory, also the working directory. */
+  home: string;
+  /** Environment the job gets (no secrets: those stay in <home>/.env). */
+  env: Record<string, string>;
+}
+
+export interface JobOptions {
+  /** How photos-sync is started (see {@link currentProgram}). */
+  program: string[];
+  home: string;
+  /** Seconds between syncs (default 6 h). */
+  every?: number;
+  /** Seconds between backups; no backup job when unset. */
+  backupEvery?: number;
+  /** Also run `serve` all the time, on this address. */
+  serve?: { host: string; port: number };
+  /** PATH for the jobs (rclone and friends must be found; launchd's default PATH is minimal). */
+  path?: string;
+}
+
+/** The label of a job, shared by launchd and systemd file names. */
+export const jobLabel = {
+  launchd: (name: JobName) => `com.photos-sync.${name}`,
+  systemd: (name: JobName) => `photos-sync-${name}`,
+};
+
+const UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
+
+/** `"90m"`, `"6h"`, `"1d"`, `"3600"` (seconds) -> seconds. At least five minutes. */
+export function parseInterval(text: string, flag = "--every"): number {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$/i.exec(text);
+  if (!match) throw new ConfigError(`${flag} must look like 30m, 6h or 1d, got ${JSON.stringify(text)}`);
+  const seconds = Math.round(Number(match[1]) * UNITS[(match[2] || "s").toLowerCase()]);
+  if (seconds < 300) throw new ConfigError(`${flag} must be at least 5 minutes, got ${text}`);
+  return seconds;
+}
+
+/**
+ * How to start this photos-sync again: the binary itself when compiled, otherwise
+ * `deno run -A <main.ts>` with the absolute path of the entry module.
+ */
+export function currentProgram(): string[] {
+  if (Deno.build.standalone) return [Deno.execPath()];
+  return [Deno.execPath(), "run", "-A", fileURLToPath(Deno.mainModule)];
+}
+
+export function scheduledJobs(options: JobOptions): ScheduledJob[] {
+  const base = [...options.program, "--home", options.home];
+  const env: Record<string, string> = { PHOTOS_SYNC_HOME: options.home };
+  if (options.path) env.PATH = options.path;
+  const job = (
+    name: JobName,
+    description: string,
+    args: string[],
+    intervalSeconds?: number,
+  ): ScheduledJob => ({
+    name,
+    description,
+    argv: [...base, ...args],
+    intervalSeconds,
+    logFile: join(options.home, "logs", `${name}.log`),
+    home: options.home,
+    env,
+  });
+  const jobs = [
+    job("sync", "photos-sync: import what is new and reconcile changes", ["sync"], options.every ?? 6 * 3600),
+  ];
+  if (options.backupEvery !== undefined) {
+    jobs.push(job("backup", "photos-sync: encrypted offsite backup", ["backup"], options.backupEvery));
+  }
+  if (options.serve) {
+    jobs.push(
+      job("serve", "photos-sync: status API and dashboard", [
+        "serve",
+        "--host",
+        options.serve.host,
+        "--port",
+        String(options.serve.port),
+      ]),
+    );
+  }
+  return jobs;
+}
+
+/** `21600` -> `6h`, for messages and systemd. */
+export function formatInterval(seconds: number): string {
+  for (const [unit, size] of [["d", 86400], ["h", 3600], ["min", 60]] as const) {
+    if (seconds % size === 0) return `${seconds / size}${unit}`;
+  }
+  return `${seconds}s`;
+}

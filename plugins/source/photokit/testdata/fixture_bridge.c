@@ -1,0 +1,1023 @@
+/*
+ * A test double of libPhotosBridge: the ABI of swift/Sources/CPhotosBridge/include/photos_bridge.h
+ * implemented over a JSON fixture instead of PhotoKit, so that the tests on Linux exercise every
+ * byte that crosses the FFI boundary: JSON in and out, malloc'd strings released by psb_free,
+ * calls that block (they must not block Deno's event loop), progress callbacks from other threads,
+ * cancellation by token, timeouts and every error path.
+ *
+ * The fixture is the file `fixture.json` next to the loaded library (found with dladdr), so two
+ * copies of the library in two folders are two independent "Photos libraries" in one process:
+ *
+ *   {"authorization": "authorized" | "limited" | "denied" | "restricted" | "not_determined",
+ *    "promptResult": status a prompt turns "not_determined" into (default "authorized"),
+ *    "declineChanges": bool (favorite, delete and create fail with "declined"),
+ *    "assets": [asset as psb_list returns it, where each resource may also carry
+ *               "_file": path of its bytes, "_cloudOnly": bool (needs the network; downloading
+ *               reports progress from another thread), "_stall": bool (never delivers data: the
+ *               call waits for psb_cancel or its timeout), "_fail": "network"]}
+ *
+ * Keys that start with "_" are the fixture's own and never appear in a response. Changes made
+ * through the ABI (favorite, delete, create, download) live in memory for the library's lifetime.
+ *
+ * Built by the tests: cc -shared -fPIC -pthread -I<include dir> fixture_bridge.c -o <dir>/lib.so
+ */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "photos_bridge.h"
+
+#ifndef FIXTURE_ABI_VERSION
+#define FIXTURE_ABI_VERSION PSB_ABI_VERSION /* the tests override it to check the version guard */
+#endif
+
+/* ---------------------------------------------------------------------------------------------
+ * JSON values */
+
+typedef enum { JNULL, JBOOL, JNUM, JSTR, JARR, JOBJ } jkind;
+
+typedef struct jval {
+  jkind kind;
+  int b;
+  double n;
+  char *s;
+  size_t len, cap;
+  struct jval **items; /* array items or object values */
+  char **keys;         /* object keys */
+} jval;
+
+static jval *jnew(jkind kind) {
+  jval *v = calloc(1, sizeof *v);
+  if (!v) abort();
+  v->kind = kind;
+  return v;
+}
+
+static void jfree(jval *v) {
+  if (!v) return;
+  for (size_t i = 0; i < v->len; i++) {
+    jfree(v->items[i]);
+    if (v->keys) free(v->keys[i]);
+  }
+  free(v->items);
+  free(v->keys);
+  free(v->s);
+  free(v);
+}
+
+static void jpush(jval *container, char *key, jval *item) {
+  if (container->len == container->cap) {
+    container->cap = container->cap ? container->cap * 2 : 8;
+    container->items = realloc(container->items, container->cap * sizeof *container->items);
+    if (container->kind == JOBJ) container->keys = realloc(container->keys, container->cap * sizeof(char *));
+    if (!container->items || (container->kind == JOBJ && !container->keys)) abort();
+  }
+  if (container->kind == JOBJ) container->keys[container->len] = key;
+  container->items[container->len++] = item;
+}
+
+static jval *jstrv(const char *s) {
+  jval *v = jnew(JSTR);
+  v->s = strdup(s);
+  return v;
+}
+
+typedef struct {
+  const char *p;
+  int failed;
+} parser;
+
+static void skip_ws(parser *ps) {
+  while (*ps->p == ' ' || *ps->p == '\n' || *ps->p == '\r' || *ps->p == '\t') ps->p++;
+}
+
+static void put_utf8(char **out, unsigned cp) {
+  unsigned char *o = (unsigned char *)*out;
+  if (cp < 0x80) *o++ = cp;
+  else if (cp < 0x800) *o++ = 0xC0 | (cp >> 6), *o++ = 0x80 | (cp & 0x3F);
+  else if (cp < 0x10000) *o++ = 0xE0 | (cp >> 12), *o++ = 0x80 | ((cp >> 6) & 0x3F), *o++ = 0x80 | (cp & 0x3F);
+  else
+    *o++ = 0xF0 | (cp >> 18), *o++ = 0x80 | ((cp >> 12) & 0x3F), *o++ = 0x80 | ((cp >> 6) & 0x3F),
+    *o++ = 0x80 | (cp & 0x3F);
+  *out = (char *)o;
+}
+
+static unsigned hex4(parser *ps) {
+  unsigned v = 0;
+  for (int i = 0; i < 4; i++) {
+    char c = *ps->p++;
+    v <<= 4;
+    if (c >= '0' && c <= '9') v |= c - '0';
+    else if (c >= 'a' && c <= 'f') v |= c - 'a' + 10;
+    else if (c >= 'A' && c <= 'F') v |= c - 'A' + 10;
+    else ps->failed = 1;
+  }
+  return v;
+}
+
+static char *parse_string(parser *ps) {
+  if (*ps->p != '"') return ps->failed = 1, NULL;
+  ps->p++;
+  /* Escapes only shrink, so the raw length bounds the decoded one (\uXXXX: 6 bytes -> <= 4). */
+  const char *end = ps->p;
+  while (*end && *end != '"') end += (*end == '\\' && end[1]) ? 2 : 1;
+  char *out = malloc((size_t)(end - ps->p) + 1), *o = out;
+  if (!out) abort();
+  while (*ps->p && *ps->p != '"') {
+    char c = *ps->p++;
+    if (c != '\\') {
+      *o++ = c;
+      continue;
+    }
+    c = *ps->p++;
+    switch (c) {
+      case 'n': *o++ = '\n'; break;
+      case 't': *o++ = '\t'; break;
+      case 'r': *o++ = '\r'; break;
+      case 'b': *o++ = '\b'; break;
+      case 'f': *o++ = '\f'; break;
+      case 'u': {
+        unsigned cp = hex4(ps);
+        if (cp >= 0xD800 && cp < 0xDC00 && ps->p[0] == '\\' && ps->p[1] == 'u') {
+          ps->p += 2;
+          unsigned low = hex4(ps);
+          cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+        }
+        put_utf8(&o, cp);
+        break;
+      }
+      default: *o++ = c;
+    }
+  }
+  if (*ps->p != '"') ps->failed = 1;
+  else ps->p++;
+  *o = 0;
+  return out;
+}
+
+static jval *parse_value(parser *ps, int depth) {
+  skip_ws(ps);
+  if (depth > 64) return ps->failed = 1, NULL;
+  char c = *ps->p;
+  if (c == '{' || c == '[') {
+    jval *v = jnew(c == '{' ? JOBJ : JARR);
+    char close = c == '{' ? '}' : ']';
+    ps->p++;
+    skip_ws(ps);
+    if (*ps->p == close) return ps->p++, v;
+    for (;;) {
+      char *key = NULL;
+      if (v->kind == JOBJ) {
+        skip_ws(ps);
+        key = parse_string(ps);
+        skip_ws(ps);
+        if (ps->failed || *ps->p++ != ':') return free(key), jfree(v), ps->failed = 1, NULL;
+      }
+      jval *item = parse_value(ps, depth + 1);
+      if (ps->failed) return free(key), jfree(item), jfree(v), NULL;
+      jpush(v, key, item);
+      skip_ws(ps);
+      if (*ps->p == ',') {
+        ps->p++;
+        continue;
+      }
+      if (*ps->p == close) return ps->p++, v;
+      return jfree(v), ps->failed = 1, NULL;
+    }
+  }
+  if (c == '"') {
+    jval *v = jnew(JSTR);
+    v->s = parse_string(ps);
+    return v;
+  }
+  if (!strncmp(ps->p, "true", 4) || !strncmp(ps->p, "false", 5)) {
+    jval *v = jnew(JBOOL);
+    v->b = *ps->p == 't';
+    ps->p += v->b ? 4 : 5;
+    return v;
+  }
+  if (!strncmp(ps->p, "null", 4)) return ps->p += 4, jnew(JNULL);
+  char *end;
+  double n = strtod(ps->p, &end);
+  if (end == ps->p) return ps->failed = 1, NULL;
+  ps->p = end;
+  jval *v = jnew(JNUM);
+  v->n = n;
+  return v;
+}
+
+static jval *jparse(const char *text) {
+  if (!text) return NULL;
+  parser ps = {text, 0};
+  jval *v = parse_value(&ps, 0);
+  skip_ws(&ps);
+  if (ps.failed || *ps.p) return jfree(v), NULL;
+  return v;
+}
+
+static jval *jget(const jval *obj, const char *key) {
+  if (!obj || obj->kind != JOBJ) return NULL;
+  for (size_t i = 0; i < obj->len; i++)
+    if (!strcmp(obj->keys[i], key)) return obj->items[i];
+  return NULL;
+}
+
+static const char *jstr(const jval *obj, const char *key) {
+  jval *v = jget(obj, key);
+  return v && v->kind == JSTR ? v->s : NULL;
+}
+
+static int jbool(const jval *obj, const char *key) {
+  jval *v = jget(obj, key);
+  return v && v->kind == JBOOL && v->b;
+}
+
+static double jnum(const jval *obj, const char *key, double fallback) {
+  jval *v = jget(obj, key);
+  return v && v->kind == JNUM ? v->n : fallback;
+}
+
+static void jset(jval *obj, const char *key, jval *value) {
+  for (size_t i = 0; i < obj->len; i++) {
+    if (!strcmp(obj->keys[i], key)) {
+      jfree(obj->items[i]);
+      obj->items[i] = value;
+      return;
+    }
+  }
+  jpush(obj, strdup(key), value);
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Output strings, and the bookkeeping behind psb_free and psb_outstanding */
+
+typedef struct {
+  char *buf;
+  size_t len, cap;
+} sbuf;
+
+static void sb_grow(sbuf *sb, size_t more) {
+  if (sb->len + more + 1 <= sb->cap) return;
+  while (sb->len + more + 1 > sb->cap) sb->cap = sb->cap ? sb->cap * 2 : 256;
+  sb->buf = realloc(sb->buf, sb->cap);
+  if (!sb->buf) abort();
+}
+
+static void sb_put(sbuf *sb, const char *s) {
+  size_t n = strlen(s);
+  sb_grow(sb, n);
+  memcpy(sb->buf + sb->len, s, n + 1);
+  sb->len += n;
+}
+
+static void sb_printf(sbuf *sb, const char *fmt, ...) {
+  va_list ap, copy;
+  va_start(ap, fmt);
+  va_copy(copy, ap);
+  int n = vsnprintf(NULL, 0, fmt, copy);
+  va_end(copy);
+  sb_grow(sb, (size_t)n);
+  vsnprintf(sb->buf + sb->len, (size_t)n + 1, fmt, ap);
+  sb->len += (size_t)n;
+  va_end(ap);
+}
+
+static void sb_str(sbuf *sb, const char *s) {
+  sb_put(sb, "\"");
+  for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+    if (*p == '"' || *p == '\\') sb_printf(sb, "\\%c", *p);
+    else if (*p < 0x20) sb_printf(sb, "\\u%04x", *p);
+    else {
+      char c[2] = {(char)*p, 0};
+      sb_put(sb, c);
+    }
+  }
+  sb_put(sb, "\"");
+}
+
+/* Writes a value; keys starting with "_" are the fixture's own and are left out. */
+static void sb_json(sbuf *sb, const jval *v) {
+  switch (v->kind) {
+    case JNULL: sb_put(sb, "null"); break;
+    case JBOOL: sb_put(sb, v->b ? "true" : "false"); break;
+    case JNUM:
+      if (v->n == floor(v->n) && fabs(v->n) < 9007199254740992.0) sb_printf(sb, "%lld", (long long)v->n);
+      else sb_printf(sb, "%.17g", v->n);
+      break;
+    case JSTR: sb_str(sb, v->s); break;
+    case JARR:
+    case JOBJ: {
+      sb_put(sb, v->kind == JARR ? "[" : "{");
+      int first = 1;
+      for (size_t i = 0; i < v->len; i++) {
+        if (v->kind == JOBJ && v->keys[i][0] == '_') continue;
+        if (!first) sb_put(sb, ",");
+        first = 0;
+        if (v->kind == JOBJ) {
+          sb_str(sb, v->keys[i]);
+          sb_put(sb, ":");
+        }
+        sb_json(sb, v->items[i]);
+      }
+      sb_put(sb, v->kind == JARR ? "]" : "}");
+      break;
+    }
+  }
+}
+
+static pthread_mutex_t alloc_lock = PTHREAD_MUTEX_INITIALIZER;
+static char **live_strings;
+static size_t live_count, live_cap;
+static int64_t open_cursors;
+
+/* Hands a finished buffer to the caller, remembering it until psb_free. */
+static char *give(sbuf *sb) {
+  if (!sb->buf) sb_put(sb, "");
+  pthread_mutex_lock(&alloc_lock);
+  if (live_count == live_cap) {
+    live_cap = live_cap ? live_cap * 2 : 64;
+    live_strings = realloc(live_strings, live_cap * sizeof *live_strings);
+    if (!live_strings) abort();
+  }
+  live_strings[live_count++] = sb->buf;
+  pthread_mutex_unlock(&alloc_lock);
+  return sb->buf;
+}
+
+static char *ok_result(sbuf *result) {
+  sbuf out = {0};
+  sb_put(&out, "{\"ok\":true,\"result\":");
+  sb_put(&out, result->buf ? result->buf : "{}");
+  sb_put(&out, "}");
+  free(result->buf);
+  return give(&out);
+}
+
+static char *error_result(const char *code, const char *fmt, ...) {
+  char message[1024];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(message, sizeof message, fmt, ap);
+  va_end(ap);
+  sbuf out = {0};
+  sb_put(&out, "{\"ok\":false,\"error\":{\"code\":");
+  sb_str(&out, code);
+  sb_put(&out, ",\"message\":");
+  sb_str(&out, message);
+  sb_put(&out, "}}");
+  return give(&out);
+}
+
+int32_t psb_abi_version(void) { return FIXTURE_ABI_VERSION; }
+
+void psb_free(char *string) {
+  if (!string) return;
+  pthread_mutex_lock(&alloc_lock);
+  for (size_t i = 0; i < live_count; i++) {
+    if (live_strings[i] == string) {
+      live_strings[i] = live_strings[--live_count];
+      pthread_mutex_unlock(&alloc_lock);
+      free(string);
+      return;
+    }
+  }
+  pthread_mutex_unlock(&alloc_lock);
+  /* A double free or a foreign pointer: in the real library this would corrupt the heap. */
+  fprintf(stderr, "fixture_bridge: psb_free of a pointer it did not hand out (%p)\n", (void *)string);
+  abort();
+}
+
+int64_t psb_outstanding(void) {
+  pthread_mutex_lock(&alloc_lock);
+  int64_t n = (int64_t)live_count + open_cursors;
+  pthread_mutex_unlock(&alloc_lock);
+  return n;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Tokens: running calls and cancels that arrived before their call */
+
+#define MAX_CALLS 256
+static pthread_mutex_t call_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+  uint64_t token;
+  int cancelled;
+} calls[MAX_CALLS];
+static uint64_t early_cancels[64];
+static size_t early_next;
+
+/* Returns 0 when the token was cancelled before its call began. */
+static int call_begin(uint64_t token) {
+  pthread_mutex_lock(&call_lock);
+  for (size_t i = 0; i < 64; i++) {
+    if (early_cancels[i] == token) {
+      early_cancels[i] = 0;
+      pthread_mutex_unlock(&call_lock);
+      return 0;
+    }
+  }
+  for (size_t i = 0; i < MAX_CALLS; i++) {
+    if (calls[i].token == 0) {
+      calls[i].token = token;
+      calls[i].cancelled = 0;
+      break;
+    }
+  }
+  pthread_mutex_unlock(&call_lock);
+  return 1;
+}
+
+static void call_end(uint64_t token) {
+  pthread_mutex_lock(&call_lock);
+  for (size_t i = 0; i < MAX_CALLS; i++)
+    if (calls[i].token == token) calls[i].token = 0;
+  pthread_mutex_unlock(&call_lock);
+}
+
+static int call_cancelled(uint64_t token) {
+  int cancelled = 0;
+  pthread_mutex_lock(&call_lock);
+  for (size_t i = 0; i < MAX_CALLS; i++)
+    if (calls[i].token == token) cancelled = calls[i].cancelled;
+  pthread_mutex_unlock(&call_lock);
+  return cancelled;
+}
+
+int32_t psb_cancel(uint64_t token) {
+  int32_t found = 0;
+  pthread_mutex_lock(&call_lock);
+  for (size_t i = 0; i < MAX_CALLS; i++) {
+    if (token != 0 && calls[i].token == token) {
+      calls[i].cancelled = 1;
+      found = 1;
+    }
+  }
+  if (!found && token != 0) early_cancels[early_next++ % 64] = token;
+  pthread_mutex_unlock(&call_lock);
+  return found;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * The fixture library */
+
+static pthread_mutex_t state_lock = PTHREAD_MUTEX_INITIALIZER;
+static jval *fixture;     /* the parsed fixture.json */
+static char load_error[1200];
+static int created_count;
+
+/* Loads fixture.json from the library's own folder on first use; call with state_lock held. */
+static int ensure_loaded(void) {
+  if (fixture) return 1;
+  if (load_error[0]) return 0;
+  Dl_info info;
+  if (!dladdr((void *)&psb_abi_version, &info) || !info.dli_fname) {
+    snprintf(load_error, sizeof load_error, "dladdr cannot locate the fixture library");
+    return 0;
+  }
+  char path[1024];
+  snprintf(path, sizeof path, "%s", info.dli_fname);
+  char *slash = strrchr(path, '/');
+  snprintf(slash ? slash + 1 : path, sizeof path - (size_t)(slash ? slash + 1 - path : 0), "fixture.json");
+  FILE *f = fopen(path, "rb");
+  if (!f) {
+    snprintf(load_error, sizeof load_error, "cannot open %s: %s", path, strerror(errno));
+    return 0;
+  }
+  sbuf text = {0};
+  char chunk[65536];
+  size_t n;
+  while ((n = fread(chunk, 1, sizeof chunk - 1, f)) > 0) {
+    chunk[n] = 0;
+    sb_put(&text, chunk);
+  }
+  fclose(f);
+  fixture = jparse(text.buf);
+  free(text.buf);
+  if (!fixture || !jget(fixture, "assets") || jget(fixture, "assets")->kind != JARR) {
+    jfree(fixture);
+    fixture = NULL;
+    snprintf(load_error, sizeof load_error, "%s is not a fixture (needs an \"assets\" array)", path);
+    return 0;
+  }
+  return 1;
+}
+
+static const char *status_now(void) {
+  const char *status = jstr(fixture, "authorization");
+  return status ? status : "authorized";
+}
+
+/* Everything but psb_authorize needs a loaded fixture and granted access; state_lock held. */
+static char *check_access(void) {
+  if (!ensure_loaded()) return error_result("internal", "%s", load_error);
+  const char *status = status_now();
+  if (strcmp(status, "authorized") && strcmp(status, "limited"))
+    return error_result("not_authorized", "Photos access is %s", status);
+  return NULL;
+}
+
+/* "UUID" and "UUID/L0/001" name the same asset. */
+static int same_id(const char *local_identifier, const char *requested) {
+  size_t n = strcspn(requested, "/");
+  return !strncmp(local_identifier, requested, n) && (local_identifier[n] == '/' || !local_identifier[n]) &&
+         (requested[n] == 0 || !strcmp(local_identifier, requested));
+}
+
+static jval *find_asset(const char *id) {
+  jval *assets = jget(fixture, "assets");
+  for (size_t i = 0; i < assets->len; i++) {
+    jval *a = assets->items[i];
+    const char *lid = jstr(a, "localIdentifier");
+    if (lid && !jbool(a, "_deleted") && same_id(lid, id)) return a;
+  }
+  return NULL;
+}
+
+static int in_list(const jval *list, const char *s) {
+  for (size_t i = 0; list && list->kind == JARR && i < list->len; i++)
+    if (list->items[i]->kind == JSTR && !strcmp(list->items[i]->s, s)) return 1;
+  return 0;
+}
+
+/* The resource of `asset` whose type is one of `types` and whose filename is `filename`. */
+static jval *find_resource(jval *asset, const jval *types, const char *filename) {
+  jval *resources = jget(asset, "resources");
+  for (size_t i = 0; resources && i < resources->len; i++) {
+    jval *r = resources->items[i];
+    const char *type = jstr(r, "type"), *name = jstr(r, "filename");
+    if (type && name && filename && in_list(types, type) && !strcmp(name, filename)) return r;
+  }
+  return NULL;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * psb_authorize */
+
+char *psb_authorize(const char *request) {
+  jval *req = jparse(request);
+  if (!req) return error_result("bad_request", "psb_authorize: the request is not JSON");
+  pthread_mutex_lock(&state_lock);
+  char *failure = ensure_loaded() ? NULL : error_result("internal", "%s", load_error);
+  if (!failure && jbool(req, "prompt") && !strcmp(status_now(), "not_determined")) {
+    const char *answer = jstr(fixture, "promptResult");
+    jset(fixture, "authorization", jstrv(answer ? answer : "authorized"));
+  }
+  sbuf result = {0};
+  if (!failure) {
+    sb_put(&result, "{\"status\":");
+    sb_str(&result, status_now());
+    sb_put(&result, "}");
+  }
+  pthread_mutex_unlock(&state_lock);
+  jfree(req);
+  return failure ? failure : ok_result(&result);
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * psb_list */
+
+#define MAX_CURSORS 64
+static struct {
+  int open;
+  jval **assets; /* the snapshot taken by the first page */
+  size_t count;
+} cursors[MAX_CURSORS];
+
+static int listed(const jval *asset, const jval *req) {
+  if (jbool(asset, "_deleted")) return 0;
+  if (jbool(asset, "hidden") && !jbool(req, "includeHidden")) return 0;
+  /* PhotoKit shows a burst by its representative frame unless all frames are asked for. */
+  jval *burst = jget(asset, "burstIdentifier");
+  if (burst && burst->kind == JSTR && !jbool(asset, "representsBurst") && !jbool(req, "includeAllBursts"))
+    return 0;
+  if (in_list(jget(asset, "sourceTypes"), "cloudShared") && !in_list(jget(asset, "sourceTypes"), "userLibrary") &&
+      !jbool(req, "includeSharedAlbums"))
+    return 0;
+  return 1;
+}
+
+static void close_cursor(int slot) {
+  free(cursors[slot].assets);
+  cursors[slot].assets = NULL;
+  cursors[slot].open = 0;
+  pthread_mutex_lock(&alloc_lock);
+  open_cursors--;
+  pthread_mutex_unlock(&alloc_lock);
+}
+
+char *psb_list(const char *request) {
+  jval *req = jparse(request);
+  if (!req) return error_result("bad_request", "psb_list: the request is not JSON");
+  pthread_mutex_lock(&state_lock);
+  char *failure = check_access();
+  int slot = -1;
+  size_t offset = 0;
+  const char *cursor = jstr(req, "cursor");
+  if (!failure && cursor) {
+    if (sscanf(cursor, "fx-%d-%zu", &slot, &offset) != 2 || slot < 0 || slot >= MAX_CURSORS || !cursors[slot].open)
+      failure = error_result("bad_request", "psb_list: unknown or finished cursor %s", cursor);
+  } else if (!failure) {
+    for (int i = 0; i < MAX_CURSORS && slot < 0; i++)
+      if (!cursors[i].open) slot = i;
+    if (slot < 0) failure = error_result("internal", "psb_list: too many listings open");
+    else {
+      jval *assets = jget(fixture, "assets");
+      cursors[slot].open = 1;
+      cursors[slot].assets = calloc(assets->len + 1, sizeof(jval *));
+      cursors[slot].count = 0;
+      for (size_t i = 0; i < assets->len; i++)
+        if (listed(assets->items[i], req)) cursors[slot].assets[cursors[slot].count++] = assets->items[i];
+      pthread_mutex_lock(&alloc_lock);
+      open_cursors++;
+      pthread_mutex_unlock(&alloc_lock);
+    }
+  }
+  sbuf result = {0};
+  if (!failure) {
+    size_t limit = (size_t)jnum(req, "limit", 100);
+    if (limit == 0) limit = 1;
+    size_t total = cursors[slot].count;
+    size_t end = jbool(req, "close") ? offset : (offset + limit < total ? offset + limit : total);
+    sb_put(&result, "{\"assets\":[");
+    for (size_t i = offset; i < end; i++) {
+      if (i > offset) sb_put(&result, ",");
+      sb_json(&result, cursors[slot].assets[i]);
+    }
+    sb_printf(&result, "],\"total\":%zu,\"cursor\":", total);
+    if (end < total && !jbool(req, "close")) sb_printf(&result, "\"fx-%d-%zu\"}", slot, end);
+    else {
+      sb_put(&result, "null}");
+      close_cursor(slot);
+    }
+  }
+  pthread_mutex_unlock(&state_lock);
+  jfree(req);
+  return failure ? failure : ok_result(&result);
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Fetching data: psb_export and psb_download */
+
+typedef struct {
+  psb_progress_fn progress;
+  uint64_t token;
+  uint32_t index;
+  int steps; /* 1: report 0 once (a stalled download); 4: report 0.25 .. 1 */
+} progress_job;
+
+static void *progress_thread(void *arg) {
+  progress_job *job = arg;
+  for (int i = job->steps == 1 ? 0 : 1; i <= (job->steps == 1 ? 0 : job->steps); i++) {
+    job->progress(job->token, job->index, job->steps == 1 ? 0.0 : (double)i / job->steps);
+  }
+  return NULL;
+}
+
+/* Reports progress from a thread of its own, as PhotoKit does from its queues. */
+static void report_from_thread(psb_progress_fn progress, uint64_t token, uint32_t index, int steps) {
+  if (!progress) return;
+  progress_job job = {progress, token, index, steps};
+  pthread_t thread;
+  if (pthread_create(&thread, NULL, progress_thread, &job) == 0) pthread_join(thread, NULL);
+}
+
+static double now_seconds(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+typedef struct {
+  char *file;
+  int cloud_only, stall, fail_network;
+} resource_facts;
+
+/*
+ * Looks a resource up under the state lock and copies what fetching it needs.
+ * Returns NULL on success, or the error response.
+ */
+static char *resource_facts_of(const char *id, const jval *wanted, resource_facts *facts) {
+  memset(facts, 0, sizeof *facts);
+  pthread_mutex_lock(&state_lock);
+  char *failure = check_access();
+  jval *asset = failure ? NULL : find_asset(id);
+  const char *filename = jstr(wanted, "filename");
+  jval *resource = asset ? find_resource(asset, jget(wanted, "types"), filename) : NULL;
+  if (!failure && !asset) failure = error_result("not_found", "no asset %s in the library", id);
+  else if (!failure && !resource)
+    failure = error_result("not_found", "asset %s has no resource %s", id, filename ? filename : "(unnamed)");
+  if (!failure) {
+    const char *file = jstr(resource, "_file");
+    facts->file = file ? strdup(file) : NULL;
+    facts->cloud_only = jbool(resource, "_cloudOnly");
+    facts->stall = jbool(resource, "_stall");
+    const char *fail = jstr(resource, "_fail");
+    facts->fail_network = fail && !strcmp(fail, "network");
+  }
+  pthread_mutex_unlock(&state_lock);
+  return failure;
+}
+
+/* Waits out a resource that never delivers: until cancelled or timed out. */
+static char *fetch(uint64_t token, uint32_t index, const resource_facts *facts, int allow_network,
+                   double timeout, psb_progress_fn progress, const char *filename) {
+  if (call_cancelled(token)) return error_result("cancelled", "cancelled before %s", filename);
+  if (facts->cloud_only && !allow_network)
+    return error_result("network_required", "%s is only in iCloud and the network is not allowed", filename);
+  if (facts->fail_network) return error_result("network", "iCloud download of %s failed (network)", filename);
+  if (facts->stall) {
+    report_from_thread(progress, token, index, 1);
+    double start = now_seconds();
+    while (!call_cancelled(token)) {
+      if (now_seconds() - start >= timeout)
+        return error_result("timeout", "no data for %s in %g seconds", filename, timeout);
+      usleep(2000);
+    }
+    return error_result("cancelled", "fetching %s was cancelled", filename);
+  }
+  if (facts->cloud_only) report_from_thread(progress, token, index, 4);
+  return NULL;
+}
+
+static char *copy_file(const char *from, const char *to, long long *size) {
+  struct stat st;
+  if (stat(to, &st) == 0) return error_result("exists", "%s already exists; nothing was overwritten", to);
+  char part[4200];
+  snprintf(part, sizeof part, "%s.part", to);
+  FILE *in = from ? fopen(from, "rb") : NULL;
+  if (!in) return error_result("io", "cannot read %s: %s", from ? from : "(no file)", strerror(errno));
+  FILE *out = fopen(part, "wb");
+  if (!out) {
+    int e = errno;
+    fclose(in);
+    return error_result("io", "cannot write %s: %s", part, strerror(e));
+  }
+  char chunk[65536];
+  size_t n;
+  *size = 0;
+  int failed = 0;
+  while ((n = fread(chunk, 1, sizeof chunk, in)) > 0) {
+    if (fwrite(chunk, 1, n, out) != n) failed = 1;
+    *size += (long long)n;
+  }
+  fclose(in);
+  if (fclose(out) != 0) failed = 1;
+  if (failed || rename(part, to) != 0) {
+    unlink(part);
+    return error_result("io", "writing %s failed", to);
+  }
+  return NULL;
+}
+
+char *psb_export(const char *request, psb_progress_fn progress) {
+  jval *req = jparse(request);
+  if (!req) return error_result("bad_request", "psb_export: the request is not JSON");
+  uint64_t token = (uint64_t)jnum(req, "token", 0);
+  const char *id = jstr(req, "id");
+  jval *wanted = jget(req, "resources");
+  if (!token || !id || !wanted || wanted->kind != JARR) {
+    jfree(req);
+    return error_result("bad_request", "psb_export needs token, id and resources");
+  }
+  if (!call_begin(token)) {
+    jfree(req);
+    return error_result("cancelled", "export of %s was cancelled before it started", id);
+  }
+  int allow_network = jbool(req, "allowNetwork");
+  double timeout = jnum(req, "timeoutSeconds", 300);
+  char *failure = NULL;
+  size_t done = 0;
+  long long *sizes = calloc(wanted->len + 1, sizeof *sizes);
+  for (; done < wanted->len && !failure; done++) {
+    jval *w = wanted->items[done];
+    const char *path = jstr(w, "path");
+    if (!path || path[0] != '/') {
+      failure = error_result("bad_request", "psb_export: resource %zu needs an absolute path", done);
+      break;
+    }
+    resource_facts facts;
+    failure = resource_facts_of(id, w, &facts);
+    if (!failure) failure = fetch(token, (uint32_t)done, &facts, allow_network, timeout, progress, jstr(w, "filename"));
+    if (!failure) failure = copy_file(facts.file, path, &sizes[done]);
+    free(facts.file);
+    if (failure) break;
+  }
+  sbuf result = {0};
+  if (failure) {
+    for (size_t i = 0; i < done; i++) unlink(jstr(wanted->items[i], "path"));
+  } else {
+    sb_put(&result, "{\"files\":[");
+    for (size_t i = 0; i < wanted->len; i++) {
+      if (i) sb_put(&result, ",");
+      sb_put(&result, "{\"path\":");
+      sb_str(&result, jstr(wanted->items[i], "path"));
+      sb_printf(&result, ",\"size\":%lld}", sizes[i]);
+    }
+    sb_put(&result, "]}");
+  }
+  free(sizes);
+  call_end(token);
+  jfree(req);
+  return failure ? failure : ok_result(&result);
+}
+
+char *psb_download(const char *request, psb_progress_fn progress) {
+  jval *req = jparse(request);
+  if (!req) return error_result("bad_request", "psb_download: the request is not JSON");
+  uint64_t token = (uint64_t)jnum(req, "token", 0);
+  jval *assets = jget(req, "assets");
+  if (!token || !assets || assets->kind != JARR) {
+    jfree(req);
+    return error_result("bad_request", "psb_download needs token and assets");
+  }
+  if (!call_begin(token)) {
+    jfree(req);
+    return error_result("cancelled", "download was cancelled before it started");
+  }
+  double timeout = jnum(req, "timeoutSeconds", 300);
+  char *failure = NULL;
+  uint32_t index = 0;
+  sbuf downloaded = {0}, missing = {0};
+  sb_put(&downloaded, "");
+  sb_put(&missing, "");
+  for (size_t a = 0; a < assets->len && !failure; a++) {
+    const char *id = jstr(assets->items[a], "id");
+    jval *wanted = jget(assets->items[a], "resources");
+    pthread_mutex_lock(&state_lock);
+    failure = check_access();
+    int exists = !failure && id && find_asset(id);
+    pthread_mutex_unlock(&state_lock);
+    if (failure) break;
+    if (!exists) {
+      if (missing.len) sb_put(&missing, ",");
+      sb_str(&missing, id ? id : "");
+      continue;
+    }
+    for (size_t r = 0; wanted && r < wanted->len && !failure; r++, index++) {
+      resource_facts facts;
+      failure = resource_facts_of(id, wanted->items[r], &facts);
+      if (!failure) failure = fetch(token, index, &facts, 1, timeout, progress, jstr(wanted->items[r], "filename"));
+      if (!failure && facts.cloud_only) {
+        /* Downloaded: from now on the data is on this Mac. */
+        pthread_mutex_lock(&state_lock);
+        jval *res = find_resource(find_asset(id), jget(wanted->items[r], "types"), jstr(wanted->items[r], "filename"));
+        if (res) {
+          jval *local = jnew(JBOOL);
+          local->b = 1;
+          jset(res, "_cloudOnly", jnew(JBOOL));
+          if (jget(res, "local")) jset(res, "local", local);
+          else jfree(local);
+        }
+        pthread_mutex_unlock(&state_lock);
+      }
+      free(facts.file);
+    }
+    if (!failure) {
+      if (downloaded.len) sb_put(&downloaded, ",");
+      sb_str(&downloaded, id);
+    }
+  }
+  sbuf result = {0};
+  if (!failure) sb_printf(&result, "{\"downloaded\":[%s],\"notFound\":[%s]}", downloaded.buf, missing.buf);
+  free(downloaded.buf);
+  free(missing.buf);
+  call_end(token);
+  jfree(req);
+  return failure ? failure : ok_result(&result);
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Changes: psb_set_favorite, psb_delete, psb_create */
+
+/* Applies `change` to every asset named in request.ids; state_lock held. */
+static char *change_ids(const jval *req, const char *done_key, void (*change)(jval *, const jval *)) {
+  jval *ids = jget(req, "ids");
+  if (!ids || ids->kind != JARR) return error_result("bad_request", "the request needs ids");
+  char *failure = check_access();
+  if (failure) return failure;
+  if (jbool(fixture, "declineChanges")) return error_result("declined", "the change was declined in Photos");
+  sbuf done = {0}, missing = {0};
+  sb_put(&done, "");
+  sb_put(&missing, "");
+  for (size_t i = 0; i < ids->len; i++) {
+    const char *id = ids->items[i]->kind == JSTR ? ids->items[i]->s : "";
+    jval *asset = find_asset(id);
+    sbuf *into = asset ? &done : &missing;
+    if (into->len) sb_put(into, ",");
+    sb_str(into, id);
+    if (asset) change(asset, req);
+  }
+  sbuf result = {0};
+  sb_printf(&result, "{\"%s\":[%s],\"notFound\":[%s]}", done_key, done.buf, missing.buf);
+  free(done.buf);
+  free(missing.buf);
+  return ok_result(&result);
+}
+
+static void set_favorite(jval *asset, const jval *req) {
+  jval *flag = jnew(JBOOL);
+  flag->b = jbool(req, "favorite");
+  jset(asset, "favorite", flag);
+}
+
+static void mark_deleted(jval *asset, const jval *req) {
+  (void)req;
+  jval *flag = jnew(JBOOL);
+  flag->b = 1;
+  jset(asset, "_deleted", flag);
+}
+
+char *psb_set_favorite(const char *request) {
+  jval *req = jparse(request);
+  if (!req) return error_result("bad_request", "psb_set_favorite: the request is not JSON");
+  pthread_mutex_lock(&state_lock);
+  char *response = change_ids(req, "updated", set_favorite);
+  pthread_mutex_unlock(&state_lock);
+  jfree(req);
+  return response;
+}
+
+char *psb_delete(const char *request) {
+  jval *req = jparse(request);
+  if (!req) return error_result("bad_request", "psb_delete: the request is not JSON");
+  pthread_mutex_lock(&state_lock);
+  char *response = change_ids(req, "deleted", mark_deleted);
+  pthread_mutex_unlock(&state_lock);
+  jfree(req);
+  return response;
+}
+
+static jval *new_resource(const char *type, const char *path) {
+  const char *name = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+  const char *dot = strrchr(name, '.');
+  const char *uti = "public.data";
+  if (dot && !strcasecmp(dot, ".heic")) uti = "public.heic";
+  else if (dot && (!strcasecmp(dot, ".jpg") || !strcasecmp(dot, ".jpeg"))) uti = "public.jpeg";
+  else if (dot && !strcasecmp(dot, ".mov")) uti = "com.apple.quicktime-movie";
+  else if (dot && !strcasecmp(dot, ".mp4")) uti = "public.mpeg-4";
+  jval *r = jnew(JOBJ);
+  jset(r, "type", jstrv(type));
+  jset(r, "filename", jstrv(name));
+  jset(r, "uti", jstrv(uti));
+  jset(r, "raw", jnew(JBOOL));
+  jset(r, "_file", jstrv(path));
+  return r;
+}
+
+char *psb_create(const char *request) {
+  jval *req = jparse(request);
+  if (!req) return error_result("bad_request", "psb_create: the request is not JSON");
+  jval *files = jget(req, "files");
+  const char *original = NULL, *motion = NULL;
+  for (size_t i = 0; files && files->kind == JARR && i < files->len; i++) {
+    const char *role = jstr(files->items[i], "role"), *path = jstr(files->items[i], "path");
+    if (role && path && !strcmp(role, "original")) original = path;
+    if (role && path && !strcmp(role, "motion")) motion = path;
+  }
+  struct stat st;
+  char *failure = NULL;
+  if (!original) failure = error_result("bad_request", "psb_create needs an original file");
+  else if (stat(original, &st) != 0) failure = error_result("not_found", "%s does not exist", original);
+  else if (motion && stat(motion, &st) != 0) failure = error_result("not_found", "%s does not exist", motion);
+  sbuf result = {0};
+  pthread_mutex_lock(&state_lock);
+  if (!failure) failure = check_access();
+  if (!failure && jbool(fixture, "declineChanges")) failure = error_result("declined", "the change was declined in Photos");
+  if (!failure) {
+    const char *dot = strrchr(original, '.');
+    int video = dot && (!strcasecmp(dot, ".mov") || !strcasecmp(dot, ".mp4"));
+    char lid[64];
+    snprintf(lid, sizeof lid, "F1C7C0DE-0000-4000-8000-%012d/L0/001", ++created_count);
+    jval *asset = jnew(JOBJ);
+    jset(asset, "localIdentifier", jstrv(lid));
+    jset(asset, "mediaType", jstrv(video ? "video" : "image"));
+    jval *subtypes = jnew(JARR);
+    if (motion) jpush(subtypes, NULL, jstrv("photoLive"));
+    jset(asset, "mediaSubtypes", subtypes);
+    jval *sources = jnew(JARR);
+    jpush(sources, NULL, jstrv("userLibrary"));
+    jset(asset, "sourceTypes", sources);
+    jset(asset, "favorite", jnew(JBOOL));
+    jset(asset, "hidden", jnew(JBOOL));
+    jval *resources = jnew(JARR);
+    jpush(resources, NULL, new_resource(video ? "video" : "photo", original));
+    if (motion) jpush(resources, NULL, new_resource("pairedVideo", motion));
+    jset(asset, "resources", resources);
+    jpush(jget(fixture, "assets"), NULL, asset);
+    sb_put(&result, "{\"localIdentifier\":");
+    sb_str(&result, lid);
+    sb_put(&result, "}");
+  }
+  pthread_mutex_unlock(&state_lock);
+  jfree(req);
+  return failure ? failure : ok_result(&result);
+}

@@ -1,0 +1,83 @@
+// The parts of the bridge that need no Photos access: the envelope and its strings, tokens and
+// cancellation, identifiers, error translation. Run on a Mac with `swift test --package-path swift`.
+// (The calls that touch PhotoKit are exercised end to end by photos-sync against a real library.)
+import Foundation
+import Photos
+import XCTest
+
+@testable import PhotosBridge
+
+final class BridgeTests: XCTestCase {
+  func testABIVersionMatchesTheHeader() {
+    XCTAssertEqual(psbAbiVersion(), 1)
+  }
+
+  func testAnswersAreReleasedExactlyOnce() throws {
+    let before = psbOutstanding()
+    let answer = try XCTUnwrap(psbList(nil))
+    XCTAssertEqual(psbOutstanding(), before + 1)
+    let text = String(cString: answer)
+    psbFree(answer)
+    XCTAssertEqual(psbOutstanding(), before)
+    XCTAssertTrue(text.contains("\"code\":\"bad_request\""), text)
+  }
+
+  func testMalformedRequestsAreBadRequests() throws {
+    let answer = try XCTUnwrap("{\"ids\": 3}".withCString { psbDelete($0) })
+    defer { psbFree(answer) }
+    XCTAssertTrue(String(cString: answer).hasPrefix("{\"ok\":false"))
+  }
+
+  func testErrorCodesAreThoseOfTheHeader() {
+    XCTAssertEqual(
+      Set(ErrorCode.allCases.map(\.rawValue)),
+      [
+        "bad_request", "not_authorized", "not_found", "network_required", "network", "timeout", "cancelled",
+        "exists", "io", "no_space", "library_unavailable", "declined", "unsupported", "internal",
+      ])
+  }
+
+  func testACancelThatOvertakesItsCallEndsTheCallAtOnce() {
+    XCTAssertEqual(psbCancel(987_654), 0)
+    XCTAssertThrowsError(try calls.run(987_654) { _ in XCTFail("must not run") }) { error in
+      XCTAssertEqual((error as? BridgeError)?.code, .cancelled)
+    }
+    // The early cancel is used up: the token's next call would run.
+    XCTAssertNoThrow(try calls.run(987_654) { call in XCTAssertFalse(call.isCancelled) })
+  }
+
+  func testACancelFlagsTheRunningCall() throws {
+    try calls.run(123_456) { call in
+      XCTAssertEqual(psbCancel(123_456), 1)
+      XCTAssertTrue(call.isCancelled)
+    }
+  }
+
+  func testProgressStopsWhenTheGateCloses() {
+    let gate = ProgressGate(nil, token: 1)
+    gate.report(0, 0.5)  // no callback: nothing happens, nothing crashes
+    gate.close()
+    gate.report(0, 1)
+  }
+
+  func testIdentifiersAreReducedToTheUUID() {
+    XCTAssertEqual(bareIdentifier("EC19EA1A-FC91-449C-8925-B13D863E2EDB/L0/001"), "EC19EA1A-FC91-449C-8925-B13D863E2EDB")
+    XCTAssertEqual(bareIdentifier("EC19EA1A-FC91-449C-8925-B13D863E2EDB"), "EC19EA1A-FC91-449C-8925-B13D863E2EDB")
+  }
+
+  func testPhotoKitErrorsMapToTheirCodes() {
+    let denied = NSError(domain: PHPhotosError.errorDomain, code: PHPhotosError.Code.accessUserDenied.rawValue)
+    XCTAssertEqual(BridgeError.from(denied).code, .notAuthorized)
+    let cloud = NSError(domain: PHPhotosError.errorDomain, code: PHPhotosError.Code.networkAccessRequired.rawValue)
+    XCTAssertEqual(BridgeError.from(cloud).code, .networkRequired)
+    let cancelled = NSError(domain: PHPhotosError.errorDomain, code: PHPhotosError.Code.userCancelled.rawValue)
+    XCTAssertEqual(BridgeError.from(cancelled).code, .cancelled)
+    XCTAssertEqual(BridgeError.from(cancelled, context: .changing).code, .declined)
+    let full = NSError(domain: NSPOSIXErrorDomain, code: Int(ENOSPC))
+    XCTAssertEqual(BridgeError.from(full).code, .noSpace)
+  }
+
+  func testDatesAreISO8601UTCWithMilliseconds() {
+    XCTAssertEqual(isoString(Date(timeIntervalSince1970: 1_748_269_626.603)), "2025-05-26T14:27:06.603Z")
+  }
+}
