@@ -5,16 +5,47 @@
  */
 import type { Plugin } from "../core/plugin/types.ts";
 import folderDestination from "./destination/folder/mod.ts";
+import burstHandler from "./handler/burst/mod.ts";
+import cinematicHandler from "./handler/cinematic/mod.ts";
+import editedHandler from "./handler/edited/mod.ts";
+import hdrHandler from "./handler/hdr/mod.ts";
 import livePhotoHandler from "./handler/live_photo/mod.ts";
+import panoramaHandler from "./handler/panorama/mod.ts";
+import portraitHandler from "./handler/portrait/mod.ts";
+import rawHandler from "./handler/raw/mod.ts";
+import screenRecordingHandler from "./handler/screen_recording/mod.ts";
+import screenshotHandler from "./handler/screenshot/mod.ts";
+import sidecarsHandler from "./handler/sidecars/mod.ts";
+import slomoHandler from "./handler/slomo/mod.ts";
+import spatialHandler from "./handler/spatial/mod.ts";
+import timelapseHandler from "./handler/timelapse/mod.ts";
 import folderSource from "./source/folder/mod.ts";
 import photoKitSource from "./source/photokit/mod.ts";
 import photosLibrarySource from "./source/photoslibrary/mod.ts";
+
+/** Media-type handlers, in the order they shape a plan (each also declares its `order`). */
+export const BUILTIN_HANDLERS = [
+  burstHandler,
+  livePhotoHandler,
+  editedHandler,
+  portraitHandler,
+  cinematicHandler,
+  rawHandler,
+  spatialHandler,
+  hdrHandler,
+  panoramaHandler,
+  screenshotHandler,
+  screenRecordingHandler,
+  slomoHandler,
+  timelapseHandler,
+  sidecarsHandler,
+] as const;
 
 export const BUILTIN_PLUGINS: readonly Plugin[] = [
   photoKitSource,
   photosLibrarySource,
   folderSource,
-  livePhotoHandler,
+  ...BUILTIN_HANDLERS,
   folderDestination,
 ];
 

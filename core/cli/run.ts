@@ -4,7 +4,9 @@
  * @module
  */
 import type { Command } from "commander";
+import { join } from "node:path";
 import type { ImportOptions, RunEvent, RunSummary } from "../engine/import_run.ts";
+import { SidecarStore } from "../engine/sidecar_store.ts";
 import { ConfigError } from "../plugin/errors.ts";
 import { addCoreFlags, addPluginFlags, flagValues } from "./flags.ts";
 import type { CommandContext } from "./mod.ts";
@@ -36,7 +38,7 @@ export function addRunFlags(cmd: Command, ctx: CommandContext): Command {
       "2",
     )
     .option("--json", "one JSON event per line on stdout, then the summary");
-  addCoreFlags(cmd, ["source", "library", "to", "concurrency"]);
+  addCoreFlags(cmd, ["source", "library", "to", "concurrency", "edited", "bursts", "hidden-visibility"]);
   return addPluginFlags(cmd, ctx.deps.plugins.filter((p) => p.kind !== "handler"));
 }
 
@@ -99,6 +101,8 @@ export async function engineRun<T extends { failed: number } | { import: RunSumm
       destinationId: destination.session.key,
       destination: destination.session,
       handlers: session.handlers(),
+      policy: session.policy(),
+      sidecars: new SidecarStore(join(session.config.home, "sidecars")),
       tracker: session.tracker,
       tempRoot: session.tempRoot,
       dryRun: session.dryRun,
@@ -197,7 +201,7 @@ export class Progress {
         if (!this.json) this.output.err(`failed ${e.filename} (${e.assetId}): ${e.error}`);
       }
       if ("bytes" in e) this.#bytes += e.bytes;
-    }
+    } else if (e.type === "warning" && !this.json) this.output.err(`warning: ${e.message}`);
     const now = Date.now();
     if (now - this.#lastWrite > 1000) this.flush();
     else if (!this.json && now - this.#lastWrite > 100) this.#render();

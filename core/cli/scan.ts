@@ -21,7 +21,7 @@ export function registerScan(program: Command, ctx: CommandContext): void {
   const cmd = program.command("scan")
     .description("list every asset the source sees, with its facts and planned resources")
     .option("--json", "one JSON object per asset per line, then a summary object");
-  addCoreFlags(cmd, ["source", "library"]);
+  addCoreFlags(cmd, ["source", "library", "edited", "bursts", "hidden-visibility"]);
   addPluginFlags(cmd, ctx.deps.plugins.filter((p) => p.kind === "source"));
   cmd.action(async (opts: { json?: boolean }, command: Command) => {
     const session = await Session.open({
@@ -35,11 +35,12 @@ export function registerScan(program: Command, ctx: CommandContext): void {
     try {
       const source = await session.openSource();
       const handlers = session.handlers();
+      const policy = session.policy();
       const info = { id: source.id, ...source.session.info };
       if (!opts.json) ctx.output.out(header(info));
       const tally = new Tally();
       for await (const asset of source.session.list()) {
-        const plan = planAsset(asset, handlers);
+        const plan = planAsset(asset, handlers, { policy });
         tally.add(asset, plan);
         ctx.output.out(opts.json ? JSON.stringify({ ...asset, plan }) : assetLine(asset));
       }

@@ -5,7 +5,8 @@
  * @module
  */
 import { resolve } from "node:path";
-import { type Config, loadConfig } from "../config/mod.ts";
+import { type Config, loadConfig, policyOf } from "../config/mod.ts";
+import type { PlanPolicy } from "../model/policy.ts";
 import { type HandlerEntry } from "../engine/import_run.ts";
 import { ConfigError, FatalError } from "../plugin/errors.ts";
 import { makeContext } from "../plugin/context.ts";
@@ -117,6 +118,11 @@ export class Session {
     this.#closers.unshift(() => session.close());
     const info = plugin.capabilities.includes("check") ? await session.check!() : { description: plugin.id };
     return { id: plugin.id, session, description: info.description };
+  }
+
+  /** The run's policy (`--edited`, `--bursts`, `--hidden-visibility`), handed to every plan. */
+  policy(): PlanPolicy {
+    return policyOf(this.config.core);
   }
 
   handlers(): HandlerEntry[] {

@@ -12,6 +12,13 @@
  */
 import { join } from "node:path";
 import { homedir } from "node:os";
+import {
+  BURST_POLICIES,
+  DEFAULT_POLICY,
+  EDIT_POLICIES,
+  HIDDEN_VISIBILITIES,
+  type PlanPolicy,
+} from "../model/policy.ts";
 import { ConfigError } from "../plugin/errors.ts";
 import {
   envNames,
@@ -47,6 +54,27 @@ export const CORE_OPTIONS = [
   },
   { name: "to", type: "string", help: "destination: immich, folder, or a plugin's name", default: "immich" },
   { name: "concurrency", type: "number", help: "assets processed in parallel", default: 4 },
+  {
+    name: "edited",
+    type: "string",
+    help: "which versions of an edited asset travel: both (stacked, the edit on top), originals, or edited",
+    choices: EDIT_POLICIES,
+    default: DEFAULT_POLICY.edited,
+  },
+  {
+    name: "bursts",
+    type: "string",
+    help: "which burst frames travel: picked (those the library shows) or all",
+    choices: BURST_POLICIES,
+    default: DEFAULT_POLICY.bursts,
+  },
+  {
+    name: "hidden-visibility",
+    type: "string",
+    help: "how assets hidden in Photos are shown at the destination: archive, locked, hidden or timeline",
+    choices: HIDDEN_VISIBILITIES,
+    default: DEFAULT_POLICY.hidden,
+  },
   { name: "plugins", type: "list", help: "third-party plugin files to load (comma-separated)" },
   {
     name: "serve-token",
@@ -75,6 +103,15 @@ export const CORE_OPTIONS = [
     env: ["BACKUP_MAX_RETRIES"],
   },
 ] as const satisfies readonly OptionSpec[];
+
+/** The run's plan policy from the resolved core options. */
+export function policyOf(core: OptionValues): PlanPolicy {
+  return {
+    edited: (core.edited as PlanPolicy["edited"] | undefined) ?? DEFAULT_POLICY.edited,
+    bursts: (core.bursts as PlanPolicy["bursts"] | undefined) ?? DEFAULT_POLICY.bursts,
+    hidden: (core["hidden-visibility"] as PlanPolicy["hidden"] | undefined) ?? DEFAULT_POLICY.hidden,
+  };
+}
 
 export interface Config {
   /** The data directory; created on first use. */

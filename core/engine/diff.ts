@@ -5,10 +5,19 @@
 import type { Asset } from "../model/asset.ts";
 import type { TransferState } from "../tracker/mod.ts";
 
-export type SkipReason = "imported" | "changed" | "waiting" | "permanent" | "trashed" | "cloud" | "removed";
+/** `policy`: the run's policy leaves the asset out (decided when it is planned). */
+export type SkipReason =
+  | "imported"
+  | "changed"
+  | "waiting"
+  | "permanent"
+  | "trashed"
+  | "cloud"
+  | "removed"
+  | "policy";
 
 export type Decision =
-  | { action: "import"; reason: "new" | "retry" | "repair" }
+  | { action: "import"; reason: "new" | "retry" | "repair" | "policy" }
   | { action: "skip"; reason: SkipReason };
 
 export interface DecideOptions {
@@ -28,6 +37,10 @@ export function decide(asset: Asset, state: TransferState | undefined, options: 
     const changed = asset.modified !== undefined && state.sourceModifiedAt !== null &&
       asset.modified !== state.sourceModifiedAt;
     return { action: "skip", reason: changed ? "changed" : "imported" };
+  }
+  // Skipped by policy: planned again, so a changed policy (e.g. --bursts all) imports it.
+  if (state.status === "skipped" && state.errorClass === "policy") {
+    return { action: "import", reason: "policy" };
   }
   if (state.errorClass === "permanent" || state.errorClass === "config" || state.status === "skipped") {
     return options.retryPermanent

@@ -9,7 +9,8 @@
  * @module
  */
 import { type Asset, needsDownload } from "../model/asset.ts";
-import { type ExportedFile, type Plan, PlanBuilder } from "../model/plan.ts";
+import { type ExportedFile, type ExportedGroup, type Plan, PlanBuilder } from "../model/plan.ts";
+import type { PlanPolicy } from "../model/policy.ts";
 import { errorKind, FatalError, messageOf, PermanentError, PluginError } from "../plugin/errors.ts";
 import type { OptionValues } from "../plugin/options.ts";
 import type { DestinationSession, HandlerPlugin, RemoteRef, SourceSession } from "../plugin/types.ts";
@@ -18,6 +19,7 @@ import { decide, nextAttemptAt, type SkipReason } from "./diff.ts";
 import { hashFile } from "./hash.ts";
 import { runLanes } from "./lanes.ts";
 import { retry, type RetryOptions, sleep } from "./retry.ts";
+import { sidecarKeys, type SidecarStore } from "./sidecar_store.ts";
 import { Spool } from "./spool.ts";
 import type { TransferState } from "../tracker/mod.ts";
 
@@ -32,8 +34,10 @@ export type RunEvent =
   | { type: "asset"; assetId: string; filename: string; outcome: "imported" | "duplicate"; bytes: number }
   | { type: "asset"; assetId: string; filename: string; outcome: "would-import"; plan: Plan }
   | { type: "asset"; assetId: string; filename: string; outcome: "failed"; kind: string; error: string }
-  | { type: "skip"; assetId: string; reason: SkipReason }
-  | { type: "retry"; assetId: string; attempt: number; delayMs: number; error: string };
+  | { type: "skip"; assetId: string; reason: SkipReason; detail?: string }
+  | { type: "retry"; assetId: string; attempt: number; delayMs: number; error: string }
+  /** Something went wrong after the asset was safely recorded (e.g. stacking it with its burst). */
+  | { type: "warning"; assetId: string; message: string };
 
 export interface RunSummary {
   listed: number;
@@ -52,6 +56,10 @@ export interface ImportOptions {
   destinationId: string;
   destination: DestinationSession;
   handlers: HandlerEntry[];
+  /** The run's policy handed to every plan (default: {@link DEFAULT_POLICY}). */
+  policy?: Partial<PlanPolicy>;
+  /** Where exported sidecars are kept; unset: they only go to the destination. */
+  sidecars?: SidecarStore;
   tracker: Tracker;
   /** Per-asset export directories are made under here and removed after each asset. */
   tempRoot: string;
@@ -92,9 +100,13 @@ function tempDiskFailure(e: unknown, tempRoot: string): unknown {
   return e;
 }
 
-/** Applies every handler that claims the asset, in order, to one plan. */
-export function planAsset(asset: Asset, handlers: HandlerEntry[]): Plan {
-  const builder = new PlanBuilder(asset);
+/** Applies every handler that claims the asset, in order, to one plan under the run's policy. */
+export function planAsset(
+  asset: Asset,
+  handlers: HandlerEntry[],
+  options: { policy?: Partial<PlanPolicy> } = {},
+): Plan {
+  const builder = new PlanBuilder(asset, { policy: options.policy });
   for (const { plugin, options } of handlers) {
     try {
       if (!plugin.applies(asset)) continue;
@@ -122,7 +134,16 @@ export async function importAssets(options: ImportOptions): Promise<RunSummary> 
     duplicates: 0,
     failed: 0,
     wouldImport: 0,
-    skipped: { imported: 0, changed: 0, waiting: 0, permanent: 0, trashed: 0, cloud: 0, removed: 0 },
+    skipped: {
+      imported: 0,
+      changed: 0,
+      waiting: 0,
+      permanent: 0,
+      trashed: 0,
+      cloud: 0,
+      removed: 0,
+      policy: 0,
+    },
     bytes: 0,
     durationMs: 0,
   };
@@ -146,6 +167,7 @@ export async function importAssets(options: ImportOptions): Promise<RunSummary> 
         retryPermanent: options.retryPermanent,
         repair: options.resend?.has(asset.id),
       });
+      if (d.action === "import" && skippedByPolicy(asset, state)) continue;
       const skip = d.action === "skip"
         ? d.reason
         : cloudLane(asset) && !options.allowNetwork
@@ -161,22 +183,46 @@ export async function importAssets(options: ImportOptions): Promise<RunSummary> 
     }
   }
 
+  /**
+   * Whether the run's policy leaves the asset out (an unpicked burst frame): planning is cheap and
+   * pure, so it happens here too, before the asset takes a place in the spool or under --limit.
+   * The skip is recorded once, and looked at again by every run in case the policy changed.
+   */
+  function skippedByPolicy(asset: Asset, state: TransferState | undefined): boolean {
+    let plan: Plan;
+    try {
+      plan = planAsset(asset, options.handlers, { policy: options.policy });
+    } catch {
+      return false; // importOne plans again and records the failure
+    }
+    if (!plan.skip) return false;
+    summary.skipped.policy++;
+    emit({ type: "skip", assetId: asset.id, reason: "policy", detail: plan.skip });
+    const known = state?.status === "skipped" && state.errorClass === "policy";
+    if (!options.dryRun && !known) options.tracker.recordSkipped(ids, asset, plan.skip);
+    return true;
+  }
+
   const cloudLane = (asset: Asset) => options.trustLocalFacts !== false && needsDownload(asset);
 
-  // iCloud downloads start at most one per `delaySeconds`; a dry run never waits.
+  // iCloud downloads start at most one per `delaySeconds`. Each takes its slot right before the
+  // download itself, so slow local work ahead of it (a busy disk) cannot squeeze two downloads
+  // closer together; a dry run downloads nothing and never waits.
   let nextCloudStart = 0;
-  async function paced(asset: Asset): Promise<void> {
-    const delayMs = options.dryRun ? 0 : (options.delaySeconds ?? 0) * 1000;
-    const wait = nextCloudStart - Date.now();
-    nextCloudStart = Math.max(Date.now(), nextCloudStart) + delayMs;
-    if (wait > 0) await sleep(wait, signal);
-    await importOne(asset, true);
+  async function paceDownload(): Promise<void> {
+    const delayMs = (options.delaySeconds ?? 0) * 1000;
+    const slot = Math.max(Date.now(), nextCloudStart);
+    nextCloudStart = slot + delayMs;
+    if (slot > Date.now()) await sleep(slot - Date.now(), signal);
+    // A timer that fired late moves the next slot with it: the pause is between real starts.
+    nextCloudStart = Math.max(nextCloudStart, Date.now() + delayMs);
   }
+  const paced = (asset: Asset) => importOne(asset, true);
 
   async function importOne(asset: Asset, download = false): Promise<void> {
     let plan: Plan;
     try {
-      plan = planAsset(asset, options.handlers);
+      plan = planAsset(asset, options.handlers, { policy: options.policy });
       if (!plan.resources.some((r) => r.key === plan.primary)) {
         throw new PermanentError(`${asset.filename} (${asset.id}) has no original resource to import`);
       }
@@ -195,6 +241,7 @@ export async function importAssets(options: ImportOptions): Promise<RunSummary> 
       return fail(asset, tempDiskFailure(e, options.tempRoot));
     }
     try {
+      if (download) await paceDownload();
       if (download && options.source.download) {
         await retry(
           () => call(options.sourceId, "download", () => options.source.download!([asset])),
@@ -207,7 +254,9 @@ export async function importAssets(options: ImportOptions): Promise<RunSummary> 
           "export",
           () => options.source.export({ asset, plan, dir, allowNetwork: options.allowNetwork ?? false }),
         );
-        return await hashAll(asset, plan, exported);
+        const files = await hashAll(asset, plan, exported);
+        await storeSidecars(asset, plan, files);
+        return files;
       }, retryOptions(asset));
       const group = { asset, plan, files };
       const result = await retry(
@@ -216,6 +265,7 @@ export async function importAssets(options: ImportOptions): Promise<RunSummary> 
       );
       checkPutResult(options.destinationId, plan, result.resources);
       options.tracker.recordImported(ids, group, result.resources);
+      await stackAcrossAssets(group);
       const primary = result.resources.find((r) => r.key === plan.primary);
       const bytes = files.reduce((n, f) => n + f.size, 0);
       if (primary?.duplicate) summary.duplicates++;
@@ -266,6 +316,50 @@ export async function importAssets(options: ImportOptions): Promise<RunSummary> 
       onRetry: (error, attempt, delayMs) =>
         emit({ type: "retry", assetId: asset.id, attempt, delayMs, error: messageOf(error) }),
     };
+  }
+
+  /** Copies the asset's sidecars into the store and records them, before the destination sees them. */
+  async function storeSidecars(asset: Asset, plan: Plan, files: ExportedFile[]): Promise<void> {
+    if (!options.sidecars) return;
+    const keys = sidecarKeys(plan);
+    if (keys.length === 0) return;
+    const stored = [];
+    for (const file of files.filter((f) => keys.includes(f.key))) {
+      await options.sidecars.put(file);
+      const role = plan.resources.find((r) => r.key === file.key)!.role;
+      stored.push({ key: file.key, role, name: file.name, sha1: file.sha1, size: file.size });
+    }
+    options.tracker.recordSidecars(ids.source, asset.id, stored);
+  }
+
+  /**
+   * Stacks the members of a group that spans assets (a burst) once this asset is recorded: every
+   * member imported so far, under the group's primary. Called again as each member arrives, so
+   * the destination's `stack` must accept a member list that grows.
+   */
+  async function stackAcrossAssets(group: ExportedGroup): Promise<void> {
+    const stackGroup = group.plan.stackGroup;
+    // The session is a view of the declared capabilities: `stack` exists only if it was declared.
+    if (!stackGroup || !options.destination.stack) return;
+    const members = options.tracker.stackMembers(ids, stackGroup.id);
+    const top = members.find((m) => m.primary);
+    const others = members.filter((m) => m !== top).map((m) => m.remoteId);
+    if (!top || others.length === 0) return;
+    try {
+      await retry(
+        () => call(options.destinationId, "stack", () => options.destination.stack!(top.remoteId, others)),
+        retryOptions(group.asset),
+      );
+    } catch (e) {
+      if (errorKind(e) === "fatal") throw e;
+      emit({
+        type: "warning",
+        assetId: group.asset.id,
+        message: `${group.asset.filename} is imported, but stacking it with ${stackGroup.id} failed: ${
+          messageOf(e)
+        }`,
+      });
+    }
   }
 
   async function hashAll(asset: Asset, plan: Plan, exported: { key: string; path: string }[]) {

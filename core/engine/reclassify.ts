@@ -49,7 +49,7 @@ export async function reclassify(options: ReclassifyOptions): Promise<Reclassify
     summary.listed++;
     const before = known.get(asset.id);
     if (!before) continue;
-    const plan = planAsset(asset, options.handlers);
+    const plan = planAsset(asset, options.handlers, { policy: options.policy });
     const tagsChanged = !sameSet(before.tags, plan.tags) || !sameSet(before.subtypes, asset.subtypes);
     if (tagsChanged || !sameSet(before.incomplete, plan.incomplete)) {
       summary.reclassified++;

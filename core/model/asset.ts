@@ -173,9 +173,14 @@ export function resourceOf(asset: Asset, role: ResourceRole): Resource | undefin
 /**
  * Whether exporting this asset needs a download first: a file it would send is not on disk but the
  * asset is in iCloud Photos. (A file that is missing and not in iCloud is a problem, not a download.)
+ * Handlers plan every file of an asset, so any of them can be the one to fetch.
  */
 export function needsDownload(asset: Asset): boolean {
   if (asset.cloud?.originalLocal === false) return true;
-  return asset.cloud?.synced === true &&
-    asset.resources.some((r) => (r.role === "original" || r.role === "motion") && !r.present);
+  return asset.cloud?.synced === true && asset.resources.some((r) => !r.present);
+}
+
+/** Whether a resource can be exported: on disk, or in iCloud Photos where it can be downloaded. */
+export function obtainable(asset: Asset, resource: Resource): boolean {
+  return resource.present || asset.cloud?.synced === true;
 }

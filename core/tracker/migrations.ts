@@ -163,6 +163,27 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE transfers ADD COLUMN primary_key TEXT;
   CREATE INDEX assets_gone ON assets (source, gone_at);
   `,
+  // 3: media types. The sidecar store's index (which asset and key each stored SHA-1 belongs to,
+  // whatever the destination), and the stack group of a transfer whose asset is stacked with
+  // other assets (the frames of a burst).
+  `
+  CREATE TABLE sidecars (
+    source TEXT NOT NULL,
+    asset_id TEXT NOT NULL,
+    key TEXT NOT NULL,
+    role TEXT NOT NULL,
+    name TEXT NOT NULL,
+    sha1 TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    stored_at TEXT NOT NULL,
+    PRIMARY KEY (source, asset_id, key)
+  ) STRICT;
+  CREATE INDEX sidecars_sha1 ON sidecars (sha1);
+
+  ALTER TABLE transfers ADD COLUMN stack_group TEXT;
+  ALTER TABLE transfers ADD COLUMN stack_primary INTEGER;
+  CREATE INDEX transfers_stack_group ON transfers (destination, stack_group) WHERE stack_group IS NOT NULL;
+  `,
 ];
 
 /** The schema version this build writes. */

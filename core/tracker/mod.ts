@@ -26,7 +26,8 @@ export type TransferStatus = "imported" | "failed" | "skipped";
 export interface TransferState {
   status: TransferStatus;
   attempts: number;
-  errorClass: ErrorKind | null;
+  /** `policy`: skipped on purpose by the run's policy (looked at again each run). */
+  errorClass: ErrorKind | "policy" | null;
   nextAttemptAt: string | null;
   sourceModifiedAt: string | null;
   /** The metadata the destination was last given (null: never, or before tracking began). */
@@ -41,6 +42,15 @@ export interface Classification {
   subtypes: string[];
   tags: string[];
   incomplete: string[];
+}
+
+/** A sidecar of an asset kept in the sidecar store, found there by its SHA-1. */
+export interface StoredSidecar {
+  key: string;
+  role: string;
+  name: string;
+  sha1: string;
+  size: number;
 }
 
 export interface ProblemRow {
@@ -211,7 +221,7 @@ export class Tracker {
       map.set(r.asset_id as string, {
         status: r.status as TransferStatus,
         attempts: r.attempts as number,
-        errorClass: r.error_class as ErrorKind | null,
+        errorClass: r.error_class as TransferState["errorClass"],
         nextAttemptAt: r.next_attempt_at as string | null,
         sourceModifiedAt: r.source_modified_at as string | null,
         syncedFavorite: r.synced_favorite === null ? null : r.synced_favorite === 1,
@@ -266,15 +276,16 @@ export class Tracker {
       this.#stmt(
         `INSERT INTO transfers (source, asset_id, destination, status, attempts, last_attempt_at, imported_at,
                                 source_modified_at, size, handlers, tags, incomplete, synced_favorite, synced_hidden,
-                                synced_captured_at, primary_key)
-         VALUES (?, ?, ?, 'imported', 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                synced_captured_at, primary_key, stack_group, stack_primary)
+         VALUES (?, ?, ?, 'imported', 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (source, asset_id, destination) DO UPDATE SET
            status = 'imported', attempts = attempts + 1, error_class = NULL, error_message = NULL,
            next_attempt_at = NULL, last_attempt_at = excluded.last_attempt_at, imported_at = excluded.imported_at,
            source_modified_at = excluded.source_modified_at, size = excluded.size, handlers = excluded.handlers,
            tags = excluded.tags, incomplete = excluded.incomplete, synced_favorite = excluded.synced_favorite,
            synced_hidden = excluded.synced_hidden, synced_captured_at = excluded.synced_captured_at,
-           primary_key = excluded.primary_key, remote_gone_at = NULL`,
+           primary_key = excluded.primary_key, remote_gone_at = NULL, stack_group = excluded.stack_group,
+           stack_primary = excluded.stack_primary`,
       ).run(
         source,
         asset.id,
@@ -290,6 +301,8 @@ export class Tracker {
         asset.hidden ? 1 : 0,
         asset.captured?.utc ?? null,
         plan.primary,
+        plan.stackGroup?.id ?? null,
+        plan.stackGroup ? (plan.stackGroup.primary ? 1 : 0) : null,
       );
       const upsertResource = this.#stmt(
         `INSERT INTO resources (source, asset_id, destination, key, role, name, sha1, size, remote_id, duplicate, recorded_at)
@@ -360,6 +373,75 @@ export class Tracker {
         failure.nextAttemptAt,
       );
     });
+  }
+
+  /**
+   * Records that the run's policy leaves an asset out (e.g. an unpicked burst frame): status
+   * `skipped`, class `policy`, the reason as the message. Attempts are not counted; the diff looks
+   * at such an asset again on every run, so a changed policy imports it.
+   */
+  recordSkipped(ids: { source: string; destination: string }, asset: Asset, reason: string): void {
+    const at = now();
+    this.transaction(() => {
+      this.#noteAsset(ids.source, asset, at);
+      this.#stmt(
+        `INSERT INTO transfers (source, asset_id, destination, status, attempts, error_class, error_message,
+                                last_attempt_at)
+         VALUES (?, ?, ?, 'skipped', 0, 'policy', ?, ?)
+         ON CONFLICT (source, asset_id, destination) DO UPDATE SET
+           status = CASE WHEN status = 'imported' THEN 'imported' ELSE 'skipped' END,
+           error_class = CASE WHEN status = 'imported' THEN error_class ELSE 'policy' END,
+           error_message = CASE WHEN status = 'imported' THEN error_message ELSE excluded.error_message END,
+           last_attempt_at = excluded.last_attempt_at, next_attempt_at = NULL`,
+      ).run(ids.source, asset.id, ids.destination, reason, at);
+    });
+  }
+
+  /**
+   * The imported members of a stack that spans assets, at one destination: each member's asset id,
+   * the remote id of its primary resource, and whether it is the stack's primary.
+   */
+  stackMembers(
+    ids: { source: string; destination: string },
+    group: string,
+  ): { assetId: string; remoteId: string; primary: boolean }[] {
+    const rows = this.#stmt(
+      `SELECT t.asset_id, r.remote_id, t.stack_primary FROM transfers t
+       JOIN resources r ON r.source = t.source AND r.asset_id = t.asset_id AND r.destination = t.destination
+                       AND r.key = t.primary_key
+       WHERE t.source = ? AND t.destination = ? AND t.stack_group = ? AND t.status = 'imported'
+       ORDER BY t.stack_primary DESC, t.asset_id`,
+    ).all(ids.source, ids.destination, group) as {
+      asset_id: string;
+      remote_id: string;
+      stack_primary: number;
+    }[];
+    return rows.map((r) => ({ assetId: r.asset_id, remoteId: r.remote_id, primary: r.stack_primary === 1 }));
+  }
+
+  /** Records which sidecars of an asset the sidecar store holds, by SHA-1 (replacing earlier rows). */
+  recordSidecars(
+    source: string,
+    assetId: string,
+    sidecars: StoredSidecar[],
+  ): void {
+    const at = now();
+    this.transaction(() => {
+      const upsert = this.#stmt(
+        `INSERT INTO sidecars (source, asset_id, key, role, name, sha1, size, stored_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (source, asset_id, key) DO UPDATE SET role = excluded.role, name = excluded.name,
+           sha1 = excluded.sha1, size = excluded.size, stored_at = excluded.stored_at`,
+      );
+      for (const s of sidecars) upsert.run(source, assetId, s.key, s.role, s.name, s.sha1, s.size, at);
+    });
+  }
+
+  /** The stored sidecars of one asset, by key. */
+  sidecars(source: string, assetId: string): StoredSidecar[] {
+    return (this.#stmt(
+      `SELECT key, role, name, sha1, size FROM sidecars WHERE source = ? AND asset_id = ? ORDER BY key`,
+    ).all(source, assetId) as unknown as StoredSidecar[]).map((r) => ({ ...r }));
   }
 
   /** Records metadata that sync pushed; only the columns of the fields given change. */

@@ -200,3 +200,16 @@ Deno.test("a run left 'running' by a dead process is reported as interrupted", a
     assert.deepEqual(t.recentRuns()[0].summary, { imported: 1 });
   });
 });
+
+Deno.test("recordSkipped() marks a policy skip, but never demotes an asset already imported", async () => {
+  await withTracker((t) => {
+    t.recordSkipped(IDS, asset("s1"), "unpicked burst frame");
+    assert.deepEqual(t.transfers(IDS.source, IDS.destination).get("s1")?.errorClass, "policy");
+    const a = asset("i1");
+    imported(t, a);
+    t.recordSkipped(IDS, a, "unpicked burst frame");
+    const state = t.transfers(IDS.source, IDS.destination).get("i1")!;
+    assert.deepEqual([state.status, state.errorClass], ["imported", null]);
+    assert.deepEqual(t.remoteIds(IDS, "i1"), { original: "remote-1" });
+  });
+});

@@ -15,6 +15,7 @@ import { join } from "node:path";
 import { hashFile } from "../../engine/hash.ts";
 import type { Asset } from "../../model/asset.ts";
 import { type ExportedGroup, PlanBuilder } from "../../model/plan.ts";
+import { EDIT_POLICIES } from "../../model/policy.ts";
 import type { OptionValues } from "../options.ts";
 import { checkSession, validatePlugin } from "../registry.ts";
 import type { DestinationPlugin, HandlerPlugin, SourcePlugin } from "../types.ts";
@@ -118,7 +119,10 @@ export async function sourceSuite(t: Deno.TestContext, plugin: SourcePlugin, sui
   }
 }
 
-/** `assets`: examples the handler should claim, and maybe some it should not. */
+/**
+ * `assets`: examples the handler should claim, and maybe some it should not. Each claimed asset is
+ * planned under every edit policy, on a fresh plan, as the host does.
+ */
 export async function handlerSuite(
   t: Deno.TestContext,
   plugin: HandlerPlugin,
@@ -127,21 +131,37 @@ export async function handlerSuite(
   await t.step("declares a valid plugin", () => assert.deepEqual(validatePlugin(plugin, "suite"), []));
   const claimed = suite.assets.filter((a) => plugin.applies(a));
   await t.step("claims at least one of the example assets", () => assert.ok(claimed.length > 0));
-  await t.step("plans consistently: unique keys, relations between planned keys, no asset mutation", () => {
-    for (const asset of claimed) {
-      const before = structuredClone(asset);
-      const plan = () => {
-        const b = new PlanBuilder(asset);
-        plugin.plan(asset, b, suite.options ?? {});
-        return b.build();
-      };
-      const p = plan();
-      assert.deepEqual(asset, before, `${plugin.id} must not change the asset`);
-      assert.deepEqual(plan(), p, `${plugin.id} must plan the same asset the same way`);
-      const keys = p.resources.map((r) => r.key);
-      assert.equal(new Set(keys).size, keys.length, "keys are unique");
-      for (const rel of p.relations) assert.ok(keys.includes(rel.from) && keys.includes(rel.to));
-      assert.ok(keys.includes(p.primary), "the primary is planned");
-    }
-  });
+  await t.step(
+    "plans consistently: unique keys and names, relations between planned keys, no asset mutation",
+    () => {
+      for (const asset of claimed) {
+        for (const edited of EDIT_POLICIES) {
+          const before = structuredClone(asset);
+          const plan = () => {
+            const b = new PlanBuilder(asset, { policy: { edited } });
+            plugin.plan(asset, b, suite.options ?? {});
+            return b.build();
+          };
+          const p = plan();
+          const what = `${plugin.id} planning ${asset.id} (edited: ${edited})`;
+          assert.deepEqual(asset, before, `${what} must not change the asset`);
+          assert.deepEqual(plan(), p, `${what} must plan the same asset the same way`);
+          const keys = p.resources.map((r) => r.key);
+          assert.equal(new Set(keys).size, keys.length, `${what}: keys are unique`);
+          const names = p.resources.map((r) => r.name.toLowerCase());
+          assert.equal(new Set(names).size, names.length, `${what}: names are unique`);
+          for (const rel of p.relations) assert.ok(keys.includes(rel.from) && keys.includes(rel.to), what);
+          assert.ok(keys.includes(p.primary), `${what}: the primary is planned`);
+          for (const r of p.resources) {
+            if (r.key !== "original") {
+              assert.ok(
+                r.resource.present || asset.cloud?.synced === true,
+                `${what}: ${r.key} can be neither read nor downloaded; mark the plan incomplete instead`,
+              );
+            }
+          }
+        }
+      }
+    },
+  );
 }
