@@ -142,6 +142,26 @@ try {
       `${size.toLocaleString("en")}: live heap ${fixed(heap.liveHeapMb, 1)} MB; peak RSS: ${peaks}`,
     );
   }
+  // A heap too small to hold the library: scan only finishes if it keeps no more than the rows in flight.
+  const largest = join(dir, `Bench-${SIZES.at(-1)}.photoslibrary`);
+  const capped = await timed(Deno.execPath(), [
+    "run",
+    "-A",
+    "--v8-flags=--max-old-space-size=32",
+    main,
+    "scan",
+    "--json",
+    "--home",
+    join(dir, "home"),
+    "--library",
+    largest,
+  ], { discard: true });
+  console.log(
+    `\nscan --json of ${
+      SIZES.at(-1)!.toLocaleString("en")
+    } assets with the JavaScript heap capped at 32 MB: ` +
+      `completed in ${fixed(capped.seconds)} s`,
+  );
   console.log(
     "\nmemory by library size (the live heap is what the listing keeps; peak RSS adds the runtime and " +
       `the garbage not yet collected):\n  ${memory.join("\n  ")}`,
