@@ -295,3 +295,56 @@ test("a library without a log is read without creating one, and says so if Photo
     }
   });
 });
+
+/** Whether this process may make a mount namespace with a read-only bind mount (root on Linux). */
+function canMountReadOnly(): boolean {
+  if (Deno.build.os !== "linux") return false;
+  try {
+    return new Deno.Command("unshare", { args: ["-m", "true"], stdout: "null", stderr: "null" }).outputSync()
+      .success;
+  } catch {
+    return false;
+  }
+}
+
+Deno.test({
+  name: "a library on a read-only file system is read whole, its write-ahead log included",
+  ignore: ignore || !canMountReadOnly(),
+  fn: async () => {
+    await withCopy("Test-Media-Types-15.7.2", async (bundle) => {
+      const root = join(bundle, "..");
+      const readOnly = join(root, "mnt");
+      mkdirSync(readOnly);
+      const main = fileURLToPath(new URL("../../../main.ts", import.meta.url));
+      const library = join(readOnly, "Test-Media-Types-15.7.2.photoslibrary");
+      // A private mount namespace: the read-only view exists for this command only.
+      const script = `mount --bind -o ro "$1" "$2" && touch "$2/probe" 2>/dev/null && exit 9; ` +
+        `exec "$3" run -A "$4" scan --json --home "$5" --library "$6"`;
+      const out = await new Deno.Command("unshare", {
+        args: [
+          "-m",
+          "sh",
+          "-c",
+          script,
+          "sh",
+          root,
+          readOnly,
+          Deno.execPath(),
+          main,
+          join(root, "home"),
+          library,
+        ],
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      assert.notEqual(out.code, 9, "the mount must be read-only");
+      assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+      const lines = new TextDecoder().decode(out.stdout).trim().split("\n").map((l) => JSON.parse(l));
+      assert.equal(lines.at(-1).summary.total, 18);
+      assert.equal(lines.at(-1).source.writeAheadLog, true);
+      // The two user albums exist only in the write-ahead log.
+      const albums = new Set(lines.flatMap((l) => (l.albums ?? []).map((a: { title: string }) => a.title)));
+      assert.deepEqual([...albums].sort(), ["BurstAlbum", "BurstPhotoSelection"]);
+    });
+  },
+});
