@@ -109,7 +109,10 @@ export interface BurstInfo {
 export interface CloudState {
   /** The asset belongs to an iCloud Photos library. */
   synced: boolean;
-  /** The original is on this disk (false: only in iCloud, must be downloaded). */
+  /**
+   * The source records the original as on this disk (false: only in iCloud, must be downloaded).
+   * A file recorded as local can still be missing: each resource's `present` says what the disk says.
+   */
   originalLocal: boolean;
 }
 

@@ -97,16 +97,21 @@ function openSession(options: OptionValues, ctx: PluginContext): SourceSession {
       // Stop with an error, never quietly: a short listing must not look like deleted assets.
       ctx.signal.throwIfAborted();
       const assets = readAssets(database);
-      while (true) {
-        let next: IteratorResult<Asset>;
-        try {
-          next = assets.next();
-        } catch (error) {
-          throw listingError(error, database);
+      try {
+        while (true) {
+          let next: IteratorResult<Asset>;
+          try {
+            next = assets.next();
+          } catch (error) {
+            throw listingError(error, database);
+          }
+          if (next.done) break;
+          ctx.signal.throwIfAborted();
+          yield next.value;
         }
-        if (next.done) break;
-        ctx.signal.throwIfAborted();
-        yield next.value;
+      } finally {
+        // A consumer that stops early ends the read transaction too, so Photos can checkpoint.
+        assets.return(undefined);
       }
       if (database.immutable && existsSync(`${database.database}-wal`)) {
         ctx.log.warn(

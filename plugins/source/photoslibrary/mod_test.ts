@@ -326,3 +326,17 @@ Deno.test("list() pages through equal capture dates without losing or repeating 
     assert.equal(ids.at(-1), undated, "the undated asset comes last");
   }, { assets: 1200, files: false });
 });
+
+Deno.test("a listing stopped early ends its read, and the next listing sees later changes", async () => {
+  await withSampleLibrary(async (info) => {
+    await withSession(info.path, async (session) => {
+      for await (const _ of session.list()) break;
+      // Photos changes the library between two listings of one session.
+      const writer = new DatabaseSync(info.database);
+      writer.prepare("UPDATE ZASSET SET ZHIDDEN = 1 WHERE ZUUID = ?").run(info.uuids.video);
+      writer.close();
+      const video = (await listAll(session)).find((a) => a.id === info.uuids.video)!;
+      assert.equal(video.hidden, true, "a read left open would still show the old snapshot");
+    });
+  });
+});
