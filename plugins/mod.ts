@@ -4,7 +4,9 @@
  * @module
  */
 import type { Plugin } from "../core/plugin/types.ts";
+import b2Destination from "./destination/b2/mod.ts";
 import folderDestination from "./destination/folder/mod.ts";
+import glacierDestination from "./destination/glacier/mod.ts";
 import burstHandler from "./handler/burst/mod.ts";
 import cinematicHandler from "./handler/cinematic/mod.ts";
 import editedHandler from "./handler/edited/mod.ts";
@@ -47,6 +49,8 @@ export const BUILTIN_PLUGINS: readonly Plugin[] = [
   folderSource,
   ...BUILTIN_HANDLERS,
   folderDestination,
+  b2Destination,
+  glacierDestination,
 ];
 
 export { writeSampleLibrary } from "./source/photoslibrary/sample_library.ts";

@@ -2,14 +2,6 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { cli, withTempDir } from "./_cli.ts";
 
-Deno.test("commands of later issues say so and exit 2", async () => {
-  for (const command of ["backup"]) {
-    const r = await cli([command, "--home", "/nonexistent"]);
-    assert.equal(r.code, 2, command);
-    assert.match(r.stderr, new RegExp(`"${command}" is not available in this build`));
-  }
-});
-
 Deno.test("usage errors exit 2, help exits 0 and lists every command", async () => {
   const bad = await cli(["import", "--no-such-flag"]);
   assert.equal(bad.code, 2);

@@ -22,11 +22,11 @@ import { registerScan } from "./scan.ts";
 import { registerSchedule } from "./schedule.ts";
 import { registerServe } from "./serve.ts";
 import { registerStatus } from "./status.ts";
-import { registerPending } from "./pending.ts";
 import { registerSync } from "./sync.ts";
 import { registerReview } from "./review.ts";
 import { registerReclassify } from "./reclassify.ts";
 import { registerCleanup } from "./cleanup.ts";
+import { registerBackup } from "./backup.ts";
 
 export const VERSION = "0.1.0";
 
@@ -99,9 +99,9 @@ export function buildProgram(ctx: CommandContext): Command {
   registerReclassify(program, ctx);
   registerCleanup(program, ctx);
   registerReview(program, ctx);
+  registerBackup(program, ctx);
   registerServe(program, ctx);
   registerSchedule(program, ctx);
-  registerPending(program, ctx);
   registerDemo(program, ctx);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;

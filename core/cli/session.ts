@@ -7,12 +7,28 @@
 import { resolve } from "node:path";
 import { type Config, loadConfig, policyOf } from "../config/mod.ts";
 import type { PlanPolicy } from "../model/policy.ts";
+import {
+  type CredentialStore,
+  credentialStore,
+  type CredentialStoreKind,
+  defaultItemTitle,
+  fillCredentials,
+  missingCredentialsHelp,
+} from "../config/credentials.ts";
+import { subprocessRunner } from "../plugin/context.ts";
+import type { OptionValues } from "../plugin/options.ts";
 import { type HandlerEntry } from "../engine/import_run.ts";
 import { ConfigError, FatalError } from "../plugin/errors.ts";
 import { makeContext } from "../plugin/context.ts";
 import { loadPluginFile } from "../plugin/loader.ts";
 import { checkSession, Registry } from "../plugin/registry.ts";
-import type { DestinationSession, Plugin, SourcePlugin, SourceSession } from "../plugin/types.ts";
+import type {
+  DestinationPlugin,
+  DestinationSession,
+  Plugin,
+  SourcePlugin,
+  SourceSession,
+} from "../plugin/types.ts";
 import { Tracker } from "../tracker/mod.ts";
 import { logSink, type Output } from "./output.ts";
 
@@ -112,10 +128,7 @@ export class Session {
   }
 
   async #openDestination(): Promise<{ id: string; session: DestinationSession; description: string }> {
-    const plugin = this.registry.destination(String(this.config.core.to));
-    const values = this.config.pluginOptions(plugin);
-    const session = checkSession(plugin, await plugin.open(values, await this.#context(plugin.id)));
-    this.#closers.unshift(() => session.close());
+    const { plugin, session } = await this.openDestinationNamed(String(this.config.core.to));
     const info = plugin.capabilities.includes("check") ? await session.check!() : { description: plugin.id };
     return { id: plugin.id, session, description: info.description };
   }
@@ -123,6 +136,57 @@ export class Session {
   /** The run's policy (`--edited`, `--bursts`, `--hidden-visibility`), handed to every plan. */
   policy(): PlanPolicy {
     return policyOf(this.config.core);
+  }
+
+  /**
+   * The credential store chosen by `--backup-credentials` for a destination: 1Password (item
+   * `--backup-op-item`, default `Immich Backup <Name>`, in `--backup-op-vault`), the Keychain, or
+   * the environment only.
+   */
+  credentialStore(plugin: DestinationPlugin): CredentialStore {
+    const core = this.config.core;
+    const path = this.config.layers.env.PATH;
+    return credentialStore(core["backup-credentials"] as CredentialStoreKind, {
+      run: subprocessRunner(this.config.redactor, this.abort.signal),
+      vault: core["backup-op-vault"] as string,
+      item: (core["backup-op-item"] as string | undefined) ?? defaultItemTitle(plugin.id),
+      env: path ? { PATH: path } : undefined,
+    });
+  }
+
+  /**
+   * A destination's options with its credentials filled from the credential store, and the
+   * credential options still missing.
+   */
+  async destinationOptions(
+    plugin: DestinationPlugin,
+  ): Promise<{ values: OptionValues; missing: string[]; store: CredentialStore }> {
+    const store = this.credentialStore(plugin);
+    const values = this.config.pluginOptions(plugin);
+    if (!plugin.options.some((o) => o.credential)) return { values, missing: [], store };
+    return { ...await fillCredentials(plugin, { values, store, redactor: this.config.redactor }), store };
+  }
+
+  /** Opens a destination by name, credentials included; says where to put the ones it lacks. */
+  async openDestinationNamed(
+    name: string,
+  ): Promise<{ plugin: DestinationPlugin; session: DestinationSession; values: OptionValues }> {
+    const plugin = this.registry.destination(name);
+    const { values, missing, store } = await this.destinationOptions(plugin);
+    let opened: DestinationSession;
+    try {
+      opened = await plugin.open(values, await this.#context(plugin.id));
+    } catch (e) {
+      if ((e as { kind?: string }).kind === "config" && missing.length > 0) {
+        throw new ConfigError(
+          `${(e as Error).message}. ${missingCredentialsHelp(plugin, { missing, store })}`,
+        );
+      }
+      throw e;
+    }
+    const session = checkSession(plugin, opened);
+    this.#closers.unshift(() => session.close());
+    return { plugin, session, values };
   }
 
   handlers(): HandlerEntry[] {

@@ -91,7 +91,7 @@ export const CORE_OPTIONS = [
   {
     name: "backup-stats-interval",
     type: "number",
-    help: "seconds between backup progress updates",
+    help: "seconds between backup progress updates and heartbeats; a run silent for 3 times this is stalled",
     default: 60,
     env: ["BACKUP_STATS_INTERVAL"],
   },
@@ -101,6 +101,43 @@ export const CORE_OPTIONS = [
     help: "attempts per backup job",
     default: 3,
     env: ["BACKUP_MAX_RETRIES"],
+  },
+  {
+    name: "backup-to",
+    type: "string",
+    help: "backup destination: b2, glacier, or a plugin's name",
+    default: "b2",
+    env: ["BACKUP_TO"],
+    flag: "to",
+  },
+  {
+    name: "backup-retention-days",
+    type: "number",
+    help: "days replaced and deleted files are kept in the backup's archive areas (0: forever)",
+    default: 90,
+    env: ["BACKUP_RETENTION_DAYS"],
+  },
+  {
+    name: "backup-credentials",
+    type: "string",
+    help: "where backup credentials come from",
+    default: "1password",
+    choices: ["1password", "keychain", "env"],
+    env: ["BACKUP_CREDENTIALS"],
+  },
+  {
+    name: "backup-op-vault",
+    type: "string",
+    help: "1Password vault of the backup credentials",
+    default: "Private",
+    env: ["BACKUP_OP_VAULT"],
+  },
+  {
+    name: "backup-op-item",
+    type: "string",
+    help:
+      "1Password item (and Keychain service) of the backup credentials (default: Immich Backup <Destination>)",
+    env: ["BACKUP_OP_ITEM"],
   },
 ] as const satisfies readonly OptionSpec[];
 

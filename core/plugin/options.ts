@@ -25,6 +25,11 @@ export interface OptionSpec {
   required?: boolean;
   /** Never printed, logged, stored or passed in process arguments. */
   secret?: boolean;
+  /**
+   * May come from the credential store the user chose (1Password, Keychain) when no flag or
+   * environment variable sets it; its field there is the option name with `_` for `-`.
+   */
+  credential?: boolean;
   /** Allowed values for a string option. */
   choices?: readonly string[];
   /**

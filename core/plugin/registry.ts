@@ -44,7 +44,13 @@ const DESTINATION_CAPABILITIES: readonly DestinationCapability[] = [
   "restore",
   "warmup",
   "check",
+  "backup",
 ];
+
+/** Capabilities made of several methods; every other capability is the method of its name. */
+const CAPABILITY_METHODS: Record<string, readonly string[]> = {
+  backup: ["prepareBackup", "backupTree", "restoreTree", "verifyTree", "archives", "pruneArchive"],
+};
 
 /**
  * Checks the shape of something that claims to be a plugin; returns every problem found
@@ -122,7 +128,8 @@ export function checkSession<S extends SourceSession | DestinationSession>(
   session: S,
 ): S {
   const methods = session as unknown as Record<string, unknown>;
-  const wanted = [...REQUIRED[plugin.kind], ...plugin.capabilities];
+  const declared = plugin.capabilities.flatMap((c) => CAPABILITY_METHODS[c] ?? [c]);
+  const wanted = [...REQUIRED[plugin.kind], ...declared];
   const missing = wanted.filter((m) => typeof methods[m] !== "function");
   if (missing.length > 0) {
     throw new Error(

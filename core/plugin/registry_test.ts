@@ -87,6 +87,23 @@ Deno.test("checkSession() refuses a session that lacks a declared capability's m
   assert.equal(typeof checkSession(plugin, full).link, "function");
 });
 
+Deno.test("checkSession() requires every method of the backup capability", async () => {
+  const plugin = destination({ capabilities: ["backup"] });
+  const session = await plugin.open({}, {} as never);
+  const fn = () => Promise.reject(new Error("unused"));
+  const partial = { ...session, prepareBackup: fn, backupTree: fn, restoreTree: fn };
+  assert.throws(
+    () => checkSession(plugin, partial),
+    /declares or needs verifyTree, archives, pruneArchive but its session has no such method/,
+  );
+  const full = { ...partial, verifyTree: fn, archives: fn, pruneArchive: fn, warmup: fn };
+  const view = checkSession(plugin, full);
+  for (const m of ["prepareBackup", "backupTree", "restoreTree", "verifyTree", "archives", "pruneArchive"]) {
+    assert.equal(typeof (view as unknown as Record<string, unknown>)[m], "function", m);
+  }
+  assert.equal(view.warmup, undefined, "an undeclared capability is not passed through");
+});
+
 Deno.test("handlers() orders by declared order, then registration order", () => {
   const r = new Registry([handler("handler.c", 20), handler("handler.a", 10), handler("handler.b", 10)]);
   assert.deepEqual(r.handlers().map((h) => h.id), ["handler.a", "handler.b", "handler.c"]);

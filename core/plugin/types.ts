@@ -187,7 +187,8 @@ export type DestinationCapability =
   | "remove"
   | "restore"
   | "warmup"
-  | "check";
+  | "check"
+  | "backup";
 
 export interface RemoteRef {
   key: string;
@@ -216,6 +217,103 @@ export interface DestinationInfo {
   version?: string;
 }
 
+// ---------------------------------------------------------------------------------------------
+// Tree backup (capability "backup")
+//
+// A destination that declares "backup" keeps whole directory trees, encrypted, for `photos-sync
+// backup`. It lays them out as `current/<name>/` (the mirror of each source) and, where it keeps
+// replaced and deleted files in dated areas, `archive/<stamp>/<name>/`. The host decides what is
+// backed up, when, how often it is retried and how long archive areas are kept; the destination
+// only moves bytes and reports progress.
+
+/** Progress of one tree transfer; values are cumulative for the current attempt. */
+export interface TreeProgress {
+  bytes: number;
+  /** Bytes to transfer as far as known so far (grows while the source is being listed). */
+  totalBytes: number;
+  files: number;
+  totalFiles: number;
+  /** Bytes per second. */
+  speed: number;
+  /** Null while no estimate exists. */
+  etaSeconds: number | null;
+  /** Files moved into the archive area so far. */
+  archived: number;
+}
+
+export interface TreeBackupRequest {
+  /** Absolute path of the local directory to back up. */
+  source: string;
+  /** The source's name (`library`, `data`): the tree is kept under `current/<name>/`. */
+  name: string;
+  /**
+   * The archive area of this run (a sortable stamp). Files the backup would replace or delete go to
+   * `archive/<archive>/<name>/` instead; destinations that keep versions themselves ignore it.
+   */
+  archive: string;
+  /** rclone filter patterns, relative to `source`, to leave out (e.g. `/tracker.db*`). */
+  exclude?: readonly string[];
+  /** Report what would change; change nothing. */
+  dryRun?: boolean;
+  onProgress?: (progress: TreeProgress) => void;
+  /** How often to call `onProgress`, in seconds (the host's heartbeat rides on it). */
+  progressSeconds?: number;
+}
+
+export interface TreeBackupResult extends TreeProgress {
+  /** Files copied (new or changed). */
+  copied: number;
+  /** Dry run: files a real run would copy, and would move into the archive area. */
+  wouldCopy: number;
+  wouldArchive: number;
+}
+
+export interface TreeRestoreRequest {
+  /** The source's name; without it, every source, each into `target/<name>/`. */
+  name?: string;
+  /** Local directory to write the decrypted tree into (created if needed). */
+  target: string;
+  /** Restore this archive area instead of the current tree. */
+  archive?: string;
+  /** Restore the tree as it was at this ISO time (destinations that keep versions). */
+  asOf?: string;
+  onProgress?: (progress: TreeProgress) => void;
+  progressSeconds?: number;
+}
+
+export interface TreeRestoreResult {
+  files: number;
+  bytes: number;
+  /**
+   * Objects that could not be read because they are in an archive tier (Glacier), as paths from
+   * the destination's root. The host asks for them with `warmup` and tries again later.
+   */
+  cold: string[];
+}
+
+export interface TreeVerifyRequest {
+  /** The local tree to compare. */
+  local: string;
+  /** The source's name; without it, `local` holds every source, each in `local/<name>/`. */
+  name?: string;
+  archive?: string;
+  exclude?: readonly string[];
+}
+
+export interface TreeVerifyResult {
+  matching: number;
+  differences: { path: string; kind: "missing-remote" | "missing-local" | "differs" | "error" }[];
+}
+
+export interface BackupInfo {
+  /** E.g. "Backblaze B2 bucket photos, folder photos-sync (encrypted)". */
+  description: string;
+  /** `new`: nothing stored yet; `existing`: a backup readable with these credentials. */
+  state: "new" | "existing";
+  /** `areas`: replaced and deleted files go to dated archive areas; `versions`: the store keeps versions. */
+  keeps: "areas" | "versions";
+}
+
 export interface DestinationSession {
   /** Identifies this destination in the tracker, e.g. `immich:https://nas:2283`, `folder:/backup/photos`. */
   readonly key: string;
@@ -240,7 +338,23 @@ export interface DestinationSession {
   /** Moves to the destination's trash (recoverable). */
   remove?(remoteIds: string[]): Promise<void>;
   restore?(remoteIds: string[], dir: string): Promise<void>;
+  /** Asks an archive tier to make these objects readable (Glacier restore); does not wait. */
   warmup?(remoteIds: string[]): Promise<void>;
+
+  // Capability "backup": all of the following.
+  /**
+   * Checks credentials and that the stored backup (if any) is readable with the encryption
+   * password. With `create`, marks an empty location as this tool's backup. Throws ConfigError
+   * for a wrong password or missing credentials.
+   */
+  prepareBackup?(options: { create: boolean }): Promise<BackupInfo>;
+  backupTree?(request: TreeBackupRequest): Promise<TreeBackupResult>;
+  restoreTree?(request: TreeRestoreRequest): Promise<TreeRestoreResult>;
+  verifyTree?(request: TreeVerifyRequest): Promise<TreeVerifyResult>;
+  /** The archive areas that exist, oldest first. */
+  archives?(): Promise<string[]>;
+  /** Deletes one archive area (past its retention). */
+  pruneArchive?(archive: string): Promise<void>;
 }
 
 export interface DestinationPlugin extends PluginBase {

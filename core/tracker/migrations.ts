@@ -184,6 +184,28 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE transfers ADD COLUMN stack_primary INTEGER;
   CREATE INDEX transfers_stack_group ON transfers (destination, stack_group) WHERE stack_group IS NOT NULL;
   `,
+  // 4: backup runs get a heartbeat and the name of the dated archive area their sync moves replaced
+  // and deleted files into (a resumed run keeps writing to the same one); jobs get the source's
+  // name and how many files they archived; cold-storage objects get their restore state.
+  `
+  ALTER TABLE backup_runs ADD COLUMN heartbeat_at TEXT;
+  ALTER TABLE backup_runs ADD COLUMN archive_stamp TEXT;
+  ALTER TABLE backup_jobs ADD COLUMN source_name TEXT;
+  ALTER TABLE backup_jobs ADD COLUMN files_archived INTEGER NOT NULL DEFAULT 0;
+  CREATE INDEX backup_runs_destination ON backup_runs (destination_id, id);
+
+  -- One row per object a restore found in an archive tier (Glacier), so a restore that is run again
+  -- asks the tier only for objects it has not asked for yet and knows which ones are readable.
+  CREATE TABLE backup_cold_objects (
+    destination_id INTEGER NOT NULL REFERENCES backup_destinations (id),
+    path TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('cold', 'requested', 'restored')),
+    requested_at TEXT,
+    restored_at TEXT,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (destination_id, path)
+  ) STRICT;
+  `,
 ];
 
 /** The schema version this build writes. */

@@ -206,6 +206,12 @@ export class Tracker {
     return this.#stmt(sql).all(...params).map((row) => ({ ...row })) as T[];
   }
 
+  /** For writes that belong to one subsystem (see `backup.ts`); prefer a named method. */
+  execute(sql: string, ...params: SQLInputValue[]): { changes: number; lastInsertRowid: number } {
+    const r = this.#stmt(sql).run(...params);
+    return { changes: Number(r.changes), lastInsertRowid: Number(r.lastInsertRowid) };
+  }
+
   // -------------------------------------------------------------------------------------------
   // Transfers
 

@@ -1,0 +1,93 @@
+/**
+ * destination.glacier with the real rclone against two S3 servers: s3rver (a real S3 emulator,
+ * which has no versioning and no Glacier behaviour) and a small stub that refuses reads of cold
+ * objects until they were restored. Glacier's real delay (hours) is collapsed into `thaw()`; real
+ * AWS is not reached from CI.
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { destinationSuite, testContext } from "../../../core/plugin/testing/mod.ts";
+import { checkSession } from "../../../core/plugin/registry.ts";
+import { startGlacierStub } from "../../../tests/s3_glacier_stub.ts";
+import { startS3rver } from "../../../tests/s3rver.ts";
+import glacier from "./mod.ts";
+
+const CREDENTIALS = {
+  "access-key-id": "AKIATEST",
+  "secret-access-key": "test-secret-key",
+  "encryption-password": "glacier test password",
+  "encryption-salt": "glacier test salt",
+};
+
+Deno.test("destination.glacier conforms (against the Glacier stub)", async (t) => {
+  await using s3 = startGlacierStub();
+  s3.versioning = "Enabled";
+  await destinationSuite(t, glacier, {
+    options: { ...CREDENTIALS, "bucket-name": s3.bucket, endpoint: s3.endpoint },
+  });
+});
+
+Deno.test("destination.glacier refuses a bucket without versioning, where a replaced file would be lost", async () => {
+  await using s3 = await startS3rver();
+  await using ctx = await testContext();
+  const session = await glacier.open({
+    ...CREDENTIALS,
+    "access-key-id": "S3RVER",
+    "secret-access-key": "S3RVER",
+    "bucket-name": s3.bucket,
+    endpoint: s3.endpoint,
+  }, ctx);
+  await assert.rejects(
+    () => session.prepareBackup!({ create: false }),
+    (e: Error) =>
+      (e as { kind?: string }).kind === "config" && /versioning is not on for bucket photos/.test(e.message),
+  );
+});
+
+Deno.test("destination.glacier stores cold, then restores only after asking the archive tier", async () => {
+  await using s3 = startGlacierStub();
+  await using ctx = await testContext();
+  const session = checkSession(
+    glacier,
+    await glacier.open({ ...CREDENTIALS, "bucket-name": s3.bucket, endpoint: s3.endpoint }, ctx),
+  );
+  const source = join(ctx.tempDir, "library");
+  await Deno.mkdir(join(source, "2024"), { recursive: true });
+  await Deno.writeTextFile(join(source, "2024/a.jpg"), "photo a");
+  await Deno.writeTextFile(join(source, "b.mov"), "video b");
+
+  assert.equal((await session.prepareBackup!({ create: true })).keeps, "versions");
+  assert.equal(s3.versioning, "Enabled", "setup turned versioning on");
+  await session.backupTree!({ source, name: "library", archive: "20250101T000000Z" });
+  const classes = [...s3.objects.values()].map((o) => o.storageClass).sort();
+  assert.deepEqual(classes, ["DEEP_ARCHIVE", "DEEP_ARCHIVE", "STANDARD"], "data cold, the marker readable");
+  assert.deepEqual(await session.archives!(), [], "old versions stay in the bucket, not in archive areas");
+
+  // Names and sizes can be checked without reading anything cold.
+  const verified = await session.verifyTree!({ local: source, name: "library" });
+  assert.deepEqual([verified.matching, verified.differences], [2, []]);
+
+  const target = join(ctx.tempDir, "restored");
+  const first = await session.restoreTree!({ name: "library", target });
+  assert.deepEqual(first.cold.sort(), ["current/library/2024/a.jpg", "current/library/b.mov"]);
+  assert.equal(first.files, 0);
+
+  await session.warmup!(first.cold);
+  assert.equal(s3.restoreRequests.size, 2);
+  const waiting = await session.restoreTree!({ name: "library", target });
+  assert.equal(waiting.cold.length, 2, "still cold until Glacier is done");
+
+  assert.equal(s3.thaw(), 2);
+  const done = await session.restoreTree!({ name: "library", target });
+  assert.deepEqual([done.files, done.cold], [2, []]);
+  assert.equal(await Deno.readTextFile(join(target, "2024/a.jpg")), "photo a");
+  assert.equal(await Deno.readTextFile(join(target, "b.mov")), "video b");
+});
+
+Deno.test("destination.glacier names every missing credential", async () => {
+  await using ctx = await testContext();
+  await assert.rejects(
+    () => glacier.open({ "bucket-name": "b" }, ctx),
+    /destination.glacier needs access-key-id, secret-access-key, encryption-password, encryption-salt/,
+  );
+});

@@ -1,0 +1,210 @@
+/**
+ * `destination.glacier`: an encrypted backup in an S3 bucket with a cold storage class (Deep
+ * Archive by default), through rclone's `s3` backend wrapped in `crypt`.
+ *
+ * Objects in Glacier cannot be copied server-side, so the dated archive areas of `destination.b2`
+ * are impossible here. Instead the bucket must have versioning on (setup turns it on): a file the
+ * backup replaces or deletes stays as an older version, kept until an S3 lifecycle rule expires
+ * it, and `backup --restore --as-of TIME` reads the tree as it was then.
+ *
+ * Reading a cold object first needs a restore request; it becomes readable hours later (up to 48 h
+ * for Deep Archive's Bulk tier). A restore finds the cold objects by trying to read them, asks the
+ * archive tier for them (`warmup`, rclone `backend restore`), and the host records per object what
+ * was asked when, so a restore started again asks only for what it has not asked for yet.
+ * @module
+ */
+import { ConfigError, RetryableError } from "../../../core/plugin/errors.ts";
+import type { OptionSpec, OptionValues } from "../../../core/plugin/options.ts";
+import {
+  type DestinationPlugin,
+  PLUGIN_API_VERSION,
+  type PluginContext,
+} from "../../../core/plugin/types.ts";
+import { rcloneFailure, requireRclone } from "../_rclone/mod.ts";
+import { vaultSession } from "../_rclone/session.ts";
+import { Vault } from "../_rclone/vault.ts";
+
+export const OPTIONS = [
+  { name: "bucket-name", type: "string", help: "S3 bucket that holds the backup", credential: true },
+  { name: "access-key-id", type: "string", help: "AWS access key ID", credential: true, secret: true },
+  {
+    name: "secret-access-key",
+    type: "string",
+    help: "AWS secret access key",
+    credential: true,
+    secret: true,
+  },
+  { name: "region", type: "string", help: "AWS region of the bucket", default: "us-east-1" },
+  {
+    name: "storage-class",
+    type: "string",
+    help: "storage class of new objects",
+    default: "DEEP_ARCHIVE",
+    choices: ["DEEP_ARCHIVE", "GLACIER", "GLACIER_IR"],
+  },
+  {
+    name: "restore-tier",
+    type: "string",
+    help: "how fast (and costly) Glacier makes objects readable for a restore",
+    default: "Bulk",
+    choices: ["Bulk", "Standard", "Expedited"],
+  },
+  { name: "restore-days", type: "number", help: "days a restored object stays readable", default: 7 },
+  {
+    name: "encryption-password",
+    type: "string",
+    help: "encryption password; losing it means losing the backup",
+    credential: true,
+    secret: true,
+  },
+  {
+    name: "encryption-salt",
+    type: "string",
+    help: "second encryption password (rclone's salt); losing it means losing the backup",
+    credential: true,
+    secret: true,
+  },
+  { name: "path", type: "string", help: "folder inside the bucket", default: "photos-sync" },
+  { name: "endpoint", type: "string", help: "S3 endpoint URL for an S3-compatible store (AWS when unset)" },
+  { name: "transfers", type: "number", help: "files transferred in parallel", default: 4 },
+  {
+    name: "bwlimit",
+    type: "string",
+    help: "bandwidth limit in rclone's syntax, e.g. 10M or 08:00,2M 23:00,off",
+  },
+  { name: "rclone", type: "path", help: "the rclone executable", default: "rclone" },
+] as const satisfies readonly OptionSpec[];
+
+/**
+ * A read of an object still in an archive tier: rclone refuses it itself when the object's HEAD
+ * says so ("Object in GLACIER, restore first"), S3 answers 403 InvalidObjectState otherwise.
+ */
+const COLD = /Object in GLACIER, restore first|InvalidObjectState|not valid for the object's storage class/i;
+
+const str = (v: unknown) => (typeof v === "string" && v !== "" ? v : undefined);
+
+async function open(values: OptionValues, ctx: PluginContext) {
+  const rcloneVersion = await requireRclone(ctx, str(values.rclone));
+  const missing = [
+    "bucket-name",
+    "access-key-id",
+    "secret-access-key",
+    "encryption-password",
+    "encryption-salt",
+  ]
+    .filter((n) => str(values[n]) === undefined);
+  if (missing.length > 0) throw new ConfigError(`destination.glacier needs ${missing.join(", ")}`);
+  const bucket = String(values["bucket-name"]);
+  const folder = String(values.path ?? "photos-sync").replace(/^\/+|\/+$/g, "");
+  const endpoint = str(values.endpoint);
+  const prefix = "RCLONE_CONFIG_PHOTOSSYNCBASE_";
+  const baseEnv: Record<string, string> = {
+    [`${prefix}TYPE`]: "s3",
+    [`${prefix}PROVIDER`]: endpoint ? "Other" : "AWS",
+    [`${prefix}ENV_AUTH`]: "false",
+    [`${prefix}ACCESS_KEY_ID`]: String(values["access-key-id"]),
+    [`${prefix}SECRET_ACCESS_KEY`]: String(values["secret-access-key"]),
+    [`${prefix}REGION`]: String(values.region ?? "us-east-1"),
+    [`${prefix}STORAGE_CLASS`]: String(values["storage-class"] ?? "DEEP_ARCHIVE"),
+    ...(endpoint ? { [`${prefix}ENDPOINT`]: endpoint, [`${prefix}FORCE_PATH_STYLE`]: "true" } : {}),
+  };
+  const base = `photossyncbase:${bucket}${folder ? `/${folder}` : ""}`;
+  const vault = await Vault.open(ctx, {
+    base,
+    baseEnv,
+    password: String(values["encryption-password"]),
+    salt: String(values["encryption-salt"]),
+    binary: str(values.rclone),
+    transfers: Number(values.transfers ?? 4),
+    bwlimit: str(values.bwlimit),
+    markerFlags: ["--s3-storage-class", "STANDARD"],
+  });
+  const where = `S3 bucket ${bucket}${endpoint ? ` at ${endpoint}` : ""}, folder ${folder || "/"}`;
+
+  const versioning = async (): Promise<string> => {
+    let status = "";
+    await vault.plain.call(`reading the versioning of bucket ${bucket}`, {
+      args: ["backend", "versioning", `photossyncbase:${bucket}`, "--use-json-log"],
+      onStdoutLine: (l) => (status ||= l.trim()),
+    });
+    return status;
+  };
+
+  return vaultSession(vault, {
+    rcloneVersion,
+    key: `glacier:${bucket}/${folder}`,
+    description: `${where}, ${values["storage-class"] ?? "DEEP_ARCHIVE"}`,
+    keeps: "versions",
+    cold: COLD,
+    verify: "size",
+    asOfArgs: (iso) => ["--s3-version-at", iso],
+    async checkBase(create) {
+      let status = await versioning();
+      if (status !== "Enabled" && create) {
+        await vault.plain.call(`turning on versioning for bucket ${bucket}`, {
+          args: ["backend", "versioning", `photossyncbase:${bucket}`, "Enabled", "--use-json-log"],
+        });
+        status = await versioning();
+      }
+      if (status !== "Enabled") {
+        throw new ConfigError(
+          `versioning is not on for bucket ${bucket} (it is ${
+            status || "unknown"
+          }); without it a file replaced ` +
+            `or deleted at the source would be lost from the backup. Turn it on with \`photos-sync backup --setup ` +
+            `--to glacier\` or in the S3 console`,
+        );
+      }
+    },
+    async warmup(paths) {
+      if (paths.length === 0) return;
+      const list = await vault.fileList(await vault.encryptedPaths(paths));
+      let json = "";
+      await vault.plain.call(`asking Glacier to restore ${paths.length} objects`, {
+        args: [
+          "backend",
+          "restore",
+          base,
+          "--files-from",
+          list,
+          "-o",
+          `priority=${values["restore-tier"] ?? "Bulk"}`,
+          "-o",
+          `lifetime=${Number(values["restore-days"] ?? 7)}`,
+          "--use-json-log",
+        ],
+        onStdoutLine: (l) => (json += l + "\n"),
+      });
+      let statuses: { Status: string; Remote: string }[];
+      try {
+        statuses = JSON.parse(json || "[]");
+      } catch {
+        throw rcloneFailure("asking Glacier to restore objects", {
+          code: 0,
+          errors: [`unreadable answer: ${json}`],
+        });
+      }
+      const failed = statuses.filter((s) =>
+        s.Status !== "OK" && !/RestoreAlreadyInProgress|Not GLACIER or DEEP_ARCHIVE/.test(s.Status)
+      );
+      if (failed.length > 0) {
+        throw new RetryableError(
+          `Glacier refused to restore ${failed.length} of ${statuses.length} objects: ${failed[0].Status}`,
+        );
+      }
+    },
+  });
+}
+
+const glacierDestination = {
+  kind: "destination",
+  id: "destination.glacier",
+  apiVersion: PLUGIN_API_VERSION,
+  version: "1.0.0",
+  description: "encrypted backup in S3 Glacier / Deep Archive (rclone crypt), restored on demand",
+  options: OPTIONS,
+  capabilities: ["check", "backup", "warmup"],
+  open,
+} satisfies DestinationPlugin;
+
+export default glacierDestination;

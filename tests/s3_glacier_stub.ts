@@ -1,0 +1,344 @@
+/**
+ * A small in-memory S3 server that behaves like Glacier where s3rver does not: objects stored with
+ * a GLACIER or DEEP_ARCHIVE class cannot be read (403 InvalidObjectState) until a restore was
+ * requested (`POST ?restore`) and the test calls {@link GlacierStub.thaw}; listings report the real
+ * storage class; bucket versioning can be read and turned on. It speaks just enough of S3 for
+ * rclone 1.60 (list v1/v2, head, get with ranges, put, copy, delete, restore, versioning) and keeps
+ * no old versions, so it cannot test restoring an earlier version.
+ *
+ * @example
+ * ```ts
+ * await using s3 = startGlacierStub();
+ * // back up with --glacier-endpoint s3.endpoint, restore (objects are cold), s3.thaw(), restore again
+ * ```
+ * @module
+ */
+import { createHash } from "node:crypto";
+
+interface StubObject {
+  body: Uint8Array<ArrayBuffer>;
+  etag: string;
+  lastModified: Date;
+  storageClass: string;
+  contentType: string;
+  meta: Record<string, string>;
+  restore?: "requested" | "done";
+}
+
+export interface GlacierStub extends AsyncDisposable {
+  endpoint: string;
+  bucket: string;
+  objects: Map<string, StubObject>;
+  /** Restore requests received, per key. */
+  restoreRequests: Map<string, number>;
+  /** Reads refused because the object was cold. */
+  refusedReads: number;
+  versioning: string | undefined;
+  /** Makes every object whose restore was requested readable (Glacier's hours, in an instant). */
+  thaw(): number;
+  close(): Promise<void>;
+}
+
+const COLD = new Set(["GLACIER", "DEEP_ARCHIVE"]);
+
+const esc = (s: string) =>
+  s.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;").replaceAll('"', "&quot;");
+
+const xml = (body: string, status = 200) =>
+  new Response(`<?xml version="1.0" encoding="UTF-8"?>\n${body}`, {
+    status,
+    headers: { "content-type": "application/xml" },
+  });
+
+const s3Error = (code: string, e: { message: string; status: number; key?: string }) =>
+  xml(
+    `<Error><Code>${code}</Code><Message>${esc(e.message)}</Message><Key>${esc(e.key ?? "")}</Key></Error>`,
+    e.status,
+  );
+
+/** Decodes an `aws-chunked` body (`<hex size>;chunk-signature=...\r\n<data>\r\n` ... `0;...`). */
+function unchunk(body: Uint8Array): Uint8Array<ArrayBuffer> {
+  const parts: Uint8Array[] = [];
+  let at = 0;
+  const text = new TextDecoder("latin1");
+  while (at < body.length) {
+    const eol = body.indexOf(13, at);
+    const size = parseInt(text.decode(body.subarray(at, eol)).split(";")[0], 16);
+    if (!size) break;
+    parts.push(body.subarray(eol + 2, eol + 2 + size));
+    at = eol + 2 + size + 2;
+  }
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+function headersOf(o: StubObject): Headers {
+  const h = new Headers({
+    "content-type": o.contentType,
+    "content-length": String(o.body.length),
+    etag: o.etag,
+    "last-modified": o.lastModified.toUTCString(),
+    "x-amz-storage-class": o.storageClass,
+    "accept-ranges": "bytes",
+  });
+  for (const [k, v] of Object.entries(o.meta)) h.set(k, v);
+  if (o.restore === "requested") h.set("x-amz-restore", 'ongoing-request="true"');
+  if (o.restore === "done") {
+    h.set(
+      "x-amz-restore",
+      `ongoing-request="false", expiry-date="${new Date(Date.now() + 7 * 864e5).toUTCString()}"`,
+    );
+  }
+  return h;
+}
+
+export function startGlacierStub(options: { bucket?: string } = {}): GlacierStub {
+  const bucket = options.bucket ?? "cold";
+  const objects = new Map<string, StubObject>();
+  const restoreRequests = new Map<string, number>();
+  const abort = new AbortController();
+  const state = { refusedReads: 0, versioning: undefined as string | undefined };
+  const readable = (o: StubObject) => !COLD.has(o.storageClass) || o.restore === "done";
+
+  function list(url: URL): Response {
+    const prefix = url.searchParams.get("prefix") ?? "";
+    const delimiter = url.searchParams.get("delimiter") ?? "";
+    const v2 = url.searchParams.get("list-type") === "2";
+    const after =
+      (v2 ? url.searchParams.get("continuation-token") ?? url.searchParams.get("start-after") : null) ??
+        url.searchParams.get("marker") ?? "";
+    const keys = [...objects.keys()].filter((k) => k.startsWith(prefix) && k > after).sort();
+    const contents: string[] = [];
+    const prefixes = new Set<string>();
+    for (const key of keys) {
+      const rest = key.slice(prefix.length);
+      const cut = delimiter ? rest.indexOf(delimiter) : -1;
+      if (cut >= 0) {
+        prefixes.add(prefix + rest.slice(0, cut + delimiter.length));
+        continue;
+      }
+      const o = objects.get(key)!;
+      contents.push(
+        `<Contents><Key>${esc(key)}</Key><LastModified>${o.lastModified.toISOString()}</LastModified>` +
+          `<ETag>${
+            esc(o.etag)
+          }</ETag><Size>${o.body.length}</Size><StorageClass>${o.storageClass}</StorageClass></Contents>`,
+      );
+    }
+    const common = [...prefixes].map((p) => `<CommonPrefixes><Prefix>${esc(p)}</Prefix></CommonPrefixes>`);
+    const head =
+      `<Name>${bucket}</Name><Prefix>${esc(prefix)}</Prefix><Delimiter>${esc(delimiter)}</Delimiter>` +
+      `<MaxKeys>1000</MaxKeys><IsTruncated>false</IsTruncated>` +
+      (v2 ? `<KeyCount>${contents.length + common.length}</KeyCount>` : `<Marker>${esc(after)}</Marker>`);
+    return xml(
+      `<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">${head}${contents.join("")}${
+        common.join("")
+      }</ListBucketResult>`,
+    );
+  }
+
+  async function handle(req: Request): Promise<Response> {
+    const url = new URL(req.url);
+    const [, b = "", ...rest] = url.pathname.split("/");
+    const key = decodeURIComponent(rest.join("/"));
+    const q = url.searchParams;
+    if (!b) {
+      return xml(
+        `<ListAllMyBucketsResult><Buckets><Bucket><Name>${bucket}</Name><CreationDate>${
+          new Date(0).toISOString()
+        }</CreationDate></Bucket></Buckets></ListAllMyBucketsResult>`,
+      );
+    }
+    if (b !== bucket) {
+      return s3Error("NoSuchBucket", { message: "The specified bucket does not exist", status: 404 });
+    }
+    if (!key) {
+      if (q.has("versioning")) {
+        if (req.method === "PUT") {
+          state.versioning = /<Status>(\w+)<\/Status>/.exec(await req.text())?.[1];
+          return new Response(null, { status: 200 });
+        }
+        return xml(
+          `<VersioningConfiguration>${
+            state.versioning ? `<Status>${state.versioning}</Status>` : ""
+          }</VersioningConfiguration>`,
+        );
+      }
+      if (q.has("location")) return xml(`<LocationConstraint/>`);
+      if (req.method === "POST" && q.has("delete")) {
+        const keys = [...(await req.text()).matchAll(/<Key>([^<]*)<\/Key>/g)].map((m) => m[1]);
+        for (const k of keys) objects.delete(k);
+        return xml(
+          `<DeleteResult>${
+            keys.map((k) => `<Deleted><Key>${esc(k)}</Key></Deleted>`).join("")
+          }</DeleteResult>`,
+        );
+      }
+      if (req.method === "GET") return list(url);
+      return new Response(null, { status: 200 }); // HEAD bucket, PUT bucket
+    }
+    const o = objects.get(key);
+    switch (req.method) {
+      case "PUT": {
+        const from = req.headers.get("x-amz-copy-source");
+        let body: Uint8Array<ArrayBuffer>;
+        if (from) {
+          const source = objects.get(decodeURIComponent(from.replace(/^\/?[^/]+\//, "")));
+          if (!source) {
+            return s3Error("NoSuchKey", { message: "no such copy source", status: 404, key: from });
+          }
+          if (!readable(source)) {
+            return s3Error("InvalidObjectState", {
+              message: "The operation is not valid for the object's storage class",
+              status: 403,
+              key: key,
+            });
+          }
+          body = source.body;
+        } else {
+          body = new Uint8Array(await req.arrayBuffer());
+          if (req.headers.get("x-amz-content-sha256")?.startsWith("STREAMING-")) body = unchunk(body);
+        }
+        const meta: Record<string, string> = {};
+        req.headers.forEach((v, k) => {
+          if (k.startsWith("x-amz-meta-")) meta[k] = v;
+        });
+        const etag = `"${createHash("md5").update(body).digest("hex")}"`;
+        objects.set(key, {
+          body,
+          etag,
+          lastModified: new Date(),
+          storageClass: req.headers.get("x-amz-storage-class") ?? "STANDARD",
+          contentType: req.headers.get("content-type") ?? "application/octet-stream",
+          meta,
+        });
+        if (from) {
+          return xml(
+            `<CopyObjectResult><ETag>${esc(etag)}</ETag><LastModified>${
+              new Date().toISOString()
+            }</LastModified></CopyObjectResult>`,
+          );
+        }
+        return new Response(null, { status: 200, headers: { etag } });
+      }
+      case "HEAD":
+        if (!o) return new Response(null, { status: 404 });
+        return new Response(null, { status: 200, headers: headersOf(o) });
+      case "GET": {
+        if (!o) {
+          return s3Error("NoSuchKey", {
+            message: "The specified key does not exist.",
+            status: 404,
+            key: key,
+          });
+        }
+        if (!readable(o)) {
+          state.refusedReads++;
+          return s3Error("InvalidObjectState", {
+            message: "The operation is not valid for the object's storage class",
+            status: 403,
+            key: key,
+          });
+        }
+        const range = /^bytes=(\d+)-(\d*)$/.exec(req.headers.get("range") ?? "");
+        if (range) {
+          const start = Number(range[1]);
+          const end = range[2] ? Math.min(Number(range[2]), o.body.length - 1) : o.body.length - 1;
+          const h = headersOf(o);
+          h.set("content-length", String(end - start + 1));
+          h.set("content-range", `bytes ${start}-${end}/${o.body.length}`);
+          return new Response(o.body.slice(start, end + 1), { status: 206, headers: h });
+        }
+        return new Response(o.body, { status: 200, headers: headersOf(o) });
+      }
+      case "DELETE":
+        objects.delete(key);
+        return new Response(null, { status: 204 });
+      case "POST":
+        if (q.has("restore")) {
+          await req.text();
+          if (!o) {
+            return s3Error("NoSuchKey", {
+              message: "The specified key does not exist.",
+              status: 404,
+              key: key,
+            });
+          }
+          restoreRequests.set(key, (restoreRequests.get(key) ?? 0) + 1);
+          if (!COLD.has(o.storageClass)) {
+            return s3Error("InvalidObjectState", {
+              message: "Restore is not allowed for the object's current storage class",
+              status: 403,
+              key: key,
+            });
+          }
+          if (o.restore === "requested") {
+            return s3Error("RestoreAlreadyInProgress", {
+              message: "Object restore is already in progress",
+              status: 409,
+              key: key,
+            });
+          }
+          if (o.restore === "done") return new Response(null, { status: 200 });
+          o.restore = "requested";
+          return new Response(null, { status: 202 });
+        }
+        return s3Error("NotImplemented", {
+          message: `the stub does not do POST ${url.search}`,
+          status: 501,
+          key: key,
+        });
+    }
+    return s3Error("NotImplemented", {
+      message: `the stub does not do ${req.method}`,
+      status: 501,
+      key: key,
+    });
+  }
+
+  let port = 0;
+  const server = Deno.serve({
+    hostname: "127.0.0.1",
+    port: 0,
+    signal: abort.signal,
+    onListen: (addr) => (port = addr.port),
+  }, handle);
+  const close = async () => {
+    abort.abort();
+    await server.finished;
+  };
+  return {
+    get endpoint() {
+      return `http://127.0.0.1:${port || server.addr.port}`;
+    },
+    bucket,
+    objects,
+    restoreRequests,
+    get refusedReads() {
+      return state.refusedReads;
+    },
+    get versioning() {
+      return state.versioning;
+    },
+    set versioning(v) {
+      state.versioning = v;
+    },
+    thaw() {
+      let n = 0;
+      for (const o of objects.values()) {
+        if (o.restore === "requested") {
+          o.restore = "done";
+          n++;
+        }
+      }
+      return n;
+    },
+    close,
+    [Symbol.asyncDispose]: close,
+  };
+}
