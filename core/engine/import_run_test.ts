@@ -225,3 +225,52 @@ Deno.test("the per-asset export directory exists only for sources that use it, f
     assert.deepEqual(asset(dir), [], "removed after each asset");
   });
 });
+
+Deno.test("concurrent exports of files with the same name never mix up bytes between assets", async () => {
+  await harness(async ({ dir, base }) => {
+    const src = await fakeSource(dir, 12);
+    // Every asset is "IMG_0001.JPG" (names repeat across years), and the source writes it into the
+    // directory the engine gives it, slowly, so exports overlap.
+    src.session.export = async (req) => {
+      const path = `${req.dir}/IMG_0001.JPG`;
+      await Deno.writeTextFile(path, `content of ${req.asset.id}`);
+      await new Promise((r) => setTimeout(r, 5));
+      return [{ key: "original", path }];
+    };
+    const received = new Map<string, string>();
+    const dst = fakeDestination();
+    const put = dst.session.put;
+    dst.session.put = async (group) => {
+      received.set(group.asset.id, await Deno.readTextFile(group.files[0].path));
+      return put(group);
+    };
+    const s = await importAssets(base({ source: src.session, destination: dst.session, concurrency: 6 }));
+    assert.equal(s.imported, 12);
+    for (const [id, content] of received) assert.equal(content, `content of ${id}`);
+  });
+});
+
+Deno.test("a dry run never waits for --delay, even with iCloud assets", async () => {
+  await harness(async ({ dir, base }) => {
+    const src = await fakeSource(dir, 3);
+    for (const a of src.assets) a.cloud = { synced: true, originalLocal: false };
+    const run = importAssets(base({
+      source: src.session,
+      destination: fakeDestination().session,
+      dryRun: true,
+      allowNetwork: true,
+      delaySeconds: 3600,
+    }));
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const tooSlow = new Promise((
+      _,
+      reject,
+    ) => (timer = setTimeout(() => reject(new Error("the dry run waited")), 5000)));
+    try {
+      const s = await Promise.race([run, tooSlow]) as Awaited<typeof run>;
+      assert.equal(s.wouldImport, 3);
+    } finally {
+      clearTimeout(timer);
+    }
+  });
+});

@@ -87,6 +87,10 @@ export interface AlbumRef {
   id: string;
   title: string;
   folders: string[];
+  /** An iCloud shared album the user subscribes to or owns, not one of the library's own albums. */
+  shared?: boolean;
+  /** The asset's place in the album's manual order (ascending), when the source knows it. */
+  position?: number;
 }
 
 export interface Location {
@@ -105,7 +109,10 @@ export interface BurstInfo {
 export interface CloudState {
   /** The asset belongs to an iCloud Photos library. */
   synced: boolean;
-  /** The original is on this disk (false: only in iCloud, must be downloaded). */
+  /**
+   * The source records the original as on this disk (false: only in iCloud, must be downloaded).
+   * A file recorded as local can still be missing: each resource's `present` says what the disk says.
+   */
   originalLocal: boolean;
 }
 
@@ -153,6 +160,12 @@ export interface Asset {
   /** Video duration in seconds. */
   durationSeconds?: number;
   resources: Resource[];
+  /**
+   * The source's own values behind the facts above, as read (e.g. Photos' `ZKINDSUBTYPE` as
+   * `kindSubtype`), for `scan` and diagnostics. Decide on the facts, never on these: their meaning
+   * is the source's and may change with its versions.
+   */
+  sourceData?: Record<string, string | number | boolean | null>;
 }
 
 /** The resource of a given role, if the asset has one. */

@@ -135,6 +135,11 @@ export interface SourceSession {
    * so switching between them imports nothing twice.
    */
   readonly key: string;
+  /**
+   * Facts about the library as a whole (format version, schema names, album counts), for `scan`
+   * and diagnostics; plain JSON. Optional: not every source has any.
+   */
+  readonly info?: Record<string, unknown>;
   /** Every asset of the library, streamed, newest first where the source can. */
   list(): AsyncIterable<Asset>;
   /** Makes the planned resources available on disk. Missing ones: PermanentError. */

@@ -200,7 +200,8 @@ const comparable = (a: Asset) => ({
   favorite: a.favorite,
   hidden: a.hidden,
   location: a.location,
-  albums: a.albums,
+  // The reader knows each asset's place in an album's manual order; PhotoKit does not report it.
+  albums: a.albums.map(({ position: _, ...album }) => album),
   subtypes: [...a.subtypes].sort(),
   resources: a.resources.map((r) => [r.role, r.filename]),
 });

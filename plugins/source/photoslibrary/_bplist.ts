@@ -1,10 +1,11 @@
 /**
- * A small binary property list (`bplist00`) writer: enough for the Core Data metadata blob
- * (`Z_METADATA.Z_PLIST`) that real libraries carry and version detection reads.
+ * A small binary property list (`bplist00`) writer and reader: enough for the Core Data metadata
+ * blob (`Z_METADATA.Z_PLIST`) that real libraries carry and version detection reads.
  *
  * @example
  * ```ts
  * const blob = encodeBinaryPlist({ PLModelVersion: 19320, NSStoreType: "SQLite" });
+ * decodeBinaryPlist(blob); // { PLModelVersion: 19320, NSStoreType: "SQLite" }
  * ```
  * @module
  */
@@ -123,4 +124,111 @@ export function encodeBinaryPlist(value: PlistValue): Uint8Array {
   body.push(0, 0, 0, 0, 0, 0, offsetSize, refSize);
   body.push(...uintBytes(nodes.length, 8), ...uintBytes(0, 8), ...uintBytes(tableOffset, 8));
   return new Uint8Array(body);
+}
+
+/** Seconds between the Unix epoch and the plist date epoch, 2001-01-01 UTC. */
+const PLIST_EPOCH = 978_307_200;
+
+/**
+ * Decodes a binary property list. Integers beyond 2^53 come back as bigint, dates as `Date`,
+ * UIDs as `{ UID: n }`. Throws `SyntaxError` on anything that is not a well-formed `bplist00`,
+ * including reference cycles, so a damaged blob cannot hang or crash the reader.
+ *
+ * @example
+ * ```ts
+ * const meta = decodeBinaryPlist(row.Z_PLIST as Uint8Array) as Record<string, unknown>;
+ * meta.PLModelVersion; // 19320
+ * ```
+ */
+export function decodeBinaryPlist(bytes: Uint8Array): unknown {
+  const fail = (why: string): never => {
+    throw new SyntaxError(`not a binary property list: ${why}`);
+  };
+  if (bytes.length < 40 || new TextDecoder().decode(bytes.subarray(0, 6)) !== "bplist") fail("bad header");
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const trailer = bytes.length - 32;
+  const offsetSize = bytes[trailer + 6];
+  const refSize = bytes[trailer + 7];
+  const count = Number(view.getBigUint64(trailer + 8));
+  const top = Number(view.getBigUint64(trailer + 16));
+  const table = Number(view.getBigUint64(trailer + 24));
+  if (offsetSize < 1 || offsetSize > 8 || refSize < 1 || refSize > 8) fail("bad trailer");
+  if (top >= count || table + count * offsetSize > trailer) fail("bad offset table");
+  const uint = (at: number, size: number): number => {
+    if (at < 0 || at + size > bytes.length) fail("truncated");
+    let n = 0;
+    for (let i = 0; i < size; i++) n = n * 256 + bytes[at + i];
+    return n;
+  };
+  const offsetOf = (index: number) =>
+    index < count ? uint(table + index * offsetSize, offsetSize) : fail("bad ref");
+  const active = new Set<number>();
+  const read = (index: number): unknown => {
+    if (active.has(index)) fail("reference cycle");
+    active.add(index);
+    try {
+      return readObject(offsetOf(index));
+    } finally {
+      active.delete(index);
+    }
+  };
+  const readObject = (at: number): unknown => {
+    const marker = uint(at, 1);
+    const high = marker >> 4;
+    const low = marker & 0xf;
+    let length = low;
+    let body = at + 1;
+    if (high >= 4 && high !== 8 && low === 0xf) {
+      const intMarker = uint(body, 1);
+      if (intMarker >> 4 !== 1) fail("bad length");
+      const size = 1 << (intMarker & 0xf);
+      length = uint(body + 1, size);
+      body += 1 + size;
+    }
+    switch (high) {
+      case 0x0:
+        return marker === 0x09 ? true : marker === 0x08 ? false : null;
+      case 0x1: {
+        const size = 1 << low;
+        if (size === 8) {
+          if (body + 8 > bytes.length) fail("truncated");
+          const big = view.getBigInt64(body);
+          return Number.isSafeInteger(Number(big)) ? Number(big) : big;
+        }
+        return size === 16 ? fail("128-bit integers are not supported") : uint(body, size);
+      }
+      case 0x2:
+        if (body + (1 << low) > bytes.length) fail("truncated");
+        return low === 2 ? view.getFloat32(body) : low === 3 ? view.getFloat64(body) : fail("bad real");
+      case 0x3:
+        if (body + 8 > bytes.length) fail("truncated");
+        return new Date((view.getFloat64(body) + PLIST_EPOCH) * 1000);
+      case 0x4:
+        if (body + length > bytes.length) fail("truncated");
+        return bytes.slice(body, body + length);
+      case 0x5:
+        if (body + length > bytes.length) fail("truncated");
+        return new TextDecoder("latin1").decode(bytes.subarray(body, body + length));
+      case 0x6: {
+        if (body + 2 * length > bytes.length) fail("truncated");
+        const units = Array.from({ length }, (_, i) => view.getUint16(body + 2 * i));
+        return String.fromCharCode(...units);
+      }
+      case 0x8:
+        return { UID: uint(body, low + 1) };
+      case 0xa:
+        return Array.from({ length }, (_, i) => read(uint(body + i * refSize, refSize)));
+      case 0xd: {
+        const dict: Record<string, unknown> = {};
+        for (let i = 0; i < length; i++) {
+          const key = read(uint(body + i * refSize, refSize));
+          dict[String(key)] = read(uint(body + (length + i) * refSize, refSize));
+        }
+        return dict;
+      }
+      default:
+        return fail(`unknown marker 0x${marker.toString(16)}`);
+    }
+  };
+  return read(top);
 }

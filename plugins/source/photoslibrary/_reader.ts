@@ -1,10 +1,12 @@
 /**
- * Streams a Photos library's assets as {@link Asset} values, newest capture first.
+ * Streams a Photos library's assets as {@link Asset} values: dated assets newest capture first,
+ * then the undated ones.
  *
- * One query walks the asset table; album and keyword ids come along as `group_concat` lists from
- * indexed correlated subqueries and are resolved against two small maps (albums, keywords) loaded
- * once, so memory stays flat however large the library is and no asset costs a query of its own.
- * Columns the library lacks read as NULL, so older schemas degrade to missing facts, not errors.
+ * The listing statements (see `_query.ts`) return one JSON row per asset; album and keyword ids
+ * are resolved against two small maps loaded once, so memory stays flat however large the library
+ * is.
+ *
+ * How the facts are derived, and which of them are heuristics, is in the plugin's README section.
  *
  * @example
  * ```ts
@@ -14,231 +16,318 @@
  */
 import type { DatabaseSync } from "node:sqlite";
 import { existsSync } from "node:fs";
-import { join } from "node:path";
-import type { AlbumRef, Asset, Resource, Subtype } from "../../../core/model/asset.ts";
+import type { AlbumRef, Asset, Subtype } from "../../../core/model/asset.ts";
 import type { LibrarySchema, PhotosDatabase } from "./_database.ts";
+import { COLUMN as C, listingQuery, PAGE_ROWS } from "./_query.ts";
+import { assetResources, type Layout } from "./_resources.ts";
+import { isRawUti } from "./_uti.ts";
 
-/** Seconds between the Unix epoch and Core Data's reference date 2001-01-01 UTC. */
-const CORE_DATA_EPOCH = 978_307_200;
-
-/** ZKINDSUBTYPE values that are certain on macOS; the full reader will add more signals. */
-const KIND_SUBTYPES: Record<number, Subtype> = {
+/** `ZKINDSUBTYPE` values and the subtype each means (osxphotos, iLEAPP; 3 is iOS' screenshot). */
+const KIND_SUBTYPES: Readonly<Record<number, Subtype>> = {
   1: "panorama",
   2: "live",
+  3: "screenshot",
   10: "screenshot",
   101: "slomo",
   102: "timelapse",
   103: "screen_recording",
 };
 
-/** ZDATASTORESUBTYPE of the original and of a Live Photo's video in ZINTERNALRESOURCE. */
-const ORIGINAL = 1;
-const LIVE_VIDEO = 18;
+/** `ZPLAYBACKSTYLE` 3 is a Live Photo, whatever the subtype says. */
+const PLAYBACK_LIVE = 3;
 
-/** ZSAVEDASSETTYPE of a file left outside the library (referenced, not copied). */
-const REFERENCED = 10;
+/** `ZSAVEDASSETTYPE`: from an iCloud shared album; a file referenced outside the bundle. */
+const SAVED = { sharedAlbum: 4, referenced: 10 } as const;
 
-type Row = Record<string, unknown>;
+/**
+ * `ZCUSTOMRENDEREDVALUE` (Photos 5–6) holds EXIF CustomRendered: 2 and 3 are HDR (without and with
+ * the original kept), 7 portrait HDR, 6 panorama; 4 is the plain twin of an HDR shot.
+ */
+const CUSTOM_RENDERED = { hdr: new Set([2, 3, 7]), panorama: 6 } as const;
 
-/** Yields every asset of the library, newest capture first (undated assets last). */
-export function* readAssets({ db, schema, library }: PhotosDatabase): Generator<Asset> {
-  const albums = loadAlbums(db, schema);
-  const keywords = loadKeywords(db, schema);
-  const iterator = db.prepare(assetQuery(schema)).iterate();
+/** `ZAVALANCHEPICKTYPE` bits: Photos' default pick, the user's pick, the key (cover) frame. */
+const BURST = { defaultPick: 4, selected: 8, key: 16 } as const;
+
+type Row = unknown[];
+
+/**
+ * Yields every asset of the library. Throws SQLite errors as they come; the caller words them.
+ * The pages are read in one read transaction, so the listing is one snapshot of the library even
+ * while Photos writes.
+ */
+export function* readAssets(database: PhotosDatabase): Generator<Asset> {
+  const context = readerContext(database);
+  const { db } = database;
+  // A listing that overlaps another on the same connection shares its snapshot.
+  const own = !db.isTransaction;
+  if (own) db.exec("BEGIN");
   try {
-    for (const row of iterator) yield toAsset(row as Row, { library, albums, keywords });
+    for (const { sql, first } of listingQuery(database.schema).pages) {
+      const statement = db.prepare(sql);
+      // Deno implements node:sqlite's setReturnArrays; its type definitions lag behind.
+      (statement as unknown as { setReturnArrays(enabled: boolean): void }).setReturnArrays(true);
+      for (let key: unknown[] = first;;) {
+        const rows = statement.all(...key as number[]) as unknown as [number, number, string][];
+        for (const row of rows) yield toAsset(JSON.parse(row[2]), context);
+        if (rows.length < PAGE_ROWS) break;
+        key = rows[rows.length - 1].slice(0, 2);
+      }
+    }
   } finally {
-    // Resets the statement when the consumer stops early.
-    iterator.return?.();
+    if (own && db.isTransaction) db.exec("COMMIT");
   }
 }
 
-/** Builds the one listing query; a column this schema lacks reads as NULL. */
-function assetQuery(schema: LibrarySchema): string {
-  const has = (table: string, name: string) => schema.columns.get(table)?.has(name) ?? false;
-  const A = schema.assetTable;
-  const a = (name: string) => has(A, name) ? `a.${name}` : "NULL";
-  const hasAttributes = has("ZADDITIONALASSETATTRIBUTES", "ZASSET");
-  const attr = (name: string) =>
-    hasAttributes && has("ZADDITIONALASSETATTRIBUTES", name) ? `attr.${name}` : "NULL";
-  const hasDescriptions = attr("ZASSETDESCRIPTION") !== "NULL" &&
-    has("ZASSETDESCRIPTION", "ZLONGDESCRIPTION");
-  const hasResources = has("ZINTERNALRESOURCE", "ZDATASTORESUBTYPE");
-  const res = (alias: string, name: string) => hasResources ? `${alias}.${name}` : "NULL";
-  const resourceJoin = (alias: string, subtype: number) =>
-    hasResources
-      ? `LEFT JOIN ZINTERNALRESOURCE ${alias} ON ${alias}.Z_PK = (SELECT min(r.Z_PK) FROM ZINTERNALRESOURCE r
-           WHERE r.ZASSET = a.Z_PK AND r.ZDATASTORESUBTYPE = ${subtype})`
-      : "";
-  // ZADJUSTMENTSSTATE replaced ZHASADJUSTMENTS in Photos 10 (macOS 15).
-  const adjusted = has(A, "ZADJUSTMENTSSTATE") ? "a.ZADJUSTMENTSSTATE" : a("ZHASADJUSTMENTS");
-  const aj = schema.albumJoin;
-  const albumPks = aj
-    ? `(SELECT group_concat(j.${aj.owner}) FROM ${aj.table} j WHERE j.${aj.member} = a.Z_PK)`
-    : "NULL";
-  const kj = hasAttributes ? schema.keywordJoin : undefined;
-  const keywordPks = kj
-    ? `(SELECT group_concat(k.${kj.member}) FROM ${kj.table} k WHERE k.${kj.owner} = attr.Z_PK)`
-    : "NULL";
-  return `
-    SELECT a.Z_PK AS pk, a.ZUUID AS uuid, ${a("ZKIND")} AS kind, ${a("ZKINDSUBTYPE")} AS subtype,
-      ${a("ZUNIFORMTYPEIDENTIFIER")} AS uti, ${a("ZDIRECTORY")} AS directory, ${a("ZFILENAME")} AS fileName,
-      ${a("ZDATECREATED")} AS created, ${a("ZADDEDDATE")} AS added, ${a("ZMODIFICATIONDATE")} AS modified,
-      ${a("ZLATITUDE")} AS latitude, ${a("ZLONGITUDE")} AS longitude, ${a("ZFAVORITE")} AS favorite,
-      ${a("ZHIDDEN")} AS hidden, ${a("ZTRASHEDSTATE")} AS trashed, ${adjusted} AS adjusted,
-      ${a("ZSAVEDASSETTYPE")} AS savedType, ${a("ZMEDIAGROUPUUID")} AS mediaGroup, ${a("ZWIDTH")} AS width,
-      ${a("ZHEIGHT")} AS height, ${a("ZDURATION")} AS duration,
-      ${attr("ZORIGINALFILENAME")} AS originalName, ${attr("ZTITLE")} AS title,
-      ${attr("ZTIMEZONEOFFSET")} AS tzOffset, ${attr("ZTIMEZONENAME")} AS tzName,
-      ${hasDescriptions ? "d.ZLONGDESCRIPTION" : "NULL"} AS caption,
-      ${res("o", "ZLOCALAVAILABILITY")} AS originalLocal, ${res("o", "ZDATALENGTH")} AS originalSize,
-      ${res("m", "Z_PK")} AS motionPk, ${res("m", "ZLOCALAVAILABILITY")} AS motionLocal,
-      ${res("m", "ZDATALENGTH")} AS motionSize, ${albumPks} AS albumPks, ${keywordPks} AS keywordPks
-    FROM ${A} a
-    ${hasAttributes ? "LEFT JOIN ZADDITIONALASSETATTRIBUTES attr ON attr.ZASSET = a.Z_PK" : ""}
-    ${hasDescriptions ? "LEFT JOIN ZASSETDESCRIPTION d ON d.Z_PK = attr.ZASSETDESCRIPTION" : ""}
-    ${resourceJoin("o", ORIGINAL)}
-    ${resourceJoin("m", LIVE_VIDEO)}
-    ORDER BY ${a("ZDATECREATED")} DESC, a.Z_PK DESC`;
+interface ReaderContext {
+  layout: Layout;
+  albums: Map<number, AlbumRef>;
+  keywords: Map<number, string>;
+  /** The HDR column holds EXIF CustomRendered values (Photos 5–6) rather than an HDR type. */
+  customRendered: boolean;
 }
 
-/** User albums (ZKIND 2, not trashed) by Z_PK, with their folder path below the root folder. */
+function readerContext({ db, schema, library }: PhotosDatabase): ReaderContext {
+  const heicRenders = schema.modelVersion === undefined || schema.modelVersion >= 14000;
+  const modernShared = `${library}/scopes/cloudsharing/data`;
+  const legacyShared = `${library}/resources/cloudsharing/data`;
+  // Photos 8 moved shared albums under scopes/; trust the disk first, the version second.
+  const sharedData = existsSync(modernShared)
+    ? modernShared
+    : existsSync(legacyShared)
+    ? legacyShared
+    : (schema.modelVersion ?? 16000) >= 16000
+    ? modernShared
+    : legacyShared;
+  return {
+    layout: {
+      library,
+      originals: `${library}/originals`,
+      renders: `${library}/resources/renders`,
+      sharedData,
+      heicRenders,
+      compactUti: schema.resourceUti === "compact",
+    },
+    albums: loadAlbums(db, schema),
+    keywords: loadKeywords(db, schema),
+    customRendered: schema.facts.hdr === "ZCUSTOMRENDEREDVALUE",
+  };
+}
+
+/** Album kinds reported as albums: the user's own (2) and iCloud shared albums (1505). */
+const ALBUM_KIND = { user: 2, shared: 1505, rootFolder: 3999 } as const;
+
+/** User and shared albums (not trashed) by Z_PK, with their folder path below the root folder. */
 function loadAlbums(db: DatabaseSync, schema: LibrarySchema): Map<number, AlbumRef> {
   const albums = new Map<number, AlbumRef>();
-  if (!schema.albumJoin) return albums;
+  const columns = schema.columns.get("ZGENERICALBUM");
+  if (!schema.albumJoin || !columns?.has("ZKIND")) return albums;
+  const col = (name: string) => columns.has(name) ? name : `NULL AS ${name}`;
   const rows = db.prepare(
-    "SELECT Z_PK, ZKIND, ZTITLE, ZUUID, ZPARENTFOLDER, ZTRASHEDSTATE FROM ZGENERICALBUM",
-  )
-    .all();
+    `SELECT Z_PK, ZKIND, ${col("ZTITLE")}, ${col("ZUUID")}, ${col("ZPARENTFOLDER")}, ${col("ZTRASHEDSTATE")}
+     FROM ZGENERICALBUM`,
+  ).all();
   const byPk = new Map(rows.map((r) => [Number(r.Z_PK), r]));
   for (const row of rows) {
-    if (row.ZKIND !== 2 || (row.ZTRASHEDSTATE ?? 0) !== 0) continue;
+    const kind = Number(row.ZKIND);
+    if ((kind !== ALBUM_KIND.user && kind !== ALBUM_KIND.shared) || (row.ZTRASHEDSTATE ?? 0) !== 0) continue;
     const folders: string[] = [];
     const seen = new Set<number>();
-    // Walk up to the root folder (kind 3999), which Photos does not show; `seen` guards cycles.
-    for (let parent = byPk.get(Number(row.ZPARENTFOLDER)); parent && parent.ZKIND !== 3999;) {
+    // Walk up to the root folder, which Photos does not show; `seen` guards against cycles.
+    for (
+      let parent = byPk.get(Number(row.ZPARENTFOLDER));
+      parent && parent.ZKIND !== ALBUM_KIND.rootFolder;
+    ) {
       const pk = Number(parent.Z_PK);
       if (seen.has(pk)) break;
       seen.add(pk);
       folders.unshift(String(parent.ZTITLE ?? ""));
       parent = byPk.get(Number(parent.ZPARENTFOLDER));
     }
-    albums.set(Number(row.Z_PK), { id: String(row.ZUUID), title: String(row.ZTITLE ?? ""), folders });
+    const album: AlbumRef = { id: String(row.ZUUID ?? row.Z_PK), title: String(row.ZTITLE ?? ""), folders };
+    if (kind === ALBUM_KIND.shared) album.shared = true;
+    albums.set(Number(row.Z_PK), album);
   }
   return albums;
 }
 
 function loadKeywords(db: DatabaseSync, schema: LibrarySchema): Map<number, string> {
-  if (!schema.keywordJoin) return new Map();
+  if (!schema.keywordJoin || !schema.columns.get("ZKEYWORD")?.has("ZTITLE")) return new Map();
   return new Map(
     db.prepare("SELECT Z_PK, ZTITLE FROM ZKEYWORD").all().map((r) => [Number(r.Z_PK), String(r.ZTITLE)]),
   );
 }
 
-function isoFromCoreData(value: unknown): string | undefined {
-  if (typeof value !== "number") return undefined;
-  const date = new Date((value + CORE_DATA_EPOCH) * 1000);
-  return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
-}
-
 const text = (value: unknown) => typeof value === "string" && value !== "" ? value : undefined;
 const positive = (value: unknown) => typeof value === "number" && value > 0 ? value : undefined;
+const number = (value: unknown) => typeof value === "number" ? value : 0;
 
-function ids(list: unknown): number[] {
-  return typeof list === "string" ? list.split(",").map(Number) : typeof list === "number" ? [list] : [];
-}
+function toAsset(row: Row, context: ReaderContext): Asset {
+  const uuid = String(row[C.uuid]);
+  const video = row[C.kind] === 1;
+  const uti = text(row[C.uti]);
+  const kindSubtype = number(row[C.kindSubtype]);
+  const playbackStyle = row[C.playbackStyle];
+  const savedType = row[C.savedType];
+  const directory = text(row[C.directory]) ?? "";
+  const fileName = text(row[C.fileName]) ?? uuid;
+  const filename = text(row[C.originalName]) ?? fileName;
+  const adjusted = number(row[C.adjusted]);
+  const edited = adjusted !== 0;
+  const referenced = savedType === SAVED.referenced || directory.startsWith("/");
+  const sharedAlbum = savedType === SAVED.sharedAlbum || row[C.published] === 1;
+  const hdr = number(row[C.hdr]);
+  const depth = number(row[C.depth]);
+  const spatial = number(row[C.spatial]);
+  const burstId = text(row[C.burstId]);
+  const live = kindSubtype === 2 || playbackStyle === PLAYBACK_LIVE;
 
-interface Lookups {
-  library: string;
-  albums: Map<number, AlbumRef>;
-  keywords: Map<number, string>;
-}
+  const { resources, originalLocal, hasRawAlternate } = assetResources(
+    {
+      uuid,
+      video,
+      live,
+      edited,
+      sharedAlbum,
+      referenced,
+      momentShare: row[C.momentShare] === 1,
+      syndicatedOnly: row[C.syndicated] === 1 && number(row[C.syndicationHistory]) === 0,
+      directory,
+      fileName,
+      filename,
+      uti,
+    },
+    row[C.resources],
+    context.layout,
+  );
 
-function toAsset(row: Row, { library, albums, keywords }: Lookups): Asset {
-  const uuid = String(row.uuid);
-  const kind = row.kind === 1 ? "video" : "photo";
-  const filename = text(row.originalName) ?? text(row.fileName) ?? uuid;
-  const directory = text(row.directory) ?? "";
-  // A leading "/" makes ZDIRECTORY absolute: the original was referenced, not copied in.
-  const referenced = row.savedType === REFERENCED || directory.startsWith("/");
-  const folder = directory.startsWith("/") ? directory : join(library, "originals", directory);
-  const subtype = KIND_SUBTYPES[Number(row.subtype)];
-
-  const resources: Resource[] = [];
-  const originalPath = join(folder, text(row.fileName) ?? filename);
-  resources.push({
-    role: "original",
-    filename,
-    uti: text(row.uti),
-    size: positive(row.originalSize),
-    path: originalPath,
-    present: available(row.originalLocal) && existsSync(originalPath),
-  });
-  if (subtype === "live" || row.motionPk != null) {
-    const motionPath = join(folder, `${uuid}_3.mov`);
-    const stem = filename.replace(/\.[^.]*$/, "");
-    const upper = /\.[A-Z0-9]+$/.test(filename);
-    resources.push({
-      role: "motion",
-      filename: `${stem}.${upper ? "MOV" : "mov"}`,
-      uti: "com.apple.quicktime-movie",
-      size: positive(row.motionSize),
-      path: motionPath,
-      present: available(row.motionLocal) && existsSync(motionPath),
-    });
+  // In the order of SUBTYPES, so that equal assets list equal subtypes.
+  const subtypes: Subtype[] = [];
+  if (live) subtypes.push("live");
+  // Depth on a photo is Portrait; on a video it is (probably) Cinematic, below.
+  if (depth !== 0 && !video) subtypes.push("portrait");
+  if (context.customRendered ? CUSTOM_RENDERED.hdr.has(hdr) : hdr !== 0) subtypes.push("hdr");
+  const kindSubtypeName = KIND_SUBTYPES[kindSubtype];
+  if (kindSubtypeName === "panorama" || context.customRendered && hdr === CUSTOM_RENDERED.panorama) {
+    subtypes.push("panorama");
   }
+  for (const name of ["screenshot", "screen_recording", "slomo", "timelapse"] as const) {
+    if (kindSubtypeName === name) subtypes.push(name);
+  }
+  if (depth !== 0 && video) subtypes.push("cinematic");
+  if (spatial !== 0) subtypes.push("spatial");
+  if (hasRawAlternate) subtypes.push("raw_jpeg");
+  const make = text(row[C.cameraMake]);
+  if (uti === "com.adobe.raw-image" && make?.toLowerCase() === "apple") subtypes.push("proraw");
+  if (!hasRawAlternate && isRawUti(uti)) subtypes.push("raw");
+  if (burstId) subtypes.push("burst");
 
-  const latitude = row.latitude;
-  const longitude = row.longitude;
+  const latitude = row[C.latitude];
+  const longitude = row[C.longitude];
   const located = typeof latitude === "number" && typeof longitude === "number" &&
     !(latitude === -180 && longitude === -180) && Math.abs(latitude) <= 90 && Math.abs(longitude) <= 180;
-  const created = isoFromCoreData(row.created);
+  const captured = text(row[C.captured]);
+
   const asset: Asset = {
     id: uuid,
-    kind,
+    kind: video ? "video" : "photo",
     filename,
-    uti: text(row.uti),
-    captured: created
-      ? {
-        utc: created,
-        offsetSeconds: typeof row.tzOffset === "number" ? row.tzOffset : undefined,
-        timeZone: text(row.tzName),
-      }
-      : undefined,
-    added: isoFromCoreData(row.added),
-    modified: isoFromCoreData(row.modified),
-    location: located ? { latitude: latitude as number, longitude: longitude as number } : undefined,
-    favorite: row.favorite === 1,
-    hidden: row.hidden === 1,
-    trashed: row.trashed === 1,
-    title: text(row.title),
-    caption: text(row.caption),
-    keywords: ids(row.keywordPks).map((pk) => keywords.get(pk)).filter((k): k is string => k !== undefined),
-    albums: ids(row.albumPks).flatMap((pk) => {
-      const album = albums.get(pk);
-      return album ? [{ ...album, folders: [...album.folders] }] : [];
-    }),
-    edited: typeof row.adjusted === "number" && row.adjusted !== 0,
+    favorite: row[C.favorite] === 1,
+    hidden: row[C.hidden] === 1,
+    trashed: row[C.trashed] === 1,
+    keywords: keywordsOf(row[C.keywords], context.keywords),
+    albums: albumsOf(row[C.albums], context.albums),
+    edited,
+    cloud: { synced: row[C.cloudGuid] === 1, originalLocal },
+    sharing: {
+      sharedAlbum,
+      // A guess shared with osxphotos: no real library with a Shared Library was available.
+      sharedLibrary: row[C.libraryScope] === 1 || number(row[C.scopeState]) !== 0,
+    },
     referenced,
-    subtypes: subtype ? [subtype] : [],
-    liveContentId: subtype === "live" ? text(row.mediaGroup) : undefined,
-    width: positive(row.width),
-    height: positive(row.height),
-    durationSeconds: kind === "video" ? positive(row.duration) : undefined,
+    subtypes,
     resources,
   };
-  // Drop undefined fields so the asset prints and compares as plain JSON.
-  resources.forEach(withoutUndefined);
-  if (asset.captured) withoutUndefined(asset.captured);
-  return withoutUndefined(asset);
+  if (uti) asset.uti = uti;
+  if (captured) {
+    asset.captured = { utc: captured };
+    const offset = row[C.tzOffset];
+    if (typeof offset === "number") asset.captured.offsetSeconds = offset;
+    const zone = text(row[C.tzName]);
+    if (zone) asset.captured.timeZone = zone;
+  }
+  const added = text(row[C.added]);
+  if (added) asset.added = added;
+  const modified = text(row[C.modified]);
+  if (modified) asset.modified = modified;
+  if (located) asset.location = { latitude: latitude as number, longitude: longitude as number };
+  const title = text(row[C.title]);
+  if (title) asset.title = title;
+  const caption = text(row[C.caption]);
+  if (caption) asset.caption = caption;
+  if (burstId) {
+    const pick = number(row[C.burstPick]);
+    asset.burst = {
+      id: burstId,
+      picked: (pick & (BURST.defaultPick | BURST.selected | BURST.key)) !== 0,
+      key: (pick & BURST.key) !== 0,
+    };
+  }
+  if (live) {
+    const contentId = text(row[C.mediaGroup]);
+    if (contentId) asset.liveContentId = contentId;
+  }
+  if (hasRawAlternate) asset.rawPrimary = row[C.resourceChoice] === 1;
+  const width = positive(row[C.width]);
+  if (width) asset.width = width;
+  const height = positive(row[C.height]);
+  if (height) asset.height = height;
+  const duration = video ? positive(row[C.duration]) : undefined;
+  if (duration) asset.durationSeconds = duration;
+
+  const data: Record<string, string | number | boolean | null> = {
+    kindSubtype,
+    playbackStyle: row[C.playbackStyle] as number | null,
+    savedAssetType: savedType as number | null,
+    visibility: row[C.visibility] as number | null,
+  };
+  if (row[C.hdr] !== null) data[context.customRendered ? "customRendered" : "hdrType"] = hdr;
+  if (row[C.depth] !== null) data.depth = depth;
+  if (row[C.spatial] !== null) data.spatialType = spatial;
+  if (row[C.adjusted] !== null) data.adjustments = adjusted;
+  if (burstId) data.burstPick = row[C.burstPick] as number | null;
+  if (row[C.cloudLocalState] !== null) data.cloudLocalState = row[C.cloudLocalState] as number;
+  const undated = row[C.undatedCreated];
+  if (typeof undated === "number") data.dateCreated = undated;
+  const trashedDate = text(row[C.trashedDate]);
+  if (trashedDate) data.trashedDate = trashedDate;
+  if (make) data.cameraMake = make;
+  asset.sourceData = data;
+  return asset;
 }
 
-/** ZLOCALAVAILABILITY 1 means on disk; without a resource row, trust the file system alone. */
-function available(local: unknown): boolean {
-  return local === null || local === undefined || local === 1;
+function keywordsOf(list: unknown, keywords: Map<number, string>): string[] {
+  if (list === null || list === undefined) return [];
+  const out: string[] = [];
+  for (const pk of String(list).split(",")) {
+    const keyword = keywords.get(Number(pk));
+    if (keyword !== undefined) out.push(keyword);
+  }
+  return out.sort();
 }
 
-function withoutUndefined<T extends object>(value: T): T {
-  for (const key of Object.keys(value) as (keyof T)[]) if (value[key] === undefined) delete value[key];
-  return value;
+/** `pk:position,…` -> albums ordered by id within the library (stable across runs). */
+function albumsOf(list: unknown, albums: Map<number, AlbumRef>): AlbumRef[] {
+  if (list === null || list === undefined) return [];
+  const out: [number, AlbumRef][] = [];
+  for (const entry of String(list).split(",")) {
+    const colon = entry.indexOf(":");
+    const pk = Number(colon < 0 ? entry : entry.slice(0, colon));
+    const album = albums.get(pk);
+    if (!album) continue;
+    const ref: AlbumRef = { ...album, folders: [...album.folders] };
+    const position = colon < 0 ? "" : entry.slice(colon + 1);
+    if (position !== "") ref.position = Number(position);
+    out.push([pk, ref]);
+  }
+  return out.sort((x, y) => x[0] - y[0]).map(([, ref]) => ref);
 }

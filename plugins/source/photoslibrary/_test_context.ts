@@ -16,10 +16,12 @@ import { type SampleLibraryInfo, type SampleLibraryOptions, writeSampleLibrary }
 /** A context whose run can be cancelled and whose temp dirs go away with `dispose()`. */
 export interface TestContext extends PluginContext {
   abort: AbortController;
+  /** Every line logged through `log`, in order. */
+  logged: { level: string; message: string }[];
   dispose(): Promise<void>;
 }
 
-/** A quiet context: no-op log, Map-based state, real fetch, and a runner that refuses to run. */
+/** A quiet context: recorded log, Map-based state, real fetch, and a runner that refuses to run. */
 export async function createTestContext(): Promise<TestContext> {
   const tempDir = await Deno.makeTempDir({ prefix: "photoslibrary-ctx-" });
   const abort = new AbortController();
@@ -29,9 +31,11 @@ export async function createTestContext(): Promise<TestContext> {
     set: (key, value) => void values.set(key, value),
     delete: (key) => void values.delete(key),
   };
-  const quiet = () => {};
+  const logged: TestContext["logged"] = [];
+  const record = (level: string) => (message: string) => void logged.push({ level, message });
   return {
-    log: { debug: quiet, info: quiet, warn: quiet, error: quiet },
+    log: { debug: record("debug"), info: record("info"), warn: record("warn"), error: record("error") },
+    logged,
     signal: abort.signal,
     tempDir,
     dataDir: tempDir,

@@ -1,8 +1,9 @@
 /**
  * `source.photoslibrary`: reads a Photos library bundle (`*.photoslibrary`) directly from its
- * `database/Photos.sqlite`, strictly read-only, on any operating system. This is the minimal
- * reader of the current (macOS 26) schema; table names and optional columns are discovered from
- * the database, so older schemas can be added without restructuring.
+ * `database/Photos.sqlite`, strictly read-only, on any operating system, for every library format
+ * from macOS 10.15 (Photos 5) to 26 (Photos 11). Table, entity and join names and the optional
+ * columns are discovered from the database itself, so a newer schema degrades to missing facts,
+ * not to errors.
  *
  * Export hands back the library's own files (no copy): the host only reads them.
  *
@@ -15,11 +16,12 @@
  * ```
  * @module
  */
+import { existsSync } from "node:fs";
 import { stat } from "node:fs/promises";
 import { resolve } from "node:path";
 import type { Asset } from "../../../core/model/asset.ts";
 import type { PlannedResource } from "../../../core/model/plan.ts";
-import { ConfigError, PermanentError } from "../../../core/plugin/errors.ts";
+import { ConfigError, FatalError, PermanentError, RetryableError } from "../../../core/plugin/errors.ts";
 import {
   type ExportRequest,
   PLUGIN_API_VERSION,
@@ -29,7 +31,15 @@ import {
   type SourceSession,
 } from "../../../core/plugin/types.ts";
 import type { OptionValues } from "../../../core/plugin/options.ts";
-import { openPhotosDatabase } from "./_database.ts";
+import {
+  NEWEST_KNOWN_MODEL,
+  openPhotosDatabase,
+  type PhotosDatabase,
+  SQLITE,
+  sqliteCode,
+  sqliteError,
+} from "./_database.ts";
+import { libraryInfo } from "./_info.ts";
 import { readAssets } from "./_reader.ts";
 
 /** The Photos library source plugin. */
@@ -37,7 +47,7 @@ const photoslibrary = {
   kind: "source",
   id: "source.photoslibrary",
   apiVersion: PLUGIN_API_VERSION,
-  version: "0.1.0",
+  version: "1.0.0",
   description: "Reads a Photos library bundle (.photoslibrary) directly, read-only",
   // The library path is the host's `--library` / PHOTOS_SYNC_LIBRARY, handed over as `library`.
   options: [],
@@ -56,26 +66,58 @@ export default photoslibrary;
 function openSession(options: OptionValues, ctx: PluginContext): SourceSession {
   const value = options.library;
   if (typeof value !== "string" || value.trim() === "") {
+    const elsewhere = Deno.build.os === "darwin"
+      ? ""
+      : ` On ${Deno.build.os} there is no system Photos library to fall back to (PhotoKit runs only on macOS):` +
+        " copy the library from the Mac and name it.";
     throw new ConfigError(
       "source.photoslibrary needs the library: set --library or PHOTOS_SYNC_LIBRARY to your " +
-        ".photoslibrary bundle.",
+        `.photoslibrary bundle, e.g. "~/Pictures/Photos Library.photoslibrary".${elsewhere}`,
     );
   }
   const database = openPhotosDatabase(resolve(value));
   const { db, schema, library } = database;
-  ctx.log.debug("opened Photos library", { library, assetTable: schema.assetTable });
+  const info = libraryInfo(database);
+  ctx.log.debug("opened Photos library", { library, release: info.release, assetTable: schema.assetTable });
+  if (schema.modelVersion !== undefined && schema.modelVersion > NEWEST_KNOWN_MODEL) {
+    ctx.log.warn(
+      `${library} was made by a Photos newer than any photos-sync was checked against (model ` +
+        `${schema.modelVersion}, newest known ${NEWEST_KNOWN_MODEL}); its schema is read as discovered. ` +
+        "Check the output of `photos-sync scan` and report anything that looks wrong.",
+    );
+  }
   let closed = false;
 
   return {
     // Same ids (Photos UUIDs) as the PhotoKit source, so switching sources imports nothing twice.
     key: "photos",
+    info,
 
     async *list(): AsyncGenerator<Asset> {
       // Stop with an error, never quietly: a short listing must not look like deleted assets.
       ctx.signal.throwIfAborted();
-      for (const asset of readAssets(database)) {
-        ctx.signal.throwIfAborted();
-        yield asset;
+      const assets = readAssets(database);
+      try {
+        while (true) {
+          let next: IteratorResult<Asset>;
+          try {
+            next = assets.next();
+          } catch (error) {
+            throw listingError(error, database);
+          }
+          if (next.done) break;
+          ctx.signal.throwIfAborted();
+          yield next.value;
+        }
+      } finally {
+        // A consumer that stops early ends the read transaction too, so Photos can checkpoint.
+        assets.return(undefined);
+      }
+      if (database.immutable && existsSync(`${database.database}-wal`)) {
+        ctx.log.warn(
+          "Photos opened the library while it was being read: changes made since then are not in this " +
+            "listing; the next run picks them up.",
+        );
       }
     },
 
@@ -95,6 +137,29 @@ function openSession(options: OptionValues, ctx: PluginContext): SourceSession {
       return Promise.resolve();
     },
   };
+}
+
+/** A failure while listing: busy is worth another try, damage is not. */
+function listingError(error: unknown, { database, immutable }: PhotosDatabase): Error {
+  const code = sqliteCode(error);
+  const detail = error instanceof Error ? error.message : String(error);
+  if (code === SQLITE.busy || code === SQLITE.locked) {
+    return new RetryableError(
+      `${database} was locked by another program while it was being read (${detail}); try again when Photos ` +
+        "is idle.",
+      { cause: error },
+    );
+  }
+  if (
+    (code === SQLITE.corrupt || code === SQLITE.notADatabase) && immutable && existsSync(`${database}-wal`)
+  ) {
+    return new RetryableError(
+      `Photos started writing ${database} while it was being read (${detail}); run again.`,
+      { cause: error },
+    );
+  }
+  if (code === undefined) return error instanceof Error ? error : new Error(detail);
+  return new FatalError(sqliteError(error, database, "list").message, { cause: error });
 }
 
 /** The library's own file for a planned resource; the host reads it in place. */

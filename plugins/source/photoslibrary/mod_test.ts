@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import type { Asset } from "../../../core/model/asset.ts";
@@ -75,13 +75,15 @@ Deno.test("list() reports exactly the sample's facts", async () => {
 
     const favorite = byId.get(uuids.favorite)!;
     assert.equal(favorite.favorite, true, "the favourite flag lives in the WAL");
-    assert.deepEqual(favorite.albums, [{ id: facts.favoriteAlbum.uuid, title: "Family", folders: [] }]);
+    assert.deepEqual(favorite.albums, [
+      { id: facts.favoriteAlbum.uuid, title: "Family", folders: [], position: 1024 },
+    ]);
     assert.equal(byId.get(uuids.hidden)!.hidden, true);
     assert.equal(byId.get(uuids.trashed)!.trashed, true);
 
     // The trashed album "Old" and the built-in progress album are not user albums.
     assert.deepEqual(byId.get(uuids.inAlbum)!.albums, [
-      { id: facts.album.uuid, title: "Paris", folders: ["Trips", "2024"] },
+      { id: facts.album.uuid, title: "Paris", folders: ["Trips", "2024"], position: 2048 },
     ]);
     assert.deepEqual(live.albums.map((a) => a.title), ["Paris"]);
 
@@ -294,39 +296,47 @@ Deno.test("open() tells an SQLite file that is not Photos, a garbage file and a 
   });
 });
 
-const FIXTURE = "/work/shared/testdata/photoslibraries/Test-26.1.photoslibrary/database";
-
-Deno.test({
-  name: "list() reads a copy of a real macOS 26.1 database, WAL included",
-  ignore: !existsSync(join(FIXTURE, "Photos.sqlite")),
-  fn: async () => {
-    const root = await Deno.makeTempDir();
-    try {
-      // Never open the shared fixture in place: copy the database with its WAL and index.
-      const library = join(root, "Test-26.1.photoslibrary");
-      mkdirSync(join(library, "database"), { recursive: true });
-      for (const name of ["Photos.sqlite", "Photos.sqlite-wal", "Photos.sqlite-shm"]) {
-        copyFileSync(join(FIXTURE, name), join(library, "database", name));
+Deno.test("two listings of one session may overlap, and each sees every asset", async () => {
+  await withSampleLibrary(async (info) => {
+    await withSession(info.path, async (session) => {
+      let outer = 0;
+      let inner = 0;
+      for await (const _ of session.list()) {
+        if (++outer === 3) inner = (await listAll(session)).length;
       }
-      const assets = await withSession(library, listAll);
-      assert.equal(assets.length, 16);
-      assert.equal(assets.filter((a) => a.trashed).length, 2);
-      const byId = new Map(assets.map((a) => [a.id, a]));
-      const wedding = byId.get("E9BC5C36-7CD1-40A1-A72B-8B8FAC227D51")!;
-      assert.equal(wedding.filename, "wedding.jpg");
-      assert.equal(wedding.caption, "Bride Wedding day");
-      assert.ok(
-        wedding.albums.some((a) =>
-          a.title === "AlbumInFolder" && a.folders.join("/") === "Folder1/SubFolder2"
-        ),
-      );
-      const park = byId.get("DC99FBDD-7A52-4100-A5BB-344131646C30")!;
-      assert.equal(park.title, "St. James's Park");
-      assert.ok(park.keywords.includes("London 2018"));
-      assert.deepEqual(park.location, { latitude: 51.50357167, longitude: -0.1318055 });
-      assert.equal(byId.get("A1DD1F98-2ECD-431F-9AC9-5AFEFE2D3A5C")!.referenced, true);
-    } finally {
-      await Deno.remove(root, { recursive: true });
-    }
-  },
+      assert.deepEqual([outer, inner], [info.assets, info.assets]);
+    });
+  }, { assets: 1200, files: false });
+});
+
+Deno.test("list() pages through equal capture dates without losing or repeating an asset", async () => {
+  await withSampleLibrary(async (info) => {
+    const db = new DatabaseSync(info.database);
+    // 700 assets share one instant, across page boundaries; one more has no date at all.
+    db.exec("UPDATE ZASSET SET ZDATECREATED = 700000000 WHERE Z_PK BETWEEN 300 AND 999");
+    db.exec("UPDATE ZASSET SET ZDATECREATED = NULL WHERE Z_PK = 1100");
+    const expected = db.prepare(
+      "SELECT ZUUID FROM ZASSET WHERE ZDATECREATED IS NOT NULL ORDER BY ZDATECREATED DESC, Z_PK DESC",
+    ).all().map((r) => r.ZUUID);
+    const undated = db.prepare("SELECT ZUUID FROM ZASSET WHERE Z_PK = 1100").get()!.ZUUID;
+    db.close();
+    const ids = (await withSession(info.path, listAll)).map((a) => a.id);
+    assert.equal(new Set(ids).size, 1200);
+    assert.deepEqual(ids.slice(0, -1), expected);
+    assert.equal(ids.at(-1), undated, "the undated asset comes last");
+  }, { assets: 1200, files: false });
+});
+
+Deno.test("a listing stopped early ends its read, and the next listing sees later changes", async () => {
+  await withSampleLibrary(async (info) => {
+    await withSession(info.path, async (session) => {
+      for await (const _ of session.list()) break;
+      // Photos changes the library between two listings of one session.
+      const writer = new DatabaseSync(info.database);
+      writer.prepare("UPDATE ZASSET SET ZHIDDEN = 1 WHERE ZUUID = ?").run(info.uuids.video);
+      writer.close();
+      const video = (await listAll(session)).find((a) => a.id === info.uuids.video)!;
+      assert.equal(video.hidden, true, "a read left open would still show the old snapshot");
+    });
+  });
 });
