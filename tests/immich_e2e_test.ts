@@ -4,6 +4,7 @@
  * favourites, visibility, capture time zones, captions, locations and tags; a rerun uploads nothing.
  * Kills and faults are in `immich_resilience_test.ts`.
  */
+import { LIBRARIES } from "./shared_data.ts";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { writeSampleLibrary } from "../plugins/source/photoslibrary/sample_library.ts";
@@ -118,11 +119,8 @@ Deno.test("importing a copy of Test-Media-Types-15.7.2 carries out every plan th
   await withTempDir(async (dir) => {
     const library = join(dir, "Test-Media-Types-15.7.2.photoslibrary");
     await Deno.mkdir(library);
-    const shared = new URL(
-      "../../shared/testdata/photoslibraries/Test-Media-Types-15.7.2.photoslibrary",
-      import.meta.url,
-    );
-    const copy = await new Deno.Command("cp", { args: ["-R", `${shared.pathname}/.`, library] }).output();
+    const shared = `${LIBRARIES}Test-Media-Types-15.7.2.photoslibrary`;
+    const copy = await new Deno.Command("cp", { args: ["-R", `${shared}/.`, library] }).output();
     assert.equal(copy.code, 0, "copy the fixture (it is read-only)");
     await using server = await startEmulator();
     const state = server.emulator.state;

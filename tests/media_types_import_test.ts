@@ -7,6 +7,7 @@
  * The assets are the hand-built mirror of the library (plugins/handler/_test_assets.ts); the files
  * are the library's own. The same import through the library reader is in media_types_cli_test.ts.
  */
+import { MEDIA } from "./shared_data.ts";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { hashFile } from "../core/engine/hash.ts";
@@ -130,7 +131,7 @@ Deno.test({
         );
       }
       // The real Live Photo pairs are the same bytes as the shared sample media.
-      const media = new URL("../../shared/testdata/media/", import.meta.url).pathname;
+      const media = MEDIA;
       for (
         const [copy, sample] of [["IMG_3582.MOV", "IMG_3582.mov"], ["IMG_4580.HEIC", "IMG_4580.HEIC"], [
           "IMG_3582.AAE",

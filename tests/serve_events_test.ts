@@ -8,8 +8,10 @@ import type { Snapshot } from "../core/server/mod.ts";
 import { cliCommand, importFixture } from "./_serve_fixtures.ts";
 import { serverEvents } from "./_sse.ts";
 
-// Large enough that the import writes its progress (once a second) several times on a fast machine.
-const ASSETS = 1500;
+// The run writes its progress once a second; a destination that takes 20 ms per asset makes an
+// import of 300 assets last at least 6 s, whatever the machine, so several records are certain.
+const ASSETS = 300;
+const SLOW = new URL("./fixtures/slow_destination.js", import.meta.url).pathname;
 
 Deno.test("the event stream shows an import in another process progressing, then its end", async () => {
   const fx = await importFixture({ assets: ASSETS });
@@ -29,7 +31,9 @@ Deno.test("the event stream shows an import in another process progressing, then
         first = false;
         assert.deepEqual(snap.live, []);
         // One asset at a time: the import must last a few seconds to show progress moving.
-        child = cliCommand([...fx.importArgs, "--concurrency", "1"], { stdout: "null" }).spawn();
+        child = cliCommand([...fx.importArgs, "--concurrency", "1", "--plugin", SLOW, "--to", "slow"], {
+          stdout: "null",
+        }).spawn();
         continue;
       }
       const live = snap.live.find((r) => r.command === "import");

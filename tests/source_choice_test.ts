@@ -1,14 +1,10 @@
 /** Choosing the source on the command line: defaults, required paths, and a folder imported end to end. */
+import { HAS_SHARED, MEDIA as SHARED_MEDIA } from "./shared_data.ts";
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { cli, listFiles, withTempDir } from "./_cli.ts";
 
-const MEDIA = [
-  fileURLToPath(new URL("../../shared/testdata/media", import.meta.url)),
-  "/work/shared/testdata/media",
-].find((dir) => existsSync(join(dir, "IMG_3582.HEIC")));
+const MEDIA = HAS_SHARED ? SHARED_MEDIA : undefined;
 
 Deno.test({
   name: "off macOS there is no system library: without --library photos-sync says the path is required",

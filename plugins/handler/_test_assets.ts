@@ -13,7 +13,8 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { Asset, Resource, Subtype } from "../../core/model/asset.ts";
 
-export const LIBRARIES = new URL("../../../shared/testdata/photoslibraries/", import.meta.url).pathname;
+import { LIBRARIES } from "../../tests/shared_data.ts";
+export { LIBRARIES };
 export const MEDIA_TYPES = join(LIBRARIES, "Test-Media-Types-15.7.2.photoslibrary");
 export const CLOUD = join(LIBRARIES, "Test-Cloud-13.1.photoslibrary");
 export const T261 = join(LIBRARIES, "Test-26.1.photoslibrary");

@@ -9,12 +9,13 @@
  * Recorded ids are translated to the emulator's as the answers reveal them.
  * @module
  */
+import { IMMICH } from "../shared_data.ts";
 import { createHash } from "node:crypto";
 import type { Emulator } from "./app.ts";
 import type { OpenApiChecker } from "./_openapi.ts";
 import { base64OfHex, normaliseChecksum } from "./_state.ts";
 
-export const TRANSCRIPTS = new URL("../../../shared/immich/transcripts-v1.135.3/", import.meta.url);
+export const TRANSCRIPTS = new URL(`file://${IMMICH}transcripts-v1.135.3/`);
 /** The order the files were recorded in (each sees the state the previous ones left). */
 export const RUN_ORDER = [
   "00",

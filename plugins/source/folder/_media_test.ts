@@ -1,15 +1,11 @@
+import { HAS_SHARED, MEDIA as SHARED_MEDIA } from "../../../tests/shared_data.ts";
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { exifCapture, parseIsoWithOffset, readMediaFacts } from "./_media.ts";
 import { jpeg, movie, tiff } from "./_samples.ts";
 import { parseTiff } from "./_tiff.ts";
 
-const MEDIA = [
-  fileURLToPath(new URL("../../../../shared/testdata/media", import.meta.url)),
-  "/work/shared/testdata/media",
-].find((dir) => existsSync(join(dir, "IMG_3582.HEIC")));
+const MEDIA = HAS_SHARED ? SHARED_MEDIA : undefined;
 
 async function withFile(bytes: Uint8Array, body: (path: string) => Promise<void>) {
   const dir = await Deno.makeTempDir();

@@ -1,8 +1,7 @@
+import { HAS_SHARED, MEDIA as SHARED_MEDIA } from "../../../tests/shared_data.ts";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import type { Asset } from "../../../core/model/asset.ts";
 import { PlanBuilder } from "../../../core/model/plan.ts";
 import { ConfigError, PermanentError } from "../../../core/plugin/errors.ts";
@@ -10,10 +9,7 @@ import { sourceSuite, testContext } from "../../../core/plugin/testing/mod.ts";
 import { jpeg, movie, tiff } from "./_samples.ts";
 import folder from "./mod.ts";
 
-const MEDIA = [
-  fileURLToPath(new URL("../../../../shared/testdata/media", import.meta.url)),
-  "/work/shared/testdata/media",
-].find((dir) => existsSync(join(dir, "IMG_3582.HEIC")));
+const MEDIA = HAS_SHARED ? SHARED_MEDIA : undefined;
 
 const PAIRS = {
   IMG_3582: {

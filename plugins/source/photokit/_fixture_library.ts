@@ -11,7 +11,7 @@
  * ```
  * @module
  */
-import { existsSync } from "node:fs";
+import { HAS_SHARED, MEDIA } from "../../../tests/shared_data.ts";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { NativeAsset, NativeResource } from "./bridge.ts";
@@ -98,11 +98,7 @@ export async function fixtureLibrary(
 
 /** The real iPhone Live Photo pairs of shared/testdata/media, if this checkout has them beside it. */
 export function sharedMedia(): string | undefined {
-  const candidates = [
-    fileURLToPath(new URL("../../../../shared/testdata/media", import.meta.url)),
-    "/work/shared/testdata/media",
-  ];
-  return candidates.find((dir) => existsSync(join(dir, "IMG_3582.HEIC")));
+  return HAS_SHARED ? MEDIA : undefined;
 }
 
 /** A PhotoKit-shaped asset with sensible defaults; `resources` and the id are what matter most. */

@@ -4,11 +4,11 @@
  * are copied (with WAL and index) to a temp dir and opened there; media files are resolved in the
  * read-only original bundle, which is never opened for writing.
  */
+import { SHARED as SHARED_ROOT } from "../../../tests/shared_data.ts";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { chmodSync, copyFileSync, cpSync, existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import type { Asset, Resource } from "../../../core/model/asset.ts";
 import { PlanBuilder } from "../../../core/model/plan.ts";
 import { PermanentError } from "../../../core/plugin/errors.ts";
@@ -19,7 +19,7 @@ import { libraryInfo } from "./_info.ts";
 import { readAssets } from "./_reader.ts";
 import { checkLibraryFacts, type Listing, readmeFacts } from "./_readme_facts.ts";
 
-const SHARED = fileURLToPath(new URL("../../../../shared/testdata/", import.meta.url));
+const SHARED = `${SHARED_ROOT}testdata/`;
 const LIBRARIES = join(SHARED, "photoslibraries");
 const README = join(LIBRARIES, "README.md");
 const ignore = !existsSync(README);

@@ -3,6 +3,7 @@
  * copy of each real library's whole bundle: every fact of the fixtures' README must be in its
  * output, one JSON object per asset and a final summary with the library's facts.
  */
+import { LIBRARIES } from "../../../tests/shared_data.ts";
 import assert from "node:assert/strict";
 import { cpSync, existsSync } from "node:fs";
 import { join } from "node:path";
@@ -11,7 +12,6 @@ import type { Asset } from "../../../core/model/asset.ts";
 import { checkLibraryFacts, readmeFacts } from "./_readme_facts.ts";
 
 const MAIN = fileURLToPath(new URL("../../../main.ts", import.meta.url));
-const LIBRARIES = fileURLToPath(new URL("../../../../shared/testdata/photoslibraries/", import.meta.url));
 const ignore = !existsSync(join(LIBRARIES, "README.md"));
 
 for (const name of ["Test-Media-Types-15.7.2", "Test-26.1", "Test-10.15.7", "Test-Cloud-13.1"]) {

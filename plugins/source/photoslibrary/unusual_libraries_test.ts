@@ -4,6 +4,7 @@
  * screen recordings, shared moments, "Shared with You"), made by editing copies of the real
  * fixtures' databases as the Photos reference suggests.
  */
+import { LIBRARIES } from "../../../tests/shared_data.ts";
 import assert from "node:assert/strict";
 import { copyFileSync, existsSync, mkdirSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -16,7 +17,6 @@ import { encodeBinaryPlist } from "./_bplist.ts";
 import { createTestContext, type TestContext } from "./_test_context.ts";
 import photoslibrary from "./mod.ts";
 
-const LIBRARIES = fileURLToPath(new URL("../../../../shared/testdata/photoslibraries/", import.meta.url));
 const ignore = !existsSync(join(LIBRARIES, "README.md"));
 
 /**
