@@ -110,7 +110,12 @@ Deno.test("destination.b2 does the same over an S3 endpoint (s3rver), despite AW
   if (!Deno.env.get("AWS_CA_BUNDLE")) Deno.env.set("AWS_CA_BUNDLE", "/etc/ssl/certs/ca-certificates.crt");
   await using s3 = await startS3rver();
   await using ctx = await testContext();
-  const session = checkSession(b2, await b2.open({ ...SECRETS, remote: s3.remote("backup") }, ctx));
+  // One transfer at a time: s3rver 3.7.1, under a loaded machine, now and then answers a concurrent
+  // upload with an empty object ("sizes differ 7 vs 0"); real S3 and B2 do not.
+  const session = checkSession(
+    b2,
+    await b2.open({ ...SECRETS, remote: s3.remote("backup"), transfers: 1 }, ctx),
+  );
   await roundTrip(session, ctx, false);
   // What s3rver stores is encrypted: no plaintext name anywhere in its directory.
   const names: string[] = [];
