@@ -26,8 +26,15 @@ export async function cli(args: string[], env: Record<string, string> = {}): Pro
   return { code: out.code, stdout: d.decode(out.stdout), stderr: d.decode(out.stderr) };
 }
 
-/** Starts photos-sync without waiting for it (for kill and lock tests). */
-export function spawnCli(args: string[], env: Record<string, string> = {}): Deno.ChildProcess {
+/**
+ * Starts photos-sync without waiting for it (for kill and lock tests). Its standard error is piped;
+ * so is its standard output with `{ stdout: "piped" }` (default: discarded).
+ */
+export function spawnCli(
+  args: string[],
+  env: Record<string, string> = {},
+  options: { stdout?: "piped" | "null" } = {},
+): Deno.ChildProcess {
   return new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", MAIN, ...args],
     env: {
@@ -38,7 +45,7 @@ export function spawnCli(args: string[], env: Record<string, string> = {}): Deno
       ...env,
     },
     clearEnv: true,
-    stdout: "null",
+    stdout: options.stdout ?? "null",
     stderr: "piped",
   }).spawn();
 }

@@ -2,7 +2,7 @@
  * End to end: the real CLI (`deno run -A main.ts import --to immich`) imports Photos libraries into
  * the Immich emulator, and what arrives is checked asset by asset: bytes, Live Photo links, albums,
  * favourites, visibility, capture time zones, captions, locations and tags; a rerun uploads nothing.
- * Kills and faults are in `immich_resilience_test.ts`.
+ * Kills are in `immich_kill_test.ts`, faults in `immich_resilience_test.ts`.
  */
 import { LIBRARIES } from "./shared_data.ts";
 import assert from "node:assert/strict";
@@ -10,22 +10,7 @@ import { join } from "node:path";
 import { writeSampleLibrary } from "../plugins/source/photoslibrary/sample_library.ts";
 import { cli, withTempDir } from "./_cli.ts";
 import { startEmulator } from "./immich_emulator/mod.ts";
-import { byChecksum, env, importArgs, sha1, summaryOf, trackerRows } from "./_immich.ts";
-
-/** An asset as `scan --json` prints it, with its plan. */
-interface Scanned {
-  id: string;
-  filename: string;
-  albums: { id: string; title: string }[];
-  resources: { role: string; present: boolean; path: string }[];
-  plan: {
-    primary: string;
-    skip?: string;
-    stackGroup?: { id: string; primary: boolean };
-    resources: { key: string; role: string; hidden: boolean }[];
-    relations: { type: string; from: string; to: string }[];
-  };
-}
+import { byChecksum, env, importArgs, type Scanned, sha1, summaryOf, trackerRows } from "./_immich.ts";
 
 for (const version of ["3.2.2", "1.135.3"]) {
   Deno.test(`importing the sample library into Immich ${version} gives exactly its assets, links, albums and metadata; a rerun uploads nothing`, async () => {

@@ -209,7 +209,7 @@ Deno.test("the frames of a burst are stacked at the destination under the key fr
   }
 });
 
-Deno.test("a failed stack call leaves the frame imported and reports a warning", async () => {
+Deno.test("a failed stack call leaves the frame imported, reports a warning, and the next run stacks it", async () => {
   await harness(async ({ dir, tracker, base }) => {
     const frames = [
       await photo(dir, "k", { burst: { id: "B", picked: true, key: true } }),
@@ -234,6 +234,22 @@ Deno.test("a failed stack call leaves the frame imported and reports a warning",
       warning && "message" in warning ? warning.message : "",
       /m\.JPG is imported, but stacking.*disabled/,
     );
+
+    const stacks: [string, string[]][] = [];
+    const working = declaring(["stack"], (primary, members) => {
+      stacks.push([primary, members]);
+      return Promise.resolve();
+    });
+    const run = () =>
+      importAssets(
+        base({ source: filesSource(frames), destination: working, handlers: [entry(burstHandler)] }),
+      );
+    assert.equal((await run()).imported, 0);
+    const remote = (id: string) =>
+      tracker.remoteIds({ source: "fake", destination: "fake-dest" }, id).original;
+    assert.deepEqual(stacks, [[remote("k"), [remote("m")]]], "the next run made the stack it could not");
+    await run();
+    assert.equal(stacks.length, 1, "and the run after it has nothing left to stack");
   });
 });
 

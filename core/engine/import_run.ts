@@ -240,7 +240,7 @@ export async function importAssets(options: ImportOptions): Promise<RunSummary> 
       if (download && options.source.download) {
         await retry(
           () => call(options.sourceId, "download", () => options.source.download!([asset])),
-          retryOptions(asset),
+          retryOptions(asset.id),
         );
       }
       const files = await retry(async () => {
@@ -260,11 +260,11 @@ export async function importAssets(options: ImportOptions): Promise<RunSummary> 
         const files = await hashAll(asset, plan, exported);
         await storeSidecars(asset, plan, files);
         return files;
-      }, retryOptions(asset));
+      }, retryOptions(asset.id));
       const group = { asset, plan, files };
       const result = await retry(
         () => call(options.destinationId, "put", () => options.destination.put(group)),
-        retryOptions(asset),
+        retryOptions(asset.id),
       );
       checkPutResult(options.destinationId, plan, result.resources);
       options.tracker.recordImported(ids, group, result.resources);
@@ -312,12 +312,12 @@ export async function importAssets(options: ImportOptions): Promise<RunSummary> 
     });
   }
 
-  function retryOptions(asset: Asset): RetryOptions {
+  function retryOptions(assetId: string): RetryOptions {
     return {
       ...options.retry,
       signal,
       onRetry: (error, attempt, delayMs) =>
-        emit({ type: "retry", assetId: asset.id, attempt, delayMs, error: messageOf(error) }),
+        emit({ type: "retry", assetId, attempt, delayMs, error: messageOf(error) }),
     };
   }
 
@@ -338,30 +338,48 @@ export async function importAssets(options: ImportOptions): Promise<RunSummary> 
   /**
    * Stacks the members of a group that spans assets (a burst) once this asset is recorded: every
    * member imported so far, under the group's primary. Called again as each member arrives, so
-   * the destination's `stack` must accept a member list that grows.
+   * the destination's `stack` must accept a member list that grows. A member stays pending in the
+   * tracker until a stack that holds it is confirmed, so what a killed run or a failed call left
+   * unstacked is stacked by the next run ({@link finishStacks}).
    */
   async function stackAcrossAssets(group: ExportedGroup): Promise<void> {
     const stackGroup = group.plan.stackGroup;
+    if (stackGroup) await stackMembers(stackGroup.id, group.asset);
+  }
+
+  async function stackMembers(groupId: string, asset?: Asset): Promise<void> {
     // The session is a view of the declared capabilities: `stack` exists only if it was declared.
-    if (!stackGroup || !options.destination.stack) return;
-    const members = options.tracker.stackMembers(ids, stackGroup.id);
+    if (!options.destination.stack) return;
+    const members = options.tracker.stackMembers(ids, groupId);
     const top = members.find((m) => m.primary);
     const others = members.filter((m) => m !== top).map((m) => m.remoteId);
-    if (!top || others.length === 0) return;
+    const done = () => options.tracker.stacked(ids, groupId, members.map((m) => m.assetId));
+    // Nothing to stack yet: whichever member comes next stacks everyone recorded by then.
+    if (!top || others.length === 0) return done();
+    const assetId = asset?.id ?? top.assetId;
     try {
       await retry(
         () => call(options.destinationId, "stack", () => options.destination.stack!(top.remoteId, others)),
-        retryOptions(group.asset),
+        retryOptions(assetId),
       );
+      done();
     } catch (e) {
       if (errorKind(e) === "fatal") throw e;
+      const what = asset ? `${asset.filename} is imported, but stacking it` : `stacking the imported members`;
       emit({
         type: "warning",
-        assetId: group.asset.id,
-        message: `${group.asset.filename} is imported, but stacking it with ${stackGroup.id} failed: ${
-          messageOf(e)
-        }`,
+        assetId,
+        message: `${what} with ${groupId} failed (the next run tries again): ${messageOf(e)}`,
       });
+    }
+  }
+
+  /** Stacks left pending by an earlier run that was killed or whose stack call failed. */
+  async function finishStacks(): Promise<void> {
+    if (options.dryRun || !options.destination.stack) return;
+    for (const groupId of options.tracker.pendingStacks(ids)) {
+      if (signal.aborted) return;
+      await stackMembers(groupId);
     }
   }
 
@@ -389,6 +407,7 @@ export async function importAssets(options: ImportOptions): Promise<RunSummary> 
       throw tempDiskFailure(e, options.tempRoot);
     });
     emit({ type: "start", total: spool.count, listed: summary.listed });
+    await finishStacks();
     await runLanes(spool.read(), (a) => (cloudLane(a) ? "cloud" : "local"), {
       local: { concurrency: options.concurrency, work: (a) => importOne(a) },
       cloud: { concurrency: options.cloudConcurrency ?? 1, work: paced },

@@ -206,6 +206,13 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (destination_id, path)
   ) STRICT;
   `,
+  // 5: a member of a stack across assets (a burst frame) is recorded first and stacked after; it
+  // stays pending until the destination confirmed a stack that holds it, so a run killed in between,
+  // or a stack call that failed, is made good by the next run.
+  `
+  ALTER TABLE transfers ADD COLUMN stack_pending INTEGER;
+  CREATE INDEX transfers_stack_pending ON transfers (source, destination, stack_group) WHERE stack_pending = 1;
+  `,
 ];
 
 /** The schema version this build writes. */

@@ -282,8 +282,8 @@ export class Tracker {
       this.#stmt(
         `INSERT INTO transfers (source, asset_id, destination, status, attempts, last_attempt_at, imported_at,
                                 source_modified_at, size, handlers, tags, incomplete, synced_favorite, synced_hidden,
-                                synced_captured_at, primary_key, stack_group, stack_primary)
-         VALUES (?, ?, ?, 'imported', 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                synced_captured_at, primary_key, stack_group, stack_primary, stack_pending)
+         VALUES (?, ?, ?, 'imported', 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (source, asset_id, destination) DO UPDATE SET
            status = 'imported', attempts = attempts + 1, error_class = NULL, error_message = NULL,
            next_attempt_at = NULL, last_attempt_at = excluded.last_attempt_at, imported_at = excluded.imported_at,
@@ -291,7 +291,7 @@ export class Tracker {
            tags = excluded.tags, incomplete = excluded.incomplete, synced_favorite = excluded.synced_favorite,
            synced_hidden = excluded.synced_hidden, synced_captured_at = excluded.synced_captured_at,
            primary_key = excluded.primary_key, remote_gone_at = NULL, stack_group = excluded.stack_group,
-           stack_primary = excluded.stack_primary`,
+           stack_primary = excluded.stack_primary, stack_pending = excluded.stack_pending`,
       ).run(
         source,
         asset.id,
@@ -309,6 +309,7 @@ export class Tracker {
         plan.primary,
         plan.stackGroup?.id ?? null,
         plan.stackGroup ? (plan.stackGroup.primary ? 1 : 0) : null,
+        plan.stackGroup ? 1 : null,
       );
       const upsertResource = this.#stmt(
         `INSERT INTO resources (source, asset_id, destination, key, role, name, sha1, size, remote_id, duplicate, recorded_at)
@@ -423,6 +424,28 @@ export class Tracker {
       stack_primary: number;
     }[];
     return rows.map((r) => ({ assetId: r.asset_id, remoteId: r.remote_id, primary: r.stack_primary === 1 }));
+  }
+
+  /**
+   * The stacks across assets with a member recorded but not yet known to be stacked at the
+   * destination (see {@link stacked}), by group id.
+   */
+  pendingStacks(ids: { source: string; destination: string }): string[] {
+    return (this.#stmt(
+      `SELECT DISTINCT stack_group FROM transfers
+       WHERE source = ? AND destination = ? AND stack_pending = 1 AND status = 'imported'`,
+    ).all(ids.source, ids.destination) as { stack_group: string }[]).map((r) => r.stack_group);
+  }
+
+  /** Notes that these members of a stack across assets are stacked at the destination (or need not be). */
+  stacked(ids: { source: string; destination: string }, group: string, assetIds: string[]): void {
+    const clear = this.#stmt(
+      `UPDATE transfers SET stack_pending = NULL
+       WHERE source = ? AND destination = ? AND stack_group = ? AND asset_id = ?`,
+    );
+    this.transaction(() => {
+      for (const id of assetIds) clear.run(ids.source, ids.destination, group, id);
+    });
   }
 
   /** Records which sidecars of an asset the sidecar store holds, by SHA-1 (replacing earlier rows). */

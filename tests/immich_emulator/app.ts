@@ -69,6 +69,24 @@ export interface FaultRule {
   times?: number;
 }
 
+/**
+ * An API request as an {@link Emulator.onRequest} observer sees it: once when it `arrived` (nothing
+ * handled yet; an upload's body may still be coming in) and once `handled`, when the server did its
+ * work and its answer is about to leave.
+ */
+export interface SeenRequest {
+  stage: "arrived" | "handled";
+  method: string;
+  path: string;
+  /** `METHOD /path` with ids as `:id`, as {@link Emulator.count} takes it. */
+  route: string;
+  headers: Headers;
+  /** The JSON body (undefined for other bodies); the handler still reads its own copy. */
+  json(): Promise<unknown>;
+  /** The answer's status, once `handled`. */
+  status?: number;
+}
+
 const IMAGE_TYPES = [
   ".3fr",
   ".ari",
@@ -198,6 +216,13 @@ export class Emulator {
   readonly state: State;
   readonly app = new Hono<Env>();
   faults: FaultRule[] = [];
+  /**
+   * Sees every API request as it arrives and again once handled; the request waits while the
+   * returned promise is pending. Answering `"drop"` breaks the connection there, as a fault's `drop`
+   * does: before handling nothing happens, after it the work is done but the client never hears.
+   * For tests that act at an exact moment of a client's run, e.g. kill it mid-upload.
+   */
+  onRequest?: (seen: SeenRequest) => void | "drop" | Promise<void | "drop">;
   /** Requests per `METHOD /route` (ids replaced by `:id`). */
   readonly stats = new Map<string, number>();
   readonly #faultHits = new Map<FaultRule, { seen: number; applied: number }>();
@@ -352,6 +377,32 @@ export class Emulator {
       const limit = this.options.maxBodyBytes;
       const length = Number(c.req.header("content-length") ?? "NaN");
       if (limit !== undefined && length > limit) return tooLarge();
+      // Hono keeps a body it read, so the observer may read a JSON body before the handler does.
+      const json = async () => {
+        if (!/json/i.test(c.req.header("content-type") ?? "")) return undefined;
+        try {
+          return JSON.parse(await c.req.text());
+        } catch {
+          return undefined; // the handler answers a bad body itself
+        }
+      };
+      const observe = async (stage: SeenRequest["stage"]) => {
+        if (!this.onRequest) return false;
+        const seen: SeenRequest = {
+          stage,
+          method: c.req.method,
+          path: c.req.path,
+          route,
+          headers: c.req.raw.headers,
+          json,
+          status: stage === "handled" ? c.res.status : undefined,
+        };
+        return (await this.onRequest(seen)) === "drop";
+      };
+      if (await observe("arrived")) {
+        await c.req.raw.body?.cancel().catch(() => {});
+        return broken();
+      }
       const rule = this.#faultFor(c.req.method, c.req.path);
       if (rule?.delayMs) await new Promise((r) => setTimeout(r, rule.delayMs));
       if (rule?.drop === "before") {
@@ -367,7 +418,7 @@ export class Emulator {
         );
       }
       await next();
-      if (rule?.drop === "after") {
+      if (rule?.drop === "after" || await observe("handled")) {
         await c.res.body?.cancel().catch(() => {});
         c.res = broken();
       }

@@ -11,7 +11,7 @@
  */
 import { Emulator, type EmulatorOptions } from "./app.ts";
 
-export { Emulator, type EmulatorOptions, type FaultRule } from "./app.ts";
+export { Emulator, type EmulatorOptions, type FaultRule, type SeenRequest } from "./app.ts";
 
 export interface RunningEmulator extends AsyncDisposable {
   emulator: Emulator;
