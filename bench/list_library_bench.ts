@@ -7,8 +7,7 @@
  *
  * Printed, for 10,000 and 100,000 assets: the in-process `list()` time and CPU against the peer,
  * the memory of each (the live heap after collection, flat: only the rows in flight; and the peak
- * RSS), a second listing in the same process with and without the run's `listOnce` replay, and
- * `photos-sync scan --json` as a whole process.
+ * RSS), a second listing in the same process, and `photos-sync scan --json` as a whole process.
  *
  *   deno task bench list_library                  # BENCH_ASSETS=20000,200000 to change sizes
  */
@@ -92,7 +91,6 @@ try {
       })
     );
     const plain = await best(() => timed(Deno.execPath(), ["run", "-A", child, library, "plain"]));
-    const once = await best(() => timed(Deno.execPath(), ["run", "-A", child, library, "once"]));
     const scan = await best(() =>
       timed(Deno.execPath(), [
         "run",
@@ -111,8 +109,7 @@ try {
         .stdout,
     );
     const p = JSON.parse(plain.stdout);
-    const o = JSON.parse(once.stdout);
-    if (p.first.assets !== size || o.second.assets !== size) throw new Error("a listing missed assets");
+    if (p.first.assets !== size || p.second.assets !== size) throw new Error("a listing missed assets");
 
     console.log(`\n${size.toLocaleString("en")} assets`);
     console.log(
@@ -126,11 +123,7 @@ try {
         `${fixed(p.first.cpuSeconds / peer.cpu)}x the CPU time of sqlite3 (goal: at most 2x)`,
     );
     console.log(
-      `  second list() in the same process: ${fixed(p.second.seconds)} s reading the library again; ` +
-        `${fixed(o.second.seconds)} s replayed by listOnce (${
-          fixed(o.second.seconds / o.first.seconds)
-        }x its ` +
-        `first pass, ${fixed(o.first.seconds)} s with spooling)`,
+      `  second list() in the same process: ${fixed(p.second.seconds)} s (no command lists twice in a run)`,
     );
     console.log(
       `  photos-sync scan --json > /dev/null: ${fixed(scan.seconds)} s wall, ${fixed(scan.cpu)} s CPU, ` +

@@ -327,6 +327,27 @@ Deno.test("backup --status shows what backupStatus() gives serve, and modes do n
     } finally {
       tracker.close();
     }
+    // `status` carries the same backup facts in its summary.
+    const output = memoryOutput();
+    await runCli(["status", "--json", "--tracker-only"], {
+      plugins: BUILTIN_PLUGINS,
+      writeSampleLibrary,
+      output,
+      env: w.env,
+    });
+    const [summary] = JSON.parse(output.stdout.join("\n")).backups;
+    const [dest] = shown.destinations;
+    assert.deepEqual(summary, {
+      name: dest.name,
+      lastBackupAt: dest.lastBackupAt,
+      newestRun: {
+        status: "COMPLETED",
+        startedAt: dest.run.startedAt,
+        endedAt: dest.run.endedAt,
+        jobsCompleted: dest.run.jobs.length,
+        jobs: dest.run.jobs.length,
+      },
+    });
     const both = await backup(["--status", "--reset"], w.env);
     assert.equal(both.code, 2);
     assert.match(both.stderr, /--status and --reset cannot be combined/);

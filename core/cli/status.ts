@@ -7,6 +7,7 @@
 import type { Command } from "commander";
 import { needsDownload } from "../model/asset.ts";
 import { messageOf } from "../plugin/errors.ts";
+import { backupStatus } from "../tracker/backup.ts";
 import type { Tracker } from "../tracker/mod.ts";
 import { addCoreFlags, addPluginFlags, flagValues } from "./flags.ts";
 import type { CommandContext } from "./mod.ts";
@@ -61,6 +62,18 @@ export interface StatusReport {
     endedAt: string | null;
     dryRun: boolean;
   }[];
+  /** Per backup destination: the last complete backup and the newest run (as `backup --status` sees them). */
+  backups: {
+    name: string;
+    lastBackupAt: string | null;
+    newestRun: {
+      status: string;
+      startedAt: string;
+      endedAt: string | null;
+      jobsCompleted: number;
+      jobs: number;
+    } | null;
+  }[];
 }
 
 /** The tracker's part of the report; `extra` adds what needs the source or destination. */
@@ -111,7 +124,18 @@ export function statusReport(
     endedAt,
     dryRun,
   }));
-  return { home, ...extra, destinations, runs };
+  const backups = backupStatus(tracker).destinations.map((d) => ({
+    name: d.name,
+    lastBackupAt: d.lastBackupAt,
+    newestRun: d.run && {
+      status: d.run.status,
+      startedAt: d.run.startedAt,
+      endedAt: d.run.endedAt,
+      jobsCompleted: d.counts.COMPLETED,
+      jobs: d.run.jobs.length,
+    },
+  }));
+  return { home, ...extra, destinations, runs, backups };
 }
 
 export function printStatus(output: Output, report: StatusReport): void {
@@ -149,6 +173,12 @@ export function printStatus(output: Output, report: StatusReport): void {
     }
     if (d.goneFromSource > 0) output.out(`  gone from the source, kept here: ${d.goneFromSource}`);
     if (d.removedThere > 0) output.out(`  deleted there, not sent again: ${d.removedThere}`);
+  }
+  for (const b of report.backups) {
+    const newest = b.newestRun
+      ? `, newest run ${b.newestRun.status} (${b.newestRun.jobsCompleted} of ${b.newestRun.jobs} jobs done)`
+      : "";
+    output.out(`backup ${b.name}: last complete ${b.lastBackupAt ?? "never"}${newest}`);
   }
   if (report.runs.length > 0) output.out("last runs:");
   for (const r of report.runs) {

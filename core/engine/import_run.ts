@@ -81,6 +81,8 @@ export interface ImportOptions {
   delaySeconds?: number;
   /** Route by the source's iCloud facts (default true); false: everything is tried locally first. */
   trustLocalFacts?: boolean;
+  /** The tracker's transfer states, when the caller loaded them already (one read per run). */
+  states?: Map<string, TransferState>;
   /** Sees every listed asset with its tracker state, e.g. for `sync` to reconcile changes. */
   onListed?: (asset: Asset, state: TransferState | undefined) => void;
   retry?: RetryOptions;
@@ -147,7 +149,7 @@ export async function importAssets(options: ImportOptions): Promise<RunSummary> 
     bytes: 0,
     durationMs: 0,
   };
-  const states = options.tracker.transfers(ids.source, ids.destination);
+  const states = options.states ?? options.tracker.transfers(ids.source, ids.destination);
   const abort = new AbortController();
   const signal = options.signal ? AbortSignal.any([options.signal, abort.signal]) : abort.signal;
   const limit = options.limit ?? 0;

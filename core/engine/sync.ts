@@ -59,8 +59,10 @@ export async function syncAssets(options: SyncOptions): Promise<SyncSummary> {
   const ids = { source: options.sourceId, destination: options.destinationId };
   const seen = new Set<string>();
   const changed: { asset: Asset; changes: AssetChanges }[] = [];
+  const states = tracker.transfers(ids.source, ids.destination);
   const imported = await importAssets({
     ...options,
+    states,
     onListed(asset, state) {
       options.onListed?.(asset, state);
       // An asset in Recently Deleted is on its way out of the library: it counts as gone.
@@ -115,7 +117,7 @@ export async function syncAssets(options: SyncOptions): Promise<SyncSummary> {
   }
 
   if (options.signal?.aborted) return summary;
-  const missing = tracker.missingFromSource(ids.source, ids.destination, seen);
+  const missing = tracker.missingFromSource(ids.source, ids.destination, seen, { among: states.keys() });
   if (imported.listed === 0 && missing.length > 0) {
     // A library that lists nothing is far more likely broken or unmounted than emptied.
     summary.refused = `the source listed no assets while the tracker knows ${missing.length}; ` +

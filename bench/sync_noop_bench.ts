@@ -1,0 +1,75 @@
+/**
+ * A no-op `sync` over 100,000 already-imported assets, against listing the library alone (the least
+ * any sync must do), both as whole processes. Goals: under 3 s, and under 1.5x the listing.
+ * The tracker is filled directly (the import itself is measured elsewhere), as a real import records it.
+ */
+import { join } from "node:path";
+import { planAsset } from "../core/engine/import_run.ts";
+import { testContext } from "../core/plugin/testing/context.ts";
+import { Tracker } from "../core/tracker/mod.ts";
+import photoslibrary from "../plugins/source/photoslibrary/mod.ts";
+import { writeSampleLibrary } from "../plugins/source/photoslibrary/sample_library.ts";
+import { best, measure, ratioLine } from "./_measure.ts";
+
+const ASSETS = Number(Deno.env.get("BENCH_ASSETS") ?? 100_000);
+const root = new URL("..", import.meta.url).pathname;
+const dir = await Deno.makeTempDir({ prefix: "photos-sync-bench-" });
+try {
+  const sample = await writeSampleLibrary(join(dir, "Bench.photoslibrary"), { assets: ASSETS, files: false });
+  const home = join(dir, "home");
+  const dest = join(dir, "dest");
+  await Deno.mkdir(home);
+  await Deno.mkdir(dest);
+  const tracker = Tracker.open(join(home, "tracker.db"));
+  {
+    await using ctx = await testContext();
+    const source = await photoslibrary.open({ library: sample.path }, ctx);
+    const ids = { source: source.key, destination: `folder:${dest}` };
+    for await (const asset of source.list()) {
+      if (asset.trashed) continue;
+      const plan = planAsset(asset, []);
+      const files = plan.resources.map((r, i) => ({
+        key: r.key,
+        name: r.name,
+        path: "",
+        size: 1,
+        sha1: `${asset.id}${i}`,
+      }));
+      tracker.recordImported(
+        ids,
+        { asset, plan, files },
+        files.map((f) => ({ key: f.key, remoteId: f.sha1, duplicate: false })),
+      );
+    }
+    await source.close();
+  }
+  tracker.close();
+
+  const sync = await best(3, () =>
+    measure(Deno.execPath(), [
+      "run",
+      "-A",
+      join(root, "main.ts"),
+      "sync",
+      "--home",
+      home,
+      "--library",
+      sample.path,
+      "--to",
+      "folder",
+      "--folder-path",
+      dest,
+    ]));
+  const list = await best(
+    3,
+    () => measure(Deno.execPath(), ["run", "-A", join(root, "bench/_list_child.ts"), sample.path, "single"]),
+  );
+  console.log(ratioLine(`no-op sync of ${ASSETS} imported assets`, sync, list, "listing the library alone"));
+  console.log(
+    `no-op sync: ${sync.seconds.toFixed(2)} s (goal: under 3 s); ${
+      (sync.seconds / list.seconds).toFixed(2)
+    }x the listing (goal: under 1.5)`,
+  );
+} finally {
+  await Deno.remove(dir, { recursive: true });
+}
