@@ -5,6 +5,7 @@
  */
 import { join } from "node:path";
 import { writeSampleLibrary } from "../plugins/source/photoslibrary/sample_library.ts";
+import { startEmulator } from "../tests/immich_emulator/mod.ts";
 
 export const MAIN = new URL("../main.ts", import.meta.url).pathname;
 export const IMMICH_CLI = "npm:@immich/cli@3.2.2";
@@ -141,4 +142,91 @@ export async function benchLibrary(
 export function speedLine(name: string, ours: Run, peer: Run, peerName: string): string {
   return `${name}: photos-sync ${(peer.seconds / ours.seconds).toFixed(2)}x as fast as ${peerName} ` +
     `(${ours.seconds.toFixed(2)} s vs ${peer.seconds.toFixed(2)} s)`;
+}
+
+/** A run with the number of assets the emulator held after it. */
+export type Landed = Run & { assets: number };
+
+/** One run into a fresh emulator (in this process, so it is not part of what is measured). */
+export async function intoFreshEmulator(fn: (url: string, key: string) => Promise<Run>): Promise<Landed> {
+  await using server = await startEmulator({ version: "3.2.2" });
+  const run = await fn(server.url, server.apiKey);
+  return { ...run, assets: server.emulator.state.assets.size };
+}
+
+/** The fastest of `runs` runs of each, alternating, so a busy moment of the machine hits both alike. */
+export async function bestOfBoth(
+  runs: number,
+  ours: () => Promise<Landed>,
+  peer: () => Promise<Landed>,
+): Promise<[Landed, Landed]> {
+  let a: Landed | undefined;
+  let b: Landed | undefined;
+  for (let i = 0; i < runs; i++) {
+    const x = await ours();
+    if (!a || x.seconds < a.seconds) a = x;
+    const y = await peer();
+    if (!b || y.seconds < b.seconds) b = y;
+  }
+  return [a!, b!];
+}
+
+const inherited = () => ({ HOME: Deno.env.get("HOME") ?? "", PATH: Deno.env.get("PATH") ?? "" });
+
+/** `photos-sync import` of a Photos library into Immich at `url`, with a fresh tracker in `home`. */
+export async function photosSyncImport(
+  url: string,
+  key: string,
+  options: { library: string; home: string; concurrency: string },
+): Promise<Run> {
+  await Deno.remove(options.home, { recursive: true }).catch(() => {});
+  return await timed(Deno.execPath(), [
+    "run",
+    "-A",
+    MAIN,
+    "import",
+    "--home",
+    options.home,
+    "--to",
+    "immich",
+    "--source",
+    "photoslibrary",
+    "--library",
+    options.library,
+    "--concurrency",
+    options.concurrency,
+  ], { IMMICH_URL: url, IMMICH_API_KEY: key, ...inherited() });
+}
+
+/**
+ * The official CLI uploading a folder to Immich at `url` (under Deno: it needs Node 22, which Deno
+ * stands in for). Call {@link fetchImmichCli} first, so its download is not timed.
+ */
+export function immichCliUpload(
+  url: string,
+  key: string,
+  options: { files: string; configDir: string; concurrency: string },
+): Promise<Run> {
+  return timed(Deno.execPath(), [
+    "run",
+    "-A",
+    "--no-config",
+    IMMICH_CLI,
+    "upload",
+    "--recursive",
+    "--concurrency",
+    options.concurrency,
+    "--no-progress",
+    options.files,
+  ], { IMMICH_INSTANCE_URL: url, IMMICH_API_KEY: key, IMMICH_CONFIG_DIR: options.configDir, ...inherited() });
+}
+
+/** Fetches the official CLI into Deno's cache. */
+export async function fetchImmichCli(): Promise<void> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "--no-config", IMMICH_CLI, "--version"],
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  if (!out.success) throw new Error(`cannot run ${IMMICH_CLI}: ${new TextDecoder().decode(out.stderr)}`);
 }
