@@ -1,6 +1,7 @@
 /**
  * The serve API against a tracker filled by a real import (CLI in another process, folder
- * destination, sample library with a few originals removed so that some assets fail).
+ * destination, sample library with a few originals removed so that some assets fail). The same over
+ * HTTP against an import into the Immich emulator is `serve_immich_test.ts`.
  */
 import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";

@@ -54,6 +54,8 @@ export interface FaultRule {
   method?: string;
   /** A regular expression matched against the path (e.g. `^/api/assets$`). */
   path?: string;
+  /** Only requests about this file: its SHA-1 in the `x-immich-checksum` header (an upload). */
+  checksum?: string;
   /** Answer with this status and an Immich-shaped error body instead of handling the request. */
   status?: number;
   /**
@@ -323,10 +325,11 @@ export class Emulator {
     return video;
   }
 
-  #faultFor(method: string, path: string): FaultRule | undefined {
+  #faultFor(method: string, path: string, checksum?: string): FaultRule | undefined {
     for (const rule of this.faults) {
       if (rule.method && rule.method.toUpperCase() !== method) continue;
       if (rule.path && !new RegExp(rule.path).test(path)) continue;
+      if (rule.checksum && rule.checksum !== checksum) continue;
       const hits = this.#faultHits.get(rule) ?? { seen: 0, applied: 0 };
       this.#faultHits.set(rule, hits);
       hits.seen++;
@@ -403,7 +406,7 @@ export class Emulator {
         await c.req.raw.body?.cancel().catch(() => {});
         return broken();
       }
-      const rule = this.#faultFor(c.req.method, c.req.path);
+      const rule = this.#faultFor(c.req.method, c.req.path, c.req.header("x-immich-checksum"));
       if (rule?.delayMs) await new Promise((r) => setTimeout(r, rule.delayMs));
       if (rule?.drop === "before") {
         await c.req.raw.body?.cancel().catch(() => {});
