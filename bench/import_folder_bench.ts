@@ -1,7 +1,7 @@
 /**
  * Importing a generated library into a folder, against `cp -r` of the same originals (the least
- * work any tool could do: no hashing, no verification, no bookkeeping); and a no-op re-import
- * against listing the library with `sqlite3`.
+ * work any tool could do: no hashing, no verification, no bookkeeping). The no-op run is measured by
+ * `sync_noop_bench.ts`.
  */
 import { join } from "node:path";
 import { writeSampleLibrary } from "../plugins/source/photoslibrary/sample_library.ts";
@@ -35,20 +35,6 @@ try {
   const ours = await best(3, () => measure(Deno.execPath(), importArgs), reset);
   const cp = await best(3, () => measure("cp", ["-r", join(sample.path, "originals"), dest]), reset);
   console.log(ratioLine(`import ${ASSETS} assets into a folder`, ours, cp, "cp -r"));
-
-  await reset();
-  await measure(Deno.execPath(), importArgs);
-  const noop = await best(3, () => measure(Deno.execPath(), importArgs));
-  const list = await best(
-    3,
-    () =>
-      measure("sqlite3", [
-        "-readonly",
-        join(sample.path, "database", "Photos.sqlite"),
-        "SELECT * FROM ZASSET",
-      ]),
-  );
-  console.log(ratioLine(`no-op re-import of ${ASSETS} assets`, noop, list, "sqlite3 listing ZASSET"));
 } finally {
   await Deno.remove(dir, { recursive: true });
 }
