@@ -20,6 +20,7 @@ import {
 } from "../../../core/plugin/types.ts";
 import { requireRclone } from "../_rclone/mod.ts";
 import { vaultSession } from "../_rclone/session.ts";
+import { VAULT_OPTIONS } from "../_rclone/options.ts";
 import { Vault } from "../_rclone/vault.ts";
 
 export const OPTIONS = [
@@ -39,32 +40,11 @@ export const OPTIONS = [
   },
   { name: "application-key", type: "string", help: "B2 application key", credential: true, secret: true },
   {
-    name: "encryption-password",
-    type: "string",
-    help: "encryption password; losing it means losing the backup",
-    credential: true,
-    secret: true,
-  },
-  {
-    name: "encryption-salt",
-    type: "string",
-    help: "second encryption password (rclone's salt); losing it means losing the backup",
-    credential: true,
-    secret: true,
-  },
-  { name: "path", type: "string", help: "folder inside the bucket", default: "photos-sync" },
-  {
     name: "remote",
     type: "string",
     help: "keep the backup at this rclone remote:path or local folder instead of B2 (USB disk, tests)",
   },
-  { name: "transfers", type: "number", help: "files transferred in parallel", default: 4 },
-  {
-    name: "bwlimit",
-    type: "string",
-    help: "bandwidth limit in rclone's syntax, e.g. 10M or 08:00,2M 23:00,off",
-  },
-  { name: "rclone", type: "path", help: "the rclone executable", default: "rclone" },
+  ...VAULT_OPTIONS,
 ] as const satisfies readonly OptionSpec[];
 
 const str = (v: unknown) => (typeof v === "string" && v !== "" ? v : undefined);

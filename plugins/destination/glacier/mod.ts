@@ -22,6 +22,7 @@ import {
 } from "../../../core/plugin/types.ts";
 import { rcloneFailure, requireRclone } from "../_rclone/mod.ts";
 import { vaultSession } from "../_rclone/session.ts";
+import { VAULT_OPTIONS } from "../_rclone/options.ts";
 import { Vault } from "../_rclone/vault.ts";
 
 export const OPTIONS = [
@@ -50,29 +51,8 @@ export const OPTIONS = [
     choices: ["Bulk", "Standard", "Expedited"],
   },
   { name: "restore-days", type: "number", help: "days a restored object stays readable", default: 7 },
-  {
-    name: "encryption-password",
-    type: "string",
-    help: "encryption password; losing it means losing the backup",
-    credential: true,
-    secret: true,
-  },
-  {
-    name: "encryption-salt",
-    type: "string",
-    help: "second encryption password (rclone's salt); losing it means losing the backup",
-    credential: true,
-    secret: true,
-  },
-  { name: "path", type: "string", help: "folder inside the bucket", default: "photos-sync" },
   { name: "endpoint", type: "string", help: "S3 endpoint URL for an S3-compatible store (AWS when unset)" },
-  { name: "transfers", type: "number", help: "files transferred in parallel", default: 4 },
-  {
-    name: "bwlimit",
-    type: "string",
-    help: "bandwidth limit in rclone's syntax, e.g. 10M or 08:00,2M 23:00,off",
-  },
-  { name: "rclone", type: "path", help: "the rclone executable", default: "rclone" },
+  ...VAULT_OPTIONS,
 ] as const satisfies readonly OptionSpec[];
 
 /**
