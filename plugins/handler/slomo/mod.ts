@@ -5,25 +5,12 @@
  * the library has one, travels as the edit policy says. Tagged `slomo`.
  * @module
  */
-import type { Asset } from "../../../core/model/asset.ts";
-import type { PlanBuilder } from "../../../core/model/plan.ts";
-import { type HandlerPlugin, PLUGIN_API_VERSION } from "../../../core/plugin/types.ts";
-import { planSidecars } from "../_resources.ts";
 
-const slomoHandler = {
-  kind: "handler",
-  id: "handler.slomo",
-  apiVersion: PLUGIN_API_VERSION,
-  version: "1.0.0",
+import { subtypeHandler } from "../_subtype_handler.ts";
+
+export default subtypeHandler({
+  subtype: "slomo",
   description:
     "Slo-mo videos: the original at its full frame rate, speed ramps kept as sidecars; tagged slomo",
-  options: [],
-  order: 40,
-  applies: (asset: Asset) => asset.subtypes.includes("slomo"),
-  plan(asset: Asset, plan: PlanBuilder) {
-    plan.tag("slomo");
-    planSidecars(asset, plan);
-  },
-} satisfies HandlerPlugin;
-
-export default slomoHandler;
+  sidecars: true,
+});
