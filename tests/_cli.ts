@@ -69,3 +69,8 @@ export async function listFiles(dir: string, prefix = ""): Promise<string[]> {
   }
   return out.sort();
 }
+
+/** The arguments that point a command at a data directory, a library and a folder destination. */
+export function folderRun(home: string, library: string, dest: string): string[] {
+  return ["--home", home, "--library", library, "--to", "folder", "--folder-path", dest];
+}

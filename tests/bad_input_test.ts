@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { hashFile } from "../core/engine/hash.ts";
 import { writeSampleLibrary } from "../plugins/source/photoslibrary/sample_library.ts";
-import { cli, listFiles, MAIN, withTempDir } from "./_cli.ts";
+import { cli, folderRun, listFiles, MAIN, withTempDir } from "./_cli.ts";
 
 const canMount = (() => {
   try {
@@ -56,14 +56,7 @@ Deno.test({
       await Deno.mkdir(dest);
       const r = await cliOnTinyDisk(dest, [
         "import",
-        "--home",
-        home,
-        "--library",
-        sample.path,
-        "--to",
-        "folder",
-        "--folder-path",
-        dest,
+        ...folderRun(home, sample.path, dest),
       ]);
       assert.equal(r.code, 1, r.stderr);
       assert.match(r.stderr, /cannot write to .*free space or fix permissions/);
@@ -97,14 +90,7 @@ Deno.test({
       const r = await cliOnTinyDisk(tmp, [
         "import",
         "--dry-run",
-        "--home",
-        home,
-        "--library",
-        sample.path,
-        "--to",
-        "folder",
-        "--folder-path",
-        join(dir, "d"),
+        ...folderRun(home, sample.path, join(dir, "d")),
       ], {
         TMPDIR: tmp,
       });
@@ -151,14 +137,7 @@ Deno.test("an original that cannot be read fails that asset only, with its path 
     const r = await cli([
       "import",
       "--json",
-      "--home",
-      home,
-      "--library",
-      sample.path,
-      "--to",
-      "folder",
-      "--folder-path",
-      dest,
+      ...folderRun(home, sample.path, dest),
     ]);
     assert.equal(r.code, 1);
     const summary = JSON.parse(r.stdout.trim().split("\n").at(-1)!);
@@ -168,14 +147,7 @@ Deno.test("an original that cannot be read fails that asset only, with its path 
       (await cli([
         "review",
         "--json",
-        "--home",
-        home,
-        "--library",
-        sample.path,
-        "--to",
-        "folder",
-        "--folder-path",
-        dest,
+        ...folderRun(home, sample.path, dest),
       ])).stdout,
     );
     assert.match(review.groups[0].examples[0].message, new RegExp(video.resources[0].path.split("/").at(-1)));

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { writeSampleLibrary } from "../plugins/source/photoslibrary/sample_library.ts";
-import { cli, listFiles, spawnCli, withTempDir } from "./_cli.ts";
+import { cli, folderRun, listFiles, spawnCli, withTempDir } from "./_cli.ts";
 
 function importedCount(home: string): number {
   try {
@@ -51,14 +51,7 @@ Deno.test("an import killed at 20 points and resumed copies every asset exactly 
     const dest = join(dir, "dest");
     const args = [
       "import",
-      "--home",
-      home,
-      "--library",
-      sample.path,
-      "--to",
-      "folder",
-      "--folder-path",
-      dest,
+      ...folderRun(home, sample.path, dest),
     ];
     let kills = 0;
     for (const after of killPoints(20, 700)) {
@@ -111,14 +104,7 @@ Deno.test("a second import while one runs refuses with a clear message, exit 1",
     const home = join(dir, "home");
     const args = [
       "import",
-      "--home",
-      home,
-      "--library",
-      sample.path,
-      "--to",
-      "folder",
-      "--folder-path",
-      join(dir, "d"),
+      ...folderRun(home, sample.path, join(dir, "d")),
     ];
     const first = spawnCli([...args, "--concurrency", "1"]);
     try {
