@@ -76,6 +76,33 @@ function templates() {
   return template;
 }
 
+/**
+ * The tracker of a copied world still names the template's paths (a folder destination is keyed by
+ * its absolute path): point every text value that holds the template's folder at the copy's.
+ */
+function repoint(home: string, from: string, to: string): void {
+  const db = new DatabaseSync(join(home, "tracker.db"));
+  try {
+    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as {
+      name: string;
+    }[];
+    for (const { name } of tables) {
+      const columns = db.prepare(`SELECT name, type FROM pragma_table_info('${name}')`).all() as {
+        name: string;
+        type: string;
+      }[];
+      for (const col of columns.filter((c) => c.type.toUpperCase() === "TEXT" || c.type === "")) {
+        db.prepare(
+          `UPDATE "${name}" SET "${col.name}" = replace("${col.name}", ?, ?) WHERE instr("${col.name}", ?) > 0`,
+        )
+          .run(from, to, from);
+      }
+    }
+  } finally {
+    db.close();
+  }
+}
+
 function worldAt(dir: string, assets: number): World {
   const library = join(dir, "lib.photoslibrary");
   const home = join(dir, "home");
@@ -168,6 +195,7 @@ export function hostileTests(area: string, cases: readonly HostileCase[]): void 
       try {
         const root = join(dir, "w");
         await copyTree(c.fresh ? t.fresh : t.imported, root);
+        if (!c.fresh) repoint(join(root, "home"), t.imported, root);
         const world = worldAt(root, t.assets);
         const call = await c.setup(world);
         const before = await prints(world);

@@ -1,4 +1,5 @@
 /** Hostile cases: bad flags and values given on the command line. */
+import assert from "node:assert/strict";
 import type { HostileCase } from "../_hostile.ts";
 
 export const CASES: HostileCase[] = [
@@ -15,5 +16,14 @@ export const CASES: HostileCase[] = [
     }),
     code: 2,
     firstLine: /nope\.photoslibrary/,
+  },
+  {
+    name: "an import that has nothing to do leaves everything as it was",
+    setup: (w) => ({ args: ["import", ...w.run] }),
+    code: 0,
+    firstLine: /^import into folder /,
+    // The run itself is recorded in the tracker; the library and the destination stay as they were.
+    unchanged: ["library", "destination"],
+    check: (r) => assert.match(r.stdout, /^imported 0, already there 0, failed 0/),
   },
 ];
