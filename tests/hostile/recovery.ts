@@ -169,4 +169,32 @@ export const CASES: HostileCase[] = [
       assert.deepEqual(transferCounts(w), { imported: w.assets - 1, failed: 0 });
     },
   },
+  {
+    name: "a plain sync retries a failure whose back-off has passed",
+    setup: (w) => (failedTransiently(w, "2026-01-05T10:05:00.000Z"), {
+      args: ["sync", ...w.run],
+      env: { PHOTOS_SYNC_TEST_NOW: "2026-01-05T10:06:00Z" },
+    }),
+    code: 0,
+    firstLine: /^sync into folder /,
+    unchanged: ["library"],
+    check(r, w) {
+      assert.match(r.stdout, /^imported 1, /m);
+      assert.deepEqual(transferCounts(w), { imported: w.assets - 1, failed: 0 });
+    },
+  },
+  {
+    name: "a plain sync leaves a failure that waits out its back-off and says until when",
+    setup: (w) => (failedTransiently(w, "2026-01-05T10:05:00.000Z"), {
+      args: ["sync", ...w.run],
+      env: { PHOTOS_SYNC_TEST_NOW: "2026-01-05T10:01:00Z" },
+    }),
+    code: 0,
+    firstLine: /^sync into folder /,
+    unchanged: ["library", "destination"],
+    check(r, w) {
+      assert.match(r.stdout, /^1 assets wait after a transient failure until 2026-01-05 10:05 UTC;/m);
+      assert.deepEqual(transferCounts(w), { imported: w.assets - 2, failed: 1 });
+    },
+  },
 ];
