@@ -8,6 +8,7 @@ import { join } from "node:path";
 import type { ImportOptions, RunEvent, RunSummary } from "../engine/import_run.ts";
 import { SidecarStore } from "../engine/sidecar_store.ts";
 import { ConfigError } from "../plugin/errors.ts";
+import { readableTime, runClock } from "./clock.ts";
 import { addCoreFlags, addPluginFlags, flagValues } from "./flags.ts";
 import type { CommandContext } from "./mod.ts";
 import { formatBytes, type Output } from "./output.ts";
@@ -84,6 +85,7 @@ export async function engineRun<T extends { failed: number } | { import: RunSumm
     throw new ConfigError(`--delay must be seconds, got ${flags.delay}`);
   }
   const concurrency = wholeNumber(session.config.core.concurrency, "--concurrency") || 1;
+  const now = runClock(session.config.layers.env);
   const destination = await session.openDestination();
   const source = await session.openSource();
   if (!flags.json) {
@@ -113,6 +115,7 @@ export async function engineRun<T extends { failed: number } | { import: RunSumm
       delaySeconds: delay,
       only: flags.only,
       retryPermanent: flags.retryPermanent,
+      now,
       signal: session.abort.signal,
       onEvent: (e) => progress.event(e),
     });
@@ -147,10 +150,20 @@ export function printRunSummary(output: Output, s: RunSummary, flags: RunFlags):
     );
   }
   if (skipped) output.out(`skipped: ${skipped}`);
+  if (s.retryLater) output.out(retryLaterLine(s.retryLater));
   if (s.skipped.cloud > 0) {
     output.out(`${s.skipped.cloud} assets are only in iCloud; add --include-cloud to download them`);
   }
   if (s.failed > 0) output.out(`${s.failed} assets failed; see them with: photos-sync review`);
+}
+
+/** How many assets wait out a back-off after a transient failure, until when, and how not to wait. */
+function retryLaterLine(later: NonNullable<RunSummary["retryLater"]>): string {
+  const first = readableTime(later.earliest);
+  const last = readableTime(later.latest);
+  const when = first === last ? `until ${first}` : `until ${first} (the last until ${last})`;
+  return `${later.assets} assets wait after a transient failure ${when}; ` +
+    `a later import or sync retries them then, photos-sync review --retry now`;
 }
 
 /** `3725` -> `1h 2m`, `95` -> `1m 35s`. */

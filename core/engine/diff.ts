@@ -22,7 +22,10 @@ export type Decision =
 
 export interface DecideOptions {
   now: Date;
-  /** Retry assets whose last failure was permanent (`review --retry`). */
+  /**
+   * Retry every problem now (`review --retry`): failures that were permanent, and transient ones
+   * whose back-off has not passed yet.
+   */
   retryPermanent?: boolean;
   /** Send again although imported (repair: the destination recognises what it has and adds the rest). */
   repair?: boolean;
@@ -47,7 +50,10 @@ export function decide(asset: Asset, state: TransferState | undefined, options: 
       ? { action: "import", reason: "retry" }
       : { action: "skip", reason: "permanent" };
   }
-  if (state.nextAttemptAt && Date.parse(state.nextAttemptAt) > options.now.getTime()) {
+  if (
+    !options.retryPermanent && state.nextAttemptAt &&
+    Date.parse(state.nextAttemptAt) > options.now.getTime()
+  ) {
     return { action: "skip", reason: "waiting" };
   }
   return { action: "import", reason: "retry" };

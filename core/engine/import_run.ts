@@ -48,6 +48,11 @@ export interface RunSummary {
   skipped: Record<SkipReason, number>;
   bytes: number;
   durationMs: number;
+  /**
+   * The assets that wait out a back-off after a transient failure (skipped as `waiting`, or failed
+   * so in this run) and when they may be tried again, first and last; null when none waits.
+   */
+  retryLater: { assets: number; earliest: string; latest: string } | null;
 }
 
 export interface ImportOptions {
@@ -148,6 +153,7 @@ export async function importAssets(options: ImportOptions): Promise<RunSummary> 
     },
     bytes: 0,
     durationMs: 0,
+    retryLater: null,
   };
   const states = options.states ?? options.tracker.transfers(ids.source, ids.destination);
   const abort = new AbortController();
@@ -177,6 +183,7 @@ export async function importAssets(options: ImportOptions): Promise<RunSummary> 
         : undefined;
       if (skip) {
         summary.skipped[skip]++;
+        if (skip === "waiting") noteWaiting(summary, state!.nextAttemptAt!);
         if (skip !== "imported") emit({ type: "skip", assetId: asset.id, reason: skip });
         continue;
       }
@@ -298,11 +305,9 @@ export async function importAssets(options: ImportOptions): Promise<RunSummary> 
     }
     if (signal.aborted) return; // cancelled: this asset was not tried to the end; record nothing
     const previous = states.get(asset.id)?.attempts ?? 0;
-    options.tracker.recordFailure(ids, asset, {
-      kind,
-      message: messageOf(e),
-      nextAttemptAt: kind === "retryable" ? nextAttemptAt(previous + 1, now()) : null,
-    });
+    const next = kind === "retryable" ? nextAttemptAt(previous + 1, now()) : null;
+    options.tracker.recordFailure(ids, asset, { kind, message: messageOf(e), nextAttemptAt: next });
+    if (next) noteWaiting(summary, next);
     summary.failed++;
     emit({
       type: "asset",
@@ -418,6 +423,14 @@ export async function importAssets(options: ImportOptions): Promise<RunSummary> 
     summary.durationMs = Date.now() - started;
   }
   return summary;
+}
+
+/** Counts one more asset that waits out a back-off, widening the span of back-off ends by its own. */
+function noteWaiting(summary: RunSummary, until: string): void {
+  const span = summary.retryLater ??= { assets: 0, earliest: until, latest: until };
+  span.assets++;
+  if (Date.parse(until) < Date.parse(span.earliest)) span.earliest = until;
+  if (Date.parse(until) > Date.parse(span.latest)) span.latest = until;
 }
 
 function checkPutResult(destinationId: string, plan: Plan, refs: RemoteRef[]): void {

@@ -7,6 +7,7 @@
  */
 import type { Asset } from "../model/asset.ts";
 import type { Plan } from "../model/plan.ts";
+import { incompleteAt } from "../tracker/mod.ts";
 import { importAssets, type ImportOptions, planAsset, type RunSummary } from "./import_run.ts";
 
 export interface ReclassifyOptions extends ImportOptions {
@@ -21,7 +22,7 @@ export interface ReclassifySummary {
   listed: number;
   /** Imported assets whose recorded type or completeness changed. */
   reclassified: number;
-  /** Incomplete at the destination and now completable. */
+  /** Lacking at the destination something the library now has (a repair sends it). */
   repairable: number;
   /** Still incomplete: what they lack is not in the library either. */
   stillIncomplete: number;
@@ -50,32 +51,23 @@ export async function reclassify(options: ReclassifyOptions): Promise<Reclassify
     const before = known.get(asset.id);
     if (!before) continue;
     const plan = planAsset(asset, options.handlers, { policy: options.policy });
+    const incomplete = incompleteAt(plan, before.sent);
     const tagsChanged = !sameSet(before.tags, plan.tags) || !sameSet(before.subtypes, asset.subtypes);
-    if (tagsChanged || !sameSet(before.incomplete, plan.incomplete)) {
+    const changed = tagsChanged || !sameSet(before.incomplete, incomplete);
+    if (changed) {
       summary.reclassified++;
-      for (const t of plan.tags) {
-        if (!before.tags.includes(t)) summary.changes[`+${t}`] = (summary.changes[`+${t}`] ?? 0) + 1;
+      countTagChanges(summary.changes, before.tags, plan.tags);
+    }
+    // Completable when the library now has a planned resource the destination never confirmed;
+    // the mark stays (whatever repair runs first) until a put of it is confirmed.
+    const completable = !plan.skip && plan.resources.some((r) => !before.sent.includes(r.key));
+    if (completable && (options.repairFilter?.(asset, plan) ?? true)) {
+      summary.repairable++;
+      if (options.repair && (!options.repairLimit || toRepair.length < options.repairLimit)) {
+        toRepair.push(asset);
       }
-      for (const t of before.tags) {
-        if (!plan.tags.includes(t)) summary.changes[`-${t}`] = (summary.changes[`-${t}`] ?? 0) + 1;
-      }
-    }
-    if (before.incomplete.length > 0 || plan.incomplete.length > 0) {
-      // Completable when the fresh plan lacks less than what was sent.
-      const completable = before.incomplete.some((r) => !plan.incomplete.includes(r));
-      if (completable && (options.repairFilter?.(asset, plan) ?? true)) {
-        summary.repairable++;
-        if (options.repair && (!options.repairLimit || toRepair.length < options.repairLimit)) {
-          toRepair.push(asset);
-        }
-      } else if (plan.incomplete.length > 0) summary.stillIncomplete++;
-    }
-    if (
-      !options.dryRun && (tagsChanged || !sameSet(before.incomplete, plan.incomplete)) &&
-      !toRepair.includes(asset)
-    ) {
-      options.tracker.updateClassification(ids, asset, plan);
-    }
+    } else if (!completable && plan.incomplete.length > 0) summary.stillIncomplete++;
+    if (!options.dryRun && changed) options.tracker.updateClassification(ids, asset, plan);
   }
   if (options.repair && toRepair.length > 0) {
     summary.repair = await importAssets({
@@ -87,4 +79,9 @@ export async function reclassify(options: ReclassifyOptions): Promise<Reclassify
     summary.failed = summary.repair.failed;
   }
   return summary;
+}
+
+function countTagChanges(changes: Record<string, number>, before: string[], after: string[]): void {
+  for (const t of after) if (!before.includes(t)) changes[`+${t}`] = (changes[`+${t}`] ?? 0) + 1;
+  for (const t of before) if (!after.includes(t)) changes[`-${t}`] = (changes[`-${t}`] ?? 0) + 1;
 }

@@ -42,6 +42,19 @@ export interface Classification {
   subtypes: string[];
   tags: string[];
   incomplete: string[];
+  /** Keys of the resources the destination confirmed (it has a remote id for each). */
+  sent: string[];
+}
+
+/**
+ * What an asset lacks at a destination that has confirmed the resources `sent`: what the plan
+ * could not include (missing from the library) and every planned resource not confirmed yet. A
+ * resource that is back in the library is still lacking until a put of it was confirmed, so no
+ * reading of the library alone can make an asset complete.
+ */
+export function incompleteAt(plan: Plan, sent: readonly string[]): string[] {
+  const unsent = plan.resources.filter((r) => !sent.includes(r.key)).map((r) => `not sent yet: ${r.key}`);
+  return [...new Set([...plan.incomplete, ...unsent])];
 }
 
 /** A sidecar of an asset kept in the sidecar store, found there by its SHA-1. */
@@ -318,7 +331,7 @@ export class Tracker {
         files.reduce((n, f) => n + f.size, 0),
         JSON.stringify(plan.handlers),
         JSON.stringify(plan.tags),
-        JSON.stringify(plan.incomplete),
+        JSON.stringify(incompleteAt(plan, remote.map((r) => r.key))),
         asset.favorite ? 1 : 0,
         asset.hidden ? 1 : 0,
         asset.captured?.utc ?? null,
@@ -596,7 +609,10 @@ export class Tracker {
   /** What the tracker believes about each imported asset's type and completeness (for reclassify). */
   classification(ids: { source: string; destination: string }): Map<string, Classification> {
     const rows = this.#stmt(
-      `SELECT t.asset_id, a.subtypes, t.tags, t.incomplete FROM transfers t JOIN assets a USING (source, asset_id)
+      `SELECT t.asset_id, a.subtypes, t.tags, t.incomplete,
+         (SELECT json_group_array(r.key) FROM resources r
+          WHERE r.source = t.source AND r.asset_id = t.asset_id AND r.destination = t.destination) AS sent
+       FROM transfers t JOIN assets a USING (source, asset_id)
        WHERE t.source = ? AND t.destination = ? AND t.status = 'imported'`,
     ).iterate(ids.source, ids.destination) as Iterable<Record<string, string | null>>;
     const map = new Map<string, Classification>();
@@ -605,21 +621,29 @@ export class Tracker {
         subtypes: JSON.parse(r.subtypes ?? "[]"),
         tags: JSON.parse(r.tags ?? "[]"),
         incomplete: JSON.parse(r.incomplete ?? "[]"),
+        sent: JSON.parse(r.sent ?? "[]"),
       });
     }
     return map;
   }
 
-  /** Stores a fresh reading of an asset's type and plan; the transfer's status and ids stay as they are. */
+  /**
+   * Stores a fresh reading of an asset's type and plan; the transfer's status and ids stay as they
+   * are. Its incompleteness is {@link incompleteAt} the resources recorded here: only a confirmed put
+   * ({@link recordImported}) clears a mark.
+   */
   updateClassification(ids: { source: string; destination: string }, asset: Asset, plan: Plan): void {
     this.transaction(() => {
       this.#noteAsset(ids.source, asset, now());
+      const sent = this.#stmt(
+        `SELECT key FROM resources WHERE source = ? AND asset_id = ? AND destination = ?`,
+      ).all(ids.source, asset.id, ids.destination).map((r) => r.key as string);
       this.#stmt(
         `UPDATE transfers SET handlers = ?, tags = ?, incomplete = ? WHERE source = ? AND asset_id = ? AND destination = ?`,
       ).run(
         JSON.stringify(plan.handlers),
         JSON.stringify(plan.tags),
-        JSON.stringify(plan.incomplete),
+        JSON.stringify(incompleteAt(plan, sent)),
         ids.source,
         asset.id,
         ids.destination,
