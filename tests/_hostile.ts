@@ -132,6 +132,8 @@ async function treePrint(path: string): Promise<string> {
     for (const e of entries) {
       const p = join(dir, e.name);
       const r = rel ? `${rel}/${e.name}` : e.name;
+      // SQLite's shared-memory index is rewritten by any reader; it holds no data.
+      if (e.name.endsWith("-shm")) continue;
       if (e.isDirectory) {
         lines.push(`${r}/`);
         await walk(p, r);
