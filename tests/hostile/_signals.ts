@@ -50,14 +50,14 @@ const importedCount = (w: World) =>
   rows<{ n: number }>(w, "SELECT COUNT(*) AS n FROM transfers WHERE status = 'imported'")[0]?.n ?? 0;
 
 /**
- * Runs `args` in a child, waits until it recorded its first asset, then sends `signals` with
- * `gapMs` between them. Resolves with what the child printed and its exit code.
+ * Runs `args` in a child, waits until it recorded its first asset, then sends `signals`; each one
+ * after the first once `between` holds. Resolves with what the child printed and its exit code.
  */
 export async function signalled(
   w: World,
   args: string[],
   signals: Deno.Signal[],
-  options: { gapMs?: number; started?: (w: World) => boolean } = {},
+  options: { between?: (w: World) => boolean; started?: (w: World) => boolean } = {},
 ): Promise<CliResult & { msAfterLast: number }> {
   await Deno.mkdir(tmpOf(w), { recursive: true });
   const child = spawnCli(args, { TMPDIR: tmpOf(w) }, { stdout: "piped" });
@@ -65,11 +65,13 @@ export async function signalled(
   const stderr = new Response(child.stderr).text();
   let ended = false;
   const status = child.status.finally(() => (ended = true));
-  const started = options.started ?? ((w) => importedCount(w) >= 1);
-  while (!ended && !started(w)) await new Promise((r) => setTimeout(r, 20));
+  const until = async (condition: (w: World) => boolean) => {
+    while (!ended && !condition(w)) await new Promise((r) => setTimeout(r, 20));
+  };
+  await until(options.started ?? ((w) => importedCount(w) >= 1));
   let last = Date.now();
   for (const [i, s] of signals.entries()) {
-    if (i > 0) await new Promise((r) => setTimeout(r, options.gapMs ?? 1000));
+    if (i > 0) await until(options.between ?? (() => true));
     if (ended) break;
     child.kill(s);
     last = Date.now();

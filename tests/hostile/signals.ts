@@ -75,10 +75,14 @@ export const CASES: HostileCase[] = [
   stoppedMidRun("sync", "SIGTERM", 143),
   midRun({
     name: "a second SIGINT while the run is stopping",
-    // Closing the destination takes 60 s: only the second signal can end the run soon.
+    // Closing the destination takes 60 s: once the run is recorded as stopped, only the second
+    // signal can end the process soon.
     setup: (w) => ({
       args: [],
-      custom: () => signalled(w, slowRun(w, { closeMs: 60_000 }), ["SIGINT", "SIGINT"], { gapMs: 1500 }),
+      custom: () =>
+        signalled(w, slowRun(w, { closeMs: 60_000 }), ["SIGINT", "SIGINT"], {
+          between: (w) => lastRun(w)?.status === "interrupted",
+        }),
     }),
     code: 130,
     firstLine: /^import into /,
