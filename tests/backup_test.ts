@@ -395,3 +395,55 @@ Deno.test("a Glacier restore exits 1 while objects are cold and completes once t
     assert.equal(await Deno.readTextFile(join(into, "upload/admin/x.jpg")), "upload x");
   });
 });
+
+Deno.test("a backup stopped by SIGTERM mid-transfer exits 143, records its run interrupted, and resumes", async () => {
+  await withTempDir(async (dir) => {
+    const w = await world(dir);
+    const big = new Uint8Array(300_000);
+    for (let i = 0; i < 8; i++) {
+      crypto.getRandomValues(big.subarray(0, 65536));
+      await Deno.writeFile(join(w.immich, `library/admin/2024/VID_${i}.MOV`), big);
+    }
+    const child = spawnCli(["backup", "--b2-bwlimit", "300k"], w.env);
+    const stderr = new Response(child.stderr).text();
+    const jobs = (status: string) => {
+      try {
+        const conn = new DatabaseSync(join(w.home, "tracker.db"), { readOnly: true });
+        try {
+          return (conn.prepare(
+            `SELECT COUNT(*) AS n FROM backup_jobs WHERE status = ? AND bytes_transferred > 0`,
+          )
+            .get(status) as { n: number }).n;
+        } finally {
+          conn.close();
+        }
+      } catch {
+        return 0; // not created yet
+      }
+    };
+    const deadline = Date.now() + 60_000;
+    while (jobs("RUNNING") === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    child.kill("SIGTERM");
+    const { code } = await child.status;
+    const printed = await stderr;
+    assert.equal(code, 143, printed);
+    assert.match(
+      printed.trim().split("\n").at(-1)!,
+      /^photos-sync: backup interrupted by SIGTERM; run the same/,
+    );
+    assert.equal(jobs("RUNNING"), 0, "no job is left running");
+    const conn = new DatabaseSync(join(w.home, "tracker.db"), { readOnly: true });
+    try {
+      assert.deepEqual(conn.prepare("SELECT status FROM backup_runs").all().map((r) => r.status), [
+        "INTERRUPTED",
+      ]);
+    } finally {
+      conn.close();
+    }
+
+    const again = await backup([], w.env);
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stderr, /resuming backup run #1/);
+    assert.match(again.stdout, /backup run #1 to b2: completed/);
+  });
+});

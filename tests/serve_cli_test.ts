@@ -54,7 +54,11 @@ Deno.test("serve with a token from the environment guards every request, never p
     child.kill("SIGTERM");
     while (!(await reader.read()).done) { /* the server ends the stream */ }
     const status = await child.status;
-    assert.equal(status.code, 0);
+    assert.equal(
+      status.code,
+      143,
+      "a stop signal ends serve with the exit code of the signal, like every command",
+    );
     while (!(await stdout.read()).done) { /* rest of stdout */ }
   } finally {
     try {

@@ -105,11 +105,9 @@ export function registerBackup(program: Command, ctx: CommandContext): void {
       command: "backup",
       dryRun: flags.dryRun,
       verbose: command.optsWithGlobals().verbose,
+      stops: ctx.stops,
     });
     ctx.setRedactor(session.config.redactor);
-    const onSignal = () => session.abort.abort(new Error("interrupted"));
-    Deno.addSignalListener("SIGINT", onSignal);
-    Deno.addSignalListener("SIGTERM", onSignal);
     try {
       const cli = new BackupCommand(session, ctx.output, flags);
       switch (modes[0]) {
@@ -129,8 +127,6 @@ export function registerBackup(program: Command, ctx: CommandContext): void {
           return await cli.run();
       }
     } finally {
-      Deno.removeSignalListener("SIGINT", onSignal);
-      Deno.removeSignalListener("SIGTERM", onSignal);
       await session.close();
     }
   });
@@ -278,11 +274,7 @@ class BackupCommand {
       });
     } catch (e) {
       output.status("");
-      if (this.session.abort.signal.aborted) {
-        output.err("backup interrupted; run `photos-sync backup` again to resume where it stopped");
-        throw new ExitCode(1);
-      }
-      throw e;
+      throw e; // a signal's interruption is reported by runCli, with the signal's exit code
     }
     output.status("");
     this.printSummary(summary);

@@ -45,13 +45,15 @@ export function registerCleanup(program: Command, ctx: CommandContext): void {
           tracker: session.tracker,
           dryRun: session.dryRun,
           maxShare,
+          signal: session.abort.signal,
         });
       } finally {
-        session.tracker.finishRun(
-          runId,
-          summary && !summary.refused ? "succeeded" : "failed",
-          summary ?? null,
-        );
+        const status = session.abort.signal.aborted
+          ? "interrupted"
+          : summary && !summary.refused
+          ? "succeeded"
+          : "failed";
+        session.tracker.finishRun(runId, status, summary ?? null);
       }
       printCleanup(ctx.output, summary, flags);
       if (summary.refused) throw new ExitCode(1);

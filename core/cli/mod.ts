@@ -27,6 +27,7 @@ import { registerReview } from "./review.ts";
 import { registerReclassify } from "./reclassify.ts";
 import { registerCleanup } from "./cleanup.ts";
 import { registerBackup } from "./backup.ts";
+import { StopSignals } from "./stop_signals.ts";
 
 export const VERSION = "0.1.0";
 
@@ -43,6 +44,8 @@ export interface CommandContext {
   output: Output;
   /** Set once a command has loaded its config, so late errors are redacted too. */
   setRedactor(r: Redactor): void;
+  /** SIGINT and SIGTERM, for the long commands that listen to them. */
+  stops: StopSignals;
 }
 
 /** Exit code for a command that ran but had failures (assets failed, a job failed). */
@@ -55,13 +58,21 @@ export class ExitCode extends Error {
 export async function runCli(args: string[], deps: CliDeps): Promise<number> {
   let redactor: Redactor | undefined;
   const output = deps.output ?? consoleOutput(() => redactor);
+  const stops = new StopSignals(output);
   try {
     // Third-party plugins are loaded before parsing, so their flags exist for commander and --help.
     const plugins = await withThirdPartyPlugins(args, deps);
-    const ctx: CommandContext = { deps: { ...deps, plugins }, output, setRedactor: (r) => (redactor = r) };
+    const ctx: CommandContext = {
+      deps: { ...deps, plugins },
+      output,
+      setRedactor: (r) => (redactor = r),
+      stops,
+    };
     await buildProgram(ctx).parseAsync(args, { from: "user" });
-    return 0;
+    return stops.received ? stops.report() : 0;
   } catch (e) {
+    // Whatever a stopped command threw on its way out (the abort itself, mostly), it was interrupted.
+    if (stops.received) return stops.report();
     if (e instanceof ExitCode) return e.code;
     if (e instanceof CommanderError) {
       // Help and version are successes; everything else commander throws is a usage error.

@@ -1,6 +1,6 @@
 /**
  * What `import`, `sync` and the commands that re-import share: the run flags, opening the source and
- * destination, the run record, live progress, Ctrl-C, and the summary.
+ * destination, the run record, live progress, and the summary (signals: see `stop_signals.ts`).
  * @module
  */
 import type { Command } from "commander";
@@ -58,6 +58,7 @@ export async function openRunSession(
     lock: true,
     dryRun,
     verbose: command.optsWithGlobals().verbose,
+    stops: ctx.stops,
   });
   ctx.setRedactor(session.config.redactor);
   return session;
@@ -93,8 +94,6 @@ export async function engineRun<T extends { failed: number } | { import: RunSumm
   }
   const runId = session.tracker.startRun(flags.command, session.dryRun);
   const progress = new Progress(output, flags.json ?? false, (p) => session.tracker.runProgress(runId, p));
-  const onSignal = () => session.abort.abort(new Error("interrupted"));
-  Deno.addSignalListener("SIGINT", onSignal);
   let result: T | undefined;
   try {
     result = await fn({
@@ -119,9 +118,7 @@ export async function engineRun<T extends { failed: number } | { import: RunSumm
       signal: session.abort.signal,
       onEvent: (e) => progress.event(e),
     });
-    return result;
   } finally {
-    Deno.removeSignalListener("SIGINT", onSignal);
     progress.flush();
     output.status("");
     const failed = result ? ("import" in result ? result.import.failed : result.failed) : 1;
@@ -132,6 +129,9 @@ export async function engineRun<T extends { failed: number } | { import: RunSumm
       : "succeeded";
     session.tracker.finishRun(runId, status, result ?? null);
   }
+  // Stopped by a signal: the run is recorded; no summary, the command ends with the interruption.
+  session.abort.signal.throwIfAborted();
+  return result;
 }
 
 /** The import summary, as text or as one JSON object. */

@@ -78,14 +78,10 @@ export function registerServe(program: Command, ctx: CommandContext): void {
             "put a TLS reverse proxy in front on networks you do not trust",
         );
       }
-      await new Promise<void>((resolve) => {
-        const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
-        const stop = () => {
-          for (const s of signals) Deno.removeSignalListener(s, stop);
-          resolve();
-        };
-        for (const s of signals) Deno.addSignalListener(s, stop);
-      });
+      // A stop signal is how serve ends: it stops the server, then exits 130 or 143 like every command.
+      const stop = new AbortController();
+      using _listening = ctx.stops.listen(stop, "serve");
+      await new Promise((resolve) => stop.signal.addEventListener("abort", resolve, { once: true }));
       await server.stop();
     });
 }

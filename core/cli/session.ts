@@ -31,6 +31,8 @@ import type {
 } from "../plugin/types.ts";
 import { Tracker } from "../tracker/mod.ts";
 import { logSink, type Output } from "./output.ts";
+import type { StopSignals } from "./stop_signals.ts";
+import { makeTempRoot, removeOrphanTempRoots } from "./temp_root.ts";
 
 export interface SessionOptions {
   /** Every plugin of this run: the built-ins and the third-party files already loaded. */
@@ -45,6 +47,8 @@ export interface SessionOptions {
   lock?: boolean;
   dryRun?: boolean;
   verbose?: boolean;
+  /** Stop on SIGINT and SIGTERM through {@link Session.abort} (long commands). */
+  stops?: StopSignals;
 }
 
 export class Session {
@@ -67,7 +71,8 @@ export class Session {
       throw new ConfigError(`cannot create the data directory ${config.home} (${e.message}); set --home`);
     });
     const tracker = Tracker.open(`${config.home}/tracker.db`);
-    const tempRoot = await Deno.makeTempDir({ prefix: "photos-sync-" }).catch((e) => {
+    await removeOrphanTempRoots();
+    const tempRoot = await makeTempRoot().catch((e) => {
       tracker.close();
       throw new FatalError(`cannot create a temporary directory (${e.message}); free space or set TMPDIR`);
     });
@@ -86,6 +91,10 @@ export class Session {
         clearInterval(beat);
         tracker.releaseLock("run");
       });
+    }
+    // Listening ends last of all, so a second signal while closing still stops at once.
+    if (options.stops) {
+      session.#closers.push(options.stops.listen(session.abort, options.command)[Symbol.dispose]);
     }
     return session;
   }

@@ -19,6 +19,8 @@ export interface CleanupOptions {
   maxShare?: number;
   /** Remote ids asked per presence() call (default 500). */
   batch?: number;
+  /** Stops the cleanup before it records anything (a signal): a partial listing proves nothing. */
+  signal?: AbortSignal;
 }
 
 export interface CleanupSummary {
@@ -41,6 +43,7 @@ export async function cleanup(options: CleanupOptions): Promise<CleanupSummary> 
   const seen = new Set<string>();
   let listed = 0;
   for await (const asset of options.source.list()) {
+    options.signal?.throwIfAborted();
     listed++;
     if (!asset.trashed) seen.add(asset.id);
   }
@@ -91,6 +94,7 @@ export async function cleanup(options: CleanupOptions): Promise<CleanupSummary> 
       );
     }
   }
+  options.signal?.throwIfAborted();
   if (!dryRun) {
     tracker.markGone(ids.source, summary.goneFromSource);
     tracker.markRemoteGone(ids, summary.goneFromDestination);

@@ -98,3 +98,33 @@ Deno.test("a destination that fails to answer aborts the cleanup without recordi
     );
   });
 });
+
+Deno.test("cleanup stopped while it lists records nothing: a partial listing proves nothing gone", async () => {
+  await harness(async ({ dir, tracker, base }) => {
+    const src = await fakeSource(dir, 10);
+    const dst = fakeDestination();
+    await importAssets(base({ source: src.session, destination: dst.session }));
+    const stop = new AbortController();
+    const listing = src.session.list;
+    src.session.list = async function* () {
+      for await (const a of listing.call(src.session)) {
+        yield a;
+        stop.abort(new Error("stopped")); // the signal arrives after the first asset
+      }
+    };
+    await assert.rejects(
+      cleanup({
+        sourceId: "fake",
+        source: src.session,
+        destinationId: "fake-dest",
+        destination: dst.session,
+        tracker,
+        dryRun: false,
+        maxShare: 1,
+        signal: stop.signal,
+      }),
+      /stopped/,
+    );
+    assert.deepEqual(tracker.query("SELECT asset_id FROM assets WHERE gone_at IS NOT NULL"), []);
+  });
+});

@@ -229,6 +229,7 @@ export async function importAssets(options: ImportOptions): Promise<RunSummary> 
   const paced = (asset: Asset) => importOne(asset, true);
 
   async function importOne(asset: Asset, download = false): Promise<void> {
+    if (signal.aborted) return; // stopping (a signal, a fatal error): no new asset starts
     let plan: Plan;
     try {
       plan = planAsset(asset, options.handlers, { policy: options.policy });
@@ -271,6 +272,7 @@ export async function importAssets(options: ImportOptions): Promise<RunSummary> 
         return files;
       }, retryOptions(asset.id));
       const group = { asset, plan, files };
+      signal.throwIfAborted(); // exported but not sent: abandoned, nothing recorded
       const result = await retry(
         () => call(options.destinationId, "put", () => options.destination.put(group)),
         retryOptions(asset.id),
@@ -415,7 +417,7 @@ export async function importAssets(options: ImportOptions): Promise<RunSummary> 
     });
     emit({ type: "start", total: spool.count, listed: summary.listed });
     await finishStacks();
-    await runLanes(spool.read(), (a) => (cloudLane(a) ? "cloud" : "local"), {
+    await runLanes(untilAborted(spool.read(), signal), (a) => (cloudLane(a) ? "cloud" : "local"), {
       local: { concurrency: options.concurrency, work: (a) => importOne(a) },
       cloud: { concurrency: options.cloudConcurrency ?? 1, work: paced },
     });
@@ -472,6 +474,14 @@ async function call<T>(pluginId: string, hook: string, fn: () => Promise<T>): Pr
     return await fn();
   } catch (e) {
     throw e instanceof PluginError ? e : new PluginError(pluginId, hook, e);
+  }
+}
+
+/** The items, until the signal aborts. */
+async function* untilAborted<T>(items: AsyncIterable<T>, signal: AbortSignal): AsyncGenerator<T> {
+  for await (const item of items) {
+    if (signal.aborted) return;
+    yield item;
   }
 }
 

@@ -274,3 +274,24 @@ Deno.test("a dry run never waits for --delay, even with iCloud assets", async ()
     }
   });
 });
+
+Deno.test("a run stopped mid-put starts no new asset, keeps what the destination confirmed, records no failure", async () => {
+  await harness(async ({ dir, tracker, base }) => {
+    const src = await fakeSource(dir, 20);
+    const stop = new AbortController();
+    // The signal arrives while the first puts are in flight; they still finish and are confirmed.
+    const dst = fakeDestination(() => stop.abort(new Error("stopped")));
+    const s = await importAssets(
+      base({ source: src.session, destination: dst.session, signal: stop.signal }),
+    );
+    const confirmed = dst.stored.size;
+    assert.ok(
+      confirmed >= 1 && confirmed <= 3,
+      `only the puts in flight (concurrency 3) ended: ${confirmed}`,
+    );
+    assert.ok(src.calls.size <= 3, `no export started after the stop: ${src.calls.size}`);
+    assert.equal(s.imported, confirmed);
+    assert.equal(tracker.statusCounts("fake-dest").imported, confirmed);
+    assert.deepEqual(tracker.query("SELECT asset_id FROM transfers WHERE status <> 'imported'"), []);
+  });
+});

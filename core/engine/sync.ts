@@ -83,6 +83,7 @@ export async function syncAssets(options: SyncOptions): Promise<SyncSummary> {
   };
 
   for (const { asset, changes } of changed) {
+    if (options.signal?.aborted) break; // stopping: no new update starts
     if (!destination.update) {
       summary.unsupported++;
       continue;

@@ -102,3 +102,24 @@ Deno.test("propagating deletions refuses above the allowed share, and an empty l
     assert.equal(dst.trash.size, 0);
   });
 });
+
+Deno.test("sync stopped while it pushes metadata starts no further update and marks nothing gone", async () => {
+  await harness(async ({ dir, tracker, base }) => {
+    const src = await fakeSource(dir, 5);
+    const dst = fakeDestination();
+    await syncAssets(base({ source: src.session, destination: dst.session }));
+    for (const a of src.assets) a.favorite = true;
+    src.assets.pop();
+    const stop = new AbortController();
+    const update = dst.session.update!;
+    dst.session.update = (remoteId, changes) => {
+      stop.abort(new Error("stopped")); // the signal arrives during the first update
+      return update(remoteId, changes);
+    };
+    const s = await syncAssets(base({ source: src.session, destination: dst.session, signal: stop.signal }));
+    assert.equal(dst.updates.length, 1, "the update in flight ends; no other starts");
+    assert.equal(s.updated, 1);
+    assert.equal(s.gone, 0);
+    assert.deepEqual(tracker.query("SELECT asset_id FROM assets WHERE gone_at IS NOT NULL"), []);
+  });
+});

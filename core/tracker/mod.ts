@@ -99,13 +99,37 @@ export class LockedError extends Error {
 const now = () => new Date().toISOString();
 const HOST = hostname();
 
-/** Whether a process with this id exists on this machine. */
-export function processAlive(pid: number): boolean {
+/**
+ * Whether the process that had this id at `since` still runs on this machine. A zombie (dead, not
+ * yet reaped by its parent) is gone, and so is a process that started after `since`: the id was
+ * reused (common in containers, where ids are small), so the holder is gone too.
+ */
+export function processAlive(pid: number, since?: Date): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (e) {
-    return (e as { code?: string }).code === "EPERM";
+    if ((e as { code?: string }).code !== "EPERM") return false;
+  }
+  const proc = linuxProcess(pid);
+  if (!proc) return true; // no /proc (macOS): the signal test is all there is
+  if (proc.state === "Z" || proc.state === "X") return false;
+  // Clocks of a lock and of the kernel can disagree a little: a few seconds of slack.
+  return since === undefined || proc.startedAt.getTime() <= since.getTime() + 5_000;
+}
+
+/** State and start time of a process, from Linux's /proc; undefined elsewhere or when it is gone. */
+function linuxProcess(pid: number): { state: string; startedAt: Date } | undefined {
+  try {
+    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    // The command name (field 2) may hold spaces and parentheses: the fields after it are fixed.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    const bootSeconds = Number(/^btime (\d+)$/m.exec(Deno.readTextFileSync("/proc/stat"))?.[1]);
+    // Field 22, in clock ticks since boot; Linux has used 100 ticks a second everywhere for decades.
+    const startTicks = Number(fields[19]);
+    if (!Number.isFinite(bootSeconds) || !Number.isFinite(startTicks)) return undefined;
+    return { state: fields[0], startedAt: new Date(bootSeconds * 1000 + startTicks * 10) };
+  } catch {
+    return undefined;
   }
 }
 
@@ -759,7 +783,8 @@ export class Tracker {
     >[];
     return rows.map((r) => {
       // A run whose process died without finishing shows as interrupted, not forever running.
-      const dead = r.status === "running" && r.host === HOST && !processAlive(r.pid as number);
+      const dead = r.status === "running" && r.host === HOST &&
+        !processAlive(r.pid as number, new Date(r.started_at as string));
       return {
         id: r.id as number,
         command: r.command as string,
@@ -789,7 +814,7 @@ export class Tracker {
         | undefined;
       if (held && !(held.pid === Deno.pid && held.host === HOST)) {
         const stale = held.host === HOST
-          ? !processAlive(held.pid)
+          ? !processAlive(held.pid, new Date(held.acquired_at))
           : Date.now() - Date.parse(held.heartbeat_at) > staleAfterMs;
         if (!stale) {
           throw new LockedError(

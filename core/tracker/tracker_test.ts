@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { hostname } from "node:os";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import type { Asset } from "../model/asset.ts";
@@ -172,6 +173,58 @@ Deno.test("the run lock refuses a second live process and is taken over from a d
     assert.deepEqual(t.query("SELECT pid, command FROM locks"), [{ pid: Deno.pid, command: "sync" }]);
     t.releaseLock("run");
     assert.deepEqual(t.query("SELECT * FROM locks"), []);
+  });
+});
+
+/** A process of this host that lives a while: `sh -c` runs `script`, which prints the pid to use. */
+async function withProcess(script: string, fn: (pid: number) => void | Promise<void>): Promise<void> {
+  const child = new Deno.Command("sh", { args: ["-c", script], stdout: "piped" }).spawn();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  try {
+    const pid = Number((await reader.read()).value?.trim());
+    await new Promise((r) => setTimeout(r, 200)); // let a child started in the background end
+    await fn(pid);
+  } finally {
+    child.kill("SIGKILL");
+    await child.status;
+    await reader.cancel();
+  }
+}
+
+Deno.test("a lock whose process id now belongs to a newer process of this host is free at once", async () => {
+  await withTracker(async (t) => {
+    // The id of a live process that started long after the lock was taken: the holder is gone.
+    await withProcess("echo $$; exec sleep 30", (pid) => {
+      const hourAgo = new Date(Date.now() - 3600_000).toISOString();
+      t.query(
+        `INSERT INTO locks VALUES ('run', ?, ?, 'import', ?, ?) RETURNING name`,
+        pid,
+        hostname(),
+        hourAgo,
+        hourAgo,
+      );
+      assert.equal(processAlive(pid), true);
+      t.acquireLock("run", "sync");
+      assert.deepEqual(t.query("SELECT pid, command FROM locks"), [{ pid: Deno.pid, command: "sync" }]);
+    });
+  });
+});
+
+Deno.test("a lock held by a dead process its parent has not reaped yet (a zombie) is free at once", async () => {
+  await withTracker(async (t) => {
+    // `sleep 0` ends at once, and its parent (now `sleep 30`) never reaps it.
+    await withProcess("sleep 0 & echo $!; exec sleep 30", (pid) => {
+      const at = new Date().toISOString();
+      t.query(
+        `INSERT INTO locks VALUES ('run', ?, ?, 'import', ?, ?) RETURNING name`,
+        pid,
+        hostname(),
+        at,
+        at,
+      );
+      assert.equal(processAlive(pid), false);
+      t.acquireLock("run", "sync");
+    });
   });
 });
 
