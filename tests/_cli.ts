@@ -1,4 +1,6 @@
 /** Runs the real CLI (`deno run -A main.ts`) as a separate process, the way a user does. */
+import { networkEnv } from "./_child_env.ts";
+
 export const MAIN = new URL("../main.ts", import.meta.url).pathname;
 
 export interface CliResult {
@@ -7,11 +9,12 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs photos-sync with an environment made only of `env` plus PATH and HOME (nothing inherited). */
+/** Runs photos-sync with an environment made only of `env` plus PATH, HOME and the network variables. */
 export async function cli(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
   const out = await new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", MAIN, ...args],
     env: {
+      ...networkEnv(),
       PATH: Deno.env.get("PATH") ?? "",
       HOME: Deno.env.get("HOME") ?? "",
       NO_COLOR: "1",
@@ -38,6 +41,7 @@ export function spawnCli(
   return new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", MAIN, ...args],
     env: {
+      ...networkEnv(),
       PATH: Deno.env.get("PATH") ?? "",
       HOME: Deno.env.get("HOME") ?? "",
       NO_COLOR: "1",

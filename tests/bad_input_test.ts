@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { hashFile } from "../core/engine/hash.ts";
 import { writeSampleLibrary } from "../plugins/source/photoslibrary/sample_library.ts";
+import { networkEnv } from "./_child_env.ts";
 import { cli, folderRun, listFiles, MAIN, withTempDir } from "./_cli.ts";
 
 const canMount = (() => {
@@ -35,7 +36,7 @@ async function cliOnTinyDisk(mountpoint: string, args: string[], env: Record<str
       "-c",
       `mount -t tmpfs -o size=192k tmpfs '${mountpoint}' && ${deno}; rc=$?; ls -la '${mountpoint}' >/dev/null; exit $rc`,
     ],
-    env: { PATH: Deno.env.get("PATH")!, HOME: Deno.env.get("HOME")!, NO_COLOR: "1", ...env },
+    env: { ...networkEnv(), PATH: Deno.env.get("PATH")!, HOME: Deno.env.get("HOME")!, NO_COLOR: "1", ...env },
     clearEnv: true,
     stdout: "piped",
     stderr: "piped",
