@@ -15,6 +15,7 @@ import {
   fillCredentials,
   missingCredentialsHelp,
 } from "../config/credentials.ts";
+import { createPrivateFile, envFileWarning, makePrivateDir } from "../config/private_files.ts";
 import { subprocessRunner } from "../plugin/context.ts";
 import type { OptionValues } from "../plugin/options.ts";
 import { type HandlerEntry } from "../engine/import_run.ts";
@@ -63,9 +64,12 @@ export class Session {
     const config = await loadConfig({ flags: options.flags, env: options.env });
     const registry = new Registry(options.plugins);
     config.guardSecrets(registry.all());
-    await Deno.mkdir(config.home, { recursive: true }).catch((e) => {
+    await makePrivateDir(config.home).catch((e) => {
       throw new ConfigError(`cannot create the data directory ${config.home} (${e.message}); set --home`);
     });
+    const warning = envFileWarning(config.envFile);
+    if (warning) options.output.err(warning);
+    createPrivateFile(`${config.home}/tracker.db`);
     const tracker = Tracker.open(`${config.home}/tracker.db`);
     const tempRoot = await Deno.makeTempDir({ prefix: "photos-sync-" }).catch((e) => {
       tracker.close();

@@ -216,12 +216,13 @@ export async function fillCredentials(
       missing.push(spec.name);
       continue;
     }
-    if (spec.secret) redactor.add(value);
+    // Parsed first: a secret too short to mask is refused before the redactor sees it.
     out[spec.name] = parseOptionValue(
       spec,
       value,
       `${store.description}, field ${credentialField(spec.name)}`,
     );
+    if (spec.secret) redactor.add(value);
   }
   return { values: out, missing };
 }

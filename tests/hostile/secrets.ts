@@ -1,0 +1,59 @@
+/** Hostile cases: secrets given where `ps` or the shell history would show them, or too short to mask. */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import type { HostileCase, World } from "../_hostile.ts";
+
+/** The world's import, sent to an Immich server nobody listens on (nothing may be reached). */
+const toImmich = (w: World) => ["import", "--home", w.home, "--library", w.library, "--to", "immich"];
+const NOBODY = { IMMICH_URL: "http://127.0.0.1:9" };
+
+export const CASES: HostileCase[] = [
+  {
+    name: "an Immich API key given as a flag",
+    setup: (w) => ({ args: [...toImmich(w), "--immich-api-key", "key-from-the-command-line"], env: NOBODY }),
+    code: 2,
+    firstLine: /--immich-api-key would show the secret in `ps`.*IMMICH_API_KEY_FILE or --immich-api-key-file/,
+    check: (r) => assert.doesNotMatch(r.stderr + r.stdout, /key-from-the-command-line/),
+  },
+  {
+    name: "a backup encryption password given as a flag",
+    setup: (w) => ({
+      args: ["backup", "--home", w.home, "--b2-encryption-password", "password-from-the-command-line"],
+    }),
+    code: 2,
+    firstLine: /--b2-encryption-password would show the secret.*PHOTOS_SYNC_B2_ENCRYPTION_PASSWORD/,
+  },
+  {
+    name: "a secret flag on a folder import, which needs no secret at all",
+    setup: (w) => ({ args: ["import", ...w.run, "--immich-admin-api-key=admin-key-0123456789"] }),
+    code: 2,
+    firstLine: /--immich-admin-api-key would show the secret/,
+  },
+  {
+    name: "an API key too short to mask",
+    setup: (w) => ({ args: toImmich(w), env: { ...NOBODY, IMMICH_API_KEY: "a" } }),
+    code: 2,
+    firstLine: /IMMICH_API_KEY: api-key is 1 characters long; a secret needs at least 8/,
+    // A one-letter key masked as *** would garble every "a" of the message.
+    check: (r) => assert.doesNotMatch(r.stderr, /\*\*\*/),
+  },
+  {
+    name: "an API key file that is not there",
+    setup: (w) => ({
+      args: toImmich(w),
+      env: { ...NOBODY, IMMICH_API_KEY_FILE: join(w.dir, "no-such-key") },
+    }),
+    code: 2,
+    firstLine: /IMMICH_API_KEY_FILE names .*no-such-key, which cannot be read/,
+  },
+  {
+    name: "an API key file that is empty",
+    async setup(w) {
+      const file = join(w.dir, "empty-key");
+      await Deno.writeTextFile(file, "");
+      return { args: [...toImmich(w), "--immich-api-key-file", file], env: NOBODY };
+    },
+    code: 2,
+    firstLine: /--immich-api-key-file names .*empty-key, which is empty; put the secret in it/,
+  },
+];
