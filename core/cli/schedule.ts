@@ -4,10 +4,13 @@
  * @module
  */
 import type { Command } from "commander";
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { loadConfig } from "../config/mod.ts";
+import { envFileWarning } from "../config/private_files.ts";
 import { ConfigError } from "../plugin/errors.ts";
-import { currentProgram, formatInterval, parseInterval, scheduledJobs } from "../schedule/jobs.ts";
+import { checkScheduledConfig, jobsEnvFile } from "../schedule/config_check.ts";
+import { formatInterval, parseInterval, scheduledJobs } from "../schedule/jobs.ts";
+import { jobProgram, writeLauncher } from "../schedule/launcher.ts";
 import {
   installSchedule,
   removeSchedule,
@@ -36,7 +39,10 @@ async function homeOf(
 ): Promise<{ home: string; envFile: Record<string, string | undefined> }> {
   const config = await loadConfig({ flags: flagValues(command), env: ctx.deps.env });
   ctx.setRedactor(config.redactor);
-  return { home: resolve(config.home), envFile: config.layers.envFile };
+  const home = resolve(config.home);
+  const warning = envFileWarning(join(home, ".env"));
+  if (warning) ctx.output.err(warning);
+  return { home, envFile: await jobsEnvFile(home) };
 }
 
 export function registerSchedule(program: Command, ctx: CommandContext): void {
@@ -66,9 +72,11 @@ export function registerSchedule(program: Command, ctx: CommandContext): void {
             `(background jobs do not see this shell's environment)`,
         );
       }
+      checkScheduledConfig({ home, envFile, plugins: ctx.deps.plugins });
       const host = systemHost();
+      const { program, launcher } = jobProgram(home);
       const jobs = scheduledJobs({
-        program: currentProgram(),
+        program,
         home,
         every: parseInterval(opts.every, "--every"),
         backupEvery: opts.backupEvery === undefined
@@ -79,6 +87,7 @@ export function registerSchedule(program: Command, ctx: CommandContext): void {
       });
       if (opts.dryRun) {
         const files = scheduleFiles(jobs, host);
+        if (launcher) files.set(launcher.path, launcher.content);
         if (opts.json) {
           ctx.output.out(JSON.stringify({ dryRun: true, files: Object.fromEntries(files) }, null, 2));
         } else {
@@ -87,7 +96,8 @@ export function registerSchedule(program: Command, ctx: CommandContext): void {
         }
         return;
       }
-      const files = await installSchedule(jobs, host);
+      if (launcher) await writeLauncher(launcher);
+      const files = [...(launcher ? [launcher.path] : []), ...await installSchedule(jobs, host)];
       if (opts.json) {
         ctx.output.out(JSON.stringify(
           {

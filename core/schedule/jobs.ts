@@ -11,7 +11,6 @@
  * @module
  */
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { ConfigError } from "../plugin/errors.ts";
 
 export type JobName = "sync" | "backup" | "serve";
@@ -32,7 +31,7 @@ export interface ScheduledJob {
 }
 
 export interface JobOptions {
-  /** How photos-sync is started (see {@link currentProgram}). */
+  /** How photos-sync is started (see `jobProgram` in launcher.ts). */
   program: string[];
   home: string;
   /** Seconds between syncs (default 6 h). */
@@ -60,15 +59,6 @@ export function parseInterval(text: string, flag = "--every"): number {
   const seconds = Math.round(Number(match[1]) * UNITS[(match[2] || "s").toLowerCase()]);
   if (seconds < 300) throw new ConfigError(`${flag} must be at least 5 minutes, got ${text}`);
   return seconds;
-}
-
-/**
- * How to start this photos-sync again: the binary itself when compiled, otherwise
- * `deno run -A <main.ts>` with the absolute path of the entry module.
- */
-export function currentProgram(): string[] {
-  if (Deno.build.standalone) return [Deno.execPath()];
-  return [Deno.execPath(), "run", "-A", fileURLToPath(Deno.mainModule)];
 }
 
 export function scheduledJobs(options: JobOptions): ScheduledJob[] {

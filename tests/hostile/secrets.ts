@@ -7,6 +7,27 @@ import type { HostileCase, World } from "../_hostile.ts";
 const toImmich = (w: World) => ["import", "--home", w.home, "--library", w.library, "--to", "immich"];
 const NOBODY = { IMMICH_URL: "http://127.0.0.1:9" };
 
+let denoDir: Promise<string> | undefined;
+/** `schedule install` with HOME moved into the world, so a regression cannot touch the real user's jobs. */
+async function scheduleInstall(
+  w: World,
+  env: string,
+): Promise<{ args: string[]; env: Record<string, string> }> {
+  await Deno.writeTextFile(join(w.home, ".env"), env, { mode: 0o600 });
+  denoDir ??= new Deno.Command(Deno.execPath(), { args: ["info", "--json"], stdout: "piped" }).output()
+    .then((o) => JSON.parse(new TextDecoder().decode(o.stdout)).denoDir);
+  // HOME moves, the module cache must not (a fresh cache would download every package again).
+  return {
+    args: ["--home", w.home, "schedule", "install"],
+    env: { HOME: join(w.dir, "user"), DENO_DIR: await denoDir },
+  };
+}
+
+const noJobWritten = (_: unknown, w: World) => {
+  assert.throws(() => Deno.statSync(join(w.dir, "user", ".config")), Deno.errors.NotFound);
+  assert.throws(() => Deno.statSync(join(w.home, "bin")), Deno.errors.NotFound);
+};
+
 export const CASES: HostileCase[] = [
   {
     name: "an Immich API key given as a flag",
@@ -55,5 +76,19 @@ export const CASES: HostileCase[] = [
     },
     code: 2,
     firstLine: /--immich-api-key-file names .*empty-key, which is empty; put the secret in it/,
+  },
+  {
+    name: "schedule install when .env names no library",
+    setup: (w) => scheduleInstall(w, "PHOTOS_SYNC_TO=folder\n"),
+    code: 2,
+    firstLine: /the background sync would fail: .*\.env names no library; add PHOTOS_SYNC_LIBRARY=/,
+    check: noJobWritten,
+  },
+  {
+    name: "schedule install when .env names no destination",
+    setup: (w) => scheduleInstall(w, `PHOTOS_SYNC_LIBRARY=${w.library}\n`),
+    code: 2,
+    firstLine: /the background sync would fail: .*the destination immich \(PHOTOS_SYNC_TO\) needs: url/,
+    check: noJobWritten,
   },
 ];
