@@ -9,7 +9,7 @@ import { loadConfig } from "../config/mod.ts";
 import { envFileWarning } from "../config/private_files.ts";
 import { ConfigError } from "../plugin/errors.ts";
 import { checkScheduledConfig, jobsEnvFile } from "../schedule/config_check.ts";
-import { formatInterval, parseInterval, scheduledJobs } from "../schedule/jobs.ts";
+import { formatInterval, jobNetworkEnv, parseInterval, scheduledJobs } from "../schedule/jobs.ts";
 import { jobProgram, writeLauncher } from "../schedule/launcher.ts";
 import {
   installSchedule,
@@ -75,6 +75,13 @@ export function registerSchedule(program: Command, ctx: CommandContext): void {
       checkScheduledConfig({ home, envFile, plugins: ctx.deps.plugins });
       const host = systemHost();
       const { program, launcher } = jobProgram(home);
+      const network = jobNetworkEnv(Deno.env.toObject());
+      for (const name of network.withheld) {
+        ctx.output.err(
+          `warning: ${name} holds a password, so it is not written into the job files; if the jobs need ` +
+            `that proxy, add it with \`systemctl --user edit\` (Linux) or to the LaunchAgent by hand (macOS)`,
+        );
+      }
       const jobs = scheduledJobs({
         program,
         home,
@@ -84,6 +91,7 @@ export function registerSchedule(program: Command, ctx: CommandContext): void {
           : parseInterval(opts.backupEvery, "--backup-every"),
         serve: opts.serve ? { host: opts.serveHost, port } : undefined,
         path: Deno.env.get("PATH"),
+        network: network.env,
       });
       if (opts.dryRun) {
         const files = scheduleFiles(jobs, host);

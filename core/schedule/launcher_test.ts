@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { jobNetworkEnv, scheduledJobs } from "./jobs.ts";
 import { launcherScript, writeLauncher } from "./launcher.ts";
+import { systemdUnits } from "./systemd.ts";
 
 /** Runs a launcher whose installing Deno is `deno`, with PATH holding only `bin`. */
 async function launch(dir: string, deno: string, bin: string) {
@@ -52,4 +54,27 @@ Deno.test("the launcher finds Deno anew on every start: the installing one, then
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("the jobs keep the installing shell's proxy, CA and cache variables, but no proxy password", () => {
+  const { env, withheld } = jobNetworkEnv({
+    https_proxy: "http://proxy.lan:3128",
+    HTTP_PROXY: "http://me:hunter22@proxy.lan:3128",
+    SSL_CERT_FILE: "/etc/ssl/corp.pem",
+    DENO_DIR: "/var/cache/deno",
+    AWS_SECRET_ACCESS_KEY: "never-this",
+    EMPTY: "",
+  });
+  assert.deepEqual(env, {
+    SSL_CERT_FILE: "/etc/ssl/corp.pem",
+    DENO_DIR: "/var/cache/deno",
+    https_proxy: "http://proxy.lan:3128",
+  });
+  assert.deepEqual(withheld, ["HTTP_PROXY"]);
+  const [job] = scheduledJobs({ program: ["/p"], home: "/data", network: env });
+  assert.equal(job.env.PHOTOS_SYNC_HOME, "/data");
+  const { service } = systemdUnits(job);
+  assert.match(service, /^Environment=SSL_CERT_FILE=\/etc\/ssl\/corp\.pem$/m);
+  assert.match(service, /^Environment=https_proxy=http:\/\/proxy\.lan:3128$/m);
+  assert.doesNotMatch(service, /hunter22|never-this/);
 });
