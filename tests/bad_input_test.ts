@@ -9,7 +9,7 @@ import { DatabaseSync } from "node:sqlite";
 import { hashFile } from "../core/engine/hash.ts";
 import { writeSampleLibrary } from "../plugins/source/photoslibrary/sample_library.ts";
 import { networkEnv } from "./_child_env.ts";
-import { cli, folderRun, listFiles, MAIN, withTempDir } from "./_cli.ts";
+import { cli, folderRun, listFiles, RUN_MAIN, withTempDir } from "./_cli.ts";
 
 const canMount = (() => {
   try {
@@ -27,7 +27,7 @@ if (!canMount) console.log("full-disk tests skipped: cannot mount a tmpfs in a p
 
 /** Runs photos-sync with a small tmpfs mounted on `mountpoint` for the duration of the command. */
 async function cliOnTinyDisk(mountpoint: string, args: string[], env: Record<string, string> = {}) {
-  const deno = [Deno.execPath(), "run", "-A", MAIN, ...args].map((a) => `'${a.replaceAll("'", "'\\''")}'`)
+  const deno = [Deno.execPath(), ...RUN_MAIN, ...args].map((a) => `'${a.replaceAll("'", "'\\''")}'`)
     .join(" ");
   const out = await new Deno.Command("unshare", {
     args: [
