@@ -15,7 +15,7 @@ import {
   fillCredentials,
   missingCredentialsHelp,
 } from "../config/credentials.ts";
-import { createPrivateFile, envFileWarning, makePrivateDir } from "../config/private_files.ts";
+import { envFileWarning, makePrivateDir, makeTrackerPrivate } from "../config/private_files.ts";
 import { subprocessRunner } from "../plugin/context.ts";
 import type { OptionValues } from "../plugin/options.ts";
 import { type HandlerEntry } from "../engine/import_run.ts";
@@ -69,8 +69,8 @@ export class Session {
     });
     const warning = envFileWarning(config.envFile);
     if (warning) options.output.err(warning);
-    createPrivateFile(`${config.home}/tracker.db`);
     const tracker = Tracker.open(`${config.home}/tracker.db`);
+    makeTrackerPrivate(`${config.home}/tracker.db`);
     const tempRoot = await Deno.makeTempDir({ prefix: "photos-sync-" }).catch((e) => {
       tracker.close();
       throw new FatalError(`cannot create a temporary directory (${e.message}); free space or set TMPDIR`);

@@ -5,7 +5,7 @@
  * @example
  * ```ts
  * await makePrivateDir(home);
- * createPrivateFile(`${home}/tracker.db`); // before SQLite creates it with the umask's mode
+ * makeTrackerPrivate(`${home}/tracker.db`); // after opening it
  * ```
  * @module
  */
@@ -16,14 +16,18 @@ export async function makePrivateDir(dir: string): Promise<void> {
 }
 
 /**
- * Creates `path` empty with mode 0600 unless it exists. SQLite takes a zero-length file as an
- * empty database and gives its -wal and -shm files the same mode.
+ * Makes the tracker at `path` and its -wal and -shm files readable by their owner only (0600), also
+ * those of an older install. SQLite gives the -wal and -shm files it creates later the database's mode.
+ * A file someone else owns is left as it is.
  */
-export function createPrivateFile(path: string): void {
-  try {
-    Deno.writeFileSync(path, new Uint8Array(), { createNew: true, mode: 0o600 });
-  } catch (e) {
-    if (!(e instanceof Deno.errors.AlreadyExists)) throw e;
+export function makeTrackerPrivate(path: string): void {
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) {
+    try {
+      const mode = Deno.statSync(file).mode;
+      if (mode !== null && (mode & 0o077) !== 0) Deno.chmodSync(file, 0o600);
+    } catch {
+      // Absent (no WAL yet), or not ours to change.
+    }
   }
 }
 

@@ -8,7 +8,7 @@ import { ConfigError } from "../plugin/errors.ts";
 import { type DestinationPlugin, PLUGIN_API_VERSION } from "../plugin/types.ts";
 import { type CredentialStore, fillCredentials } from "./credentials.ts";
 import { loadConfig } from "./mod.ts";
-import { createPrivateFile, envFileWarning, makePrivateDir } from "./private_files.ts";
+import { envFileWarning, makePrivateDir, makeTrackerPrivate } from "./private_files.ts";
 import { Redactor } from "./redact.ts";
 
 const plugin: DestinationPlugin = {
@@ -114,11 +114,11 @@ Deno.test("the data directory is made 0700 and the tracker 0600; a readable .env
     await makePrivateDir(home);
     assert.equal(Deno.statSync(home).mode! & 0o777, 0o700);
     const tracker = join(home, "tracker.db");
-    createPrivateFile(tracker);
+    await Deno.writeTextFile(tracker, "an older install's", { mode: 0o644 });
+    await Deno.chmod(tracker, 0o644);
+    makeTrackerPrivate(tracker);
     assert.equal(Deno.statSync(tracker).mode! & 0o777, 0o600);
-    await Deno.writeTextFile(tracker, "kept");
-    createPrivateFile(tracker);
-    assert.equal(await Deno.readTextFile(tracker), "kept", "an existing file is left alone");
+    makeTrackerPrivate(join(home, "absent.db")); // no file, no error
     const env = join(home, ".env");
     assert.equal(envFileWarning(env), undefined, "no .env, no warning");
     await Deno.writeTextFile(env, "IMMICH_API_KEY=0123456789\n", { mode: 0o600 });
