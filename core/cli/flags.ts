@@ -27,6 +27,8 @@ export function addPluginFlags(cmd: Command, plugins: readonly Plugin[]): Comman
       if (seen.has(long)) continue;
       seen.add(long);
       if (spec.secret) {
+        if (seen.has(`--${secretFileFlag(plugin.id, spec)}`)) continue;
+        seen.add(`--${secretFileFlag(plugin.id, spec)}`);
         addSecretFlags(cmd, plugin.id, spec);
         continue;
       }
