@@ -91,4 +91,29 @@ export const CASES: HostileCase[] = [
     firstLine: /the background sync would fail: .*the destination immich \(PHOTOS_SYNC_TO\) needs: url/,
     check: noJobWritten,
   },
+  {
+    name: "a backup encryption password in .env too short to mask",
+    async setup(w) {
+      const env = "BACKUP_CREDENTIALS=env\nPHOTOS_SYNC_B2_ENCRYPTION_PASSWORD=abc\n";
+      await Deno.writeTextFile(join(w.home, ".env"), env, { mode: 0o600 });
+      return { args: ["backup", "--home", w.home] };
+    },
+    code: 2,
+    firstLine: /PHOTOS_SYNC_B2_ENCRYPTION_PASSWORD: encryption-password is 3 characters long/,
+  },
+  {
+    name: "an API key file that is a directory",
+    setup: (w) => ({ args: toImmich(w), env: { ...NOBODY, IMMICH_API_KEY_FILE: w.dir } }),
+    code: 2,
+    firstLine: /IMMICH_API_KEY_FILE names .*, which cannot be read \(Is a directory/,
+  },
+  {
+    name: "a Glacier access key given as --flag=value",
+    setup: (w) => ({
+      args: ["backup", "--home", w.home, "--to", "glacier", "--glacier-access-key-id=AKIA0123456789"],
+    }),
+    code: 2,
+    firstLine: /--glacier-access-key-id would show the secret.*--glacier-access-key-id-file/,
+    check: (r) => assert.doesNotMatch(r.stderr, /AKIA0123456789/),
+  },
 ];
