@@ -79,6 +79,11 @@ Deno.test("a secret is read from the file a *_FILE variable or a --*-file flag n
       (await resolveKey({ PHOTOS_SYNC_HOME: dir, IMMICH_API_KEY: "from-env-0123" })).key,
       "from-env-0123",
     );
+    // A value that lost to another layer is masked all the same.
+    await Deno.writeTextFile(join(dir, ".env"), "IMMICH_API_KEY=an-old-key-in-env-file\n");
+    const config = await loadConfig({ env: { PHOTOS_SYNC_HOME: dir, IMMICH_API_KEY: "from-env-0123" } });
+    config.guardSecrets([plugin]);
+    assert.equal(config.redactor.redact("an-old-key-in-env-file"), "***");
   });
 });
 

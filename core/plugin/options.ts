@@ -167,6 +167,10 @@ export function secretValues(pluginId: string, specs: readonly OptionSpec[], lay
     if (found === undefined || found.origin === "default") continue;
     checkSecretLength(spec, String(found.raw), found.where);
     out.push(String(found.raw));
+    // Values that lost to another layer are masked too: an old key in .env must not show either.
+    for (const name of envNames(pluginId, spec)) {
+      out.push(...[layers.env[name], layers.envFile[name]].filter(given));
+    }
   }
   return out;
 }
