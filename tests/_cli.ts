@@ -1,5 +1,12 @@
 /** Runs the real CLI (`deno run -A main.ts`) as a separate process, the way a user does. */
+import { networkEnv } from "./_child_env.ts";
+
 export const MAIN = new URL("../main.ts", import.meta.url).pathname;
+/**
+ * `deno run` without Deno's own diagnostics: on a fresh cache its "Download https://..." lines would
+ * come before photos-sync's first line on stderr.
+ */
+export const RUN_MAIN = ["run", "--quiet", "-A", MAIN];
 
 export interface CliResult {
   code: number;
@@ -7,11 +14,12 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs photos-sync with an environment made only of `env` plus PATH and HOME (nothing inherited). */
+/** Runs photos-sync with an environment made only of `env` plus PATH, HOME and the network variables. */
 export async function cli(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
   const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", MAIN, ...args],
+    args: [...RUN_MAIN, ...args],
     env: {
+      ...networkEnv(),
       PATH: Deno.env.get("PATH") ?? "",
       HOME: Deno.env.get("HOME") ?? "",
       NO_COLOR: "1",
@@ -36,8 +44,9 @@ export function spawnCli(
   options: { stdout?: "piped" | "null" } = {},
 ): Deno.ChildProcess {
   return new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", MAIN, ...args],
+    args: [...RUN_MAIN, ...args],
     env: {
+      ...networkEnv(),
       PATH: Deno.env.get("PATH") ?? "",
       HOME: Deno.env.get("HOME") ?? "",
       NO_COLOR: "1",

@@ -26,7 +26,7 @@ export function cliCommand(
   options: { env?: Record<string, string>; stdout?: "piped" | "null" } = {},
 ) {
   return new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", MAIN, ...args],
+    args: ["run", "--quiet", "-A", MAIN, ...args], // --quiet: no "Download" lines of a fresh cache
     env: childEnv(options.env),
     clearEnv: true,
     stdin: "null",

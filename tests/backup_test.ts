@@ -371,7 +371,7 @@ Deno.test("a Glacier restore exits 1 while objects are cold and completes once t
       BACKUP_TO: "glacier",
       PHOTOS_SYNC_GLACIER_BUCKET_NAME: s3.bucket,
       PHOTOS_SYNC_GLACIER_ENDPOINT: s3.endpoint,
-      PHOTOS_SYNC_GLACIER_ACCESS_KEY_ID: "AKTEST",
+      PHOTOS_SYNC_GLACIER_ACCESS_KEY_ID: "AKIATESTKEY01", // secrets shorter than 8 characters are refused
       PHOTOS_SYNC_GLACIER_SECRET_ACCESS_KEY: "secret-key-test",
       PHOTOS_SYNC_GLACIER_ENCRYPTION_PASSWORD: PASSWORD,
       PHOTOS_SYNC_GLACIER_ENCRYPTION_SALT: SALT,

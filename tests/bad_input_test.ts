@@ -8,7 +8,8 @@ import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { hashFile } from "../core/engine/hash.ts";
 import { writeSampleLibrary } from "../plugins/source/photoslibrary/sample_library.ts";
-import { cli, folderRun, listFiles, MAIN, withTempDir } from "./_cli.ts";
+import { networkEnv } from "./_child_env.ts";
+import { cli, folderRun, listFiles, RUN_MAIN, withTempDir } from "./_cli.ts";
 
 const canMount = (() => {
   try {
@@ -26,7 +27,7 @@ if (!canMount) console.log("full-disk tests skipped: cannot mount a tmpfs in a p
 
 /** Runs photos-sync with a small tmpfs mounted on `mountpoint` for the duration of the command. */
 async function cliOnTinyDisk(mountpoint: string, args: string[], env: Record<string, string> = {}) {
-  const deno = [Deno.execPath(), "run", "-A", MAIN, ...args].map((a) => `'${a.replaceAll("'", "'\\''")}'`)
+  const deno = [Deno.execPath(), ...RUN_MAIN, ...args].map((a) => `'${a.replaceAll("'", "'\\''")}'`)
     .join(" ");
   const out = await new Deno.Command("unshare", {
     args: [
@@ -35,7 +36,7 @@ async function cliOnTinyDisk(mountpoint: string, args: string[], env: Record<str
       "-c",
       `mount -t tmpfs -o size=192k tmpfs '${mountpoint}' && ${deno}; rc=$?; ls -la '${mountpoint}' >/dev/null; exit $rc`,
     ],
-    env: { PATH: Deno.env.get("PATH")!, HOME: Deno.env.get("HOME")!, NO_COLOR: "1", ...env },
+    env: { ...networkEnv(), PATH: Deno.env.get("PATH")!, HOME: Deno.env.get("HOME")!, NO_COLOR: "1", ...env },
     clearEnv: true,
     stdout: "piped",
     stderr: "piped",

@@ -39,6 +39,19 @@ Deno.test({
         PATH: `${bin}:${Deno.env.get("PATH")}`,
         DENO_DIR: await denoDir(), // HOME moved, the module cache must not
       };
+      // The jobs read only <home>/.env: install refuses until it names a library and a destination.
+      await Deno.mkdir(home);
+      const noLibrary = await runCli(["--home", home, "schedule", "install"], { env, expect: 2 });
+      assert.match(noLibrary.stderr, /the background sync would fail: .*\.env names no library/);
+      await Deno.writeTextFile(join(home, ".env"), `PHOTOS_SYNC_LIBRARY=${join(dir, "lib")}\n`);
+      const noDestination = await runCli(["--home", home, "schedule", "install"], { env, expect: 2 });
+      assert.match(noDestination.stderr, /the destination immich \(PHOTOS_SYNC_TO\) needs: .*url/);
+      await Deno.writeTextFile(
+        join(home, ".env"),
+        `PHOTOS_SYNC_LIBRARY=${join(dir, "lib")}\nPHOTOS_SYNC_TO=folder\nPHOTOS_SYNC_FOLDER_PATH=${
+          join(dir, "dest")
+        }\n`,
+      );
 
       const installed = JSON.parse(
         (await runCli([
@@ -59,8 +72,14 @@ Deno.test({
         assert.ok(existsSync(join(units, f)), f);
       }
       const sync = installed.installed.find((j: { name: string }) => j.name === "sync");
-      // Under `deno run` the job starts this same entry module with the same deno.
-      assert.deepEqual(sync.argv, [Deno.execPath(), "run", "-A", MAIN, "--home", home, "sync"]);
+      // Under `deno run` the job starts a launcher in the data directory, not a Deno inside some cache.
+      const launcher = join(home, "bin", "photos-sync");
+      assert.deepEqual(sync.argv, [launcher, "--home", home, "sync"]);
+      assert.ok(installed.files.includes(launcher));
+      const script = await Deno.readTextFile(launcher);
+      assert.ok(script.includes(`main='${MAIN}'`), script);
+      const version = await new Deno.Command(launcher, { args: ["--version"], stdout: "piped" }).output();
+      assert.equal(new TextDecoder().decode(version.stdout).trim(), "0.1.0");
       assert.equal(sync.intervalSeconds, 7200);
       assert.equal(sync.log, join(home, "logs", "sync.log"));
       const calls = (await Deno.readTextFile(log)).trim().split("\n");

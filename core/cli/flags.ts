@@ -4,7 +4,7 @@
  */
 import { type Command, Option } from "commander";
 import { CORE_OPTIONS } from "../config/mod.ts";
-import { envNames, flagName, type OptionSpec } from "../plugin/options.ts";
+import { envNames, flagName, type OptionSpec, secretFileFlag } from "../plugin/options.ts";
 import type { Plugin } from "../plugin/types.ts";
 
 type CoreName = typeof CORE_OPTIONS[number]["name"];
@@ -26,12 +26,34 @@ export function addPluginFlags(cmd: Command, plugins: readonly Plugin[]): Comman
       const long = `--${flagName(plugin.id, spec)}`;
       if (seen.has(long)) continue;
       seen.add(long);
+      if (spec.secret) {
+        if (seen.has(`--${secretFileFlag(plugin.id, spec)}`)) continue;
+        seen.add(`--${secretFileFlag(plugin.id, spec)}`);
+        addSecretFlags(cmd, plugin.id, spec);
+        continue;
+      }
       cmd.addOption(
         new Option(spec.type === "boolean" ? long : `${long} <value>`, optionHelp(plugin.id, spec)),
       );
     }
   }
   return cmd;
+}
+
+/**
+ * A secret gets `--<flag>-file <path>`; its plain flag stays, hidden from --help, only so that using
+ * it is refused with a message that says where the secret goes instead.
+ */
+function addSecretFlags(cmd: Command, pluginId: string, spec: OptionSpec): void {
+  cmd.addOption(new Option(`--${flagName(pluginId, spec)} <value>`).hideHelp());
+  cmd.addOption(
+    new Option(
+      `--${secretFileFlag(pluginId, spec)} <path>`,
+      `${spec.help}, read from this file (${pluginId}; or env ${
+        envNames(pluginId, spec).join(" / ")
+      }, or <env>_FILE)`,
+    ),
+  );
 }
 
 function optionHelp(pluginId: string, spec: OptionSpec): string {

@@ -4,10 +4,13 @@
  * @module
  */
 import type { Command } from "commander";
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { loadConfig } from "../config/mod.ts";
+import { envFileWarning } from "../config/private_files.ts";
 import { ConfigError } from "../plugin/errors.ts";
-import { currentProgram, formatInterval, parseInterval, scheduledJobs } from "../schedule/jobs.ts";
+import { checkScheduledConfig, jobsEnvFile } from "../schedule/config_check.ts";
+import { formatInterval, jobNetworkEnv, parseInterval, scheduledJobs } from "../schedule/jobs.ts";
+import { jobProgram, writeLauncher } from "../schedule/launcher.ts";
 import {
   installSchedule,
   removeSchedule,
@@ -36,7 +39,10 @@ async function homeOf(
 ): Promise<{ home: string; envFile: Record<string, string | undefined> }> {
   const config = await loadConfig({ flags: flagValues(command), env: ctx.deps.env });
   ctx.setRedactor(config.redactor);
-  return { home: resolve(config.home), envFile: config.layers.envFile };
+  const home = resolve(config.home);
+  const warning = envFileWarning(join(home, ".env"));
+  if (warning) ctx.output.err(warning);
+  return { home, envFile: await jobsEnvFile(home) };
 }
 
 export function registerSchedule(program: Command, ctx: CommandContext): void {
@@ -66,9 +72,18 @@ export function registerSchedule(program: Command, ctx: CommandContext): void {
             `(background jobs do not see this shell's environment)`,
         );
       }
+      checkScheduledConfig({ home, envFile, plugins: ctx.deps.plugins });
       const host = systemHost();
+      const { program, launcher } = jobProgram(home);
+      const network = jobNetworkEnv(Deno.env.toObject());
+      for (const name of network.withheld) {
+        ctx.output.err(
+          `warning: ${name} holds a password, so it is not written into the job files; if the jobs need ` +
+            `that proxy, add it with \`systemctl --user edit\` (Linux) or to the LaunchAgent by hand (macOS)`,
+        );
+      }
       const jobs = scheduledJobs({
-        program: currentProgram(),
+        program,
         home,
         every: parseInterval(opts.every, "--every"),
         backupEvery: opts.backupEvery === undefined
@@ -76,9 +91,11 @@ export function registerSchedule(program: Command, ctx: CommandContext): void {
           : parseInterval(opts.backupEvery, "--backup-every"),
         serve: opts.serve ? { host: opts.serveHost, port } : undefined,
         path: Deno.env.get("PATH"),
+        network: network.env,
       });
       if (opts.dryRun) {
         const files = scheduleFiles(jobs, host);
+        if (launcher) files.set(launcher.path, launcher.content);
         if (opts.json) {
           ctx.output.out(JSON.stringify({ dryRun: true, files: Object.fromEntries(files) }, null, 2));
         } else {
@@ -87,7 +104,8 @@ export function registerSchedule(program: Command, ctx: CommandContext): void {
         }
         return;
       }
-      const files = await installSchedule(jobs, host);
+      if (launcher) await writeLauncher(launcher);
+      const files = [...(launcher ? [launcher.path] : []), ...await installSchedule(jobs, host)];
       if (opts.json) {
         ctx.output.out(JSON.stringify(
           {

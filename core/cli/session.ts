@@ -15,6 +15,7 @@ import {
   fillCredentials,
   missingCredentialsHelp,
 } from "../config/credentials.ts";
+import { envFileWarning, makePrivateDir, makeTrackerPrivate } from "../config/private_files.ts";
 import { subprocessRunner } from "../plugin/context.ts";
 import type { OptionValues } from "../plugin/options.ts";
 import { type HandlerEntry } from "../engine/import_run.ts";
@@ -67,10 +68,13 @@ export class Session {
     const config = await loadConfig({ flags: options.flags, env: options.env });
     const registry = new Registry(options.plugins);
     config.guardSecrets(registry.all());
-    await Deno.mkdir(config.home, { recursive: true }).catch((e) => {
+    await makePrivateDir(config.home).catch((e) => {
       throw new ConfigError(`cannot create the data directory ${config.home} (${e.message}); set --home`);
     });
+    const warning = envFileWarning(config.envFile);
+    if (warning) options.output.err(warning);
     const tracker = Tracker.open(`${config.home}/tracker.db`);
+    makeTrackerPrivate(`${config.home}/tracker.db`);
     await removeOrphanTempRoots();
     const tempRoot = await makeTempRoot().catch((e) => {
       tracker.close();

@@ -47,7 +47,7 @@ Deno.test("config precedence is flags > environment > .env file > defaults", asy
       assert.equal(c.origins["backup-max-retries"], "default");
       assert.throws(
         () => c.pluginOptions(immichLike),
-        /destination.immich needs api-key \(--immich-api-key or PHOTOS_SYNC_IMMICH_API_KEY \/ IMMICH_API_KEY\)/,
+        /destination.immich needs api-key \(PHOTOS_SYNC_IMMICH_API_KEY \/ IMMICH_API_KEY, or a file named by --immich-api-key-file\)/,
       );
       const withKey = await loadConfig({ env: { ...env, IMMICH_API_KEY: "k-123456" } });
       assert.deepEqual(withKey.pluginOptions(immichLike), { url: "http://from-env", "api-key": "k-123456" });

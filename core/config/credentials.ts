@@ -216,12 +216,13 @@ export async function fillCredentials(
       missing.push(spec.name);
       continue;
     }
-    if (spec.secret) redactor.add(value);
+    // Parsed first: a secret too short to mask is refused before the redactor sees it.
     out[spec.name] = parseOptionValue(
       spec,
       value,
       `${store.description}, field ${credentialField(spec.name)}`,
     );
+    if (spec.secret) redactor.add(value);
   }
   return { values: out, missing };
 }
@@ -234,8 +235,10 @@ export function missingCredentialsHelp(
   const { missing, store } = options;
   return missing.map((name) => {
     const spec = plugin.options.find((o) => o.name === name)!;
-    const direct = `${envNames(plugin.id, spec)[0]}${
-      spec.secret ? "" : ` or --${flagName(plugin.id, spec)}`
+    const env = envNames(plugin.id, spec)[0];
+    // A secret has no flag: the variable, or a file named by <variable>_FILE.
+    const direct = `${env}${
+      spec.secret ? ` (or ${env}_FILE naming a file)` : ` or --${flagName(plugin.id, spec)}`
     }`;
     return store.kind === "env"
       ? `${name}: set ${direct}`

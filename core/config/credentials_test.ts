@@ -87,7 +87,7 @@ Deno.test("1Password: a field the item lacks is reported missing with where to a
     const help = missingCredentialsHelp(plugin, { missing, store });
     assert.match(
       help,
-      /encryption-password: add a field "encryption_password" to the 1Password item "Immich Backup B2" in vault "Private", or set PHOTOS_SYNC_B2_ENCRYPTION_PASSWORD/,
+      /encryption-password: add a field "encryption_password" to the 1Password item "Immich Backup B2" in vault "Private", or set PHOTOS_SYNC_B2_ENCRYPTION_PASSWORD \(or PHOTOS_SYNC_B2_ENCRYPTION_PASSWORD_FILE naming a file\)/,
     );
   });
 });

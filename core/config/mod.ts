@@ -21,13 +21,12 @@ import {
 } from "../model/policy.ts";
 import { ConfigError } from "../plugin/errors.ts";
 import {
-  envNames,
-  flagName,
   type OptionLayers,
   type OptionOrigin,
   type OptionSpec,
   type OptionValues,
   resolveOptions,
+  secretValues,
 } from "../plugin/options.ts";
 import type { Plugin } from "../plugin/types.ts";
 import { parseEnvFile } from "./env_file.ts";
@@ -202,13 +201,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Confi
   const { values: core, origins } = resolveOptions("core", CORE_OPTIONS, layers);
   core.home = home;
   const redactor = new Redactor();
-  for (const spec of CORE_OPTIONS as readonly OptionSpec[]) {
-    if (!spec.secret) continue;
-    for (const name of envNames("core", spec)) {
-      redactor.add(env[name]);
-      redactor.add(fileValues[name]);
-    }
-  }
+  for (const value of secretValues("core", CORE_OPTIONS, layers)) redactor.add(value);
   return {
     home,
     envFile,
@@ -226,14 +219,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Confi
   };
 }
 
+/** Refuses secrets given as flags or too short to mask, before anything is written or printed. */
 function registerSecrets(plugin: Plugin, layers: OptionLayers, redactor: Redactor): void {
-  for (const spec of plugin.options) {
-    if (!spec.secret) continue;
-    for (const name of envNames(plugin.id, spec)) {
-      redactor.add(layers.env[name]);
-      redactor.add(layers.envFile[name]);
-    }
-    const flag = layers.flags[flagName(plugin.id, spec)];
-    if (typeof flag === "string") redactor.add(flag);
-  }
+  for (const value of secretValues(plugin.id, plugin.options, layers)) redactor.add(value);
 }

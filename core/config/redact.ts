@@ -9,12 +9,21 @@
  * ```
  * @module
  */
+/**
+ * The shortest secret accepted. Masking a shorter one would garble ordinary text (a key "ab" would
+ * turn every "ab" of every message into `***`), so the options layer refuses those with a message.
+ */
+export const MIN_SECRET_LENGTH = 8;
+
 export class Redactor {
   readonly #secrets = new Set<string>();
 
-  /** Registers a secret. Very short values are ignored: they would mask ordinary text. */
+  /**
+   * Registers a secret. Values shorter than {@link MIN_SECRET_LENGTH} are not masked: no secret
+   * option accepts one, so only non-secret fields (a bucket name handed over with the keys) are that short.
+   */
   add(secret: string | undefined): void {
-    if (secret && secret.length >= 4) this.#secrets.add(secret);
+    if (secret && secret.length >= MIN_SECRET_LENGTH) this.#secrets.add(secret);
   }
 
   has(text: string): boolean {

@@ -12,6 +12,7 @@
  * @module
  */
 import { ConfigError } from "./errors.ts";
+import { MIN_SECRET_LENGTH } from "../config/redact.ts";
 
 export type OptionType = "string" | "number" | "boolean" | "path" | "list";
 export type OptionValue = string | number | boolean | string[];
@@ -23,7 +24,10 @@ export interface OptionSpec {
   type: OptionType;
   default?: OptionValue;
   required?: boolean;
-  /** Never printed, logged, stored or passed in process arguments. */
+  /**
+   * Never printed, logged, stored or passed in process arguments. Read from the environment, `.env`,
+   * a file (`<ENV>_FILE`, `--<flag>-file`) or a credential store; given as a flag it is refused.
+   */
   secret?: boolean;
   /**
    * May come from the credential store the user chose (1Password, Keychain) when no flag or
@@ -72,6 +76,105 @@ export function flagName(pluginId: string, spec: OptionSpec): string {
   return pluginId === "core" ? spec.name : `${pluginId.split(".").at(-1)}-${spec.name}`;
 }
 
+/** `destination.immich` + `api-key` -> `immich-api-key-file`: names a file that holds the secret. */
+export function secretFileFlag(pluginId: string, spec: OptionSpec): string {
+  return `${flagName(pluginId, spec)}-file`;
+}
+
+/** A secret given as a flag: `ps` shows it to every user and the shell keeps it in its history. */
+function secretFlagRefused(pluginId: string, spec: OptionSpec): ConfigError {
+  const env = envNames(pluginId, spec).at(-1)!;
+  return new ConfigError(
+    `--${flagName(pluginId, spec)} would show the secret in \`ps\` and your shell history, so it is not ` +
+      `accepted; set ${env} in the environment or in .env in the data directory, or put it in a file ` +
+      `readable only by you and name it with ${env}_FILE or --${secretFileFlag(pluginId, spec)}` +
+      (spec.credential ? ", or keep it in the credential store (--backup-credentials)" : ""),
+  );
+}
+
+/** Refuses a secret too short to mask: masking "ab" would turn every "ab" of every message into `***`. */
+function checkSecretLength(spec: OptionSpec, value: string, where: string): void {
+  if (value.length >= MIN_SECRET_LENGTH) return;
+  throw new ConfigError(
+    `${where}: ${spec.name} is ${value.length} characters long; a secret needs at least ` +
+      `${MIN_SECRET_LENGTH} so it can be masked in messages without masking ordinary words; use the full key or a longer password`,
+  );
+}
+
+/** The contents of a file named by `where` (a flag or variable), without its final line break. */
+function readSecretFile(path: string, where: string): string {
+  let text: string;
+  try {
+    text = Deno.readTextFileSync(path);
+  } catch (e) {
+    throw new ConfigError(
+      `${where} names ${path}, which cannot be read (${(e as Error).message}); fix the path`,
+    );
+  }
+  const value = text.replace(/\r?\n$/, "");
+  if (value === "") throw new ConfigError(`${where} names ${path}, which is empty; put the secret in it`);
+  return value;
+}
+
+interface Found {
+  raw: OptionValue;
+  where: string;
+  origin: OptionOrigin;
+}
+
+const given = (v: string | undefined): v is string => v !== undefined && v !== "";
+
+/** A value from one layer of variables: the variable itself, or for a secret, the file `<NAME>_FILE` names. */
+function fromVariables(
+  spec: OptionSpec,
+  names: readonly string[],
+  layer: Record<string, string | undefined>,
+  origin: OptionOrigin,
+): Found | undefined {
+  const direct = names.find((n) => given(layer[n]));
+  if (direct) return { raw: layer[direct]!, where: direct, origin };
+  const file = spec.secret ? names.map((n) => `${n}_FILE`).find((n) => given(layer[n])) : undefined;
+  return file ? { raw: readSecretFile(layer[file]!, file), where: layer[file]!, origin } : undefined;
+}
+
+/** Where one option's value comes from: flags > environment > `.env` file > defaults. */
+function findValue(pluginId: string, spec: OptionSpec, layers: OptionLayers): Found | undefined {
+  const flag = layers.flags[flagName(pluginId, spec)];
+  const names = envNames(pluginId, spec);
+  if (spec.secret) {
+    if (flag !== undefined) throw secretFlagRefused(pluginId, spec);
+    const file = layers.flags[secretFileFlag(pluginId, spec)];
+    if (typeof file === "string") {
+      const where = `--${secretFileFlag(pluginId, spec)}`;
+      return { raw: readSecretFile(file, where), where: file, origin: "flag" };
+    }
+  } else if (flag !== undefined) return { raw: flag, where: pluginId, origin: "flag" };
+  const found = fromVariables(spec, names, layers.env, "env") ??
+    fromVariables(spec, names, layers.envFile, "env-file");
+  if (found) return found;
+  return spec.default !== undefined ? { raw: spec.default, where: pluginId, origin: "default" } : undefined;
+}
+
+/**
+ * Every secret value these options are given, from any layer (files read), each long enough to
+ * mask; throws when a secret comes as a flag. For registering with the redactor before any output.
+ */
+export function secretValues(pluginId: string, specs: readonly OptionSpec[], layers: OptionLayers): string[] {
+  const out: string[] = [];
+  for (const spec of specs) {
+    if (!spec.secret) continue;
+    const found = findValue(pluginId, spec, layers);
+    if (found === undefined || found.origin === "default") continue;
+    checkSecretLength(spec, String(found.raw), found.where);
+    out.push(String(found.raw));
+    // Values that lost to another layer are masked too: an old key in .env must not show either.
+    for (const name of envNames(pluginId, spec)) {
+      out.push(...[layers.env[name], layers.envFile[name]].filter(given));
+    }
+  }
+  return out;
+}
+
 /** Converts a raw value (string from env/flag, or a typed default) into the option's type. */
 export function parseOptionValue(spec: OptionSpec, raw: OptionValue, where: string): OptionValue {
   const bad = (what: string) =>
@@ -102,6 +205,7 @@ export function parseOptionValue(spec: OptionSpec, raw: OptionValue, where: stri
     case "string": {
       const s = String(raw);
       if (spec.choices && !spec.choices.includes(s)) throw bad(`one of ${spec.choices.join(", ")}`);
+      if (spec.secret) checkSecretLength(spec, s, where);
       return s;
     }
   }
@@ -119,6 +223,14 @@ export interface OptionLayers {
   envFile: Record<string, string | undefined>;
 }
 
+/** `--folder-path or PHOTOS_SYNC_FOLDER_PATH`; a secret's file flag or variables instead of its flag. */
+function howToSet(pluginId: string, spec: OptionSpec): string {
+  const names = envNames(pluginId, spec).join(" / ");
+  return spec.secret
+    ? `${names}, or a file named by --${secretFileFlag(pluginId, spec)}`
+    : `--${flagName(pluginId, spec)} or ${names}`;
+}
+
 /**
  * Resolves one plugin's options: flags > environment > `.env` file > defaults.
  * Throws a ConfigError naming every missing required option and where it can be set.
@@ -132,20 +244,13 @@ export function resolveOptions(
   const origins: Record<string, OptionOrigin> = {};
   const missing: string[] = [];
   for (const spec of specs) {
-    const flag = layers.flags[flagName(pluginId, spec)];
-    const names = envNames(pluginId, spec);
-    const fromEnv = names.map((n) => layers.env[n]).find((v) => v !== undefined && v !== "");
-    const fromFile = names.map((n) => layers.envFile[n]).find((v) => v !== undefined && v !== "");
-    let raw: OptionValue | undefined;
-    if (flag !== undefined) [raw, origins[spec.name]] = [flag, "flag"];
-    else if (fromEnv !== undefined) [raw, origins[spec.name]] = [fromEnv, "env"];
-    else if (fromFile !== undefined) [raw, origins[spec.name]] = [fromFile, "env-file"];
-    else if (spec.default !== undefined) [raw, origins[spec.name]] = [spec.default, "default"];
-    if (raw === undefined) {
-      if (spec.required) missing.push(`${spec.name} (--${flagName(pluginId, spec)} or ${names.join(" / ")})`);
+    const found = findValue(pluginId, spec, layers);
+    if (found === undefined) {
+      if (spec.required) missing.push(`${spec.name} (${howToSet(pluginId, spec)})`);
       continue;
     }
-    values[spec.name] = parseOptionValue(spec, raw, pluginId);
+    origins[spec.name] = found.origin;
+    values[spec.name] = parseOptionValue(spec, found.raw, spec.secret ? found.where : pluginId);
   }
   if (missing.length > 0) {
     throw new ConfigError(

@@ -11,7 +11,7 @@
  * @module
  */
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { networkEnv } from "../config/network_env.ts";
 import { ConfigError } from "../plugin/errors.ts";
 
 export type JobName = "sync" | "backup" | "serve";
@@ -32,7 +32,7 @@ export interface ScheduledJob {
 }
 
 export interface JobOptions {
-  /** How photos-sync is started (see {@link currentProgram}). */
+  /** How photos-sync is started (see `jobProgram` in launcher.ts). */
   program: string[];
   home: string;
   /** Seconds between syncs (default 6 h). */
@@ -43,6 +43,8 @@ export interface JobOptions {
   serve?: { host: string; port: number };
   /** PATH for the jobs (rclone and friends must be found; launchd's default PATH is minimal). */
   path?: string;
+  /** Proxy, CA certificate and cache variables of the installing shell (see {@link jobNetworkEnv}). */
+  network?: Record<string, string>;
 }
 
 /** The label of a job, shared by launchd and systemd file names. */
@@ -63,17 +65,21 @@ export function parseInterval(text: string, flag = "--every"): number {
 }
 
 /**
- * How to start this photos-sync again: the binary itself when compiled, otherwise
- * `deno run -A <main.ts>` with the absolute path of the entry module.
+ * The network variables of `env` for the jobs, which launchd and systemd start without the login
+ * shell's variables. A proxy URL with a password in it is withheld: job files are not secret.
  */
-export function currentProgram(): string[] {
-  if (Deno.build.standalone) return [Deno.execPath()];
-  return [Deno.execPath(), "run", "-A", fileURLToPath(Deno.mainModule)];
+export function jobNetworkEnv(
+  env: Record<string, string | undefined>,
+): { env: Record<string, string>; withheld: string[] } {
+  const out = networkEnv(env);
+  const withheld = Object.keys(out).filter((name) => /:\/\/[^/@]*:[^/@]*@/.test(out[name]));
+  for (const name of withheld) delete out[name];
+  return { env: out, withheld };
 }
 
 export function scheduledJobs(options: JobOptions): ScheduledJob[] {
   const base = [...options.program, "--home", options.home];
-  const env: Record<string, string> = { PHOTOS_SYNC_HOME: options.home };
+  const env: Record<string, string> = { ...options.network, PHOTOS_SYNC_HOME: options.home };
   if (options.path) env.PATH = options.path;
   const job = (
     name: JobName,

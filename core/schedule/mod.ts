@@ -7,7 +7,7 @@
  * @example
  * ```ts
  * const host = systemHost();
- * await installSchedule(scheduledJobs({ program: currentProgram(), home }), host);
+ * await installSchedule(scheduledJobs({ program: jobProgram(home).program, home }), host);
  * console.log(await scheduleStatus(host, { home }));
  * ```
  * @module

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { scheduledJobs } from "./jobs.ts";
+import { launcherPath, launcherScript, writeLauncher } from "./launcher.ts";
 import { systemdUnits } from "./systemd.ts";
 
 /** Sections and key=value lines of a unit file (later lines of the same key are kept in order). */
@@ -116,9 +117,19 @@ Deno.test({
     try {
       const runtime = `${dir}/runtime`;
       await Deno.mkdir(runtime);
-      // A real executable for ExecStart: verify checks that the program exists.
+      // A real executable for ExecStart, the launcher install writes: verify checks that it exists.
+      const launcher = launcherPath(`${dir}/data`);
+      await writeLauncher({
+        path: launcher,
+        content: launcherScript({ main: "/srv/m.ts", deno: "/x", denoVersion: "2" }),
+      });
       const jobs = scheduledJobs({
-        program: [Deno.execPath(), "run", "-A", "/srv/photos-sync/main.ts"],
+        program: [launcher],
+        network: {
+          HTTPS_PROXY: "http://proxy:3128",
+          no_proxy: "localhost, 127.0.0.1,.lan",
+          SSL_CERT_FILE: "/etc/a b.pem",
+        },
         home: `${dir}/data`,
         backupEvery: 86400,
         serve: { host: "127.0.0.1", port: 8377 },

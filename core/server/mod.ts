@@ -12,6 +12,7 @@
  * @module
  */
 import { join } from "node:path";
+import { makePrivateDir, makeTrackerPrivate } from "../config/private_files.ts";
 import { ConfigError } from "../plugin/errors.ts";
 import { Tracker } from "../tracker/mod.ts";
 import { type AppOptions, createApp } from "./app.ts";
@@ -53,11 +54,12 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     );
   }
   const path = join(options.home, "tracker.db");
-  await Deno.mkdir(options.home, { recursive: true }).catch((e) => {
+  await makePrivateDir(options.home).catch((e) => {
     throw new ConfigError(`cannot create the data directory ${options.home} (${e.message}); set --home`);
   });
   // Creates or upgrades the schema once, then the server reads through a connection that cannot write.
   Tracker.open(path).close();
+  makeTrackerPrivate(path);
   const tracker = Tracker.open(path, { readOnly: true });
   const streams = new AbortController();
   const app = createApp({ ...options, tracker, signal: streams.signal });

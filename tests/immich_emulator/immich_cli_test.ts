@@ -6,9 +6,13 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { networkEnv } from "../_child_env.ts";
 import { startEmulator } from "./mod.ts";
 
+/** Pinned in deno.json and deno.lock, so a fresh machine downloads exactly this version. */
 export const IMMICH_CLI = "npm:@immich/cli@3.2.2";
+const CONFIG = fileURLToPath(new URL("../../deno.json", import.meta.url));
 
 /** Runs the Immich CLI with only the variables it needs (no config file, no inherited key). */
 export async function immichCli(
@@ -16,12 +20,12 @@ export async function immichCli(
   env: Record<string, string>,
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   const out = await new Deno.Command(Deno.execPath(), {
-    // --no-config: the CLI is not part of this project's dependency graph or node_modules.
-    args: ["run", "-A", "--no-config", IMMICH_CLI, ...args],
+    // The project's config: its lock file pins the CLI and everything it pulls in.
+    args: ["run", "-A", "--config", CONFIG, IMMICH_CLI, ...args],
     env: {
+      ...networkEnv(),
       PATH: Deno.env.get("PATH") ?? "",
       HOME: Deno.env.get("HOME") ?? "",
-      ...(Deno.env.get("DENO_DIR") ? { DENO_DIR: Deno.env.get("DENO_DIR")! } : {}),
       NO_COLOR: "1",
       ...env,
     },
