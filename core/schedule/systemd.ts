@@ -58,6 +58,8 @@ export function systemdUnits(job: ScheduledJob): SystemdUnits {
     `StandardError=append:${unitPath(job.logFile)}`,
     // photos-sync stops cleanly on SIGINT: assets in flight finish and the run is recorded as interrupted.
     "KillSignal=SIGINT",
+    // A stopped run exits 130 (SIGINT) or 143 (SIGTERM) after recording itself as interrupted: a clean stop.
+    "SuccessExitStatus=130 143",
     "TimeoutStopSec=5min",
     ...(periodic
       ? ["TimeoutStartSec=infinity", "Nice=10", "IOSchedulingClass=idle"]

@@ -90,6 +90,8 @@ Deno.test("the systemd units run the exact command line on the given schedule, l
     [...program, "--home", HOME, "serve", "--host", "0.0.0.0", "--port", "9000"],
   );
   assert.deepEqual(value(serveUnit, "Service", "Restart"), ["on-failure"]);
+  // A stop by signal exits 130/143 with the run recorded as interrupted: not a failure to restart on.
+  assert.deepEqual(value(serveUnit, "Service", "SuccessExitStatus"), ["130 143"]);
   assert.deepEqual(value(serveUnit, "Install", "WantedBy"), ["default.target"]);
 });
 
