@@ -39,6 +39,7 @@ import {
   type Visibility,
 } from "./_state.ts";
 import { readXmp } from "./_xmp.ts";
+import { readFileFacts } from "./_extract.ts";
 
 export interface EmulatorOptions {
   /** The server version to behave like (default `3.2.2`); anything from 1.133 on. */
@@ -206,7 +207,8 @@ function parseCaptureDate(text: string): { utc: string; local: string; offset?: 
   if (!m) return undefined;
   const ms = m[7] ? Math.round(Number(m[7]) * 1000) : 0;
   const wall = Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6], ms);
-  const offset = m[8] ? offsetSeconds(m[8]) : undefined;
+  // A bare `Z` gives the instant but no zone: Immich shows UTC wall time and timeZone null.
+  const offset = m[8] && m[8] !== "Z" ? offsetSeconds(m[8]) : undefined;
   return {
     utc: new Date(wall - (offset ?? 0) * 1000).toISOString(),
     local: new Date(wall).toISOString(),
@@ -1351,16 +1353,25 @@ export class Emulator {
       metadata: new Map(metadata.map((m) => [m.key, { value: m.value, updatedAt: at }])),
       hasSidecar: sidecar !== undefined,
     };
-    if (sidecar) this.#extractSidecar(asset, sidecar.text);
+    const own = file.path ? await readFileFacts(file.path, ext) : {};
+    if (own.dateTimeOriginal) this.#setCaptureDate(asset, own.dateTimeOriginal);
+    if (own.imageDescription !== undefined) asset.exif.description = own.imageDescription;
+    if (sidecar) this.#extractSidecar(asset, sidecar.text, own.imageDescription !== undefined);
     state.addAsset(asset);
     return c.json({ id, status: "created" }, 201);
   }
 
-  /** Metadata extraction from an XMP sidecar: the sidecar wins over what the file says. */
-  #extractSidecar(asset: Asset, xml: string) {
+  /**
+   * Metadata extraction from an XMP sidecar: the sidecar wins over what the file says, tag by tag,
+   * so a file's own ImageDescription (even blank) beats the sidecar's `dc:description`.
+   */
+  #extractSidecar(asset: Asset, xml: string, fileHasDescription = false) {
     const facts = readXmp(xml);
     if (facts.dateTimeOriginal) this.#setCaptureDate(asset, facts.dateTimeOriginal);
-    if (facts.description !== undefined) asset.exif.description = facts.description;
+    if (facts.imageDescription !== undefined) asset.exif.description = facts.imageDescription;
+    else if (facts.description !== undefined && !fileHasDescription) {
+      asset.exif.description = facts.description;
+    }
     if (facts.rating !== undefined && Number.isFinite(facts.rating)) asset.exif.rating = facts.rating;
     if (facts.latitude !== undefined && facts.longitude !== undefined) {
       asset.exif.latitude = facts.latitude;

@@ -1,0 +1,40 @@
+/**
+ * What Immich's metadata extraction (exiftool) takes from the uploaded file itself, as recorded in
+ * transcripts 14 and 15: the EXIF capture date, read as UTC when it carries no offset (so the
+ * instant moves by the local offset), and IFD0's ImageDescription, which counts even when blank.
+ * @module
+ */
+import { readExifFacts } from "../../plugins/source/folder/_media.ts";
+import type { Container } from "../../plugins/source/folder/_media.ts";
+
+export interface FileFacts {
+  /** `2020-01-05T12:41:41.273` or with its offset `…+02:00`, as the XMP-style text the emulator parses. */
+  dateTimeOriginal?: string;
+  /** Trimmed; `""` for a blank tag, which still beats a sidecar's `dc:description`. */
+  imageDescription?: string;
+}
+
+const CONTAINERS: Record<string, Container> = {
+  ".jpg": "jpeg",
+  ".jpeg": "jpeg",
+  ".heic": "heif",
+  ".heif": "heif",
+  ".tif": "tiff",
+  ".tiff": "tiff",
+  ".dng": "tiff",
+};
+
+/** The facts of the stored file at `path` (extension `ext`, lower case with the dot). */
+export async function readFileFacts(path: string, ext: string): Promise<FileFacts> {
+  const container = CONTAINERS[ext];
+  if (!container) return {};
+  const exif = await readExifFacts(path, container);
+  const facts: FileFacts = {};
+  const m = /^(\d{4}):(\d{2}):(\d{2})[ T](\d{2}:\d{2}:\d{2})/.exec(exif.dateTimeOriginal ?? "");
+  if (m) {
+    const sub = /^\d+$/.test(exif.subSecTimeOriginal ?? "") ? `.${exif.subSecTimeOriginal!.slice(0, 3)}` : "";
+    facts.dateTimeOriginal = `${m[1]}-${m[2]}-${m[3]}T${m[4]}${sub}${exif.offsetTimeOriginal ?? ""}`;
+  }
+  if (exif.imageDescription !== undefined) facts.imageDescription = exif.imageDescription;
+  return facts;
+}
