@@ -60,7 +60,7 @@ export function readXmp(xml: string): XmpFacts {
   return {
     dateTimeOriginal: date?.trim(),
     description,
-    imageDescription: field(xml, "tiff:ImageDescription")?.trim(),
+    imageDescription: listItems(field(xml, "tiff:ImageDescription"))[0],
     rating: rating === undefined ? undefined : Number(rating),
     latitude: coordinate(field(xml, "exif:GPSLatitude")),
     longitude: coordinate(field(xml, "exif:GPSLongitude")),
