@@ -136,6 +136,21 @@ async function apiRoot(url: URL, ctx: PluginContext): Promise<{ api: string; bas
   return { api: `${given}/api`, base: given };
 }
 
+function isServerVersion(v: unknown): v is ServerVersion {
+  const o = v as Record<string, unknown> | null;
+  return typeof o === "object" && o !== null && [o.major, o.minor, o.patch].every(Number.isInteger);
+}
+
+/** A URL that answers, but not as Immich (a web page, a router, another app): a setup mistake. */
+function notImmich(base: string, answer: unknown): ConfigError {
+  const text = typeof answer === "string" ? answer.trim() : JSON.stringify(answer);
+  const what = /^<(!doctype|html|\?xml)/i.test(text) ? "an HTML page" : JSON.stringify(text.slice(0, 60));
+  return new ConfigError(
+    `${base} does not answer as an Immich server (its /server/version gave ${what}); ` +
+      `check IMMICH_URL: it must be the address you open Immich at, e.g. http://nas:2283`,
+  );
+}
+
 export async function openSession(settings: ImmichSettings, ctx: PluginContext): Promise<ImmichSession> {
   let url: URL;
   try {
@@ -165,6 +180,7 @@ export async function openSession(settings: ImmichSettings, ctx: PluginContext):
     if (e instanceof FatalError) throw e;
     throw new FatalError(`cannot talk to Immich at ${base}: ${(e as Error).message}`);
   }
+  if (!isServerVersion(version)) throw notImmich(base, version);
   if (!atLeast(version, MIN_VERSION)) {
     throw new FatalError(
       `Immich ${versionText(version)} at ${base} is older than ${versionText(MIN_VERSION)}, the oldest ` +
