@@ -342,6 +342,31 @@ Deno.test("albums: 'title' names albums by title alone and finds existing ones b
   await off.close();
 });
 
+Deno.test("albums: two Photos albums with one title are two Immich albums, also across runs and old trackers", async () => {
+  await using server = await startEmulator({ version: "1.135.3" });
+  await using ctx = await testContext();
+  const session = await open(server, ctx, { albums: "title" });
+  const first = { id: "SUMMER-A", title: "Summer", folders: [] };
+  const second = { id: "SUMMER-B", title: "Summer", folders: ["Family"] };
+  const [a, b] = await Promise.all([
+    session.put(await group(ctx, asset("S-1", "a.jpg", { albums: [first] }))),
+    session.put(await group(ctx, asset("S-2", "b.jpg", { albums: [second] }))),
+  ]);
+  const members = () =>
+    [...server.emulator.state.albums.values()].map((x) => [x.albumName, [...x.assetIds].sort()]).sort();
+  const ids = (...r: typeof a[]) => r.map((x) => x.resources[0].remoteId).sort();
+  assert.deepEqual(members(), [["Summer", ids(a)], ["Summer", ids(b)]].sort());
+  await session.close();
+  // A third album of that title in a later run, with a tracker from before albums had owners.
+  const third = { id: "SUMMER-C", title: "Summer", folders: ["Work"] };
+  for (const key of ctx.state.keys!("")) if (key.endsWith(":album-owners")) ctx.state.delete(key);
+  const next = await open(server, ctx, { albums: "title" });
+  const c = await next.put(await group(ctx, asset("S-3", "c.jpg", { albums: [third] })));
+  const d = await next.put(await group(ctx, asset("S-4", "d.jpg", { albums: [first] })));
+  assert.deepEqual(members(), [["Summer", ids(a, d)], ["Summer", ids(b)], ["Summer", ids(c)]].sort());
+  await next.close();
+});
+
 Deno.test("an album deleted in Immich after it was remembered is created again", async () => {
   await using server = await startEmulator();
   await using ctx = await testContext();
