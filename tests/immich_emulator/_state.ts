@@ -480,6 +480,16 @@ export class State {
   }
 
   /** The asset of this owner with these bytes, trashed or not. */
+  /** Checksums of force-deleted assets whose background removal has not finished: owner:hex -> id. */
+  readonly deleting = new Map<string, string>();
+
+  /** The id a still-deleting asset with these bytes had; asked once, the removal is then done. */
+  takeDeleting(ownerId: string, hex: string): string | undefined {
+    const id = this.deleting.get(`${ownerId}:${hex}`);
+    this.deleting.delete(`${ownerId}:${hex}`);
+    return id;
+  }
+
   findByChecksum(ownerId: string, hex: string): Asset | undefined {
     const id = this.#byChecksum.get(ownerId)?.get(hex);
     return id ? this.assets.get(id) : undefined;

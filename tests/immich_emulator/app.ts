@@ -48,6 +48,11 @@ export interface EmulatorOptions {
   storeDir?: string;
   /** Answer 413 like a reverse proxy to request bodies larger than this. */
   maxBodyBytes?: number;
+  /**
+   * Force deletion races as in Immich (transcripts 11 and 14): the asset is gone at once (reads
+   * 400), but the next upload of its bytes is still answered `duplicate` with the deleted id.
+   */
+  slowForceDelete?: boolean;
 }
 
 /** A fault to inject into matching requests. */
@@ -614,8 +619,12 @@ export class Emulator {
       const assets = ids.map((id) => state.assets.get(id));
       if (assets.some((a) => !a || a.ownerId !== c.get("user").id)) return this.#notFound(c, "asset.delete");
       for (const asset of assets as Asset[]) {
-        if (body.force === true) state.deleteAsset(asset.id);
-        else if (asset.deletedAt === null) {
+        if (body.force === true) {
+          state.deleteAsset(asset.id);
+          if (this.options.slowForceDelete) {
+            state.deleting.set(`${asset.ownerId}:${asset.checksum}`, asset.id);
+          }
+        } else if (asset.deletedAt === null) {
           asset.deletedAt = now();
           state.touch(asset);
         }
@@ -1165,10 +1174,12 @@ export class Emulator {
     // The real server answers a known checksum before it reads the body.
     const header = c.req.header("x-immich-checksum");
     const known = header ? normaliseChecksum(header) : undefined;
-    const existing = known ? state.findByChecksum(user.id, known) : undefined;
+    const existing = known
+      ? state.findByChecksum(user.id, known)?.id ?? state.takeDeleting(user.id, known)
+      : undefined;
     if (existing) {
       await c.req.raw.body?.cancel().catch(() => {});
-      return c.json({ status: "duplicate", id: existing.id }, 200);
+      return c.json({ status: "duplicate", id: existing }, 200);
     }
     const contentType = c.req.header("content-type");
     const boundary = boundaryOf(contentType);
@@ -1308,10 +1319,10 @@ export class Emulator {
       this.#hideVideo(video);
     }
     const checksum = file.hash.digest("hex");
-    const duplicate = state.findByChecksum(user.id, checksum);
+    const duplicate = state.findByChecksum(user.id, checksum)?.id ?? state.takeDeleting(user.id, checksum);
     if (duplicate) {
       await discard();
-      return c.json({ status: "duplicate", id: duplicate.id }, 200);
+      return c.json({ status: "duplicate", id: duplicate }, 200);
     }
 
     const originalFileName = fields.get("filename") || file.name;

@@ -367,6 +367,25 @@ Deno.test("albums: two Photos albums with one title are two Immich albums, also 
   await next.close();
 });
 
+Deno.test("a duplicate answer naming an asset that was just deleted is not recorded: the file is uploaded again", async () => {
+  await using server = await startEmulator({ version: "1.135.3", slowForceDelete: true });
+  await using ctx = await testContext();
+  const session = await open(server, ctx);
+  const g = await group(ctx, asset("GONE-1", "IMG_0200.JPG"));
+  const first = (await session.put(g)).resources[0].remoteId;
+  const deleted = await fetch(`${server.url}/api/assets`, {
+    method: "DELETE",
+    headers: { "x-api-key": server.apiKey, "content-type": "application/json" },
+    body: JSON.stringify({ ids: [first], force: true }),
+  });
+  assert.equal(deleted.status, 204);
+  const again = (await session.put(g)).resources[0];
+  assert.notEqual(again.remoteId, first, "the deleted id was recorded");
+  assert.ok(server.emulator.state.assets.has(again.remoteId), "the recorded id reads back");
+  assert.equal(again.duplicate, false);
+  await session.close();
+});
+
 Deno.test("an album deleted in Immich after it was remembered is created again", async () => {
   await using server = await startEmulator();
   await using ctx = await testContext();
