@@ -33,8 +33,27 @@ export async function readFileFacts(path: string, ext: string): Promise<FileFact
   const m = /^(\d{4}):(\d{2}):(\d{2})[ T](\d{2}:\d{2}:\d{2})/.exec(exif.dateTimeOriginal ?? "");
   if (m) {
     const sub = /^\d+$/.test(exif.subSecTimeOriginal ?? "") ? `.${exif.subSecTimeOriginal!.slice(0, 3)}` : "";
-    facts.dateTimeOriginal = `${m[1]}-${m[2]}-${m[3]}T${m[4]}${sub}${exif.offsetTimeOriginal ?? ""}`;
+    const offset = exif.offsetTimeOriginal ?? (container === "jpeg" ? await iptcOffset(path) : undefined);
+    facts.dateTimeOriginal = `${m[1]}-${m[2]}-${m[3]}T${m[4]}${sub}${offset ?? ""}`;
   }
   if (exif.imageDescription !== undefined) facts.imageDescription = exif.imageDescription;
   return facts;
+}
+
+/**
+ * The offset of IPTC TimeCreated (record 2:60, `HHMMSS±HHMM`) in a JPEG's Photoshop segment, which
+ * exiftool-vendored takes as the zone of an offset-less EXIF date (transcript 17's wedding.jpg).
+ */
+async function iptcOffset(path: string): Promise<string | undefined> {
+  const file = await Deno.open(path);
+  try {
+    const head = new Uint8Array(256 * 1024);
+    const n = (await file.read(head)) ?? 0;
+    const text = new TextDecoder("latin1").decode(head.subarray(0, n));
+    // The IPTC tag marker 0x1c, record 2, dataset 60 (`<`), an 11-byte length.
+    const m = new RegExp("\u001c\u0002<\u0000\u000b\\d{6}([+-]\\d{2})(\\d{2})").exec(text);
+    return m ? `${m[1]}:${m[2]}` : undefined;
+  } finally {
+    file.close();
+  }
 }

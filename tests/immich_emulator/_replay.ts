@@ -48,6 +48,8 @@ const REAL_FILES: Record<string, string> = {
     "Test-Cloud-13.1.photoslibrary/originals/A/A67D1DD2-B304-4F6E-BD3B-2838AD50E878.jpeg",
   "fe7ca405a91bf4a745395f3981e9a89f8aa418af":
     "Test-26.1.photoslibrary/originals/4/4D521201-92AC-43E5-8F7C-59BC41C37A96.jpeg",
+  "cfb218dfb1db935e7fab59d9c855f788b3f6fe6a":
+    "Test-26.1.photoslibrary/originals/E/E9BC5C36-7CD1-40A1-A72B-8B8FAC227D51.jpeg",
 };
 
 /** What each sidecar of files 14 and 15 held, as their notes describe it (the bytes were not kept). */

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { People } from "./_people.ts";
 export type Visibility = "timeline" | "archive" | "hidden" | "locked";
 export const VISIBILITIES: readonly Visibility[] = ["archive", "timeline", "hidden", "locked"];
 
@@ -435,6 +436,7 @@ export class State {
   readonly albums = new Map<string, Album>();
   readonly stacks = new Map<string, Stack>();
   readonly tags = new Map<string, Tag>();
+  readonly people = new People();
   /** ownerId -> hex checksum -> asset id (trashed assets included, as the unique index is). */
   readonly #byChecksum = new Map<string, Map<string, string>>();
   readonly paused = new Set<string>();
@@ -517,6 +519,7 @@ export class State {
     const asset = this.assets.get(id);
     if (!asset) return;
     this.assets.delete(id);
+    this.people.forgetAsset(id);
     this.#byChecksum.get(asset.ownerId)?.delete(asset.checksum);
     for (const album of this.albums.values()) {
       const at = album.assetIds.indexOf(id);

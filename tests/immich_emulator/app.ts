@@ -40,6 +40,7 @@ import {
 } from "./_state.ts";
 import { readXmp } from "./_xmp.ts";
 import { readFileFacts } from "./_extract.ts";
+import { renderFace, renderPerson } from "./_people.ts";
 
 export interface EmulatorOptions {
   /** The server version to behave like (default `3.2.2`); anything from 1.133 on. */
@@ -286,6 +287,71 @@ export class Emulator {
     if (!/json/i.test(c.req.header("content-type") ?? "")) return {};
     if (text === "") return {};
     return strictJson(text);
+  }
+
+  /** People and faces (transcript 17): made by hand, as with machine learning off. */
+  #peopleRoutes(
+    api: Record<
+      "get" | "post" | "put",
+      (path: string, h: (c: Ctx) => Response | Promise<Response>) => unknown
+    >,
+  ) {
+    const people = this.state.people;
+    const own = (c: Ctx) => {
+      const person = people.people.get(c.req.param("id") ?? "");
+      return person && person.ownerId === c.get("user").id ? person : undefined;
+    };
+    api.post("/api/people", async (c) =>
+      this.#deny(c, "person.create", true) ??
+        c.json(renderPerson(people.create(c.get("user").id, await this.#json(c))), 201));
+    api.get("/api/people", (c) => {
+      const denied = this.#deny(c, "person.read", true);
+      if (denied) return denied;
+      const mine = [...people.people.values()].filter((p) => p.ownerId === c.get("user").id);
+      const shown = c.req.query("withHidden") === "true" ? mine : mine.filter((p) => !p.isHidden);
+      return c.json({
+        people: shown.map(renderPerson),
+        hasNextPage: false,
+        total: mine.length,
+        hidden: mine.filter((p) => p.isHidden).length,
+      });
+    });
+    api.get("/api/people/:id", (c) => {
+      const person = own(c);
+      return this.#deny(c, "person.read", true) ??
+        (person ? c.json(renderPerson(person)) : this.#notFound(c, "person.read"));
+    });
+    api.get("/api/people/:id/statistics", (c) => {
+      const person = own(c);
+      if (!person) return this.#deny(c, "person.statistics", true) ?? this.#notFound(c, "person.read");
+      const live = (id: string) => this.state.assets.get(id)?.deletedAt === null;
+      return this.#deny(c, "person.statistics", true) ??
+        c.json({ assets: people.assetsOf(person.id, live).size });
+    });
+    api.put("/api/people/:id", async (c) => {
+      const person = own(c);
+      if (!person) return this.#deny(c, "person.update", true) ?? this.#notFound(c, "person.update");
+      return this.#deny(c, "person.update", true) ??
+        c.json(renderPerson(people.update(person, await this.#json(c))));
+    });
+    api.post("/api/faces", async (c) => {
+      const denied = this.#deny(c, "face.create", true);
+      if (denied) return denied;
+      const body = await this.#json(c);
+      if (!this.#ownAsset(c, String(body.assetId))) return this.#notFound(c, "asset.read");
+      if (typeof body.personId === "string" && !people.people.has(body.personId)) {
+        return this.#notFound(c, "person.read");
+      }
+      people.addFace(body);
+      return c.body(null, 201);
+    });
+    api.get("/api/faces", (c) => {
+      const denied = this.#deny(c, "face.read", true);
+      if (denied) return denied;
+      const asset = this.#ownAsset(c, c.req.query("id") ?? "");
+      if (!asset) return this.#notFound(c, "asset.read");
+      return c.json(people.facesOf(asset.id).map((f) => renderFace(people, f)));
+    });
   }
 
   /** Reads the API key; undefined when the request may go on. */
@@ -908,6 +974,7 @@ export class Emulator {
     });
 
     // Tags --------------------------------------------------------------------------------------
+    this.#peopleRoutes(api);
     api.get("/api/tags", (c) => {
       const denied = this.#deny(c, "tag.read", true);
       if (denied) return denied;
@@ -1115,6 +1182,9 @@ export class Emulator {
     const withDeleted = body.withDeleted === true || body.trashedAfter !== undefined;
     const checksum = typeof body.checksum === "string" ? normaliseChecksum(body.checksum) : undefined;
     const albumIds = Array.isArray(body.albumIds) ? body.albumIds as string[] : undefined;
+    const personIds = Array.isArray(body.personIds) ? body.personIds as string[] : undefined;
+    const onPeople = (a: Asset) =>
+      !personIds || personIds.every((p) => this.state.people.facesOf(a.id).some((f) => f.personId === p));
     const time = (v: unknown) => Date.parse(String(v));
     const matches = [...this.state.assetsOf(c.get("user").id)].filter((a) => {
       if (a.visibility !== visibility) return false;
@@ -1143,7 +1213,7 @@ export class Emulator {
       if (albumIds && !albumIds.every((id) => this.state.albums.get(id)?.assetIds.includes(a.id))) {
         return false;
       }
-      return true;
+      return onPeople(a);
     });
     const asc = body.order === "asc";
     matches.sort((x, y) =>
@@ -1155,7 +1225,7 @@ export class Emulator {
     const assets: Record<string, unknown> = {
       total: items.length,
       count: items.length,
-      items: items.map((a) => renderAsset(this.state, a, variant)),
+      items: items.map((a) => renderAsset(this.state, a, variant, personIds !== undefined)),
       facets: [],
       nextPage: more ? String(page + 1) : null,
     };

@@ -102,7 +102,6 @@ const ALLOWANCES: Allowance[] = [
   { file: "14", index: 7, path: "exifInfo", why: EXTRACTION_LATER },
   { file: "14", index: 7, path: "fileCreatedAt", why: EXTRACTION_LATER },
   { file: "14", index: 7, path: "localDateTime", why: EXTRACTION_LATER },
-  { file: "17", why: "people and faces are not emulated yet" },
 ];
 
 Deno.test("the emulator answers the recorded Immich 1.135.3 requests as the real server did", async () => {
