@@ -3,7 +3,8 @@
  * doing (transcript 14): a file's EXIF date without an offset is read as UTC. Importing a copy of
  * the real `Test-Cloud-13.1` library must still give every asset the instant Photos has and the
  * offset Photos has (`ZTIMEZONEOFFSET`, else `ZINFERREDTIMEZONEOFFSET`). The expected facts are
- * read straight from the library's database, not through the reader under test.
+ * read straight from the library's database, not through the reader under test. Captions the
+ * same way (transcript 15): a camera's blank ImageDescription must not hide Photos' caption.
  */
 import { LIBRARIES } from "./shared_data.ts";
 import assert from "node:assert/strict";
@@ -56,7 +57,10 @@ Deno.test("importing Test-Cloud-13.1 into Immich gives every asset the instant a
     const shared = `${LIBRARIES}Test-Cloud-13.1.photoslibrary`;
     const copy = await new Deno.Command("cp", { args: ["-R", `${shared}/.`, library] }).output();
     assert.equal(copy.code, 0, "copy the fixture (it is read-only)");
-    await using server = await startEmulator({ version: "1.135.3" });
+    // Kept originals: the emulator reads each file's own metadata as Immich does.
+    const storeDir = join(dir, "store");
+    await Deno.mkdir(storeDir);
+    await using server = await startEmulator({ version: "1.135.3", storeDir });
     const home = join(dir, "home");
     const run = await cli(importArgs(home, library), env(server));
     const summary = summaryOf(run.stdout);
@@ -93,5 +97,45 @@ Deno.test("importing Test-Cloud-13.1 into Immich gives every asset the instant a
       }
     }
     assert.deepEqual(wrong, [], `${wrong.length} assets have another capture time than in Photos`);
+  });
+});
+
+/** A copy of a shared library in `dir`, imported into a fresh emulator; the run's summary and ids. */
+async function importCopy(dir: string, name: string) {
+  const library = join(dir, `${name}.photoslibrary`);
+  await Deno.mkdir(library);
+  const copy = await new Deno.Command("cp", { args: ["-R", `${LIBRARIES}${name}.photoslibrary/.`, library] })
+    .output();
+  assert.equal(copy.code, 0, "copy the fixture (it is read-only)");
+  const storeDir = join(dir, "store");
+  await Deno.mkdir(storeDir);
+  const server = await startEmulator({ version: "1.135.3", storeDir });
+  const home = join(dir, "home");
+  const run = await cli(importArgs(home, library), env(server));
+  const originals = new Map(
+    trackerRows(home).filter((r) => r.key === "original" && !r.remote_id.startsWith("unsupported:"))
+      .map((r) => [r.asset_id, r.remote_id]),
+  );
+  return { library, server, summary: summaryOf(run.stdout), originals };
+}
+
+Deno.test("importing Test-26.1 into Immich keeps every caption, also over a camera's blank ImageDescription", async () => {
+  await withTempDir(async (dir) => {
+    const { library, server, originals } = await importCopy(dir, "Test-26.1");
+    await using _ = server;
+    const db = new DatabaseSync(join(library, "database/Photos.sqlite"), { readOnly: true });
+    const captions = db.prepare(
+      `SELECT a.ZUUID AS uuid, d.ZLONGDESCRIPTION AS caption FROM ZASSET a
+         JOIN ZADDITIONALASSETATTRIBUTES t ON t.ZASSET = a.Z_PK
+         JOIN ZASSETDESCRIPTION d ON d.Z_PK = t.ZASSETDESCRIPTION
+        WHERE d.ZLONGDESCRIPTION IS NOT NULL AND d.ZLONGDESCRIPTION != ''`,
+    ).all() as { uuid: string; caption: string }[];
+    db.close();
+    const imported = captions.filter((c) => originals.has(c.uuid));
+    assert.ok(imported.some((c) => c.uuid.startsWith("4D521201")), "the Canon JPEG with a blank description");
+    const shown = imported.map((
+      c,
+    ) => [c.uuid, server.emulator.state.assets.get(originals.get(c.uuid)!)!.exif.description]);
+    assert.deepEqual(shown, imported.map((c) => [c.uuid, c.caption]));
   });
 });
