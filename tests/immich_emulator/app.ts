@@ -1435,6 +1435,12 @@ export class Emulator {
       hasSidecar: sidecar !== undefined,
     };
     const own = file.path ? await readFileFacts(file.path, ext) : {};
+    // The same bytes may have arrived while the file was read: Immich's unique checksum decides.
+    const raced = state.findByChecksum(user.id, checksum);
+    if (raced) {
+      await discard();
+      return c.json({ status: "duplicate", id: raced.id }, 200);
+    }
     if (own.dateTimeOriginal) this.#setCaptureDate(asset, own.dateTimeOriginal);
     if (own.imageDescription !== undefined) asset.exif.description = own.imageDescription;
     if (sidecar) this.#extractSidecar(asset, sidecar.text, own.imageDescription !== undefined);
