@@ -1,5 +1,6 @@
 /** Hostile cases: an Immich destination that is not what the user thinks it is. */
 import type { HostileCall, HostileCase, World } from "../_hostile.ts";
+import { startEmulator } from "../immich_emulator/mod.ts";
 
 /** A local HTTP server that answers every request with `body` of `type`, like a router or a web app. */
 function answering(type: string, body: string) {
@@ -34,6 +35,19 @@ export const CASES: HostileCase[] = [
     setup: answering("application/json", '{"status":"ok","service":"something else"}'),
     code: 2,
     firstLine: /does not answer as an Immich server .*check IMMICH_URL/,
+  },
+  {
+    name: "IMMICH_API_KEY is not a key of that Immich server",
+    setup: async (w) => {
+      const server = await startEmulator({ version: "1.135.3" });
+      return {
+        args: immichImport(w),
+        env: { IMMICH_URL: server.url, IMMICH_API_KEY: "not-a-real-key" },
+        cleanup: async () => await server[Symbol.asyncDispose](),
+      };
+    },
+    code: 1,
+    firstLine: /Immich refused the API key .*401: Invalid API key.*set IMMICH_API_KEY/,
   },
   {
     name: "IMMICH_URL is not an http address",
