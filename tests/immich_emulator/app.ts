@@ -627,6 +627,11 @@ export class Emulator {
       const results = (items as { id: string; checksum: string }[]).map(({ id, checksum }) => {
         const hex = normaliseChecksum(checksum);
         const asset = hex ? state.findByChecksum(user.id, hex) : undefined;
+        // Still being deleted (slowForceDelete): rejected as a duplicate of the deleted id.
+        const deleting = hex && !asset ? state.deleting.get(`${user.id}:${hex}`) : undefined;
+        if (deleting) {
+          return { id, action: "reject", reason: "duplicate", assetId: deleting, isTrashed: false };
+        }
         if (!asset) return { id, action: "accept" };
         return {
           id,

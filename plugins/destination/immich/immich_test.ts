@@ -386,6 +386,24 @@ Deno.test("a duplicate answer naming an asset that was just deleted is not recor
   await session.close();
 });
 
+Deno.test("a bulk check naming an asset that was just deleted is not believed either", async () => {
+  await using server = await startEmulator({ version: "1.135.3", slowForceDelete: true });
+  await using ctx = await testContext();
+  const session = await open(server, ctx);
+  const g = await group(ctx, asset("GONE-2", "IMG_0201.JPG"), [], "the same bytes twice");
+  const first = (await session.put(g)).resources[0].remoteId;
+  // Bytes Immich already has turn checking before uploads on for the rest of the session.
+  await session.put(await group(ctx, asset("GONE-2-COPY", "IMG_0201.JPG"), [], "the same bytes twice"));
+  server.emulator.state.deleteAsset(first);
+  server.emulator.state.deleting.set(`${server.emulator.state.admin.id}:${g.files[0].sha1}`, first);
+  const checksBefore = server.emulator.count("POST /api/assets/bulk-upload-check");
+  const again = (await session.put(g)).resources[0];
+  assert.ok(server.emulator.count("POST /api/assets/bulk-upload-check") > checksBefore, "it checked first");
+  assert.notEqual(again.remoteId, first, "the deleted id was recorded");
+  assert.ok(server.emulator.state.assets.has(again.remoteId), "the recorded id reads back");
+  await session.close();
+});
+
 Deno.test("an album deleted in Immich after it was remembered is created again", async () => {
   await using server = await startEmulator();
   await using ctx = await testContext();
