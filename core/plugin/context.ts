@@ -37,6 +37,7 @@ export function trackerState(tracker: Tracker, pluginId: string): StateStore {
     get: <T>(key: string) => tracker.stateGet(pluginId, key) as T | undefined,
     set: (key, value) => tracker.stateSet(pluginId, key, value),
     delete: (key) => tracker.stateDelete(pluginId, key),
+    keys: (prefix) => tracker.stateKeys(pluginId, prefix),
   };
 }
 
@@ -47,6 +48,7 @@ export function memoryState(): StateStore {
     get: <T>(key: string) => structuredClone(map.get(key)) as T | undefined,
     set: (key, value) => void map.set(key, structuredClone(value)),
     delete: (key) => void map.delete(key),
+    keys: (prefix) => [...map.keys()].filter((k) => k.startsWith(prefix)).sort(),
   };
 }
 

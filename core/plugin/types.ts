@@ -57,6 +57,8 @@ export interface StateStore {
   get<T = unknown>(key: string): T | undefined;
   set(key: string, value: unknown): void;
   delete(key: string): void;
+  /** The keys that start with `prefix` (for state written before a plugin kept an index of it). */
+  keys?(prefix: string): string[];
 }
 
 export interface HttpRequestInit extends RequestInit {

@@ -741,6 +741,14 @@ export class Tracker {
     ).run(plugin, key, JSON.stringify(value));
   }
 
+  /** The plugin's keys that start with `prefix`. */
+  stateKeys(plugin: string, prefix: string): string[] {
+    const rows = this.#stmt(
+      `SELECT key FROM plugin_state WHERE plugin = ? AND substr(key, 1, length(?)) = ? ORDER BY key`,
+    ).all(plugin, prefix, prefix) as { key: string }[];
+    return rows.map((r) => r.key);
+  }
+
   stateDelete(plugin: string, key: string): void {
     this.#stmt(`DELETE FROM plugin_state WHERE plugin = ? AND key = ?`).run(plugin, key);
   }

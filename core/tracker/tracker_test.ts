@@ -143,6 +143,11 @@ Deno.test("plugin state is kept per plugin as JSON", async () => {
     assert.equal(t.stateGet("destination.folder", "albums"), undefined);
     t.stateDelete("destination.immich", "albums");
     assert.equal(t.stateGet("destination.immich", "albums"), undefined);
+    for (const key of ["s:album:B", "s:album:A", "s:album-owners", "s_album:C"]) {
+      t.stateSet("destination.immich", key, 1);
+    }
+    t.stateSet("destination.folder", "s:album:D", 1);
+    assert.deepEqual(t.stateKeys("destination.immich", "s:album:"), ["s:album:A", "s:album:B"]);
   });
 });
 

@@ -4,6 +4,7 @@
  * 3.x, the DTOs of `@immich/sdk` 3.2.2.
  * @module
  */
+import { renderAssetPeople } from "./_people.ts";
 import {
   type Album,
   type Asset,
@@ -117,7 +118,8 @@ function durationOf(state: State, asset: Asset): string | number | null {
   return Number(asset.duration);
 }
 
-export function renderAsset(state: State, asset: Asset, variant: AssetVariant) {
+/** `withFaces`: the search joined faces (a `personIds` filter), so unassigned ones are listed too. */
+export function renderAsset(state: State, asset: Asset, variant: AssetVariant, withFaces = false) {
   const f = state.features;
   const owner = state.users.get(asset.ownerId)!;
   const stack = asset.stackId ? state.stacks.get(asset.stackId) : undefined;
@@ -153,8 +155,11 @@ export function renderAsset(state: State, asset: Asset, variant: AssetVariant) {
   if (variant !== "search") out.exifInfo = renderExif(asset);
   out.livePhotoVideoId = asset.livePhotoVideoId;
   if (variant === "full" || variant === "stack") out.tags = tags;
-  out.people = [];
-  if ((variant === "full" || variant === "update") && f.deviceIds) out.unassignedFaces = [];
+  const faces = renderAssetPeople(state.people, asset.id);
+  out.people = faces.people;
+  if (((variant === "full" || variant === "update") && f.deviceIds) || withFaces) {
+    out.unassignedFaces = faces.unassignedFaces;
+  }
   out.checksum = base64OfHex(asset.checksum);
   if (variant === "full") {
     out.stack = stack

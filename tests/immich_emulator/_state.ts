@@ -5,6 +5,7 @@
  * @module
  */
 
+import { People } from "./_people.ts";
 export type Visibility = "timeline" | "archive" | "hidden" | "locked";
 export const VISIBILITIES: readonly Visibility[] = ["archive", "timeline", "hidden", "locked"];
 
@@ -435,6 +436,7 @@ export class State {
   readonly albums = new Map<string, Album>();
   readonly stacks = new Map<string, Stack>();
   readonly tags = new Map<string, Tag>();
+  readonly people = new People();
   /** ownerId -> hex checksum -> asset id (trashed assets included, as the unique index is). */
   readonly #byChecksum = new Map<string, Map<string, string>>();
   readonly paused = new Set<string>();
@@ -480,6 +482,16 @@ export class State {
   }
 
   /** The asset of this owner with these bytes, trashed or not. */
+  /** Checksums of force-deleted assets whose background removal has not finished: owner:hex -> id. */
+  readonly deleting = new Map<string, string>();
+
+  /** The id a still-deleting asset with these bytes had; asked once, the removal is then done. */
+  takeDeleting(ownerId: string, hex: string): string | undefined {
+    const id = this.deleting.get(`${ownerId}:${hex}`);
+    this.deleting.delete(`${ownerId}:${hex}`);
+    return id;
+  }
+
   findByChecksum(ownerId: string, hex: string): Asset | undefined {
     const id = this.#byChecksum.get(ownerId)?.get(hex);
     return id ? this.assets.get(id) : undefined;
@@ -507,6 +519,7 @@ export class State {
     const asset = this.assets.get(id);
     if (!asset) return;
     this.assets.delete(id);
+    this.people.forgetAsset(id);
     this.#byChecksum.get(asset.ownerId)?.delete(asset.checksum);
     for (const album of this.albums.values()) {
       const at = album.assetIds.indexOf(id);

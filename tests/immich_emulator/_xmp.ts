@@ -9,6 +9,8 @@ export interface XmpFacts {
   /** As written, e.g. `2015-05-06T07:08:09+01:00`. */
   dateTimeOriginal?: string;
   description?: string;
+  /** `tiff:ImageDescription`: beats the file's own ImageDescription, which beats `dc:description`. */
+  imageDescription?: string;
   rating?: number;
   latitude?: number;
   longitude?: number;
@@ -58,6 +60,7 @@ export function readXmp(xml: string): XmpFacts {
   return {
     dateTimeOriginal: date?.trim(),
     description,
+    imageDescription: listItems(field(xml, "tiff:ImageDescription"))[0],
     rating: rating === undefined ? undefined : Number(rating),
     latitude: coordinate(field(xml, "exif:GPSLatitude")),
     longitude: coordinate(field(xml, "exif:GPSLongitude")),

@@ -39,6 +39,8 @@ import {
   type Visibility,
 } from "./_state.ts";
 import { readXmp } from "./_xmp.ts";
+import { readFileFacts } from "./_extract.ts";
+import { renderFace, renderPerson } from "./_people.ts";
 
 export interface EmulatorOptions {
   /** The server version to behave like (default `3.2.2`); anything from 1.133 on. */
@@ -47,6 +49,11 @@ export interface EmulatorOptions {
   storeDir?: string;
   /** Answer 413 like a reverse proxy to request bodies larger than this. */
   maxBodyBytes?: number;
+  /**
+   * Force deletion races as in Immich (transcripts 11 and 14): the asset is gone at once (reads
+   * 400), but the next upload of its bytes is still answered `duplicate` with the deleted id.
+   */
+  slowForceDelete?: boolean;
 }
 
 /** A fault to inject into matching requests. */
@@ -206,7 +213,8 @@ function parseCaptureDate(text: string): { utc: string; local: string; offset?: 
   if (!m) return undefined;
   const ms = m[7] ? Math.round(Number(m[7]) * 1000) : 0;
   const wall = Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6], ms);
-  const offset = m[8] ? offsetSeconds(m[8]) : undefined;
+  // A bare `Z` gives the instant but no zone: Immich shows UTC wall time and timeZone null.
+  const offset = m[8] && m[8] !== "Z" ? offsetSeconds(m[8]) : undefined;
   return {
     utc: new Date(wall - (offset ?? 0) * 1000).toISOString(),
     local: new Date(wall).toISOString(),
@@ -279,6 +287,71 @@ export class Emulator {
     if (!/json/i.test(c.req.header("content-type") ?? "")) return {};
     if (text === "") return {};
     return strictJson(text);
+  }
+
+  /** People and faces (transcript 17): made by hand, as with machine learning off. */
+  #peopleRoutes(
+    api: Record<
+      "get" | "post" | "put",
+      (path: string, h: (c: Ctx) => Response | Promise<Response>) => unknown
+    >,
+  ) {
+    const people = this.state.people;
+    const own = (c: Ctx) => {
+      const person = people.people.get(c.req.param("id") ?? "");
+      return person && person.ownerId === c.get("user").id ? person : undefined;
+    };
+    api.post("/api/people", async (c) =>
+      this.#deny(c, "person.create", true) ??
+        c.json(renderPerson(people.create(c.get("user").id, await this.#json(c))), 201));
+    api.get("/api/people", (c) => {
+      const denied = this.#deny(c, "person.read", true);
+      if (denied) return denied;
+      const mine = [...people.people.values()].filter((p) => p.ownerId === c.get("user").id);
+      const shown = c.req.query("withHidden") === "true" ? mine : mine.filter((p) => !p.isHidden);
+      return c.json({
+        people: shown.map(renderPerson),
+        hasNextPage: false,
+        total: mine.length,
+        hidden: mine.filter((p) => p.isHidden).length,
+      });
+    });
+    api.get("/api/people/:id", (c) => {
+      const person = own(c);
+      return this.#deny(c, "person.read", true) ??
+        (person ? c.json(renderPerson(person)) : this.#notFound(c, "person.read"));
+    });
+    api.get("/api/people/:id/statistics", (c) => {
+      const person = own(c);
+      if (!person) return this.#deny(c, "person.statistics", true) ?? this.#notFound(c, "person.read");
+      const live = (id: string) => this.state.assets.get(id)?.deletedAt === null;
+      return this.#deny(c, "person.statistics", true) ??
+        c.json({ assets: people.assetsOf(person.id, live).size });
+    });
+    api.put("/api/people/:id", async (c) => {
+      const person = own(c);
+      if (!person) return this.#deny(c, "person.update", true) ?? this.#notFound(c, "person.update");
+      return this.#deny(c, "person.update", true) ??
+        c.json(renderPerson(people.update(person, await this.#json(c))));
+    });
+    api.post("/api/faces", async (c) => {
+      const denied = this.#deny(c, "face.create", true);
+      if (denied) return denied;
+      const body = await this.#json(c);
+      if (!this.#ownAsset(c, String(body.assetId))) return this.#notFound(c, "asset.read");
+      if (typeof body.personId === "string" && !people.people.has(body.personId)) {
+        return this.#notFound(c, "person.read");
+      }
+      people.addFace(body);
+      return c.body(null, 201);
+    });
+    api.get("/api/faces", (c) => {
+      const denied = this.#deny(c, "face.read", true);
+      if (denied) return denied;
+      const asset = this.#ownAsset(c, c.req.query("id") ?? "");
+      if (!asset) return this.#notFound(c, "asset.read");
+      return c.json(people.facesOf(asset.id).map((f) => renderFace(people, f)));
+    });
   }
 
   /** Reads the API key; undefined when the request may go on. */
@@ -554,6 +627,11 @@ export class Emulator {
       const results = (items as { id: string; checksum: string }[]).map(({ id, checksum }) => {
         const hex = normaliseChecksum(checksum);
         const asset = hex ? state.findByChecksum(user.id, hex) : undefined;
+        // Still being deleted (slowForceDelete): rejected as a duplicate of the deleted id.
+        const deleting = hex && !asset ? state.deleting.get(`${user.id}:${hex}`) : undefined;
+        if (deleting) {
+          return { id, action: "reject", reason: "duplicate", assetId: deleting, isTrashed: false };
+        }
         if (!asset) return { id, action: "accept" };
         return {
           id,
@@ -612,8 +690,12 @@ export class Emulator {
       const assets = ids.map((id) => state.assets.get(id));
       if (assets.some((a) => !a || a.ownerId !== c.get("user").id)) return this.#notFound(c, "asset.delete");
       for (const asset of assets as Asset[]) {
-        if (body.force === true) state.deleteAsset(asset.id);
-        else if (asset.deletedAt === null) {
+        if (body.force === true) {
+          state.deleteAsset(asset.id);
+          if (this.options.slowForceDelete) {
+            state.deleting.set(`${asset.ownerId}:${asset.checksum}`, asset.id);
+          }
+        } else if (asset.deletedAt === null) {
           asset.deletedAt = now();
           state.touch(asset);
         }
@@ -897,6 +979,7 @@ export class Emulator {
     });
 
     // Tags --------------------------------------------------------------------------------------
+    this.#peopleRoutes(api);
     api.get("/api/tags", (c) => {
       const denied = this.#deny(c, "tag.read", true);
       if (denied) return denied;
@@ -1104,6 +1187,9 @@ export class Emulator {
     const withDeleted = body.withDeleted === true || body.trashedAfter !== undefined;
     const checksum = typeof body.checksum === "string" ? normaliseChecksum(body.checksum) : undefined;
     const albumIds = Array.isArray(body.albumIds) ? body.albumIds as string[] : undefined;
+    const personIds = Array.isArray(body.personIds) ? body.personIds as string[] : undefined;
+    const onPeople = (a: Asset) =>
+      !personIds || personIds.every((p) => this.state.people.facesOf(a.id).some((f) => f.personId === p));
     const time = (v: unknown) => Date.parse(String(v));
     const matches = [...this.state.assetsOf(c.get("user").id)].filter((a) => {
       if (a.visibility !== visibility) return false;
@@ -1132,7 +1218,7 @@ export class Emulator {
       if (albumIds && !albumIds.every((id) => this.state.albums.get(id)?.assetIds.includes(a.id))) {
         return false;
       }
-      return true;
+      return onPeople(a);
     });
     const asc = body.order === "asc";
     matches.sort((x, y) =>
@@ -1144,7 +1230,7 @@ export class Emulator {
     const assets: Record<string, unknown> = {
       total: items.length,
       count: items.length,
-      items: items.map((a) => renderAsset(this.state, a, variant)),
+      items: items.map((a) => renderAsset(this.state, a, variant, personIds !== undefined)),
       facets: [],
       nextPage: more ? String(page + 1) : null,
     };
@@ -1163,10 +1249,12 @@ export class Emulator {
     // The real server answers a known checksum before it reads the body.
     const header = c.req.header("x-immich-checksum");
     const known = header ? normaliseChecksum(header) : undefined;
-    const existing = known ? state.findByChecksum(user.id, known) : undefined;
+    const existing = known
+      ? state.findByChecksum(user.id, known)?.id ?? state.takeDeleting(user.id, known)
+      : undefined;
     if (existing) {
       await c.req.raw.body?.cancel().catch(() => {});
-      return c.json({ status: "duplicate", id: existing.id }, 200);
+      return c.json({ status: "duplicate", id: existing }, 200);
     }
     const contentType = c.req.header("content-type");
     const boundary = boundaryOf(contentType);
@@ -1306,10 +1394,10 @@ export class Emulator {
       this.#hideVideo(video);
     }
     const checksum = file.hash.digest("hex");
-    const duplicate = state.findByChecksum(user.id, checksum);
+    const duplicate = state.findByChecksum(user.id, checksum)?.id ?? state.takeDeleting(user.id, checksum);
     if (duplicate) {
       await discard();
-      return c.json({ status: "duplicate", id: duplicate.id }, 200);
+      return c.json({ status: "duplicate", id: duplicate }, 200);
     }
 
     const originalFileName = fields.get("filename") || file.name;
@@ -1351,16 +1439,31 @@ export class Emulator {
       metadata: new Map(metadata.map((m) => [m.key, { value: m.value, updatedAt: at }])),
       hasSidecar: sidecar !== undefined,
     };
-    if (sidecar) this.#extractSidecar(asset, sidecar.text);
+    const own = file.path ? await readFileFacts(file.path, ext) : {};
+    // The same bytes may have arrived while the file was read: Immich's unique checksum decides.
+    const raced = state.findByChecksum(user.id, checksum);
+    if (raced) {
+      await discard();
+      return c.json({ status: "duplicate", id: raced.id }, 200);
+    }
+    if (own.dateTimeOriginal) this.#setCaptureDate(asset, own.dateTimeOriginal);
+    if (own.imageDescription !== undefined) asset.exif.description = own.imageDescription;
+    if (sidecar) this.#extractSidecar(asset, sidecar.text, own.imageDescription !== undefined);
     state.addAsset(asset);
     return c.json({ id, status: "created" }, 201);
   }
 
-  /** Metadata extraction from an XMP sidecar: the sidecar wins over what the file says. */
-  #extractSidecar(asset: Asset, xml: string) {
+  /**
+   * Metadata extraction from an XMP sidecar: the sidecar wins over what the file says, tag by tag,
+   * so a file's own ImageDescription (even blank) beats the sidecar's `dc:description`.
+   */
+  #extractSidecar(asset: Asset, xml: string, fileHasDescription = false) {
     const facts = readXmp(xml);
     if (facts.dateTimeOriginal) this.#setCaptureDate(asset, facts.dateTimeOriginal);
-    if (facts.description !== undefined) asset.exif.description = facts.description;
+    if (facts.imageDescription !== undefined) asset.exif.description = facts.imageDescription;
+    else if (facts.description !== undefined && !fileHasDescription) {
+      asset.exif.description = facts.description;
+    }
     if (facts.rating !== undefined && Number.isFinite(facts.rating)) asset.exif.rating = facts.rating;
     if (facts.latitude !== undefined && facts.longitude !== undefined) {
       asset.exif.latitude = facts.latitude;

@@ -1,7 +1,8 @@
 /**
  * Photos albums as Immich albums: each Photos album becomes one Immich album, created once (even
  * when many uploads need it at the same moment), remembered in the tracker by the Photos album's
- * id, and filled in batches.
+ * id, and filled in batches. Two Photos albums with one title are two Immich albums: an existing
+ * album is adopted by name only when no other Photos album owns it.
  * @module
  */
 import type { AlbumRef } from "../../../core/model/asset.ts";
@@ -39,7 +40,8 @@ class AlbumGone extends Error {}
 
 export class AlbumSync {
   readonly #resolving = new Map<string, Promise<string>>();
-  #byName?: Promise<Map<string, string>>;
+  #byName?: Promise<Map<string, string[]>>;
+  #owners?: Record<string, string>;
   readonly #adders = new Map<string, GroupCommit<string, void>>();
 
   constructor(
@@ -100,8 +102,11 @@ export class AlbumSync {
     this.#resolving.delete(album.id);
     this.#adders.delete(albumId);
     void this.#byName?.then((m) => {
-      for (const [name, id] of m) if (id === albumId) m.delete(name);
+      for (const [name, ids] of m) m.set(name, ids.filter((id) => id !== albumId));
     });
+    const owners = this.#ownerIndex();
+    delete owners[albumId];
+    this.state.set(this.#ownersKey, owners);
   }
 
   /** The Immich album id for a Photos album: remembered, found by name, or created, once. */
@@ -121,27 +126,53 @@ export class AlbumSync {
     if (remembered) return remembered;
     const name = albumName(album, this.naming);
     const byName = await this.#existing();
-    let id = byName.get(name);
+    const owners = this.#ownerIndex();
+    let id = byName.get(name)?.find((candidate) => !owners[candidate]);
     if (!id) {
       const created = await this.client.json<AlbumSummary>("POST", "/albums", { albumName: name }, {
         what: `creating the album "${name}"`,
       });
       id = created.id;
-      byName.set(name, id);
+      byName.set(name, [...byName.get(name) ?? [], id]);
     }
+    owners[id] = album.id;
+    this.state.set(this.#ownersKey, owners);
     this.state.set(key, id);
     return id;
   }
 
-  /** The user's albums by name, read once; with duplicate names the oldest wins. */
-  #existing(): Promise<Map<string, string>> {
+  get #ownersKey(): string {
+    return `${this.stateKey}:album-owners`;
+  }
+
+  /**
+   * Immich album id -> the Photos album id that owns it. Trackers from before this index was kept
+   * get it built from the albums they remember.
+   */
+  #ownerIndex(): Record<string, string> {
+    if (this.#owners) return this.#owners;
+    let owners = this.state.get<Record<string, string>>(this.#ownersKey);
+    if (!owners) {
+      owners = {};
+      const prefix = `${this.stateKey}:album:`;
+      for (const key of this.state.keys?.(prefix) ?? []) {
+        const id = this.state.get<string>(key);
+        if (id) owners[id] = key.slice(prefix.length);
+      }
+      this.state.set(this.#ownersKey, owners);
+    }
+    return this.#owners = owners;
+  }
+
+  /** The user's albums by name, read once, the oldest first. */
+  #existing(): Promise<Map<string, string[]>> {
     this.#byName ??= (async () => {
       const albums = await this.client.json<AlbumSummary[]>("GET", "/albums", undefined, {
         what: "listing albums",
       });
-      const byName = new Map<string, string>();
+      const byName = new Map<string, string[]>();
       for (const a of [...albums].sort((x, y) => x.createdAt.localeCompare(y.createdAt))) {
-        if (!byName.has(a.albumName)) byName.set(a.albumName, a.id);
+        byName.set(a.albumName, [...byName.get(a.albumName) ?? [], a.id]);
       }
       return byName;
     })();

@@ -136,6 +136,21 @@ async function apiRoot(url: URL, ctx: PluginContext): Promise<{ api: string; bas
   return { api: `${given}/api`, base: given };
 }
 
+function isServerVersion(v: unknown): v is ServerVersion {
+  const o = v as Record<string, unknown> | null;
+  return typeof o === "object" && o !== null && [o.major, o.minor, o.patch].every(Number.isInteger);
+}
+
+/** A URL that answers, but not as Immich (a web page, a router, another app): a setup mistake. */
+function notImmich(base: string, answer: unknown): ConfigError {
+  const text = typeof answer === "string" ? answer.trim() : JSON.stringify(answer);
+  const what = /^<(!doctype|html|\?xml)/i.test(text) ? "an HTML page" : JSON.stringify(text.slice(0, 60));
+  return new ConfigError(
+    `${base} does not answer as an Immich server (its /server/version gave ${what}); ` +
+      `check IMMICH_URL: it must be the address you open Immich at, e.g. http://nas:2283`,
+  );
+}
+
 export async function openSession(settings: ImmichSettings, ctx: PluginContext): Promise<ImmichSession> {
   let url: URL;
   try {
@@ -165,6 +180,7 @@ export async function openSession(settings: ImmichSettings, ctx: PluginContext):
     if (e instanceof FatalError) throw e;
     throw new FatalError(`cannot talk to Immich at ${base}: ${(e as Error).message}`);
   }
+  if (!isServerVersion(version)) throw notImmich(base, version);
   if (!atLeast(version, MIN_VERSION)) {
     throw new FatalError(
       `Immich ${versionText(version)} at ${base} is older than ${versionText(MIN_VERSION)}, the oldest ` +
@@ -344,7 +360,10 @@ export class ImmichSession implements DestinationSession {
     const linked = new Set<string>();
     for (const [i, r] of uploads.entries()) {
       const file = files.get(r.key)!;
-      const check = checks[i] ?? { id: "", action: "accept" };
+      let check = checks[i] ?? { id: "", action: "accept" };
+      if (check.reason === "duplicate" && check.assetId && !(await this.#readsBack(check.assetId))) {
+        check = { id: "", action: "accept" }; // just deleted: the upload below tells
+      }
       if (check.action === "reject" && check.reason === "duplicate" && check.assetId) {
         refs.set(r.key, { key: r.key, remoteId: check.assetId, duplicate: true });
         if (check.isTrashed) trashed.push(check.assetId);
@@ -362,7 +381,7 @@ export class ImmichSession implements DestinationSession {
       const motionId = motion && !motion.remoteId.startsWith(UNSUPPORTED_PREFIX)
         ? motion.remoteId
         : undefined;
-      const answer = await this.#upload(group, r, file, {
+      const answer = await this.#uploadVerified(group, r, file, {
         visibility: this.#visibilityOf(asset, plan, r, motionToStill),
         livePhotoVideoId: motionId,
       });
@@ -477,6 +496,35 @@ export class ImmichSession implements DestinationSession {
     );
   }
 
+  /**
+   * Uploads, and never hands back an id that does not read back: right after a permanent delete
+   * Immich may answer `duplicate` with the id of the asset it is still removing.
+   */
+  async #uploadVerified(
+    group: ExportedGroup,
+    r: PlannedResource,
+    file: ExportedFile,
+    options: { visibility: Visibility; livePhotoVideoId?: string },
+  ): Promise<{ id: string; status: "created" | "duplicate" }> {
+    const answer = await this.#upload(group, r, file, options);
+    if (answer.status !== "duplicate" || await this.#readsBack(answer.id)) return answer;
+    const again = await this.#upload(group, r, file, options);
+    if (again.status !== "duplicate" || await this.#readsBack(again.id)) return again;
+    throw new RetryableError(
+      `Immich says ${r.name} is already there as ${again.id}, but that asset does not exist ` +
+        `(it is probably being deleted); the next run retries it`,
+    );
+  }
+
+  /** Whether the asset `id` exists for this user (in the trash counts); a deleted id reads 400. */
+  async #readsBack(id: string): Promise<boolean> {
+    const answer = await this.#client.request("GET", `/assets/${id}`, undefined, {
+      what: `reading back asset ${id}`,
+      accept: [400, 404],
+    });
+    return answer.status === 200;
+  }
+
   async #upload(
     group: ExportedGroup,
     r: PlannedResource,
@@ -552,7 +600,8 @@ export class ImmichSession implements DestinationSession {
     const update: Record<string, unknown> = {};
     if (asset.favorite) update.isFavorite = true;
     if (visibility !== "timeline") update.visibility = visibility;
-    if (asset.captured?.offsetSeconds !== undefined) update.dateTimeOriginal = localIso(asset.captured);
+    // Always, as in the sidecar: the file's own date may lack its offset and be read as UTC.
+    if (asset.captured) update.dateTimeOriginal = localIso(asset.captured);
     if (asset.caption) update.description = asset.caption;
     if (asset.location) {
       update.latitude = asset.location.latitude;

@@ -46,7 +46,9 @@ function gps(value: number, positive: string, negative: string): string {
  */
 export function xmpSidecar(asset: Asset, tags: string[]): string | undefined {
   const lines: string[] = [];
-  if (asset.captured?.offsetSeconds !== undefined) {
+  // Always: a file's EXIF date without an offset is read as UTC by Immich and moves the instant;
+  // the sidecar's date wins (with its offset, or as the UTC instant when none is known).
+  if (asset.captured) {
     const date = localIso(asset.captured);
     lines.push(`<exif:DateTimeOriginal>${date}</exif:DateTimeOriginal>`);
     lines.push(`<photoshop:DateCreated>${date}</photoshop:DateCreated>`);
@@ -62,6 +64,8 @@ export function xmpSidecar(asset: Asset, tags: string[]): string | undefined {
         escape(asset.caption)
       }</rdf:li></rdf:Alt></dc:description>`,
     );
+    // A camera's blank IFD0 ImageDescription beats dc:description in Immich; this beats both.
+    lines.push(`<tiff:ImageDescription>${escape(asset.caption)}</tiff:ImageDescription>`);
   }
   if (asset.location) {
     lines.push(`<exif:GPSLatitude>${gps(asset.location.latitude, "N", "S")}</exif:GPSLatitude>`);
@@ -78,7 +82,7 @@ export function xmpSidecar(asset: Asset, tags: string[]): string | undefined {
     `<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">`,
     `<rdf:Description rdf:about="" xmlns:exif="http://ns.adobe.com/exif/1.0/"` +
     ` xmlns:photoshop="http://ns.adobe.com/photoshop/1.0/" xmlns:dc="http://purl.org/dc/elements/1.1/"` +
-    ` xmlns:digiKam="http://www.digikam.org/ns/1.0/">`,
+    ` xmlns:digiKam="http://www.digikam.org/ns/1.0/" xmlns:tiff="http://ns.adobe.com/tiff/1.0/">`,
     ...lines,
     `</rdf:Description>`,
     `</rdf:RDF>`,

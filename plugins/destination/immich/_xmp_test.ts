@@ -45,13 +45,16 @@ Deno.test("the XMP sidecar reads back as the facts it was made from, escaped and
   const facts = readXmp(xml);
   assert.equal(facts.dateTimeOriginal, "2024-05-01T07:00:00.000-03:00");
   assert.equal(facts.description, 'Fish & <chips> "here"');
+  assert.equal(facts.imageDescription, 'Fish & <chips> "here"', "a blank IFD0 ImageDescription must not win");
   assert.ok(Math.abs(facts.latitude! + 33.865143) < 1e-6);
   assert.ok(Math.abs(facts.longitude! - 151.2099) < 1e-6);
   assert.deepEqual(facts.tags, ["food", "Trips/Sydney"]);
   assert.match(xml, /<dc:title><rdf:Alt><rdf:li xml:lang="x-default">Lunch</);
 });
 
-Deno.test("no sidecar is made when there is nothing the file might lack; no date without an offset", () => {
+Deno.test("no sidecar is made when there is nothing the file might lack; a date without an offset goes as UTC", () => {
   assert.equal(xmpSidecar(base, []), undefined);
-  assert.equal(xmpSidecar({ ...base, captured: { utc: "2024-05-01T10:00:00.000Z" } }, []), undefined);
+  // Immich would read the file's offset-less EXIF date as UTC and move the instant.
+  const xml = xmpSidecar({ ...base, captured: { utc: "2024-05-01T10:00:00.000Z" } }, []);
+  assert.equal(readXmp(xml ?? "").dateTimeOriginal, "2024-05-01T10:00:00.000Z");
 });

@@ -342,6 +342,68 @@ Deno.test("albums: 'title' names albums by title alone and finds existing ones b
   await off.close();
 });
 
+Deno.test("albums: two Photos albums with one title are two Immich albums, also across runs and old trackers", async () => {
+  await using server = await startEmulator({ version: "1.135.3" });
+  await using ctx = await testContext();
+  const session = await open(server, ctx, { albums: "title" });
+  const first = { id: "SUMMER-A", title: "Summer", folders: [] };
+  const second = { id: "SUMMER-B", title: "Summer", folders: ["Family"] };
+  const [a, b] = await Promise.all([
+    session.put(await group(ctx, asset("S-1", "a.jpg", { albums: [first] }))),
+    session.put(await group(ctx, asset("S-2", "b.jpg", { albums: [second] }))),
+  ]);
+  const members = () =>
+    [...server.emulator.state.albums.values()].map((x) => [x.albumName, [...x.assetIds].sort()]).sort();
+  const ids = (...r: typeof a[]) => r.map((x) => x.resources[0].remoteId).sort();
+  assert.deepEqual(members(), [["Summer", ids(a)], ["Summer", ids(b)]].sort());
+  await session.close();
+  // A third album of that title in a later run, with a tracker from before albums had owners.
+  const third = { id: "SUMMER-C", title: "Summer", folders: ["Work"] };
+  for (const key of ctx.state.keys!("")) if (key.endsWith(":album-owners")) ctx.state.delete(key);
+  const next = await open(server, ctx, { albums: "title" });
+  const c = await next.put(await group(ctx, asset("S-3", "c.jpg", { albums: [third] })));
+  const d = await next.put(await group(ctx, asset("S-4", "d.jpg", { albums: [first] })));
+  assert.deepEqual(members(), [["Summer", ids(a, d)], ["Summer", ids(b)], ["Summer", ids(c)]].sort());
+  await next.close();
+});
+
+Deno.test("a duplicate answer naming an asset that was just deleted is not recorded: the file is uploaded again", async () => {
+  await using server = await startEmulator({ version: "1.135.3", slowForceDelete: true });
+  await using ctx = await testContext();
+  const session = await open(server, ctx);
+  const g = await group(ctx, asset("GONE-1", "IMG_0200.JPG"));
+  const first = (await session.put(g)).resources[0].remoteId;
+  const deleted = await fetch(`${server.url}/api/assets`, {
+    method: "DELETE",
+    headers: { "x-api-key": server.apiKey, "content-type": "application/json" },
+    body: JSON.stringify({ ids: [first], force: true }),
+  });
+  assert.equal(deleted.status, 204);
+  const again = (await session.put(g)).resources[0];
+  assert.notEqual(again.remoteId, first, "the deleted id was recorded");
+  assert.ok(server.emulator.state.assets.has(again.remoteId), "the recorded id reads back");
+  assert.equal(again.duplicate, false);
+  await session.close();
+});
+
+Deno.test("a bulk check naming an asset that was just deleted is not believed either", async () => {
+  await using server = await startEmulator({ version: "1.135.3", slowForceDelete: true });
+  await using ctx = await testContext();
+  const session = await open(server, ctx);
+  const g = await group(ctx, asset("GONE-2", "IMG_0201.JPG"), [], "the same bytes twice");
+  const first = (await session.put(g)).resources[0].remoteId;
+  // Bytes Immich already has turn checking before uploads on for the rest of the session.
+  await session.put(await group(ctx, asset("GONE-2-COPY", "IMG_0201.JPG"), [], "the same bytes twice"));
+  server.emulator.state.deleteAsset(first);
+  server.emulator.state.deleting.set(`${server.emulator.state.admin.id}:${g.files[0].sha1}`, first);
+  const checksBefore = server.emulator.count("POST /api/assets/bulk-upload-check");
+  const again = (await session.put(g)).resources[0];
+  assert.ok(server.emulator.count("POST /api/assets/bulk-upload-check") > checksBefore, "it checked first");
+  assert.notEqual(again.remoteId, first, "the deleted id was recorded");
+  assert.ok(server.emulator.state.assets.has(again.remoteId), "the recorded id reads back");
+  await session.close();
+});
+
 Deno.test("an album deleted in Immich after it was remembered is created again", async () => {
   await using server = await startEmulator();
   await using ctx = await testContext();

@@ -63,6 +63,22 @@ export async function readMediaFacts(path: string, container: Container): Promis
   }
 }
 
+/** The raw EXIF facts of a JPEG, HEIF or TIFF-based file; empty when it has none or is damaged. */
+export async function readExifFacts(path: string, container: Container): Promise<ExifFacts> {
+  if (container !== "jpeg" && container !== "heif" && container !== "tiff") return {};
+  try {
+    await using file = await RandomAccess.open(path);
+    const tiff = container === "jpeg"
+      ? await jpegExif(file)
+      : container === "heif"
+      ? await heifExif(file)
+      : await file.read(0, 1 << 20);
+    return tiff ? parseTiff(tiff) : {};
+  } catch {
+    return {};
+  }
+}
+
 /** The TIFF structure of a JPEG's `Exif` APP1 segment; stops at the image data. */
 async function jpegExif(file: RandomAccess): Promise<Uint8Array | undefined> {
   const start = await file.read(0, 2);

@@ -32,6 +32,8 @@ export interface ExifFacts {
   height?: number;
   /** Apple MakerNote tag 0x0011: the Live Photo content identifier. */
   mediaGroupUUID?: string;
+  /** IFD0's ImageDescription, trimmed; `""` when the tag holds only blanks (cameras fill it so). */
+  imageDescription?: string;
 }
 
 const TYPE_SIZES: Record<number, number> = {
@@ -104,6 +106,7 @@ class Tiff {
 }
 
 const TAG = {
+  imageDescription: 0x010e,
   make: 0x010f,
   model: 0x0110,
   dateTime: 0x0132,
@@ -133,6 +136,9 @@ export function parseTiff(bytes: Uint8Array): ExifFacts {
     make: tiff.text(ifd0.get(TAG.make)),
     model: tiff.text(ifd0.get(TAG.model)),
     dateTime: tiff.text(ifd0.get(TAG.dateTime)),
+    imageDescription: ifd0.has(TAG.imageDescription)
+      ? tiff.text(ifd0.get(TAG.imageDescription)) ?? ""
+      : undefined,
   };
   const exifOffset = tiff.number(ifd0.get(TAG.exifIfd));
   if (exifOffset !== undefined) {

@@ -9,7 +9,14 @@
  * ```
  * @module
  */
-import type { AlbumRef, Asset, Resource, ResourceRole, Subtype } from "../../../core/model/asset.ts";
+import type {
+  AlbumRef,
+  Asset,
+  CaptureDate,
+  Resource,
+  ResourceRole,
+  Subtype,
+} from "../../../core/model/asset.ts";
 import type { NativeAsset, NativeResource } from "./bridge.ts";
 
 /** `9F1C…/L0/001` -> `9F1C…`: photos-sync keys Photos assets by UUID, whatever the source. */
@@ -103,7 +110,7 @@ export function toAsset(native: NativeAsset): Asset | undefined {
     kind,
     filename,
     uti: original?.uti || undefined,
-    captured: native.creationDate ? { utc: new Date(native.creationDate).toISOString() } : undefined,
+    captured: captureDate(native),
     modified: native.modificationDate ? new Date(native.modificationDate).toISOString() : undefined,
     location: native.location ?? undefined,
     favorite: native.favorite,
@@ -143,4 +150,15 @@ export function toAsset(native: NativeAsset): Asset | undefined {
   for (const key of Object.keys(asset) as (keyof Asset)[]) if (asset[key] === undefined) delete asset[key];
   for (const r of resources) if (r.uti === undefined) delete r.uti;
   return asset;
+}
+
+/** The capture instant with the zone PhotoKit keeps for it, when the helper could read one. */
+function captureDate(native: NativeAsset): CaptureDate | undefined {
+  if (!native.creationDate) return undefined;
+  const date: CaptureDate = { utc: new Date(native.creationDate).toISOString() };
+  if (typeof native.timeZoneOffset === "number" && Number.isFinite(native.timeZoneOffset)) {
+    date.offsetSeconds = native.timeZoneOffset;
+  }
+  if (native.timeZoneName) date.timeZone = native.timeZoneName;
+  return date;
 }

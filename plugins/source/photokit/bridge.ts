@@ -47,6 +47,10 @@ export interface NativeAsset {
   mediaSubtypes: string[];
   sourceTypes: string[];
   creationDate?: string | null;
+  /** Seconds east of UTC where the asset was captured, when this macOS lets the helper read it. */
+  timeZoneOffset?: number | null;
+  /** The capture zone's name (`America/Los_Angeles`, `GMT-0500`), likewise. */
+  timeZoneName?: string | null;
   modificationDate?: string | null;
   pixelWidth?: number;
   pixelHeight?: number;

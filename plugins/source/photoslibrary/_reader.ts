@@ -250,7 +250,9 @@ function toAsset(row: Row, context: ReaderContext): Asset {
   if (uti) asset.uti = uti;
   if (captured) {
     asset.captured = { utc: captured };
-    const offset = row[C.tzOffset];
+    // Photos leaves ZTIMEZONEOFFSET null for many files whose EXIF has no offset, and keeps the
+    // offset it inferred from the place and date beside it.
+    const offset = row[C.tzOffset] ?? row[C.tzInferred];
     if (typeof offset === "number") asset.captured.offsetSeconds = offset;
     const zone = text(row[C.tzName]);
     if (zone) asset.captured.timeZone = zone;

@@ -119,6 +119,12 @@ withLibrary("Test-26.1", "titles, captions, keywords, locations and time zones",
 
 withLibrary("Test-Cloud-13.1", "iCloud state, shared album and missing time zones", ({ assets, byId }) => {
   assert.equal(assets.filter((a) => a.captured && !a.captured.timeZone).length, 24);
+  // ZTIMEZONEOFFSET null, ZINFERREDTIMEZONEOFFSET -28800: Photos shows it at 12:41 local time.
+  assert.deepEqual(byId.get("A67D1DD2-B304-4F6E-BD3B-2838AD50E878")!.captured, {
+    utc: "2020-01-05T20:41:41.273Z",
+    offsetSeconds: -28800,
+  });
+  assert.equal(assets.filter((a) => a.captured?.offsetSeconds === undefined).length, 9);
   const shared = assets.filter((a) => a.sharing!.sharedAlbum);
   assert.equal(shared.length, 9);
   for (const asset of shared) {

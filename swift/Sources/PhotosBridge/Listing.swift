@@ -39,6 +39,8 @@ enum Listing {
     let mediaSubtypes: [String]
     let sourceTypes: [String]
     let creationDate: String?
+    let timeZoneOffset: Int?
+    let timeZoneName: String?
     let modificationDate: String?
     let pixelWidth: Int
     let pixelHeight: Int
@@ -130,6 +132,21 @@ enum Listing {
     return Page(assets: assets, cursor: nil, total: total)
   }
 
+  /// PhotoKit keeps the capture zone (Photos' ZTIMEZONEOFFSET, else the inferred one) but does not
+  /// publish it; it is read by key where this macOS answers for it, else left out.
+  private static func captureZoneOffset(_ asset: PHAsset) -> Int? {
+    for key in ["timeZoneOffset", "inferredTimeZoneOffset"]
+    where asset.responds(to: NSSelectorFromString(key)) {
+      if let seconds = asset.value(forKey: key) as? NSNumber { return seconds.intValue }
+    }
+    return nil
+  }
+
+  private static func captureZoneName(_ asset: PHAsset) -> String? {
+    guard asset.responds(to: NSSelectorFromString("timeZoneName")) else { return nil }
+    return asset.value(forKey: "timeZoneName") as? String
+  }
+
   private static func takeSnapshot(_ request: Request) -> Snapshot {
     let options = PHFetchOptions()
     options.sortDescriptors = [NSSortDescriptor(key: "creationDate", ascending: false)]
@@ -199,6 +216,8 @@ enum Listing {
       mediaSubtypes: subtypeNames(asset.mediaSubtypes),
       sourceTypes: sources,
       creationDate: isoString(asset.creationDate),
+      timeZoneOffset: captureZoneOffset(asset),
+      timeZoneName: captureZoneName(asset),
       modificationDate: isoString(asset.modificationDate),
       pixelWidth: asset.pixelWidth,
       pixelHeight: asset.pixelHeight,

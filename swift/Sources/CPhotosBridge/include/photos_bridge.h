@@ -109,6 +109,7 @@ char *psb_authorize(const char *request);
  *                     "videoScreenRecording", "videoCinematic"],
  *   "sourceTypes": ["userLibrary" | "cloudShared" | "iTunesSynced"...],
  *   "creationDate": "<ISO-8601 UTC>" | null, "modificationDate": "<ISO-8601 UTC>" | null,
+ *   "timeZoneOffset": seconds east of UTC | null, "timeZoneName": "<zone name>" | null,
  *   "pixelWidth": n, "pixelHeight": n, "duration": seconds,
  *   "favorite": bool, "hidden": bool,
  *   "burstIdentifier": "<id>" | null, "burstSelectionTypes": ["autoPick" | "userPick"...],
@@ -119,6 +120,8 @@ char *psb_authorize(const char *request);
  *                  "uti": "<uniform type identifier>", "raw": bool, "local": bool | null}]
  * }
  * creationDate, modificationDate, burstIdentifier and location are null or absent when unknown.
+ * timeZoneOffset and timeZoneName are the capture zone PhotoKit keeps but does not publish; they are
+ * null when this macOS does not answer for them.
  * Resource type names: photo, video, audio, alternatePhoto, fullSizePhoto, fullSizeVideo,
  * adjustmentData, adjustmentBasePhoto, pairedVideo, fullSizePairedVideo, adjustmentBasePairedVideo,
  * adjustmentBaseVideo, photoProxy; a type this list lacks is "unknown:<raw value>".
