@@ -7,6 +7,7 @@ import type { Command } from "commander";
 import { join } from "node:path";
 import type { ImportOptions, RunEvent, RunSummary } from "../engine/import_run.ts";
 import { SidecarStore } from "../engine/sidecar_store.ts";
+import { checkDestinationHolds } from "../engine/presence_guard.ts";
 import { ConfigError } from "../plugin/errors.ts";
 import { addCoreFlags, addPluginFlags, flagValues } from "./flags.ts";
 import type { CommandContext } from "./mod.ts";
@@ -86,6 +87,8 @@ export async function engineRun<T extends { failed: number } | { import: RunSumm
   const concurrency = wholeNumber(session.config.core.concurrency, "--concurrency") || 1;
   const destination = await session.openDestination();
   const source = await session.openSource();
+  await checkDestinationHolds(session.tracker, destination.session);
+  await session.rememberPointing();
   if (!flags.json) {
     output.err(`${flags.dryRun ? "dry run: " : ""}${flags.command} into ${destination.description}`);
   }
