@@ -53,7 +53,8 @@ export function destinationFingerprint(config: Config, destination: Plugin): str
   const kept = keepable(destination.options);
   try {
     const { values } = resolveOptions(destination.id, kept, config.layers);
-    return JSON.stringify([destination.id, kept.map((s) => [s.name, values[s.name] ?? null])]);
+    const named = kept.map((s) => [s.name, values[s.name] === undefined ? null : stored(s, values[s.name]!)]);
+    return JSON.stringify([destination.id, named]);
   } catch {
     // A required option is missing: opening the destination will say which.
     return undefined;

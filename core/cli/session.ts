@@ -134,7 +134,7 @@ export class Session {
     const session = checkSession(plugin, await plugin.open(values, await this.#context(plugin.id)));
     this.#closers.unshift(() => session.close());
     if (session.libraryId) {
-      const location = String(values.library ?? session.libraryId);
+      const location = values.library ? resolve(String(values.library)) : session.libraryId;
       bindLibrary(this.tracker, { source: session.key, libraryId: session.libraryId, location }, this);
     }
     return { id: plugin.id, plugin, session };

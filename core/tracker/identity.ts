@@ -43,7 +43,11 @@ export function bindLibrary(tracker: Tracker, binding: LibraryBinding, options: 
   tracker.libraryIds.set(source, libraryId);
   if (options.dryRun) return;
   tracker.transaction(() => {
-    tracker.execute(`UPDATE assets SET library_id = ? WHERE source = ? AND library_id IS NULL`, libraryId, source);
+    tracker.execute(
+      `UPDATE assets SET library_id = ? WHERE source = ? AND library_id IS NULL`,
+      libraryId,
+      source,
+    );
     tracker.execute(
       `INSERT INTO libraries (source, library_id, location, first_seen_at) VALUES (?, ?, ?, ?)
        ON CONFLICT (source, library_id) DO UPDATE SET location = excluded.location`,
