@@ -14,11 +14,11 @@ async function emptyFolder(dir: string): Promise<void> {
   for await (const e of Deno.readDir(dir)) await Deno.remove(join(dir, e.name), { recursive: true });
 }
 
-/** Deletes every asset row of the world's library, so it lists nothing (a broken library). */
-function emptyLibrary(w: World): void {
+/** Deletes asset rows of the world's library (all of them: it lists nothing, a broken library). */
+function emptyLibrary(w: World, keep = 0): void {
   const db = new DatabaseSync(join(w.library, "database", "Photos.sqlite"));
   try {
-    db.exec("DELETE FROM ZASSET");
+    db.exec(`DELETE FROM ZASSET WHERE Z_PK NOT IN (SELECT Z_PK FROM ZASSET ORDER BY Z_PK LIMIT ${keep})`);
   } finally {
     db.close();
   }
@@ -121,6 +121,29 @@ export const CASES: HostileCase[] = [
       assert.match(r.stdout, /sync refused: the source listed no assets/);
       assert.equal(count(w, "SELECT COUNT(*) AS n FROM assets WHERE gone_at IS NOT NULL"), 0);
     },
+  },
+  {
+    name: "a sync asked to propagate deletions into a folder, which has no trash",
+    setup: (w) => {
+      rebase(w);
+      emptyLibrary(w, 2);
+      return { args: ["sync", ...w.run, "--propagate-deletions"] };
+    },
+    code: 1,
+    firstLine: /sync into folder/,
+    unchanged: ["destination"],
+    check: (r) => assert.match(r.stdout, /sync refused: the destination cannot move assets to a trash/),
+  },
+  {
+    name: "an import from a second library in the same data folder",
+    setup: async (w) => {
+      rebase(w);
+      const other = join(w.dir, "other.photoslibrary");
+      await writeSampleLibrary(other, { seed: 3 });
+      return { args: ["import", "--home", w.home, "--library", other] };
+    },
+    code: 2,
+    firstLine: /other\.photoslibrary is not the library this data folder tracks/,
   },
   {
     name: "review after a folder import, given only the data folder",
