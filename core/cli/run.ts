@@ -124,7 +124,9 @@ export async function engineRun<T extends { failed: number } | { import: RunSumm
     Deno.removeSignalListener("SIGINT", onSignal);
     progress.flush();
     output.status("");
-    const failed = result ? ("import" in result ? result.import.failed : result.failed) : 1;
+    // A refused sync is recorded as failed, as a refused cleanup is.
+    const refused = result && "refused" in result && result.refused ? 1 : 0;
+    const failed = result ? ("import" in result ? result.import.failed : result.failed) + refused : 1;
     const status = session.abort.signal.aborted
       ? "interrupted"
       : !result || failed > 0

@@ -120,6 +120,10 @@ export const CASES: HostileCase[] = [
     check: (r, w) => {
       assert.match(r.stdout, /sync refused: the source listed no assets/);
       assert.equal(count(w, "SELECT COUNT(*) AS n FROM assets WHERE gone_at IS NOT NULL"), 0);
+      assert.equal(
+        count(w, "SELECT COUNT(*) AS n FROM runs WHERE command = 'sync' AND status = 'failed'"),
+        1,
+      );
     },
   },
   {
