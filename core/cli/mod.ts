@@ -26,6 +26,7 @@ import { registerSync } from "./sync.ts";
 import { registerReview } from "./review.ts";
 import { registerReclassify } from "./reclassify.ts";
 import { registerCleanup } from "./cleanup.ts";
+import { registerForget } from "./forget.ts";
 import { registerBackup } from "./backup.ts";
 import { StopSignals } from "./stop_signals.ts";
 
@@ -109,6 +110,7 @@ export function buildProgram(ctx: CommandContext): Command {
   registerSync(program, ctx);
   registerReclassify(program, ctx);
   registerCleanup(program, ctx);
+  registerForget(program, ctx);
   registerReview(program, ctx);
   registerBackup(program, ctx);
   registerServe(program, ctx);

@@ -110,8 +110,10 @@ export function registerReview(program: Command, ctx: CommandContext): void {
 
 async function review(session: Session, ctx: CommandContext, flags: ReviewFlags): Promise<void> {
   const { output } = ctx;
-  const destination = await session.openDestination();
-  let rows = session.tracker.problems(destination.session.key);
+  // Listing problems reads only the tracker: the destination is opened only when it is not the
+  // one the last import used (its key is not known without it).
+  const key = session.rememberedDestinationKey() ?? (await session.openDestination()).session.key;
+  let rows = session.tracker.problems(key);
   if (flags.failedOnly) rows = rows.filter((r) => r.status === "failed");
   if (flags.skippedOnly) rows = rows.filter((r) => r.status === "skipped");
   if (flags.limit !== undefined) rows = rows.slice(0, wholeNumber(flags.limit, "--limit"));
@@ -122,7 +124,7 @@ async function review(session: Session, ctx: CommandContext, flags: ReviewFlags)
     output.err(`wrote ${rows.length} problems to ${flags.export}`);
   }
   if (flags.json && !flags.retry) {
-    output.out(JSON.stringify({ destination: destination.session.key, total: rows.length, groups }));
+    output.out(JSON.stringify({ destination: key, total: rows.length, groups }));
   } else if (!flags.retry) {
     if (rows.length === 0) output.out("no problems");
     for (const g of groups) {

@@ -7,6 +7,7 @@ import type { Command } from "commander";
 import { join } from "node:path";
 import type { ImportOptions, RunEvent, RunSummary } from "../engine/import_run.ts";
 import { SidecarStore } from "../engine/sidecar_store.ts";
+import { checkDestinationHolds } from "../engine/presence_guard.ts";
 import { ConfigError } from "../plugin/errors.ts";
 import { readableTime, runClock } from "./clock.ts";
 import { addCoreFlags, addPluginFlags, flagValues } from "./flags.ts";
@@ -89,6 +90,8 @@ export async function engineRun<T extends { failed: number } | { import: RunSumm
   const now = runClock(session.config.layers.env);
   const destination = await session.openDestination();
   const source = await session.openSource();
+  await checkDestinationHolds(session.tracker, destination.session);
+  await session.rememberPointing();
   if (!flags.json) {
     output.err(`${flags.dryRun ? "dry run: " : ""}${flags.command} into ${destination.description}`);
   }
@@ -121,7 +124,9 @@ export async function engineRun<T extends { failed: number } | { import: RunSumm
   } finally {
     progress.flush();
     output.status("");
-    const failed = result ? ("import" in result ? result.import.failed : result.failed) : 1;
+    // A refused sync is recorded as failed, as a refused cleanup is.
+    const refused = result && "refused" in result && result.refused ? 1 : 0;
+    const failed = result ? ("import" in result ? result.import.failed : result.failed) + refused : 1;
     const status = session.abort.signal.aborted
       ? "interrupted"
       : !result || failed > 0

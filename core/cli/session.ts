@@ -31,6 +31,14 @@ import type {
   SourceSession,
 } from "../plugin/types.ts";
 import { Tracker } from "../tracker/mod.ts";
+import { bindLibrary, remember, remembered } from "../tracker/identity.ts";
+import {
+  applyRemembered,
+  DESTINATION_FINGERPRINT,
+  DESTINATION_KEY,
+  destinationFingerprint,
+  pointing,
+} from "./remembered.ts";
 import { logSink, type Output } from "./output.ts";
 import type { StopSignals } from "./stop_signals.ts";
 import { makeTempRoot, removeOrphanTempRoots } from "./temp_root.ts";
@@ -75,6 +83,7 @@ export class Session {
     if (warning) options.output.err(warning);
     const tracker = Tracker.open(`${config.home}/tracker.db`);
     makeTrackerPrivate(`${config.home}/tracker.db`);
+    applyRemembered(config, remembered(tracker));
     await removeOrphanTempRoots();
     const tempRoot = await makeTempRoot().catch((e) => {
       tracker.close();
@@ -137,7 +146,40 @@ export class Session {
     const values = { ...this.config.pluginOptions(plugin), library: this.config.core.library };
     const session = checkSession(plugin, await plugin.open(values, await this.#context(plugin.id)));
     this.#closers.unshift(() => session.close());
+    if (session.libraryId) {
+      const location = values.library ? resolve(String(values.library)) : session.libraryId;
+      bindLibrary(this.tracker, { source: session.key, libraryId: session.libraryId, location }, this);
+    }
     return { id: plugin.id, plugin, session };
+  }
+
+  /**
+   * Keeps what this run points at (source, library, destination, their non-secret options and the
+   * destination's tracker key), so later commands default to it. Call once both are open.
+   */
+  async rememberPointing(): Promise<void> {
+    if (this.dryRun) return;
+    const source = await this.openSource();
+    const destination = await this.openDestination();
+    const plugin = this.registry.destination(destination.id);
+    const fingerprint = destinationFingerprint(this.config, plugin);
+    remember(this.tracker, {
+      ...pointing(this.config, source.plugin, plugin),
+      [DESTINATION_KEY]: destination.session.key,
+      ...(fingerprint ? { [DESTINATION_FINGERPRINT]: fingerprint } : {}),
+    });
+  }
+
+  /**
+   * The tracker key of the destination `--to` names, without opening it, when it is the one the
+   * last import used: commands that only read the tracker (review) need no server.
+   */
+  rememberedDestinationKey(): string | undefined {
+    const values = remembered(this.tracker);
+    const plugin = this.registry.destination(String(this.config.core.to));
+    const fingerprint = destinationFingerprint(this.config, plugin);
+    if (!fingerprint || values[DESTINATION_FINGERPRINT] !== fingerprint) return undefined;
+    return values[DESTINATION_KEY];
   }
 
   async #openDestination(): Promise<{ id: string; session: DestinationSession; description: string }> {

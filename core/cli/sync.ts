@@ -46,7 +46,8 @@ export function registerSync(program: Command, ctx: CommandContext): void {
           syncAssets({ ...options, propagateDeletions: flags.propagateDeletions, maxDeleteShare: share }),
       );
       printSyncSummary(ctx.output, summary, flags);
-      if (summary.import.failed > 0 || summary.updateFailed > 0) throw new ExitCode(1);
+      // A refusal (an empty listing, too many deletions) is not a success, as in `cleanup`.
+      if (summary.import.failed > 0 || summary.updateFailed > 0 || summary.refused) throw new ExitCode(1);
     } finally {
       await session.close();
     }
@@ -66,5 +67,5 @@ function printSyncSummary(output: Output, s: SyncSummary, flags: SyncFlags): voi
   if (s.unsupported > 0) output.out(`${s.unsupported} changes not pushed: the destination cannot store them`);
   output.out(`${s.gone} assets ${would}marked gone from the source (kept at the destination)`);
   if (s.removed > 0) output.out(`${s.removed} assets ${would}moved to the destination's trash`);
-  if (s.refused) output.out(`deletions not propagated: ${s.refused}`);
+  if (s.refused) output.out(`sync refused: ${s.refused}`);
 }

@@ -139,6 +139,7 @@ export function checkSession<S extends SourceSession | DestinationSession>(
   const view: Record<string, unknown> = { key: session.key };
   // A source's facts about its library are data, not a capability: they travel with the view.
   if (methods.info !== undefined) view.info = methods.info;
+  if (typeof methods.libraryId === "string") view.libraryId = methods.libraryId;
   for (const m of wanted) view[m] = (methods[m] as (...a: unknown[]) => unknown).bind(session);
   return view as unknown as S;
 }

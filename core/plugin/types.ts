@@ -138,6 +138,12 @@ export interface SourceSession {
    */
   readonly key: string;
   /**
+   * The library's own id, stable however the library is moved or renamed (a `.photoslibrary`: its
+   * store UUID). Optional. When given, the tracker records it for every asset, and a different
+   * library under the same `key` is refused instead of making the first one's assets look deleted.
+   */
+  readonly libraryId?: string;
+  /**
    * Facts about the library as a whole (format version, schema names, album counts), for `scan`
    * and diagnostics; plain JSON. Optional: not every source has any.
    */

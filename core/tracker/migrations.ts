@@ -213,6 +213,25 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE transfers ADD COLUMN stack_pending INTEGER;
   CREATE INDEX transfers_stack_pending ON transfers (source, destination, stack_group) WHERE stack_pending = 1;
   `,
+  // 6: identity. Which library each asset came from (the library's own id, not its path), so a
+  // second library in the same data folder is refused instead of marking the first one's assets
+  // gone; rows from before adopt the first library seen. And what the last import ran against
+  // (source, library, destination and their non-secret options), so later commands default to it.
+  `
+  ALTER TABLE assets ADD COLUMN library_id TEXT;
+  CREATE TABLE libraries (
+    source TEXT NOT NULL,
+    library_id TEXT NOT NULL,
+    location TEXT NOT NULL,
+    first_seen_at TEXT NOT NULL,
+    PRIMARY KEY (source, library_id)
+  ) STRICT;
+  CREATE TABLE remembered (
+    name TEXT PRIMARY KEY,
+    value TEXT NOT NULL,
+    recorded_at TEXT NOT NULL
+  ) STRICT;
+  `,
 ];
 
 /** The schema version this build writes. */

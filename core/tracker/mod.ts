@@ -136,6 +136,8 @@ function linuxProcess(pid: number): { state: string; startedAt: Date } | undefin
 export class Tracker {
   readonly #db: DatabaseSync;
   readonly #stmts = new Map<string, StatementSync>();
+  /** The library id each source's assets are recorded under in this run (see `identity.ts`). */
+  readonly libraryIds = new Map<string, string>();
 
   private constructor(db: DatabaseSync) {
     this.#db = db;
@@ -296,13 +298,13 @@ export class Tracker {
   #noteAsset(source: string, asset: Asset, at: string): void {
     this.#stmt(
       `INSERT INTO assets (source, asset_id, filename, media_kind, subtypes, captured_at, modified_at,
-                           favorite, hidden, first_seen_at, last_seen_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                           favorite, hidden, first_seen_at, last_seen_at, library_id)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (source, asset_id) DO UPDATE SET
          filename = excluded.filename, media_kind = excluded.media_kind, subtypes = excluded.subtypes,
          captured_at = excluded.captured_at, modified_at = excluded.modified_at,
          favorite = excluded.favorite, hidden = excluded.hidden, last_seen_at = excluded.last_seen_at,
-         gone_at = NULL`,
+         gone_at = NULL, library_id = COALESCE(excluded.library_id, library_id)`,
     ).run(
       source,
       asset.id,
@@ -315,6 +317,7 @@ export class Tracker {
       asset.hidden ? 1 : 0,
       at,
       at,
+      this.libraryIds.get(source) ?? null,
     );
   }
 

@@ -19,6 +19,7 @@ import {
   PLUGIN_API_VERSION,
   type Presence,
   type RemoteRef,
+  type StateStore,
 } from "../../../core/plugin/types.ts";
 
 /** `YYYY/MM/DD` of the capture in the place it was taken; `undated` when the source has no date. */
@@ -81,13 +82,43 @@ async function copyVerified(from: string, to: string, sha1: string): Promise<voi
   }
 }
 
+/** Whether the folder is missing or holds nothing (a mount point without its disk). */
+async function looksEmpty(root: string): Promise<boolean> {
+  try {
+    for await (const _ of Deno.readDir(root)) return false;
+    return true;
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory) return true;
+    throw e;
+  }
+}
+
 class FolderSession implements DestinationSession {
   readonly key: string;
-  constructor(readonly root: string, readonly dryRun: boolean) {
+  #heldMarked = false;
+  constructor(readonly root: string, readonly dryRun: boolean, readonly state: StateStore) {
     this.key = `folder:${root}`;
   }
 
+  /**
+   * The tracker's note that this root has received imports, so it is never recreated empty.
+   * `held:<key>` is the name `forget-destination` clears.
+   */
+  get #heldKey(): string {
+    return `held:${this.key}`;
+  }
+
+  async #refuseVanished(): Promise<void> {
+    if (this.state.get<boolean>(this.#heldKey) !== true || !(await looksEmpty(this.root))) return;
+    throw new FatalError(
+      `the destination folder ${this.root} held imports but is now missing or empty (disk not mounted?); ` +
+        "nothing was written. Mount the disk, or if the folder was emptied on purpose, run " +
+        "`photos-sync forget-destination` to copy everything again",
+    );
+  }
+
   async check() {
+    await this.#refuseVanished();
     if (this.dryRun) {
       // Creates nothing: only says whether the folder (or the one it would be made in) exists.
       let dir = this.root;
@@ -127,6 +158,10 @@ class FolderSession implements DestinationSession {
         duplicate: there !== undefined,
       });
     }
+    if (!this.#heldMarked) {
+      this.state.set(this.#heldKey, true);
+      this.#heldMarked = true;
+    }
     return { resources };
   }
 
@@ -161,7 +196,7 @@ const folderDestination = {
         new ConfigError("destination.folder needs a folder: --folder-path DIR or PHOTOS_SYNC_FOLDER_PATH"),
       );
     }
-    return Promise.resolve(new FolderSession(resolve(options.path), ctx.dryRun));
+    return Promise.resolve(new FolderSession(resolve(options.path), ctx.dryRun, ctx.state));
   },
 } satisfies DestinationPlugin;
 

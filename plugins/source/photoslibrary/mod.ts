@@ -91,6 +91,7 @@ function openSession(options: OptionValues, ctx: PluginContext): SourceSession {
   return {
     // Same ids (Photos UUIDs) as the PhotoKit source, so switching sources imports nothing twice.
     key: "photos",
+    libraryId: storeUuid(db),
     info,
 
     async *list(): AsyncGenerator<Asset> {
@@ -179,4 +180,20 @@ async function existingPath(asset: Asset, planned: PlannedResource): Promise<str
     );
   }
   return path;
+}
+
+/**
+ * The library's own id: the Core Data store UUID in `Z_METADATA` (newest model row), which moves
+ * with the bundle. `photos:` keeps it apart from ids other sources define.
+ */
+function storeUuid(db: { prepare(sql: string): { get(): unknown } }): string | undefined {
+  try {
+    const row = db.prepare("SELECT Z_UUID FROM Z_METADATA ORDER BY Z_VERSION DESC LIMIT 1").get() as
+      | { Z_UUID: string | null }
+      | undefined;
+    return row?.Z_UUID ? `photos:${row.Z_UUID}` : undefined;
+  } catch {
+    // A library without the table still reads; it just cannot be told apart from another one.
+    return undefined;
+  }
 }

@@ -1,0 +1,46 @@
+/**
+ * `photos-sync forget-destination`: after a destination was emptied on purpose (a new Immich
+ * account, a reformatted disk), forget what the tracker recorded there so the next import sends
+ * everything again. Behind `--yes`; nothing at the destination or in the library is touched.
+ * @module
+ */
+import type { Command } from "commander";
+import { forgetDestination } from "../engine/presence_guard.ts";
+import { ConfigError } from "../plugin/errors.ts";
+import { addCoreFlags, addPluginFlags } from "./flags.ts";
+import type { CommandContext } from "./mod.ts";
+import { openRunSession } from "./run.ts";
+
+interface ForgetFlags {
+  yes?: boolean;
+}
+
+export function registerForget(program: Command, ctx: CommandContext): void {
+  const cmd = program.command("forget-destination")
+    .description("forget what was imported to a destination, so the next import sends everything again")
+    .option("--yes", "confirm: drop the tracker's records of this destination");
+  addCoreFlags(cmd, ["to"]);
+  addPluginFlags(cmd, ctx.deps.plugins.filter((p) => p.kind === "destination"));
+  cmd.action(async (flags: ForgetFlags, command: Command) => {
+    const session = await openRunSession(ctx, command, false);
+    try {
+      // Opened without its start-up check: the point is a destination that looks empty or gone.
+      const key = session.rememberedDestinationKey() ??
+        (await session.openDestinationNamed(String(session.config.core.to))).session.key;
+      const [{ n }] = session.tracker.query<{ n: number }>(
+        `SELECT COUNT(*) AS n FROM transfers WHERE destination = ?`,
+        key,
+      );
+      if (!flags.yes) {
+        throw new ConfigError(
+          `this would forget ${n} assets recorded at ${key}, and the next import would send them all ` +
+            "again; run again with --yes to do it",
+        );
+      }
+      const forgotten = forgetDestination(session.tracker, key);
+      ctx.output.out(`forgot ${forgotten} assets recorded at ${key}; the next import sends them again`);
+    } finally {
+      await session.close();
+    }
+  });
+}

@@ -1,0 +1,87 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import type { DestinationSession, Presence } from "../plugin/types.ts";
+import { Tracker } from "../tracker/mod.ts";
+import { checkDestinationHolds, forgetDestination, PRESENCE_SAMPLE } from "./presence_guard.ts";
+
+const KEY = "immich:http://nas";
+
+/** A tracker that recorded `n` assets imported at KEY (remote ids r0, r1, …). */
+async function withImported(n: number, fn: (t: Tracker) => Promise<void>) {
+  const dir = await Deno.makeTempDir();
+  const t = Tracker.open(join(dir, "tracker.db"));
+  try {
+    for (let i = 0; i < n; i++) {
+      t.execute(
+        `INSERT INTO transfers (source, asset_id, destination, status, primary_key) VALUES ('photos', ?, ?, 'imported', 'original')`,
+        `a${i}`,
+        KEY,
+      );
+      t.execute(
+        `INSERT INTO resources (source, asset_id, destination, key, role, name, sha1, size, remote_id, recorded_at)
+         VALUES ('photos', ?, ?, 'original', 'original', 'x.jpg', 'sha', 1, ?, 'now')`,
+        `a${i}`,
+        KEY,
+        `r${i}`,
+      );
+    }
+    t.stateSet("destination.folder", `held:${KEY}`, true);
+    await fn(t);
+  } finally {
+    t.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+/** A destination holding the remote ids `holds`; records what it was asked. */
+function destination(holds: Set<string>, asked: string[][] = []): DestinationSession {
+  return {
+    key: KEY,
+    put: () => Promise.reject(new Error("not here")),
+    close: () => Promise.resolve(),
+    presence(ids: string[]) {
+      asked.push(ids);
+      return Promise.resolve(
+        Object.fromEntries(ids.map((id) => [id, holds.has(id) ? "present" : "gone"])) as Record<
+          string,
+          Presence
+        >,
+      );
+    },
+  };
+}
+
+Deno.test("a destination that holds none of a sample of the imported assets is refused", () =>
+  withImported(1000, async (t) => {
+    const asked: string[][] = [];
+    await assert.rejects(
+      checkDestinationHolds(t, destination(new Set(), asked)),
+      (e: Error & { kind?: string }) =>
+        e.kind === "fatal" &&
+        /holds none of 20 sampled assets of the 1000 .*forget-destination/.test(e.message),
+    );
+    assert.equal(asked.length, 1);
+    assert.equal(asked[0].length, PRESENCE_SAMPLE);
+  }));
+
+Deno.test("a destination that still holds some of the sample passes", () =>
+  withImported(3, async (t) => {
+    await checkDestinationHolds(t, destination(new Set(["r1"])));
+  }));
+
+Deno.test("nothing imported yet, or no presence capability: nothing is asked", () =>
+  withImported(0, async (t) => {
+    const asked: string[][] = [];
+    await checkDestinationHolds(t, destination(new Set(), asked));
+    assert.equal(asked.length, 0);
+    const { presence: _, ...blind } = destination(new Set());
+    await checkDestinationHolds(t, blind as DestinationSession);
+  }));
+
+Deno.test("forgetting a destination drops its records so every asset is sent again", () =>
+  withImported(5, async (t) => {
+    assert.equal(forgetDestination(t, KEY), 5);
+    assert.equal(t.query(`SELECT * FROM resources`).length, 0);
+    assert.equal(t.stateGet("destination.folder", `held:${KEY}`), undefined);
+    await checkDestinationHolds(t, destination(new Set()));
+  }));

@@ -1,0 +1,4 @@
+import { hostileTests } from "./_hostile.ts";
+import { CASES } from "./hostile/identity.ts";
+
+hostileTests("identity", CASES);
