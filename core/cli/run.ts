@@ -8,7 +8,7 @@ import { join } from "node:path";
 import type { ImportOptions, RunEvent, RunSummary } from "../engine/import_run.ts";
 import { SidecarStore } from "../engine/sidecar_store.ts";
 import { ConfigError } from "../plugin/errors.ts";
-import { addCoreFlags, addPluginFlags, flagValues } from "./flags.ts";
+import { addCoreFlags, addPluginFlags, countFlag, flagValues } from "./flags.ts";
 import type { CommandContext } from "./mod.ts";
 import { formatBytes, type Output } from "./output.ts";
 import { Session } from "./session.ts";
@@ -31,7 +31,7 @@ export function addRunFlags(cmd: Command, ctx: CommandContext): Command {
       "--skip-local-check",
       "do not route by the source's iCloud facts; iCloud-only assets fail fast at export",
     )
-    .option("--limit <n>", "process at most N assets with work to do")
+    .option("--limit <n>", "process at most N assets with work to do", countFlag(1))
     .option(
       "--delay <seconds>",
       "pause between the starts of two iCloud downloads (local work is never paced)",
