@@ -189,6 +189,9 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Confi
   const env = options.env ?? Deno.env.toObject();
   const home = String(flags["home"] ?? env.PHOTOS_SYNC_HOME ?? defaultHome(env));
   if (home.trim() === "") throw emptyHomeError(flags["home"] !== undefined ? "--home" : "PHOTOS_SYNC_HOME");
+  if ((await Deno.stat(home).catch(() => undefined))?.isFile) {
+    throw new ConfigError(`the data directory ${home} is a file, not a folder; set --home to a folder`);
+  }
   const envFile = String(flags["env-file"] ?? env.PHOTOS_SYNC_ENV_FILE ?? join(home, ".env"));
   let fileValues: Record<string, string> = {};
   try {
