@@ -18,7 +18,7 @@ const ascii = (head: Uint8Array, at: number, text: string) =>
 const startsWith = (...bytes: number[]) => (head: Uint8Array) => bytes.every((b, i) => head[i] === b);
 /** ISO base media (HEIC, HEIF, AVIF, MP4, MOV, CR3): a box type at byte 4; old QuickTime files start with others. */
 const isoBox = (head: Uint8Array) =>
-  ["ftyp", "moov", "mdat", "wide", "free", "skip", "pnot"].some((box) => ascii(head, 4, box));
+  ["ftyp", "moov", "mdat", "wide", "free", "skip", "pnot", "uuid"].some((box) => ascii(head, 4, box));
 /** TIFF and the RAW formats built on it (DNG, CR2, NEF, ARW, ORF, RW2, PEF): byte order mark first. */
 const tiffLike = (head: Uint8Array) => ascii(head, 0, "II") || ascii(head, 0, "MM");
 /** AAE and XMP sidecars are XML (a plist may be binary). */
