@@ -26,6 +26,8 @@ import {
   isBusy,
   lockHolder,
   probeWriteLock,
+  readOnlyMessage,
+  unwritableFolder,
   writeLockHolder,
 } from "./open_check.ts";
 
@@ -137,6 +139,8 @@ export class Tracker {
       db?.close();
       if (e instanceof ConfigError) throw e;
       if (isBusy(e)) throw new LockedError(busyMessage(path, writeLockHolder(path)));
+      const unwritable = options.readOnly ? undefined : unwritableFolder(path);
+      if (unwritable) throw new ConfigError(unwritable);
       throw new ConfigError(
         `the tracker database ${path} cannot be opened (${(e as Error).message}); ` +
           `check that the data directory is writable, or move a damaged file aside`,
@@ -152,7 +156,9 @@ export class Tracker {
     } catch (e) {
       const holder = isBusy(e) ? writeLockHolder(path) ?? lockHolder(db) : undefined;
       db.close();
-      throw isBusy(e) ? new LockedError(busyMessage(path, holder)) : e;
+      if (isBusy(e)) throw new LockedError(busyMessage(path, holder));
+      const readOnly = readOnlyMessage(path, e);
+      throw readOnly ? new ConfigError(readOnly) : e;
     }
     return tracker;
   }

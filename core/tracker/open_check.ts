@@ -5,6 +5,7 @@
  * process keeps locked names that process; a new file is created readable by its owner only.
  * @module
  */
+import { dirname } from "node:path";
 import type { DatabaseSync } from "node:sqlite";
 import { ConfigError } from "../plugin/errors.ts";
 
@@ -32,7 +33,8 @@ export function checkIntact(db: DatabaseSync, path: string): void {
     problems = rows.map((r) => String(Object.values(r)[0])).filter((p) => p !== "ok");
   } catch (e) {
     const message = (e as Error).message;
-    if (/locked|busy/i.test(message)) throw e;
+    // Only damage is reported as damage; a read-only folder or a lock is said as what it is.
+    if (!/malformed|not a database|corrupt/i.test(message)) throw e;
     problems = [message];
   }
   if (problems.length === 0) return;
@@ -56,11 +58,18 @@ export function busyMessage(path: string, holder: string | undefined): string {
 
 /**
  * Waits (up to the busy timeout) for SQLite's write lock and gives it back, so a tracker another
- * process keeps locked is refused when it is opened, not at the first write of a run.
+ * process keeps locked, or one that cannot be written, is refused when it is opened, not at the
+ * first write of a run.
  */
 export function probeWriteLock(db: DatabaseSync): void {
   db.exec("BEGIN IMMEDIATE");
-  db.exec("ROLLBACK");
+  try {
+    // A write that is rolled back: a tracker on a read-only disk fails here, not in the first run.
+    const { user_version } = db.prepare("PRAGMA user_version").get() as { user_version: number };
+    db.exec(`PRAGMA user_version = ${user_version}`);
+  } finally {
+    db.exec("ROLLBACK");
+  }
 }
 
 /**
@@ -107,4 +116,28 @@ export function lockHolder(db: DatabaseSync): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Why the tracker's folder cannot take a file (read-only disk or mount, no permission), or
+ * undefined when it can. SQLite only says "unable to open database file".
+ */
+export function unwritableFolder(path: string): string | undefined {
+  const dir = dirname(path);
+  try {
+    const probe = Deno.makeTempFileSync({ dir, prefix: ".photos-sync-probe-" });
+    Deno.removeSync(probe);
+    return undefined;
+  } catch (e) {
+    return `the data directory ${dir} cannot be written (${(e as Error).message}); ` +
+      `make it writable, or set --home to a folder you can write to`;
+  }
+}
+
+/** The message for a tracker SQLite cannot write ("attempt to write a readonly database"). */
+export function readOnlyMessage(path: string, error: unknown): string | undefined {
+  const message = (error as Error)?.message ?? "";
+  if (!/readonly|read-only/i.test(message)) return undefined;
+  return unwritableFolder(path) ??
+    `the tracker ${path} cannot be written (${message}); make the file writable, or set --home to a folder you can write to`;
 }

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import type { HostileCase, World } from "../_hostile.ts";
 import { listFiles } from "../_cli.ts";
+import { cliWithReadOnly } from "./_readonly.ts";
 
 /** The world's run arguments with `--flag`'s value replaced. */
 function withValue(w: World, flag: string, value: string): string[] {
@@ -332,6 +333,20 @@ export const CASES: HostileCase[] = [
     setup: (w) => ({ args: ["status", ...w.run, "--env-file", join(w.dir, "nope.env")] }),
     code: 2,
     firstLine: /the \.env file .*nope\.env does not exist; check the path/,
+  },
+  {
+    name: "a read-only home",
+    setup: (w) => ({ args: [], custom: () => cliWithReadOnly(w.home, ["import", ...w.run]) }),
+    code: 2,
+    firstLine: /the data directory .*home cannot be written \(.*\); make it writable, or set --home/,
+  },
+  {
+    name: "a read-only library is read, never written",
+    setup: (w) => ({ args: [], custom: () => cliWithReadOnly(w.library, ["import", ...w.run]) }),
+    code: 0,
+    firstLine: /^import into folder /,
+    unchanged: ["library", "destination"],
+    check: (r) => assert.match(r.stdout, /imported 0, already there \d+, failed 0/),
   },
   {
     name: "reclassify --repair-limit that is negative",

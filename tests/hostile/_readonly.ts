@@ -1,0 +1,41 @@
+/** Runs the CLI with one folder read-only: a read-only bind mount as root, file modes otherwise. */
+import { type CliResult, MAIN } from "../_cli.ts";
+
+const quote = (s: string) => `'${s.replaceAll("'", "'\\''")}'`;
+
+/** The CLI's run with `folder` read-only for its duration (root ignores file modes, so it mounts). */
+export async function cliWithReadOnly(folder: string, args: string[]): Promise<CliResult> {
+  const env = {
+    PATH: Deno.env.get("PATH") ?? "",
+    HOME: Deno.env.get("HOME") ?? "",
+    NO_COLOR: "1",
+    TZ: "UTC",
+  };
+  const deno = [Deno.execPath(), "run", "-A", MAIN, ...args].map(quote).join(" ");
+  const asRoot = Deno.uid() === 0;
+  const command = asRoot
+    ? new Deno.Command("unshare", {
+      args: [
+        "-m",
+        "sh",
+        "-c",
+        `mount --bind ${quote(folder)} ${quote(folder)} && mount -o remount,bind,ro ${
+          quote(folder)
+        } && ${deno}`,
+      ],
+      env,
+      clearEnv: true,
+      stdout: "piped",
+      stderr: "piped",
+    })
+    : new Deno.Command("sh", { args: ["-c", deno], env, clearEnv: true, stdout: "piped", stderr: "piped" });
+  const mode = (await Deno.stat(folder)).mode ?? 0o755;
+  if (!asRoot) await Deno.chmod(folder, 0o555);
+  try {
+    const out = await command.output();
+    const d = new TextDecoder();
+    return { code: out.code, stdout: d.decode(out.stdout), stderr: d.decode(out.stderr) };
+  } finally {
+    if (!asRoot) await Deno.chmod(folder, mode & 0o777);
+  }
+}
