@@ -234,6 +234,64 @@ export const CASES: HostileCase[] = [
     },
   },
   {
+    name: "zero-byte originals in a Photos library",
+    fresh: true,
+    setup: async (w) => {
+      const originals = join(w.library, "originals");
+      for (const file of await listFiles(originals)) await Deno.truncate(join(originals, file), 0);
+      return { args: ["import", ...w.run] };
+    },
+    code: 1,
+    firstLine: /^import into folder /,
+    // Not "library": the first reader of a freshly written library updates its -shm (SQLite's WAL index).
+    unchanged: ["destination"],
+    check: (r) => {
+      assert.match(r.stderr, /is empty \(0 bytes\); nothing of .* was sent/);
+      assert.match(r.stdout, /^imported 0, already there 0, failed [1-9]/);
+    },
+  },
+  {
+    name: "a dry run with a damaged tracker",
+    setup: (w) => {
+      checkpoint(join(w.home, "tracker.db"));
+      damage(join(w.home, "tracker.db"));
+      return { args: ["import", "--dry-run", ...w.run] };
+    },
+    code: 2,
+    firstLine: /tracker\.db is damaged \(database disk image is malformed\)/,
+  },
+  {
+    name: "review with a damaged tracker",
+    setup: (w) => {
+      checkpoint(join(w.home, "tracker.db"));
+      damage(join(w.home, "tracker.db"));
+      return { args: ["review", ...without(w, "--library")] };
+    },
+    code: 2,
+    firstLine: /tracker\.db is damaged/,
+  },
+  {
+    name: "status with an empty --home",
+    setup: (w) => ({ args: ["status", ...withValue(w, "--home", "")] }),
+    code: 2,
+    firstLine: /^photos-sync: --home is empty/,
+  },
+  {
+    name: "a negative --limit",
+    setup: importWith("--limit", "-3"),
+    code: 2,
+    firstLine: /--limit <n>' argument '-3' is invalid/,
+  },
+  {
+    name: "--concurrency 0 from the .env file",
+    setup: async (w) => {
+      await Deno.writeTextFile(join(w.home, ".env"), "PHOTOS_SYNC_CONCURRENCY=0\n");
+      return { args: ["import", ...w.run] };
+    },
+    code: 2,
+    firstLine: /concurrency must be a whole number from 1 to 64, got "0"/,
+  },
+  {
     name: "an unknown --to",
     setup: (w) => ({ args: ["import", ...withValue(w, "--to", "nowhere")] }),
     code: 2,
