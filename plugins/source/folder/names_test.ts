@@ -14,7 +14,25 @@ async function writeLatin1Named(dir: string): Promise<void> {
   assert.equal(r.code, 0, new TextDecoder().decode(r.stderr));
 }
 
-Deno.test("a file name that is not UTF-8 is listed as a problem asset; the others are listed as usual", async () => {
+/** APFS refuses names that are not UTF-8, so there the case cannot arise. */
+function takesNonUtf8Names(): boolean {
+  const dir = Deno.makeTempDirSync();
+  try {
+    return new Deno.Command("sh", {
+      args: ["-c", `printf x > "$(printf 'caf\\351.jpg')"`],
+      cwd: dir,
+      stderr: "null",
+    })
+      .outputSync().code === 0;
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+}
+
+Deno.test({
+  name: "a file name that is not UTF-8 is listed as a problem asset; the others are listed as usual",
+  ignore: !takesNonUtf8Names(),
+}, async () => {
   await using ctx = await testContext();
   const root = join(ctx.tempDir, "photos");
   await Deno.mkdir(join(root, "sub"), { recursive: true });

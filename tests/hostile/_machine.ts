@@ -1,4 +1,4 @@
-/** Runs the CLI with one folder read-only: a read-only bind mount as root, file modes otherwise. */
+/** What some hostile cases need of the machine: a folder made read-only for one run, names that are not UTF-8. */
 import { type CliResult, MAIN } from "../_cli.ts";
 
 const quote = (s: string) => `'${s.replaceAll("'", "'\\''")}'`;
@@ -37,5 +37,44 @@ export async function cliWithReadOnly(folder: string, args: string[]): Promise<C
     return { code: out.code, stdout: d.decode(out.stdout), stderr: d.decode(out.stderr) };
   } finally {
     if (!asRoot) await Deno.chmod(folder, mode & 0o777);
+  }
+}
+
+/** Whether a folder can be made read-only for one run here (root needs a private mount namespace). */
+export function canMakeReadOnly(): boolean {
+  if (Deno.uid() !== 0) return true;
+  try {
+    const dir = Deno.makeTempDirSync();
+    const r = new Deno.Command("unshare", {
+      args: [
+        "-m",
+        "sh",
+        "-c",
+        `mount --bind ${quote(dir)} ${quote(dir)} && mount -o remount,bind,ro ${quote(dir)}`,
+      ],
+      stdout: "null",
+      stderr: "null",
+    }).outputSync();
+    Deno.removeSync(dir);
+    return r.code === 0;
+  } catch {
+    return false;
+  }
+}
+
+/** Whether this file system takes a file name that is not UTF-8 (Linux does; APFS refuses it). */
+export function takesNonUtf8Names(): boolean {
+  const dir = Deno.makeTempDirSync();
+  try {
+    return new Deno.Command("sh", {
+      args: ["-c", `printf x > "$(printf 'caf\\351.jpg')"`],
+      cwd: dir,
+      stderr: "null",
+    })
+      .outputSync().code === 0;
+  } catch {
+    return false;
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
   }
 }
