@@ -9,7 +9,9 @@ Deno.test("import, sync, status, reclassify, review --retry and cleanup each lis
   await withTempDir(async (dir) => {
     const library = join(dir, "lib");
     await Deno.mkdir(library);
-    for (let i = 0; i < 5; i++) await Deno.writeTextFile(join(library, `IMG_${i}.JPG`), `photo ${i}`);
+    // A JPEG's magic number first: the content check refuses text named .JPG.
+    const jpeg = (i: number) => new Uint8Array([0xff, 0xd8, 0xff, ...new TextEncoder().encode(`photo ${i}`)]);
+    for (let i = 0; i < 5; i++) await Deno.writeFile(join(library, `IMG_${i}.JPG`), jpeg(i));
     const common = [
       "--plugin",
       COUNTING,

@@ -2,7 +2,7 @@
  * Flags generated from option declarations, and the way back from parsed flags to option layers.
  * @module
  */
-import { type Command, Option } from "commander";
+import { type Command, InvalidArgumentError, Option } from "commander";
 import { CORE_OPTIONS } from "../config/mod.ts";
 import { envNames, flagName, type OptionSpec, secretFileFlag } from "../plugin/options.ts";
 import type { Plugin } from "../plugin/types.ts";
@@ -80,4 +80,19 @@ export function flagValues(cmd: Command): Record<string, string | boolean | unde
     }
   }
   return flags;
+}
+
+/**
+ * A commander parser for a count flag: refuses anything but a whole number in the range at parse
+ * time, before a data directory or tracker is touched (`--limit 0` once meant "no limit").
+ */
+export function countFlag(min: number, max = Number.MAX_SAFE_INTEGER): (value: string) => string {
+  return (value) => {
+    const n = Number(value.trim());
+    if (value.trim() === "" || !Number.isInteger(n) || n < min || n > max) {
+      const range = max === Number.MAX_SAFE_INTEGER ? `${min} or more` : `from ${min} to ${max}`;
+      throw new InvalidArgumentError(`give a whole number ${range}; leave the flag out for no limit.`);
+    }
+    return value;
+  };
 }

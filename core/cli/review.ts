@@ -7,6 +7,7 @@
 import type { Command } from "commander";
 import { importAssets } from "../engine/import_run.ts";
 import { ConfigError } from "../plugin/errors.ts";
+import { reasonOf } from "../server/problems.ts";
 import type { ProblemRow } from "../tracker/mod.ts";
 import { type CommandContext, ExitCode } from "./mod.ts";
 import {
@@ -35,21 +36,11 @@ export interface ProblemGroup {
   examples: { assetId: string; filename: string; message: string | null }[];
 }
 
-/** A message with its particulars (ids, paths, numbers) replaced, so alike problems group together. */
-export function reasonOf(message: string | null): string {
-  if (!message) return "(no message)";
-  return message
-    .replace(/[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}(\/L0\/001)?/gi, "<id>")
-    .replace(/(\/[^\s/:,()]+)+\/?/g, "<path>")
-    .replace(/\b[\w.-]+\.(jpe?g|heic|png|mov|mp4|dng|cr2|arw|nef|tiff?|gif|aae|xmp)\b/gi, "<file>")
-    .replace(/\d+/g, "N");
-}
-
 export function groupProblems(rows: ProblemRow[], examples = 3): ProblemGroup[] {
   const groups = new Map<string, ProblemGroup>();
   for (const r of rows) {
     const errorClass = r.errorClass ?? r.status;
-    const reason = reasonOf(r.errorMessage);
+    const reason = reasonOf(r.errorMessage, { id: r.assetId, filename: r.filename });
     const key = `${errorClass}\u0000${reason}`;
     let g = groups.get(key);
     if (!g) groups.set(key, g = { reason, errorClass, count: 0, examples: [] });

@@ -10,7 +10,7 @@ import { SidecarStore } from "../engine/sidecar_store.ts";
 import { checkDestinationHolds } from "../engine/presence_guard.ts";
 import { ConfigError } from "../plugin/errors.ts";
 import { readableTime, runClock } from "./clock.ts";
-import { addCoreFlags, addPluginFlags, flagValues } from "./flags.ts";
+import { addCoreFlags, addPluginFlags, countFlag, flagValues } from "./flags.ts";
 import type { CommandContext } from "./mod.ts";
 import { formatBytes, type Output } from "./output.ts";
 import { Session } from "./session.ts";
@@ -33,7 +33,7 @@ export function addRunFlags(cmd: Command, ctx: CommandContext): Command {
       "--skip-local-check",
       "do not route by the source's iCloud facts; iCloud-only assets fail fast at export",
     )
-    .option("--limit <n>", "process at most N assets with work to do")
+    .option("--limit <n>", "process at most N assets with work to do", countFlag(1))
     .option(
       "--delay <seconds>",
       "pause between the starts of two iCloud downloads (local work is never paced)",

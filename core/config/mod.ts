@@ -52,7 +52,7 @@ export const CORE_OPTIONS = [
     help: "the .photoslibrary bundle or folder to read (PhotoKit: the system library when unset)",
   },
   { name: "to", type: "string", help: "destination: immich, folder, or a plugin's name", default: "immich" },
-  { name: "concurrency", type: "number", help: "assets processed in parallel", default: 4 },
+  { name: "concurrency", type: "number", help: "assets processed in parallel", default: 4, range: [1, 64] },
   {
     name: "edited",
     type: "string",
@@ -167,6 +167,11 @@ export interface Config {
 /** Default data directory for this OS. */
 export function defaultHome(env: Record<string, string | undefined>): string {
   const home = env.HOME ?? homedir();
+  if (home.trim() === "") {
+    throw new ConfigError(
+      "HOME is empty, so there is no data directory to use; set HOME, PHOTOS_SYNC_HOME or --home to a folder",
+    );
+  }
   if (Deno.build.os === "darwin") return join(home, "Library", "Application Support", "photos-sync");
   return join(env.XDG_DATA_HOME || join(home, ".local", "share"), "photos-sync");
 }
@@ -182,6 +187,10 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Confi
   const flags = options.flags ?? {};
   const env = options.env ?? Deno.env.toObject();
   const home = String(flags["home"] ?? env.PHOTOS_SYNC_HOME ?? defaultHome(env));
+  if (home.trim() === "") throw emptyHomeError(flags["home"] !== undefined ? "--home" : "PHOTOS_SYNC_HOME");
+  if ((await Deno.stat(home).catch(() => undefined))?.isFile) {
+    throw new ConfigError(`the data directory ${home} is a file, not a folder; set --home to a folder`);
+  }
   const envFile = String(flags["env-file"] ?? env.PHOTOS_SYNC_ENV_FILE ?? join(home, ".env"));
   let fileValues: Record<string, string> = {};
   try {
@@ -217,6 +226,13 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Confi
       for (const plugin of plugins) registerSecrets(plugin, layers, redactor);
     },
   };
+}
+
+/** An empty data directory would put the tracker at `/tracker.db` or in the current folder. */
+function emptyHomeError(setBy: string): ConfigError {
+  return new ConfigError(
+    `${setBy} is empty; give the data directory as a path (or leave ${setBy} unset for the default)`,
+  );
 }
 
 /** Refuses secrets given as flags or too short to mask, before anything is written or printed. */

@@ -11,12 +11,29 @@ import type {
 import { Tracker } from "../tracker/mod.ts";
 import type { ImportOptions } from "./import_run.ts";
 
+/** Bytes that pass the content check as a JPEG (its magic number, then `text`). */
+export function fakeJpeg(text: string): Uint8Array {
+  return new Uint8Array([0xff, 0xd8, 0xff, ...new TextEncoder().encode(text)]);
+}
+
+/** Bytes that pass the content check for a file with this extension (a magic number, then `text`). */
+export function fakeMedia(extension: string, text: string): Uint8Array {
+  const ext = extension.toLowerCase();
+  if (["jpg", "jpeg"].includes(ext)) return fakeJpeg(text);
+  const magic = ["mov", "mp4", "heic"].includes(ext)
+    ? "\0\0\0\x14ftypqt  "
+    : ["aae", "xmp"].includes(ext) && !text.startsWith("<")
+    ? "<?xml "
+    : "";
+  return new TextEncoder().encode(magic + text);
+}
+
 /** A source over real files in a temp dir; `exportHook` may throw to simulate failures. */
 export async function fakeSource(dir: string, count: number, exportHook?: (a: Asset, call: number) => void) {
   const assets: Asset[] = [];
   for (let i = 0; i < count; i++) {
     const path = join(dir, `f${i}.jpg`);
-    await Deno.writeTextFile(path, `bytes of ${i}`);
+    await Deno.writeFile(path, fakeJpeg(`bytes of ${i}`));
     assets.push({
       id: `id-${i}`,
       kind: "photo",

@@ -16,7 +16,7 @@ import type {
   HandlerPlugin,
   SourceSession,
 } from "../plugin/types.ts";
-import { fakeDestination, harness } from "./_testing.ts";
+import { fakeDestination, fakeMedia, harness } from "./_testing.ts";
 import { hashFile } from "./hash.ts";
 import { importAssets, type RunEvent } from "./import_run.ts";
 import { SidecarStore } from "./sidecar_store.ts";
@@ -43,8 +43,8 @@ async function photo(
   const resources: Asset["resources"] = [];
   for (const [role, content] of Object.entries({ original: `pixels of ${id}`, ...files })) {
     const path = join(dir, `${id}-${role}`);
-    await Deno.writeTextFile(path, content);
     const ext = { original: "JPG", adjustment: "AAE", adjustment_base: "MOV" }[role] ?? role;
+    await Deno.writeFile(path, fakeMedia(ext, content));
     resources.push({
       role: role as Asset["resources"][number]["role"],
       filename: `${id}.${ext}`,

@@ -11,6 +11,7 @@
 import { type Asset, needsDownload } from "../model/asset.ts";
 import { type ExportedFile, type ExportedGroup, type Plan, PlanBuilder } from "../model/plan.ts";
 import type { PlanPolicy } from "../model/policy.ts";
+import { checkContents } from "./content_check.ts";
 import { errorKind, FatalError, messageOf, PermanentError, PluginError } from "../plugin/errors.ts";
 import type { OptionValues } from "../plugin/options.ts";
 import type { DestinationSession, HandlerPlugin, RemoteRef, SourceSession } from "../plugin/types.ts";
@@ -271,6 +272,7 @@ export async function importAssets(options: ImportOptions): Promise<RunSummary> 
         await storeSidecars(asset, plan, files);
         return files;
       }, retryOptions(asset.id));
+      await checkContents(asset.filename, files);
       const group = { asset, plan, files };
       signal.throwIfAborted(); // exported but not sent: abandoned, nothing recorded
       const result = await retry(

@@ -6,7 +6,7 @@ import { PLUGIN_API_VERSION } from "../plugin/types.ts";
 import type { HandlerPlugin } from "../plugin/types.ts";
 import { importAssets, type ImportOptions } from "./import_run.ts";
 import { reclassify } from "./reclassify.ts";
-import { fakeDestination, fakeSource, harness } from "./_testing.ts";
+import { fakeDestination, fakeMedia, fakeSource, harness } from "./_testing.ts";
 
 /** Plans a second file for assets tagged "pair"; incomplete when that file is not present. */
 const pairHandler: HandlerPlugin = {
@@ -54,7 +54,7 @@ Deno.test("reclassify --repair sends an incomplete asset again once its missing 
       "nothing to repair while the video is missing",
     );
 
-    await Deno.writeTextFile(motionPath, "motion bytes");
+    await Deno.writeFile(motionPath, fakeMedia("mov", "motion bytes"));
     live.resources[1].present = true;
     const dry = await reclassify({ ...opts, repair: true, dryRun: true });
     assert.equal(dry.repairable, 1);

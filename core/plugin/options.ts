@@ -36,6 +36,8 @@ export interface OptionSpec {
   credential?: boolean;
   /** Allowed values for a string option. */
   choices?: readonly string[];
+  /** The smallest and largest whole number a number option accepts (both inclusive). */
+  range?: readonly [number, number];
   /**
    * Extra environment variable names read before the derived one (e.g. the predecessor's
    * `IMMICH_URL`). The derived name is always accepted too.
@@ -185,6 +187,9 @@ export function parseOptionValue(spec: OptionSpec, raw: OptionValue, where: stri
     case "number": {
       const n = typeof raw === "number" ? raw : Number(String(raw).trim());
       if (String(raw).trim() === "" || !Number.isFinite(n)) throw bad("a number");
+      if (spec.range && !(Number.isInteger(n) && n >= spec.range[0] && n <= spec.range[1])) {
+        throw bad(`a whole number from ${spec.range[0]} to ${spec.range[1]}`);
+      }
       return n;
     }
     case "boolean": {

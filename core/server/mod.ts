@@ -16,7 +16,7 @@ import { makePrivateDir, makeTrackerPrivate } from "../config/private_files.ts";
 import { ConfigError } from "../plugin/errors.ts";
 import { Tracker } from "../tracker/mod.ts";
 import { type AppOptions, createApp } from "./app.ts";
-import { isLoopback } from "./security.ts";
+import { isLoopback, isValidListenHost } from "./security.ts";
 
 export { createApp } from "./app.ts";
 export type { Snapshot } from "./snapshot.ts";
@@ -46,6 +46,12 @@ export const DEFAULT_PORT = 8377;
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
   const hostname = options.hostname ?? "127.0.0.1";
   const port = options.port ?? DEFAULT_PORT;
+  if (!isValidListenHost(hostname)) {
+    throw new ConfigError(
+      `--host ${JSON.stringify(hostname)} is not a valid host name or address; ` +
+        `give an address such as 127.0.0.1 or 0.0.0.0, or a name such as localhost`,
+    );
+  }
   if (!options.token && !isLoopback(hostname)) {
     throw new ConfigError(
       `serving on ${hostname} would let anyone on the network read your library's status; ` +

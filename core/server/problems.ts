@@ -23,15 +23,55 @@ export interface ProblemGroup {
   lastAttemptAt: string | null;
 }
 
-const PATH = /(?:~|\.{1,2})?(?:\/[^\s/:;,()"']+){2,}\/?/g;
+/** What a path component holds; a space is allowed inside one ("My Photos"), not around it. */
+const PART = `[^\\s/:;,()"'<>]+(?: [^\\s/:;,()"'<>]+)*`;
+/**
+ * An absolute (or `~`, `.`-relative) path of at least two parts, starting at a word boundary.
+ * A folder part may hold spaces because a `/` follows it; the last part only when it ends in an
+ * extension (`IMG 1.jpg`), so "… is gone from /x" never swallows the words before the next path.
+ */
+const PATH = new RegExp(
+  `(?<=^|[\\s("'=\\[])(?:~|\\.{1,2})?\\/(?:${PART}\\/)+(?:${PART}\\.[A-Za-z0-9]{1,5}\\b|[^\\s/:;,()"'<>]*)`,
+  "g",
+);
+const UUID = /[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}(\/L0\/001)?/gi;
 
-/** Masks what is particular to one asset in a message, so equal reasons compare equal. */
+/**
+ * Masks what is particular to one asset in a message, so equal reasons compare equal: paths first
+ * (a path holds the id and the filename), then Photos ids, then the asset's id and filename.
+ * Shared by `review` and `serve`, so both show the same groups.
+ */
 export function reasonOf(message: string | null, asset: { id: string; filename: string }): string {
   if (!message) return "(no message recorded)";
-  let reason = message.replace(PATH, "<path>");
-  if (asset.id) reason = reason.replaceAll(asset.id, "<id>");
-  if (asset.filename) reason = reason.replaceAll(asset.filename, "<file>");
+  let reason = maskPaths(message).replace(UUID, "<id>");
+  if (asset.id) reason = replaceWhole(reason, asset.id, "<id>");
+  if (asset.filename) reason = replaceWhole(reason, asset.filename, "<file>");
   return reason.replace(/\s+/g, " ").trim();
+}
+
+/** Every mention of `word` that is not part of a longer word (an id "a1" is not in "a12"). */
+function replaceWhole(text: string, word: string, mask: string): string {
+  const escaped = word.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  return text.replace(new RegExp(`(?<![\\w-])${escaped}(?![\\w-])`, "g"), mask);
+}
+
+/**
+ * Paths the pattern finds, and every other mention of them or of their folders: "gone from
+ * /My Photos/Trip - Rome" names the folder of a path found before it, spaces and all.
+ */
+function maskPaths(message: string): string {
+  const known = new Set<string>();
+  for (const [path] of message.matchAll(PATH)) {
+    const trimmed = path.replace(/\/$/, "");
+    known.add(trimmed);
+    const folder = trimmed.slice(0, trimmed.lastIndexOf("/"));
+    if (folder.includes("/", 1)) known.add(folder);
+  }
+  let masked = message;
+  for (const path of [...known].sort((a, b) => b.length - a.length)) {
+    masked = masked.replaceAll(path, "<path>");
+  }
+  return masked.replace(PATH, "<path>");
 }
 
 /**

@@ -38,6 +38,18 @@ export function isLoopback(host: string): boolean {
     h === "::ffff:127.0.0.1";
 }
 
+/**
+ * Whether a listen address is well formed: an IPv4 or IPv6 address or a host name of letters,
+ * digits and dashes (RFC 1123). `bad host!` is a typo, not a request to listen on the network.
+ */
+export function isValidListenHost(host: string): boolean {
+  const h = host.replace(/^\[(.*)\]$/, "$1");
+  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(h)) return h.split(".").every((n) => Number(n) <= 255);
+  if (h.includes(":")) return /^[0-9a-f:.]+$/i.test(h) && (h.match(/::/g)?.length ?? 0) <= 1;
+  const label = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/i;
+  return h.length > 0 && h.length <= 253 && h.replace(/\.$/, "").split(".").every((l) => label.test(l));
+}
+
 /** The host part of a Host header (`[::1]:8377` -> `::1`, `example:80` -> `example`). */
 export function hostOf(header: string): string {
   const bracket = /^\[([^\]]+)\](?::\d+)?$/.exec(header);

@@ -19,6 +19,17 @@ import type { ErrorKind } from "../plugin/errors.ts";
 import { ConfigError } from "../plugin/errors.ts";
 import type { RemoteRef } from "../plugin/types.ts";
 import { MIGRATIONS } from "./migrations.ts";
+import {
+  busyMessage,
+  checkIntact,
+  createPrivately,
+  isBusy,
+  lockHolder,
+  probeWriteLock,
+  readOnlyMessage,
+  unwritableFolder,
+  writeLockHolder,
+} from "./open_check.ts";
 
 export type TransferStatus = "imported" | "failed" | "skipped";
 
@@ -148,17 +159,27 @@ export class Tracker {
    * photos-sync, which this build would not understand. With `readOnly` the file must exist and
    * already have this build's schema; nothing can be written through that connection.
    */
-  static open(path: string, options: { migrations?: readonly string[]; readOnly?: boolean } = {}): Tracker {
-    let db: DatabaseSync;
+  static open(
+    path: string,
+    options: { migrations?: readonly string[]; readOnly?: boolean; busyTimeoutMs?: number } = {},
+  ): Tracker {
+    let db: DatabaseSync | undefined;
+    if (!options.readOnly) createPrivately(path);
     try {
       db = new DatabaseSync(path, { readOnly: options.readOnly ?? false });
-      db.exec("PRAGMA busy_timeout = 10000");
+      db.exec(`PRAGMA busy_timeout = ${options.busyTimeoutMs ?? 10000}`);
+      checkIntact(db, path);
       if (!options.readOnly) {
         db.exec("PRAGMA journal_mode = WAL");
         db.exec("PRAGMA synchronous = NORMAL");
         db.exec("PRAGMA foreign_keys = ON");
       }
     } catch (e) {
+      db?.close();
+      if (e instanceof ConfigError) throw e;
+      if (isBusy(e)) throw new LockedError(busyMessage(path, writeLockHolder(path)));
+      const unwritable = options.readOnly ? undefined : unwritableFolder(path);
+      if (unwritable) throw new ConfigError(unwritable);
       throw new ConfigError(
         `the tracker database ${path} cannot be opened (${(e as Error).message}); ` +
           `check that the data directory is writable, or move a damaged file aside`,
@@ -167,10 +188,16 @@ export class Tracker {
     const tracker = new Tracker(db);
     try {
       if (options.readOnly) tracker.#checkCurrent(path, options.migrations ?? MIGRATIONS);
-      else tracker.#migrate(path, options.migrations ?? MIGRATIONS);
+      else {
+        probeWriteLock(db);
+        tracker.#migrate(path, options.migrations ?? MIGRATIONS);
+      }
     } catch (e) {
+      const holder = isBusy(e) ? writeLockHolder(path) ?? lockHolder(db) : undefined;
       db.close();
-      throw e;
+      if (isBusy(e)) throw new LockedError(busyMessage(path, holder));
+      const readOnly = readOnlyMessage(path, e);
+      throw readOnly ? new ConfigError(readOnly) : e;
     }
     return tracker;
   }

@@ -21,6 +21,7 @@ import {
   type RemoteRef,
   type StateStore,
 } from "../../../core/plugin/types.ts";
+import { fittingName, partialName, partialPrefix } from "./_names.ts";
 
 /** `YYYY/MM/DD` of the capture in the place it was taken; `undated` when the source has no date. */
 export function datedFolder(asset: Asset): string {
@@ -48,10 +49,13 @@ async function existingSha1(path: string): Promise<string | undefined> {
 
 /** Removes what a killed copy left behind (`<name>.partial-*`), so it cannot pile up. */
 async function removeLeftovers(target: string): Promise<void> {
-  const prefix = `${basename(target)}.partial-`;
+  // The second form is what earlier versions left behind.
+  const prefixes = [partialPrefix(basename(target)), `${basename(target)}.partial-`];
   try {
     for await (const entry of Deno.readDir(dirname(target))) {
-      if (entry.name.startsWith(prefix)) await Deno.remove(join(dirname(target), entry.name)).catch(() => {});
+      if (prefixes.some((p) => entry.name.startsWith(p))) {
+        await Deno.remove(join(dirname(target), entry.name)).catch(() => {});
+      }
     }
   } catch (e) {
     if (!(e instanceof Deno.errors.NotFound)) throw e;
@@ -61,7 +65,7 @@ async function removeLeftovers(target: string): Promise<void> {
 async function copyVerified(from: string, to: string, sha1: string): Promise<void> {
   await Deno.mkdir(dirname(to), { recursive: true });
   await removeLeftovers(to);
-  const partial = `${to}.partial-${crypto.randomUUID().slice(0, 8)}`;
+  const partial = join(dirname(to), partialName(basename(to)));
   try {
     await Deno.copyFile(from, partial);
     const copied = await hashFile(partial);
@@ -93,6 +97,18 @@ async function looksEmpty(root: string): Promise<boolean> {
   }
 }
 
+/** A root (or a folder above it) that is a file is a wrong `--folder-path`, not a permission problem. */
+async function refuseNonFolder(root: string): Promise<void> {
+  for (let dir = root; dir !== dirname(dir); dir = dirname(dir)) {
+    const info = await Deno.stat(dir).catch(() => undefined);
+    if (!info) continue;
+    if (info.isDirectory) return;
+    throw new ConfigError(
+      `the destination ${dir} is a file, not a folder; give --folder-path a folder (it is created when missing)`,
+    );
+  }
+}
+
 class FolderSession implements DestinationSession {
   readonly key: string;
   #heldMarked = false;
@@ -118,6 +134,7 @@ class FolderSession implements DestinationSession {
   }
 
   async check() {
+    await refuseNonFolder(this.root);
     await this.#refuseVanished();
     if (this.dryRun) {
       // Creates nothing: only says whether the folder (or the one it would be made in) exists.
@@ -141,12 +158,14 @@ class FolderSession implements DestinationSession {
   async put(group: ExportedGroup): Promise<{ resources: RemoteRef[] }> {
     const folder = join(this.root, datedFolder(group.asset));
     // Decide the names for the whole group first, so that pairs keep one stem.
-    const existing = await Promise.all(group.files.map((f) => existingSha1(join(folder, f.name))));
+    const existing = await Promise.all(
+      group.files.map((f) => existingSha1(join(folder, fittingName(f.name)))),
+    );
     const clash = group.files.some((f, i) => existing[i] !== undefined && existing[i] !== f.sha1);
     const suffix = group.asset.id.replace(/[^A-Za-z0-9]/g, "").slice(0, 8);
     const resources: RemoteRef[] = [];
     for (const [i, file] of group.files.entries()) {
-      const target = join(folder, clash ? withSuffix(file.name, suffix) : file.name);
+      const target = join(folder, fittingName(clash ? withSuffix(file.name, suffix) : file.name));
       const there = clash ? await existingSha1(target) : existing[i];
       if (there !== undefined && there !== file.sha1) {
         throw new PermanentError(`${target} exists with other content; move it away and run again`);

@@ -78,12 +78,16 @@ function openSession(root: string, ctx: PluginContext): SourceSession {
 
     async *list(): AsyncGenerator<Asset> {
       let ignored = 0;
-      for await (const files of folders(root, () => ignored++)) {
+      const unreadable: string[] = [];
+      for await (const files of folders(root, () => ignored++, (path) => unreadable.push(path))) {
         for (const group of groupFolder(files)) {
           ctx.signal.throwIfAborted();
           yield toAsset(root, group);
         }
+        // Each one becomes an asset whose export fails, so it is shown as a problem, not lost.
+        for (const path of unreadable.splice(0)) yield unreadableAsset(root, path);
       }
+      for (const path of unreadable.splice(0)) yield unreadableAsset(root, path);
       if (ignored > 0) ctx.log.debug(`left out ${ignored} files that are neither media nor sidecars`);
     },
 
@@ -91,6 +95,7 @@ function openSession(root: string, ctx: PluginContext): SourceSession {
       const files: SourceFile[] = [];
       for (const planned of plan.resources) {
         const path = planned.resource.path;
+        if (path && isLossyName(path)) throw new PermanentError(notUtf8Message(path));
         const isFile = path ? await Deno.stat(path).then((s) => s.isFile, () => false) : false;
         if (!path || !isFile) {
           throw new PermanentError(
@@ -114,7 +119,11 @@ function openSession(root: string, ctx: PluginContext): SourceSession {
  * order. Hidden entries (".name"), Synology's "@eaDir" and symbolic links are skipped; a folder that
  * cannot be read stops the listing, because a listing with holes would look like deleted assets.
  */
-async function* folders(root: string, ignore: () => void): AsyncGenerator<FolderFile[]> {
+async function* folders(
+  root: string,
+  ignore: () => void,
+  unreadable: (path: string) => void,
+): AsyncGenerator<FolderFile[]> {
   const pending = [root];
   while (pending.length > 0) {
     const dir = pending.shift()!;
@@ -143,7 +152,11 @@ async function* folders(root: string, ignore: () => void): AsyncGenerator<Folder
         ignore();
         continue;
       }
-      const stat = await Deno.stat(path);
+      const stat = await statUnlessLossy(path);
+      if (!stat) {
+        unreadable(path);
+        continue;
+      }
       const facts = kind.kind === "photo" || kind.kind === "video"
         ? await readMediaFacts(path, kind.container)
         : {};
@@ -159,6 +172,52 @@ async function* folders(root: string, ignore: () => void): AsyncGenerator<Folder
     if (files.length > 0) yield files;
     pending.unshift(...subfolders);
   }
+}
+
+/**
+ * Deno hands out directory entries as UTF-8 with U+FFFD for bytes that are not, so a name in
+ * Latin-1 (an old camera, a Windows zip) names no file; it is reported instead of read.
+ */
+function isLossyName(path: string): boolean {
+  return path.includes("\uFFFD");
+}
+
+async function statUnlessLossy(path: string): Promise<Deno.FileInfo | undefined> {
+  try {
+    return await Deno.stat(path);
+  } catch (e) {
+    if (isLossyName(path) && e instanceof Deno.errors.NotFound) return undefined;
+    throw e;
+  }
+}
+
+function notUtf8Message(path: string): string {
+  return `the name of ${escapeLossy(path)} is not valid UTF-8 (each ? is a byte that is not), so it ` +
+    `cannot be read; rename the file to a UTF-8 name (e.g. convmv -f latin1 -t utf-8), then run again`;
+}
+
+function escapeLossy(path: string): string {
+  return path.replaceAll("\uFFFD", "?");
+}
+
+/** An asset for a file whose name cannot be read back: exporting it fails with what to do. */
+function unreadableAsset(root: string, path: string): Asset {
+  const name = escapeLossy(path.slice(path.lastIndexOf(sep) + 1));
+  const kind = classify(name)?.kind === "video" ? "video" : "photo";
+  return {
+    id: folderAssetId(root, path),
+    kind,
+    filename: name,
+    favorite: false,
+    hidden: false,
+    trashed: false,
+    keywords: [],
+    albums: [],
+    edited: false,
+    referenced: false,
+    subtypes: [],
+    resources: [{ role: "original", filename: name, path, present: true }],
+  };
 }
 
 function toAsset(root: string, group: Group): Asset {

@@ -325,7 +325,11 @@ test("the import engine skips iCloud-only assets, then downloads them in its iCl
   await using ctx = await testContext();
   const file = (name: string) => {
     const path = join(ctx.tempDir, name);
-    Deno.writeTextFileSync(path, `bytes of ${name}`);
+    // A JPEG's magic number first: the engine's content check refuses text named .JPG.
+    Deno.writeFileSync(
+      path,
+      new Uint8Array([0xff, 0xd8, 0xff, ...new TextEncoder().encode(`bytes of ${name}`)]),
+    );
     return path;
   };
   const local = nativeAsset("A0000000-0000-4000-8000-000000000001", {
