@@ -51,7 +51,10 @@ export const CASES: HostileCase[] = [
   },
   {
     name: "IMMICH_URL is not an http address",
-    setup: (w) => ({ args: immichImport(w), env: { IMMICH_URL: "ftp://nas:2283", IMMICH_API_KEY: "k" } }),
+    setup: (w) => ({
+      args: immichImport(w),
+      env: { IMMICH_URL: "ftp://nas:2283", IMMICH_API_KEY: "a-long-enough-key" },
+    }),
     code: 2,
     firstLine: /IMMICH_URL must be the server's address, e.g\. http:\/\/nas:2283, got "ftp:\/\/nas:2283"/,
   },

@@ -298,7 +298,11 @@ const ALL: HostileCase[] = [
     firstLine: /unknown destination "nowhere"; known: folder, immich/,
   },
   {
+    // A fresh data folder: after an import, the folder it used is remembered and would be the default.
     name: "--to folder without --folder-path",
+    fresh: true,
+    // The data folder's empty tracker is made before the destination's options are checked.
+    unchanged: ["library", "destination"],
     setup: (w) => ({ args: ["import", ...without(w, "--folder-path")] }),
     code: 2,
     firstLine: /destination\.folder needs a folder: --folder-path DIR or PHOTOS_SYNC_FOLDER_PATH/,
