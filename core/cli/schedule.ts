@@ -7,6 +7,9 @@ import type { Command } from "commander";
 import { join, resolve } from "node:path";
 import { loadConfig } from "../config/mod.ts";
 import { envFileWarning } from "../config/private_files.ts";
+import { existsSync } from "node:fs";
+import { Tracker } from "../tracker/mod.ts";
+import { remembered } from "../tracker/identity.ts";
 import { ConfigError } from "../plugin/errors.ts";
 import { checkScheduledConfig, jobsEnvFile } from "../schedule/config_check.ts";
 import { formatInterval, jobNetworkEnv, parseInterval, scheduledJobs } from "../schedule/jobs.ts";
@@ -42,7 +45,28 @@ async function homeOf(
   const home = resolve(config.home);
   const warning = envFileWarning(join(home, ".env"));
   if (warning) ctx.output.err(warning);
-  return { home, envFile: await jobsEnvFile(home) };
+  return { home, envFile: withRemembered(home, await jobsEnvFile(home)) };
+}
+
+/**
+ * The jobs run with what the last import remembered below `.env` (as every command does), so the
+ * configuration check counts it too.
+ */
+function withRemembered(home: string, envFile: Record<string, string | undefined>) {
+  const path = join(home, "tracker.db");
+  if (!existsSync(path)) return envFile;
+  let values: Record<string, string> = {};
+  const tracker = Tracker.open(path, { readOnly: true });
+  try {
+    values = remembered(tracker);
+  } finally {
+    tracker.close();
+  }
+  const merged = { ...envFile };
+  for (const [name, value] of Object.entries(values)) {
+    if (name.startsWith("PHOTOS_SYNC_") && merged[name] === undefined) merged[name] = value;
+  }
+  return merged;
 }
 
 export function registerSchedule(program: Command, ctx: CommandContext): void {

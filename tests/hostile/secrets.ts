@@ -79,6 +79,7 @@ export const CASES: HostileCase[] = [
   },
   {
     name: "schedule install when .env names no library",
+    fresh: true,
     setup: (w) => scheduleInstall(w, "PHOTOS_SYNC_TO=folder\n"),
     code: 2,
     firstLine: /the background sync would fail: .*\.env names no library; add PHOTOS_SYNC_LIBRARY=/,
@@ -86,9 +87,22 @@ export const CASES: HostileCase[] = [
   },
   {
     name: "schedule install when .env names no destination",
+    fresh: true,
     setup: (w) => scheduleInstall(w, `PHOTOS_SYNC_LIBRARY=${w.library}\n`),
     code: 2,
     firstLine: /the background sync would fail: .*the destination immich \(PHOTOS_SYNC_TO\) needs: url/,
+    check: noJobWritten,
+  },
+  {
+    // The jobs run with what the last import remembered, so the check counts it too.
+    name: "schedule install with no .env after an import accepts the remembered library and folder",
+    async setup(w) {
+      const call = await scheduleInstall(w, "");
+      return { ...call, args: [...call.args, "--dry-run"] };
+    },
+    code: 0,
+    firstLine: /./,
+    unchanged: ["library", "destination"],
     check: noJobWritten,
   },
   {
