@@ -44,6 +44,10 @@ export function registerServe(program: Command, ctx: CommandContext): void {
       if (token !== undefined && token.length < 16) {
         throw new ConfigError("PHOTOS_SYNC_SERVE_TOKEN is too short; use at least 16 random characters");
       }
+      // A stop signal is how serve ends: it stops the server, then exits 130 or 143 like every command.
+      // Listening starts before the address is printed, so a signal sent as soon as it is read is caught.
+      const stop = new AbortController();
+      using _listening = ctx.stops.listen(stop, "serve");
       const server = await startServer({
         home: config.home,
         hostname: opts.host,
@@ -78,10 +82,9 @@ export function registerServe(program: Command, ctx: CommandContext): void {
             "put a TLS reverse proxy in front on networks you do not trust",
         );
       }
-      // A stop signal is how serve ends: it stops the server, then exits 130 or 143 like every command.
-      const stop = new AbortController();
-      using _listening = ctx.stops.listen(stop, "serve");
-      await new Promise((resolve) => stop.signal.addEventListener("abort", resolve, { once: true }));
+      if (!stop.signal.aborted) {
+        await new Promise((resolve) => stop.signal.addEventListener("abort", resolve, { once: true }));
+      }
       await server.stop();
     });
 }

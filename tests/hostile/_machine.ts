@@ -1,17 +1,19 @@
 /** What some hostile cases need of the machine: a folder made read-only for one run, names that are not UTF-8. */
-import { type CliResult, MAIN } from "../_cli.ts";
+import { type CliResult, RUN_MAIN } from "../_cli.ts";
+import { networkEnv } from "../_child_env.ts";
 
 const quote = (s: string) => `'${s.replaceAll("'", "'\\''")}'`;
 
 /** The CLI's run with `folder` read-only for its duration (root ignores file modes, so it mounts). */
 export async function cliWithReadOnly(folder: string, args: string[]): Promise<CliResult> {
   const env = {
+    ...networkEnv(),
     PATH: Deno.env.get("PATH") ?? "",
     HOME: Deno.env.get("HOME") ?? "",
     NO_COLOR: "1",
     TZ: "UTC",
   };
-  const deno = [Deno.execPath(), "run", "-A", MAIN, ...args].map(quote).join(" ");
+  const deno = [Deno.execPath(), ...RUN_MAIN, ...args].map(quote).join(" ");
   const asRoot = Deno.uid() === 0;
   const command = asRoot
     ? new Deno.Command("unshare", {
