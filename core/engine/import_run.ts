@@ -163,7 +163,7 @@ export async function importAssets(options: ImportOptions): Promise<RunSummary> 
   // The library is listed once; what has work to do is spooled to disk, so the total is known
   // before the first export while memory stays flat.
   async function spoolWork(spool: Spool<Asset>): Promise<void> {
-    const listing = options.assets ?? wrapIterable(options.sourceId, options.source.list());
+    const listing = options.assets ?? options.source.list();
     for await (const asset of listing) {
       if (signal.aborted) return;
       if (options.only && !options.only.has(asset.id)) continue;
@@ -249,24 +249,19 @@ export async function importAssets(options: ImportOptions): Promise<RunSummary> 
       if (download) await paceDownload();
       if (download && options.source.download) {
         await retry(
-          () => call(options.sourceId, "download", () => options.source.download!([asset])),
+          () => options.source.download!([asset]),
           retryOptions(asset.id),
         );
       }
       const files = await retry(async () => {
-        const exported = await call(
-          options.sourceId,
-          "export",
-          () =>
-            options.source.export({
-              asset,
-              plan,
-              get dir() {
-                return dir.path;
-              },
-              allowNetwork: options.allowNetwork ?? false,
-            }),
-        );
+        const exported = await options.source.export({
+          asset,
+          plan,
+          get dir() {
+            return dir.path;
+          },
+          allowNetwork: options.allowNetwork ?? false,
+        });
         const files = await hashAll(asset, plan, exported);
         await storeSidecars(asset, plan, files);
         return files;
@@ -274,7 +269,7 @@ export async function importAssets(options: ImportOptions): Promise<RunSummary> 
       const group = { asset, plan, files };
       signal.throwIfAborted(); // exported but not sent: abandoned, nothing recorded
       const result = await retry(
-        () => call(options.destinationId, "put", () => options.destination.put(group)),
+        () => options.destination.put(group),
         retryOptions(asset.id),
       );
       checkPutResult(options.destinationId, plan, result.resources);
@@ -368,7 +363,7 @@ export async function importAssets(options: ImportOptions): Promise<RunSummary> 
     const assetId = asset?.id ?? top.assetId;
     try {
       await retry(
-        () => call(options.destinationId, "stack", () => options.destination.stack!(top.remoteId, others)),
+        () => options.destination.stack!(top.remoteId, others),
         retryOptions(assetId),
       );
       done();
@@ -468,27 +463,10 @@ function lazyDir(root: string): { readonly path: string; readonly made: boolean 
   };
 }
 
-/** Calls a plugin hook, wrapping what it throws with the plugin id and hook. */
-async function call<T>(pluginId: string, hook: string, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (e) {
-    throw e instanceof PluginError ? e : new PluginError(pluginId, hook, e);
-  }
-}
-
 /** The items, until the signal aborts. */
 async function* untilAborted<T>(items: AsyncIterable<T>, signal: AbortSignal): AsyncGenerator<T> {
   for await (const item of items) {
     if (signal.aborted) return;
     yield item;
-  }
-}
-
-async function* wrapIterable<T>(pluginId: string, it: AsyncIterable<T>): AsyncGenerator<T> {
-  try {
-    yield* it;
-  } catch (e) {
-    throw e instanceof PluginError ? e : new PluginError(pluginId, "list", e);
   }
 }
