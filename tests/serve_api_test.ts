@@ -62,7 +62,10 @@ Deno.test("serve's API reports what a real import recorded: status, runs, proble
       assert.equal(problems[0].count, failed);
       assert.equal(problems[0].status, "failed");
       assert.equal(problems[0].errorClass, "permanent");
-      assert.match(problems[0].reason, /^photos export: the original of <file> \(<id>\): <path> is /);
+      assert.match(
+        problems[0].reason,
+        /^source.photoslibrary export: the original of <file> \(<id>\): <path> is /,
+      );
       assert.equal(problems[0].examples.length, Math.min(3, failed));
       for (const name of problems[0].examples) assert.ok(!problems[0].reason.includes(name));
 

@@ -82,9 +82,12 @@ Deno.test("serve reports what a real import into Immich recorded: the CLI's stat
       assert.equal(upload[1].count, 2);
       assert.equal(upload[1].errorClass, "permanent");
       assert.deepEqual([...upload[1].examples].sort(), refused.map((a) => a.filename).sort());
-      const export_ = [...byReason].find(([r]) => r.includes("photos export"));
+      const export_ = [...byReason].find(([r]) => r.includes("source.photoslibrary export"));
       assert.ok(export_, JSON.stringify(problems));
-      assert.match(export_[0], /^photos export: the original of <file> \(<id>\): <path> is not on this disk/);
+      assert.match(
+        export_[0],
+        /^source.photoslibrary export: the original of <file> \(<id>\): <path> is not on this disk/,
+      );
       assert.equal(export_[1].count, 1);
 
       const runs = await (await get("api/runs")).json();

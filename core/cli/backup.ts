@@ -19,7 +19,7 @@ import {
   TRACKER_SNAPSHOT,
   verifyBackup,
 } from "../engine/backup.ts";
-import { ConfigError, messageOf, PermanentError } from "../plugin/errors.ts";
+import { ConfigError, errorKind, messageOf, PermanentError } from "../plugin/errors.ts";
 import type { DestinationPlugin, DestinationSession, TreeProgress } from "../plugin/types.ts";
 import {
   type BackupDestination,
@@ -453,10 +453,10 @@ class BackupCommand {
       });
     } catch (e) {
       output.status("");
-      if (e instanceof PermanentError && flags.archive && /not in the backup/.test(e.message)) {
+      if (errorKind(e) === "permanent" && flags.archive && /not in the backup/.test(messageOf(e))) {
         const areas = await session.archives!();
         throw new PermanentError(
-          `${e.message}; archive areas: ${areas.length > 0 ? areas.join(", ") : "none"}`,
+          `${messageOf(e)}; archive areas: ${areas.length > 0 ? areas.join(", ") : "none"}`,
         );
       }
       throw e;
@@ -587,7 +587,7 @@ class BackupCommand {
     output.out("2. destination");
     // The destination knows which credentials it needs (a `remote` override needs no bucket key).
     const { session, row } = await this.open().catch((e) => {
-      if (e instanceof ConfigError && /encryption-(password|salt)/.test(e.message)) {
+      if (errorKind(e) === "config" && /encryption-(password|salt)/.test(e.message)) {
         throw new ConfigError(
           `${e.message}. For the encryption password and salt choose two long random values (e.g. ` +
             "`openssl rand -base64 32`, twice) and keep them safe: losing them means losing the backup",

@@ -23,6 +23,7 @@ import { ConfigError, FatalError } from "../plugin/errors.ts";
 import { makeContext } from "../plugin/context.ts";
 import { loadPluginFile } from "../plugin/loader.ts";
 import { checkSession, Registry } from "../plugin/registry.ts";
+import { HookTimings, wrapSession } from "../plugin/wrap.ts";
 import type {
   DestinationPlugin,
   DestinationSession,
@@ -63,6 +64,8 @@ export interface SessionOptions {
 export class Session {
   readonly #closers: (() => Promise<void> | void)[] = [];
   readonly abort = new AbortController();
+  /** Calls and time per plugin hook of this command, for the metrics. */
+  readonly timings = new HookTimings();
 
   private constructor(
     readonly config: Config,
@@ -144,7 +147,8 @@ export class Session {
   async #openSource(): Promise<{ id: string; plugin: SourcePlugin; session: SourceSession }> {
     const plugin = this.registry.source(String(this.config.core.source));
     const values = { ...this.config.pluginOptions(plugin), library: this.config.core.library };
-    const session = checkSession(plugin, await plugin.open(values, await this.#context(plugin.id)));
+    const opened = await plugin.open(values, await this.#context(plugin.id));
+    const session = wrapSession(plugin, checkSession(plugin, opened), { timings: this.timings });
     this.#closers.unshift(() => session.close());
     if (session.libraryId) {
       const location = values.library ? resolve(String(values.library)) : session.libraryId;
@@ -239,7 +243,7 @@ export class Session {
       }
       throw e;
     }
-    const session = checkSession(plugin, opened);
+    const session = wrapSession(plugin, checkSession(plugin, opened), { timings: this.timings });
     this.#closers.unshift(() => session.close());
     return { plugin, session, values };
   }
