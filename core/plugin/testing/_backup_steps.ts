@@ -105,7 +105,7 @@ export async function backupSteps(t: Deno.TestContext, session: DestinationSessi
     },
   });
   await t.step({
-    name: "archives() lists the areas of replaced files, pruneArchive() removes one",
+    name: "archives() lists the areas of replaced files, pruneArchive() removes one (keeps: areas)",
     ignore: ignore || keeps === "versions",
     fn: async () => {
       assert.ok((await session.archives!()).includes(SECOND), "the second run's archive area");

@@ -96,16 +96,18 @@ export async function destinationSuite(
     },
   };
   try {
-    await basicSteps(run);
-    await metadataSteps(run);
-    await relationSteps(run);
-    await removalSteps(run);
+    await identitySteps(run);
+    // Before any put: a backup target must still say its location is new.
     await backupSteps(t, session, {
       ...suite.backup,
       dir: ctx.tempDir,
       declared: run.has("backup"),
       warmup: run.has("warmup"),
     });
+    await putSteps(run);
+    await metadataSteps(run);
+    await relationSteps(run);
+    await removalSteps(run);
   } finally {
     await session.close();
   }
@@ -117,12 +119,16 @@ function step(run: Run, name: string, ignore: boolean, fn: () => Promise<void> |
 
 const idOf = (result: PutResult, key: string) => result.resources.find((r) => r.key === key)!.remoteId;
 
-async function basicSteps(run: Run) {
+async function identitySteps(run: Run) {
   const { session } = run;
   await step(run, "has a key that names the destination", false, () => assert.ok(session.key.length > 0));
   await step(run, "check() describes the destination", !run.has("check"), async () => {
     assert.ok((await session.check!()).description);
   });
+}
+
+async function putSteps(run: Run) {
+  const { session } = run;
   const { group, result: first } = await run.put();
   await step(run, "put() returns a remote id for every file", false, () => {
     assert.deepEqual(first.resources.map((r) => r.key).sort(), group.files.map((f) => f.key).sort());
