@@ -149,6 +149,15 @@ async function putSteps(run: Run) {
   });
   await step(
     run,
+    "put() honours the plan's stack and motion relations (inspect.stack, inspect.motion)",
+    !run.suite.inspect?.stack && !run.suite.inspect?.motion,
+    async () => {
+      const { group, result } = await run.put({ motion: true, raw: true, edit: true });
+      await assertRelations(run.suite.inspect!, group, result);
+    },
+  );
+  await step(
+    run,
     "find() after put() answers the put's id; unknown content is undefined",
     !run.has("find"),
     async () => {
@@ -168,6 +177,19 @@ async function putSteps(run: Run) {
       assert.equal(answer[never], "gone");
     },
   );
+}
+
+async function assertRelations(inspect: DestinationInspector, group: ExportedGroup, result: PutResult) {
+  const id = (key: string) => idOf(result, key);
+  for (const rel of group.plan.relations) {
+    if (rel.type === "stack" && inspect.stack) {
+      const members = await inspect.stack(id(rel.to));
+      assert.ok(members.includes(id(rel.from)), `${rel.from} is stacked with ${rel.to}`);
+    }
+    if (rel.type === "motion_of" && inspect.motion) {
+      assert.equal(await inspect.motion(id(rel.to)), id(rel.from), `${rel.from} is the motion of ${rel.to}`);
+    }
+  }
 }
 
 /** The fields an asset with every kind of metadata stores, as the inspector should read them back. */

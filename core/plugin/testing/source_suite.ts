@@ -131,11 +131,10 @@ async function capabilitySteps(run: Run) {
       await session.download!(remote);
       const after = new Map((await listAll(session)).map((a) => [a.id, a]));
       for (const a of remote) {
-        assert.notEqual(
-          after.get(a.id)?.cloud?.originalLocal,
-          false,
-          `${a.id} still remote`,
-        );
+        const now = after.get(a.id)!;
+        assert.notEqual(now.cloud?.originalLocal, false, `${a.id} still only in iCloud after download()`);
+        const dir = await Deno.makeTempDir({ dir: run.dir });
+        await session.export({ asset: now, plan: new PlanBuilder(now).build(), dir, allowNetwork: false });
       }
     },
   );
