@@ -3,8 +3,10 @@
  *
  * @example
  * ```ts
+ * import { testContext } from "./mod.ts";
+ * import plugin from "../../../examples/manifest_destination/plugin.ts";
  * await using ctx = await testContext();
- * const session = await plugin.open({ path: ctx.tempDir }, ctx);
+ * const session = await plugin.open({ dir: ctx.tempDir }, ctx);
  * ```
  * @module
  */

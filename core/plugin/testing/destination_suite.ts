@@ -10,6 +10,7 @@
  * Deno.test("my destination conforms", async (t) => {
  *   const dir = await Deno.makeTempDir();
  *   await destinationSuite(t, plugin, { options: { dir } });
+ *   await Deno.remove(dir, { recursive: true });
  * });
  * ```
  * @module

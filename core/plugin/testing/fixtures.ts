@@ -8,6 +8,7 @@
  * const dir = await Deno.makeTempDir();
  * const live = await groupFixture(dir, { motion: true, asset: { favorite: true } });
  * console.log(live.files.map((f) => f.name)); // ["IMG_….jpg", "IMG_….mov"]
+ * await Deno.remove(dir, { recursive: true });
  * ```
  * @module
  */
@@ -94,6 +95,7 @@ function partsOf(options: GroupFixtureOptions): Part[] {
  * const dir = await Deno.makeTempDir();
  * const pair = await groupFixture(dir, { raw: true, asset: { caption: "harbour" } });
  * console.log(pair.plan.relations); // [{ type: "stack", from: "raw", to: "original" }]
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export async function groupFixture(dir: string, overrides: GroupFixtureOptions = {}): Promise<ExportedGroup> {
@@ -135,8 +137,10 @@ export async function groupFixture(dir: string, overrides: GroupFixtureOptions =
  * @example
  * ```ts
  * import { sampleGroup } from "./mod.ts";
- * const group = await sampleGroup(await Deno.makeTempDir(), "a");
+ * const dir = await Deno.makeTempDir();
+ * const group = await sampleGroup(dir, "a");
  * console.log(group.files[0].name); // "a.txt"
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export async function sampleGroup(dir: string, tag: string, extension = "txt"): Promise<ExportedGroup> {

@@ -6,7 +6,8 @@
  * ```ts
  * import { assetFixture, handlerSuite } from "./mod.ts";
  * import plugin from "../../../examples/animated_image_handler/plugin.ts";
- * const gif = assetFixture({ filename: "a.gif", uti: "com.compuserve.gif" });
+ * const original = { role: "original" as const, filename: "a.gif", path: "/lib/a.gif", present: true };
+ * const gif = assetFixture({ filename: "a.gif", uti: "com.compuserve.gif", resources: [original] });
  * Deno.test("my handler conforms", (t) => handlerSuite(t, plugin, { assets: [gif] }));
  * ```
  * @module

@@ -6,7 +6,11 @@
  * ```ts
  * import { destinationSuite } from "./mod.ts";
  * import plugin from "../../../examples/manifest_destination/plugin.ts";
- * Deno.test("my destination conforms", (t) => destinationSuite(t, plugin, { options: { dir: "/tmp/x" } }));
+ * Deno.test("my destination conforms", async (t) => {
+ *   const dir = await Deno.makeTempDir();
+ *   await destinationSuite(t, plugin, { options: { dir } });
+ *   await Deno.remove(dir, { recursive: true });
+ * });
  * ```
  * @module
  */

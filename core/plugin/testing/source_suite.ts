@@ -7,7 +7,12 @@
  * ```ts
  * import { sourceSuite } from "./mod.ts";
  * import folder from "../../../plugins/source/folder/mod.ts";
- * Deno.test("my source conforms", (t) => sourceSuite(t, folder, { options: { library: "/tmp/photos" } }));
+ * Deno.test("my source conforms", async (t) => {
+ *   const library = await Deno.makeTempDir();
+ *   await Deno.writeFile(`${library}/IMG_0001.JPG`, new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 0, 0x10]));
+ *   await sourceSuite(t, folder, { options: { library } });
+ *   await Deno.remove(library, { recursive: true });
+ * });
  * ```
  * @module
  */
