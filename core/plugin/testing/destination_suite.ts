@@ -279,12 +279,16 @@ async function removalSteps(run: Run) {
   const { session } = run;
   await step(
     run,
-    "remove() takes an asset away; presence() no longer says present",
+    "remove() takes an asset away; a later put() of it stores it again",
     !run.has("remove"),
     async () => {
-      const id = idOf((await run.put()).result, "original");
+      const { group, result } = await run.put();
+      const id = idOf(result, "original");
       await session.remove!([id]);
       if (run.has("presence")) assert.notEqual((await session.presence!([id]))[id], "present");
+      // An import after a removal must not count the removed copy as already there.
+      const again = idOf(await session.put(group), "original");
+      if (run.has("presence")) assert.equal((await session.presence!([again]))[again], "present");
     },
   );
 }

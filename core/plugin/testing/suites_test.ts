@@ -37,7 +37,8 @@ function recorder() {
 /** An in-memory destination; `breaks` names the behaviour to get wrong. */
 function memoryDestination(
   capabilities: DestinationCapability[],
-  breaks: { stackKeepsFirst?: boolean; findForgets?: boolean; noFind?: boolean } = {},
+  breaks: { putKeepsRemoved?: boolean; stackKeepsFirst?: boolean; findForgets?: boolean; noFind?: boolean } =
+    {},
 ): DestinationPlugin & { stacks: Map<string, Set<string>> } {
   const bySha = new Map<string, string>();
   const stacks = new Map<string, Set<string>>();
@@ -46,8 +47,12 @@ function memoryDestination(
     key: "memory:test",
     put: async (group) => {
       const resources = group.files.map((f) => {
-        const duplicate = bySha.has(f.sha1);
+        const duplicate = bySha.has(f.sha1) && !removed.has(f.sha1);
+        if (breaks.putKeepsRemoved && removed.has(f.sha1)) {
+          return { key: f.key, remoteId: f.sha1, duplicate: true };
+        }
         bySha.set(f.sha1, f.sha1);
+        removed.delete(f.sha1);
         return { key: f.key, remoteId: f.sha1, duplicate };
       });
       const id = (key: string) => resources.find((r) => r.key === key)!.remoteId;
@@ -112,13 +117,15 @@ Deno.test("destinationSuite fails a destination that declares a capability witho
   assert.deepEqual(r.failed(), ["has a method for every declared capability"]);
 });
 
-Deno.test("destinationSuite fails a stack() that does not grow, and a find() that forgets", async () => {
+Deno.test("destinationSuite fails a stack() that does not grow, a put() that trusts a removed copy, a find() that forgets", async () => {
   const stacking = await runDestination(memoryDestination(ALL, { stackKeepsFirst: true }));
   // A stack that does not grow also loses a group's second stacked file at put().
   assert.deepEqual(stacking.failed(), [
     "put() honours the plan's stack and motion relations (inspect.stack, inspect.motion)",
     "stack() grows an existing stack instead of replacing it",
   ]);
+  const restoring = await runDestination(memoryDestination(ALL, { putKeepsRemoved: true }));
+  assert.deepEqual(restoring.failed(), ["remove() takes an asset away; a later put() of it stores it again"]);
   const finding = await runDestination(memoryDestination(ALL, { findForgets: true }));
   assert.deepEqual(finding.failed(), [
     "find() after put() answers the put's id; unknown content is undefined",
