@@ -17,9 +17,11 @@
  * @module
  */
 import assert from "node:assert/strict";
+import { isAbsolute } from "node:path";
 import type { Asset } from "../../model/asset.ts";
 import { PlanBuilder } from "../../model/plan.ts";
 import type { OptionValues } from "../options.ts";
+import { errorKind } from "../errors.ts";
 import { checkSession, validatePlugin } from "../registry.ts";
 import type { SourceCapability, SourcePlugin, SourceSession } from "../types.ts";
 import { testContext } from "./context.ts";
@@ -51,6 +53,7 @@ export async function sourceSuite(t: Deno.TestContext, plugin: SourcePlugin, sui
   try {
     await listSteps(run);
     await exportStep(run, suite.exportLimit ?? 20);
+    await missingStep(run);
     await capabilitySteps(run);
   } finally {
     await session.close();
@@ -67,13 +70,37 @@ async function listAll(session: SourceSession): Promise<Asset[]> {
   return assets;
 }
 
+/** Offsets on Earth run from UTC-12 to UTC+14; anything else is a unit or sign mistake. */
+function assertCaptureDate(a: Asset) {
+  const { utc, offsetSeconds } = a.captured!;
+  assert.ok(
+    !Number.isNaN(Date.parse(utc)) && utc.endsWith("Z"),
+    `${a.id} capture date ${utc} is a UTC instant`,
+  );
+  if (offsetSeconds === undefined) return;
+  assert.ok(
+    Number.isInteger(offsetSeconds) && offsetSeconds >= -12 * 3600 && offsetSeconds <= 14 * 3600,
+    `${a.id} capture offset ${offsetSeconds} is whole seconds between UTC-12 and UTC+14`,
+  );
+}
+
 function assertWellFormed(a: Asset) {
   assert.ok(a.id && a.filename, `asset ${a.id} needs an id and a filename`);
   assert.ok(a.kind === "photo" || a.kind === "video", `${a.id} kind`);
   assert.ok(Array.isArray(a.resources) && Array.isArray(a.subtypes) && Array.isArray(a.albums));
   assert.ok(Array.isArray(a.keywords), `${a.id} keywords`);
-  if (a.captured) assert.ok(!Number.isNaN(Date.parse(a.captured.utc)), `${a.id} capture date`);
-  for (const r of a.resources) assert.ok(r.filename, `${a.id}: a ${r.role} resource without a file name`);
+  if (a.captured) assertCaptureDate(a);
+  if (a.location) {
+    const { latitude, longitude } = a.location;
+    assert.ok(
+      Math.abs(latitude) <= 90 && Math.abs(longitude) <= 180,
+      `${a.id} location ${latitude},${longitude}`,
+    );
+  }
+  for (const r of a.resources) {
+    assert.ok(r.filename, `${a.id}: a ${r.role} resource without a file name`);
+    if (r.path !== undefined) assert.ok(isAbsolute(r.path), `${a.id}: ${r.path} is not absolute`);
+  }
   assert.doesNotThrow(() => JSON.stringify(a), `${a.id} must be plain data`);
 }
 
@@ -96,7 +123,7 @@ async function listSteps(run: Run) {
   });
 }
 
-/** Plans every resource the asset has on disk, as the handlers together would. */
+/** Plans the original (every plan has it) and every other resource the asset has on disk. */
 function planEverything(asset: Asset) {
   const builder = new PlanBuilder(asset);
   for (const [i, r] of asset.resources.entries()) if (r.present) builder.add(`${r.role}-${i}`, r);
@@ -106,11 +133,14 @@ function planEverything(asset: Asset) {
 async function exportStep(run: Run, limit: number) {
   await step(
     run,
-    `export() makes every planned resource readable (up to ${limit} assets)`,
+    `export() makes every planned resource readable${
+      Number.isFinite(limit) ? ` (up to ${limit} assets)` : ""
+    }`,
     false,
     async () => {
-      const local = run.assets.filter((a) => a.resources.some((r) => r.present)).slice(0, limit);
-      assert.ok(local.length > 0, "the suite needs at least one asset with a file on disk");
+      const local = run.assets.filter((a) => a.resources.some((r) => r.role === "original" && r.present))
+        .slice(0, limit);
+      assert.ok(local.length > 0, "the suite needs at least one asset whose original is on disk");
       for (const asset of local) {
         const plan = planEverything(asset);
         const dir = await Deno.makeTempDir({ dir: run.dir });
@@ -123,6 +153,25 @@ async function exportStep(run: Run, limit: number) {
       }
     },
   );
+}
+
+/** The first asset whose original is missing from the disk and from iCloud: a permanent problem. */
+async function missingStep(run: Run) {
+  const missing = run.assets.find((a) =>
+    a.cloud?.synced !== true && a.resources.some((r) => r.role === "original" && !r.present)
+  );
+  await step(run, "export() of an original missing from the disk is a PermanentError", !missing, async () => {
+    const dir = await Deno.makeTempDir({ dir: run.dir });
+    await assert.rejects(
+      run.session.export({
+        asset: missing!,
+        plan: new PlanBuilder(missing!).build(),
+        dir,
+        allowNetwork: false,
+      }),
+      (e) => errorKind(e) === "permanent",
+    );
+  });
 }
 
 async function capabilitySteps(run: Run) {
