@@ -80,10 +80,18 @@ export async function backupSteps(t: Deno.TestContext, session: DestinationSessi
     },
   });
   await t.step({
-    name: "backupTree() copies a tree that verifyTree() then finds identical",
+    name: "backupTree() copies a tree (nothing in a dry run) that verifyTree() then finds identical",
     ignore,
     fn: async () => {
       await writeTree(source, TREE);
+      const dry = await session.backupTree!({ source, name: "library", archive: FIRST, dryRun: true });
+      assert.deepEqual(
+        [dry.copied, dry.wouldCopy],
+        [0, Object.keys(TREE).length],
+        "a dry run copies nothing",
+      );
+      const untouched = await session.verifyTree!({ local: source, name: "library" });
+      assert.equal(untouched.matching, 0, "nothing reached the target in the dry run");
       const first = await session.backupTree!({ source, name: "library", archive: FIRST });
       assert.equal(first.copied, Object.keys(TREE).length);
       const verify = await session.verifyTree!({ local: source, name: "library" });
