@@ -172,10 +172,13 @@ async function putSteps(run: Run) {
     !run.has("presence"),
     async () => {
       const ids = first.resources.map((r) => r.remoteId);
-      const never = crypto.randomUUID();
-      const answer = await session.presence!([...ids, never]);
-      for (const id of ids) assert.equal(answer[id], "present", id);
-      assert.equal(answer[never], "gone");
+      // Enough ids that a destination answering many from one listing takes that path too.
+      const never = Array.from({ length: 60 }, () => crypto.randomUUID());
+      for (const asked of [[...ids, never[0]], [...ids, ...never]]) {
+        const answer = await session.presence!(asked);
+        for (const id of ids) assert.equal(answer[id], "present", `${id} of ${asked.length}`);
+        for (const id of asked.filter((x) => !ids.includes(x))) assert.equal(answer[id], "gone", id);
+      }
     },
   );
 }
