@@ -240,16 +240,24 @@ async function metadataSteps(run: Run) {
       assertStored(await inspect!(remoteId), RICH, "after put");
     },
   );
-  await step(run, "update() changes favorite, hidden and capture date", !run.has("update"), async () => {
-    if (!remoteId) remoteId = idOf((await run.put({ asset: RICH })).result, "original");
-    const changes = {
-      favorite: false,
-      hidden: false,
-      captured: { utc: "2023-01-02T03:04:05.000Z", offsetSeconds: 3600 },
-    };
-    await run.session.update!(remoteId, changes);
-    if (inspect) assertStored(await inspect(remoteId), changes, "after update");
-  });
+  await step(
+    run,
+    "update() changes favorite, hidden and capture date, both ways",
+    !run.has("update"),
+    async () => {
+      if (!remoteId) remoteId = idOf((await run.put({ asset: RICH })).result, "original");
+      const changes = {
+        favorite: false,
+        hidden: false,
+        captured: { utc: "2023-01-02T03:04:05.000Z", offsetSeconds: 3600 },
+      };
+      await run.session.update!(remoteId, changes);
+      if (inspect) assertStored(await inspect(remoteId), changes, "after update");
+      const hiding = { hidden: true, visibility: "archive" as const, favorite: true };
+      await run.session.update!(remoteId, hiding);
+      if (inspect) assertStored(await inspect(remoteId), hiding, "after hiding");
+    },
+  );
 }
 
 async function relationSteps(run: Run) {
