@@ -1,33 +1,6 @@
 /**
- * Streaming SHA-1 (what Immich deduplicates on): the file is read once, in chunks, whatever its size.
- * Small files are read in one call: a photo costs one read instead of an open, two reads and a
- * close, which is most of its hashing time.
- *
- * @example
- * ```ts
- * const { sha1, size } = await hashFile("/tmp/IMG_0001.HEIC");
- * ```
+ * The engine's streaming SHA-1, kept in `core/model/hash.ts` so that the conformance suites in
+ * `core/plugin/testing/` hash fixtures without importing the engine.
  * @module
  */
-import { createHash } from "node:crypto";
-
-/** Files up to this size are read whole (at most this much per asset in flight). */
-const WHOLE = 4 << 20;
-
-export async function hashFile(path: string): Promise<{ sha1: string; size: number }> {
-  if ((await Deno.stat(path)).size <= WHOLE) {
-    const bytes = await Deno.readFile(path);
-    return { sha1: createHash("sha1").update(bytes).digest("hex"), size: bytes.byteLength };
-  }
-  const hash = createHash("sha1");
-  let size = 0;
-  using file = await Deno.open(path, { read: true });
-  const buffer = new Uint8Array(1 << 20);
-  for (;;) {
-    const n = await file.read(buffer);
-    if (n === null) break;
-    size += n;
-    hash.update(buffer.subarray(0, n));
-  }
-  return { sha1: hash.digest("hex"), size };
-}
+export { hashFile } from "../model/hash.ts";

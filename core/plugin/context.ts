@@ -61,7 +61,11 @@ export function httpClient(signal: AbortSignal): HttpClient {
   };
 }
 
-export function subprocessRunner(redactor: Redactor, signal: AbortSignal): SubprocessRunner {
+/** `redactor` is only asked `has` and `redact`, so tests can hand a stand-in without the config layer. */
+export function subprocessRunner(
+  redactor: Pick<Redactor, "has" | "redact">,
+  signal: AbortSignal,
+): SubprocessRunner {
   return async (command: string, args: string[], options: RunOptions = {}): Promise<RunResult> => {
     if (args.some((a) => redactor.has(a))) {
       throw new Error(

@@ -3,14 +3,18 @@
  *
  * @example
  * ```ts
+ * import { testContext } from "./mod.ts";
+ * import plugin from "../../../examples/manifest_destination/plugin.ts";
  * await using ctx = await testContext();
- * const session = await plugin.open({ path: ctx.tempDir }, ctx);
+ * const session = await plugin.open({ dir: ctx.tempDir }, ctx);
  * ```
  * @module
  */
-import { Redactor } from "../../config/redact.ts";
 import { httpClient, memoryState, scopedLogger, subprocessRunner } from "../context.ts";
 import type { PluginContext } from "../types.ts";
+
+/** A test context knows no secrets: nothing is refused or masked. */
+const NO_SECRETS = { has: () => false, redact: (text: string) => text };
 
 export interface TestContext extends PluginContext, AsyncDisposable {
   /** Every log line as `level message`. */
@@ -30,7 +34,7 @@ export async function testContext(options: { dryRun?: boolean } = {}): Promise<T
     dryRun: options.dryRun ?? false,
     state: memoryState(),
     http: httpClient(abort.signal),
-    run: subprocessRunner(new Redactor(), abort.signal),
+    run: subprocessRunner(NO_SECRETS, abort.signal),
     logs,
     abort,
     async [Symbol.asyncDispose]() {

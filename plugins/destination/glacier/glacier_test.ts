@@ -24,6 +24,7 @@ Deno.test("destination.glacier conforms (against the Glacier stub)", async (t) =
   s3.versioning = "Enabled";
   await destinationSuite(t, glacier, {
     options: { ...CREDENTIALS, "bucket-name": s3.bucket, endpoint: s3.endpoint },
+    backup: { thaw: () => s3.thaw() },
   });
 });
 

@@ -5,7 +5,11 @@ import type { Asset, Resource, ResourceRole } from "../../../core/model/asset.ts
 import { type ExportedGroup, PlanBuilder } from "../../../core/model/plan.ts";
 import { errorKind } from "../../../core/plugin/errors.ts";
 import type { OptionValues } from "../../../core/plugin/options.ts";
-import { destinationSuite, testContext } from "../../../core/plugin/testing/mod.ts";
+import {
+  type DestinationInspector,
+  destinationSuite,
+  testContext,
+} from "../../../core/plugin/testing/mod.ts";
 import type { DestinationSession } from "../../../core/plugin/types.ts";
 import { type RunningEmulator, startEmulator } from "../../../tests/immich_emulator/mod.ts";
 import immich from "./mod.ts";
@@ -19,8 +23,35 @@ for (const version of VERSIONS) {
     await destinationSuite(t, immich, {
       options: { url: server.url, "api-key": server.apiKey, timeout: 10 },
       sampleExtension: "jpg",
+      inspect: emulatorInspector(server),
     });
   });
+}
+
+/** Reads what reached the emulated server, in the suite's terms (Immich keeps no title). */
+function emulatorInspector(server: RunningEmulator): DestinationInspector {
+  const state = server.emulator.state;
+  const get = (id: string) => state.assets.get(id)!;
+  return {
+    metadata: async (id) => {
+      const a = get(id);
+      const offsetSeconds = (Date.parse(a.localDateTime) - Date.parse(a.fileCreatedAt)) / 1000;
+      return await Promise.resolve({
+        favorite: a.isFavorite,
+        hidden: a.visibility !== "timeline",
+        captured: { utc: a.exif.dateTimeOriginal ?? a.fileCreatedAt, offsetSeconds },
+        caption: a.exif.description,
+        keywords: [...a.tagIds].map((t) => state.tags.get(t)!.value),
+        location: { latitude: a.exif.latitude!, longitude: a.exif.longitude! },
+      });
+    },
+    stack: (id) => Promise.resolve(get(id).stackId ? state.stacks.get(get(id).stackId!)!.assetIds : []),
+    albums: (id) =>
+      Promise.resolve(
+        [...state.albums.values()].filter((x) => x.assetIds.includes(id)).map((x) => x.albumName),
+      ),
+    motion: (id) => Promise.resolve(get(id).livePhotoVideoId ?? undefined),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -91,7 +91,20 @@ const sha256 = async (path: string) => createHash("sha256").update(await Deno.re
 test("source.photokit conforms to the source suite over the C implementation of the ABI", async (t) => {
   const dir = await Deno.makeTempDir();
   try {
-    await using lib = await fixtureLibrary(await livePhotoFixture(dir));
+    const fixture = await livePhotoFixture(dir);
+    // One original only in iCloud, so the suite's download() step has something to fetch.
+    fixture.assets.push(nativeAsset("A0000000-0000-4000-8000-00000000C10D", {
+      resources: [{
+        type: "photo",
+        filename: "IMG_CLOUD.HEIC",
+        uti: "public.heic",
+        raw: false,
+        local: false,
+        _cloudOnly: true,
+        _file: join(dir, `${PAIRS[0].stem}.HEIC`),
+      }],
+    }));
+    await using lib = await fixtureLibrary(fixture);
     await sourceSuite(t, photokit, { options: { lib: lib.path } });
   } finally {
     await Deno.remove(dir, { recursive: true });

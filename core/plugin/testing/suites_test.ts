@@ -1,0 +1,200 @@
+import assert from "node:assert/strict";
+import type {
+  DestinationCapability,
+  DestinationPlugin,
+  DestinationSession,
+  SourcePlugin,
+  SourceSession,
+} from "../types.ts";
+import { PLUGIN_API_VERSION } from "../types.ts";
+import { assetFixture, destinationSuite, groupFixture, sourceSuite, testContext } from "./mod.ts";
+
+type Outcome = "ok" | "failed" | "ignored";
+
+/** A test context that records each step's outcome instead of failing the test. */
+function recorder() {
+  const outcomes = new Map<string, Outcome>();
+  const t = {
+    step: async (def: { name: string; ignore?: boolean; fn: () => unknown } | string, fn?: () => unknown) => {
+      const [name, body, ignore] = typeof def === "string"
+        ? [def, fn!, false]
+        : [def.name, def.fn, !!def.ignore];
+      if (ignore) return outcomes.set(name, "ignored"), false;
+      try {
+        await body();
+        outcomes.set(name, "ok");
+        return true;
+      } catch {
+        outcomes.set(name, "failed");
+        return false;
+      }
+    },
+  } as unknown as Deno.TestContext;
+  const where = (outcome: Outcome) => [...outcomes].filter(([, o]) => o === outcome).map(([n]) => n);
+  return { t, outcomes, failed: () => where("failed"), ignored: () => where("ignored") };
+}
+
+/** An in-memory destination; `breaks` names the behaviour to get wrong. */
+function memoryDestination(
+  capabilities: DestinationCapability[],
+  breaks: { putKeepsRemoved?: boolean; stackKeepsFirst?: boolean; findForgets?: boolean; noFind?: boolean } =
+    {},
+): DestinationPlugin & { stacks: Map<string, Set<string>> } {
+  const bySha = new Map<string, string>();
+  const stacks = new Map<string, Set<string>>();
+  const removed = new Set<string>();
+  const session: DestinationSession = {
+    key: "memory:test",
+    put: async (group) => {
+      const resources = group.files.map((f) => {
+        const duplicate = bySha.has(f.sha1) && !removed.has(f.sha1);
+        if (breaks.putKeepsRemoved && removed.has(f.sha1)) {
+          return { key: f.key, remoteId: f.sha1, duplicate: true };
+        }
+        bySha.set(f.sha1, f.sha1);
+        removed.delete(f.sha1);
+        return { key: f.key, remoteId: f.sha1, duplicate };
+      });
+      const id = (key: string) => resources.find((r) => r.key === key)!.remoteId;
+      for (const rel of group.plan.relations.filter((r) => r.type === "stack")) {
+        await session.stack!(id(rel.to), [id(rel.from)]);
+      }
+      return { resources };
+    },
+    close: () => Promise.resolve(),
+    find: (sha1) => Promise.resolve(breaks.findForgets ? undefined : bySha.get(sha1)),
+    presence: (ids) =>
+      Promise.resolve(
+        Object.fromEntries(ids.map((id) => [id, bySha.has(id) && !removed.has(id) ? "present" : "gone"])),
+      ),
+    stack: (primary, members) => {
+      if (breaks.stackKeepsFirst && stacks.has(primary)) return Promise.resolve();
+      const stack = stacks.get(primary) ?? new Set<string>();
+      for (const id of [primary, ...members]) stack.add(id);
+      for (const id of stack) stacks.set(id, stack);
+      return Promise.resolve();
+    },
+    remove: (ids) => Promise.resolve(void ids.forEach((id) => removed.add(id))),
+  };
+  if (breaks.noFind) delete session.find;
+  return {
+    kind: "destination",
+    id: "destination.memory",
+    apiVersion: PLUGIN_API_VERSION,
+    version: "1.0.0",
+    description: "keeps ids in memory",
+    options: [],
+    capabilities,
+    open: () => Promise.resolve(session),
+    stacks,
+  };
+}
+
+const ALL: DestinationCapability[] = ["find", "presence", "stack", "remove"];
+
+async function runDestination(plugin: ReturnType<typeof memoryDestination>) {
+  const r = recorder();
+  await destinationSuite(r.t, plugin, {
+    inspect: { stack: (id) => Promise.resolve([...plugin.stacks.get(id) ?? []]) },
+  });
+  return r;
+}
+
+Deno.test("destinationSuite passes a correct destination and shows the steps of undeclared capabilities as ignored", async () => {
+  const r = await runDestination(memoryDestination(ALL));
+  assert.deepEqual(r.failed(), []);
+  assert.ok(r.outcomes.get("stack() grows an existing stack instead of replacing it") === "ok");
+  assert.ok(r.ignored().includes("check() describes the destination"));
+  assert.ok(
+    r.ignored().includes(
+      "backupTree() copies a tree (nothing in a dry run) that verifyTree() then finds identical",
+    ),
+  );
+  const fewer = await runDestination(memoryDestination(["presence"]));
+  assert.ok(
+    fewer.ignored().includes("find() after put() answers the put's id; unknown content is undefined"),
+  );
+});
+
+Deno.test("destinationSuite fails a destination that declares a capability without its method", async () => {
+  const r = await runDestination(memoryDestination(ALL, { noFind: true }));
+  assert.deepEqual(r.failed(), ["has a method for every declared capability"]);
+});
+
+Deno.test("destinationSuite fails a stack() that does not grow, a put() that trusts a removed copy, a find() that forgets", async () => {
+  const stacking = await runDestination(memoryDestination(ALL, { stackKeepsFirst: true }));
+  // A stack that does not grow also loses a group's second stacked file at put().
+  assert.deepEqual(stacking.failed(), [
+    "put() honours the plan's stack and motion relations (inspect.stack, inspect.motion)",
+    "stack() grows an existing stack instead of replacing it",
+  ]);
+  const restoring = await runDestination(memoryDestination(ALL, { putKeepsRemoved: true }));
+  assert.deepEqual(restoring.failed(), ["remove() takes an asset away; a later put() of it stores it again"]);
+  const finding = await runDestination(memoryDestination(ALL, { findForgets: true }));
+  assert.deepEqual(finding.failed(), [
+    "find() after put() answers the put's id; unknown content is undefined",
+  ]);
+});
+
+/** A source over fixture groups whose setFavorite() may forget what it was told. */
+async function memorySource(dir: string, forgetsFavorite: boolean): Promise<SourcePlugin> {
+  const assets = await Promise.all([1, 2].map(async () => (await groupFixture(dir, { motion: true })).asset));
+  const session: SourceSession = {
+    key: "memory",
+    list: async function* () {
+      yield* structuredClone(assets);
+    },
+    export: ({ plan }) =>
+      Promise.resolve(plan.resources.map((r) => ({ key: r.key, path: r.resource.path! }))),
+    close: () => Promise.resolve(),
+    setFavorite: (id, favorite) => {
+      if (!forgetsFavorite) assets.find((a) => a.id === id)!.favorite = favorite;
+      return Promise.resolve();
+    },
+  };
+  return {
+    kind: "source",
+    id: "source.memory",
+    apiVersion: PLUGIN_API_VERSION,
+    version: "1.0.0",
+    description: "fixtures in memory",
+    options: [],
+    capabilities: ["setFavorite"],
+    open: () => Promise.resolve(session),
+  };
+}
+
+Deno.test("sourceSuite runs setFavorite() where declared and fails one that changes nothing", async () => {
+  await using ctx = await testContext();
+  const good = recorder();
+  await sourceSuite(good.t, await memorySource(ctx.tempDir, false));
+  assert.deepEqual(good.failed(), []);
+  assert.equal(good.outcomes.get("setFavorite() changes what list() says, both ways"), "ok");
+  assert.ok(
+    good.ignored().includes("delete() moves an asset out of the library and names ids it does not know"),
+  );
+  const bad = recorder();
+  await sourceSuite(bad.t, await memorySource(ctx.tempDir, true));
+  assert.deepEqual(bad.failed(), ["setFavorite() changes what list() says, both ways"]);
+});
+
+Deno.test("groupFixture writes real, hashed files and relates them to the original as the handlers do", async () => {
+  await using ctx = await testContext();
+  const group = await groupFixture(ctx.tempDir, {
+    motion: true,
+    raw: true,
+    edit: true,
+    sidecar: true,
+    asset: { filename: "IMG_0001.HEIC", caption: "harbour" },
+  });
+  assert.deepEqual(group.files.map((f) => f.key).sort(), ["edited", "motion", "original", "raw", "sidecar"]);
+  assert.equal(group.asset.caption, "harbour");
+  assert.equal(group.files.find((f) => f.key === "original")!.name, "IMG_0001.HEIC");
+  for (const f of group.files) assert.equal(f.size, (await Deno.stat(f.path)).size);
+  assert.equal(new Set(group.files.map((f) => f.sha1)).size, 5, "every file has its own content");
+  assert.equal(group.plan.primary, "edited", "the edit is shown, the original stacked under it");
+  assert.ok(
+    group.plan.relations.some((r) => r.type === "motion_of" && r.from === "motion" && r.to === "original"),
+  );
+  assert.deepEqual(assetFixture({ id: "x" }).resources, []);
+});
