@@ -8,8 +8,7 @@
  * ```
  * @module
  */
-import { Redactor } from "../../config/redact.ts";
-import { httpClient, memoryState, scopedLogger, subprocessRunner } from "../context.ts";
+import { httpClient, memoryState, NO_SECRETS, scopedLogger, subprocessRunner } from "../context.ts";
 import type { PluginContext } from "../types.ts";
 
 export interface TestContext extends PluginContext, AsyncDisposable {
@@ -30,7 +29,7 @@ export async function testContext(options: { dryRun?: boolean } = {}): Promise<T
     dryRun: options.dryRun ?? false,
     state: memoryState(),
     http: httpClient(abort.signal),
-    run: subprocessRunner(new Redactor(), abort.signal),
+    run: subprocessRunner(NO_SECRETS, abort.signal),
     logs,
     abort,
     async [Symbol.asyncDispose]() {

@@ -12,7 +12,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { hashFile } from "../../engine/hash.ts";
+import { sha1File } from "./_sha1_file.ts";
 import type { Asset } from "../../model/asset.ts";
 import { type ExportedGroup, PlanBuilder } from "../../model/plan.ts";
 import { EDIT_POLICIES } from "../../model/policy.ts";
@@ -51,7 +51,7 @@ export async function sampleGroup(dir: string, tag: string, extension = "txt"): 
     resources: [{ role: "original", filename: name, path, present: true }],
   };
   const plan = new PlanBuilder(asset).build();
-  return { asset, plan, files: [{ key: "original", name, path, ...await hashFile(path) }] };
+  return { asset, plan, files: [{ key: "original", name, path, ...await sha1File(path) }] };
 }
 
 export async function destinationSuite(
