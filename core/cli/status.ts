@@ -10,7 +10,7 @@ import { messageOf } from "../plugin/errors.ts";
 import { backupStatus } from "../tracker/backup.ts";
 import type { Tracker } from "../tracker/mod.ts";
 import { addCoreFlags, addPluginFlags, flagValues } from "./flags.ts";
-import type { CommandContext } from "./mod.ts";
+import type { CommandContext } from "./command_context.ts";
 import { formatBytes, type Output } from "./output.ts";
 import { Session } from "./session.ts";
 
