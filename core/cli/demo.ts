@@ -11,7 +11,8 @@ import { flagValues } from "./flags.ts";
 import { importAssets } from "../engine/import_run.ts";
 import { engineRun, printRunSummary } from "./run.ts";
 import type { CommandContext } from "./command_context.ts";
-import { printStatus, statusReport } from "./status.ts";
+import { statusReport } from "../tracker/status.ts";
+import { printStatus } from "./status.ts";
 import { Session } from "./session.ts";
 
 export function registerDemo(program: Command, ctx: CommandContext): void {
