@@ -6,8 +6,11 @@
  *
  * @example
  * ```ts
- * const graph = await importGraph("/repo", { dirs: ["core", "plugins"], files: ["main.ts"] });
- * cycles(graph); // [["core/a.ts", "core/b.ts", "core/a.ts"]] when a and b import each other
+ * import { cycles } from "./_import_graph.ts";
+ *
+ * // From `importGraph(root, { dirs: ["core", "plugins"], files: ["main.ts"] })` in the real check.
+ * const graph = new Map([["core/a.ts", ["core/b.ts"]], ["core/b.ts", ["core/a.ts"]]]);
+ * console.log(cycles(graph)); // [["core/a.ts", "core/b.ts", "core/a.ts"]]
  * ```
  * @module
  */

@@ -4,7 +4,12 @@
  *
  * @example
  * ```ts
- * export function registerForget(program: Command, ctx: CommandContext): void { ... }
+ * import type { Command } from "commander";
+ * import type { CommandContext } from "./command_context.ts";
+ *
+ * export function registerHello(program: Command, ctx: CommandContext): void {
+ *   program.command("hello").action(() => ctx.output.out("hello"));
+ * }
  * ```
  * @module
  */

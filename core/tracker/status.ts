@@ -5,8 +5,18 @@
  *
  * @example
  * ```ts
- * const report = statusReport(tracker, home);
- * report.destinations.map((d) => `${d.destination}: ${d.imported} imported`);
+ * import { Tracker } from "./mod.ts";
+ * import { statusReport } from "./status.ts";
+ *
+ * const home = await Deno.makeTempDir();
+ * const tracker = Tracker.open(`${home}/tracker.db`);
+ * try {
+ *   const report = statusReport(tracker, home);
+ *   console.log(report.destinations.map((d) => `${d.destination}: ${d.imported} imported`));
+ * } finally {
+ *   tracker.close();
+ *   await Deno.remove(home, { recursive: true });
+ * }
  * ```
  * @module
  */
