@@ -28,7 +28,7 @@ import {
   BackupStore,
 } from "../tracker/backup.ts";
 import { addCoreFlags, addPluginFlags, flagValues } from "./flags.ts";
-import { type CommandContext, ExitCode } from "./mod.ts";
+import { type CommandContext, ExitCode } from "./command_context.ts";
 import { formatBytes, type Output } from "./output.ts";
 import { formatDuration } from "./run.ts";
 import { Session } from "./session.ts";

@@ -7,7 +7,7 @@ import type { Command } from "commander";
 import { cleanup, type CleanupSummary } from "../engine/cleanup.ts";
 import { ConfigError } from "../plugin/errors.ts";
 import { addCoreFlags, addPluginFlags } from "./flags.ts";
-import { type CommandContext, ExitCode } from "./mod.ts";
+import { type CommandContext, ExitCode } from "./command_context.ts";
 import type { Output } from "./output.ts";
 import { openRunSession } from "./run.ts";
 

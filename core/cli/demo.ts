@@ -10,14 +10,10 @@ import { join } from "node:path";
 import { flagValues } from "./flags.ts";
 import { importAssets } from "../engine/import_run.ts";
 import { engineRun, printRunSummary } from "./run.ts";
-import type { CommandContext } from "./mod.ts";
-import { printStatus, statusReport } from "./status.ts";
+import type { CommandContext } from "./command_context.ts";
+import { statusReport } from "../tracker/status.ts";
+import { printStatus } from "./status.ts";
 import { Session } from "./session.ts";
-
-export type SampleWriter = (
-  dir: string,
-  options?: { assets?: number },
-) => Promise<{ path: string; assets: number }>;
 
 export function registerDemo(program: Command, ctx: CommandContext): void {
   program.command("demo")

@@ -8,7 +8,7 @@ import type { Command } from "commander";
 import { forgetDestination } from "../engine/presence_guard.ts";
 import { ConfigError } from "../plugin/errors.ts";
 import { addCoreFlags, addPluginFlags } from "./flags.ts";
-import type { CommandContext } from "./mod.ts";
+import type { CommandContext } from "./command_context.ts";
 import { openRunSession } from "./run.ts";
 
 interface ForgetFlags {

@@ -4,7 +4,7 @@
  */
 import type { Command } from "commander";
 import { importAssets } from "../engine/import_run.ts";
-import { type CommandContext, ExitCode } from "./mod.ts";
+import { type CommandContext, ExitCode } from "./command_context.ts";
 import { isCinematic, isLive, runReclassify } from "./reclassify.ts";
 import { addRunFlags, engineRun, openRunSession, printRunSummary, type RunFlags } from "./run.ts";
 

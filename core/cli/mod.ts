@@ -11,12 +11,13 @@
 import { Command, CommanderError } from "commander";
 import { errorKind, messageOf } from "../plugin/errors.ts";
 import type { Plugin } from "../plugin/types.ts";
+import { type CliDeps, type CommandContext, ExitCode, VERSION } from "./command_context.ts";
 import { LockedError } from "../tracker/mod.ts";
-import { consoleOutput, type Output } from "./output.ts";
+import { consoleOutput } from "./output.ts";
 import { loadConfig } from "../config/mod.ts";
 import { buildRegistry } from "./session.ts";
 import type { Redactor } from "../config/redact.ts";
-import { registerDemo, type SampleWriter } from "./demo.ts";
+import { registerDemo } from "./demo.ts";
 import { registerImport } from "./import.ts";
 import { registerScan } from "./scan.ts";
 import { registerSchedule } from "./schedule.ts";
@@ -30,31 +31,7 @@ import { registerForget } from "./forget.ts";
 import { registerBackup } from "./backup.ts";
 import { StopSignals } from "./stop_signals.ts";
 
-export const VERSION = "0.1.0";
-
-export interface CliDeps {
-  plugins: readonly Plugin[];
-  writeSampleLibrary: SampleWriter;
-  output?: Output;
-  env?: Record<string, string | undefined>;
-}
-
-/** Shared by every command handler: how to reach output, plugins and the environment. */
-export interface CommandContext {
-  deps: CliDeps;
-  output: Output;
-  /** Set once a command has loaded its config, so late errors are redacted too. */
-  setRedactor(r: Redactor): void;
-  /** SIGINT and SIGTERM, for the long commands that listen to them. */
-  stops: StopSignals;
-}
-
-/** Exit code for a command that ran but had failures (assets failed, a job failed). */
-export class ExitCode extends Error {
-  constructor(readonly code: number) {
-    super(`exit ${code}`);
-  }
-}
+export type { CliDeps } from "./command_context.ts";
 
 export async function runCli(args: string[], deps: CliDeps): Promise<number> {
   let redactor: Redactor | undefined;

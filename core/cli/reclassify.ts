@@ -9,7 +9,7 @@ import type { Command } from "commander";
 import type { Asset } from "../model/asset.ts";
 import type { Plan } from "../model/plan.ts";
 import { reclassify, type ReclassifySummary } from "../engine/reclassify.ts";
-import { type CommandContext, ExitCode } from "./mod.ts";
+import { type CommandContext, ExitCode } from "./command_context.ts";
 import type { Output } from "./output.ts";
 import {
   addRunFlags,

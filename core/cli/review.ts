@@ -9,7 +9,7 @@ import { importAssets } from "../engine/import_run.ts";
 import { ConfigError } from "../plugin/errors.ts";
 import { reasonOf } from "../server/problems.ts";
 import type { ProblemRow } from "../tracker/mod.ts";
-import { type CommandContext, ExitCode } from "./mod.ts";
+import { type CommandContext, ExitCode } from "./command_context.ts";
 import {
   addRunFlags,
   engineRun,

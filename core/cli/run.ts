@@ -11,7 +11,7 @@ import { checkDestinationHolds } from "../engine/presence_guard.ts";
 import { ConfigError } from "../plugin/errors.ts";
 import { readableTime, runClock } from "./clock.ts";
 import { addCoreFlags, addPluginFlags, countFlag, flagValues } from "./flags.ts";
-import type { CommandContext } from "./mod.ts";
+import type { CommandContext } from "./command_context.ts";
 import { formatBytes, type Output } from "./output.ts";
 import { Session } from "./session.ts";
 

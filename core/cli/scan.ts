@@ -14,7 +14,7 @@ import { type Asset, SUBTYPES } from "../model/asset.ts";
 import type { Plan } from "../model/plan.ts";
 import { planAsset } from "../engine/import_run.ts";
 import { addCoreFlags, addPluginFlags, flagValues } from "./flags.ts";
-import type { CommandContext } from "./mod.ts";
+import type { CommandContext } from "./command_context.ts";
 import { Session } from "./session.ts";
 
 export function registerScan(program: Command, ctx: CommandContext): void {

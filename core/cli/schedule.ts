@@ -24,7 +24,7 @@ import {
 import { DEFAULT_PORT } from "../server/mod.ts";
 import { isLoopback } from "../server/security.ts";
 import { flagValues } from "./flags.ts";
-import type { CommandContext } from "./mod.ts";
+import type { CommandContext } from "./command_context.ts";
 
 interface InstallOptions {
   every: string;

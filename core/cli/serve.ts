@@ -9,7 +9,7 @@ import { ConfigError } from "../plugin/errors.ts";
 import { DEFAULT_PORT, startServer } from "../server/mod.ts";
 import { isLoopback } from "../server/security.ts";
 import { flagValues } from "./flags.ts";
-import { type CommandContext, VERSION } from "./mod.ts";
+import { type CommandContext, VERSION } from "./command_context.ts";
 
 interface ServeCommandOptions {
   host: string;

@@ -23,7 +23,7 @@ import { ConfigError, FatalError } from "../plugin/errors.ts";
 import { makeContext } from "../plugin/context.ts";
 import { loadPluginFile } from "../plugin/loader.ts";
 import { checkSession, Registry } from "../plugin/registry.ts";
-import { HookTimings, wrapSession } from "../plugin/wrap.ts";
+import { HookTimings, wrapSession } from "../engine/wrap.ts";
 import type {
   DestinationPlugin,
   DestinationSession,

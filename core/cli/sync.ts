@@ -6,7 +6,7 @@
 import type { Command } from "commander";
 import { syncAssets, type SyncSummary } from "../engine/sync.ts";
 import { ConfigError } from "../plugin/errors.ts";
-import { type CommandContext, ExitCode } from "./mod.ts";
+import { type CommandContext, ExitCode } from "./command_context.ts";
 import type { Output } from "./output.ts";
 import { addRunFlags, engineRun, openRunSession, printRunSummary, type RunFlags } from "./run.ts";
 

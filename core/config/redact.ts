@@ -9,11 +9,7 @@
  * ```
  * @module
  */
-/**
- * The shortest secret accepted. Masking a shorter one would garble ordinary text (a key "ab" would
- * turn every "ab" of every message into `***`), so the options layer refuses those with a message.
- */
-export const MIN_SECRET_LENGTH = 8;
+import { MIN_SECRET_LENGTH } from "../plugin/options.ts";
 
 export class Redactor {
   readonly #secrets = new Set<string>();

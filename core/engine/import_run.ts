@@ -2,7 +2,7 @@
  * The import pipeline of design.md §1, one stage per file: list and diff (`import_list.ts`), plan
  * (`import_plan.ts`), spool (`spool.ts`), export and hash (`import_export.ts`), put, record and
  * stack (`import_put.ts`). This file runs the stages for each asset in its lane and counts the
- * outcome. Plugins only do their step; the host wraps their sessions (`core/plugin/wrap.ts`).
+ * outcome. Plugins only do their step; the host wraps their sessions (`core/engine/wrap.ts`).
  *
  * @example
  * ```ts

@@ -3,8 +3,6 @@
  * with timeouts and a subprocess runner that streams both pipes and keeps secrets out of argv.
  * @module
  */
-import type { Redactor } from "../config/redact.ts";
-import type { Tracker } from "../tracker/mod.ts";
 import type {
   HttpClient,
   Logger,
@@ -32,7 +30,29 @@ export function scopedLogger(scope: string, sink: LogSink): Logger {
   };
 }
 
-export function trackerState(tracker: Tracker, pluginId: string): StateStore {
+/**
+ * The secret masking a subprocess runner needs. Declared here, not imported, so the contract
+ * depends on nothing else of the host; the config's `Redactor` has this shape.
+ */
+export interface SecretFilter {
+  /** Whether the text contains a registered secret. */
+  has(text: string): boolean;
+  /** The text with every registered secret masked. */
+  redact(text: string): string;
+}
+
+/** A filter that knows no secrets, for contexts built without a configuration (tests). */
+export const NO_SECRETS: SecretFilter = { has: () => false, redact: (text) => text };
+
+/** The tracker's per-plugin state table, as far as a context uses it; the tracker has this shape. */
+export interface StateTable {
+  stateGet(pluginId: string, key: string): unknown;
+  stateSet(pluginId: string, key: string, value: unknown): void;
+  stateDelete(pluginId: string, key: string): void;
+  stateKeys(pluginId: string, prefix: string): string[];
+}
+
+export function trackerState(tracker: StateTable, pluginId: string): StateStore {
   return {
     get: <T>(key: string) => tracker.stateGet(pluginId, key) as T | undefined,
     set: (key, value) => tracker.stateSet(pluginId, key, value),
@@ -61,11 +81,7 @@ export function httpClient(signal: AbortSignal): HttpClient {
   };
 }
 
-/** `redactor` is only asked `has` and `redact`, so tests can hand a stand-in without the config layer. */
-export function subprocessRunner(
-  redactor: Pick<Redactor, "has" | "redact">,
-  signal: AbortSignal,
-): SubprocessRunner {
+export function subprocessRunner(redactor: SecretFilter, signal: AbortSignal): SubprocessRunner {
   return async (command: string, args: string[], options: RunOptions = {}): Promise<RunResult> => {
     if (args.some((a) => redactor.has(a))) {
       throw new Error(
@@ -135,9 +151,9 @@ export async function eachLine(
 }
 
 export interface ContextOptions {
-  tracker?: Tracker;
+  tracker?: StateTable;
   sink: LogSink;
-  redactor: Redactor;
+  redactor: SecretFilter;
   signal: AbortSignal;
   tempRoot: string;
   dataDir: string;

@@ -1,11 +1,16 @@
 import assert from "node:assert/strict";
-import { Redactor } from "../config/redact.ts";
-import { httpClient, subprocessRunner } from "./context.ts";
+import { httpClient, NO_SECRETS, type SecretFilter, subprocessRunner } from "./context.ts";
+
+/** A filter masking the given secrets, as the config's redactor does (the contract does not import it). */
+function maskingOf(...secrets: string[]): SecretFilter {
+  return {
+    has: (text) => secrets.some((s) => text.includes(s)),
+    redact: (text) => secrets.reduce((out, s) => out.replaceAll(s, "***"), text),
+  };
+}
 
 Deno.test("the subprocess runner refuses a secret in process arguments", async () => {
-  const redactor = new Redactor();
-  redactor.add("hunter2-password");
-  const run = subprocessRunner(redactor, new AbortController().signal);
+  const run = subprocessRunner(maskingOf("hunter2-password"), new AbortController().signal);
   await assert.rejects(
     run("echo", ["--password=hunter2-password"]),
     /refusing to pass a secret to echo in its arguments/,
@@ -13,9 +18,7 @@ Deno.test("the subprocess runner refuses a secret in process arguments", async (
 });
 
 Deno.test("the subprocess runner streams both pipes by line, passes env and stdin, keeps a redacted stderr tail", async () => {
-  const redactor = new Redactor();
-  redactor.add("s3cr3t-value");
-  const run = subprocessRunner(redactor, new AbortController().signal);
+  const run = subprocessRunner(maskingOf("s3cr3t-value"), new AbortController().signal);
   const out: string[] = [];
   const script =
     'read line; echo "got $line"; echo "$TOKEN" >&2; for i in 1 2 3 4 5; do echo "err $i" >&2; done; exit 3';
@@ -35,7 +38,7 @@ Deno.test("the subprocess runner streams both pipes by line, passes env and stdi
 Deno.test("unsetEnv removes inherited variables from the child only", async () => {
   Deno.env.set("PHOTOS_SYNC_TEST_UNSET", "present");
   try {
-    const run = subprocessRunner(new Redactor(), new AbortController().signal);
+    const run = subprocessRunner(NO_SECRETS, new AbortController().signal);
     const lines: string[] = [];
     await run("sh", ["-c", 'echo "[${PHOTOS_SYNC_TEST_UNSET:-gone}]"'], {
       unsetEnv: ["PHOTOS_SYNC_TEST_UNSET"],

@@ -12,7 +12,13 @@
  * @module
  */
 import { ConfigError } from "./errors.ts";
-import { MIN_SECRET_LENGTH } from "../config/redact.ts";
+
+/**
+ * The shortest secret accepted. Masking a shorter one would garble ordinary text (a key "ab" would
+ * turn every "ab" of every message into `***`), so {@link checkSecretLength} refuses those with a message.
+ * Here rather than in the config's redactor so the contract imports nothing of the host.
+ */
+export const MIN_SECRET_LENGTH = 8;
 
 export type OptionType = "string" | "number" | "boolean" | "path" | "list";
 export type OptionValue = string | number | boolean | string[];

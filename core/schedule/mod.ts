@@ -15,7 +15,7 @@
 import { dirname, join } from "node:path";
 import { existsSync } from "node:fs";
 import { ConfigError } from "../plugin/errors.ts";
-import { backupStatus } from "../server/backup_status.ts";
+import { recentBackupRuns } from "../tracker/backup.ts";
 import { Tracker } from "../tracker/mod.ts";
 import { jobLabel, type JobName, type ScheduledJob } from "./jobs.ts";
 import { launchAgentPlist } from "./launchd.ts";
@@ -234,7 +234,7 @@ async function loadedState(
 function lastRun(tracker: Tracker | undefined, name: JobName): JobStatus["lastRun"] {
   if (!tracker) return null;
   if (name === "backup") {
-    const run = backupStatus(tracker, { limit: 1 }).runs[0];
+    const run = recentBackupRuns(tracker, { limit: 1 })[0];
     return run ? { status: run.status, startedAt: run.startedAt, endedAt: run.endedAt } : null;
   }
   const run = tracker.recentRuns(50).find((r) => r.command === name);

@@ -12,7 +12,7 @@
  */
 import { Hono } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
-import { statusReport } from "../cli/status.ts";
+import { statusReport } from "../tracker/status.ts";
 import type { Tracker } from "../tracker/mod.ts";
 import type { BackupStatus } from "./backup_status.ts";
 import { DASHBOARD_FILES } from "./dashboard/mod.ts";

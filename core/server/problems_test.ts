@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { groupProblems } from "../cli/review.ts";
 import { reasonOf } from "./problems.ts";
 
 const gone = (dir: string, file: string) =>
@@ -31,22 +30,4 @@ Deno.test("paths are masked without swallowing the words between them; numbers a
     reasonOf("the original of 8F3C1D2E-1111-2222-3333-444455556666/L0/001 is", asset),
     "the original of <id> is",
   );
-});
-
-Deno.test("review groups through the same reasons as serve", () => {
-  const row = (assetId: string, filename: string, dir: string) => ({
-    assetId,
-    filename,
-    mediaKind: "photo",
-    status: "failed" as const,
-    errorClass: "permanent",
-    errorMessage: gone(dir, filename),
-    attempts: 1,
-    lastAttemptAt: null,
-  });
-  const groups = groupProblems([
-    row("a", "IMG 1.jpg", "/p/My Photos"),
-    row("b", "IMG-2.jpg", "/p/Other-Folder/x y"),
-  ]);
-  assert.deepEqual(groups.map((g) => g.count), [2]);
 });

@@ -11,7 +11,7 @@
  * ```
  * @module
  */
-import { statusReport } from "../cli/status.ts";
+import { statusReport } from "../tracker/status.ts";
 import type { RunRow, Tracker } from "../tracker/mod.ts";
 import { type BackupStatus, backupStatus } from "./backup_status.ts";
 import { type ProblemGroup, problemsByReason } from "./problems.ts";

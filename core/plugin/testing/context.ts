@@ -10,11 +10,8 @@
  * ```
  * @module
  */
-import { httpClient, memoryState, scopedLogger, subprocessRunner } from "../context.ts";
+import { httpClient, memoryState, NO_SECRETS, scopedLogger, subprocessRunner } from "../context.ts";
 import type { PluginContext } from "../types.ts";
-
-/** A test context knows no secrets: nothing is refused or masked. */
-const NO_SECRETS = { has: () => false, redact: (text: string) => text };
 
 export interface TestContext extends PluginContext, AsyncDisposable {
   /** Every log line as `level message`. */

@@ -12,8 +12,8 @@
  * ```
  * @module
  */
-import { retry, type RetryOptions } from "../engine/retry.ts";
-import { PluginError } from "./errors.ts";
+import { retry, type RetryOptions } from "./retry.ts";
+import { PluginError } from "../plugin/errors.ts";
 
 /** Calls and time spent per plugin hook, for the server's metrics. */
 export interface HookTiming {

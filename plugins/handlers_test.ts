@@ -2,15 +2,16 @@
  * All built-in handlers together, on every asset of Test-Media-Types-15.7.2 and the notable ones of
  * the other libraries: which handlers apply, which files travel under which names, how they
  * relate, what is incomplete and what the policy leaves out.
+ * Beside `mod.ts`, whose list it tests: inside `plugins/handler/` it made that folder import its parent.
  */
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
-import type { Asset } from "../../core/model/asset.ts";
-import type { Plan } from "../../core/model/plan.ts";
-import { planAsset } from "../../core/engine/import_run.ts";
-import { Registry } from "../../core/plugin/registry.ts";
-import { BUILTIN_PLUGINS } from "../mod.ts";
-import { HAVE_LIBRARIES, mediaTypes, others } from "./_test_assets.ts";
+import type { Asset } from "../core/model/asset.ts";
+import type { Plan } from "../core/model/plan.ts";
+import { planAsset } from "../core/engine/import_run.ts";
+import { Registry } from "../core/plugin/registry.ts";
+import { BUILTIN_PLUGINS } from "./mod.ts";
+import { HAVE_LIBRARIES, mediaTypes, others } from "./handler/_test_assets.ts";
 
 const handlers = new Registry(BUILTIN_PLUGINS).handlers().map((plugin) => ({ plugin, options: {} }));
 

@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { PermanentError, PluginError, RetryableError } from "./errors.ts";
+import { PermanentError, PluginError, RetryableError } from "../plugin/errors.ts";
 import { HookTimings, wrapSession } from "./wrap.ts";
 
 const plugin = { id: "destination.fake" };

@@ -1,0 +1,148 @@
+/**
+ * The status report from the tracker's facts: what has been imported where, problems by class,
+ * Live Photo and Cinematic completeness, the last runs and backups. One grouped query per
+ * destination, instant at any size. Here, below both, because `status` and `serve` both show it.
+ *
+ * @example
+ * ```ts
+ * import { Tracker } from "./mod.ts";
+ * import { statusReport } from "./status.ts";
+ *
+ * const home = await Deno.makeTempDir();
+ * const tracker = Tracker.open(`${home}/tracker.db`);
+ * try {
+ *   const report = statusReport(tracker, home);
+ *   console.log(report.destinations.map((d) => `${d.destination}: ${d.imported} imported`));
+ * } finally {
+ *   tracker.close();
+ *   await Deno.remove(home, { recursive: true });
+ * }
+ * ```
+ * @module
+ */
+import { backupStatus } from "./backup.ts";
+import type { Tracker } from "./mod.ts";
+
+export interface LibraryTotals {
+  source: string;
+  total: number;
+  photos: number;
+  videos: number;
+  /** Originals on this disk. */
+  local: number;
+  /** Originals only in iCloud (need `--include-cloud`). */
+  iCloudOnly: number;
+  /** In Photos' Recently Deleted (never imported). */
+  trashed: number;
+  bySubtype: Record<string, number>;
+  /** Assets not yet at the chosen destination (trashed ones aside). */
+  pending?: number;
+}
+
+export interface DestinationTotals {
+  destination: string;
+  imported: number;
+  failed: number;
+  skipped: number;
+  bytes: number;
+  /** Imported, but the plan was incomplete (e.g. a Live Photo without its motion video). */
+  incomplete: number;
+  /** Failed and skipped assets by error class (permanent, retryable, ...). */
+  problems: Record<string, number>;
+  livePhotos: { total: number; complete: number };
+  cinematic: { total: number; withSidecars: number };
+  /** Gone from the source, kept here. */
+  goneFromSource: number;
+  /** Deleted at the destination; not sent again. */
+  removedThere: number;
+}
+
+export interface StatusReport {
+  home: string;
+  library?: LibraryTotals;
+  /** The destination chosen by --to, if it could be reached. */
+  reachable?: { destination: string; ok: boolean; description: string; version?: string };
+  destinations: DestinationTotals[];
+  runs: {
+    id: number;
+    command: string;
+    status: string;
+    startedAt: string;
+    endedAt: string | null;
+    dryRun: boolean;
+  }[];
+  /** Per backup destination: the last complete backup and the newest run (as `backup --status` sees them). */
+  backups: {
+    name: string;
+    lastBackupAt: string | null;
+    newestRun: {
+      status: string;
+      startedAt: string;
+      endedAt: string | null;
+      jobsCompleted: number;
+      jobs: number;
+    } | null;
+  }[];
+}
+
+/** The tracker's part of the report; `extra` adds what needs the source or destination. */
+export function statusReport(
+  tracker: Tracker,
+  home: string,
+  extra: Pick<StatusReport, "library" | "reachable"> = {},
+): StatusReport {
+  const rows = tracker.query<Record<string, string | number>>(
+    `SELECT t.destination,
+       SUM(t.status = 'imported') AS imported, SUM(t.status = 'failed') AS failed, SUM(t.status = 'skipped') AS skipped,
+       COALESCE(SUM(CASE WHEN t.status = 'imported' THEN t.size END), 0) AS bytes,
+       SUM(t.status = 'imported' AND t.incomplete IS NOT NULL AND t.incomplete != '[]') AS incomplete,
+       SUM(t.status = 'imported' AND t.tags LIKE '%"live"%') AS live,
+       SUM(t.status = 'imported' AND t.tags LIKE '%"live"%' AND t.incomplete NOT LIKE '%motion%') AS live_complete,
+       SUM(t.status = 'imported' AND t.tags LIKE '%"cinematic"%') AS cinematic,
+       SUM(t.status = 'imported' AND t.tags LIKE '%"cinematic"%' AND EXISTS (
+         SELECT 1 FROM resources r WHERE r.source = t.source AND r.asset_id = t.asset_id
+           AND r.destination = t.destination AND r.role IN ('adjustment', 'adjustment_base', 'sidecar'))) AS cinematic_sidecars,
+       SUM(a.gone_at IS NOT NULL) AS gone, SUM(t.remote_gone_at IS NOT NULL) AS removed
+     FROM transfers t JOIN assets a USING (source, asset_id)
+     GROUP BY t.destination ORDER BY t.destination`,
+  );
+  const problems = tracker.query<{ destination: string; cls: string; n: number }>(
+    `SELECT destination, COALESCE(error_class, status) AS cls, COUNT(*) AS n FROM transfers
+     WHERE status IN ('failed', 'skipped') GROUP BY destination, cls`,
+  );
+  const destinations = rows.map((r): DestinationTotals => ({
+    destination: r.destination as string,
+    imported: Number(r.imported),
+    failed: Number(r.failed),
+    skipped: Number(r.skipped),
+    bytes: Number(r.bytes),
+    incomplete: Number(r.incomplete),
+    problems: Object.fromEntries(
+      problems.filter((p) => p.destination === r.destination).map((p) => [p.cls, p.n]),
+    ),
+    livePhotos: { total: Number(r.live), complete: Number(r.live_complete) },
+    cinematic: { total: Number(r.cinematic), withSidecars: Number(r.cinematic_sidecars) },
+    goneFromSource: Number(r.gone),
+    removedThere: Number(r.removed),
+  }));
+  const runs = tracker.recentRuns(5).map(({ id, command, status, startedAt, endedAt, dryRun }) => ({
+    id,
+    command,
+    status,
+    startedAt,
+    endedAt,
+    dryRun,
+  }));
+  const backups = backupStatus(tracker).destinations.map((d) => ({
+    name: d.name,
+    lastBackupAt: d.lastBackupAt,
+    newestRun: d.run && {
+      status: d.run.status,
+      startedAt: d.run.startedAt,
+      endedAt: d.run.endedAt,
+      jobsCompleted: d.counts.COMPLETED,
+      jobs: d.run.jobs.length,
+    },
+  }));
+  return { home, ...extra, destinations, runs, backups };
+}
