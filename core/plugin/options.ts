@@ -50,6 +50,36 @@ export interface OptionSpec {
 /** Resolved values, keyed by option name. */
 export type OptionValues = Record<string, OptionValue | undefined>;
 
+/** The value type one declaration resolves to: a string option with choices to their union. */
+type ValueOf<S extends OptionSpec> = S["type"] extends "number" ? number
+  : S["type"] extends "boolean" ? boolean
+  : S["type"] extends "list" ? string[]
+  : S extends { choices: readonly (infer C extends string)[] } ? C
+  : string;
+
+/** Declarations the host always gives a value: required ones (it refuses to open without) and defaulted ones. */
+type Given<S extends OptionSpec> = S extends { required: true } | { default: OptionValue } ? S["name"]
+  : never;
+
+/**
+ * The values a plugin receives for these declarations, parsed and checked by the host (type,
+ * choices, range, required) before `open`: a plugin checks none of them again.
+ *
+ * @example
+ * ```ts
+ * const OPTIONS = [
+ *   { name: "path", type: "path", required: true, help: "root folder" },
+ *   { name: "depth", type: "number", default: 2, range: [1, 9], help: "levels of folders" },
+ *   { name: "label", type: "string", help: "optional label" },
+ * ] as const satisfies readonly OptionSpec[];
+ * const values: OptionsOf<typeof OPTIONS> = { path: "/srv/photos", depth: 2 };
+ * values.label?.toUpperCase();
+ * ```
+ */
+export type OptionsOf<Specs extends readonly OptionSpec[]> =
+  & { [S in Specs[number] as Given<S>]: ValueOf<S> }
+  & { [S in Specs[number] as Exclude<S["name"], Given<S>>]?: ValueOf<S> };
+
 const NAME = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 
 export function checkOptionSpec(owner: string, spec: OptionSpec): void {
