@@ -6,5 +6,6 @@
 export * from "./types.ts";
 export * from "./errors.ts";
 export type { OptionsOf, OptionSpec, OptionType, OptionValue, OptionValues } from "./options.ts";
+export { optionValues } from "./options.ts";
 export type * from "../model/mod.ts";
 export { PlanBuilder } from "../model/plan.ts";

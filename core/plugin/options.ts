@@ -246,6 +246,36 @@ export function parseOptionValue(spec: OptionSpec, raw: OptionValue, where: stri
   }
 }
 
+/**
+ * The values the host would give a plugin for these declarations when only `given` is set: each
+ * parsed, defaults filled in, a missing required one refused. For callers that open a plugin
+ * themselves (tests, other plugins); the CLI resolves flags, environment and `.env` instead.
+ *
+ * @example
+ * ```ts
+ * const OPTIONS = [
+ *   { name: "url", type: "string", required: true, help: "server" },
+ *   { name: "timeout", type: "number", default: 60, help: "seconds" },
+ * ] as const satisfies readonly OptionSpec[];
+ * optionValues("destination.nas", OPTIONS, { url: "http://nas" }); // { url: "http://nas", timeout: 60 }
+ * ```
+ */
+export function optionValues<Specs extends readonly OptionSpec[]>(
+  pluginId: string,
+  specs: Specs,
+  given: Partial<OptionsOf<Specs>>,
+): OptionsOf<Specs> {
+  const raw = given as OptionValues;
+  const values: OptionValues = {};
+  const missing = specs.filter((s) => s.required && raw[s.name] === undefined).map((s) => s.name);
+  if (missing.length > 0) throw new ConfigError(`${pluginId} needs ${missing.join(", ")}`);
+  for (const spec of specs) {
+    const value = raw[spec.name] ?? spec.default;
+    if (value !== undefined) values[spec.name] = parseOptionValue(spec, value, pluginId);
+  }
+  return values as OptionsOf<Specs>;
+}
+
 /** Where each value came from, for `--help`-style explanations and tests. */
 export type OptionOrigin = "flag" | "env" | "env-file" | "default";
 
