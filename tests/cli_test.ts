@@ -58,7 +58,7 @@ Deno.test("a secret given in the environment never appears in output, even in er
   });
 });
 
-Deno.test("a third-party plugin's options become flags, shown by --help", async () => {
+Deno.test("a third-party plugin's options become flags, shown by --help when it is the one chosen", async () => {
   await withTempDir(async (dir) => {
     const plugin = join(dir, "p.js");
     await Deno.writeTextFile(
@@ -67,9 +67,12 @@ Deno.test("a third-party plugin's options become flags, shown by --help", async 
         options: [{ name: "share", type: "string", help: "SMB share to write to" }], capabilities: [],
         async open() { throw new Error("unused"); } };`,
     );
-    const r = await cli(["--plugin", plugin, "import", "--help"], { PHOTOS_SYNC_HOME: dir });
+    const r = await cli(["--plugin", plugin, "import", "--to", "nas", "--help"], { PHOTOS_SYNC_HOME: dir });
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /--nas-share <value>\s+SMB share to write to/);
+    const other = await cli(["--plugin", plugin, "import", "--help"], { PHOTOS_SYNC_HOME: dir });
+    assert.doesNotMatch(other.stdout, /--nas-share/);
+    assert.match(other.stdout, /other destinations \(.*nas.*\) are not listed/);
     const broken = join(dir, "broken.js");
     await Deno.writeTextFile(broken, "export default { kind: 'destination' };");
     const b = await cli(["--plugin", broken, "status"], { PHOTOS_SYNC_HOME: dir });

@@ -48,7 +48,7 @@ Deno.test({
         args: ["bundle", "--quiet", "-o", plugin, join(root, "examples/manifest_destination/plugin.ts")],
       }).output();
       const help = await new Deno.Command(bin, {
-        args: ["--plugin", plugin, "import", "--help"],
+        args: ["--plugin", plugin, "import", "--to", "manifest", "--help"],
         stdout: "piped",
       })
         .output();

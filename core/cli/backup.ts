@@ -91,7 +91,7 @@ export function registerBackup(program: Command, ctx: CommandContext): void {
     "backup-op-vault",
     "backup-op-item",
   ]);
-  addPluginFlags(cmd, backupPlugins(ctx));
+  addPluginFlags(cmd, backupPlugins(ctx), { choice: ctx.chosen, roles: ["backup-to"] });
   cmd.action(async (flags: BackupFlags, command: Command) => {
     const modes = MODES.filter((m) => flags[m] !== undefined && flags[m] !== false);
     if (modes.length > 1) {

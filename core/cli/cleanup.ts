@@ -24,7 +24,10 @@ export function registerCleanup(program: Command, ctx: CommandContext): void {
     .option("--max-share <fraction>", "refuse when more than this share of the library looks deleted", "0.1")
     .option("--json", "print the result as one JSON document");
   addCoreFlags(cmd, ["source", "library", "to"]);
-  addPluginFlags(cmd, ctx.deps.plugins.filter((p) => p.kind !== "handler"));
+  addPluginFlags(cmd, ctx.deps.plugins.filter((p) => p.kind !== "handler"), {
+    choice: ctx.chosen,
+    roles: ["source", "to"],
+  });
   cmd.action(async (flags: CleanupFlags, command: Command) => {
     const maxShare = Number(flags.maxShare);
     if (!(maxShare >= 0 && maxShare <= 1)) {

@@ -15,6 +15,7 @@
  */
 import type { Redactor } from "../config/redact.ts";
 import type { Plugin } from "../plugin/types.ts";
+import type { PluginChoice } from "./flags.ts";
 import type { Output } from "./output.ts";
 import type { StopSignals } from "./stop_signals.ts";
 
@@ -41,6 +42,8 @@ export interface CommandContext {
   setRedactor(r: Redactor): void;
   /** SIGINT and SIGTERM, for the long commands that listen to them. */
   stops: StopSignals;
+  /** The plugins the command line (or the configuration) names, so --help lists only their options. */
+  chosen: PluginChoice;
 }
 
 /** Exit code for a command that ran but had failures (assets failed, a job failed). */

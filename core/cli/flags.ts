@@ -18,10 +18,31 @@ export function addCoreFlags(cmd: Command, names: readonly CoreName[]): Command 
   return cmd;
 }
 
-/** Adds a flag for each option of these plugins (help text names the environment variables). */
-export function addPluginFlags(cmd: Command, plugins: readonly Plugin[]): Command {
+/** A part a plugin plays in a command, named by the core option that picks the plugin for it. */
+export type PluginRole = "source" | "to" | "backup-to";
+
+/**
+ * The plugin named for each role (flags > environment > `.env` > defaults), read before parsing so
+ * that `--help` can list the options of those plugins only.
+ */
+export type PluginChoice = Partial<Record<PluginRole, string>>;
+
+/** Which of the plugins' options `--help` lists: those of the plugins chosen for these roles. */
+export interface ShownPlugins {
+  choice: PluginChoice;
+  roles: readonly PluginRole[];
+}
+
+/**
+ * Adds a flag for each option of these plugins (help text names the environment variables). Only
+ * the options of the plugins chosen for `shown.roles` appear in `--help`; the others stay accepted,
+ * hidden (a script may pass them), and a line after the options says how to list them.
+ */
+export function addPluginFlags(cmd: Command, plugins: readonly Plugin[], shown: ShownPlugins): Command {
   const seen = new Set(cmd.options.map((o) => o.long));
+  const chosen = chosenIds(shown);
   for (const plugin of plugins) {
+    const hidden = !chosen.has(plugin.id);
     for (const spec of plugin.options) {
       const long = `--${flagName(plugin.id, spec)}`;
       if (seen.has(long)) continue;
@@ -29,31 +50,71 @@ export function addPluginFlags(cmd: Command, plugins: readonly Plugin[]): Comman
       if (spec.secret) {
         if (seen.has(`--${secretFileFlag(plugin.id, spec)}`)) continue;
         seen.add(`--${secretFileFlag(plugin.id, spec)}`);
-        addSecretFlags(cmd, plugin.id, spec);
+        addSecretFlags(cmd, plugin.id, spec, hidden);
         continue;
       }
-      cmd.addOption(
-        new Option(spec.type === "boolean" ? long : `${long} <value>`, optionHelp(plugin.id, spec)),
+      const option = new Option(
+        spec.type === "boolean" ? long : `${long} <value>`,
+        optionHelp(plugin.id, spec),
       );
+      cmd.addOption(hidden ? option.hideHelp() : option);
     }
   }
+  const notListed = notListedHelp(plugins, shown, chosen);
+  if (notListed) cmd.addHelpText("after", notListed);
   return cmd;
+}
+
+const ROLE_KIND = { source: "source", to: "destination", "backup-to": "destination" } as const;
+const ROLE_NAME = { source: "sources", to: "destinations", "backup-to": "backup targets" } as const;
+
+/** Plugin ids the choice names, the way the registry resolves them (`folder` -> `destination.folder`). */
+function chosenIds(shown: ShownPlugins): Set<string> {
+  const ids = new Set<string>();
+  for (const role of shown.roles) {
+    const name = shown.choice[role];
+    if (name) ids.add(name.includes(".") ? name : `${ROLE_KIND[role]}.${name}`);
+  }
+  return ids;
+}
+
+/** Whether a plugin can play this role: backup targets are destinations with the backup capability. */
+function playsRole(plugin: Plugin, role: PluginRole): boolean {
+  if (plugin.kind !== ROLE_KIND[role]) return false;
+  if (plugin.kind !== "destination" || role === "source") return true;
+  return plugin.capabilities.includes("backup") === (role === "backup-to");
+}
+
+/** One line per role whose other plugins have options not listed: which they are and how to see them. */
+function notListedHelp(plugins: readonly Plugin[], shown: ShownPlugins, chosen: Set<string>): string {
+  const lines: string[] = [];
+  for (const role of shown.roles) {
+    const others = plugins.filter((p) => playsRole(p, role) && !chosen.has(p.id) && p.options.length > 0);
+    if (others.length === 0) continue;
+    const names = others.map((p) => p.id.slice(p.kind.length + 1)).join(", ");
+    const flag = role === "source" ? "--source" : "--to";
+    lines.push(
+      `Options of the other ${
+        ROLE_NAME[role]
+      } (${names}) are not listed; run with ${flag} <name> --help to see them.`,
+    );
+  }
+  return lines.length ? `\n${lines.join("\n")}` : "";
 }
 
 /**
  * A secret gets `--<flag>-file <path>`; its plain flag stays, hidden from --help, only so that using
  * it is refused with a message that says where the secret goes instead.
  */
-function addSecretFlags(cmd: Command, pluginId: string, spec: OptionSpec): void {
+function addSecretFlags(cmd: Command, pluginId: string, spec: OptionSpec, hidden: boolean): void {
   cmd.addOption(new Option(`--${flagName(pluginId, spec)} <value>`).hideHelp());
-  cmd.addOption(
-    new Option(
-      `--${secretFileFlag(pluginId, spec)} <path>`,
-      `${spec.help}, read from this file (${pluginId}; or env ${
-        envNames(pluginId, spec).join(" / ")
-      }, or <env>_FILE)`,
-    ),
+  const file = new Option(
+    `--${secretFileFlag(pluginId, spec)} <path>`,
+    `${spec.help}, read from this file (${pluginId}; or env ${
+      envNames(pluginId, spec).join(" / ")
+    }, or <env>_FILE)`,
   );
+  cmd.addOption(hidden ? file.hideHelp() : file);
 }
 
 function optionHelp(pluginId: string, spec: OptionSpec): string {

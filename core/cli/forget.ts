@@ -20,7 +20,10 @@ export function registerForget(program: Command, ctx: CommandContext): void {
     .description("forget what was imported to a destination, so the next import sends everything again")
     .option("--yes", "confirm: drop the tracker's records of this destination");
   addCoreFlags(cmd, ["to"]);
-  addPluginFlags(cmd, ctx.deps.plugins.filter((p) => p.kind === "destination"));
+  addPluginFlags(cmd, ctx.deps.plugins.filter((p) => p.kind === "destination"), {
+    choice: ctx.chosen,
+    roles: ["to"],
+  });
   cmd.action(async (flags: ForgetFlags, command: Command) => {
     const session = await openRunSession(ctx, command, false);
     try {

@@ -30,6 +30,7 @@ import { registerCleanup } from "./cleanup.ts";
 import { registerForget } from "./forget.ts";
 import { registerBackup } from "./backup.ts";
 import { StopSignals } from "./stop_signals.ts";
+import type { PluginChoice } from "./flags.ts";
 
 export type { CliDeps } from "./command_context.ts";
 
@@ -39,12 +40,13 @@ export async function runCli(args: string[], deps: CliDeps): Promise<number> {
   const stops = new StopSignals(output);
   try {
     // Third-party plugins are loaded before parsing, so their flags exist for commander and --help.
-    const plugins = await withThirdPartyPlugins(args, deps);
+    const { plugins, chosen } = await beforeParsing(args, deps);
     const ctx: CommandContext = {
       deps: { ...deps, plugins },
       output,
       setRedactor: (r) => (redactor = r),
       stops,
+      chosen,
     };
     await buildProgram(ctx).parseAsync(args, { from: "user" });
     return stops.received ? stops.report() : 0;
@@ -76,6 +78,7 @@ export function buildProgram(ctx: CommandContext): Command {
     .option("--plugin <file>", "load a third-party plugin file (repeatable)", collect, [])
     .option("-v, --verbose", "debug logging on stderr")
     .exitOverride()
+    .configureHelp({ showGlobalOptions: true })
     .showHelpAfterError("(run with --help for usage)")
     .configureOutput({
       writeOut: (s) => ctx.output.out(s.replace(/\n$/, "")),
@@ -112,8 +115,14 @@ function rawFlag(args: string[], name: string): string[] {
   return values;
 }
 
-/** Built-ins plus the plugin files named by `--plugin` or PHOTOS_SYNC_PLUGINS, checked by a registry. */
-async function withThirdPartyPlugins(args: string[], deps: CliDeps): Promise<readonly Plugin[]> {
+/**
+ * Built-ins plus the plugin files named by `--plugin` or PHOTOS_SYNC_PLUGINS, checked by a registry;
+ * and the source, destination and backup target the command line or configuration names.
+ */
+async function beforeParsing(
+  args: string[],
+  deps: CliDeps,
+): Promise<{ plugins: readonly Plugin[]; chosen: PluginChoice }> {
   const files = rawFlag(args, "plugin");
   const config = await loadConfig({
     env: deps.env,
@@ -121,9 +130,14 @@ async function withThirdPartyPlugins(args: string[], deps: CliDeps): Promise<rea
       home: rawFlag(args, "home").at(-1),
       "env-file": rawFlag(args, "env-file").at(-1),
       plugins: files.length ? files.join(",") : undefined,
+      // `--to` names the destination, and for `backup` the backup target (both options read it).
+      source: rawFlag(args, "source").at(-1),
+      to: rawFlag(args, "to").at(-1),
     },
   });
+  const { source, to, "backup-to": backupTo } = config.core;
+  const chosen = { source: String(source), to: String(to), "backup-to": String(backupTo) };
   const paths = (config.core.plugins as string[] | undefined) ?? [];
-  if (paths.length === 0) return deps.plugins;
-  return (await buildRegistry(deps.plugins, paths)).all();
+  if (paths.length === 0) return { plugins: deps.plugins, chosen };
+  return { plugins: (await buildRegistry(deps.plugins, paths)).all(), chosen };
 }

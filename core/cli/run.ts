@@ -41,7 +41,10 @@ export function addRunFlags(cmd: Command, ctx: CommandContext): Command {
     )
     .option("--json", "one JSON event per line on stdout, then the summary");
   addCoreFlags(cmd, ["source", "library", "to", "concurrency", "edited", "bursts", "hidden-visibility"]);
-  return addPluginFlags(cmd, ctx.deps.plugins.filter((p) => p.kind !== "handler"));
+  return addPluginFlags(cmd, ctx.deps.plugins.filter((p) => p.kind !== "handler"), {
+    choice: ctx.chosen,
+    roles: ["source", "to"],
+  });
 }
 
 /** Opens a locked session for a command that writes. */

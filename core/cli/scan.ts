@@ -22,7 +22,10 @@ export function registerScan(program: Command, ctx: CommandContext): void {
     .description("list every asset the source sees, with its facts and planned resources")
     .option("--json", "one JSON object per asset per line, then a summary object");
   addCoreFlags(cmd, ["source", "library", "edited", "bursts", "hidden-visibility"]);
-  addPluginFlags(cmd, ctx.deps.plugins.filter((p) => p.kind === "source"));
+  addPluginFlags(cmd, ctx.deps.plugins.filter((p) => p.kind === "source"), {
+    choice: ctx.chosen,
+    roles: ["source"],
+  });
   cmd.action(async (opts: { json?: boolean }, command: Command) => {
     const session = await Session.open({
       plugins: ctx.deps.plugins,

@@ -96,7 +96,10 @@ export function registerStatus(program: Command, ctx: CommandContext): void {
     .option("--offline", "do not contact the destination")
     .option("--tracker-only", "read neither the library nor the destination: only what the tracker knows");
   addCoreFlags(cmd, ["source", "library", "to"]);
-  addPluginFlags(cmd, ctx.deps.plugins.filter((p) => p.kind !== "handler"));
+  addPluginFlags(cmd, ctx.deps.plugins.filter((p) => p.kind !== "handler"), {
+    choice: ctx.chosen,
+    roles: ["source", "to"],
+  });
   cmd.action(async (opts: { json?: boolean; offline?: boolean; trackerOnly?: boolean }, command: Command) => {
     const session = await Session.open({
       plugins: ctx.deps.plugins,

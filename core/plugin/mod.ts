@@ -5,6 +5,7 @@
  */
 export * from "./types.ts";
 export * from "./errors.ts";
-export type { OptionSpec, OptionType, OptionValue, OptionValues } from "./options.ts";
+export type { OptionsOf, OptionSpec, OptionType, OptionValue, OptionValues } from "./options.ts";
+export { optionValues } from "./options.ts";
 export type * from "../model/mod.ts";
 export { PlanBuilder } from "../model/plan.ts";

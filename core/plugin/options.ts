@@ -56,6 +56,36 @@ export interface OptionSpec {
 /** Resolved values, keyed by option name. */
 export type OptionValues = Record<string, OptionValue | undefined>;
 
+/** The value type one declaration resolves to: a string option with choices to their union. */
+type ValueOf<S extends OptionSpec> = S["type"] extends "number" ? number
+  : S["type"] extends "boolean" ? boolean
+  : S["type"] extends "list" ? string[]
+  : S extends { choices: readonly (infer C extends string)[] } ? C
+  : string;
+
+/** Declarations the host always gives a value: required ones (it refuses to open without) and defaulted ones. */
+type Given<S extends OptionSpec> = S extends { required: true } | { default: OptionValue } ? S["name"]
+  : never;
+
+/**
+ * The values a plugin receives for these declarations, parsed and checked by the host (type,
+ * choices, range, required) before `open`: a plugin checks none of them again.
+ *
+ * @example
+ * ```ts
+ * const OPTIONS = [
+ *   { name: "path", type: "path", required: true, help: "root folder" },
+ *   { name: "depth", type: "number", default: 2, range: [1, 9], help: "levels of folders" },
+ *   { name: "label", type: "string", help: "optional label" },
+ * ] as const satisfies readonly OptionSpec[];
+ * const values: OptionsOf<typeof OPTIONS> = { path: "/srv/photos", depth: 2 };
+ * values.label?.toUpperCase();
+ * ```
+ */
+export type OptionsOf<Specs extends readonly OptionSpec[]> =
+  & { [S in Specs[number] as Given<S>]: ValueOf<S> }
+  & { [S in Specs[number] as Exclude<S["name"], Given<S>>]?: ValueOf<S> };
+
 const NAME = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 
 export function checkOptionSpec(owner: string, spec: OptionSpec): void {
@@ -220,6 +250,36 @@ export function parseOptionValue(spec: OptionSpec, raw: OptionValue, where: stri
       return s;
     }
   }
+}
+
+/**
+ * The values the host would give a plugin for these declarations when only `given` is set: each
+ * parsed, defaults filled in, a missing required one refused. For callers that open a plugin
+ * themselves (tests, other plugins); the CLI resolves flags, environment and `.env` instead.
+ *
+ * @example
+ * ```ts
+ * const OPTIONS = [
+ *   { name: "url", type: "string", required: true, help: "server" },
+ *   { name: "timeout", type: "number", default: 60, help: "seconds" },
+ * ] as const satisfies readonly OptionSpec[];
+ * optionValues("destination.nas", OPTIONS, { url: "http://nas" }); // { url: "http://nas", timeout: 60 }
+ * ```
+ */
+export function optionValues<Specs extends readonly OptionSpec[]>(
+  pluginId: string,
+  specs: Specs,
+  given: Partial<OptionsOf<Specs>>,
+): OptionsOf<Specs> {
+  const raw = given as OptionValues;
+  const values: OptionValues = {};
+  const missing = specs.filter((s) => s.required && raw[s.name] === undefined).map((s) => s.name);
+  if (missing.length > 0) throw new ConfigError(`${pluginId} needs ${missing.join(", ")}`);
+  for (const spec of specs) {
+    const value = raw[spec.name] ?? spec.default;
+    if (value !== undefined) values[spec.name] = parseOptionValue(spec, value, pluginId);
+  }
+  return values as OptionsOf<Specs>;
 }
 
 /** Where each value came from, for `--help`-style explanations and tests. */

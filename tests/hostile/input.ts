@@ -305,7 +305,7 @@ const ALL: HostileCase[] = [
     unchanged: ["library", "destination"],
     setup: (w) => ({ args: ["import", ...without(w, "--folder-path")] }),
     code: 2,
-    firstLine: /destination\.folder needs a folder: --folder-path DIR or PHOTOS_SYNC_FOLDER_PATH/,
+    firstLine: /destination\.folder needs path \(--folder-path or PHOTOS_SYNC_FOLDER_PATH\)/,
   },
   {
     name: "an unknown --source",

@@ -2,6 +2,8 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { hashFile } from "../../../core/engine/hash.ts";
 import { PlanBuilder } from "../../../core/model/plan.ts";
+import { ConfigError } from "../../../core/plugin/errors.ts";
+import { resolveOptions } from "../../../core/plugin/options.ts";
 import { destinationSuite, sampleGroup, testContext } from "../../../core/plugin/testing/mod.ts";
 import folder, { datedFolder } from "./mod.ts";
 
@@ -78,9 +80,19 @@ Deno.test("dry run: check() creates nothing; an undated asset goes to 'undated'"
   );
 });
 
-Deno.test("destination.folder without a path is a configuration error that names the flag", async () => {
-  await using ctx = await testContext();
-  await assert.rejects(folder.open({}, ctx), /--folder-path DIR or PHOTOS_SYNC_FOLDER_PATH/);
+Deno.test("destination.folder declares its path required, so the host refuses it without one, naming the flag", () => {
+  const none = { flags: {}, env: {}, envFile: {} };
+  assert.throws(
+    () => resolveOptions(folder.id, folder.options, none),
+    (e: Error) =>
+      e instanceof ConfigError &&
+      /destination\.folder needs path \(--folder-path or PHOTOS_SYNC_FOLDER_PATH\)/.test(e.message),
+  );
+  assert.equal(
+    resolveOptions(folder.id, folder.options, { ...none, env: { PHOTOS_SYNC_FOLDER_PATH: "/p" } }).values
+      .path,
+    "/p",
+  );
 });
 
 Deno.test("presence() tells present from deleted files, and refuses when the folder itself is gone", async () => {

@@ -13,10 +13,12 @@ import { hashFile } from "../../../core/engine/hash.ts";
 import type { Asset } from "../../../core/model/asset.ts";
 import type { ExportedGroup } from "../../../core/model/plan.ts";
 import { ConfigError, FatalError, PermanentError } from "../../../core/plugin/errors.ts";
+import type { OptionsOf, OptionSpec } from "../../../core/plugin/options.ts";
 import {
   type DestinationPlugin,
   type DestinationSession,
   PLUGIN_API_VERSION,
+  type PluginContext,
   type Presence,
   type RemoteRef,
   type StateStore,
@@ -201,20 +203,20 @@ class FolderSession implements DestinationSession {
   async close() {}
 }
 
+const OPTIONS = [
+  { name: "path", type: "path", required: true, help: "root of the destination folder tree" },
+] as const satisfies readonly OptionSpec[];
+
 const folderDestination = {
   kind: "destination",
   id: "destination.folder",
   apiVersion: PLUGIN_API_VERSION,
   version: "1.0.0",
   description: "Copies assets into a dated folder tree, verified, never overwriting",
-  options: [{ name: "path", type: "path", help: "root of the destination folder tree" }],
+  options: OPTIONS,
   capabilities: ["check", "presence"],
-  open(options, ctx) {
-    if (typeof options.path !== "string" || options.path === "") {
-      return Promise.reject(
-        new ConfigError("destination.folder needs a folder: --folder-path DIR or PHOTOS_SYNC_FOLDER_PATH"),
-      );
-    }
+  // The host refuses to open it without a path (the option is required), so none is checked here.
+  open(options: OptionsOf<typeof OPTIONS>, ctx: PluginContext) {
     return Promise.resolve(new FolderSession(resolve(options.path), ctx.dryRun, ctx.state));
   },
 } satisfies DestinationPlugin;

@@ -4,7 +4,7 @@ import { hashFile } from "../../../core/engine/hash.ts";
 import type { Asset, Resource, ResourceRole } from "../../../core/model/asset.ts";
 import { type ExportedGroup, PlanBuilder } from "../../../core/model/plan.ts";
 import { errorKind } from "../../../core/plugin/errors.ts";
-import type { OptionValues } from "../../../core/plugin/options.ts";
+import { type OptionsOf, optionValues } from "../../../core/plugin/options.ts";
 import {
   type DestinationInspector,
   destinationSuite,
@@ -21,7 +21,7 @@ for (const version of VERSIONS) {
   Deno.test(`destination.immich passes the destination conformance suite against Immich ${version}`, async (t) => {
     await using server = await startEmulator({ version });
     await destinationSuite(t, immich, {
-      options: { url: server.url, "api-key": server.apiKey, timeout: 10 },
+      options: settings({ url: server.url, "api-key": server.apiKey, timeout: 10 }),
       sampleExtension: "jpg",
       inspect: emulatorInspector(server),
     });
@@ -132,9 +132,18 @@ const LIVE: Extra[] = [{
   relate: ["motion_of", "motion", "original"],
 }];
 
-async function open(server: RunningEmulator, ctx: Ctx, options: OptionValues = {}) {
+/** What the host gives the plugin for these options: each checked, the declared defaults filled in. */
+function settings(given: Partial<OptionsOf<typeof immich.options>>): OptionsOf<typeof immich.options> {
+  return optionValues(immich.id, immich.options, given);
+}
+
+async function open(
+  server: RunningEmulator,
+  ctx: Ctx,
+  options: Partial<OptionsOf<typeof immich.options>> = {},
+) {
   return await immich.open(
-    { url: server.url, "api-key": server.apiKey, timeout: 5, ...options },
+    settings({ url: server.url, "api-key": server.apiKey, timeout: 5, ...options }),
     ctx,
   ) as ImmichSession;
 }
@@ -587,7 +596,7 @@ Deno.test("two Photos assets with the same bytes become one Immich asset, the se
 Deno.test("a wrong API key fails open() once with a fatal error that says what to do", async () => {
   await using server = await startEmulator();
   await using ctx = await testContext();
-  const error = await immich.open({ url: server.url, "api-key": "not-a-key" }, ctx).catch((e) => e);
+  const error = await immich.open(settings({ url: server.url, "api-key": "not-a-key" }), ctx).catch((e) => e);
   assert.equal(errorKind(error), "fatal");
   assert.match(error.message, /refused the API key.*Invalid API key.*IMMICH_API_KEY/);
   assert.ok(!error.message.includes("not-a-key"), "the key is never printed");
@@ -598,14 +607,18 @@ Deno.test("an unreachable server and a server older than 1.133 fail open() with 
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = (listener.addr as Deno.NetAddr).port;
   listener.close();
-  const down = await immich.open({ url: `http://127.0.0.1:${port}`, "api-key": "k" }, ctx).catch((e) => e);
+  const down = await immich.open(
+    settings({ url: `http://127.0.0.1:${port}`, "api-key": "k-not-a-real-key" }),
+    ctx,
+  ).catch((e) => e);
   assert.equal(errorKind(down), "fatal");
   assert.match(down.message, /cannot talk to Immich at http:\/\/127\.0\.0\.1/);
   await using old = await startEmulator({ version: "1.132.3" });
-  const tooOld = await immich.open({ url: old.url, "api-key": old.apiKey }, ctx).catch((e) => e);
+  const tooOld = await immich.open(settings({ url: old.url, "api-key": old.apiKey }), ctx).catch((e) => e);
   assert.equal(errorKind(tooOld), "fatal");
   assert.match(tooOld.message, /Immich 1\.132\.3 .* older than 1\.133\.0.*upgrade Immich/);
-  const badUrl = await immich.open({ url: "nas:2283", "api-key": "k" }, ctx).catch((e) => e);
+  const badUrl = await immich.open(settings({ url: "nas:2283", "api-key": "k-not-a-real-key" }), ctx)
+    .catch((e) => e);
   assert.equal(errorKind(badUrl), "config");
 });
 
@@ -622,7 +635,7 @@ Deno.test("check() names every permission a 3.x API key lacks, once", async () =
     "stack.read",
     "album.read",
   ]);
-  const session = await immich.open({ url: server.url, "api-key": key.secret }, ctx);
+  const session = await immich.open(settings({ url: server.url, "api-key": key.secret }), ctx);
   const error = await session.check!().catch((e) => e);
   assert.equal(errorKind(error), "fatal");
   assert.match(
@@ -630,7 +643,7 @@ Deno.test("check() names every permission a 3.x API key lacks, once", async () =
     /lacks the permissions album\.create, albumAsset\.create, tag\.create, tag\.asset;/,
   );
   const enough = await immich.open(
-    { url: server.url, "api-key": key.secret, albums: "off", tags: "off" },
+    settings({ url: server.url, "api-key": key.secret, albums: "off", tags: "off" }),
     ctx,
   );
   assert.match(
@@ -643,7 +656,7 @@ Deno.test("check() on 1.135, which has no /api-keys/me, probes and names the mis
   await using server = await startEmulator({ version: "1.135.3" });
   await using ctx = await testContext();
   const key = server.emulator.state.createApiKey(server.emulator.state.admin.id, ["asset.read"]);
-  const session = await immich.open({ url: server.url, "api-key": key.secret }, ctx);
+  const session = await immich.open(settings({ url: server.url, "api-key": key.secret }), ctx);
   const error = await session.check!().catch((e) => e);
   assert.equal(errorKind(error), "fatal");
   assert.match(error.message, /Missing required permission: album\.read/);
@@ -654,8 +667,8 @@ Deno.test("two users of one server are two destinations", async () => {
   await using ctx = await testContext();
   const bob = server.emulator.state.createUser({ email: "bob@example.com", name: "Bob" });
   const bobKey = server.emulator.state.createApiKey(bob.id);
-  const admin = await immich.open({ url: `${server.url}/`, "api-key": server.apiKey }, ctx);
-  const other = await immich.open({ url: `${server.url}/api`, "api-key": bobKey.secret }, ctx);
+  const admin = await immich.open(settings({ url: `${server.url}/`, "api-key": server.apiKey }), ctx);
+  const other = await immich.open(settings({ url: `${server.url}/api`, "api-key": bobKey.secret }), ctx);
   assert.equal(admin.key, `immich:${server.url}#${server.emulator.state.admin.id}`);
   assert.equal(other.key, `immich:${server.url}#${bob.id}`);
 });
@@ -754,16 +767,22 @@ Deno.test("pause-jobs with a key that is not an admin's fails the start-up check
   await using ctx = await testContext();
   const bob = server.emulator.state.createUser({ email: "bob@example.com", name: "Bob" });
   const key = server.emulator.state.createApiKey(bob.id);
-  const session = await immich.open({ url: server.url, "api-key": key.secret, "pause-jobs": true }, ctx);
+  const session = await immich.open(
+    settings({ url: server.url, "api-key": key.secret, "pause-jobs": true }),
+    ctx,
+  );
   const error = await session.check!().catch((e) => e);
   assert.equal(errorKind(error), "fatal");
   assert.match(error.message, /bob@example\.com is not an admin; set IMMICH_ADMIN_API_KEY/);
-  const withAdmin = await immich.open({
-    url: server.url,
-    "api-key": key.secret,
-    "pause-jobs": true,
-    "admin-api-key": server.apiKey,
-  }, ctx);
+  const withAdmin = await immich.open(
+    settings({
+      url: server.url,
+      "api-key": key.secret,
+      "pause-jobs": true,
+      "admin-api-key": server.apiKey,
+    }),
+    ctx,
+  );
   await withAdmin.check!();
   await withAdmin.put(await group(ctx, asset("ADM", "a.jpg")));
   assert.equal(server.emulator.state.paused.size, 5);

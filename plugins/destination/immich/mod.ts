@@ -13,14 +13,15 @@
  *
  * @example
  * ```ts
- * const session = await immich.open({ url: "http://nas:2283", "api-key": key }, ctx);
+ * // The host resolves the options; a caller opening the plugin itself fills the defaults in:
+ * const options = optionValues(immich.id, immich.options, { url: "http://nas:2283", "api-key": key });
+ * const session = await immich.open(options, ctx);
  * await session.check!();
  * const { resources } = await session.put(group);
  * ```
  * @module
  */
-import { ConfigError } from "../../../core/plugin/errors.ts";
-import type { OptionValues } from "../../../core/plugin/options.ts";
+import type { OptionsOf, OptionSpec } from "../../../core/plugin/options.ts";
 import {
   type DestinationPlugin,
   PLUGIN_API_VERSION,
@@ -30,28 +31,69 @@ import { type ImmichSettings, openSession } from "./_session.ts";
 
 export { MIN_VERSION, requiredPermissions, UNSUPPORTED_PREFIX } from "./_session.ts";
 
-function settingsOf(options: OptionValues): ImmichSettings {
-  const text = (name: string) => typeof options[name] === "string" ? (options[name] as string) : undefined;
-  const url = text("url");
-  const apiKey = text("api-key");
-  if (!url || !apiKey) {
-    throw new ConfigError(
-      "destination.immich needs the server and a key: set IMMICH_URL (--immich-url) and IMMICH_API_KEY " +
-        "(in the environment or .env, never on the command line)",
-    );
-  }
-  const timeout = Number(options.timeout ?? 60);
-  if (!(timeout > 0)) {
-    throw new ConfigError(`destination.immich: timeout must be a positive number of seconds`);
-  }
+const OPTIONS = [
+  {
+    name: "url",
+    type: "string",
+    required: true,
+    help: "Immich server URL, e.g. http://nas:2283",
+    env: ["IMMICH_URL"],
+  },
+  {
+    name: "api-key",
+    type: "string",
+    required: true,
+    secret: true,
+    help: "Immich API key (Account Settings > API Keys); see the README for the permissions it needs",
+    env: ["IMMICH_API_KEY"],
+  },
+  {
+    name: "albums",
+    type: "string",
+    choices: ["path", "title", "off"],
+    default: "path",
+    help:
+      'album names: "path" keeps folders ("Trips / 2024 / Paris"), "title" the album title alone, "off" no albums',
+  },
+  {
+    name: "tags",
+    type: "string",
+    choices: ["keywords", "all", "off"],
+    default: "keywords",
+    help: 'Immich tags: Photos keywords, "all" adds media types (Photos/live…), "off" none',
+  },
+  {
+    name: "timeout",
+    type: "number",
+    default: 60,
+    range: [1, 3600],
+    help: "seconds a request may take, or an upload may stall, before it is retried",
+  },
+  {
+    name: "pause-jobs",
+    type: "boolean",
+    default: false,
+    help: "pause Immich's thumbnail, metadata, video, face and search jobs during the import (admin key)",
+  },
+  {
+    name: "admin-api-key",
+    type: "string",
+    secret: true,
+    help: "an admin's API key for --immich-pause-jobs, when IMMICH_API_KEY is not an admin's",
+    env: ["IMMICH_ADMIN_API_KEY"],
+  },
+] as const satisfies readonly OptionSpec[];
+
+/** The host resolved and checked every option (url and key required, timeout in range) before this. */
+function settingsOf(options: OptionsOf<typeof OPTIONS>): ImmichSettings {
   return {
-    url,
-    apiKey,
-    albums: (text("albums") ?? "path") as ImmichSettings["albums"],
-    tags: (text("tags") ?? "keywords") as ImmichSettings["tags"],
-    timeoutSeconds: timeout,
-    pauseJobs: options["pause-jobs"] === true,
-    adminApiKey: text("admin-api-key"),
+    url: options.url,
+    apiKey: options["api-key"],
+    albums: options.albums,
+    tags: options.tags,
+    timeoutSeconds: options.timeout,
+    pauseJobs: options["pause-jobs"],
+    adminApiKey: options["admin-api-key"],
   };
 }
 
@@ -61,59 +103,9 @@ const immichDestination = {
   apiVersion: PLUGIN_API_VERSION,
   version: "1.0.0",
   description: "Uploads to an Immich server (1.133 and later, 3.x included) with links, stacks and albums",
-  options: [
-    {
-      name: "url",
-      type: "string",
-      required: true,
-      help: "Immich server URL, e.g. http://nas:2283",
-      env: ["IMMICH_URL"],
-    },
-    {
-      name: "api-key",
-      type: "string",
-      required: true,
-      secret: true,
-      help: "Immich API key (Account Settings > API Keys); see the README for the permissions it needs",
-      env: ["IMMICH_API_KEY"],
-    },
-    {
-      name: "albums",
-      type: "string",
-      choices: ["path", "title", "off"],
-      default: "path",
-      help:
-        'album names: "path" keeps folders ("Trips / 2024 / Paris"), "title" the album title alone, "off" no albums',
-    },
-    {
-      name: "tags",
-      type: "string",
-      choices: ["keywords", "all", "off"],
-      default: "keywords",
-      help: 'Immich tags: Photos keywords, "all" adds media types (Photos/live…), "off" none',
-    },
-    {
-      name: "timeout",
-      type: "number",
-      default: 60,
-      help: "seconds a request may take, or an upload may stall, before it is retried",
-    },
-    {
-      name: "pause-jobs",
-      type: "boolean",
-      default: false,
-      help: "pause Immich's thumbnail, metadata, video, face and search jobs during the import (admin key)",
-    },
-    {
-      name: "admin-api-key",
-      type: "string",
-      secret: true,
-      help: "an admin's API key for --immich-pause-jobs, when IMMICH_API_KEY is not an admin's",
-      env: ["IMMICH_ADMIN_API_KEY"],
-    },
-  ],
+  options: OPTIONS,
   capabilities: ["check", "find", "update", "presence", "link", "stack", "albums", "remove"],
-  async open(options: OptionValues, ctx: PluginContext) {
+  async open(options: OptionsOf<typeof OPTIONS>, ctx: PluginContext) {
     return await openSession(settingsOf(options), ctx);
   },
 } satisfies DestinationPlugin;

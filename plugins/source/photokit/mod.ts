@@ -10,7 +10,8 @@
  * @example
  * ```ts
  * import photokit from "./plugins/source/photokit/mod.ts";
- * const session = await photokit.open({ lib: "/opt/photos-sync/libPhotosBridge.dylib" }, ctx);
+ * const options = optionValues(photokit.id, photokit.options, { lib: "/opt/photos-sync/libPhotosBridge.dylib" });
+ * const session = await photokit.open(options, ctx);
  * for await (const asset of session.list()) console.log(asset.id, asset.filename);
  * await session.close();
  * ```
@@ -19,7 +20,7 @@
 import { join } from "node:path";
 import type { Asset } from "../../../core/model/asset.ts";
 import { ConfigError, PermanentError } from "../../../core/plugin/errors.ts";
-import type { OptionValues } from "../../../core/plugin/options.ts";
+import type { OptionsOf, OptionSpec } from "../../../core/plugin/options.ts";
 import {
   type ExportRequest,
   PLUGIN_API_VERSION,
@@ -59,9 +60,13 @@ const OPTIONS = [
     name: "timeout",
     type: "number",
     default: 300,
+    range: [1, 86400],
     help: "seconds one file may go without data or progress before its export is abandoned and retried",
   },
-] as const;
+] as const satisfies readonly OptionSpec[];
+
+/** Its options as the host resolved and checked them, plus the core `library` the host gives every source. */
+type PhotoKitOptions = OptionsOf<typeof OPTIONS> & { library?: string };
 
 /** What to tell the user for each status that is not full access. */
 const ACCESS_ADVICE: Record<Exclude<AuthorizationStatus, "authorized">, string> = {
@@ -86,15 +91,15 @@ const photokit = {
   platforms: ["darwin"],
   options: OPTIONS,
   capabilities: ["download", "delete", "setFavorite", "create"],
-  async open(options: OptionValues, ctx: PluginContext): Promise<SourceSession> {
-    if (typeof options.library === "string" && options.library.trim() !== "") {
+  async open(options: PhotoKitOptions, ctx: PluginContext): Promise<SourceSession> {
+    if (options.library !== undefined && options.library.trim() !== "") {
       throw new ConfigError(
         `source.photokit reads the system Photos library only, not ${options.library}. ` +
           `To read that library, use --source photoslibrary --library "${options.library}"; ` +
           `to use PhotoKit, unset --library / PHOTOS_SYNC_LIBRARY.`,
       );
     }
-    const bridge = PhotosBridge.open({ path: typeof options.lib === "string" ? options.lib : undefined });
+    const bridge = PhotosBridge.open({ path: options.lib });
     try {
       const status = await bridge.authorize(true);
       if (status !== "authorized") throw new ConfigError(`source.photokit: ${ACCESS_ADVICE[status]}.`);
@@ -111,9 +116,9 @@ export default photokit;
 
 function openSession(
   ctx: PluginContext,
-  { bridge, options }: { bridge: PhotosBridge; options: OptionValues },
+  { bridge, options }: { bridge: PhotosBridge; options: PhotoKitOptions },
 ): SourceSession {
-  const timeoutSeconds = typeof options.timeout === "number" && options.timeout > 0 ? options.timeout : 300;
+  const timeoutSeconds = options.timeout;
 
   /**
    * Logs download progress at quarter steps: enough to see that a large file is moving. A file that
@@ -136,9 +141,9 @@ function openSession(
     async *list(): AsyncGenerator<Asset> {
       let skipped = 0;
       const pages = bridge.list({
-        includeHidden: options["exclude-hidden"] !== true,
-        includeAllBursts: options["picked-bursts-only"] !== true,
-        includeSharedAlbums: options["include-shared-albums"] === true,
+        includeHidden: !options["exclude-hidden"],
+        includeAllBursts: !options["picked-bursts-only"],
+        includeSharedAlbums: options["include-shared-albums"],
       });
       for await (const page of pages) {
         // Stop with an error, never quietly: a short listing must not look like deleted assets.

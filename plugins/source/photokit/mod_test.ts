@@ -5,6 +5,7 @@ import { importAssets } from "../../../core/engine/import_run.ts";
 import { type Asset, needsDownload } from "../../../core/model/asset.ts";
 import { PlanBuilder } from "../../../core/model/plan.ts";
 import { ConfigError, PermanentError, RetryableError } from "../../../core/plugin/errors.ts";
+import { type OptionsOf, optionValues } from "../../../core/plugin/options.ts";
 import { Registry } from "../../../core/plugin/registry.ts";
 import { sourceSuite, testContext } from "../../../core/plugin/testing/mod.ts";
 import type { SourceSession } from "../../../core/plugin/types.ts";
@@ -21,6 +22,11 @@ import {
   sharedMedia,
 } from "./_fixture_library.ts";
 import photokit from "./mod.ts";
+
+/** What the host gives the plugin for these options: each checked, the declared defaults filled in. */
+function settings(given: Partial<OptionsOf<typeof photokit.options>>): OptionsOf<typeof photokit.options> {
+  return optionValues(photokit.id, photokit.options, given);
+}
 
 const test = (name: string, fn: (t: Deno.TestContext) => Promise<void>, ignore = false) =>
   Deno.test({ name, fn, ignore, sanitizeResources: true, sanitizeOps: true });
@@ -72,7 +78,7 @@ async function withPhotoKit(
   await using ctx = await testContext();
   const dir = await Deno.makeTempDir({ dir: ctx.tempDir });
   await using lib = await fixtureLibrary(typeof fixture === "function" ? await fixture(dir) : fixture);
-  const session = await photokit.open({ lib: lib.path }, ctx);
+  const session = await photokit.open(settings({ lib: lib.path }), ctx);
   try {
     await body(session, lib.path, ctx);
   } finally {
@@ -105,7 +111,7 @@ test("source.photokit conforms to the source suite over the C implementation of 
       }],
     }));
     await using lib = await fixtureLibrary(fixture);
-    await sourceSuite(t, photokit, { options: { lib: lib.path } });
+    await sourceSuite(t, photokit, { options: settings({ lib: lib.path }) });
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -234,7 +240,7 @@ test("PhotoKit and the library reader describe the same library alike, so the en
   }
   assert.ok(fromReader.length >= 20);
   await using lib = await fixtureLibrary({ assets: fromReader.map((a) => asPhotoKit(a, ctx.tempDir)) });
-  const session = await photokit.open({ lib: lib.path }, ctx);
+  const session = await photokit.open(settings({ lib: lib.path }), ctx);
   try {
     const fromPhotoKit = await listAll(session);
     assert.deepEqual(fromPhotoKit.map(comparable), fromReader.map(comparable));
@@ -265,7 +271,7 @@ test("the hidden, burst and shared-album options reach PhotoKit", async () => {
     })),
   });
   const count = async (options: Record<string, boolean>) => {
-    const session = await photokit.open({ lib: lib.path, ...options }, ctx);
+    const session = await photokit.open(settings({ lib: lib.path, ...options }), ctx);
     try {
       return (await listAll(session)).map((a) => a.id.slice(-1)).join("");
     } finally {
@@ -281,7 +287,7 @@ test("the hidden, burst and shared-album options reach PhotoKit", async () => {
 test("open() refuses --library: PhotoKit reads the system library only", async () => {
   await using ctx = await testContext();
   await assert.rejects(
-    photokit.open({ library: "/Volumes/Photos/Old.photoslibrary" }, ctx),
+    photokit.open({ ...settings({}), library: "/Volumes/Photos/Old.photoslibrary" }, ctx),
     (e: Error) =>
       e instanceof ConfigError &&
       e.message.includes('--source photoslibrary --library "/Volumes/Photos/Old.photoslibrary"'),
@@ -298,7 +304,7 @@ for (
     await using ctx = await testContext();
     await using lib = await fixtureLibrary({ authorization: status, assets: [] });
     await assert.rejects(
-      photokit.open({ lib: lib.path }, ctx),
+      photokit.open(settings({ lib: lib.path }), ctx),
       (e: Error) =>
         e instanceof ConfigError && advice.test(e.message) && /Privacy|administrator/.test(e.message),
     );
@@ -368,7 +374,7 @@ test("the import engine skips iCloud-only assets, then downloads them in its iCl
   });
   await using lib = await fixtureLibrary({ assets: [local, cloud] });
   const tracker = Tracker.open(join(ctx.tempDir, "tracker.db"));
-  const source = await photokit.open({ lib: lib.path }, ctx);
+  const source = await photokit.open(settings({ lib: lib.path }), ctx);
   const destination = await folderDestination.open({ path: join(ctx.tempDir, "out") }, ctx);
   try {
     const run = (allowNetwork: boolean) =>
