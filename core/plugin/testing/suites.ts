@@ -4,9 +4,13 @@
  *
  * @example
  * ```ts
- * import { destinationSuite } from "./core/plugin/testing/mod.ts";
- * import plugin from "./my_destination.ts";
- * Deno.test("my destination conforms", (t) => destinationSuite(t, plugin, { options: { dir: "/tmp/x" } }));
+ * import type { DestinationPlugin } from "@photos-sync/photos-sync/plugin";
+ * import { destinationSuite } from "@photos-sync/photos-sync/plugin/testing";
+ *
+ * // In your test file, with `import plugin from "./my_destination.ts";`, call conforms(plugin):
+ * function conforms(plugin: DestinationPlugin) {
+ *   Deno.test("my destination conforms", (t) => destinationSuite(t, plugin, { options: { dir: "/tmp/x" } }));
+ * }
  * ```
  * @module
  */
