@@ -29,9 +29,9 @@ const INTRO = `# Configuration
 
 <!-- Generated from the option declarations by \`${REGENERATE}\`; do not edit by hand. -->
 
-Every setting can be a flag, an environment variable or a line in the \`.env\` file; the first one found
-wins, in this order: flags > environment > \`.env\` > what the last import remembered (see
-[commands.md](commands.md)) > default. The \`.env\` file is \`<home>/.env\` unless \`--env-file\` or
+Every setting can be a flag, an environment variable or a line in the \`.env\` file. The first one found
+wins, in this order: the flag, then the environment, then \`.env\`, then what the last import remembered
+(see [commands.md](commands.md)), then the default. The \`.env\` file is \`<home>/.env\` unless \`--env-file\` or
 \`PHOTOS_SYNC_ENV_FILE\` names another; it takes \`KEY=value\` lines, \`#\` comments, optional \`export\` and
 quotes. photos-sync never writes it, and warns when other users can read it.
 
