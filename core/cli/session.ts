@@ -18,7 +18,7 @@ import {
 import { envFileWarning, makePrivateDir, makeTrackerPrivate } from "../config/private_files.ts";
 import { subprocessRunner } from "../plugin/context.ts";
 import type { OptionValues } from "../plugin/options.ts";
-import { type HandlerEntry } from "../engine/import_run.ts";
+import type { HandlerEntry } from "../engine/import_run.ts";
 import { ConfigError, FatalError } from "../plugin/errors.ts";
 import { makeContext } from "../plugin/context.ts";
 import { loadPluginFile } from "../plugin/loader.ts";

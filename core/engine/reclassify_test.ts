@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type { Asset } from "../model/asset.ts";
-import { type Plan, PlanBuilder } from "../model/plan.ts";
+import type { Plan, PlanBuilder } from "../model/plan.ts";
 import { PermanentError } from "../plugin/errors.ts";
 import { PLUGIN_API_VERSION } from "../plugin/types.ts";
 import type { HandlerPlugin } from "../plugin/types.ts";

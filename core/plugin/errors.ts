@@ -6,8 +6,13 @@
  *
  * @example
  * ```ts
- * if (res.status === 429) throw new RetryableError("server is busy (429)");
- * if (res.status === 400) throw new PermanentError(`server refused ${name}: ${await res.text()}`);
+ * import { PermanentError, RetryableError } from "@photos-sync/photos-sync/plugin";
+ *
+ * function refusal(res: Response, name: string): RetryableError | PermanentError | undefined {
+ *   if (res.status === 429) return new RetryableError("server is busy (429)");
+ *   if (res.status === 400) return new PermanentError(`server refused ${name}`);
+ * }
+ * console.assert(refusal(new Response(null, { status: 429 }), "a.jpg")?.kind === "retryable");
  * ```
  * @module
  */

@@ -1,6 +1,6 @@
 /**
  * Options declared as data. One declaration gives the command-line flag, the environment variable,
- * the `--help` line and the README table, so the four can never disagree.
+ * the `--help` line and the docs/configuration.md table, so the four can never disagree.
  *
  * @example
  * ```ts

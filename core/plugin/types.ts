@@ -5,12 +5,17 @@
  *
  * @example A minimal destination
  * ```ts
- * export default {
+ * import type { DestinationPlugin } from "@photos-sync/photos-sync/plugin";
+ *
+ * const nullDestination = {
  *   kind: "destination", id: "destination.null", apiVersion: 1, version: "1.0.0",
  *   description: "accepts everything, keeps nothing", options: [], capabilities: [],
- *   async open() {
- *     return { put: async (g) => ({ resources: g.files.map((f) => ({ key: f.key, remoteId: f.sha1, duplicate: false })) }),
- *              close: async () => {} };
+ *   open() {
+ *     return Promise.resolve({
+ *       key: "null",
+ *       put: (g) => Promise.resolve({ resources: g.files.map((f) => ({ key: f.key, remoteId: f.sha1, duplicate: false })) }),
+ *       close: () => Promise.resolve(),
+ *     });
  *   },
  * } satisfies DestinationPlugin;
  * ```

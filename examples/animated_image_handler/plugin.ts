@@ -9,7 +9,7 @@
  *   photos-sync --plugin animated.js import --animated-image-tag gif ...
  * @module
  */
-import type { Asset, HandlerPlugin, PlanBuilder } from "../../core/plugin/mod.ts";
+import type { Asset, HandlerPlugin, PlanBuilder } from "@photos-sync/photos-sync/plugin";
 
 /** A GIF, known by its type identifier or, from sources that have none, by its name. */
 function isAnimated(asset: Asset): boolean {

@@ -9,8 +9,8 @@ import { planAsset } from "../../core/engine/import_run.ts";
 import type { Asset } from "../../core/model/asset.ts";
 import { loadPluginFile } from "../../core/plugin/loader.ts";
 import { Registry } from "../../core/plugin/registry.ts";
-import { handlerSuite } from "../../core/plugin/testing/mod.ts";
-import type { HandlerPlugin } from "../../core/plugin/types.ts";
+import { handlerSuite } from "@photos-sync/photos-sync/plugin/testing";
+import type { HandlerPlugin } from "@photos-sync/photos-sync/plugin";
 import { BUILTIN_PLUGINS } from "../../plugins/mod.ts";
 import plugin from "./plugin.ts";
 

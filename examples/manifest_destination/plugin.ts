@@ -7,7 +7,7 @@
  *   photos-sync import --plugin manifest.js --to manifest --manifest-dir ./out
  * @module
  */
-import type { DestinationPlugin, ExportedGroup, RemoteRef } from "../../core/plugin/mod.ts";
+import type { DestinationPlugin, ExportedGroup, RemoteRef } from "@photos-sync/photos-sync/plugin";
 
 interface Line {
   sha1: string;

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { loadPluginFile } from "../../core/plugin/loader.ts";
-import { destinationSuite } from "../../core/plugin/testing/mod.ts";
+import { destinationSuite } from "@photos-sync/photos-sync/plugin/testing";
 import plugin from "./plugin.ts";
 
 Deno.test("the example destination passes the conformance suite", async (t) => {

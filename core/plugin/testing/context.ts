@@ -3,10 +3,11 @@
  *
  * @example
  * ```ts
- * import { testContext } from "./mod.ts";
- * import plugin from "../../../examples/manifest_destination/plugin.ts";
+ * import { testContext } from "@photos-sync/photos-sync/plugin/testing";
+ *
  * await using ctx = await testContext();
- * const session = await plugin.open({ dir: ctx.tempDir }, ctx);
+ * ctx.log.info("opened");
+ * console.assert(ctx.logs.length === 1); // hand `ctx` to `plugin.open(options, ctx)`
  * ```
  * @module
  */

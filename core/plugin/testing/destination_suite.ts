@@ -74,7 +74,7 @@ export async function destinationSuite(
   t: Deno.TestContext,
   plugin: DestinationPlugin,
   suite: DestinationSuiteOptions = {},
-) {
+): Promise<void> {
   await t.step("declares a valid plugin", () => assert.deepEqual(validatePlugin(plugin, "suite"), []));
   await using ctx = await testContext();
   const opened = await plugin.open(suite.options ?? {}, ctx);

@@ -40,7 +40,11 @@ interface Run {
   assets: Asset[];
 }
 
-export async function sourceSuite(t: Deno.TestContext, plugin: SourcePlugin, suite: SourceSuiteOptions = {}) {
+export async function sourceSuite(
+  t: Deno.TestContext,
+  plugin: SourcePlugin,
+  suite: SourceSuiteOptions = {},
+): Promise<void> {
   await t.step("declares a valid plugin", () => assert.deepEqual(validatePlugin(plugin, "suite"), []));
   await using ctx = await testContext();
   const opened = await plugin.open(suite.options ?? {}, ctx);

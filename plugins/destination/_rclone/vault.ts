@@ -10,7 +10,7 @@
  * archive/<stamp>/<source>/...    files the sync of run <stamp> replaced or deleted
  * assets/YYYY/MM/DD/<name>        single assets put by `import --to b2|glacier`
  * ```
- * Anyone with the password and salt can read it back with plain rclone (see the README).
+ * Anyone with the password and salt can read it back with plain rclone (see docs/backups.md).
  *
  * @example
  * ```ts

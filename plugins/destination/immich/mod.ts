@@ -44,7 +44,7 @@ const OPTIONS = [
     type: "string",
     required: true,
     secret: true,
-    help: "Immich API key (Account Settings > API Keys); see the README for the permissions it needs",
+    help: "Immich API key (Account Settings > API Keys); see docs/immich.md for the permissions it needs",
     env: ["IMMICH_API_KEY"],
   },
   {

@@ -5,7 +5,7 @@
  * as hidden sidecars of the original (and are kept in the sidecar store, as some destinations
  * cannot hold them), the render is stacked over the original as the edit policy says.
  *
- * What a restore into Photos can bring back is in the README ("Media types"): every byte is kept,
+ * What a restore into Photos can bring back is in docs/media-types.md: every byte is kept,
  * but a clip re-created through PhotoKit is reported to come back as a plain video, so editing its
  * focus needs the original still in Photos or iCloud.
  * @module
