@@ -2,7 +2,7 @@
  * The layers hold: no import cycle between files, none between the folders of `core/` and none
  * between plugin folders, and the public contract (`core/plugin`, with `core/model`) imports
  * nothing else of the host, so it can be published alone. The layer order is in
- * `docs/notes/cycles.md`. Runs in `deno task ok` with every other test.
+ * the layer order in `docs/decisions.md`. Runs in `deno task ok` with every other test.
  * @module
  */
 import assert from "node:assert/strict";
@@ -25,7 +25,7 @@ let graph: Promise<ImportGraph> | undefined;
 const repoGraph = () => graph ??= importGraph(ROOT, { dirs: ["core", "plugins"], files: ["main.ts"] });
 
 const HOW_TO_BREAK =
-  "move what both sides need into a file (or a folder) below both; see docs/notes/cycles.md";
+  "move what both sides need into a file (or a folder) below both; see the layer order in docs/decisions.md";
 
 Deno.test("the import graph holds every file of main.ts, core/ and plugins/, with type imports", async () => {
   const g = await repoGraph();
