@@ -45,9 +45,9 @@ Deno.test("a secret given in the environment never appears in output, even in er
     const plugin = join(dir, "leaky.js");
     await Deno.writeTextFile(
       plugin,
-      `export default { kind: "destination", id: "destination.leaky", apiVersion: 1, version: "1", description: "d",
-        options: [{ name: "token", type: "string", help: "t", secret: true, required: true }], capabilities: [],
-        async open(o) { throw new Error("cannot log in with token " + o.token); } };`,
+      `export default { kind: "destination", id: "destination.leaky", apiVersion: 2, version: "1", description: "d",
+        options: [{ name: "token", type: "string", help: "t", secret: true, required: true }],
+        assets: { capabilities: [], async open(o) { throw new Error("cannot log in with token " + o.token); } } };`,
     );
     const r = await cli(["import", "--plugin", plugin, "--home", dir, "--library", dir, "--to", "leaky"], {
       PHOTOS_SYNC_LEAKY_TOKEN: "tok-very-secret-42",
@@ -63,9 +63,9 @@ Deno.test("a third-party plugin's options become flags, shown by --help when it 
     const plugin = join(dir, "p.js");
     await Deno.writeTextFile(
       plugin,
-      `export default { kind: "destination", id: "destination.nas", apiVersion: 1, version: "1", description: "d",
-        options: [{ name: "share", type: "string", help: "SMB share to write to" }], capabilities: [],
-        async open() { throw new Error("unused"); } };`,
+      `export default { kind: "destination", id: "destination.nas", apiVersion: 2, version: "1", description: "d",
+        options: [{ name: "share", type: "string", help: "SMB share to write to" }],
+        assets: { capabilities: [], async open() { throw new Error("unused"); } } };`,
     );
     const r = await cli(["--plugin", plugin, "import", "--to", "nas", "--help"], { PHOTOS_SYNC_HOME: dir });
     assert.equal(r.code, 0, r.stderr);

@@ -55,7 +55,7 @@ Deno.test({
     const root = join(ctx.tempDir, "photos");
     const tracker = Tracker.open(join(ctx.tempDir, "tracker.db"));
     try {
-      const destination = await folder.open({ path: root }, ctx);
+      const destination = await folder.assets.open({ path: root }, ctx);
       const assets = Object.values(mediaTypes);
       const handlers = new Registry(BUILTIN_PLUGINS).handlers().map((plugin) => ({ plugin, options: {} }));
       const events: RunEvent[] = [];

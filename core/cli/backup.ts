@@ -20,7 +20,7 @@ import {
   verifyBackup,
 } from "../engine/backup.ts";
 import { ConfigError, errorKind, messageOf, PermanentError } from "../plugin/errors.ts";
-import type { DestinationPlugin, DestinationSession, TreeProgress } from "../plugin/types.ts";
+import type { BackupTargetSession, DestinationPlugin, TreeProgress } from "../plugin/types.ts";
 import {
   type BackupDestination,
   backupStatus,
@@ -134,7 +134,7 @@ export function registerBackup(program: Command, ctx: CommandContext): void {
 
 function backupPlugins(ctx: CommandContext): DestinationPlugin[] {
   return ctx.deps.plugins.filter((p): p is DestinationPlugin =>
-    p.kind === "destination" && p.capabilities.includes("backup")
+    p.kind === "destination" && p.backup !== undefined
   );
 }
 
@@ -187,22 +187,18 @@ class BackupCommand {
   }
 
   plugin(): DestinationPlugin {
-    const plugin = this.session.registry.destination(this.name);
-    if (!plugin.capabilities.includes("backup")) {
-      throw new ConfigError(`${plugin.id} cannot hold backups; use --to b2 or --to glacier`);
-    }
-    return plugin;
+    return this.session.registry.backupTarget(this.name);
   }
 
   async open(): Promise<
     {
       plugin: DestinationPlugin;
-      session: DestinationSession;
+      session: BackupTargetSession;
       row: Omit<BackupDestination, "id" | "createdAt" | "lastBackupAt">;
     }
   > {
     const plugin = this.plugin();
-    const { session, values } = await this.session.openDestinationNamed(plugin.id);
+    const { session, values } = await this.session.openBackupTarget(plugin.id);
     const name = plugin.id.split(".").at(-1)!;
     return {
       plugin,
@@ -432,7 +428,7 @@ class BackupCommand {
     try {
       summary = await runRestore({
         session,
-        canWarmUp: plugin.capabilities.includes("warmup"),
+        canWarmUp: session.warmup !== undefined,
         store,
         destinationId: destination.id,
         source: only,
@@ -454,7 +450,7 @@ class BackupCommand {
     } catch (e) {
       output.status("");
       if (errorKind(e) === "permanent" && flags.archive && /not in the backup/.test(messageOf(e))) {
-        const areas = await session.archives!();
+        const areas = await session.archives();
         throw new PermanentError(
           `${messageOf(e)}; archive areas: ${areas.length > 0 ? areas.join(", ") : "none"}`,
         );
@@ -525,9 +521,9 @@ class BackupCommand {
       const { session } = await this.open();
       const about = await session.check!();
       add("destination", "OK", `${about.description}${about.version ? ` (${about.version})` : ""}`);
-      const info = await session.prepareBackup!({ create: false });
+      const info = await session.prepareBackup({ create: false });
       if (info.keeps === "areas" && info.state === "existing") {
-        const areas = await session.archives!();
+        const areas = await session.archives();
         add(
           "archive areas",
           "OK",
@@ -596,7 +592,7 @@ class BackupCommand {
       throw e;
     });
     // Setting up is idempotent: an existing backup is only checked (password, versioning).
-    const info = await session.prepareBackup!({ create: true });
+    const info = await session.prepareBackup({ create: true });
     output.out(
       `   ${info.description}: ${
         info.state === "new"

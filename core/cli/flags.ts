@@ -78,11 +78,11 @@ function chosenIds(shown: ShownPlugins): Set<string> {
   return ids;
 }
 
-/** Whether a plugin can play this role: backup targets are destinations with the backup capability. */
+/** Whether a plugin can play this role: `--to` takes asset destinations, `--backup-to` backup targets. */
 function playsRole(plugin: Plugin, role: PluginRole): boolean {
   if (plugin.kind !== ROLE_KIND[role]) return false;
   if (plugin.kind !== "destination" || role === "source") return true;
-  return plugin.capabilities.includes("backup") === (role === "backup-to");
+  return (role === "backup-to" ? plugin.backup : plugin.assets) !== undefined;
 }
 
 /** One line per role whose other plugins have options not listed: which they are and how to see them. */

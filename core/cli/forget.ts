@@ -29,7 +29,7 @@ export function registerForget(program: Command, ctx: CommandContext): void {
     try {
       // Opened without its start-up check: the point is a destination that looks empty or gone.
       const key = session.rememberedDestinationKey() ??
-        (await session.openDestinationNamed(String(session.config.core.to))).session.key;
+        (await session.openAssetDestination(String(session.config.core.to))).session.key;
       const [{ n }] = session.tracker.query<{ n: number }>(
         `SELECT COUNT(*) AS n FROM transfers WHERE destination = ?`,
         key,

@@ -22,12 +22,14 @@ import type { HandlerEntry } from "../engine/import_run.ts";
 import { ConfigError, FatalError } from "../plugin/errors.ts";
 import { makeContext } from "../plugin/context.ts";
 import { loadPluginFile } from "../plugin/loader.ts";
-import { checkSession, Registry } from "../plugin/registry.ts";
+import { checkSession, Registry, type SessionKind } from "../plugin/registry.ts";
 import { HookTimings, wrapSession } from "../engine/wrap.ts";
 import type {
+  AssetDestinationSession,
+  BackupTargetSession,
   DestinationPlugin,
-  DestinationSession,
   Plugin,
+  PluginContext,
   SourcePlugin,
   SourceSession,
 } from "../plugin/types.ts";
@@ -127,12 +129,11 @@ export class Session {
       signal: this.abort.signal,
       tempRoot: this.tempRoot,
       dataDir: this.config.home,
-      dryRun: this.dryRun,
     });
   }
 
   #source?: Promise<{ id: string; plugin: SourcePlugin; session: SourceSession }>;
-  #destination?: Promise<{ id: string; session: DestinationSession; description: string }>;
+  #destination?: Promise<{ id: string; session: AssetDestinationSession; description: string }>;
 
   /** Opens the source named by `--source` (once per session), handing it `--library` as `library`. */
   openSource(): Promise<{ id: string; plugin: SourcePlugin; session: SourceSession }> {
@@ -140,7 +141,7 @@ export class Session {
   }
 
   /** Opens the destination named by `--to` (once per session) and runs its start-up check. */
-  openDestination(): Promise<{ id: string; session: DestinationSession; description: string }> {
+  openDestination(): Promise<{ id: string; session: AssetDestinationSession; description: string }> {
     return this.#destination ??= this.#openDestination();
   }
 
@@ -148,8 +149,7 @@ export class Session {
     const plugin = this.registry.source(String(this.config.core.source));
     const values = { ...this.config.pluginOptions(plugin), library: this.config.core.library };
     const opened = await plugin.open(values, await this.#context(plugin.id));
-    const session = wrapSession(plugin, checkSession(plugin, opened), { timings: this.timings });
-    this.#closers.unshift(() => session.close());
+    const session = this.#wrap(plugin, "source", plugin.capabilities, opened);
     if (session.libraryId) {
       const location = values.library ? resolve(String(values.library)) : session.libraryId;
       bindLibrary(this.tracker, { source: session.key, libraryId: session.libraryId, location }, this);
@@ -165,7 +165,7 @@ export class Session {
     if (this.dryRun) return;
     const source = await this.openSource();
     const destination = await this.openDestination();
-    const plugin = this.registry.destination(destination.id);
+    const plugin = this.registry.assetDestination(destination.id);
     const fingerprint = destinationFingerprint(this.config, plugin);
     remember(this.tracker, {
       ...pointing(this.config, source.plugin, plugin),
@@ -180,15 +180,15 @@ export class Session {
    */
   rememberedDestinationKey(): string | undefined {
     const values = remembered(this.tracker);
-    const plugin = this.registry.destination(String(this.config.core.to));
+    const plugin = this.registry.assetDestination(String(this.config.core.to));
     const fingerprint = destinationFingerprint(this.config, plugin);
     if (!fingerprint || values[DESTINATION_FINGERPRINT] !== fingerprint) return undefined;
     return values[DESTINATION_KEY];
   }
 
-  async #openDestination(): Promise<{ id: string; session: DestinationSession; description: string }> {
-    const { plugin, session } = await this.openDestinationNamed(String(this.config.core.to));
-    const info = plugin.capabilities.includes("check") ? await session.check!() : { description: plugin.id };
+  async #openDestination(): Promise<{ id: string; session: AssetDestinationSession; description: string }> {
+    const { plugin, session } = await this.openAssetDestination(String(this.config.core.to));
+    const info = session.check ? await session.check() : { description: plugin.id };
     return { id: plugin.id, session, description: info.description };
   }
 
@@ -226,15 +226,32 @@ export class Session {
     return { ...await fillCredentials(plugin, { values, store, redactor: this.config.redactor }), store };
   }
 
-  /** Opens a destination by name, credentials included; says where to put the ones it lacks. */
-  async openDestinationNamed(
+  /** Opens the asset role of a destination by name, credentials included. */
+  async openAssetDestination(
     name: string,
-  ): Promise<{ plugin: DestinationPlugin; session: DestinationSession; values: OptionValues }> {
-    const plugin = this.registry.destination(name);
+  ): Promise<{ plugin: DestinationPlugin; session: AssetDestinationSession; values: OptionValues }> {
+    const plugin = this.registry.assetDestination(name);
+    const { values, opened } = await this.#openRole(plugin, (v, ctx) => plugin.assets.open(v, ctx));
+    return { plugin, session: this.#wrap(plugin, "assets", plugin.assets.capabilities, opened), values };
+  }
+
+  /** Opens the backup role of a destination by name, credentials included. */
+  async openBackupTarget(
+    name: string,
+  ): Promise<{ plugin: DestinationPlugin; session: BackupTargetSession; values: OptionValues }> {
+    const plugin = this.registry.backupTarget(name);
+    const { values, opened } = await this.#openRole(plugin, (v, ctx) => plugin.backup.open(v, ctx));
+    return { plugin, session: this.#wrap(plugin, "backup", plugin.backup.capabilities, opened), values };
+  }
+
+  /** Opens one role; says where to put the credentials it lacks when that is why it failed. */
+  async #openRole<S>(
+    plugin: DestinationPlugin,
+    open: (values: OptionValues, ctx: PluginContext) => Promise<S>,
+  ): Promise<{ values: OptionValues; opened: S }> {
     const { values, missing, store } = await this.destinationOptions(plugin);
-    let opened: DestinationSession;
     try {
-      opened = await plugin.open(values, await this.#context(plugin.id));
+      return { values, opened: await open(values, await this.#context(plugin.id)) };
     } catch (e) {
       if ((e as { kind?: string }).kind === "config" && missing.length > 0) {
         throw new ConfigError(
@@ -243,9 +260,20 @@ export class Session {
       }
       throw e;
     }
-    const session = wrapSession(plugin, checkSession(plugin, opened), { timings: this.timings });
+  }
+
+  /** The one wrapping of every session this command opens (see core/engine/wrap.ts); closed at the end. */
+  #wrap<S extends { key: string; close(): Promise<void> }>(
+    plugin: Plugin,
+    kind: SessionKind,
+    capabilities: readonly string[],
+    opened: S,
+  ): S {
+    const session = wrapSession(plugin, checkSession(plugin, kind, capabilities, opened), {
+      timings: this.timings,
+    });
     this.#closers.unshift(() => session.close());
-    return { plugin, session, values };
+    return session;
   }
 
   handlers(): HandlerEntry[] {

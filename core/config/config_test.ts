@@ -10,12 +10,11 @@ const immichLike: DestinationPlugin = {
   apiVersion: PLUGIN_API_VERSION,
   version: "1",
   description: "d",
-  capabilities: [],
   options: [
     { name: "url", type: "string", help: "u", required: true, env: ["IMMICH_URL"] },
     { name: "api-key", type: "string", help: "k", required: true, secret: true, env: ["IMMICH_API_KEY"] },
   ],
-  open: () => Promise.reject(new Error("unused")),
+  assets: { capabilities: [], open: () => Promise.reject(new Error("unused")) },
 };
 
 async function withHome(envFile: string, fn: (home: string) => Promise<void>) {

@@ -14,17 +14,16 @@ import { Redactor } from "./redact.ts";
 const plugin: DestinationPlugin = {
   kind: "destination",
   id: "destination.b2",
-  apiVersion: 1,
+  apiVersion: 2,
   version: "1.0.0",
   description: "test",
-  capabilities: [],
   options: [
     { name: "bucket-name", type: "string", help: "bucket", credential: true },
     { name: "application-key", type: "string", help: "key", credential: true, secret: true },
     { name: "encryption-password", type: "string", help: "password", credential: true, secret: true },
     { name: "path", type: "string", help: "not a credential" },
   ],
-  open: () => Promise.reject(new Error("not used")),
+  assets: { capabilities: [], open: () => Promise.reject(new Error("not used")) },
 };
 
 async function withBin(fn: (bin: string, env: Record<string, string>) => Promise<void>) {

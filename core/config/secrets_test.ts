@@ -17,12 +17,11 @@ const plugin: DestinationPlugin = {
   apiVersion: PLUGIN_API_VERSION,
   version: "1",
   description: "d",
-  capabilities: [],
   options: [
     { name: "url", type: "string", help: "u", env: ["IMMICH_URL"] },
     { name: "api-key", type: "string", help: "k", secret: true, credential: true, env: ["IMMICH_API_KEY"] },
   ],
-  open: () => Promise.reject(new Error("unused")),
+  assets: { capabilities: [], open: () => Promise.reject(new Error("unused")) },
 };
 
 async function withDir(fn: (dir: string) => Promise<void>) {

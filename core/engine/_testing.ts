@@ -3,7 +3,7 @@ import { join } from "node:path";
 import type { Asset } from "../model/asset.ts";
 import type {
   AssetChanges,
-  DestinationSession,
+  AssetDestinationSession,
   ExportRequest,
   Presence,
   SourceSession,
@@ -75,7 +75,7 @@ export function fakeDestination(hook?: (id: string) => void) {
   const deleted = new Set<string>();
   let inFlight = 0;
   let maxInFlight = 0;
-  const session: DestinationSession = {
+  const session: AssetDestinationSession = {
     key: "fake-dest",
     async put(group) {
       inFlight++;

@@ -12,7 +12,7 @@
  */
 import { join } from "node:path";
 import { ConfigError, errorKind, messageOf, PermanentError } from "../plugin/errors.ts";
-import type { BackupInfo, DestinationSession, TreeBackupResult, TreeProgress } from "../plugin/types.ts";
+import type { BackupInfo, BackupTargetSession, TreeBackupResult, TreeProgress } from "../plugin/types.ts";
 import type { BackupDestination, BackupJob, BackupStore, JobProgress } from "../tracker/backup.ts";
 import { backoffMs, sleep } from "./retry.ts";
 
@@ -136,7 +136,7 @@ export interface BackupSummary {
 export interface BackupOptions {
   store: BackupStore;
   destination: BackupDestination;
-  session: DestinationSession;
+  session: BackupTargetSession;
   sources: readonly BackupSourceSpec[];
   dryRun: boolean;
   /** Take over a run whose owner cannot be proven dead; back up a source that became empty. */
@@ -194,7 +194,7 @@ export async function runBackup(options: BackupOptions): Promise<BackupSummary> 
   const backoff = options.backoff ?? ((n: number) => backoffMs(n, { baseMs: 5_000, maxMs: 300_000 }));
   const { store, session, destination } = options;
 
-  const info: BackupInfo = await session.prepareBackup!({ create: !options.dryRun });
+  const info: BackupInfo = await session.prepareBackup({ create: !options.dryRun });
 
   if (options.dryRun) {
     // Nothing is recorded, marked or snapshotted: a dry run leaves every kind of state alone.
@@ -204,7 +204,7 @@ export async function runBackup(options: BackupOptions): Promise<BackupSummary> 
     for (const source of options.sources) {
       emit({ type: "job", source: source.name, path: source.path, attempt: 1 });
       try {
-        const r = await session.backupTree!({
+        const r = await session.backupTree({
           source: source.path,
           name: source.name,
           archive,
@@ -315,9 +315,9 @@ export async function runBackup(options: BackupOptions): Promise<BackupSummary> 
   if (status === "COMPLETED" && options.retentionDays > 0 && info.keeps === "areas") {
     const cutoff = cutoffStamp(now(), options.retentionDays);
     try {
-      for (const area of await session.archives!()) {
+      for (const area of await session.archives()) {
         if (area >= cutoff || area === archive) continue;
-        await session.pruneArchive!(area);
+        await session.pruneArchive(area);
         pruned.push(area);
         emit({ type: "pruned", archive: area });
       }
@@ -382,7 +382,7 @@ export async function runBackup(options: BackupOptions): Promise<BackupSummary> 
       emit({ type: "job", source: source.name, path: source.path, attempt });
       let lastWrite = 0;
       try {
-        const result = await session.backupTree!({
+        const result = await session.backupTree({
           source: source.path,
           name: source.name,
           archive,
@@ -452,7 +452,7 @@ export interface RestoreSummary {
 }
 
 export interface RestoreOptions {
-  session: DestinationSession;
+  session: BackupTargetSession;
   /** Destinations without `warmup` cannot restore cold objects. */
   canWarmUp: boolean;
   /** Records cold-storage state when there is a tracker (a restore on a new machine may have none). */
@@ -483,7 +483,7 @@ const ASK_AGAIN_AFTER_MS = 48 * 3600_000;
 export async function runRestore(options: RestoreOptions): Promise<RestoreSummary> {
   const now = options.now ?? (() => new Date());
   const emit = options.onEvent ?? (() => {});
-  const info = await options.session.prepareBackup!({ create: false });
+  const info = await options.session.prepareBackup({ create: false });
   if (info.state === "new") {
     throw new PermanentError(`there is no backup at ${info.description}; nothing to restore`);
   }
@@ -504,7 +504,7 @@ export async function runRestore(options: RestoreOptions): Promise<RestoreSummar
     : undefined;
   for (let round = 1;; round++) {
     emit({ type: "restore", source: summary.source, target, round });
-    const result = await options.session.restoreTree!({
+    const result = await options.session.restoreTree({
       name: options.source,
       target,
       archive: options.archive,
@@ -546,7 +546,7 @@ export async function runRestore(options: RestoreOptions): Promise<RestoreSummar
     emit({ type: "waiting", seconds: Math.round(pollMs / 1000), cold: result.cold.length });
     await sleep(pollMs, options.signal);
   }
-  const check = await options.session.verifyTree!({
+  const check = await options.session.verifyTree({
     local: target,
     name: options.source,
     archive: options.archive,
@@ -579,12 +579,12 @@ export interface VerifySummary {
 
 /** Compares each source with its tree in the backup (rclone cryptcheck, or sizes for cold storage). */
 export async function verifyBackup(
-  session: DestinationSession,
+  session: BackupTargetSession,
   sources: readonly BackupSourceSpec[],
 ): Promise<VerifySummary[]> {
   const out: VerifySummary[] = [];
   for (const source of sources) {
-    const r = await session.verifyTree!({ local: source.path, name: source.name, exclude: source.exclude });
+    const r = await session.verifyTree({ local: source.path, name: source.name, exclude: source.exclude });
     const count = (k: string) => r.differences.filter((d) => d.kind === k).length;
     out.push({
       source: source.name,

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { testContext } from "../plugin/testing/mod.ts";
 import { FatalError, PermanentError, RetryableError } from "../plugin/errors.ts";
-import type { DestinationSession, TreeBackupRequest } from "../plugin/types.ts";
+import type { AssetDestinationSession, TreeBackupRequest } from "../plugin/types.ts";
 import { BackupStore } from "../tracker/backup.ts";
 import { Tracker } from "../tracker/mod.ts";
 import b2 from "../../plugins/destination/b2/mod.ts";
@@ -50,7 +50,7 @@ interface World {
   home: string;
   tracker: Tracker;
   store: BackupStore;
-  session: DestinationSession;
+  session: AssetDestinationSession;
   options: (extra?: Partial<BackupOptions>) => Promise<BackupOptions>;
 }
 
@@ -101,7 +101,7 @@ async function withWorld(fn: (w: World) => Promise<void>) {
 
 /** The real session, with `backupTree` failing as `fail` says for the first calls of a source. */
 function failing(
-  session: DestinationSession,
+  session: AssetDestinationSession,
   fail: (req: TreeBackupRequest, call: number) => Error | undefined,
 ) {
   const calls = new Map<string, number>();

@@ -5,14 +5,14 @@
  * than `maxShare` of the library, changes nothing and says why.
  * @module
  */
-import type { DestinationSession, Presence, SourceSession } from "../plugin/types.ts";
+import type { AssetDestinationSession, Presence, SourceSession } from "../plugin/types.ts";
 import type { Tracker } from "../tracker/mod.ts";
 
 export interface CleanupOptions {
   sourceId: string;
   source: SourceSession;
   destinationId: string;
-  destination: DestinationSession;
+  destination: AssetDestinationSession;
   tracker: Tracker;
   dryRun: boolean;
   /** Refuse when more than this share of tracked assets would change (default 0.1). */

@@ -9,9 +9,8 @@ import type { ExportedGroup } from "../model/plan.ts";
 import { PermanentError } from "../plugin/errors.ts";
 import { checkSession } from "../plugin/registry.ts";
 import type {
-  DestinationCapability,
-  DestinationPlugin,
-  DestinationSession,
+  AssetCapability,
+  AssetDestinationSession,
   ExportRequest,
   HandlerPlugin,
   SourceSession,
@@ -74,15 +73,13 @@ const entry = (plugin: HandlerPlugin) => ({ plugin, options: {} });
 
 /** The fake destination with a `stack` method, seen as the host sees it: through its declared capabilities. */
 function declaring(
-  capabilities: DestinationCapability[],
-  stack: NonNullable<DestinationSession["stack"]>,
-): DestinationSession {
-  const plugin = {
-    kind: "destination",
-    id: "destination.fake",
-    capabilities,
-  } as unknown as DestinationPlugin;
-  return checkSession(plugin, { ...fakeDestination().session, stack });
+  capabilities: AssetCapability[],
+  stack: NonNullable<AssetDestinationSession["stack"]>,
+): AssetDestinationSession {
+  return checkSession({ id: "destination.fake" }, "assets", capabilities, {
+    ...fakeDestination().session,
+    stack,
+  });
 }
 
 Deno.test("a burst frame the policy leaves out is recorded as skipped with its reason, and imported when the policy changes", async () => {

@@ -8,7 +8,7 @@ import type { Plan } from "../model/plan.ts";
 import type { PlanPolicy } from "../model/policy.ts";
 import { messageOf } from "../plugin/errors.ts";
 import type { OptionValues } from "../plugin/options.ts";
-import type { DestinationSession, HandlerPlugin, SourceSession } from "../plugin/types.ts";
+import type { AssetDestinationSession, HandlerPlugin, SourceSession } from "../plugin/types.ts";
 import type { Tracker, TransferState } from "../tracker/mod.ts";
 import type { SkipReason } from "./diff.ts";
 import type { RetryOptions } from "./retry.ts";
@@ -50,7 +50,7 @@ export interface ImportOptions {
   sourceId: string;
   source: SourceSession;
   destinationId: string;
-  destination: DestinationSession;
+  destination: AssetDestinationSession;
   handlers: HandlerEntry[];
   /** The run's policy handed to every plan (default: {@link DEFAULT_POLICY}). */
   policy?: Partial<PlanPolicy>;

@@ -6,7 +6,7 @@
  * @module
  */
 import { FatalError } from "../plugin/errors.ts";
-import type { DestinationSession } from "../plugin/types.ts";
+import type { AssetDestinationSession } from "../plugin/types.ts";
 import type { Tracker } from "../tracker/mod.ts";
 
 /** How many recorded assets are asked about; enough that a partly emptied destination passes. */
@@ -27,7 +27,7 @@ export function sampleRemoteIds(tracker: Tracker, destination: string, limit = P
 /** Refuses (FatalError) when the destination holds none of a sample of what was imported there. */
 export async function checkDestinationHolds(
   tracker: Tracker,
-  destination: DestinationSession,
+  destination: AssetDestinationSession,
 ): Promise<void> {
   if (!destination.presence) return;
   const sample = sampleRemoteIds(tracker, destination.key);

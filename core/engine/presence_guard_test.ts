@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import type { DestinationSession, Presence } from "../plugin/types.ts";
+import type { AssetDestinationSession, Presence } from "../plugin/types.ts";
 import { Tracker } from "../tracker/mod.ts";
 import { checkDestinationHolds, forgetDestination, PRESENCE_SAMPLE } from "./presence_guard.ts";
 
@@ -34,7 +34,7 @@ async function withImported(n: number, fn: (t: Tracker) => Promise<void>) {
 }
 
 /** A destination holding the remote ids `holds`; records what it was asked. */
-function destination(holds: Set<string>, asked: string[][] = []): DestinationSession {
+function destination(holds: Set<string>, asked: string[][] = []): AssetDestinationSession {
   return {
     key: KEY,
     put: () => Promise.reject(new Error("not here")),
@@ -75,7 +75,7 @@ Deno.test("nothing imported yet, or no presence capability: nothing is asked", (
     await checkDestinationHolds(t, destination(new Set(), asked));
     assert.equal(asked.length, 0);
     const { presence: _, ...blind } = destination(new Set());
-    await checkDestinationHolds(t, blind as DestinationSession);
+    await checkDestinationHolds(t, blind as AssetDestinationSession);
   }));
 
 Deno.test("forgetting a destination drops its records so every asset is sent again", () =>

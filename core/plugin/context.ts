@@ -157,7 +157,6 @@ export interface ContextOptions {
   signal: AbortSignal;
   tempRoot: string;
   dataDir: string;
-  dryRun: boolean;
 }
 
 /** Builds the context for one plugin; its temp dir is a fresh folder under `tempRoot`. */
@@ -168,7 +167,6 @@ export async function makeContext(pluginId: string, options: ContextOptions): Pr
     signal: options.signal,
     tempDir,
     dataDir: options.dataDir,
-    dryRun: options.dryRun,
     state: options.tracker ? trackerState(options.tracker, pluginId) : memoryState(),
     http: httpClient(options.signal),
     run: subprocessRunner(options.redactor, options.signal),

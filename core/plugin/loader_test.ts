@@ -4,7 +4,7 @@ import { loadPluginFile } from "./loader.ts";
 
 const VALID = `
 export default {
-  kind: "handler", id: "handler.gif", apiVersion: 1, version: "0.1.0", description: "GIFs",
+  kind: "handler", id: "handler.gif", apiVersion: 2, version: "0.1.0", description: "GIFs",
   options: [], order: 50,
   applies: (a) => a.uti === "com.compuserve.gif",
   plan: (a, plan) => { plan.tag("animated"); },
@@ -30,7 +30,7 @@ Deno.test("loadPluginFile() loads a bundled module through a data: URL and retur
 });
 
 Deno.test("loadPluginFile() refuses a wrong apiVersion with a message that says what to do", async () => {
-  await withFile("old.js", VALID.replace("apiVersion: 1", "apiVersion: 0"), async (path) => {
+  await withFile("old.js", VALID.replace("apiVersion: 2", "apiVersion: 1"), async (path) => {
     await assert.rejects(
       loadPluginFile(path),
       /built for plugin API version 0.*use a release of the plugin made for it/,

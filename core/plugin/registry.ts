@@ -11,46 +11,33 @@
  */
 import { checkOptionSpec, flagName } from "./options.ts";
 import {
-  type DestinationCapability,
+  type AssetCapability,
+  type BackupCapability,
   type DestinationPlugin,
-  type DestinationSession,
   type HandlerPlugin,
   type Plugin,
   PLUGIN_API_VERSION,
   type PluginKind,
   type SourceCapability,
   type SourcePlugin,
-  type SourceSession,
 } from "./types.ts";
 import { ConfigError } from "./errors.ts";
 
 const ID = /^(source|handler|destination)\.[a-z][a-z0-9_]*$/;
 
-const SOURCE_CAPABILITIES: readonly SourceCapability[] = [
-  "download",
-  "delete",
-  "setFavorite",
-  "create",
-  "watch",
-];
-const DESTINATION_CAPABILITIES: readonly DestinationCapability[] = [
-  "find",
-  "update",
-  "presence",
-  "link",
-  "stack",
-  "albums",
-  "remove",
-  "restore",
-  "warmup",
-  "check",
-  "backup",
-];
+const SOURCE_CAPABILITIES: readonly SourceCapability[] = ["download", "delete"];
+const ASSET_CAPABILITIES: readonly AssetCapability[] = ["check", "update", "presence", "stack", "remove"];
+const BACKUP_CAPABILITIES: readonly BackupCapability[] = ["check", "warmup"];
 
-/** Capabilities made of several methods; every other capability is the method of its name. */
-const CAPABILITY_METHODS: Record<string, readonly string[]> = {
-  backup: ["prepareBackup", "backupTree", "restoreTree", "verifyTree", "archives", "pruneArchive"],
-};
+/** What a session must have whatever it declares, per kind of session. */
+const REQUIRED = {
+  source: ["list", "export", "close"],
+  assets: ["put", "close"],
+  backup: ["prepareBackup", "backupTree", "restoreTree", "verifyTree", "archives", "pruneArchive", "close"],
+} as const;
+
+/** The kinds of session the host opens: a source, or a destination in one of its roles. */
+export type SessionKind = keyof typeof REQUIRED;
 
 /**
  * Checks the shape of something that claims to be a plugin; returns every problem found
@@ -102,34 +89,66 @@ export function validatePlugin(candidate: unknown, where: string): string[] {
     fn("applies");
     fn("plan");
     if (typeof p.order !== "number") problems.push(`${name}: order must be a number`);
-  } else if (p.kind === "source" || p.kind === "destination") {
+  } else if (p.kind === "source") {
     fn("open");
-    const known: readonly string[] = p.kind === "source" ? SOURCE_CAPABILITIES : DESTINATION_CAPABILITIES;
-    if (!Array.isArray(p.capabilities)) {
-      problems.push(`${name}: capabilities must be an array (may be empty)`);
-    } else {
-      for (const c of p.capabilities) {
-        if (!known.includes(c)) problems.push(`${name}: unknown capability ${JSON.stringify(c)}`);
-      }
-    }
+    checkCapabilities(p.capabilities, SOURCE_CAPABILITIES, name, problems);
+  } else if (p.kind === "destination") {
+    checkRoles(p, name, problems);
   }
   return problems;
 }
 
-const REQUIRED = { source: ["list", "export", "close"], destination: ["put", "close"] } as const;
+function checkCapabilities(
+  capabilities: unknown,
+  known: readonly string[],
+  name: string,
+  problems: string[],
+): void {
+  if (!Array.isArray(capabilities)) {
+    problems.push(`${name}: capabilities must be an array (may be empty)`);
+    return;
+  }
+  for (const c of capabilities) {
+    if (!known.includes(c)) problems.push(`${name}: unknown capability ${JSON.stringify(c)}`);
+  }
+}
+
+function checkRoles(p: Record<string, unknown>, name: string, problems: string[]): void {
+  if ("capabilities" in p || "open" in p) {
+    problems.push(
+      `${name}: a destination declares its roles (plugin API version 2): move open() and capabilities ` +
+        `into assets: { capabilities, open } (import) or backup: { capabilities, open } (backup)`,
+    );
+    return;
+  }
+  if (p.assets === undefined && p.backup === undefined) {
+    problems.push(`${name}: a destination plays at least one role: assets, backup or both`);
+  }
+  for (const [role, known] of [["assets", ASSET_CAPABILITIES], ["backup", BACKUP_CAPABILITIES]] as const) {
+    const spec = p[role] as Record<string, unknown> | undefined;
+    if (spec === undefined) continue;
+    if (typeof spec !== "object" || spec === null || typeof spec.open !== "function") {
+      problems.push(`${name}: ${role} must be { capabilities, open() }`);
+      continue;
+    }
+    checkCapabilities(spec.capabilities, known, `${name} ${role}`, problems);
+  }
+}
 
 /**
- * Checks that an opened session has a method for every capability its plugin declares, and returns a
+ * Checks that an opened session has a method for every capability declared for it, and returns a
  * view of it with only the required and the declared methods. The host can then branch on whether a
- * method exists, and that is the same as branching on the declared capability.
+ * method exists, and that is the same as branching on the declared capability; a plugin that plays
+ * two roles with one object shows each role only its own methods.
  */
-export function checkSession<S extends SourceSession | DestinationSession>(
-  plugin: SourcePlugin | DestinationPlugin,
+export function checkSession<S extends { key: string }>(
+  plugin: { id: string },
+  kind: SessionKind,
+  capabilities: readonly string[],
   session: S,
 ): S {
   const methods = session as unknown as Record<string, unknown>;
-  const declared = plugin.capabilities.flatMap((c) => CAPABILITY_METHODS[c] ?? [c]);
-  const wanted = [...REQUIRED[plugin.kind], ...declared];
+  const wanted = [...REQUIRED[kind], ...capabilities];
   const missing = wanted.filter((m) => typeof methods[m] !== "function");
   if (missing.length > 0) {
     throw new Error(
@@ -142,6 +161,11 @@ export function checkSession<S extends SourceSession | DestinationSession>(
   if (typeof methods.libraryId === "string") view.libraryId = methods.libraryId;
   for (const m of wanted) view[m] = (methods[m] as (...a: unknown[]) => unknown).bind(session);
   return view as unknown as S;
+}
+
+/** The name a user types: `immich` for `destination.immich`. */
+export function shortName(plugin: { id: string; kind: string }): string {
+  return plugin.id.slice(plugin.kind.length + 1);
 }
 
 /** Whether a plugin may run on this operating system. */
@@ -197,6 +221,33 @@ export class Registry {
 
   destination(name: string): DestinationPlugin {
     return this.#get("destination", name);
+  }
+
+  /** A destination that keeps assets (`import --to`); says so when the named one only keeps backups. */
+  assetDestination(name: string): DestinationPlugin & { assets: NonNullable<DestinationPlugin["assets"]> } {
+    const p = this.destination(name);
+    if (!p.assets) {
+      throw new ConfigError(
+        `${p.id} keeps backups, not assets: use it with \`photos-sync backup --to ${shortName(p)}\`; ` +
+          `to import, choose one of: ${this.#named((x) => x.assets !== undefined)}`,
+      );
+    }
+    return p as DestinationPlugin & { assets: NonNullable<DestinationPlugin["assets"]> };
+  }
+
+  /** A destination that keeps backups (`backup --to`); says so when the named one only keeps assets. */
+  backupTarget(name: string): DestinationPlugin & { backup: NonNullable<DestinationPlugin["backup"]> } {
+    const p = this.destination(name);
+    if (!p.backup) {
+      throw new ConfigError(
+        `${p.id} cannot keep backups; backup targets: ${this.#named((x) => x.backup !== undefined)}`,
+      );
+    }
+    return p as DestinationPlugin & { backup: NonNullable<DestinationPlugin["backup"]> };
+  }
+
+  #named(test: (p: DestinationPlugin) => boolean): string {
+    return this.ofKind("destination").filter(test).map(shortName).join(", ") || "none";
   }
 
   #get<K extends "source" | "destination">(kind: K, name: string): Extract<Plugin, { kind: K }> {

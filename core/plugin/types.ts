@@ -8,27 +8,30 @@
  * import type { DestinationPlugin } from "@photos-sync/photos-sync/plugin";
  *
  * const nullDestination = {
- *   kind: "destination", id: "destination.null", apiVersion: 1, version: "1.0.0",
- *   description: "accepts everything, keeps nothing", options: [], capabilities: [],
- *   open() {
- *     return Promise.resolve({
- *       key: "null",
- *       put: (g) => Promise.resolve({ resources: g.files.map((f) => ({ key: f.key, remoteId: f.sha1, duplicate: false })) }),
- *       close: () => Promise.resolve(),
- *     });
+ *   kind: "destination", id: "destination.null", apiVersion: 2, version: "1.0.0",
+ *   description: "accepts everything, keeps nothing", options: [],
+ *   assets: {
+ *     capabilities: [],
+ *     open() {
+ *       return Promise.resolve({
+ *         key: "null",
+ *         put: (g) => Promise.resolve({ resources: g.files.map((f) => ({ key: f.key, remoteId: f.sha1, duplicate: false })) }),
+ *         close: () => Promise.resolve(),
+ *       });
+ *     },
  *   },
  * } satisfies DestinationPlugin;
  * ```
  * @module
  */
-import type { AlbumRef, Asset, CaptureDate } from "../model/asset.ts";
+import type { Asset, CaptureDate } from "../model/asset.ts";
 import type { ExportedGroup, Plan } from "../model/plan.ts";
 import type { HiddenVisibility } from "../model/policy.ts";
 import type { PlanBuilder } from "../model/plan.ts";
 import type { OptionSpec, OptionValues } from "./options.ts";
 
 /** Bumped on any breaking change of this file. The host refuses plugins built for another version. */
-export const PLUGIN_API_VERSION = 1;
+export const PLUGIN_API_VERSION = 2;
 
 export type PluginKind = "source" | "handler" | "destination";
 
@@ -107,8 +110,6 @@ export interface PluginContext {
   tempDir: string;
   /** The tool's data directory (tracker, sidecar store). */
   dataDir: string;
-  /** True when nothing may be changed anywhere. */
-  dryRun: boolean;
   state: StateStore;
   http: HttpClient;
   run: SubprocessRunner;
@@ -117,7 +118,7 @@ export interface PluginContext {
 // ---------------------------------------------------------------------------------------------
 // Sources
 
-export type SourceCapability = "download" | "delete" | "setFavorite" | "create" | "watch";
+export type SourceCapability = "download" | "delete";
 
 /** A file the source wrote (or already holds) for one planned resource. */
 export interface SourceFile {
@@ -162,11 +163,6 @@ export interface SourceSession {
   download?(assets: Asset[]): Promise<void>;
   /** Moves assets to Recently Deleted, in one batch. */
   delete?(ids: string[]): Promise<{ deleted: string[]; notFound: string[] }>;
-  setFavorite?(id: string, favorite: boolean): Promise<void>;
-  /** Creates an asset from files (restore). Returns the new id. */
-  create?(files: { path: string; role: "original" | "motion" }[]): Promise<string>;
-  /** Yields asset ids that changed, until the signal aborts. */
-  watch?(signal: AbortSignal): AsyncIterable<string>;
 }
 
 export interface SourcePlugin extends PluginBase {
@@ -191,18 +187,19 @@ export interface HandlerPlugin extends PluginBase {
 // ---------------------------------------------------------------------------------------------
 // Destinations
 
-export type DestinationCapability =
-  | "find"
-  | "update"
-  | "presence"
-  | "link"
-  | "stack"
-  | "albums"
-  | "remove"
-  | "restore"
-  | "warmup"
-  | "check"
-  | "backup";
+/**
+ * What an asset destination can do beyond `put` (each is the session method of its name):
+ * `check` authenticates at start-up, `update` takes changed metadata (`sync`), `presence` says
+ * whether stored assets are still there (`sync`, `cleanup`), `stack` groups an asset's members,
+ * `remove` moves to the destination's trash (`sync --propagate-deletions`).
+ */
+export type AssetCapability = "check" | "update" | "presence" | "stack" | "remove";
+
+/**
+ * What a backup target can do beyond keeping trees: `check` reports the tool it runs on
+ * (`backup --check`), `warmup` asks an archive tier to make objects readable (`backup --restore`).
+ */
+export type BackupCapability = "check" | "warmup";
 
 export interface RemoteRef {
   key: string;
@@ -234,9 +231,9 @@ export interface DestinationInfo {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Tree backup (capability "backup")
+// Backup targets
 //
-// A destination that declares "backup" keeps whole directory trees, encrypted, for `photos-sync
+// A destination with the backup role keeps whole directory trees, encrypted, for `photos-sync
 // backup`. It lays them out as `current/<name>/` (the mirror of each source) and, where it keeps
 // replaced and deleted files in dated areas, `archive/<stamp>/<name>/`. The host decides what is
 // backed up, when, how often it is retried and how long archive areas are kept; the destination
@@ -330,16 +327,19 @@ export interface BackupInfo {
   keeps: "areas" | "versions";
 }
 
-export interface DestinationSession {
+/** What every opened destination session has, whichever role it plays. */
+export interface DestinationSessionBase {
   /** Identifies this destination in the tracker, e.g. `immich:https://nas:2283`, `folder:/backup/photos`. */
   readonly key: string;
+  close(): Promise<void>;
+  /** Authenticates and checks permissions; throws FatalError with what to do (capability `check`). */
+  check?(): Promise<DestinationInfo>;
+}
+
+/** The asset role: keeps single assets with their relations (`import`, `sync`, `cleanup`). */
+export interface AssetDestinationSession extends DestinationSessionBase {
   /** Stores one exported asset with its relations. Idempotent: a second put returns duplicates. */
   put(group: ExportedGroup): Promise<PutResult>;
-  close(): Promise<void>;
-  /** Authenticates and checks permissions; throws FatalError with what to do. */
-  check?(): Promise<DestinationInfo>;
-  /** The remote id of content with this SHA-1, if present. */
-  find?(sha1: string): Promise<string | undefined>;
   /** Applies changed metadata to a stored asset (its primary resource's remote id). */
   update?(remoteId: string, changes: AssetChanges): Promise<void>;
   /**
@@ -347,36 +347,45 @@ export interface DestinationSession {
    * never look like "everything was deleted".
    */
   presence?(remoteIds: string[]): Promise<Record<string, Presence>>;
-  /** Links a motion video to its still after the fact (repair). */
-  link?(stillId: string, motionId: string): Promise<void>;
   stack?(primaryId: string, memberIds: string[]): Promise<void>;
-  albums?(remoteId: string, albums: AlbumRef[]): Promise<void>;
   /** Moves to the destination's trash (recoverable). */
   remove?(remoteIds: string[]): Promise<void>;
-  restore?(remoteIds: string[], dir: string): Promise<void>;
-  /** Asks an archive tier to make these objects readable (Glacier restore); does not wait. */
-  warmup?(remoteIds: string[]): Promise<void>;
-
-  // Capability "backup": all of the following.
-  /**
-   * Checks credentials and that the stored backup (if any) is readable with the encryption
-   * password. With `create`, marks an empty location as this tool's backup. Throws ConfigError
-   * for a wrong password or missing credentials.
-   */
-  prepareBackup?(options: { create: boolean }): Promise<BackupInfo>;
-  backupTree?(request: TreeBackupRequest): Promise<TreeBackupResult>;
-  restoreTree?(request: TreeRestoreRequest): Promise<TreeRestoreResult>;
-  verifyTree?(request: TreeVerifyRequest): Promise<TreeVerifyResult>;
-  /** The archive areas that exist, oldest first. */
-  archives?(): Promise<string[]>;
-  /** Deletes one archive area (past its retention). */
-  pruneArchive?(archive: string): Promise<void>;
 }
 
+/** The backup role: keeps encrypted directory trees with dated archive areas (`backup`). */
+export interface BackupTargetSession extends DestinationSessionBase {
+  /**
+   * Checks credentials and that the stored backup (if any) is readable with the encryption
+   * password, and describes the target. With `create`, marks an empty location as this tool's
+   * backup. Throws ConfigError for a wrong password or missing credentials.
+   */
+  prepareBackup(options: { create: boolean }): Promise<BackupInfo>;
+  backupTree(request: TreeBackupRequest): Promise<TreeBackupResult>;
+  restoreTree(request: TreeRestoreRequest): Promise<TreeRestoreResult>;
+  verifyTree(request: TreeVerifyRequest): Promise<TreeVerifyResult>;
+  /** The archive areas that exist, oldest first. */
+  archives(): Promise<string[]>;
+  /** Deletes one archive area (past its retention). */
+  pruneArchive(archive: string): Promise<void>;
+  /** Asks an archive tier to make these objects readable (Glacier restore); does not wait. */
+  warmup?(remoteIds: string[]): Promise<void>;
+}
+
+/** One role a destination plays: what it can do, and how to open a session for it. */
+export interface DestinationRole<C extends string, S> {
+  capabilities: readonly C[];
+  open(options: OptionValues, ctx: PluginContext): Promise<S>;
+}
+
+/**
+ * A destination plays one role or both: `assets` for `import --to`, `backup` for `backup --to`.
+ * A plugin that plays both may return the same object from both `open`s; the host only calls the
+ * methods of the role it opened.
+ */
 export interface DestinationPlugin extends PluginBase {
   kind: "destination";
-  capabilities: readonly DestinationCapability[];
-  open(options: OptionValues, ctx: PluginContext): Promise<DestinationSession>;
+  assets?: DestinationRole<AssetCapability, AssetDestinationSession>;
+  backup?: DestinationRole<BackupCapability, BackupTargetSession>;
 }
 
 export type Plugin = SourcePlugin | HandlerPlugin | DestinationPlugin;

@@ -19,8 +19,7 @@ const secretive = {
   version: "0.0.0",
   description: "a destination with a secret option",
   options: [{ name: "api-key", type: "string", secret: true, help: "key" }],
-  capabilities: [],
-  open: () => Promise.reject(new Error("not used")),
+  assets: { capabilities: [], open: () => Promise.reject(new Error("not used")) },
 } satisfies DestinationPlugin;
 
 const PATHS = [

@@ -19,7 +19,7 @@ function isAnimated(asset: Asset): boolean {
 const plugin = {
   kind: "handler",
   id: "handler.animated_image",
-  apiVersion: 1,
+  apiVersion: 2,
   version: "1.0.0",
   description: "Animated images (GIF): travel as they are, tagged (an example plugin)",
   // Each option becomes a flag (--animated-image-tag) and a variable (PHOTOS_SYNC_ANIMATED_IMAGE_TAG).

@@ -20,7 +20,7 @@ export interface TestContext extends PluginContext, AsyncDisposable {
   abort: AbortController;
 }
 
-export async function testContext(options: { dryRun?: boolean } = {}): Promise<TestContext> {
+export async function testContext(): Promise<TestContext> {
   const tempDir = await Deno.makeTempDir({ prefix: "photos-sync-test-" });
   const abort = new AbortController();
   const logs: string[] = [];
@@ -29,7 +29,6 @@ export async function testContext(options: { dryRun?: boolean } = {}): Promise<T
     signal: abort.signal,
     tempDir,
     dataDir: tempDir,
-    dryRun: options.dryRun ?? false,
     state: memoryState(),
     http: httpClient(abort.signal),
     run: subprocessRunner(NO_SECRETS, abort.signal),

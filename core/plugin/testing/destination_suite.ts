@@ -1,7 +1,7 @@
 /**
- * The conformance suite of destinations: one step per capability, run when the plugin declares it
- * and shown as ignored when it does not (rclone's `fstests`). A capability declared without its
- * method fails the suite.
+ * The conformance suite of destinations: the steps of each role the plugin plays, one step per
+ * capability, run when the plugin declares it and shown as ignored when it does not (rclone's
+ * `fstests`). A capability declared without its method fails the suite.
  *
  * @example
  * ```ts
@@ -20,7 +20,14 @@ import type { CaptureDate, Location } from "../../model/asset.ts";
 import type { ExportedGroup } from "../../model/plan.ts";
 import type { OptionValues } from "../options.ts";
 import { checkSession, validatePlugin } from "../registry.ts";
-import type { DestinationCapability, DestinationPlugin, DestinationSession, PutResult } from "../types.ts";
+import type {
+  AssetCapability,
+  AssetDestinationSession,
+  BackupTargetSession,
+  DestinationPlugin,
+  PluginContext,
+  PutResult,
+} from "../types.ts";
 import { backupSteps, type BackupSuiteOptions } from "./_backup_steps.ts";
 import { testContext } from "./context.ts";
 import { groupFixture } from "./fixtures.ts";
@@ -61,10 +68,10 @@ export interface DestinationSuiteOptions {
 interface Run {
   t: Deno.TestContext;
   plugin: DestinationPlugin;
-  session: DestinationSession;
+  session: AssetDestinationSession;
   suite: DestinationSuiteOptions;
   dir: string;
-  has: (c: DestinationCapability) => boolean;
+  has: (c: AssetCapability) => boolean;
   put: (
     overrides?: Parameters<typeof groupFixture>[1],
   ) => Promise<{ group: ExportedGroup; result: PutResult }>;
@@ -77,10 +84,22 @@ export async function destinationSuite(
 ): Promise<void> {
   await t.step("declares a valid plugin", () => assert.deepEqual(validatePlugin(plugin, "suite"), []));
   await using ctx = await testContext();
-  const opened = await plugin.open(suite.options ?? {}, ctx);
-  let session: DestinationSession | undefined;
+  // Before any put: a backup target must still say its location is new.
+  await t.step({ name: "backup role", ignore: !plugin.backup, fn: (t) => backupRole(t, plugin, suite, ctx) });
+  await t.step({ name: "asset role", ignore: !plugin.assets, fn: (t) => assetRole(t, plugin, suite, ctx) });
+}
+
+async function assetRole(
+  t: Deno.TestContext,
+  plugin: DestinationPlugin,
+  suite: DestinationSuiteOptions,
+  ctx: PluginContext,
+): Promise<void> {
+  const role = plugin.assets!;
+  const opened = await role.open(suite.options ?? {}, ctx);
+  let session: AssetDestinationSession | undefined;
   await t.step("has a method for every declared capability", () => {
-    session = checkSession(plugin, opened);
+    session = checkSession(plugin, "assets", role.capabilities, opened);
   });
   if (!session) return await opened.close();
   const extension = suite.sampleExtension ?? "jpg";
@@ -90,7 +109,7 @@ export async function destinationSuite(
     session,
     suite,
     dir: ctx.tempDir,
-    has: (c) => plugin.capabilities.includes(c),
+    has: (c) => role.capabilities.includes(c),
     put: async (overrides = {}) => {
       const group = await groupFixture(ctx.tempDir, { extension, ...overrides });
       return { group, result: await session!.put(group) };
@@ -98,17 +117,41 @@ export async function destinationSuite(
   };
   try {
     await identitySteps(run);
-    // Before any put: a backup target must still say its location is new.
-    await backupSteps(t, session, {
-      ...suite.backup,
-      dir: ctx.tempDir,
-      declared: run.has("backup"),
-      warmup: run.has("warmup"),
-    });
     await putSteps(run);
     await metadataSteps(run);
     await relationSteps(run);
     await removalSteps(run);
+  } finally {
+    await session.close();
+  }
+}
+
+async function backupRole(
+  t: Deno.TestContext,
+  plugin: DestinationPlugin,
+  suite: DestinationSuiteOptions,
+  ctx: PluginContext,
+): Promise<void> {
+  const role = plugin.backup!;
+  const opened = await role.open(suite.options ?? {}, ctx);
+  let session: BackupTargetSession | undefined;
+  await t.step("has a method for every declared capability", () => {
+    session = checkSession(plugin, "backup", role.capabilities, opened);
+  });
+  if (!session) return await opened.close();
+  try {
+    await t.step({
+      name: "check() describes the target",
+      ignore: !session.check,
+      fn: async () => {
+        assert.ok((await session!.check!()).description);
+      },
+    });
+    await backupSteps(t, session, {
+      ...suite.backup,
+      dir: ctx.tempDir,
+      warmup: role.capabilities.includes("warmup"),
+    });
   } finally {
     await session.close();
   }
@@ -155,15 +198,6 @@ async function putSteps(run: Run) {
     async () => {
       const { group, result } = await run.put({ motion: true, raw: true, edit: true });
       await assertRelations(run.suite.inspect!, group, result);
-    },
-  );
-  await step(
-    run,
-    "find() after put() answers the put's id; unknown content is undefined",
-    !run.has("find"),
-    async () => {
-      for (const file of group.files) assert.equal(await session.find!(file.sha1), idOf(first, file.key));
-      assert.equal(await session.find!("0".repeat(40)), undefined);
     },
   );
   await step(
@@ -262,12 +296,6 @@ async function metadataSteps(run: Run) {
 
 async function relationSteps(run: Run) {
   const { session, suite } = run;
-  await step(run, "link() links a motion video to its still", !run.has("link"), async () => {
-    const still = idOf((await run.put()).result, "original");
-    const motion = idOf((await run.put({ extension: "mov", asset: { kind: "video" } })).result, "original");
-    await session.link!(still, motion);
-    if (suite.inspect?.motion) assert.equal(await suite.inspect.motion(still), motion);
-  });
   await step(run, "stack() grows an existing stack instead of replacing it", !run.has("stack"), async () => {
     const [a, b, c] = await Promise.all([run.put(), run.put(), run.put()]);
     const [ia, ib, ic] = [a, b, c].map((p) => idOf(p.result, "original"));
@@ -275,15 +303,18 @@ async function relationSteps(run: Run) {
     await session.stack!(ia, [ib, ic]);
     if (suite.inspect?.stack) assert.deepEqual((await suite.inspect.stack(ia)).sort(), [ia, ib, ic].sort());
   });
-  await step(run, "albums() adds to an album once, however often asked", !run.has("albums"), async () => {
-    const id = idOf((await run.put()).result, "original");
-    const album = { id: `conformance-album-${crypto.randomUUID()}`, title: "Conformance", folders: [] };
-    await session.albums!(id, [album]);
-    await session.albums!(id, [album]);
-    if (suite.inspect?.albums) {
-      assert.deepEqual((await suite.inspect.albums(id)).filter((t) => t === album.title), [album.title]);
-    }
-  });
+  await step(
+    run,
+    "put() puts an asset in its albums once, however often it is put (inspect.albums)",
+    !suite.inspect?.albums,
+    async () => {
+      const album = { id: `conformance-album-${crypto.randomUUID()}`, title: "Conformance", folders: [] };
+      const { group, result } = await run.put({ asset: { albums: [album] } });
+      await session.put(group);
+      const titles = await suite.inspect!.albums!(idOf(result, group.plan.primary));
+      assert.deepEqual(titles.filter((t) => t === album.title), [album.title]);
+    },
+  );
 }
 
 async function removalSteps(run: Run) {

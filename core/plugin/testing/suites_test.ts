@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import type {
-  DestinationCapability,
+  AssetCapability,
+  AssetDestinationSession,
   DestinationPlugin,
-  DestinationSession,
   SourcePlugin,
   SourceSession,
 } from "../types.ts";
@@ -15,13 +15,16 @@ type Outcome = "ok" | "failed" | "ignored";
 function recorder() {
   const outcomes = new Map<string, Outcome>();
   const t = {
-    step: async (def: { name: string; ignore?: boolean; fn: () => unknown } | string, fn?: () => unknown) => {
+    step: async (
+      def: { name: string; ignore?: boolean; fn: (t: Deno.TestContext) => unknown } | string,
+      fn?: (t: Deno.TestContext) => unknown,
+    ) => {
       const [name, body, ignore] = typeof def === "string"
         ? [def, fn!, false]
         : [def.name, def.fn, !!def.ignore];
       if (ignore) return outcomes.set(name, "ignored"), false;
       try {
-        await body();
+        await body(t);
         outcomes.set(name, "ok");
         return true;
       } catch {
@@ -36,14 +39,15 @@ function recorder() {
 
 /** An in-memory destination; `breaks` names the behaviour to get wrong. */
 function memoryDestination(
-  capabilities: DestinationCapability[],
-  breaks: { putKeepsRemoved?: boolean; stackKeepsFirst?: boolean; findForgets?: boolean; noFind?: boolean } =
+  capabilities: AssetCapability[],
+  breaks: { putKeepsRemoved?: boolean; stackKeepsFirst?: boolean; albumTwice?: boolean; noStack?: boolean } =
     {},
-): DestinationPlugin & { stacks: Map<string, Set<string>> } {
+): DestinationPlugin & { stacks: Map<string, Set<string>>; albums: Map<string, string[]> } {
   const bySha = new Map<string, string>();
   const stacks = new Map<string, Set<string>>();
+  const albums = new Map<string, string[]>();
   const removed = new Set<string>();
-  const session: DestinationSession = {
+  const session: AssetDestinationSession = {
     key: "memory:test",
     put: async (group) => {
       const resources = group.files.map((f) => {
@@ -56,13 +60,17 @@ function memoryDestination(
         return { key: f.key, remoteId: f.sha1, duplicate };
       });
       const id = (key: string) => resources.find((r) => r.key === key)!.remoteId;
+      const titles = albums.get(id(group.plan.primary)) ?? [];
+      for (const album of group.asset.albums) {
+        if (breaks.albumTwice || !titles.includes(album.title)) titles.push(album.title);
+      }
+      albums.set(id(group.plan.primary), titles);
       for (const rel of group.plan.relations.filter((r) => r.type === "stack")) {
         await session.stack!(id(rel.to), [id(rel.from)]);
       }
       return { resources };
     },
     close: () => Promise.resolve(),
-    find: (sha1) => Promise.resolve(breaks.findForgets ? undefined : bySha.get(sha1)),
     presence: (ids) =>
       Promise.resolve(
         Object.fromEntries(ids.map((id) => [id, bySha.has(id) && !removed.has(id) ? "present" : "gone"])),
@@ -76,7 +84,7 @@ function memoryDestination(
     },
     remove: (ids) => Promise.resolve(void ids.forEach((id) => removed.add(id))),
   };
-  if (breaks.noFind) delete session.find;
+  if (breaks.noStack) delete session.stack;
   return {
     kind: "destination",
     id: "destination.memory",
@@ -84,44 +92,46 @@ function memoryDestination(
     version: "1.0.0",
     description: "keeps ids in memory",
     options: [],
-    capabilities,
-    open: () => Promise.resolve(session),
+    assets: { capabilities, open: () => Promise.resolve(session) },
     stacks,
+    albums,
   };
 }
 
-const ALL: DestinationCapability[] = ["find", "presence", "stack", "remove"];
+const ALL: AssetCapability[] = ["presence", "stack", "remove"];
 
 async function runDestination(plugin: ReturnType<typeof memoryDestination>) {
   const r = recorder();
   await destinationSuite(r.t, plugin, {
-    inspect: { stack: (id) => Promise.resolve([...plugin.stacks.get(id) ?? []]) },
+    inspect: {
+      stack: (id) => Promise.resolve([...plugin.stacks.get(id) ?? []]),
+      albums: (id) => Promise.resolve(plugin.albums.get(id) ?? []),
+    },
   });
   return r;
 }
 
-Deno.test("destinationSuite passes a correct destination and shows the steps of undeclared capabilities as ignored", async () => {
+Deno.test("destinationSuite passes a correct destination and shows the steps of undeclared capabilities and roles as ignored", async () => {
   const r = await runDestination(memoryDestination(ALL));
   assert.deepEqual(r.failed(), []);
-  assert.ok(r.outcomes.get("stack() grows an existing stack instead of replacing it") === "ok");
+  assert.equal(r.outcomes.get("stack() grows an existing stack instead of replacing it"), "ok");
+  assert.equal(
+    r.outcomes.get("put() puts an asset in its albums once, however often it is put (inspect.albums)"),
+    "ok",
+  );
   assert.ok(r.ignored().includes("check() describes the destination"));
-  assert.ok(
-    r.ignored().includes(
-      "backupTree() copies a tree (nothing in a dry run) that verifyTree() then finds identical",
-    ),
-  );
+  assert.ok(r.ignored().includes("backup role"), "a destination without the backup role skips its steps");
   const fewer = await runDestination(memoryDestination(["presence"]));
-  assert.ok(
-    fewer.ignored().includes("find() after put() answers the put's id; unknown content is undefined"),
-  );
+  assert.ok(fewer.ignored().includes("stack() grows an existing stack instead of replacing it"));
+  assert.ok(fewer.ignored().includes("remove() takes an asset away; a later put() of it stores it again"));
 });
 
 Deno.test("destinationSuite fails a destination that declares a capability without its method", async () => {
-  const r = await runDestination(memoryDestination(ALL, { noFind: true }));
+  const r = await runDestination(memoryDestination(ALL, { noStack: true }));
   assert.deepEqual(r.failed(), ["has a method for every declared capability"]);
 });
 
-Deno.test("destinationSuite fails a stack() that does not grow, a put() that trusts a removed copy, a find() that forgets", async () => {
+Deno.test("destinationSuite fails a stack() that does not grow, a put() that trusts a removed copy, albums added twice", async () => {
   const stacking = await runDestination(memoryDestination(ALL, { stackKeepsFirst: true }));
   // A stack that does not grow also loses a group's second stacked file at put().
   assert.deepEqual(stacking.failed(), [
@@ -129,15 +139,17 @@ Deno.test("destinationSuite fails a stack() that does not grow, a put() that tru
     "stack() grows an existing stack instead of replacing it",
   ]);
   const restoring = await runDestination(memoryDestination(ALL, { putKeepsRemoved: true }));
-  assert.deepEqual(restoring.failed(), ["remove() takes an asset away; a later put() of it stores it again"]);
-  const finding = await runDestination(memoryDestination(ALL, { findForgets: true }));
-  assert.deepEqual(finding.failed(), [
-    "find() after put() answers the put's id; unknown content is undefined",
+  assert.deepEqual(restoring.failed(), [
+    "remove() takes an asset away; a later put() of it stores it again",
+  ]);
+  const albums = await runDestination(memoryDestination(ALL, { albumTwice: true }));
+  assert.deepEqual(albums.failed(), [
+    "put() puts an asset in its albums once, however often it is put (inspect.albums)",
   ]);
 });
 
-/** A source over fixture groups whose setFavorite() may forget what it was told. */
-async function memorySource(dir: string, forgetsFavorite: boolean): Promise<SourcePlugin> {
+/** A source over fixture groups whose delete() may forget what it was told. */
+async function memorySource(dir: string, forgetsDelete: boolean): Promise<SourcePlugin> {
   const assets = await Promise.all([1, 2].map(async () => (await groupFixture(dir, { motion: true })).asset));
   const session: SourceSession = {
     key: "memory",
@@ -147,9 +159,10 @@ async function memorySource(dir: string, forgetsFavorite: boolean): Promise<Sour
     export: ({ plan }) =>
       Promise.resolve(plan.resources.map((r) => ({ key: r.key, path: r.resource.path! }))),
     close: () => Promise.resolve(),
-    setFavorite: (id, favorite) => {
-      if (!forgetsFavorite) assets.find((a) => a.id === id)!.favorite = favorite;
-      return Promise.resolve();
+    delete: (ids) => {
+      const known = ids.filter((id) => assets.some((a) => a.id === id));
+      if (!forgetsDelete) { for (const a of assets) if (known.includes(a.id)) a.trashed = true; }
+      return Promise.resolve({ deleted: known, notFound: ids.filter((id) => !known.includes(id)) });
     },
   };
   return {
@@ -159,23 +172,22 @@ async function memorySource(dir: string, forgetsFavorite: boolean): Promise<Sour
     version: "1.0.0",
     description: "fixtures in memory",
     options: [],
-    capabilities: ["setFavorite"],
+    capabilities: ["delete"],
     open: () => Promise.resolve(session),
   };
 }
 
-Deno.test("sourceSuite runs setFavorite() where declared and fails one that changes nothing", async () => {
+Deno.test("sourceSuite runs delete() where declared and fails one that deletes nothing", async () => {
   await using ctx = await testContext();
+  const step = "delete() moves an asset out of the library and names ids it does not know";
   const good = recorder();
   await sourceSuite(good.t, await memorySource(ctx.tempDir, false));
   assert.deepEqual(good.failed(), []);
-  assert.equal(good.outcomes.get("setFavorite() changes what list() says, both ways"), "ok");
-  assert.ok(
-    good.ignored().includes("delete() moves an asset out of the library and names ids it does not know"),
-  );
+  assert.equal(good.outcomes.get(step), "ok");
+  assert.ok(good.ignored().includes("download() makes the originals of iCloud-only assets local"));
   const bad = recorder();
   await sourceSuite(bad.t, await memorySource(ctx.tempDir, true));
-  assert.deepEqual(bad.failed(), ["setFavorite() changes what list() says, both ways"]);
+  assert.deepEqual(bad.failed(), [step]);
 });
 
 Deno.test("groupFixture writes real, hashed files and relates them to the original as the handlers do", async () => {

@@ -1,6 +1,6 @@
 /**
- * A destination session over a {@link Vault}: single assets (`put`) and whole trees (the "backup"
- * capability). `destination.b2` and `destination.glacier` differ only in how the base remote is
+ * A destination session over a {@link Vault}: single assets (`put`, the asset role) and whole
+ * trees (the backup role). `destination.b2` and `destination.glacier` differ only in how the base remote is
  * configured and in what they add here (Glacier: versioning and warming cold objects up).
  *
  * @example
@@ -14,8 +14,9 @@ import { extname } from "node:path";
 import type { Asset } from "../../../core/model/asset.ts";
 import { ConfigError, PermanentError, RetryableError } from "../../../core/plugin/errors.ts";
 import type {
+  AssetDestinationSession,
   BackupInfo,
-  DestinationSession,
+  BackupTargetSession,
   RemoteRef,
   TreeBackupResult,
   TreeRestoreResult,
@@ -60,7 +61,11 @@ export function assetFolder(asset: Asset): string {
   return `assets/${local.getUTCFullYear()}/${pad(local.getUTCMonth() + 1)}/${pad(local.getUTCDate())}`;
 }
 
-export function vaultSession(vault: Vault, options: VaultSessionOptions): DestinationSession {
+/** One object for both roles: the host shows each role only its own methods. */
+export function vaultSession(
+  vault: Vault,
+  options: VaultSessionOptions,
+): AssetDestinationSession & BackupTargetSession {
   let claimed: Promise<unknown> | undefined;
   const claim = () => (claimed ??= (async () => {
     await options.checkBase?.(true);

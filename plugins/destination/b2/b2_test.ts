@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { destinationSuite, testContext } from "../../../core/plugin/testing/mod.ts";
 import { checkSession } from "../../../core/plugin/registry.ts";
-import type { DestinationSession } from "../../../core/plugin/types.ts";
+import type { AssetDestinationSession } from "../../../core/plugin/types.ts";
 import { startS3rver } from "../../../tests/s3rver.ts";
 import b2 from "./mod.ts";
 
@@ -57,7 +57,7 @@ Deno.test("destination.b2 names every missing credential, and needs no B2 key wi
  * `listsFolders: false` for s3rver 3.7.1, whose listings leave out a common prefix that holds only
  * other prefixes, so `archive/` looks empty there (real S3 and B2 list it).
  */
-async function roundTrip(session: DestinationSession, ctx: { tempDir: string }, listsFolders = true) {
+async function roundTrip(session: AssetDestinationSession, ctx: { tempDir: string }, listsFolders = true) {
   const source = join(ctx.tempDir, "library");
   await tree(source, { "2024/IMG_1.HEIC": "heic one", "2024/IMG_2.MOV": "mov two", "notes.txt": "n" });
   assert.equal((await session.prepareBackup!({ create: false })).state, "new");

@@ -103,8 +103,8 @@ const b2Destination = {
   version: "1.0.0",
   description: "encrypted backup in a Backblaze B2 bucket (rclone crypt)",
   options: OPTIONS,
-  capabilities: ["check", "backup"],
-  open,
+  assets: { capabilities: ["check"], open },
+  backup: { capabilities: ["check"], open },
 } satisfies DestinationPlugin;
 
 export default b2Destination;

@@ -19,7 +19,7 @@ Deno.test("destination.folder passes the destination conformance suite", async (
 Deno.test("files land in the local capture date's folder, byte-identical", async () => {
   await using ctx = await testContext();
   const root = join(ctx.tempDir, "dest");
-  const session = await folder.open({ path: root }, ctx);
+  const session = await folder.assets.open({ path: root }, ctx);
   const group = await sampleGroup(ctx.tempDir, "a");
   group.asset.captured = { utc: "2024-12-31T23:30:00.000Z", offsetSeconds: 3600 }; // 00:30 on Jan 1 locally
   const { resources } = await session.put(group);
@@ -30,7 +30,7 @@ Deno.test("files land in the local capture date's folder, byte-identical", async
 Deno.test("a name taken by other content gets the asset id as suffix for the whole group, never an overwrite", async () => {
   await using ctx = await testContext();
   const root = join(ctx.tempDir, "dest");
-  const session = await folder.open({ path: root }, ctx);
+  const session = await folder.assets.open({ path: root }, ctx);
   const first = await sampleGroup(ctx.tempDir, "IMG_0001");
   await session.put(first);
   // Another asset with the same file names (a still and its motion video) but other bytes.
@@ -59,7 +59,7 @@ Deno.test("a name taken by other content gets the asset id as suffix for the who
 Deno.test("leftovers of a killed copy are removed and the file is copied whole", async () => {
   await using ctx = await testContext();
   const root = join(ctx.tempDir, "dest");
-  const session = await folder.open({ path: root }, ctx);
+  const session = await folder.assets.open({ path: root }, ctx);
   const group = await sampleGroup(ctx.tempDir, "b");
   await Deno.mkdir(join(root, "2024/05/01"), { recursive: true });
   await Deno.writeTextFile(join(root, "2024/05/01/b.txt.partial-1234abcd"), "half");
@@ -68,12 +68,13 @@ Deno.test("leftovers of a killed copy are removed and the file is copied whole",
   assert.deepEqual(names, ["b.txt"]);
 });
 
-Deno.test("dry run: check() creates nothing; an undated asset goes to 'undated'", async () => {
-  await using ctx = await testContext({ dryRun: true });
+Deno.test("check() leaves nothing behind (so a dry run may call it); an undated asset goes to 'undated'", async () => {
+  await using ctx = await testContext();
   const root = join(ctx.tempDir, "not", "there");
-  const session = await folder.open({ path: root }, ctx);
-  assert.match((await session.check!()).description, /would be created in/);
-  assert.equal(await Deno.stat(root).then(() => true, () => false), false);
+  const session = await folder.assets.open({ path: root }, ctx);
+  assert.match((await session.check!()).description, new RegExp(`created in ${ctx.tempDir} on first copy`));
+  assert.equal(await Deno.stat(join(ctx.tempDir, "not")).then(() => true, () => false), false);
+  assert.deepEqual([...Deno.readDirSync(ctx.tempDir)].map((e) => e.name), []);
   assert.equal(
     datedFolder({ ...(await sampleGroup(ctx.tempDir, "u")).asset, captured: undefined }),
     "undated",
@@ -98,7 +99,7 @@ Deno.test("destination.folder declares its path required, so the host refuses it
 Deno.test("presence() tells present from deleted files, and refuses when the folder itself is gone", async () => {
   await using ctx = await testContext();
   const root = join(ctx.tempDir, "dest");
-  const session = await folder.open({ path: root }, ctx);
+  const session = await folder.assets.open({ path: root }, ctx);
   const a = await session.put(await sampleGroup(ctx.tempDir, "a"));
   const b = await session.put(await sampleGroup(ctx.tempDir, "b"));
   await Deno.remove(join(root, b.resources[0].remoteId));

@@ -15,8 +15,8 @@ import type { ExportedGroup } from "../../../core/model/plan.ts";
 import { ConfigError, FatalError, PermanentError } from "../../../core/plugin/errors.ts";
 import type { OptionsOf, OptionSpec } from "../../../core/plugin/options.ts";
 import {
+  type AssetDestinationSession,
   type DestinationPlugin,
-  type DestinationSession,
   PLUGIN_API_VERSION,
   type PluginContext,
   type Presence,
@@ -111,10 +111,10 @@ async function refuseNonFolder(root: string): Promise<void> {
   }
 }
 
-class FolderSession implements DestinationSession {
+class FolderSession implements AssetDestinationSession {
   readonly key: string;
   #heldMarked = false;
-  constructor(readonly root: string, readonly dryRun: boolean, readonly state: StateStore) {
+  constructor(readonly root: string, readonly state: StateStore) {
     this.key = `folder:${root}`;
   }
 
@@ -138,23 +138,20 @@ class FolderSession implements DestinationSession {
   async check() {
     await refuseNonFolder(this.root);
     await this.#refuseVanished();
-    if (this.dryRun) {
-      // Creates nothing: only says whether the folder (or the one it would be made in) exists.
-      let dir = this.root;
-      while (!(await Deno.stat(dir).then(() => true, () => false))) dir = dirname(dir);
-      return {
-        description: `folder ${this.root}${dir === this.root ? "" : ` (would be created in ${dir})`}`,
-      };
-    }
+    // Leaves nothing behind, so it is as safe in a dry run as in a real one: the folder itself is
+    // made by the first put, and until then the folder it will be made in is the one probed.
+    let dir = this.root;
+    while (!(await Deno.stat(dir).then(() => true, () => false))) dir = dirname(dir);
     try {
-      await Deno.mkdir(this.root, { recursive: true });
-      const probe = join(this.root, `.photos-sync-probe-${crypto.randomUUID()}`);
+      const probe = join(dir, `.photos-sync-probe-${crypto.randomUUID()}`);
       await Deno.writeTextFile(probe, "");
       await Deno.remove(probe);
     } catch (e) {
       throw new FatalError(`the destination folder ${this.root} is not writable (${(e as Error).message})`);
     }
-    return { description: `folder ${this.root}` };
+    return {
+      description: `folder ${this.root}${dir === this.root ? "" : ` (created in ${dir} on first copy)`}`,
+    };
   }
 
   async put(group: ExportedGroup): Promise<{ resources: RemoteRef[] }> {
@@ -214,10 +211,12 @@ const folderDestination = {
   version: "1.0.0",
   description: "Copies assets into a dated folder tree, verified, never overwriting",
   options: OPTIONS,
-  capabilities: ["check", "presence"],
-  // The host refuses to open it without a path (the option is required), so none is checked here.
-  open(options: OptionsOf<typeof OPTIONS>, ctx: PluginContext) {
-    return Promise.resolve(new FolderSession(resolve(options.path), ctx.dryRun, ctx.state));
+  assets: {
+    capabilities: ["check", "presence"],
+    // The host refuses to open it without a path (the option is required), so none is checked here.
+    open(options: OptionsOf<typeof OPTIONS>, ctx: PluginContext) {
+      return Promise.resolve(new FolderSession(resolve(options.path), ctx.state));
+    },
   },
 } satisfies DestinationPlugin;
 

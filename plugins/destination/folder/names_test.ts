@@ -16,7 +16,7 @@ async function groupNamed(dir: string, tag: string, name: string) {
 Deno.test("a name of 239 to 255 bytes is copied under its own name (the temporary name fits too)", async () => {
   await using ctx = await testContext();
   const root = join(ctx.tempDir, "dest");
-  const session = await folder.open({ path: root }, ctx);
+  const session = await folder.assets.open({ path: root }, ctx);
   for (const length of [239, 250, 255]) {
     const name = `${"n".repeat(length - 4)}.jpg`;
     const { resources } = await session.put(await groupNamed(ctx.tempDir, `g${length}`, name));
@@ -27,7 +27,7 @@ Deno.test("a name of 239 to 255 bytes is copied under its own name (the temporar
 Deno.test("an over-long name is shortened within 255 bytes, keeping its extension, and stays unique", async () => {
   await using ctx = await testContext();
   const root = join(ctx.tempDir, "dest");
-  const session = await folder.open({ path: root }, ctx);
+  const session = await folder.assets.open({ path: root }, ctx);
   const common = "é".repeat(140); // 280 bytes
   const ids: string[] = [];
   for (const tail of ["one", "two"]) {
@@ -59,7 +59,7 @@ Deno.test("--folder-path naming a file is refused as a file, not as a folder tha
   const file = join(ctx.tempDir, "photos.txt");
   await Deno.writeTextFile(file, "a file");
   for (const root of [file, join(file, "below")]) {
-    const session = await folder.open({ path: root }, ctx);
+    const session = await folder.assets.open({ path: root }, ctx);
     await assert.rejects(session.check!(), (e: Error) => {
       assert.equal((e as { kind?: string }).kind, "config");
       assert.match(e.message, /photos\.txt is a file, not a folder; give --folder-path a folder/);

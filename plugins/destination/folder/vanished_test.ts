@@ -6,7 +6,7 @@ import folder from "./mod.ts";
 Deno.test("a new, never-used folder destination is created", async () => {
   await using ctx = await testContext();
   const root = join(ctx.tempDir, "new", "dest");
-  const session = await folder.open({ path: root }, ctx);
+  const session = await folder.assets.open({ path: root }, ctx);
   await session.check!();
   assert.ok((await Deno.stat(root)).isDirectory);
 });
@@ -14,12 +14,12 @@ Deno.test("a new, never-used folder destination is created", async () => {
 Deno.test("a folder that held imports and vanished is refused, not recreated empty", async () => {
   await using ctx = await testContext();
   const root = join(ctx.tempDir, "disk", "photos");
-  const first = await folder.open({ path: root }, ctx);
+  const first = await folder.assets.open({ path: root }, ctx);
   await first.check!();
   await first.put(await sampleGroup(ctx.tempDir, "a"));
   await Deno.remove(join(ctx.tempDir, "disk"), { recursive: true });
   // The same tracker state (ctx.state), a later run: the disk is not mounted.
-  const later = await folder.open({ path: root }, ctx);
+  const later = await folder.assets.open({ path: root }, ctx);
   await assert.rejects(
     later.check!(),
     (e: Error & { kind?: string }) => e.kind === "fatal" && e.message.includes(`${root} held imports`),
@@ -27,13 +27,13 @@ Deno.test("a folder that held imports and vanished is refused, not recreated emp
   await assert.rejects(Deno.stat(root), Deno.errors.NotFound);
 });
 
-Deno.test("a folder that held imports and is now empty is refused, in a dry run too", async () => {
+Deno.test("a folder that held imports and is now empty is refused by check(), which a dry run calls too", async () => {
   await using ctx = await testContext();
   const root = join(ctx.tempDir, "dest");
-  const first = await folder.open({ path: root }, ctx);
+  const first = await folder.assets.open({ path: root }, ctx);
   await first.check!();
   const { resources } = await first.put(await sampleGroup(ctx.tempDir, "a"));
   await Deno.remove(join(root, resources[0].remoteId.split("/")[0]), { recursive: true });
-  const later = await folder.open({ path: root }, { ...ctx, dryRun: true });
+  const later = await folder.assets.open({ path: root }, ctx);
   await assert.rejects(later.check!(), /missing or empty \(disk not mounted\?\); nothing was written/);
 });

@@ -183,8 +183,8 @@ const glacierDestination = {
   version: "1.0.0",
   description: "encrypted backup in S3 Glacier / Deep Archive (rclone crypt), restored on demand",
   options: OPTIONS,
-  capabilities: ["check", "backup", "warmup"],
-  open,
+  assets: { capabilities: ["check"], open },
+  backup: { capabilities: ["check", "warmup"], open },
 } satisfies DestinationPlugin;
 
 export default glacierDestination;

@@ -10,8 +10,8 @@ import type { ExportedFile, ExportedGroup, Plan, PlannedResource } from "../../.
 import { ConfigError, FatalError, PermanentError, RetryableError } from "../../../core/plugin/errors.ts";
 import type {
   AssetChanges,
+  AssetDestinationSession,
   DestinationInfo,
-  DestinationSession,
   PluginContext,
   Presence,
   PutResult,
@@ -206,7 +206,7 @@ export async function openSession(settings: ImmichSettings, ctx: PluginContext):
   return new ImmichSession(settings, ctx, client, { base, version, user, media });
 }
 
-export class ImmichSession implements DestinationSession {
+export class ImmichSession implements AssetDestinationSession {
   readonly key: string;
   readonly #settings: ImmichSettings;
   readonly #ctx: PluginContext;
@@ -772,7 +772,6 @@ export class ImmichSession implements DestinationSession {
   }
 
   async close(): Promise<void> {
-    if (this.#ctx.dryRun) return;
     try {
       await this.#leftovers.resume();
     } catch (e) {

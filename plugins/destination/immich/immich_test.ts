@@ -10,7 +10,7 @@ import {
   destinationSuite,
   testContext,
 } from "../../../core/plugin/testing/mod.ts";
-import type { DestinationSession } from "../../../core/plugin/types.ts";
+import type { AssetDestinationSession } from "../../../core/plugin/types.ts";
 import { type RunningEmulator, startEmulator } from "../../../tests/immich_emulator/mod.ts";
 import immich from "./mod.ts";
 import type { ImmichSession } from "./_session.ts";
@@ -796,7 +796,7 @@ Deno.test("pause-jobs with a key that is not an admin's fails the start-up check
 Deno.test("find, link, stack, albums, update, presence and remove act on stored assets", async () => {
   await using server = await startEmulator();
   await using ctx = await testContext();
-  const session: DestinationSession = await open(server, ctx);
+  const session: AssetDestinationSession = await open(server, ctx);
   const photo = await group(ctx, asset("P-1", "p.heic"));
   const video = await group(ctx, asset("V-1", "v.mov"));
   const other = await group(ctx, asset("O-1", "o.jpg"));

@@ -39,7 +39,6 @@ export async function createTestContext(): Promise<TestContext> {
     signal: abort.signal,
     tempDir,
     dataDir: tempDir,
-    dryRun: false,
     state,
     http: (input, init) => fetch(input, init),
     run: (command) => Promise.reject(new Error(`tests must not run programs (asked for ${command})`)),
