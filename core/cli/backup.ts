@@ -421,7 +421,7 @@ class BackupCommand {
       throw new ConfigError(`--wait must be minutes, got ${flags.wait}`);
     }
     const only = typeof flags.restore === "string" ? flags.restore : undefined;
-    const { plugin, session, row } = await this.open();
+    const { session, row } = await this.open();
     const store = new BackupStore(this.session.tracker);
     const destination = store.destination(row.name) ?? store.saveDestination(row);
     let summary: RestoreSummary;

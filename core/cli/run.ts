@@ -8,7 +8,8 @@ import { join } from "node:path";
 import type { ImportOptions, RunEvent, RunSummary } from "../engine/import_run.ts";
 import { SidecarStore } from "../engine/sidecar_store.ts";
 import { checkDestinationHolds } from "../engine/presence_guard.ts";
-import { ConfigError } from "../plugin/errors.ts";
+import { subjectOf } from "../engine/wrap.ts";
+import { ConfigError, messageOf } from "../plugin/errors.ts";
 import { readableTime, runClock } from "./clock.ts";
 import { addCoreFlags, addPluginFlags, countFlag, flagValues } from "./flags.ts";
 import type { CommandContext } from "./command_context.ts";
@@ -100,6 +101,14 @@ export async function engineRun<T extends { failed: number } | { import: RunSumm
   }
   const runId = session.tracker.startRun(flags.command, session.dryRun);
   const progress = new Progress(output, flags.json ?? false, (p) => session.tracker.runProgress(runId, p));
+  session.onRetry = ({ args, attempt, delayMs, error }) =>
+    progress.event({
+      type: "retry",
+      assetId: subjectOf(args) ?? "",
+      attempt,
+      delayMs,
+      error: messageOf(error),
+    });
   let result: T | undefined;
   try {
     result = await fn({

@@ -23,7 +23,7 @@ import { ConfigError, FatalError } from "../plugin/errors.ts";
 import { makeContext } from "../plugin/context.ts";
 import { loadPluginFile } from "../plugin/loader.ts";
 import { checkSession, Registry, type SessionKind } from "../plugin/registry.ts";
-import { HookTimings, wrapSession } from "../engine/wrap.ts";
+import { DRY_RUN, HookTimings, type WrapOptions, wrapSession } from "../engine/wrap.ts";
 import type {
   AssetDestinationSession,
   BackupTargetSession,
@@ -68,6 +68,8 @@ export class Session {
   readonly abort = new AbortController();
   /** Calls and time per plugin hook of this command, for the metrics. */
   readonly timings = new HookTimings();
+  /** Told of every retry of a plugin call (the import reports them as progress events). */
+  onRetry?: WrapOptions["onRetry"];
 
   private constructor(
     readonly config: Config,
@@ -271,6 +273,9 @@ export class Session {
   ): S {
     const session = wrapSession(plugin, checkSession(plugin, kind, capabilities, opened), {
       timings: this.timings,
+      retry: { signal: this.abort.signal },
+      onRetry: (event) => this.onRetry?.(event),
+      dryRun: this.dryRun ? DRY_RUN : undefined,
     });
     this.#closers.unshift(() => session.close());
     return session;

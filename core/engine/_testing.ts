@@ -131,7 +131,6 @@ export async function harness(
         tempRoot: dir,
         dryRun: false,
         concurrency: 3,
-        retry: { attempts: 3, sleep: () => Promise.resolve() },
         ...o,
       } as ImportOptions & T),
     });

@@ -7,31 +7,28 @@ import type { Asset } from "../model/asset.ts";
 import type { ExportedFile, Plan } from "../model/plan.ts";
 import { FatalError, messageOf, PermanentError, PluginError } from "../plugin/errors.ts";
 import { hashFile } from "./hash.ts";
-import { type ImportRun, retryOptions } from "./import_types.ts";
-import { retry } from "./retry.ts";
+import type { ImportRun } from "./import_types.ts";
 import { sidecarKeys } from "./sidecar_store.ts";
 
-/** Exports, hashes and stores the sidecars of one asset, retrying the whole step on retryable errors. */
-export function exportAsset(
+/** Exports, hashes and stores the sidecars of one asset (the session wrapping retries the export). */
+export async function exportAsset(
   run: ImportRun,
   asset: Asset,
   plan: Plan,
   dir: { readonly path: string },
 ): Promise<ExportedFile[]> {
   const { options } = run;
-  return retry(async () => {
-    const exported = await options.source.export({
-      asset,
-      plan,
-      get dir() {
-        return dir.path;
-      },
-      allowNetwork: options.allowNetwork ?? false,
-    });
-    const files = await hashAll(run, asset, plan, exported);
-    await storeSidecars(run, asset, plan, files);
-    return files;
-  }, retryOptions(run, asset.id));
+  const exported = await options.source.export({
+    asset,
+    plan,
+    get dir() {
+      return dir.path;
+    },
+    allowNetwork: options.allowNetwork ?? false,
+  });
+  const files = await hashAll(run, asset, plan, exported);
+  await storeSidecars(run, asset, plan, files);
+  return files;
 }
 
 async function hashAll(run: ImportRun, asset: Asset, plan: Plan, exported: { key: string; path: string }[]) {

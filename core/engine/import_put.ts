@@ -7,13 +7,12 @@ import type { Asset } from "../model/asset.ts";
 import type { ExportedGroup, Plan } from "../model/plan.ts";
 import { errorKind, messageOf, PluginError } from "../plugin/errors.ts";
 import type { RemoteRef } from "../plugin/types.ts";
-import { type ImportRun, retryOptions } from "./import_types.ts";
-import { retry } from "./retry.ts";
+import type { ImportRun } from "./import_types.ts";
 
 /** Puts the group, records what the destination confirmed, then stacks it with its burst. */
 export async function putAndRecord(run: ImportRun, group: ExportedGroup): Promise<RemoteRef[]> {
   const { options } = run;
-  const result = await retry(() => options.destination.put(group), retryOptions(run, group.asset.id));
+  const result = await options.destination.put(group);
   checkPutResult(options.destinationId, group.plan, result.resources);
   options.tracker.recordImported(run.ids, group, result.resources);
   const stackGroup = group.plan.stackGroup;
@@ -47,7 +46,7 @@ async function stackMembers(run: ImportRun, groupId: string, asset?: Asset): Pro
   if (!top || others.length === 0) return done();
   const assetId = asset?.id ?? top.assetId;
   try {
-    await retry(() => options.destination.stack!(top.remoteId, others), retryOptions(run, assetId));
+    await options.destination.stack!(top.remoteId, others);
     done();
   } catch (e) {
     if (errorKind(e) === "fatal") throw e;

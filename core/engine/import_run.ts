@@ -19,16 +19,10 @@ import { exportAsset, lazyDir, tempDiskFailure } from "./import_export.ts";
 import { inCloudLane, spoolWork } from "./import_list.ts";
 import { planAsset } from "./import_plan.ts";
 import { finishStacks, putAndRecord } from "./import_put.ts";
-import {
-  emptySummary,
-  type ImportOptions,
-  type ImportRun,
-  noteWaiting,
-  retryOptions,
-} from "./import_types.ts";
+import { emptySummary, type ImportOptions, type ImportRun, noteWaiting } from "./import_types.ts";
 import type { RunSummary } from "./import_types.ts";
 import { runLanes } from "./lanes.ts";
-import { retry, sleep } from "./retry.ts";
+import { sleep } from "./retry.ts";
 import { Spool } from "./spool.ts";
 
 export { planAsset } from "./import_plan.ts";
@@ -111,7 +105,7 @@ async function importOne(run: ImportRun, asset: Asset, paceDownload?: () => Prom
   try {
     if (paceDownload) await paceDownload();
     if (paceDownload && options.source.download) {
-      await retry(() => options.source.download!([asset]), retryOptions(run, asset.id));
+      await options.source.download([asset]);
     }
     const files = await exportAsset(run, asset, plan, dir);
     await checkContents(asset.filename, files);

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { FatalError, PermanentError, RetryableError } from "../plugin/errors.ts";
+import { subjectOf, wrapSession } from "./wrap.ts";
 import type { ExportRequest } from "../plugin/types.ts";
 import { importAssets, type RunEvent } from "./import_run.ts";
 import { fakeDestination, fakeJpeg, fakeSource, harness } from "./_testing.ts";
@@ -35,24 +36,38 @@ Deno.test("dry run plans every asset but exports, uploads and records nothing", 
   });
 });
 
-Deno.test("a retryable failure is retried in the run with back-off and then succeeds", async () => {
+Deno.test("a retryable failure is retried in the run by the session wrapping, with back-off, and then succeeds", async () => {
   await harness(async ({ dir, base }) => {
     const delays: number[] = [];
+    const retried: (string | undefined)[] = [];
     const src = await fakeSource(dir, 1, (_a, call) => {
       if (call < 3) throw new RetryableError("disk busy");
     });
-    const s = await importAssets(base({
-      source: src.session,
-      destination: fakeDestination().session,
+    // The engine itself never retries: the host wraps every session it opens (core/cli/session.ts).
+    const source = wrapSession({ id: "source.fake" }, src.session, {
       retry: {
         attempts: 3,
         baseMs: 100,
         sleep: (ms) => (delays.push(ms), Promise.resolve()),
         random: () => 1,
       },
-    }));
+      onRetry: ({ hook, args }) => retried.push(`${hook} ${subjectOf(args)}`),
+    });
+    const s = await importAssets(base({ source, destination: fakeDestination().session }));
     assert.equal(s.imported, 1);
     assert.deepEqual(delays, [100, 200]);
+    assert.deepEqual(retried, ["export id-0", "export id-0"]);
+  });
+});
+
+Deno.test("the engine itself does not retry: an unwrapped session is called once per asset", async () => {
+  await harness(async ({ dir, base }) => {
+    const once = await fakeSource(dir, 1, () => {
+      throw new RetryableError("disk busy");
+    });
+    const raw = await importAssets(base({ source: once.session, destination: fakeDestination().session }));
+    assert.equal(once.calls.get("id-0"), 1, "an unwrapped session is tried once: no retry inside the engine");
+    assert.equal(raw.failed, 1);
   });
 });
 

@@ -6,12 +6,10 @@
 import type { Asset } from "../model/asset.ts";
 import type { Plan } from "../model/plan.ts";
 import type { PlanPolicy } from "../model/policy.ts";
-import { messageOf } from "../plugin/errors.ts";
 import type { OptionValues } from "../plugin/options.ts";
 import type { AssetDestinationSession, HandlerPlugin, SourceSession } from "../plugin/types.ts";
 import type { Tracker, TransferState } from "../tracker/mod.ts";
 import type { SkipReason } from "./diff.ts";
-import type { RetryOptions } from "./retry.ts";
 import type { SidecarStore } from "./sidecar_store.ts";
 
 export interface HandlerEntry {
@@ -26,6 +24,7 @@ export type RunEvent =
   | { type: "asset"; assetId: string; filename: string; outcome: "would-import"; plan: Plan }
   | { type: "asset"; assetId: string; filename: string; outcome: "failed"; kind: string; error: string }
   | { type: "skip"; assetId: string; reason: SkipReason; detail?: string }
+  /** A plugin call is tried again (reported by the session wrapping, see core/engine/wrap.ts). */
   | { type: "retry"; assetId: string; attempt: number; delayMs: number; error: string }
   /** Something went wrong after the asset was safely recorded (e.g. stacking it with its burst). */
   | { type: "warning"; assetId: string; message: string };
@@ -81,7 +80,6 @@ export interface ImportOptions {
   states?: Map<string, TransferState>;
   /** Sees every listed asset with its tracker state, e.g. for `sync` to reconcile changes. */
   onListed?: (asset: Asset, state: TransferState | undefined) => void;
-  retry?: RetryOptions;
   signal?: AbortSignal;
   onEvent?: (event: RunEvent) => void;
   now?: () => Date;
@@ -129,14 +127,4 @@ function noteWaiting(summary: RunSummary, until: string): void {
   span.assets++;
   if (Date.parse(until) < Date.parse(span.earliest)) span.earliest = until;
   if (Date.parse(until) > Date.parse(span.latest)) span.latest = until;
-}
-
-/** The run's retry options for one asset's calls, reporting each retry as a progress event. */
-export function retryOptions(run: ImportRun, assetId: string): RetryOptions {
-  return {
-    ...run.options.retry,
-    signal: run.signal,
-    onRetry: (error, attempt, delayMs) =>
-      run.emit({ type: "retry", assetId, attempt, delayMs, error: messageOf(error) }),
-  };
 }

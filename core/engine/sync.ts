@@ -16,7 +16,6 @@ import { errorKind, messageOf } from "../plugin/errors.ts";
 import type { AssetChanges } from "../plugin/types.ts";
 import type { TransferState } from "../tracker/mod.ts";
 import { importAssets, type ImportOptions, type RunSummary } from "./import_run.ts";
-import { retry } from "./retry.ts";
 
 export interface SyncOptions extends ImportOptions {
   /** Move assets gone from the source to the destination's trash (default false). */
@@ -96,7 +95,7 @@ export async function syncAssets(options: SyncOptions): Promise<SyncSummary> {
       continue;
     }
     try {
-      await retry(() => destination.update!(remoteId, changes), { ...options.retry, signal: options.signal });
+      await destination.update(remoteId, changes);
       tracker.recordSynced(ids, asset, {
         favorite: changes.favorite,
         hidden: changes.hidden,
@@ -144,10 +143,7 @@ export async function syncAssets(options: SyncOptions): Promise<SyncSummary> {
         `with --max-delete-share ${Math.ceil((removable.length / tracked) * 100) / 100}`;
     } else if (removable.length > 0) {
       if (!dryRun) {
-        await retry(() => destination.remove!(removable.map((m) => m.remoteId!)), {
-          ...options.retry,
-          signal: options.signal,
-        });
+        await destination.remove(removable.map((m) => m.remoteId!));
         tracker.markRemoteGone(ids, removable.map((m) => m.assetId));
       }
       summary.removed = removable.length;

@@ -7,13 +7,17 @@
  * @example
  * ```ts
  * const timings = new HookTimings();
- * const session = wrapSession(plugin, checkSession(plugin, opened), { timings, retry: { attempts: 3 } });
+ * const session = wrapSession(plugin, checkSession(plugin, "assets", ["stack"], opened), {
+ *   timings,
+ *   retry: { attempts: 3 },
+ *   dryRun: DRY_RUN, // only in a dry run
+ * });
  * await session.put(group); // fails as "destination.immich put: ..." after three tries
  * ```
  * @module
  */
 import { retry, type RetryOptions } from "./retry.ts";
-import { PluginError } from "../plugin/errors.ts";
+import { FatalError, PluginError } from "../plugin/errors.ts";
 
 /** Calls and time spent per plugin hook, for the server's metrics. */
 export interface HookTiming {
@@ -42,8 +46,43 @@ export class HookTimings {
   }
 }
 
-/** What a writing hook answers in a dry run, given its arguments; the plugin is not called. */
-export type DryRunAnswer = (...args: unknown[]) => unknown;
+/**
+ * What a writing hook does in a dry run, given its arguments: answer without calling the plugin, or
+ * `call` it with arguments that make it change nothing.
+ */
+export type DryRunAnswer = (args: unknown[], call: (...args: unknown[]) => Promise<unknown>) => unknown;
+
+const nothing = () => undefined;
+
+/**
+ * The dry run of every writing hook of the contract. A put is refused rather than faked: a made-up
+ * remote id must never reach the tracker. Backups run as rclone's own dry run, which reports what it
+ * would copy; a backup target is never marked as created.
+ */
+export const DRY_RUN: Readonly<Record<string, DryRunAnswer>> = {
+  put: () => {
+    throw new FatalError("a dry run sends nothing; put() must not be called in one");
+  },
+  update: nothing,
+  stack: nothing,
+  remove: nothing,
+  download: nothing,
+  delete: ([ids]) => ({ deleted: [], notFound: ids }),
+  warmup: nothing,
+  pruneArchive: nothing,
+  backupTree: ([request], call) => call({ ...(request as object), dryRun: true }),
+  prepareBackup: (_args, call) => call({ create: false }),
+};
+
+/** What a retry is about, for reports: the asset of an export request or a group, else the first id. */
+export function subjectOf(args: unknown[]): string | undefined {
+  const [first] = args;
+  const item = Array.isArray(first) ? first[0] : first;
+  if (typeof item === "string") return item;
+  const asset = item as { asset?: { id?: unknown }; id?: unknown } | undefined;
+  const id = asset?.asset?.id ?? asset?.id;
+  return typeof id === "string" ? id : undefined;
+}
 
 export interface WrapOptions {
   /** Retry retryable errors with back-off; without it every hook is tried once. */
@@ -59,6 +98,12 @@ export interface WrapOptions {
 
 /** Hooks that hand back an async iterable: tagged while iterating, never retried (not replayable). */
 const STREAMING = new Set(["list"]);
+
+/**
+ * Tree transfers last hours and the backup engine retries them itself, a job at a time, with the
+ * attempts recorded in the tracker so that a later run resumes the count: not retried here too.
+ */
+const RETRIED_BY_THE_BACKUP = new Set(["backupTree", "restoreTree", "verifyTree"]);
 
 /** The session with every method wrapped; data fields (`key`, `info`) pass through unchanged. */
 export function wrapSession<S extends object>(
@@ -83,13 +128,16 @@ function wrapHook(
   options: WrapOptions,
 ): (...args: unknown[]) => unknown {
   const answer = options.dryRun?.[hook];
-  if (answer) return (...args) => Promise.resolve(answer(...args));
+  if (answer) {
+    const call = (...args: unknown[]) => Promise.resolve(fn(...args));
+    return (...args) => timed(pluginId, hook, () => Promise.resolve(answer(args, call)), options.timings);
+  }
   if (STREAMING.has(hook)) {
     return (...args) => tagIterable(pluginId, hook, fn(...args) as AsyncIterable<unknown>);
   }
   return (...args) => {
     const once = () => timed(pluginId, hook, () => Promise.resolve(fn(...args)), options.timings);
-    if (!options.retry) return once();
+    if (!options.retry || RETRIED_BY_THE_BACKUP.has(hook)) return once();
     return retry(once, {
       ...options.retry,
       onRetry: (error, attempt, delayMs) => {

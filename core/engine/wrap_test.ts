@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { PermanentError, PluginError, RetryableError } from "../plugin/errors.ts";
-import { HookTimings, wrapSession } from "./wrap.ts";
+import { DRY_RUN, HookTimings, subjectOf, wrapSession } from "./wrap.ts";
 
 const plugin = { id: "destination.fake" };
 const noPause = { sleep: () => Promise.resolve(), random: () => 0 };
@@ -71,9 +71,54 @@ Deno.test("wrapSession() does not retry a permanent error, and gives up after th
 
 Deno.test("wrapSession() in a dry run answers a writing hook without calling the plugin", async () => {
   const { session, calls } = flaky([]);
-  const wrapped = wrapSession(plugin, session, { dryRun: { put: (group) => `would put ${group}` } });
+  const wrapped = wrapSession(plugin, session, { dryRun: { put: ([group]) => `would put ${group}` } });
   assert.equal(await wrapped.put("g"), "would put g");
   assert.equal(calls.length, 0);
+});
+
+Deno.test("DRY_RUN refuses a put, calls no other writing hook, and runs backups as rclone's dry run", async () => {
+  const seen: { hook: string; args: unknown[] }[] = [];
+  const record = (hook: string, answer: unknown = undefined) => (...args: unknown[]) => {
+    seen.push({ hook, args });
+    return Promise.resolve(answer);
+  };
+  const session = {
+    key: "k",
+    put: record("put"),
+    update: record("update"),
+    stack: record("stack"),
+    remove: record("remove"),
+    delete: record("delete"),
+    pruneArchive: record("pruneArchive"),
+    warmup: record("warmup"),
+    backupTree: record("backupTree", { copied: 0 }),
+    prepareBackup: record("prepareBackup", { state: "new" }),
+    presence: record("presence", {}),
+  };
+  const dry = wrapSession(plugin, session, { dryRun: DRY_RUN });
+  await assert.rejects(dry.put(), /destination.fake put: a dry run sends nothing/);
+  await dry.update("r", { favorite: true });
+  await dry.stack("a", ["b"]);
+  await dry.remove(["r"]);
+  await dry.pruneArchive("20250101T000000Z");
+  await dry.warmup(["x"]);
+  assert.deepEqual(await dry.delete(["a", "b"]), { deleted: [], notFound: ["a", "b"] });
+  assert.deepEqual(seen, [], "no writing hook reached the plugin");
+  await dry.backupTree({ source: "/s", name: "library", archive: "A" });
+  await dry.prepareBackup({ create: true });
+  await dry.presence(["r"]);
+  assert.deepEqual(seen, [
+    { hook: "backupTree", args: [{ source: "/s", name: "library", archive: "A", dryRun: true }] },
+    { hook: "prepareBackup", args: [{ create: false }] },
+    { hook: "presence", args: [["r"]] },
+  ]);
+});
+
+Deno.test("subjectOf() names the asset a call is about", () => {
+  assert.equal(subjectOf([{ asset: { id: "A1" }, plan: {} }]), "A1");
+  assert.equal(subjectOf([[{ id: "A2" }, { id: "A3" }]]), "A2");
+  assert.equal(subjectOf(["remote-1", { favorite: true }]), "remote-1");
+  assert.equal(subjectOf([]), undefined);
 });
 
 Deno.test("wrapSession() counts calls, failures and time per hook", async () => {
