@@ -68,6 +68,16 @@ Deno.test("serve's API reports what a real import recorded: status, runs, proble
       );
       assert.equal(problems[0].examples.length, Math.min(3, failed));
       for (const name of problems[0].examples) assert.ok(!problems[0].reason.includes(name));
+      // `review` groups the same tracker the same way: groups, counts, reasons and examples.
+      const review = JSON.parse((await runCli(["review", "--json", "--home", fx.home])).stdout);
+      assert.deepEqual(
+        review.groups.map((
+          g: { errorClass: string; reason: string; count: number; examples: { filename: string }[] },
+        ) => [g.errorClass, g.reason, g.count, g.examples.map((e) => e.filename)]),
+        problems.map((
+          p: { errorClass: string; reason: string; count: number; examples: string[] },
+        ) => [p.errorClass, p.reason, p.count, p.examples]),
+      );
 
       const runs = await (await get("/api/runs")).json();
       assert.deepEqual(runs.live, []);

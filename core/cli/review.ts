@@ -7,7 +7,7 @@
 import type { Command } from "commander";
 import { importAssets } from "../engine/import_run.ts";
 import { ConfigError } from "../plugin/errors.ts";
-import { reasonOf } from "../server/problems.ts";
+import { groupProblems, type ProblemExample } from "../server/problems.ts";
 import type { ProblemRow } from "../tracker/mod.ts";
 import { type CommandContext, ExitCode } from "./command_context.ts";
 import {
@@ -29,27 +29,22 @@ interface ReviewFlags extends RunFlags {
   yes?: boolean;
 }
 
-export interface ProblemGroup {
+/** A group as `review` prints it; the class shows the status when none was recorded. */
+export interface ReviewGroup {
   reason: string;
   errorClass: string;
   count: number;
-  examples: { assetId: string; filename: string; message: string | null }[];
+  examples: ProblemExample[];
 }
 
-export function groupProblems(rows: ProblemRow[], examples = 3): ProblemGroup[] {
-  const groups = new Map<string, ProblemGroup>();
-  for (const r of rows) {
-    const errorClass = r.errorClass ?? r.status;
-    const reason = reasonOf(r.errorMessage, { id: r.assetId, filename: r.filename });
-    const key = `${errorClass}\u0000${reason}`;
-    let g = groups.get(key);
-    if (!g) groups.set(key, g = { reason, errorClass, count: 0, examples: [] });
-    g.count++;
-    if (g.examples.length < examples) {
-      g.examples.push({ assetId: r.assetId, filename: r.filename, message: r.errorMessage });
-    }
-  }
-  return [...groups.values()].sort((a, b) => b.count - a.count);
+/** The problems of one destination, through the grouping `serve` uses too. */
+export function reviewGroups(destination: string, rows: readonly ProblemRow[]): ReviewGroup[] {
+  return groupProblems(rows.map((r) => ({ ...r, destination }))).map((g) => ({
+    reason: g.reason,
+    errorClass: g.errorClass ?? g.status,
+    count: g.count,
+    examples: g.examples,
+  }));
 }
 
 function csvField(value: unknown): string {
@@ -108,7 +103,7 @@ async function review(session: Session, ctx: CommandContext, flags: ReviewFlags)
   if (flags.failedOnly) rows = rows.filter((r) => r.status === "failed");
   if (flags.skippedOnly) rows = rows.filter((r) => r.status === "skipped");
   if (flags.limit !== undefined) rows = rows.slice(0, wholeNumber(flags.limit, "--limit"));
-  const groups = groupProblems(rows);
+  const groups = reviewGroups(key, rows);
 
   if (flags.export) {
     await exportProblems(flags.export, rows);

@@ -10,7 +10,7 @@
  * ```
  * @module
  */
-import { Hono } from "hono";
+import { Hono, type MiddlewareHandler } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
 import { statusReport } from "../tracker/status.ts";
 import type { Tracker } from "../tracker/mod.ts";
@@ -59,6 +59,17 @@ export interface AppOptions {
 const UNAUTHORIZED =
   "this photos-sync server needs its token: send the header Authorization: Bearer <token>, or open /?token=<token> once in the browser";
 
+/** A JSON response, with secrets masked. */
+type JsonResponder = (value: unknown, status?: number) => Response;
+
+/** What the route groups share. */
+interface Routes {
+  options: AppOptions;
+  reader: SnapshotReader;
+  redact: (text: string) => string;
+  json: JsonResponder;
+}
+
 /** Builds the Hono app; see {@link AppOptions}. */
 export function createApp(options: AppOptions): Hono {
   const reader = new SnapshotReader(options.tracker, {
@@ -67,21 +78,34 @@ export function createApp(options: AppOptions): Hono {
     backups: options.backups,
   });
   const redact = options.redact ?? ((s: string) => s);
-  const token = options.token || undefined;
-  const loopbackOnly = options.loopbackHostsOnly ?? !token;
-  const json = (value: unknown, status = 200) =>
+  const json: JsonResponder = (value, status = 200) =>
     new Response(redact(JSON.stringify(value, null, 2)), {
       status,
       headers: { "content-type": "application/json; charset=utf-8" },
     });
+  const routes: Routes = { options, reader, redact, json };
 
   const app = new Hono();
+  guardRequests(app, routes);
+  routeDashboard(app);
+  routeApi(app, routes);
+  routeFeeds(app, routes);
+  app.notFound(() => json({ error: "not found" }, 404));
+  app.onError((e) => {
+    options.onError?.(e);
+    return json({ error: `the tracker could not be read: ${(e as Error).message}` }, 500);
+  });
+  return app;
+}
 
+/** Security headers on every answer; then only reads, only for loopback names or with the token. */
+function guardRequests(app: Hono, { options, json }: Routes): void {
+  const token = options.token || undefined;
+  const loopbackOnly = options.loopbackHostsOnly ?? !token;
   app.use("*", async (c, next) => {
     await next();
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) c.res.headers.set(name, value);
   });
-
   app.use("*", async (c, next) => {
     if (c.req.method !== "GET" && c.req.method !== "HEAD") {
       return new Response(JSON.stringify({ error: "read-only: only GET and HEAD are served" }), {
@@ -98,7 +122,14 @@ export function createApp(options: AppOptions): Hono {
         }, 403);
       }
     }
-    if (!token) return await next();
+    return await next();
+  });
+  if (token) app.use("*", tokenGate(token, json));
+}
+
+/** The token as a Bearer header, or `?token=` once (which sets the session cookie), or that cookie. */
+function tokenGate(token: string, json: JsonResponder): MiddlewareHandler {
+  return async (c, next) => {
     const bearer = /^Bearer\s+(.+)$/i.exec(c.req.header("authorization") ?? "")?.[1]?.trim();
     if (bearer !== undefined) {
       return tokenMatches(bearer, token) ? await next() : json({ error: UNAUTHORIZED }, 401);
@@ -125,12 +156,18 @@ export function createApp(options: AppOptions): Hono {
     const res = json({ error: UNAUTHORIZED }, 401);
     res.headers.set("WWW-Authenticate", 'Bearer realm="photos-sync"');
     return res;
-  });
+  };
+}
 
+/** The dashboard's files, embedded in the build. */
+function routeDashboard(app: Hono): void {
   for (const [path, file] of Object.entries(DASHBOARD_FILES)) {
     app.get(path, () => new Response(file.body, { headers: { "content-type": file.type } }));
   }
+}
 
+/** The JSON API: each document read from the tracker when asked for. */
+function routeApi(app: Hono, { options, reader, json }: Routes): void {
   app.get("/api/health", () =>
     json({
       ok: true,
@@ -146,6 +183,10 @@ export function createApp(options: AppOptions): Hono {
     return json({ live, runs });
   });
   app.get("/api/backups", () => json(reader.read().backups));
+}
+
+/** What is watched rather than asked for: the event stream and the Prometheus metrics. */
+function routeFeeds(app: Hono, { options, reader, redact }: Routes): void {
   app.get("/api/events", () =>
     new Response(
       snapshotEvents(reader, {
@@ -166,10 +207,4 @@ export function createApp(options: AppOptions): Hono {
     new Response(redact(renderMetrics(reader.read())), {
       headers: { "content-type": "text/plain; version=0.0.4; charset=utf-8" },
     }));
-  app.notFound(() => json({ error: "not found" }, 404));
-  app.onError((e) => {
-    options.onError?.(e);
-    return json({ error: `the tracker could not be read: ${(e as Error).message}` }, 500);
-  });
-  return app;
 }

@@ -38,32 +38,18 @@ export function snapshotEvents(
 ): ReadableStream<Uint8Array> {
   const pollMs = options.pollMs ?? 500;
   const keepAliveMs = options.keepAliveMs ?? 15_000;
-  const refreshMs = options.refreshMs ?? 5_000;
   const redact = options.redact ?? ((s: string) => s);
-  let version: number | undefined;
-  let lastRead = 0;
+  const watch = new SnapshotWatch(reader, options.refreshMs ?? 5_000);
+  const pause = new Pause();
   let lastSent = Date.now();
-  let lastKey = "";
   let eventId = 0;
   let closed = false;
-  let wake: (() => void) | undefined;
-  let timer: ReturnType<typeof setTimeout> | undefined;
 
   let onAbort: (() => void) | undefined;
   const stop = () => {
     closed = true;
-    clearTimeout(timer);
-    wake?.();
+    pause.stop();
     if (onAbort) options.signal?.removeEventListener("abort", onAbort);
-  };
-  const pause = (ms: number) =>
-    new Promise<void>((resolve) => {
-      wake = resolve;
-      timer = setTimeout(resolve, ms);
-    });
-  const frame = (snapshot: Snapshot) => {
-    const data = redact(JSON.stringify(snapshot));
-    return encoder.encode(`id: ${++eventId}\nevent: snapshot\ndata: ${data}\n\n`);
   };
 
   return new ReadableStream<Uint8Array>({
@@ -89,33 +75,71 @@ export function snapshotEvents(
     async pull(controller) {
       while (!closed) {
         const now = Date.now();
+        let snapshot: Snapshot | undefined;
         try {
-          const v = reader.version;
-          if (v !== version || now - lastRead >= refreshMs) {
-            version = v;
-            lastRead = now;
-            const snapshot = reader.read();
-            const key = JSON.stringify({ ...snapshot, generatedAt: null });
-            if (key !== lastKey) {
-              lastKey = key;
-              lastSent = now;
-              controller.enqueue(frame(snapshot));
-              return;
-            }
-          }
+          snapshot = watch.changed(now);
         } catch (e) {
           options.onError?.(e);
+        }
+        if (snapshot) {
+          lastSent = now;
+          const data = redact(JSON.stringify(snapshot));
+          controller.enqueue(encoder.encode(`id: ${++eventId}\nevent: snapshot\ndata: ${data}\n\n`));
+          return;
         }
         if (now - lastSent >= keepAliveMs) {
           lastSent = now;
           controller.enqueue(encoder.encode(": keep-alive\n\n"));
           return;
         }
-        await pause(pollMs);
+        await pause.wait(pollMs);
       }
     },
     cancel() {
       stop();
     },
   });
+}
+
+/** Tells at each look whether the snapshot changed since the last one it returned. */
+class SnapshotWatch {
+  #version: number | undefined;
+  #lastRead = 0;
+  #lastKey = "";
+
+  constructor(readonly reader: SnapshotReader, readonly refreshMs: number) {}
+
+  /**
+   * The snapshot, when it differs from the last one returned (its time aside). The tracker is read
+   * only when another process wrote to it or the refresh is due.
+   */
+  changed(now: number): Snapshot | undefined {
+    const version = this.reader.version;
+    if (version === this.#version && now - this.#lastRead < this.refreshMs) return undefined;
+    this.#version = version;
+    this.#lastRead = now;
+    const snapshot = this.reader.read();
+    const key = JSON.stringify({ ...snapshot, generatedAt: null });
+    if (key === this.#lastKey) return undefined;
+    this.#lastKey = key;
+    return snapshot;
+  }
+}
+
+/** The wait between looks; `stop` ends it at once, so a closing stream does not linger. */
+class Pause {
+  #wake: (() => void) | undefined;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+
+  wait(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      this.#wake = resolve;
+      this.#timer = setTimeout(resolve, ms);
+    });
+  }
+
+  stop(): void {
+    clearTimeout(this.#timer);
+    this.#wake?.();
+  }
 }

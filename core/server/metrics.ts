@@ -41,114 +41,106 @@ interface DestinationLike {
   incomplete?: unknown;
 }
 
+const gauge = (name: string, help: string) => new Family(name, "gauge", help);
+
 /** Every figure of the snapshot as gauges; families without samples still carry HELP and TYPE. */
 export function renderMetrics(snapshot: Snapshot): string {
-  const f = {
-    up: new Family("photos_sync_up", "gauge", "1 while the serve endpoint can read the tracker"),
-    assets: new Family("photos_sync_assets", "gauge", "Assets per destination by transfer status"),
-    bytes: new Family("photos_sync_imported_bytes", "gauge", "Bytes of the assets imported per destination"),
-    incomplete: new Family(
-      "photos_sync_incomplete_assets",
-      "gauge",
-      "Imported assets missing a part (e.g. a Live Photo without its motion video)",
-    ),
-    running: new Family("photos_sync_run_active", "gauge", "1 for each run in progress"),
-    done: new Family("photos_sync_run_done_assets", "gauge", "Assets finished by the run in progress"),
-    failed: new Family("photos_sync_run_failed_assets", "gauge", "Assets that failed in the run in progress"),
-    runBytes: new Family("photos_sync_run_bytes", "gauge", "Bytes transferred by the run in progress"),
-    total: new Family(
-      "photos_sync_run_total_assets",
-      "gauge",
-      "Assets the run in progress expects to go through",
-    ),
-    assetRate: new Family(
-      "photos_sync_run_assets_per_second",
-      "gauge",
-      "Recent pace of the run in progress, assets per second",
-    ),
-    byteRate: new Family(
-      "photos_sync_run_bytes_per_second",
-      "gauge",
-      "Recent pace of the run in progress, bytes per second",
-    ),
-    eta: new Family(
-      "photos_sync_run_eta_seconds",
-      "gauge",
-      "Seconds left for the run in progress at its pace",
-    ),
-    heartbeat: new Family(
-      "photos_sync_run_heartbeat_timestamp_seconds",
-      "gauge",
-      "When the run in progress last wrote its progress",
-    ),
-    lastEnd: new Family(
-      "photos_sync_last_run_end_timestamp_seconds",
-      "gauge",
-      "When the last finished run of each command ended, by how it ended",
-    ),
-    lastOk: new Family(
-      "photos_sync_last_run_success",
-      "gauge",
-      "1 if the last finished run of each command succeeded, else 0",
-    ),
-    problems: new Family(
-      "photos_sync_problems",
-      "gauge",
-      "Failed or skipped assets by destination and error class",
-    ),
-    backupBytesTotal: new Family(
-      "photos_sync_backup_job_bytes_total",
-      "gauge",
-      "Bytes a backup job has to copy",
-    ),
-    backupBytesDone: new Family(
-      "photos_sync_backup_job_bytes_transferred",
-      "gauge",
-      "Bytes a backup job copied",
-    ),
-    backupFilesTotal: new Family(
-      "photos_sync_backup_job_files_total",
-      "gauge",
-      "Files a backup job has to copy",
-    ),
-    backupFilesDone: new Family(
-      "photos_sync_backup_job_files_transferred",
-      "gauge",
-      "Files a backup job copied",
-    ),
-    backupSpeed: new Family("photos_sync_backup_job_bytes_per_second", "gauge", "Pace of a backup job"),
-    backupEta: new Family("photos_sync_backup_job_eta_seconds", "gauge", "Seconds left for a backup job"),
-    backupRunning: new Family("photos_sync_backup_job_running", "gauge", "1 for each backup job in progress"),
-  };
-  f.up.add({}, 1);
+  const up = gauge("photos_sync_up", "1 while the serve endpoint can read the tracker");
+  up.add({}, 1);
+  const families = [
+    up,
+    ...destinationFamilies(snapshot),
+    ...liveRunFamilies(snapshot),
+    ...lastRunFamilies(snapshot),
+    problemFamily(snapshot),
+    ...backupJobFamilies(snapshot),
+  ];
+  const out: string[] = [];
+  for (const family of families) {
+    out.push(`# HELP ${family.name} ${family.help}`, `# TYPE ${family.name} ${family.type}`);
+    for (const [labels, value] of family.samples) out.push(line(family.name, labels, value));
+  }
+  return out.join("\n") + "\n";
+}
+
+/** What the status report says per destination. */
+function destinationFamilies(snapshot: Snapshot): Family[] {
+  const assets = gauge("photos_sync_assets", "Assets per destination by transfer status");
+  const bytes = gauge("photos_sync_imported_bytes", "Bytes of the assets imported per destination");
+  const incomplete = gauge(
+    "photos_sync_incomplete_assets",
+    "Imported assets missing a part (e.g. a Live Photo without its motion video)",
+  );
   const status = snapshot.status as { destinations?: DestinationLike[] } | null;
   for (const d of Array.isArray(status?.destinations) ? status.destinations : []) {
     const destination = String(d.destination);
     for (const s of ["imported", "failed", "skipped"] as const) {
-      f.assets.add({ destination, status: s }, d[s] as number);
+      assets.add({ destination, status: s }, d[s] as number);
     }
-    f.bytes.add({ destination }, d.bytes as number);
-    f.incomplete.add({ destination }, d.incomplete as number);
+    bytes.add({ destination }, d.bytes as number);
+    incomplete.add({ destination }, d.incomplete as number);
   }
+  return [assets, bytes, incomplete];
+}
+
+/** Progress and pace of the runs in progress. */
+function liveRunFamilies(snapshot: Snapshot): Family[] {
+  const running = gauge("photos_sync_run_active", "1 for each run in progress");
+  const done = gauge("photos_sync_run_done_assets", "Assets finished by the run in progress");
+  const failed = gauge("photos_sync_run_failed_assets", "Assets that failed in the run in progress");
+  const runBytes = gauge("photos_sync_run_bytes", "Bytes transferred by the run in progress");
+  const total = gauge("photos_sync_run_total_assets", "Assets the run in progress expects to go through");
+  const assetRate = gauge(
+    "photos_sync_run_assets_per_second",
+    "Recent pace of the run in progress, assets per second",
+  );
+  const byteRate = gauge(
+    "photos_sync_run_bytes_per_second",
+    "Recent pace of the run in progress, bytes per second",
+  );
+  const eta = gauge("photos_sync_run_eta_seconds", "Seconds left for the run in progress at its pace");
+  const heartbeat = gauge(
+    "photos_sync_run_heartbeat_timestamp_seconds",
+    "When the run in progress last wrote its progress",
+  );
   for (const r of snapshot.live) {
     const labels = { run: r.id, command: r.command };
-    f.running.add(labels, 1);
-    f.done.add(labels, r.done);
-    f.failed.add(labels, r.failed);
-    f.runBytes.add(labels, r.bytes);
-    f.total.add(labels, r.total);
-    f.assetRate.add(labels, r.assetsPerSecond);
-    f.byteRate.add(labels, r.bytesPerSecond);
-    f.eta.add(labels, r.etaSeconds);
-    f.heartbeat.add(labels, seconds(r.heartbeatAt));
+    running.add(labels, 1);
+    done.add(labels, r.done);
+    failed.add(labels, r.failed);
+    runBytes.add(labels, r.bytes);
+    total.add(labels, r.total);
+    assetRate.add(labels, r.assetsPerSecond);
+    byteRate.add(labels, r.bytesPerSecond);
+    eta.add(labels, r.etaSeconds);
+    heartbeat.add(labels, seconds(r.heartbeatAt));
   }
+  return [running, done, failed, runBytes, total, assetRate, byteRate, eta, heartbeat];
+}
+
+/** How the last finished run of each command ended (runs come newest first). */
+function lastRunFamilies(snapshot: Snapshot): Family[] {
+  const lastEnd = gauge(
+    "photos_sync_last_run_end_timestamp_seconds",
+    "When the last finished run of each command ended, by how it ended",
+  );
+  const lastOk = gauge(
+    "photos_sync_last_run_success",
+    "1 if the last finished run of each command succeeded, else 0",
+  );
   const seen = new Set<string>();
   for (const r of snapshot.runs) {
     if (r.status === "running" || seen.has(r.command)) continue;
     seen.add(r.command);
-    f.lastEnd.add({ command: r.command, status: r.status }, seconds(r.endedAt ?? r.startedAt));
-    f.lastOk.add({ command: r.command }, r.status === "succeeded" ? 1 : 0);
+    lastEnd.add({ command: r.command, status: r.status }, seconds(r.endedAt ?? r.startedAt));
+    lastOk.add({ command: r.command }, r.status === "succeeded" ? 1 : 0);
   }
+  return [lastEnd, lastOk];
+}
+
+/** The problem groups summed per destination, status and class (reasons would be too many labels). */
+function problemFamily(snapshot: Snapshot): Family {
+  const problems = gauge("photos_sync_problems", "Failed or skipped assets by destination and error class");
   const byClass = new Map<string, { labels: Labels; n: number }>();
   for (const p of snapshot.problems) {
     const labels = { destination: p.destination, status: p.status, error_class: p.errorClass ?? "" };
@@ -157,23 +149,30 @@ export function renderMetrics(snapshot: Snapshot): string {
     entry.n += p.count;
     byClass.set(key, entry);
   }
-  for (const { labels, n } of byClass.values()) f.problems.add(labels, n);
+  for (const { labels, n } of byClass.values()) problems.add(labels, n);
+  return problems;
+}
+
+/** Each job of the recent backup runs. */
+function backupJobFamilies(snapshot: Snapshot): Family[] {
+  const bytesTotal = gauge("photos_sync_backup_job_bytes_total", "Bytes a backup job has to copy");
+  const bytesDone = gauge("photos_sync_backup_job_bytes_transferred", "Bytes a backup job copied");
+  const filesTotal = gauge("photos_sync_backup_job_files_total", "Files a backup job has to copy");
+  const filesDone = gauge("photos_sync_backup_job_files_transferred", "Files a backup job copied");
+  const speed = gauge("photos_sync_backup_job_bytes_per_second", "Pace of a backup job");
+  const eta = gauge("photos_sync_backup_job_eta_seconds", "Seconds left for a backup job");
+  const running = gauge("photos_sync_backup_job_running", "1 for each backup job in progress");
   for (const run of snapshot.backups.runs) {
     for (const j of run.jobs) {
       const labels = { run: run.id, destination: run.destination, source: j.sourcePath };
-      f.backupBytesTotal.add(labels, j.bytesTotal);
-      f.backupBytesDone.add(labels, j.bytesTransferred);
-      f.backupFilesTotal.add(labels, j.filesTotal);
-      f.backupFilesDone.add(labels, j.filesTransferred);
-      f.backupSpeed.add(labels, j.transferSpeed);
-      f.backupEta.add(labels, j.etaSeconds);
-      f.backupRunning.add(labels, j.status === "RUNNING" ? 1 : 0);
+      bytesTotal.add(labels, j.bytesTotal);
+      bytesDone.add(labels, j.bytesTransferred);
+      filesTotal.add(labels, j.filesTotal);
+      filesDone.add(labels, j.filesTransferred);
+      speed.add(labels, j.transferSpeed);
+      eta.add(labels, j.etaSeconds);
+      running.add(labels, j.status === "RUNNING" ? 1 : 0);
     }
   }
-  const out: string[] = [];
-  for (const family of Object.values(f)) {
-    out.push(`# HELP ${family.name} ${family.help}`, `# TYPE ${family.name} ${family.type}`);
-    for (const [labels, value] of family.samples) out.push(line(family.name, labels, value));
-  }
-  return out.join("\n") + "\n";
+  return [bytesTotal, bytesDone, filesTotal, filesDone, speed, eta, running];
 }

@@ -1,7 +1,8 @@
 /**
- * Failed and skipped assets grouped by reason. Error messages name their asset and file (house
- * rule), so the asset's id, its filename and absolute paths are masked before grouping; what is
- * left is the reason that many assets share.
+ * Failed and skipped assets grouped by reason: the one grouping that `review` (one destination)
+ * and `serve` (every destination) both show, so the same tracker gives the same groups. Error
+ * messages name their asset and file (house rule), so the asset's id, its filename and absolute
+ * paths are masked before grouping; what is left is the reason that many assets share.
  *
  * @example
  * ```ts
@@ -9,18 +10,39 @@
  * ```
  * @module
  */
-import type { Tracker } from "../tracker/mod.ts";
+import type { ProblemRow, Tracker } from "../tracker/mod.ts";
 
+/** One failed or skipped transfer, as both readers of the tracker hand it over. */
+export interface ProblemRecord
+  extends Pick<ProblemRow, "assetId" | "status" | "errorClass" | "errorMessage" | "lastAttemptAt"> {
+  destination: string;
+  /** Null when the tracker holds no asset row for the transfer; the asset's id stands in. */
+  filename: string | null;
+}
+
+export interface ProblemExample {
+  assetId: string;
+  filename: string;
+  message: string | null;
+}
+
+/** Transfers of one destination with the same status, class and reason. */
 export interface ProblemGroup {
   destination: string;
-  status: "failed" | "skipped";
+  status: ProblemRow["status"];
   errorClass: string | null;
   /** The shared part of the error message. */
   reason: string;
   count: number;
-  /** A few filenames, newest attempt first. */
-  examples: string[];
+  /** A few assets, newest attempt first. */
+  examples: ProblemExample[];
+  /** The group's newest attempt. */
   lastAttemptAt: string | null;
+}
+
+/** A group as `serve` shows it (`/api/problems`, the dashboard, the metrics): example filenames only. */
+export interface ProblemSummary extends Omit<ProblemGroup, "examples"> {
+  examples: string[];
 }
 
 /** What a path component holds; a space is allowed inside one ("My Photos"), not around it. */
@@ -75,14 +97,60 @@ function maskPaths(message: string): string {
 }
 
 /**
- * Groups, largest first. Reads every failed or skipped transfer once (problems are few next to a
- * library); `limit` caps the groups returned (default 50), `examples` the filenames per group
- * (default 3).
+ * Groups, largest first, then the most recent first. Rows are put in one order before grouping
+ * (newest attempt first, then by asset id), so the groups and their examples do not depend on the
+ * order a query returned them in; `examples` caps the assets kept per group (default 3).
+ */
+export function groupProblems(rows: readonly ProblemRecord[], examples = 3): ProblemGroup[] {
+  const groups = new Map<string, ProblemGroup>();
+  const ordered = [...rows].sort((a, b) =>
+    newerFirst(a.lastAttemptAt, b.lastAttemptAt) || ascending(a.assetId, b.assetId)
+  );
+  for (const r of ordered) {
+    const filename = r.filename ?? r.assetId;
+    const reason = reasonOf(r.errorMessage, { id: r.assetId, filename });
+    const key = JSON.stringify([r.destination, r.status, r.errorClass, reason]);
+    let group = groups.get(key);
+    if (!group) {
+      group = {
+        destination: r.destination,
+        status: r.status,
+        errorClass: r.errorClass,
+        reason,
+        count: 0,
+        examples: [],
+        lastAttemptAt: r.lastAttemptAt,
+      };
+      groups.set(key, group);
+    }
+    group.count++;
+    if (group.examples.length < examples) {
+      group.examples.push({ assetId: r.assetId, filename, message: r.errorMessage });
+    }
+  }
+  return [...groups.values()].sort((a, b) =>
+    b.count - a.count || newerFirst(a.lastAttemptAt, b.lastAttemptAt) || ascending(a.reason, b.reason)
+  );
+}
+
+/** Orders ISO times newest first; a transfer never attempted comes last. */
+function newerFirst(a: string | null, b: string | null): number {
+  return ascending(b ?? "", a ?? "");
+}
+
+function ascending(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * The groups of every destination, as `serve` shows them. Reads every failed or skipped transfer
+ * once (problems are few next to a library); `limit` caps the groups returned (default 50),
+ * `examples` the filenames per group (default 3).
  */
 export function problemsByReason(
   tracker: Tracker,
   options: { limit?: number; examples?: number } = {},
-): ProblemGroup[] {
+): ProblemSummary[] {
   const limit = options.limit ?? 50;
   const examples = options.examples ?? 3;
   const rows = tracker.query<{
@@ -99,26 +167,17 @@ export function problemsByReason(
      WHERE t.status IN ('failed', 'skipped')
      ORDER BY t.last_attempt_at DESC`,
   );
-  const groups = new Map<string, ProblemGroup>();
-  for (const r of rows) {
-    const filename = r.filename ?? r.asset_id;
-    const reason = reasonOf(r.error_message, { id: r.asset_id, filename });
-    const key = JSON.stringify([r.destination, r.status, r.error_class, reason]);
-    let group = groups.get(key);
-    if (!group) {
-      group = {
-        destination: r.destination,
-        status: r.status,
-        errorClass: r.error_class,
-        reason,
-        count: 0,
-        examples: [],
-        lastAttemptAt: r.last_attempt_at,
-      };
-      groups.set(key, group);
-    }
-    group.count++;
-    if (group.examples.length < examples) group.examples.push(filename);
-  }
-  return [...groups.values()].sort((a, b) => b.count - a.count).slice(0, limit);
+  const records = rows.map((r): ProblemRecord => ({
+    destination: r.destination,
+    assetId: r.asset_id,
+    filename: r.filename,
+    status: r.status,
+    errorClass: r.error_class,
+    errorMessage: r.error_message,
+    lastAttemptAt: r.last_attempt_at,
+  }));
+  return groupProblems(records, examples).slice(0, limit).map((g) => ({
+    ...g,
+    examples: g.examples.map((e) => e.filename),
+  }));
 }

@@ -14,7 +14,7 @@
 import { statusReport } from "../tracker/status.ts";
 import type { RunRow, Tracker } from "../tracker/mod.ts";
 import { type BackupStatus, backupStatus } from "./backup_status.ts";
-import { type ProblemGroup, problemsByReason } from "./problems.ts";
+import { problemsByReason, type ProblemSummary } from "./problems.ts";
 
 /** A run in progress, with what its progress record says and what follows from it. */
 export interface LiveRun {
@@ -57,7 +57,7 @@ export interface Snapshot {
   status: unknown;
   live: LiveRun[];
   runs: RunView[];
-  problems: ProblemGroup[];
+  problems: ProblemSummary[];
   backups: BackupStatus;
 }
 
