@@ -96,6 +96,14 @@ Deno.test("serve's API reports what a real import recorded: status, runs, proble
       assert.equal(metricValue(metrics, "photos_sync_problems", { ...d, error_class: "permanent" }), failed);
       assert.equal(metricValue(metrics, "photos_sync_last_run_success", { command: "import" }), 0);
       assert.equal(metricValue(metrics, "photos_sync_up"), 1);
+      // Every plugin call of the import went through the one wrapping, which counted it.
+      const exports = { command: "import", plugin: "source.photoslibrary", hook: "export" };
+      const exportCalls = metricValue(metrics, "photos_sync_last_run_plugin_calls", exports) ?? 0;
+      assert.ok(exportCalls >= 40, `export calls: ${exportCalls}`);
+      assert.ok((metricValue(metrics, "photos_sync_last_run_plugin_failures", exports) ?? 0) >= failed);
+      assert.ok((metricValue(metrics, "photos_sync_last_run_plugin_seconds", exports) ?? 0) > 0);
+      const puts = { command: "import", plugin: "destination.folder", hook: "put" };
+      assert.equal(metricValue(metrics, "photos_sync_last_run_plugin_calls", puts), dest.imported);
       // Exposition format: each family announced once with HELP then TYPE, every sample well formed.
       const families = new Set<string>();
       const lines = metrics.trimEnd().split("\n");

@@ -56,7 +56,7 @@ export function registerCleanup(program: Command, ctx: CommandContext): void {
           : summary && !summary.refused
           ? "succeeded"
           : "failed";
-        session.tracker.finishRun(runId, status, summary ?? null);
+        session.tracker.finishRun(runId, status, { ...summary, hooks: session.timings.read() });
       }
       printCleanup(ctx.output, summary, flags);
       if (summary.refused) throw new ExitCode(1);

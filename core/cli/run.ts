@@ -144,7 +144,8 @@ export async function engineRun<T extends { failed: number } | { import: RunSumm
       : !result || failed > 0
       ? "failed"
       : "succeeded";
-    session.tracker.finishRun(runId, status, result ?? null);
+    // Calls and time per plugin hook travel with the run, for serve's metrics.
+    session.tracker.finishRun(runId, status, { ...result, hooks: session.timings.read() });
   }
   // Stopped by a signal: the run is recorded; no summary, the command ends with the interruption.
   session.abort.signal.throwIfAborted();

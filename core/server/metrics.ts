@@ -9,6 +9,7 @@
  * ```
  * @module
  */
+import type { HookTiming } from "../engine/wrap.ts";
 import type { Snapshot } from "./snapshot.ts";
 
 type Labels = Record<string, string | number>;
@@ -52,6 +53,7 @@ export function renderMetrics(snapshot: Snapshot): string {
     ...destinationFamilies(snapshot),
     ...liveRunFamilies(snapshot),
     ...lastRunFamilies(snapshot),
+    ...hookFamilies(snapshot),
     problemFamily(snapshot),
     ...backupJobFamilies(snapshot),
   ];
@@ -136,6 +138,40 @@ function lastRunFamilies(snapshot: Snapshot): Family[] {
     lastOk.add({ command: r.command }, r.status === "succeeded" ? 1 : 0);
   }
   return [lastEnd, lastOk];
+}
+
+/** Calls, failures and time per plugin hook in the last finished run of each command (from the wrapping). */
+function hookFamilies(snapshot: Snapshot): Family[] {
+  const calls = gauge(
+    "photos_sync_last_run_plugin_calls",
+    "Plugin calls in the last finished run of each command",
+  );
+  const failures = gauge(
+    "photos_sync_last_run_plugin_failures",
+    "Plugin calls that failed in the last finished run of each command, retried ones included",
+  );
+  const time = gauge(
+    "photos_sync_last_run_plugin_seconds",
+    "Time spent in plugin calls in the last finished run of each command",
+  );
+  const seen = new Set<string>();
+  for (const r of snapshot.runs) {
+    if (r.status === "running" || seen.has(r.command)) continue;
+    seen.add(r.command);
+    for (const h of hooksOf(r.summary)) {
+      const labels = { command: r.command, plugin: h.pluginId, hook: h.hook };
+      calls.add(labels, h.calls);
+      failures.add(labels, h.failures);
+      time.add(labels, h.totalMs / 1000);
+    }
+  }
+  return [calls, failures, time];
+}
+
+/** The hook timings a run's summary carries; runs recorded before they did carry none. */
+function hooksOf(summary: unknown): HookTiming[] {
+  const hooks = (summary as { hooks?: unknown } | null)?.hooks;
+  return Array.isArray(hooks) ? hooks.filter((h) => typeof h?.pluginId === "string") : [];
 }
 
 /** The problem groups summed per destination, status and class (reasons would be too many labels). */
