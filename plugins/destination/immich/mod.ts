@@ -27,9 +27,12 @@ import {
   PLUGIN_API_VERSION,
   type PluginContext,
 } from "../../../core/plugin/types.ts";
-import { type ImmichSettings, openSession } from "./_session.ts";
+import { openSession } from "./_session.ts";
+import type { ImmichSettings } from "./_settings.ts";
 
-export { MIN_VERSION, requiredPermissions, UNSUPPORTED_PREFIX } from "./_session.ts";
+export { requiredPermissions } from "./_check.ts";
+export { MIN_VERSION } from "./_connect.ts";
+export { UNSUPPORTED_PREFIX } from "./_settings.ts";
 
 const OPTIONS = [
   {
