@@ -3,7 +3,6 @@
  * `_put.ts`), and what later commands ask of stored assets (update, presence, stack, remove).
  * @module
  */
-import type { AlbumRef } from "../../../core/model/asset.ts";
 import type { ExportedGroup } from "../../../core/model/plan.ts";
 import type {
   AssetChanges,
@@ -38,8 +37,6 @@ export class ImmichSession implements DestinationSession {
   readonly #metadata: MetadataWriter;
   readonly #presence: PresenceCheck;
   readonly #put: GroupPut;
-  readonly #precheck: Precheck;
-  readonly #albums?: AlbumSync;
   /** Resumes the queues this tool paused, in this run or in a killed earlier one. */
   readonly #leftovers: JobPauser;
 
@@ -56,16 +53,16 @@ export class ImmichSession implements DestinationSession {
     this.#presence = new PresenceCheck(client);
     const admin = settings.adminApiKey ? client.withKey(settings.adminApiKey) : client;
     this.#leftovers = new JobPauser(admin, version, ctx.state, this.key, ctx.log);
-    this.#precheck = new Precheck(client);
-    if (settings.albums !== "off") this.#albums = new AlbumSync(client, ctx.state, this.key, settings.albums);
     this.#put = new GroupPut({
       client,
       log: ctx.log,
       storable: new Set([...server.media.image, ...server.media.video].map((e) => e.toLowerCase())),
-      precheck: this.#precheck,
+      precheck: new Precheck(client),
       uploader: new Uploader(client, version),
       metadata: this.#metadata,
-      albums: this.#albums,
+      albums: settings.albums !== "off"
+        ? new AlbumSync(client, ctx.state, this.key, settings.albums)
+        : undefined,
       pauser: settings.pauseJobs ? this.#leftovers : undefined,
     });
   }
@@ -95,22 +92,6 @@ export class ImmichSession implements DestinationSession {
   /** See {@link PresenceCheck.of}: many ids are answered from one listing of the account. */
   presence(remoteIds: string[]): Promise<Record<string, Presence>> {
     return this.#presence.of(remoteIds);
-  }
-
-  async find(sha1: string): Promise<string | undefined> {
-    const result = await this.#precheck.check(sha1);
-    return result.action === "reject" && result.reason === "duplicate" ? result.assetId : undefined;
-  }
-
-  async link(stillId: string, motionId: string): Promise<void> {
-    await this.#server.client.json("PUT", `/assets/${stillId}`, { livePhotoVideoId: motionId }, {
-      what: `linking the motion video ${motionId} to the still ${stillId}`,
-    });
-  }
-
-  async albums(remoteId: string, albums: AlbumRef[]): Promise<void> {
-    if (!this.#albums) return;
-    await this.#albums.add(remoteId, albums);
   }
 
   stack(primaryId: string, memberIds: string[]): Promise<void> {

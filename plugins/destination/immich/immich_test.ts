@@ -791,9 +791,9 @@ Deno.test("pause-jobs with a key that is not an admin's fails the start-up check
 });
 
 // ---------------------------------------------------------------------------------------------
-// Repair and sync primitives
+// What later commands ask of stored assets
 
-Deno.test("find, link, stack, albums, update, presence and remove act on stored assets", async () => {
+Deno.test("stack, update, presence and remove act on stored assets", async () => {
   await using server = await startEmulator();
   await using ctx = await testContext();
   const session: DestinationSession = await open(server, ctx);
@@ -802,14 +802,8 @@ Deno.test("find, link, stack, albums, update, presence and remove act on stored 
   const other = await group(ctx, asset("O-1", "o.jpg"));
   const [p, v, o] = await Promise.all([photo, video, other].map((g) => session.put(g)));
   const [pid, vid, oid] = [p, v, o].map((r) => r.resources[0].remoteId);
-  assert.equal(await session.find!(photo.files[0].sha1), pid);
-  assert.equal(await session.find!("0".repeat(40)), undefined);
-  await session.link!(pid, vid);
-  assert.equal(remote(server, pid).livePhotoVideoId, vid);
   await session.stack!(pid, [oid]);
   assert.equal(remote(server, oid).stackId, remote(server, pid).stackId);
-  await session.albums!(pid, [{ id: "X", title: "X", folders: ["F"] }]);
-  assert.equal([...server.emulator.state.albums.values()][0].albumName, "F / X");
   await session.update!(pid, {
     favorite: true,
     hidden: true,

@@ -107,7 +107,7 @@ const immichDestination = {
   version: "1.0.0",
   description: "Uploads to an Immich server (1.133 and later, 3.x included) with links, stacks and albums",
   options: OPTIONS,
-  capabilities: ["check", "find", "update", "presence", "link", "stack", "albums", "remove"],
+  capabilities: ["check", "update", "presence", "stack", "remove"],
   async open(options: OptionsOf<typeof OPTIONS>, ctx: PluginContext) {
     return await openSession(settingsOf(options), ctx);
   },
