@@ -108,8 +108,11 @@ export class ImmichSession implements DestinationSession {
     }
   }
 
+  /**
+   * Resumes the queues this tool paused, in this run or a killed earlier one. That writes: in a dry
+   * run the host answers it (`core/engine/wrap.ts`), the plugin does not look.
+   */
   async close(): Promise<void> {
-    if (this.#ctx.dryRun) return;
     try {
       await this.#leftovers.resume();
     } catch (e) {
