@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { errorKind } from "../../../core/plugin/errors.ts";
 import { albumName } from "./_albums.ts";
 import { classify, serverMessage } from "./_client.ts";
-import { asciiName, durationField, requiredPermissions } from "./_session.ts";
+import { requiredPermissions } from "./_check.ts";
+import { asciiName, durationField } from "./_upload.ts";
 
 Deno.test("answers are classified for the engine: 401/403 fatal, 408/429/5xx retryable, other 4xx permanent", () => {
   const kind = (status: number) => errorKind(classify(status, { message: "m" }, "uploading a.jpg"));

@@ -15,7 +15,7 @@
  * ```ts
  * // The host resolves the options; a caller opening the plugin itself fills the defaults in:
  * const options = optionValues(immich.id, immich.options, { url: "http://nas:2283", "api-key": key });
- * const session = await immich.open(options, ctx);
+ * const session = await immich.assets.open(options, ctx);
  * await session.check!();
  * const { resources } = await session.put(group);
  * ```
@@ -27,9 +27,12 @@ import {
   PLUGIN_API_VERSION,
   type PluginContext,
 } from "../../../core/plugin/types.ts";
-import { type ImmichSettings, openSession } from "./_session.ts";
+import { openSession } from "./_session.ts";
+import type { ImmichSettings } from "./_settings.ts";
 
-export { MIN_VERSION, requiredPermissions, UNSUPPORTED_PREFIX } from "./_session.ts";
+export { requiredPermissions } from "./_check.ts";
+export { MIN_VERSION } from "./_connect.ts";
+export { UNSUPPORTED_PREFIX } from "./_settings.ts";
 
 const OPTIONS = [
   {
