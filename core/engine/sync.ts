@@ -53,12 +53,13 @@ export function changedMetadata(asset: Asset, state: TransferState): AssetChange
   return Object.keys(changes).length > 0 ? changes : undefined;
 }
 
+type Ids = { source: string; destination: string };
+
 export async function syncAssets(options: SyncOptions): Promise<SyncSummary> {
-  const { tracker, destination, dryRun } = options;
   const ids = { source: options.sourceId, destination: options.destinationId };
   const seen = new Set<string>();
   const changed: { asset: Asset; changes: AssetChanges }[] = [];
-  const states = tracker.transfers(ids.source, ids.destination);
+  const states = options.tracker.transfers(ids.source, ids.destination);
   const imported = await importAssets({
     ...options,
     states,
@@ -80,74 +81,92 @@ export async function syncAssets(options: SyncOptions): Promise<SyncSummary> {
     gone: 0,
     removed: 0,
   };
-
   for (const { asset, changes } of changed) {
     if (options.signal?.aborted) break; // stopping: no new update starts
-    if (!destination.update) {
-      summary.unsupported++;
-      continue;
-    }
-    const remoteId = tracker.primaryRemoteId(ids, asset.id);
-    if (!remoteId) continue;
-    if (dryRun) {
-      summary.updated++;
-      options.onEvent?.({ type: "skip", assetId: asset.id, reason: "changed" });
-      continue;
-    }
-    try {
-      await destination.update(remoteId, changes);
-      tracker.recordSynced(ids, asset, {
-        favorite: changes.favorite,
-        hidden: changes.hidden,
-        capturedAt: changes.captured?.utc,
-      });
-      summary.updated++;
-    } catch (e) {
-      if (errorKind(e) === "fatal" || errorKind(e) === "config") throw e;
-      summary.updateFailed++;
-      options.onEvent?.({
-        type: "asset",
-        assetId: asset.id,
-        filename: asset.filename,
-        outcome: "failed",
-        kind: errorKind(e),
-        error: `updating metadata: ${messageOf(e)}`,
-      });
-    }
+    await pushChanges(options, ids, summary, asset, changes);
   }
-
   if (options.signal?.aborted) return summary;
-  const missing = tracker.missingFromSource(ids.source, ids.destination, seen, { among: states.keys() });
-  if (imported.listed === 0 && missing.length > 0) {
+  await reconcileGone(options, ids, summary, { seen, listed: imported.listed, known: states.keys() });
+  return summary;
+}
+
+/** Sends one asset's changed metadata; a failure is counted and reported, a fatal one ends the sync. */
+async function pushChanges(
+  options: SyncOptions,
+  ids: Ids,
+  summary: SyncSummary,
+  asset: Asset,
+  changes: AssetChanges,
+): Promise<void> {
+  const { tracker, destination } = options;
+  if (!destination.update) {
+    summary.unsupported++;
+    return;
+  }
+  const remoteId = tracker.primaryRemoteId(ids, asset.id);
+  if (!remoteId) return;
+  if (options.dryRun) {
+    summary.updated++;
+    options.onEvent?.({ type: "skip", assetId: asset.id, reason: "changed" });
+    return;
+  }
+  try {
+    await destination.update(remoteId, changes);
+    tracker.recordSynced(ids, asset, {
+      favorite: changes.favorite,
+      hidden: changes.hidden,
+      capturedAt: changes.captured?.utc,
+    });
+    summary.updated++;
+  } catch (e) {
+    if (errorKind(e) === "fatal" || errorKind(e) === "config") throw e;
+    summary.updateFailed++;
+    options.onEvent?.({
+      type: "asset",
+      assetId: asset.id,
+      filename: asset.filename,
+      outcome: "failed",
+      kind: errorKind(e),
+      error: `updating metadata: ${messageOf(e)}`,
+    });
+  }
+}
+
+/** Marks what left the source as gone and, when asked and within the allowed share, trashes it remotely. */
+async function reconcileGone(
+  options: SyncOptions,
+  ids: Ids,
+  summary: SyncSummary,
+  listing: { seen: Set<string>; listed: number; known: Iterable<string> },
+): Promise<void> {
+  const { tracker, destination, dryRun } = options;
+  const missing = tracker.missingFromSource(ids.source, ids.destination, listing.seen, {
+    among: listing.known,
+  });
+  if (listing.listed === 0 && missing.length > 0) {
     // A library that lists nothing is far more likely broken or unmounted than emptied.
     summary.refused = `the source listed no assets while the tracker knows ${missing.length}; ` +
       `nothing was marked gone. Check --library and that the library is readable`;
-    return summary;
+    return;
   }
   const newlyGone = missing.filter((m) => m.goneAt === null).map((m) => m.assetId);
   summary.gone = newlyGone.length;
   if (!dryRun && newlyGone.length > 0) tracker.markGone(ids.source, newlyGone);
-
-  if (options.propagateDeletions) {
-    const removable = missing.filter((m) => m.remoteId !== null);
-    const tracked = seen.size + missing.length;
-    const share = options.maxDeleteShare ?? 0.05;
-    if (!destination.remove) {
-      summary.refused = "the destination cannot move assets to a trash; nothing was removed";
-    } else if (removable.length > share * tracked) {
-      summary.refused =
-        `${removable.length} of ${tracked} assets would be moved to the destination's trash, ` +
-        `more than the allowed ${
-          Math.round(share * 100)
-        }%; nothing was removed. If this is right, run again ` +
-        `with --max-delete-share ${Math.ceil((removable.length / tracked) * 100) / 100}`;
-    } else if (removable.length > 0) {
-      if (!dryRun) {
-        await destination.remove(removable.map((m) => m.remoteId!));
-        tracker.markRemoteGone(ids, removable.map((m) => m.assetId));
-      }
-      summary.removed = removable.length;
+  if (!options.propagateDeletions) return;
+  const removable = missing.filter((m) => m.remoteId !== null);
+  const tracked = listing.seen.size + missing.length;
+  const share = options.maxDeleteShare ?? 0.05;
+  if (!destination.remove) {
+    summary.refused = "the destination cannot move assets to a trash; nothing was removed";
+  } else if (removable.length > share * tracked) {
+    summary.refused = `${removable.length} of ${tracked} assets would be moved to the destination's trash, ` +
+      `more than the allowed ${Math.round(share * 100)}%; nothing was removed. If this is right, run again ` +
+      `with --max-delete-share ${Math.ceil((removable.length / tracked) * 100) / 100}`;
+  } else if (removable.length > 0) {
+    if (!dryRun) {
+      await destination.remove(removable.map((m) => m.remoteId!));
+      tracker.markRemoteGone(ids, removable.map((m) => m.assetId));
     }
+    summary.removed = removable.length;
   }
-  return summary;
 }
