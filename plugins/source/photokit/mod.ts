@@ -1,8 +1,8 @@
 /**
  * `source.photokit`: the system Photos library through Apple's PhotoKit, by way of the Swift helper
  * libPhotosBridge (`swift/`) loaded with Deno FFI (`ffi.ts`, `bridge.ts`). It sees what Photos
- * sees, including originals that are only in iCloud (downloaded on request), and it can change the
- * library: favorites, deletion to Recently Deleted, and creating assets (restore).
+ * sees, including originals that are only in iCloud (downloaded on request), and it can move assets
+ * to Recently Deleted.
  *
  * Its asset ids are bare Photos UUIDs under the session key `photos`, exactly like
  * `source.photoslibrary`, so switching between the two imports nothing twice.
@@ -29,7 +29,7 @@ import {
   type SourcePlugin,
   type SourceSession,
 } from "../../../core/plugin/types.ts";
-import { bareId, toAsset, typesForRole } from "./_asset.ts";
+import { toAsset, typesForRole } from "./_asset.ts";
 import { type AuthorizationStatus, PhotosBridge } from "./bridge.ts";
 
 const OPTIONS = [
@@ -90,7 +90,7 @@ const photokit = {
   description: "The system Photos library through PhotoKit (macOS), iCloud downloads included",
   platforms: ["darwin"],
   options: OPTIONS,
-  capabilities: ["download", "delete", "setFavorite", "create"],
+  capabilities: ["download", "delete"],
   async open(options: PhotoKitOptions, ctx: PluginContext): Promise<SourceSession> {
     if (options.library !== undefined && options.library.trim() !== "") {
       throw new ConfigError(
@@ -199,17 +199,6 @@ function openSession(
     async delete(ids: string[]): Promise<{ deleted: string[]; notFound: string[] }> {
       if (ids.length === 0) return { deleted: [], notFound: [] };
       return await bridge.delete(ids);
-    },
-
-    async setFavorite(id: string, favorite: boolean): Promise<void> {
-      const result = await bridge.setFavorite([id], favorite);
-      if (result.notFound.length > 0) {
-        throw new PermanentError(`asset ${id} is not in Photos; its favorite flag was not changed`);
-      }
-    },
-
-    async create(files: { path: string; role: "original" | "motion" }[]): Promise<string> {
-      return bareId(await bridge.create(files));
     },
 
     close: () => bridge.close(),
