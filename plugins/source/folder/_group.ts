@@ -107,8 +107,10 @@ const stemOf = (name: string) => {
   return (dot > 0 ? name.slice(0, dot) : name).toLowerCase();
 };
 
-const isMedia = (f: FolderFile): f is FolderFile & { class: { kind: "photo" | "video"; raw: boolean } } =>
-  f.class.kind === "photo" || f.class.kind === "video";
+/** A photo or video (not a sidecar). */
+type MediaFile = FolderFile & { class: { kind: "photo" | "video"; raw: boolean } };
+
+const isMedia = (f: FolderFile): f is MediaFile => f.class.kind === "photo" || f.class.kind === "video";
 
 /** `IMG_E0001` -> `img_0001`: the stem an iPhone export's edited copy belongs to. */
 function editedBase(stem: string): string | undefined {
@@ -122,16 +124,37 @@ function originalAdjustmentBase(stem: string): string | undefined {
   return m ? m[1] + m[2] : undefined;
 }
 
+/** Media files of the same stem and kind. */
+type StemLookup = (stem: string, kind: "photo" | "video") => MediaFile[];
+
 /** Groups the files of one folder into assets, in name order of their primary file. */
 export function groupFolder(files: FolderFile[]): Group[] {
   const sorted = [...files].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const media = sorted.filter(isMedia);
+  // Files that belong to another file's asset; never the primary of one of their own.
   const used = new Set<FolderFile>();
   const mediaByStem = indexBy(media, (f) => stemOf(f.name));
-  const byStem = (stem: string, kind: "photo" | "video") =>
+  const byStem: StemLookup = (stem, kind) =>
     (mediaByStem.get(stem) ?? []).filter((f) => f.class.kind === kind);
 
   // Edited copies first, so that they are never taken for originals or Live Photo halves.
+  const editedOf = editedCopies(media, byStem, used);
+  const rawOf = rawPartners(media, byStem, used);
+  const motionOf = livePairs(media, used);
+  const groupOf = new Map<FolderFile, Group>();
+  const groups = media.filter((f) => !used.has(f)).map((f) => newGroup(f, motionOf.get(f), rawOf.get(f)));
+  for (const group of groups) for (const r of group.resources) groupOf.set(r.file, group);
+  attachEdited(editedOf, groupOf);
+  attachSidecars(sorted.filter((f) => f.class.kind === "xmp" || f.class.kind === "aae"), groupOf);
+  return groups;
+}
+
+/** iPhone exports' edited copies (`IMG_E0001.*`), each with the original it belongs to. */
+function editedCopies(
+  media: MediaFile[],
+  byStem: StemLookup,
+  used: Set<FolderFile>,
+): Map<FolderFile, FolderFile> {
   const editedOf = new Map<FolderFile, FolderFile>();
   for (const f of media) {
     const base = editedBase(stemOf(f.name));
@@ -141,8 +164,15 @@ export function groupFolder(files: FolderFile[]): Group[] {
       used.add(f);
     }
   }
+  return editedOf;
+}
 
-  // RAW + JPEG/HEIC of the same stem: the processed image is the original.
+/** RAW + JPEG/HEIC of the same stem: the processed image (key) is the original, the RAW its partner. */
+function rawPartners(
+  media: MediaFile[],
+  byStem: StemLookup,
+  used: Set<FolderFile>,
+): Map<FolderFile, FolderFile> {
   const rawOf = new Map<FolderFile, FolderFile>();
   for (const raw of media.filter((f) => f.class.kind === "photo" && f.class.raw && !used.has(f))) {
     const partner = byStem(stemOf(raw.name), "photo").find((p) =>
@@ -153,8 +183,11 @@ export function groupFolder(files: FolderFile[]): Group[] {
       used.add(raw);
     }
   }
+  return rawOf;
+}
 
-  // Live Photos: by content identifier anywhere in the folder, then by name.
+/** Live Photos, each photo with its motion video: by content identifier anywhere in the folder, then by name. */
+function livePairs(media: FolderFile[], used: Set<FolderFile>): Map<FolderFile, FolderFile> {
   const motionOf = new Map<FolderFile, FolderFile>();
   const photos = media.filter((f) => f.class.kind === "photo" && !used.has(f));
   const videos = media.filter((f) => f.class.kind === "video" && !used.has(f));
@@ -178,23 +211,22 @@ export function groupFolder(files: FolderFile[]): Group[] {
       !(photo.facts.contentId && v.facts.contentId && photo.facts.contentId !== v.facts.contentId);
     pair(photo, videosByStem.get(stemOf(photo.name))?.filter(fits));
   }
+  return motionOf;
+}
 
-  const groups: Group[] = [];
-  const groupOf = new Map<FolderFile, Group>();
-  for (const f of media) {
-    if (used.has(f)) continue;
-    const motion = motionOf.get(f);
-    const raw = rawOf.get(f);
-    const group: Group = {
-      primary: f,
-      resources: [{ role: "original", file: f }],
-      contentId: f.facts.contentId ?? motion?.facts.contentId,
-    };
-    if (motion) group.resources.push({ role: "motion", file: motion });
-    if (raw) group.resources.push({ role: "raw", file: raw });
-    for (const r of group.resources) groupOf.set(r.file, group);
-    groups.push(group);
-  }
+function newGroup(primary: FolderFile, motion?: FolderFile, raw?: FolderFile): Group {
+  const group: Group = {
+    primary,
+    resources: [{ role: "original", file: primary }],
+    contentId: primary.facts.contentId ?? motion?.facts.contentId,
+  };
+  if (motion) group.resources.push({ role: "motion", file: motion });
+  if (raw) group.resources.push({ role: "raw", file: raw });
+  return group;
+}
+
+/** Adds each edited copy to its original's asset: `edited`, or `edited_motion` for a Live Photo's video. */
+function attachEdited(editedOf: Map<FolderFile, FolderFile>, groupOf: Map<FolderFile, Group>): void {
   for (const [edited, original] of editedOf) {
     const group = groupOf.get(original);
     if (!group) continue;
@@ -202,8 +234,10 @@ export function groupFolder(files: FolderFile[]): Group[] {
     group.resources.push({ role: isMotion ? "edited_motion" : "edited", file: edited });
     groupOf.set(edited, group);
   }
+}
 
-  // Sidecars: by full name first (`IMG_0001.HEIC.xmp`), then by stem, preferring a photo's asset.
+/** Sidecars: by full name first (`IMG_0001.HEIC.xmp`), then by stem, preferring a photo's asset. */
+function attachSidecars(sidecars: FolderFile[], groupOf: Map<FolderFile, Group>): void {
   const byName = new Map([...groupOf].map(([file, group]) => [file.name.toLowerCase(), group]));
   const byGroupStem = new Map<string, Group>();
   for (const [file, group] of groupOf) {
@@ -213,14 +247,13 @@ export function groupFolder(files: FolderFile[]): Group[] {
       byGroupStem.set(stem, group);
     }
   }
-  for (const sidecar of sorted.filter((f) => f.class.kind === "xmp" || f.class.kind === "aae")) {
+  for (const sidecar of sidecars) {
     const stem = stemOf(sidecar.name);
     const original = originalAdjustmentBase(stem);
     const group = (sidecar.class.kind === "xmp" ? byName.get(stem) : undefined) ?? byGroupStem.get(stem) ??
       (sidecar.class.kind === "aae" && original ? byGroupStem.get(original) : undefined);
     group?.resources.push({ role: sidecar.class.kind === "xmp" ? "sidecar" : "adjustment", file: sidecar });
   }
-  return groups;
 }
 
 function indexBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {

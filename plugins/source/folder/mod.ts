@@ -24,7 +24,7 @@ import { createHash } from "node:crypto";
 import { join, relative, resolve, sep } from "node:path";
 import type { Asset, Resource, Subtype } from "../../../core/model/asset.ts";
 import { ConfigError, FatalError, PermanentError } from "../../../core/plugin/errors.ts";
-import type { OptionValues } from "../../../core/plugin/options.ts";
+import type { OptionsOf, OptionSpec } from "../../../core/plugin/options.ts";
 import {
   type ExportRequest,
   PLUGIN_API_VERSION,
@@ -36,6 +36,15 @@ import {
 import { classify, type FolderFile, type Group, groupFolder } from "./_group.ts";
 import { readMediaFacts } from "./_media.ts";
 
+/** None of its own yet; the folder is not one of them (see {@link FolderOptions}). */
+const OPTIONS = [] as const satisfies readonly OptionSpec[];
+
+/**
+ * Its options as the host resolved and checked them, plus the core `library` the host gives every
+ * source: the tool's `--library` (docs/decisions.md), which only the source can say it needs.
+ */
+type FolderOptions = OptionsOf<typeof OPTIONS> & { library?: string };
+
 /** The folder source plugin. */
 const folder = {
   kind: "source",
@@ -43,12 +52,11 @@ const folder = {
   apiVersion: PLUGIN_API_VERSION,
   version: "0.1.0",
   description: "Any folder of photos and videos (camera cards, exports, takeouts)",
-  // The folder is the host's `--library` / PHOTOS_SYNC_LIBRARY, handed over as `library`.
-  options: [],
+  options: OPTIONS,
   capabilities: [],
-  async open(options: OptionValues, ctx: PluginContext): Promise<SourceSession> {
+  async open(options: FolderOptions, ctx: PluginContext): Promise<SourceSession> {
     const value = options.library;
-    if (typeof value !== "string" || value.trim() === "") {
+    if (value === undefined || value.trim() === "") {
       throw new ConfigError(
         "source.folder needs the folder to read: set --library PATH or PHOTOS_SYNC_LIBRARY to a folder of photos and videos.",
       );

@@ -173,6 +173,7 @@ export class PhotosBridge {
     >;
   }
 
+  // No caller today: kept for restoring assets into Photos (a later issue), with create() below.
   setFavorite(ids: string[], favorite: boolean): Promise<{ updated: string[]; notFound: string[] }> {
     return this.#call("psb_set_favorite", { ids, favorite }) as Promise<
       { updated: string[]; notFound: string[] }
@@ -184,6 +185,7 @@ export class PhotosBridge {
     return this.#call("psb_delete", { ids }) as Promise<{ deleted: string[]; notFound: string[] }>;
   }
 
+  // No caller today: kept for restoring assets into Photos (a later issue).
   /** Creates one asset from an original and, for a Live Photo, its motion video; returns its local identifier. */
   async create(files: { path: string; role: "original" | "motion" }[]): Promise<string> {
     const result = await this.#call("psb_create", { files }) as { localIdentifier: string };

@@ -1,8 +1,8 @@
 /**
  * `source.photokit`: the system Photos library through Apple's PhotoKit, by way of the Swift helper
  * libPhotosBridge (`swift/`) loaded with Deno FFI (`ffi.ts`, `bridge.ts`). It sees what Photos
- * sees, including originals that are only in iCloud (downloaded on request), and it can change the
- * library: favorites, deletion to Recently Deleted, and creating assets (restore).
+ * sees, including originals that are only in iCloud (downloaded on request), and it can move assets
+ * to Recently Deleted.
  *
  * Its asset ids are bare Photos UUIDs under the session key `photos`, exactly like
  * `source.photoslibrary`, so switching between the two imports nothing twice.
@@ -29,8 +29,8 @@ import {
   type SourcePlugin,
   type SourceSession,
 } from "../../../core/plugin/types.ts";
-import { bareId, toAsset, typesForRole } from "./_asset.ts";
-import { type AuthorizationStatus, PhotosBridge } from "./bridge.ts";
+import { toAsset, typesForRole } from "./_asset.ts";
+import { type AuthorizationStatus, PhotosBridge, type ResourceSelector } from "./bridge.ts";
 
 const OPTIONS = [
   {
@@ -90,7 +90,7 @@ const photokit = {
   description: "The system Photos library through PhotoKit (macOS), iCloud downloads included",
   platforms: ["darwin"],
   options: OPTIONS,
-  capabilities: ["download", "delete", "setFavorite", "create"],
+  capabilities: ["download", "delete"],
   async open(options: PhotoKitOptions, ctx: PluginContext): Promise<SourceSession> {
     if (options.library !== undefined && options.library.trim() !== "") {
       throw new ConfigError(
@@ -119,21 +119,6 @@ function openSession(
   { bridge, options }: { bridge: PhotosBridge; options: PhotoKitOptions },
 ): SourceSession {
   const timeoutSeconds = options.timeout;
-
-  /**
-   * Logs download progress at quarter steps: enough to see that a large file is moving. A file that
-   * reports only its completion was read from this Mac and is not logged.
-   */
-  const progressLogger = (names: string[]) => {
-    const logged = new Map<number, number>();
-    return (index: number, fraction: number) => {
-      const step = Math.floor(fraction * 4);
-      const last = logged.get(index);
-      if ((last ?? -1) >= step || (last === undefined && step === 4)) return;
-      logged.set(index, step);
-      ctx.log.debug(`downloading ${names[index] ?? "a file"} from iCloud: ${Math.round(fraction * 100)}%`);
-    };
-  };
 
   return {
     key: "photos",
@@ -167,7 +152,7 @@ function openSession(
       try {
         const files = await bridge.export(
           { id: asset.id, resources, allowNetwork, timeoutSeconds },
-          { signal: ctx.signal, onProgress: progressLogger(plan.resources.map((r) => r.name)) },
+          { signal: ctx.signal, onProgress: progressLogger(ctx, plan.resources.map((r) => r.name)) },
         );
         return plan.resources.map((planned, i) => ({ key: planned.key, path: files[i].path }));
       } catch (error) {
@@ -176,20 +161,13 @@ function openSession(
     },
 
     async download(assets: Asset[]): Promise<void> {
-      // Only what is known to be missing here: reading local files would only cost time.
-      const request = assets.map((asset) => ({
-        id: asset.id,
-        resources: asset.resources.filter((r) => !r.present).map((r) => ({
-          types: typesForRole(r.role),
-          filename: r.filename,
-        })),
-      })).filter((a) => a.resources.length > 0);
+      const request = missingHere(assets);
       if (request.length === 0) return;
       const names = request.flatMap((a) => a.resources.map((r) => r.filename));
       const result = await bridge.download(request, {
         signal: ctx.signal,
         timeoutSeconds,
-        onProgress: progressLogger(names),
+        onProgress: progressLogger(ctx, names),
       });
       if (result.notFound.length > 0) {
         throw new PermanentError(`not in Photos any more: ${result.notFound.join(", ")}`);
@@ -201,19 +179,34 @@ function openSession(
       return await bridge.delete(ids);
     },
 
-    async setFavorite(id: string, favorite: boolean): Promise<void> {
-      const result = await bridge.setFavorite([id], favorite);
-      if (result.notFound.length > 0) {
-        throw new PermanentError(`asset ${id} is not in Photos; its favorite flag was not changed`);
-      }
-    },
-
-    async create(files: { path: string; role: "original" | "motion" }[]): Promise<string> {
-      return bareId(await bridge.create(files));
-    },
-
     close: () => bridge.close(),
   };
+}
+
+/**
+ * Logs download progress at quarter steps: enough to see that a large file is moving. A file that
+ * reports only its completion was read from this Mac and is not logged.
+ */
+function progressLogger(ctx: PluginContext, names: string[]): (index: number, fraction: number) => void {
+  const logged = new Map<number, number>();
+  return (index, fraction) => {
+    const step = Math.floor(fraction * 4);
+    const last = logged.get(index);
+    if ((last ?? -1) >= step || (last === undefined && step === 4)) return;
+    logged.set(index, step);
+    ctx.log.debug(`downloading ${names[index] ?? "a file"} from iCloud: ${Math.round(fraction * 100)}%`);
+  };
+}
+
+/** The resources of these assets that are known to be missing here: reading local files would only cost time. */
+function missingHere(assets: Asset[]): { id: string; resources: ResourceSelector[] }[] {
+  return assets.map((asset) => ({
+    id: asset.id,
+    resources: asset.resources.filter((r) => !r.present).map((r) => ({
+      types: typesForRole(r.role),
+      filename: r.filename,
+    })),
+  })).filter((a) => a.resources.length > 0);
 }
 
 /** Keeps a file name recognisable but free of path separators and control characters. */

@@ -141,94 +141,136 @@ const PLIST_EPOCH = 978_307_200;
  * ```
  */
 export function decodeBinaryPlist(bytes: Uint8Array): unknown {
-  const fail = (why: string): never => {
-    throw new SyntaxError(`not a binary property list: ${why}`);
-  };
   if (bytes.length < 40 || new TextDecoder().decode(bytes.subarray(0, 6)) !== "bplist") fail("bad header");
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const trailer = bytes.length - 32;
-  const offsetSize = bytes[trailer + 6];
-  const refSize = bytes[trailer + 7];
-  const count = Number(view.getBigUint64(trailer + 8));
+  const plist: Plist = {
+    bytes,
+    view,
+    offsetSize: bytes[trailer + 6],
+    refSize: bytes[trailer + 7],
+    count: Number(view.getBigUint64(trailer + 8)),
+    table: Number(view.getBigUint64(trailer + 24)),
+    active: new Set(),
+  };
   const top = Number(view.getBigUint64(trailer + 16));
-  const table = Number(view.getBigUint64(trailer + 24));
+  const { offsetSize, refSize, count, table } = plist;
   if (offsetSize < 1 || offsetSize > 8 || refSize < 1 || refSize > 8) fail("bad trailer");
   if (top >= count || table + count * offsetSize > trailer) fail("bad offset table");
-  const uint = (at: number, size: number): number => {
-    if (at < 0 || at + size > bytes.length) fail("truncated");
-    let n = 0;
-    for (let i = 0; i < size; i++) n = n * 256 + bytes[at + i];
-    return n;
-  };
-  const offsetOf = (index: number) =>
-    index < count ? uint(table + index * offsetSize, offsetSize) : fail("bad ref");
-  const active = new Set<number>();
-  const read = (index: number): unknown => {
-    if (active.has(index)) fail("reference cycle");
-    active.add(index);
-    try {
-      return readObject(offsetOf(index));
-    } finally {
-      active.delete(index);
-    }
-  };
-  const readObject = (at: number): unknown => {
-    const marker = uint(at, 1);
-    const high = marker >> 4;
-    const low = marker & 0xf;
-    let length = low;
-    let body = at + 1;
-    if (high >= 4 && high !== 8 && low === 0xf) {
-      const intMarker = uint(body, 1);
-      if (intMarker >> 4 !== 1) fail("bad length");
-      const size = 1 << (intMarker & 0xf);
-      length = uint(body + 1, size);
-      body += 1 + size;
-    }
-    switch (high) {
-      case 0x0:
-        return marker === 0x09 ? true : marker === 0x08 ? false : null;
-      case 0x1: {
-        const size = 1 << low;
-        if (size === 8) {
-          if (body + 8 > bytes.length) fail("truncated");
-          const big = view.getBigInt64(body);
-          return Number.isSafeInteger(Number(big)) ? Number(big) : big;
-        }
-        return size === 16 ? fail("128-bit integers are not supported") : uint(body, size);
+  return readRef(plist, top);
+}
+
+/** One property list being decoded: its bytes, its trailer's facts, and the objects being read now. */
+interface Plist {
+  bytes: Uint8Array;
+  view: DataView;
+  offsetSize: number;
+  refSize: number;
+  /** Number of objects in the offset table. */
+  count: number;
+  /** Where the offset table starts. */
+  table: number;
+  /** Objects being read, to refuse a reference cycle instead of recursing forever. */
+  active: Set<number>;
+}
+
+function fail(why: string): never {
+  throw new SyntaxError(`not a binary property list: ${why}`);
+}
+
+/** A big-endian unsigned integer of `size` bytes at `at`. */
+function uint({ bytes }: Plist, at: number, size: number): number {
+  if (at < 0 || at + size > bytes.length) fail("truncated");
+  let n = 0;
+  for (let i = 0; i < size; i++) n = n * 256 + bytes[at + i];
+  return n;
+}
+
+function need(plist: Plist, end: number): void {
+  if (end > plist.bytes.length) fail("truncated");
+}
+
+/** The object with this index in the offset table. */
+function readRef(plist: Plist, index: number): unknown {
+  if (plist.active.has(index)) fail("reference cycle");
+  if (index >= plist.count) fail("bad ref");
+  plist.active.add(index);
+  try {
+    return readObject(plist, uint(plist, plist.table + index * plist.offsetSize, plist.offsetSize));
+  } finally {
+    plist.active.delete(index);
+  }
+}
+
+/** The object at `at`: its marker's high nibble is its type, the low one its size or length. */
+function readObject(plist: Plist, at: number): unknown {
+  const marker = uint(plist, at, 1);
+  const high = marker >> 4;
+  const low = marker & 0xf;
+  let length = low;
+  let body = at + 1;
+  if (high >= 4 && high !== 8 && low === 0xf) {
+    // A longer length follows as an integer object of its own.
+    const intMarker = uint(plist, body, 1);
+    if (intMarker >> 4 !== 1) fail("bad length");
+    const size = 1 << (intMarker & 0xf);
+    length = uint(plist, body + 1, size);
+    body += 1 + size;
+  }
+  if (high <= 0x3) return readScalar(plist, marker, body);
+  if (high <= 0x6) return readBytes(plist, high, body, length);
+  return readContainer(plist, marker, body, length);
+}
+
+/** Booleans, null, integers, reals and dates. */
+function readScalar(plist: Plist, marker: number, body: number): unknown {
+  const { view } = plist;
+  const low = marker & 0xf;
+  switch (marker >> 4) {
+    case 0x0:
+      return marker === 0x09 ? true : marker === 0x08 ? false : null;
+    case 0x1: {
+      const size = 1 << low;
+      if (size === 8) {
+        need(plist, body + 8);
+        const big = view.getBigInt64(body);
+        return Number.isSafeInteger(Number(big)) ? Number(big) : big;
       }
-      case 0x2:
-        if (body + (1 << low) > bytes.length) fail("truncated");
-        return low === 2 ? view.getFloat32(body) : low === 3 ? view.getFloat64(body) : fail("bad real");
-      case 0x3:
-        if (body + 8 > bytes.length) fail("truncated");
-        return new Date((view.getFloat64(body) + PLIST_EPOCH) * 1000);
-      case 0x4:
-        if (body + length > bytes.length) fail("truncated");
-        return bytes.slice(body, body + length);
-      case 0x5:
-        if (body + length > bytes.length) fail("truncated");
-        return new TextDecoder("latin1").decode(bytes.subarray(body, body + length));
-      case 0x6: {
-        if (body + 2 * length > bytes.length) fail("truncated");
-        const units = Array.from({ length }, (_, i) => view.getUint16(body + 2 * i));
-        return String.fromCharCode(...units);
-      }
-      case 0x8:
-        return { UID: uint(body, low + 1) };
-      case 0xa:
-        return Array.from({ length }, (_, i) => read(uint(body + i * refSize, refSize)));
-      case 0xd: {
-        const dict: Record<string, unknown> = {};
-        for (let i = 0; i < length; i++) {
-          const key = read(uint(body + i * refSize, refSize));
-          dict[String(key)] = read(uint(body + (length + i) * refSize, refSize));
-        }
-        return dict;
-      }
-      default:
-        return fail(`unknown marker 0x${marker.toString(16)}`);
+      return size === 16 ? fail("128-bit integers are not supported") : uint(plist, body, size);
     }
-  };
-  return read(top);
+    case 0x2:
+      need(plist, body + (1 << low));
+      return low === 2 ? view.getFloat32(body) : low === 3 ? view.getFloat64(body) : fail("bad real");
+    default:
+      need(plist, body + 8);
+      return new Date((view.getFloat64(body) + PLIST_EPOCH) * 1000);
+  }
+}
+
+/** Data, ASCII (read as Latin-1) and UTF-16 strings. */
+function readBytes({ bytes, view }: Plist, high: number, body: number, length: number): unknown {
+  const end = body + (high === 0x6 ? 2 * length : length);
+  if (end > bytes.length) fail("truncated");
+  if (high === 0x4) return bytes.slice(body, end);
+  if (high === 0x5) return new TextDecoder("latin1").decode(bytes.subarray(body, end));
+  const units = Array.from({ length }, (_, i) => view.getUint16(body + 2 * i));
+  return String.fromCharCode(...units);
+}
+
+/** UIDs, arrays and dictionaries. */
+function readContainer(plist: Plist, marker: number, body: number, length: number): unknown {
+  const ref = (i: number) => readRef(plist, uint(plist, body + i * plist.refSize, plist.refSize));
+  switch (marker >> 4) {
+    case 0x8:
+      return { UID: uint(plist, body, (marker & 0xf) + 1) };
+    case 0xa:
+      return Array.from({ length }, (_, i) => ref(i));
+    case 0xd: {
+      const dict: Record<string, unknown> = {};
+      for (let i = 0; i < length; i++) dict[String(ref(i))] = ref(length + i);
+      return dict;
+    }
+    default:
+      return fail(`unknown marker 0x${marker.toString(16)}`);
+  }
 }

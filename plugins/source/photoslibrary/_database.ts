@@ -209,17 +209,65 @@ export function sqliteError(error: unknown, path: string, during: "open" | "list
   );
 }
 
+/** The tables the reader looks at besides the asset table; their columns are read up front. */
+const READ_TABLES = [
+  "ZADDITIONALASSETATTRIBUTES",
+  "ZASSETDESCRIPTION",
+  "ZINTERNALRESOURCE",
+  "ZGENERICALBUM",
+  "ZKEYWORD",
+  "ZEXTENDEDATTRIBUTES",
+  "ZFILESYSTEMBOOKMARK",
+  "ZFILESYSTEMVOLUME",
+  "ZUNIFORMTYPEIDENTIFIER",
+];
+
+/** The database's tables and, read once each on demand, their columns. */
+interface Catalog {
+  tables: Set<string>;
+  columns: Map<string, Set<string>>;
+  columnsOf(table: string): Set<string>;
+  has(table: string, column: string): boolean;
+}
+
 function discoverSchema(db: DatabaseSync, path: string): LibrarySchema {
-  const tables = new Set(
-    db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all().map((r) => String(r.name)),
-  );
-  const assetTable = ["ZASSET", "ZGENERICASSET"].find((t) => tables.has(t));
+  const catalog = readCatalog(db);
+  const assetTable = ["ZASSET", "ZGENERICASSET"].find((t) => catalog.tables.has(t));
   if (!assetTable) {
     throw new ConfigError(
       `${path} is an SQLite database but not a Photos library's: it has no ZASSET or ZGENERICASSET ` +
         "table. Point --library at a .photoslibrary bundle made by Photos 5 or later (macOS 10.15+).",
     );
   }
+  for (const table of [assetTable, ...READ_TABLES]) catalog.columnsOf(table);
+  const { has } = catalog;
+  const first = (names: string[]) => names.find((n) => has(assetTable, n));
+  return {
+    modelVersion: catalog.tables.has("Z_METADATA") ? readModelVersion(db) : undefined,
+    assetTable,
+    ...joins(db, catalog, assetTable),
+    columns: catalog.columns,
+    facts: {
+      edited: first(["ZADJUSTMENTSSTATE", "ZHASADJUSTMENTS"]),
+      hdr: first(["ZHDRTYPE", "ZCUSTOMRENDEREDVALUE"]),
+      depth: first(["ZDEPTHTYPE", "ZDEPTHSTATES"]),
+      spatial: first(["ZSPATIALTYPE"]),
+    },
+    resourceUti: has("ZINTERNALRESOURCE", "ZCOMPACTUTI")
+      ? "compact"
+      : has("ZINTERNALRESOURCE", "ZUNIFORMTYPEIDENTIFIER") && has("ZUNIFORMTYPEIDENTIFIER", "ZIDENTIFIER")
+      ? "table"
+      : undefined,
+    bookmarks: has("ZINTERNALRESOURCE", "ZFILESYSTEMBOOKMARK") &&
+      has("ZFILESYSTEMBOOKMARK", "ZPATHRELATIVETOVOLUME") && has("ZINTERNALRESOURCE", "ZFILESYSTEMVOLUME") &&
+      has("ZFILESYSTEMVOLUME", "ZNAME"),
+  };
+}
+
+function readCatalog(db: DatabaseSync): Catalog {
+  const tables = new Set(
+    db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all().map((r) => String(r.name)),
+  );
   const columns = new Map<string, Set<string>>();
   const columnsOf = (table: string) => {
     let set = columns.get(table);
@@ -230,25 +278,15 @@ function discoverSchema(db: DatabaseSync, path: string): LibrarySchema {
     }
     return set;
   };
-  for (
-    const table of [
-      assetTable,
-      "ZADDITIONALASSETATTRIBUTES",
-      "ZASSETDESCRIPTION",
-      "ZINTERNALRESOURCE",
-      "ZGENERICALBUM",
-      "ZKEYWORD",
-      "ZEXTENDEDATTRIBUTES",
-      "ZFILESYSTEMBOOKMARK",
-      "ZFILESYSTEMVOLUME",
-      "ZUNIFORMTYPEIDENTIFIER",
-    ]
-  ) {
-    columnsOf(table);
-  }
-  const has = (table: string, column: string) => columnsOf(table).has(column);
-  const first = (table: string, names: string[]) => names.find((n) => has(table, n));
+  return { tables, columns, columnsOf, has: (table, column) => columnsOf(table).has(column) };
+}
 
+/** The asset entity's number and the album and keyword join tables, whose names carry entity numbers. */
+function joins(
+  db: DatabaseSync,
+  { tables, columnsOf }: Catalog,
+  assetTable: string,
+): Pick<LibrarySchema, "assetEntity" | "albumJoin" | "keywordJoin"> {
   // Entity numbers name the join tables; Z_PRIMARYKEY says which number is which entity.
   const entities = new Map<string, number>();
   if (tables.has("Z_PRIMARYKEY")) {
@@ -256,52 +294,32 @@ function discoverSchema(db: DatabaseSync, path: string): LibrarySchema {
       entities.set(String(row.Z_NAME), Number(row.Z_ENT));
     }
   }
-  const assetEntity = entities.get(assetTable === "ZASSET" ? "Asset" : "GenericAsset");
-  const albumTables = [...tables].filter((t) => /^Z_\d+ASSETS$/.test(t));
-  const albumTable = albumTables.length === 1
-    ? albumTables[0]
-    : albumTables.find((t) => t === `Z_${entities.get("Album")}ASSETS`);
-  const albumJoin = albumTable && tables.has("ZGENERICALBUM")
-    ? joinOf(albumTable, {
-      columns: columnsOf(albumTable),
-      owner: /^Z_\d+ALBUMS$/,
-      member: /^Z_\d+ASSETS$/,
-      order: /^Z_FOK_\d+ASSETS$/,
-    })
-    : undefined;
-  const keywordTables = [...tables].filter((t) => /^Z_\d+KEYWORDS$/.test(t));
-  const keywordTable = keywordTables.length === 1
-    ? keywordTables[0]
-    : keywordTables.find((t) => t === `Z_${entities.get("AdditionalAssetAttributes")}KEYWORDS`);
-  const keywordJoin = keywordTable && tables.has("ZKEYWORD")
-    ? joinOf(keywordTable, {
-      columns: columnsOf(keywordTable),
-      owner: /^Z_\d+ASSETATTRIBUTES$/,
-      member: /^Z_\d+KEYWORDS$/,
-    })
-    : undefined;
-
+  // One candidate is taken as it is; among several, the one numbered after its entity.
+  const joinTable = (pattern: RegExp, entity: string, suffix: string) => {
+    const candidates = [...tables].filter((t) => pattern.test(t));
+    return candidates.length === 1
+      ? candidates[0]
+      : candidates.find((t) => t === `Z_${entities.get(entity)}${suffix}`);
+  };
+  const albumTable = joinTable(/^Z_\d+ASSETS$/, "Album", "ASSETS");
+  const keywordTable = joinTable(/^Z_\d+KEYWORDS$/, "AdditionalAssetAttributes", "KEYWORDS");
   return {
-    modelVersion: tables.has("Z_METADATA") ? readModelVersion(db) : undefined,
-    assetTable,
-    assetEntity,
-    columns,
-    albumJoin,
-    keywordJoin,
-    facts: {
-      edited: first(assetTable, ["ZADJUSTMENTSSTATE", "ZHASADJUSTMENTS"]),
-      hdr: first(assetTable, ["ZHDRTYPE", "ZCUSTOMRENDEREDVALUE"]),
-      depth: first(assetTable, ["ZDEPTHTYPE", "ZDEPTHSTATES"]),
-      spatial: first(assetTable, ["ZSPATIALTYPE"]),
-    },
-    resourceUti: has("ZINTERNALRESOURCE", "ZCOMPACTUTI")
-      ? "compact"
-      : has("ZINTERNALRESOURCE", "ZUNIFORMTYPEIDENTIFIER") && has("ZUNIFORMTYPEIDENTIFIER", "ZIDENTIFIER")
-      ? "table"
+    assetEntity: entities.get(assetTable === "ZASSET" ? "Asset" : "GenericAsset"),
+    albumJoin: albumTable && tables.has("ZGENERICALBUM")
+      ? joinOf(albumTable, {
+        columns: columnsOf(albumTable),
+        owner: /^Z_\d+ALBUMS$/,
+        member: /^Z_\d+ASSETS$/,
+        order: /^Z_FOK_\d+ASSETS$/,
+      })
       : undefined,
-    bookmarks: has("ZINTERNALRESOURCE", "ZFILESYSTEMBOOKMARK") &&
-      has("ZFILESYSTEMBOOKMARK", "ZPATHRELATIVETOVOLUME") && has("ZINTERNALRESOURCE", "ZFILESYSTEMVOLUME") &&
-      has("ZFILESYSTEMVOLUME", "ZNAME"),
+    keywordJoin: keywordTable && tables.has("ZKEYWORD")
+      ? joinOf(keywordTable, {
+        columns: columnsOf(keywordTable),
+        owner: /^Z_\d+ASSETATTRIBUTES$/,
+        member: /^Z_\d+KEYWORDS$/,
+      })
+      : undefined,
   };
 }
 

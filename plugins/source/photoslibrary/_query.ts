@@ -144,24 +144,56 @@ export const PAGE_ROWS = 500;
 
 /** Builds the listing statements for this schema. */
 export function listingQuery(schema: LibrarySchema): ListingQuery {
+  const names = sqlNames(schema);
+  const created = names.a("ZDATECREATED");
+  const dated = `${created} BETWEEN ${PLAUSIBLE_DATES.from} AND ${PLAUSIBLE_DATES.to}`;
+  const expressions: Record<Field, string> = {
+    ...assetFields(names, created, dated),
+    ...attributeFields(names),
+    resources: resourcesExpression(schema),
+    albums: albumsExpression(schema),
+  };
+  // json() keeps the resources a nested array instead of a string within the row.
+  const values = FIELDS.map((f) => f === "resources" ? `json(${expressions[f]})` : expressions[f]);
+  const select = `SELECT json_array(${values.join(",\n  ")}) AS row
+FROM ${schema.assetTable} a
+${names.hasAttributes ? "LEFT JOIN ZADDITIONALASSETATTRIBUTES attr ON attr.ZASSET = a.Z_PK" : ""}
+${names.hasDescriptions ? "LEFT JOIN ZASSETDESCRIPTION d ON d.Z_PK = attr.ZASSETDESCRIPTION" : ""}`;
+  return inOrder(select, created, dated);
+}
+
+/** How the listing names the columns of this schema: `a.ZNAME`, `attr.ZNAME`, or NULL where one is missing. */
+interface SqlNames {
+  schema: LibrarySchema;
+  has(table: string, name: string): boolean;
+  /** An asset-table column (`a.`), NULL for none or a missing one. */
+  a(name: string | undefined): string;
+  /** A column of the additional attributes (`attr.`). */
+  attr(name: string): string;
+  hasAttributes: boolean;
+  hasDescriptions: boolean;
+}
+
+function sqlNames(schema: LibrarySchema): SqlNames {
   const has = (table: string, name: string) => schema.columns.get(table)?.has(name) ?? false;
-  const A = schema.assetTable;
-  const a = (name: string | undefined) => name && has(A, name) ? `a.${name}` : "NULL";
   const hasAttributes = has("ZADDITIONALASSETATTRIBUTES", "ZASSET");
   const attr = (name: string) =>
     hasAttributes && has("ZADDITIONALASSETATTRIBUTES", name) ? `attr.${name}` : "NULL";
-  const hasDescriptions = attr("ZASSETDESCRIPTION") !== "NULL" &&
-    has("ZASSETDESCRIPTION", "ZLONGDESCRIPTION");
-  const notNull = (expr: string) => expr === "NULL" ? "NULL" : `(${expr} IS NOT NULL)`;
-  const cameraMake = a("ZEXTENDEDATTRIBUTES") !== "NULL" && has("ZEXTENDEDATTRIBUTES", "ZCAMERAMAKE")
-    // Only DNGs need it (ProRAW is Apple's DNG); the lookup is skipped for every other asset.
-    ? `CASE WHEN a.ZUNIFORMTYPEIDENTIFIER = 'com.adobe.raw-image' THEN
-        (SELECT e.ZCAMERAMAKE FROM ZEXTENDEDATTRIBUTES e WHERE e.Z_PK = a.ZEXTENDEDATTRIBUTES) END`
-    : "NULL";
+  return {
+    schema,
+    has,
+    a: (name) => name && has(schema.assetTable, name) ? `a.${name}` : "NULL",
+    attr,
+    hasAttributes,
+    hasDescriptions: attr("ZASSETDESCRIPTION") !== "NULL" && has("ZASSETDESCRIPTION", "ZLONGDESCRIPTION"),
+  };
+}
 
-  const created = a("ZDATECREATED");
-  const dated = `${created} BETWEEN ${PLAUSIBLE_DATES.from} AND ${PLAUSIBLE_DATES.to}`;
-  const expressions: Record<Field, string> = {
+const notNull = (expr: string) => expr === "NULL" ? "NULL" : `(${expr} IS NOT NULL)`;
+
+/** The fields read from the asset table itself; `created` is its creation date, `dated` says it is plausible. */
+function assetFields({ schema, has, a }: SqlNames, created: string, dated: string) {
+  return {
     pk: "a.Z_PK",
     uuid: "a.ZUUID",
     kind: a("ZKIND"),
@@ -198,7 +230,18 @@ export function listingQuery(schema: LibrarySchema): ListingQuery {
     scopeState: a("ZACTIVELIBRARYSCOPEPARTICIPATIONSTATE"),
     libraryScope: notNull(a("ZLIBRARYSCOPE")),
     momentShare: notNull(a("ZMOMENTSHARE")),
-    cameraMake,
+    cameraMake: a("ZEXTENDEDATTRIBUTES") !== "NULL" && has("ZEXTENDEDATTRIBUTES", "ZCAMERAMAKE")
+      // Only DNGs need it (ProRAW is Apple's DNG); the lookup is skipped for every other asset.
+      ? `CASE WHEN a.ZUNIFORMTYPEIDENTIFIER = 'com.adobe.raw-image' THEN
+        (SELECT e.ZCAMERAMAKE FROM ZEXTENDEDATTRIBUTES e WHERE e.Z_PK = a.ZEXTENDEDATTRIBUTES) END`
+      : "NULL",
+  };
+}
+
+/** The fields read from the additional attributes, the description and the keywords. */
+function attributeFields({ schema, attr, hasAttributes, hasDescriptions }: SqlNames) {
+  const keywords = schema.keywordJoin;
+  return {
     originalName: attr("ZORIGINALFILENAME"),
     title: attr("ZTITLE"),
     tzOffset: attr("ZTIMEZONEOFFSET"),
@@ -208,19 +251,15 @@ export function listingQuery(schema: LibrarySchema): ListingQuery {
     syndicated: notNull(attr("ZSYNDICATIONIDENTIFIER")),
     syndicationHistory: attr("ZSYNDICATIONHISTORY"),
     caption: hasDescriptions ? "d.ZLONGDESCRIPTION" : "NULL",
-    resources: resourcesExpression(schema),
-    albums: albumsExpression(schema),
-    keywords: hasAttributes && schema.keywordJoin
-      ? `(SELECT group_concat(k.${schema.keywordJoin.member}) FROM ${schema.keywordJoin.table} k
-           WHERE k.${schema.keywordJoin.owner} = attr.Z_PK)`
+    keywords: hasAttributes && keywords
+      ? `(SELECT group_concat(k.${keywords.member}) FROM ${keywords.table} k
+           WHERE k.${keywords.owner} = attr.Z_PK)`
       : "NULL",
   };
-  // json() keeps the resources a nested array instead of a string within the row.
-  const values = FIELDS.map((f) => f === "resources" ? `json(${expressions[f]})` : expressions[f]);
-  const select = `SELECT json_array(${values.join(",\n  ")}) AS row
-FROM ${A} a
-${hasAttributes ? "LEFT JOIN ZADDITIONALASSETATTRIBUTES attr ON attr.ZASSET = a.Z_PK" : ""}
-${hasDescriptions ? "LEFT JOIN ZASSETDESCRIPTION d ON d.Z_PK = attr.ZASSETDESCRIPTION" : ""}`;
+}
+
+/** The statements of `select` in listing order (dated newest first, then undated), whole and in pages. */
+function inOrder(select: string, created: string, dated: string): ListingQuery {
   const keyed = select.replace("SELECT json_array(", "SELECT $KEY, a.Z_PK, json_array(");
   const byPk = (where: string) => ({
     sql: `${

@@ -19,7 +19,7 @@ import { existsSync } from "node:fs";
 import type { AlbumRef, Asset, Subtype } from "../../../core/model/asset.ts";
 import type { LibrarySchema, PhotosDatabase } from "./_database.ts";
 import { COLUMN as C, listingQuery, PAGE_ROWS } from "./_query.ts";
-import { assetResources, type Layout } from "./_resources.ts";
+import { assetResources, type Layout, type ResourceFacts } from "./_resources.ts";
 import { isRawUti } from "./_uti.ts";
 
 /** `ZKINDSUBTYPE` values and the subtype each means (osxphotos, iLEAPP; 3 is iOS' screenshot). */
@@ -162,122 +162,51 @@ const positive = (value: unknown) => typeof value === "number" && value > 0 ? va
 const number = (value: unknown) => typeof value === "number" ? value : 0;
 
 function toAsset(row: Row, context: ReaderContext): Asset {
-  const uuid = String(row[C.uuid]);
-  const video = row[C.kind] === 1;
-  const uti = text(row[C.uti]);
-  const kindSubtype = number(row[C.kindSubtype]);
-  const playbackStyle = row[C.playbackStyle];
-  const savedType = row[C.savedType];
-  const directory = text(row[C.directory]) ?? "";
-  const fileName = text(row[C.fileName]) ?? uuid;
-  const filename = text(row[C.originalName]) ?? fileName;
-  const adjusted = number(row[C.adjusted]);
-  const edited = adjusted !== 0;
-  const referenced = savedType === SAVED.referenced || directory.startsWith("/");
-  const sharedAlbum = savedType === SAVED.sharedAlbum || row[C.published] === 1;
-  const hdr = number(row[C.hdr]);
-  const depth = number(row[C.depth]);
-  const spatial = number(row[C.spatial]);
-  const burstId = text(row[C.burstId]);
-  const live = kindSubtype === 2 || playbackStyle === PLAYBACK_LIVE;
-
+  const facts = resourceFacts(row);
+  const { uuid, video, live, uti } = facts;
   const { resources, originalLocal, hasRawAlternate } = assetResources(
-    {
-      uuid,
-      video,
-      live,
-      edited,
-      sharedAlbum,
-      referenced,
-      momentShare: row[C.momentShare] === 1,
-      syndicatedOnly: row[C.syndicated] === 1 && number(row[C.syndicationHistory]) === 0,
-      directory,
-      fileName,
-      filename,
-      uti,
-    },
+    facts,
     row[C.resources],
     context.layout,
   );
-
-  // In the order of SUBTYPES, so that equal assets list equal subtypes.
-  const subtypes: Subtype[] = [];
-  if (live) subtypes.push("live");
-  // Depth on a photo is Portrait; on a video it is (probably) Cinematic, below.
-  if (depth !== 0 && !video) subtypes.push("portrait");
-  if (context.customRendered ? CUSTOM_RENDERED.hdr.has(hdr) : hdr !== 0) subtypes.push("hdr");
-  const kindSubtypeName = KIND_SUBTYPES[kindSubtype];
-  if (kindSubtypeName === "panorama" || context.customRendered && hdr === CUSTOM_RENDERED.panorama) {
-    subtypes.push("panorama");
-  }
-  for (const name of ["screenshot", "screen_recording", "slomo", "timelapse"] as const) {
-    if (kindSubtypeName === name) subtypes.push(name);
-  }
-  if (depth !== 0 && video) subtypes.push("cinematic");
-  if (spatial !== 0) subtypes.push("spatial");
-  if (hasRawAlternate) subtypes.push("raw_jpeg");
-  const make = text(row[C.cameraMake]);
-  if (uti === "com.adobe.raw-image" && make?.toLowerCase() === "apple") subtypes.push("proraw");
-  if (!hasRawAlternate && isRawUti(uti)) subtypes.push("raw");
-  if (burstId) subtypes.push("burst");
-
-  const latitude = row[C.latitude];
-  const longitude = row[C.longitude];
-  const located = typeof latitude === "number" && typeof longitude === "number" &&
-    !(latitude === -180 && longitude === -180) && Math.abs(latitude) <= 90 && Math.abs(longitude) <= 180;
-  const captured = text(row[C.captured]);
-
+  // Keys in a fixed order: optional facts are added after the required ones, always in this order.
   const asset: Asset = {
     id: uuid,
     kind: video ? "video" : "photo",
-    filename,
+    filename: facts.filename,
     favorite: row[C.favorite] === 1,
     hidden: row[C.hidden] === 1,
     trashed: row[C.trashed] === 1,
     keywords: keywordsOf(row[C.keywords], context.keywords),
     albums: albumsOf(row[C.albums], context.albums),
-    edited,
+    edited: facts.edited,
     cloud: { synced: row[C.cloudGuid] === 1, originalLocal },
     sharing: {
-      sharedAlbum,
+      sharedAlbum: facts.sharedAlbum,
       // A guess shared with osxphotos: no real library with a Shared Library was available.
       sharedLibrary: row[C.libraryScope] === 1 || number(row[C.scopeState]) !== 0,
     },
-    referenced,
-    subtypes,
+    referenced: facts.referenced,
+    subtypes: subtypesOf(row, facts, { customRendered: context.customRendered, hasRawAlternate }),
     resources,
   };
   if (uti) asset.uti = uti;
-  if (captured) {
-    asset.captured = { utc: captured };
-    // Photos leaves ZTIMEZONEOFFSET null for many files whose EXIF has no offset, and keeps the
-    // offset it inferred from the place and date beside it.
-    const offset = row[C.tzOffset] ?? row[C.tzInferred];
-    if (typeof offset === "number") asset.captured.offsetSeconds = offset;
-    const zone = text(row[C.tzName]);
-    if (zone) asset.captured.timeZone = zone;
-  }
+  const captured = capturedOf(row);
+  if (captured) asset.captured = captured;
   const added = text(row[C.added]);
   if (added) asset.added = added;
   const modified = text(row[C.modified]);
   if (modified) asset.modified = modified;
-  if (located) asset.location = { latitude: latitude as number, longitude: longitude as number };
+  const location = locationOf(row);
+  if (location) asset.location = location;
   const title = text(row[C.title]);
   if (title) asset.title = title;
   const caption = text(row[C.caption]);
   if (caption) asset.caption = caption;
-  if (burstId) {
-    const pick = number(row[C.burstPick]);
-    asset.burst = {
-      id: burstId,
-      picked: (pick & (BURST.defaultPick | BURST.selected | BURST.key)) !== 0,
-      key: (pick & BURST.key) !== 0,
-    };
-  }
-  if (live) {
-    const contentId = text(row[C.mediaGroup]);
-    if (contentId) asset.liveContentId = contentId;
-  }
+  const burst = burstOf(row);
+  if (burst) asset.burst = burst;
+  const contentId = live ? text(row[C.mediaGroup]) : undefined;
+  if (contentId) asset.liveContentId = contentId;
   if (hasRawAlternate) asset.rawPrimary = row[C.resourceChoice] === 1;
   const width = positive(row[C.width]);
   if (width) asset.width = width;
@@ -285,26 +214,116 @@ function toAsset(row: Row, context: ReaderContext): Asset {
   if (height) asset.height = height;
   const duration = video ? positive(row[C.duration]) : undefined;
   if (duration) asset.durationSeconds = duration;
+  asset.sourceData = sourceDataOf(row, context.customRendered);
+  return asset;
+}
 
+/** The facts of a row that say where the asset's files are. */
+function resourceFacts(row: Row): ResourceFacts {
+  const uuid = String(row[C.uuid]);
+  const savedType = row[C.savedType];
+  const directory = text(row[C.directory]) ?? "";
+  const fileName = text(row[C.fileName]) ?? uuid;
+  return {
+    uuid,
+    video: row[C.kind] === 1,
+    live: number(row[C.kindSubtype]) === 2 || row[C.playbackStyle] === PLAYBACK_LIVE,
+    edited: number(row[C.adjusted]) !== 0,
+    sharedAlbum: savedType === SAVED.sharedAlbum || row[C.published] === 1,
+    referenced: savedType === SAVED.referenced || directory.startsWith("/"),
+    momentShare: row[C.momentShare] === 1,
+    syndicatedOnly: row[C.syndicated] === 1 && number(row[C.syndicationHistory]) === 0,
+    directory,
+    fileName,
+    filename: text(row[C.originalName]) ?? fileName,
+    uti: text(row[C.uti]),
+  };
+}
+
+/** The asset's subtypes, in the order of SUBTYPES, so that equal assets list equal subtypes. */
+function subtypesOf(
+  row: Row,
+  { video, live, uti }: ResourceFacts,
+  { customRendered, hasRawAlternate }: { customRendered: boolean; hasRawAlternate: boolean },
+): Subtype[] {
+  const hdr = number(row[C.hdr]);
+  const depth = number(row[C.depth]);
+  const subtypes: Subtype[] = [];
+  if (live) subtypes.push("live");
+  // Depth on a photo is Portrait; on a video it is (probably) Cinematic, below.
+  if (depth !== 0 && !video) subtypes.push("portrait");
+  if (customRendered ? CUSTOM_RENDERED.hdr.has(hdr) : hdr !== 0) subtypes.push("hdr");
+  const kindSubtypeName = KIND_SUBTYPES[number(row[C.kindSubtype])];
+  if (kindSubtypeName === "panorama" || customRendered && hdr === CUSTOM_RENDERED.panorama) {
+    subtypes.push("panorama");
+  }
+  for (const name of ["screenshot", "screen_recording", "slomo", "timelapse"] as const) {
+    if (kindSubtypeName === name) subtypes.push(name);
+  }
+  if (depth !== 0 && video) subtypes.push("cinematic");
+  if (number(row[C.spatial]) !== 0) subtypes.push("spatial");
+  if (hasRawAlternate) subtypes.push("raw_jpeg");
+  const make = text(row[C.cameraMake]);
+  if (uti === "com.adobe.raw-image" && make?.toLowerCase() === "apple") subtypes.push("proraw");
+  if (!hasRawAlternate && isRawUti(uti)) subtypes.push("raw");
+  if (text(row[C.burstId])) subtypes.push("burst");
+  return subtypes;
+}
+
+function capturedOf(row: Row): Asset["captured"] {
+  const utc = text(row[C.captured]);
+  if (!utc) return undefined;
+  const captured: NonNullable<Asset["captured"]> = { utc };
+  // Photos leaves ZTIMEZONEOFFSET null for many files whose EXIF has no offset, and keeps the
+  // offset it inferred from the place and date beside it.
+  const offset = row[C.tzOffset] ?? row[C.tzInferred];
+  if (typeof offset === "number") captured.offsetSeconds = offset;
+  const zone = text(row[C.tzName]);
+  if (zone) captured.timeZone = zone;
+  return captured;
+}
+
+/** The place, unless it is missing, out of range, or Photos' "no location" (-180, -180). */
+function locationOf(row: Row): Asset["location"] {
+  const latitude = row[C.latitude];
+  const longitude = row[C.longitude];
+  const located = typeof latitude === "number" && typeof longitude === "number" &&
+    !(latitude === -180 && longitude === -180) && Math.abs(latitude) <= 90 && Math.abs(longitude) <= 180;
+  return located ? { latitude: latitude as number, longitude: longitude as number } : undefined;
+}
+
+function burstOf(row: Row): Asset["burst"] {
+  const id = text(row[C.burstId]);
+  if (!id) return undefined;
+  const pick = number(row[C.burstPick]);
+  return {
+    id,
+    picked: (pick & (BURST.defaultPick | BURST.selected | BURST.key)) !== 0,
+    key: (pick & BURST.key) !== 0,
+  };
+}
+
+/** Photos' own values behind the derived facts, for `scan` and for finding out what a fact meant. */
+function sourceDataOf(row: Row, customRendered: boolean): Record<string, string | number | boolean | null> {
   const data: Record<string, string | number | boolean | null> = {
-    kindSubtype,
+    kindSubtype: number(row[C.kindSubtype]),
     playbackStyle: row[C.playbackStyle] as number | null,
-    savedAssetType: savedType as number | null,
+    savedAssetType: row[C.savedType] as number | null,
     visibility: row[C.visibility] as number | null,
   };
-  if (row[C.hdr] !== null) data[context.customRendered ? "customRendered" : "hdrType"] = hdr;
-  if (row[C.depth] !== null) data.depth = depth;
-  if (row[C.spatial] !== null) data.spatialType = spatial;
-  if (row[C.adjusted] !== null) data.adjustments = adjusted;
-  if (burstId) data.burstPick = row[C.burstPick] as number | null;
+  if (row[C.hdr] !== null) data[customRendered ? "customRendered" : "hdrType"] = number(row[C.hdr]);
+  if (row[C.depth] !== null) data.depth = number(row[C.depth]);
+  if (row[C.spatial] !== null) data.spatialType = number(row[C.spatial]);
+  if (row[C.adjusted] !== null) data.adjustments = number(row[C.adjusted]);
+  if (text(row[C.burstId])) data.burstPick = row[C.burstPick] as number | null;
   if (row[C.cloudLocalState] !== null) data.cloudLocalState = row[C.cloudLocalState] as number;
   const undated = row[C.undatedCreated];
   if (typeof undated === "number") data.dateCreated = undated;
   const trashedDate = text(row[C.trashedDate]);
   if (trashedDate) data.trashedDate = trashedDate;
+  const make = text(row[C.cameraMake]);
   if (make) data.cameraMake = make;
-  asset.sourceData = data;
-  return asset;
+  return data;
 }
 
 function keywordsOf(list: unknown, keywords: Map<number, string>): string[] {

@@ -77,123 +77,145 @@ export interface ResourceResult {
 
 /** Builds the resource list of one asset from its row's `resources` array, in role order. */
 export function assetResources(facts: ResourceFacts, list: unknown, layout: Layout): ResourceResult {
-  let original: ResourceRow | undefined;
-  let motion: ResourceRow | undefined;
-  let raw: ResourceRow | undefined;
-  let aae: ResourceRow | undefined;
-  let render: ResourceRow | undefined;
-  let motionRender: ResourceRow | undefined;
-  if (Array.isArray(list)) {
-    for (const row of list as ResourceRow[]) {
-      switch (row[RESOURCE.subtype]) {
-        case DSS.original:
-          original ??= row;
-          break;
-        case DSS.liveVideo:
-          motion ??= row;
-          break;
-        case DSS.rawAlternate:
-          raw ??= row;
-          break;
-        case DSS.cameraAdjustments:
-          aae ??= row;
-          break;
-        case DSS.render:
-          render ??= row;
-          break;
-        case DSS.liveVideoRender:
-          motionRender ??= row;
-          break;
-      }
-    }
-  }
-
-  const { uuid, filename } = facts;
-  const dot = filename.lastIndexOf(".");
-  const stem = dot > 0 ? filename.slice(0, dot) : filename;
-  const suffix = dot > 0 ? filename.slice(dot + 1) : "";
-  const names: Names = { stem, upper: suffix !== suffix.toLowerCase() && suffix === suffix.toUpperCase() };
-  const resources: Resource[] = [];
-  const compact = layout.compactUti;
-
-  // The original.
-  let folder: string;
-  let originalPath: string;
-  const external = facts.referenced || facts.directory.startsWith("/");
-  if (facts.sharedAlbum && !facts.directory.startsWith("/")) {
-    folder = `${layout.sharedData}/${facts.directory}`;
-    // A shared video is kept as a medium-size MP4 and a poster frame.
-    originalPath = facts.video ? `${folder}/${uuid}.medium.MP4` : `${folder}/${facts.fileName}`;
-  } else if (external) {
-    const candidates = [bookmarkPath(original), join(facts.directory, facts.fileName)].filter(
-      (p): p is string => p !== undefined,
-    );
-    originalPath = candidates.find((p) => existsSync(p)) ?? candidates[0];
-    folder = originalPath.slice(0, originalPath.lastIndexOf("/"));
-  } else {
-    folder = `${layout.originals}/${facts.directory}`;
-    originalPath = `${folder}/${facts.fileName}`;
-    const scoped = facts.momentShare ? "momentshared" : facts.syndicatedOnly ? "syndication" : undefined;
-    if (scoped) {
-      const scopedFolder = `${layout.library}/scopes/${scoped}/originals/${facts.directory}`;
-      if (existsSync(`${scopedFolder}/${facts.fileName}`) || !existsSync(originalPath)) {
-        folder = scopedFolder;
-        originalPath = `${folder}/${facts.fileName}`;
-      }
-    }
-  }
-  const originalResource = resource("original", filename, originalPath, original, {
-    type: utiOf(original, compact) ?? facts.uti,
-    external,
+  const rows = resourceRows(list);
+  const names = namesOf(facts.filename);
+  const place: Place = { facts, layout, names, ...originalLocation(facts, rows.original, layout) };
+  const original = resource("original", facts.filename, place.originalPath, rows.original, {
+    type: utiOf(rows.original, layout.compactUti) ?? facts.uti,
+    external: place.external,
   });
-  resources.push(originalResource);
-
-  if (motion || facts.live) {
-    const bookmarked = bookmarkPath(motion);
-    const path = bookmarked ??
-      (facts.sharedAlbum ? originalPath.replace(/\.[^./]*$/, ".MOV") : `${folder}/${uuid}_3.mov`);
-    resources.push(resource("motion", named(names, "", "mov"), path, motion, {
-      type: utiOf(motion, compact) ?? MOVIE,
-      external: bookmarked !== undefined || external,
-    }));
-  }
-  if (raw) {
-    const rawUti = utiOf(raw, compact);
-    const bookmarked = bookmarkPath(raw);
-    const rawExt = extensionOf(rawUti);
-    const path = bookmarked ??
-      (rawExt ? `${folder}/${uuid}_4.${rawExt}` : findByPrefix(folder, `${uuid}_4.`));
-    const name = bookmarked
-      ? bookmarked.slice(bookmarked.lastIndexOf("/") + 1)
-      : named(names, "", path.slice(path.lastIndexOf(".") + 1));
+  const resources: Resource[] = [original];
+  if (rows.motion || facts.live) resources.push(motionResource(place, rows.motion));
+  if (rows.raw) resources.push(rawResource(place, rows.raw));
+  if (rows.aae) {
     resources.push(
-      resource("raw", name, path, raw, { type: rawUti, external: bookmarked !== undefined || external }),
+      resource("adjustment", named(names, "O", "aae"), `${place.folder}/${facts.uuid}_5.aae`, rows.aae, {
+        type: utiOf(rows.aae, layout.compactUti) ?? "com.apple.photos.aae",
+      }),
     );
   }
-  if (aae) {
-    resources.push(resource("adjustment", named(names, "O", "aae"), `${folder}/${uuid}_5.aae`, aae, {
-      type: utiOf(aae, compact) ?? "com.apple.photos.aae",
-    }));
+  if (facts.edited) {
+    addEdit(resources, facts, { render: rows.render, motionRender: rows.motionRender, layout, names });
   }
-  if (facts.edited) addEdit(resources, facts, { render, motionRender, layout, names });
   if (facts.sharedAlbum && facts.video) {
+    const poster = `${names.stem}.poster.${names.upper ? "JPG" : "jpg"}`;
     resources.push(
-      resource(
-        "sidecar",
-        `${stem}.poster.${names.upper ? "JPG" : "jpg"}`,
-        `${folder}/${uuid}.poster.JPG`,
-        undefined,
-        {
-          type: "public.jpeg",
-        },
-      ),
+      resource("sidecar", poster, `${place.folder}/${facts.uuid}.poster.JPG`, undefined, {
+        type: "public.jpeg",
+      }),
     );
   }
   return {
     resources,
-    originalLocal: original ? original[RESOURCE.local] === 1 : originalResource.present,
-    hasRawAlternate: raw !== undefined,
+    originalLocal: rows.original ? rows.original[RESOURCE.local] === 1 : original.present,
+    hasRawAlternate: rows.raw !== undefined,
   };
+}
+
+/** The first resource row of each data store subtype the reader uses. */
+interface ResourceRows {
+  original?: ResourceRow;
+  motion?: ResourceRow;
+  raw?: ResourceRow;
+  aae?: ResourceRow;
+  render?: ResourceRow;
+  motionRender?: ResourceRow;
+}
+
+const ROW_OF_SUBTYPE: Record<number, keyof ResourceRows> = {
+  [DSS.original]: "original",
+  [DSS.liveVideo]: "motion",
+  [DSS.rawAlternate]: "raw",
+  [DSS.cameraAdjustments]: "aae",
+  [DSS.render]: "render",
+  [DSS.liveVideoRender]: "motionRender",
+};
+
+function resourceRows(list: unknown): ResourceRows {
+  const rows: ResourceRows = {};
+  if (!Array.isArray(list)) return rows;
+  for (const row of list as ResourceRow[]) {
+    const key = ROW_OF_SUBTYPE[row[RESOURCE.subtype]];
+    if (key) rows[key] ??= row;
+  }
+  return rows;
+}
+
+/** Where the original is and the folder its companions (video, RAW, `.aae`) sit in. */
+interface Place {
+  facts: ResourceFacts;
+  layout: Layout;
+  names: Names;
+  folder: string;
+  originalPath: string;
+  /** The original is outside the bundle (referenced). */
+  external: boolean;
+}
+
+function originalLocation(
+  facts: ResourceFacts,
+  row: ResourceRow | undefined,
+  layout: Layout,
+): Pick<Place, "folder" | "originalPath" | "external"> {
+  const external = facts.referenced || facts.directory.startsWith("/");
+  if (facts.sharedAlbum && !facts.directory.startsWith("/")) {
+    const folder = `${layout.sharedData}/${facts.directory}`;
+    // A shared video is kept as a medium-size MP4 and a poster frame.
+    const originalPath = facts.video ? `${folder}/${facts.uuid}.medium.MP4` : `${folder}/${facts.fileName}`;
+    return { folder, originalPath, external };
+  }
+  if (external) {
+    const candidates = [bookmarkPath(row), join(facts.directory, facts.fileName)].filter(
+      (p): p is string => p !== undefined,
+    );
+    const originalPath = candidates.find((p) => existsSync(p)) ?? candidates[0];
+    return { folder: originalPath.slice(0, originalPath.lastIndexOf("/")), originalPath, external };
+  }
+  const folder = `${layout.originals}/${facts.directory}`;
+  const originalPath = `${folder}/${facts.fileName}`;
+  const scoped = facts.momentShare ? "momentshared" : facts.syndicatedOnly ? "syndication" : undefined;
+  if (scoped) {
+    const scopedFolder = `${layout.library}/scopes/${scoped}/originals/${facts.directory}`;
+    if (existsSync(`${scopedFolder}/${facts.fileName}`) || !existsSync(originalPath)) {
+      return { folder: scopedFolder, originalPath: `${scopedFolder}/${facts.fileName}`, external };
+    }
+  }
+  return { folder, originalPath, external };
+}
+
+/** The Live Photo's video: where its bookmark says, else beside the original. */
+function motionResource(
+  { facts, layout, names, folder, originalPath, external }: Place,
+  row?: ResourceRow,
+): Resource {
+  const bookmarked = bookmarkPath(row);
+  const path = bookmarked ??
+    (facts.sharedAlbum ? originalPath.replace(/\.[^./]*$/, ".MOV") : `${folder}/${facts.uuid}_3.mov`);
+  return resource("motion", named(names, "", "mov"), path, row, {
+    type: utiOf(row, layout.compactUti) ?? MOVIE,
+    external: bookmarked !== undefined || external,
+  });
+}
+
+/** The RAW of a RAW+JPEG pair, named after its type or found by its prefix. */
+function rawResource({ facts, layout, names, folder, external }: Place, row: ResourceRow): Resource {
+  const rawUti = utiOf(row, layout.compactUti);
+  const bookmarked = bookmarkPath(row);
+  const rawExt = extensionOf(rawUti);
+  const path = bookmarked ??
+    (rawExt ? `${folder}/${facts.uuid}_4.${rawExt}` : findByPrefix(folder, `${facts.uuid}_4.`));
+  const name = bookmarked
+    ? bookmarked.slice(bookmarked.lastIndexOf("/") + 1)
+    : named(names, "", path.slice(path.lastIndexOf(".") + 1));
+  return resource("raw", name, path, row, { type: rawUti, external: bookmarked !== undefined || external });
+}
+
+/** The stem of the user-visible name, and whether its extension is upper case. */
+function namesOf(filename: string): Names {
+  const dot = filename.lastIndexOf(".");
+  const stem = dot > 0 ? filename.slice(0, dot) : filename;
+  const suffix = dot > 0 ? filename.slice(dot + 1) : "";
+  return { stem, upper: suffix !== suffix.toLowerCase() && suffix === suffix.toUpperCase() };
 }
 
 const MOVIE = "com.apple.quicktime-movie";

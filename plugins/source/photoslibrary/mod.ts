@@ -30,7 +30,7 @@ import {
   type SourcePlugin,
   type SourceSession,
 } from "../../../core/plugin/types.ts";
-import type { OptionValues } from "../../../core/plugin/options.ts";
+import type { OptionsOf, OptionSpec } from "../../../core/plugin/options.ts";
 import {
   NEWEST_KNOWN_MODEL,
   openPhotosDatabase,
@@ -42,6 +42,16 @@ import {
 import { libraryInfo } from "./_info.ts";
 import { readAssets } from "./_reader.ts";
 
+/** None of its own yet; the library is not one of them (see {@link PhotosLibraryOptions}). */
+const OPTIONS = [] as const satisfies readonly OptionSpec[];
+
+/**
+ * Its options as the host resolved and checked them, plus the core `library` the host gives every
+ * source. That one is the tool's `--library` (docs/decisions.md), so whether a source needs it is the
+ * source's to say: the registry lets only one plugin own a flag, so no source can declare it required.
+ */
+type PhotosLibraryOptions = OptionsOf<typeof OPTIONS> & { library?: string };
+
 /** The Photos library source plugin. */
 const photoslibrary = {
   kind: "source",
@@ -49,10 +59,9 @@ const photoslibrary = {
   apiVersion: PLUGIN_API_VERSION,
   version: "1.0.0",
   description: "Reads a Photos library bundle (.photoslibrary) directly, read-only",
-  // The library path is the host's `--library` / PHOTOS_SYNC_LIBRARY, handed over as `library`.
-  options: [],
+  options: OPTIONS,
   capabilities: [],
-  open(options: OptionValues, ctx: PluginContext): Promise<SourceSession> {
+  open(options: PhotosLibraryOptions, ctx: PluginContext): Promise<SourceSession> {
     try {
       return Promise.resolve(openSession(options, ctx));
     } catch (error) {
@@ -63,9 +72,9 @@ const photoslibrary = {
 
 export default photoslibrary;
 
-function openSession(options: OptionValues, ctx: PluginContext): SourceSession {
+function openSession(options: PhotosLibraryOptions, ctx: PluginContext): SourceSession {
   const value = options.library;
-  if (typeof value !== "string" || value.trim() === "") {
+  if (value === undefined || value.trim() === "") {
     const elsewhere = Deno.build.os === "darwin"
       ? ""
       : ` On ${Deno.build.os} there is no system Photos library to fall back to (PhotoKit runs only on macOS):` +

@@ -17,7 +17,8 @@ import photoslibrary from "./mod.ts";
 import { openPhotosDatabase } from "./_database.ts";
 import { libraryInfo } from "./_info.ts";
 import { readAssets } from "./_reader.ts";
-import { checkLibraryFacts, type Listing, readmeFacts } from "./_readme_facts.ts";
+import { checkLibraryFacts } from "./_readme_checks.ts";
+import { type Listing, readmeFacts } from "./_readme_facts.ts";
 
 const SHARED = `${SHARED_ROOT}testdata/`;
 const LIBRARIES = join(SHARED, "photoslibraries");

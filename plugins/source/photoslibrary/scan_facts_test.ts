@@ -9,7 +9,8 @@ import { cpSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Asset } from "../../../core/model/asset.ts";
-import { checkLibraryFacts, readmeFacts } from "./_readme_facts.ts";
+import { checkLibraryFacts } from "./_readme_checks.ts";
+import { readmeFacts } from "./_readme_facts.ts";
 
 const MAIN = fileURLToPath(new URL("../../../main.ts", import.meta.url));
 const ignore = !existsSync(join(LIBRARIES, "README.md"));
