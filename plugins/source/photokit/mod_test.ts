@@ -375,7 +375,7 @@ test("the import engine skips iCloud-only assets, then downloads them in its iCl
   await using lib = await fixtureLibrary({ assets: [local, cloud] });
   const tracker = Tracker.open(join(ctx.tempDir, "tracker.db"));
   const source = await photokit.open(settings({ lib: lib.path }), ctx);
-  const destination = await folderDestination.open({ path: join(ctx.tempDir, "out") }, ctx);
+  const destination = await folderDestination.assets.open({ path: join(ctx.tempDir, "out") }, ctx);
   try {
     const run = (allowNetwork: boolean) =>
       importAssets({
@@ -389,7 +389,6 @@ test("the import engine skips iCloud-only assets, then downloads them in its iCl
         dryRun: false,
         concurrency: 2,
         allowNetwork,
-        retry: { attempts: 1 },
       });
     const first = await run(false);
     assert.deepEqual([first.imported, first.skipped.cloud, first.failed], [1, 1, 0]);
