@@ -33,7 +33,7 @@ Deno.test("loadPluginFile() refuses a wrong apiVersion with a message that says 
   await withFile("old.js", VALID.replace("apiVersion: 2", "apiVersion: 1"), async (path) => {
     await assert.rejects(
       loadPluginFile(path),
-      /built for plugin API version 0.*use a release of the plugin made for it/,
+      /built for plugin API version 1.*use a release of the plugin made for it/,
     );
   });
 });
