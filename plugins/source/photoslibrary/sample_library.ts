@@ -354,6 +354,7 @@ function writeSync(dir: string, options: SampleLibraryOptions): SampleLibraryInf
   if (!isEmptyOrMissing(dir)) {
     throw new Error(`writeSampleLibrary: ${dir} is not empty; pick a new directory (nothing was written)`);
   }
+  // One generator for everything, drawn in a fixed order: the same seed gives the same library.
   const next = prng(options.seed ?? 1);
   const uuid = () => uuidFrom(next);
   const database = join(dir, "database", "Photos.sqlite");
@@ -361,9 +362,32 @@ function writeSync(dir: string, options: SampleLibraryOptions): SampleLibraryInf
   if (files) {
     for (const x of "0123456789ABCDEF") Deno.mkdirSync(join(dir, "originals", x), { recursive: true });
   }
+  const tree = albumTree(uuid);
+  const showcase = showcaseSpecs(uuid, tree);
+  const specs = (i: number) =>
+    i < SHOWCASE ? showcase[i] : bulkSpec(i, { next, uuid, albums: tree.bulkAlbums });
+  writeDatabase({ dir, database, files, count, uuid, tree, specs, favoriteLater: showcase[2].uuid });
+  return sampleInfo({ dir, database, count, showcase, tree });
+}
 
-  // Albums: the fixed tree a real library has (root folder, built-in albums, an import session)
-  // plus user folders and albums. Readers must report only ZKIND 2 albums that are not trashed.
+const KEYWORD_POOL = ["harbour", "sunset", "family", "beach", "snow", "city", "food", "dog"];
+
+/** The albums and the ones the showcase and bulk assets are put in, by Z_PK. */
+interface AlbumTree {
+  albums: AlbumSpec[];
+  importSession: number;
+  progress: number;
+  paris: number;
+  family: number;
+  old: number;
+  bulkAlbums: number[];
+}
+
+/**
+ * The fixed tree a real library has (root folder, built-in albums, an import session) plus user
+ * folders and albums. Readers must report only ZKIND 2 albums that are not trashed.
+ */
+function albumTree(uuid: () => string): AlbumTree {
   const albums: AlbumSpec[] = [];
   const album = (kind: number, { title = null, parent = null, trashed = false }: Partial<AlbumSpec> = {}) => {
     const pk = albums.length + 1;
@@ -384,8 +408,11 @@ function writeSync(dir: string, options: SampleLibraryOptions): SampleLibraryInf
     { length: 10 },
     (_, n) => album(2, { title: `Album ${n + 1}`, parent: n % 2 ? trips : root }),
   );
-  const keywordPool = ["harbour", "sunset", "family", "beach", "snow", "city", "food", "dog"];
+  return { albums, importSession, progress, paris, family, old, bulkAlbums };
+}
 
+/** The showcase assets, one per fact a reader must get right (see {@link SampleUuids}). */
+function showcaseSpecs(uuid: () => string, { paris, family, old, progress }: AlbumTree): AssetSpec[] {
   const showcaseCaptured = (i: number, zone: Zone) => Date.UTC(2024, 5, 20 - i, 10) - zone[1] * 1000;
   const base = (i: number, { kind, zone }: Pick<AssetSpec, "kind" | "zone">): AssetSpec => ({
     pk: i + 1,
@@ -406,7 +433,7 @@ function writeSync(dir: string, options: SampleLibraryOptions): SampleLibraryInf
     albums: [],
     contentId: kind === "live" ? uuid() : undefined,
   });
-  const showcase: AssetSpec[] = [
+  return [
     { ...base(0, { kind: "live", zone: ZONES[0] }), albums: [paris] },
     base(1, { kind: "video", zone: ZONES[1] }),
     { ...base(2, { kind: "photo", zone: ZONES[3] }), albums: [family] },
@@ -421,35 +448,56 @@ function writeSync(dir: string, options: SampleLibraryOptions): SampleLibraryInf
     { ...base(6, { kind: "photo", zone: ZONES[2] }), latitude: 48.85837, longitude: 2.294481 },
     { ...base(7, { kind: "photo", zone: ZONES[0] }), trashed: true },
   ];
-  const bulk = (i: number): AssetSpec => {
-    const r = i % 20;
-    const kind = r < 14 ? "photo" : r < 17 ? "live" : "video";
-    const zone = ZONES[i % ZONES.length];
-    const located = i % 3 === 0;
-    const spec: AssetSpec = {
-      pk: i + 1,
-      uuid: uuid(),
-      kind,
-      filename: `IMG_${String(i + 1).padStart(6, "0")}.${kind === "video" ? "MOV" : "PNG"}`,
-      width: kind === "video" ? 1920 : 16,
-      height: kind === "video" ? 1080 : 12,
-      durationSeconds: kind === "video" ? 1 + (i % 30) : 0,
-      // 37 minutes apart, older than every showcase asset, so newest-first order is the index.
-      captured: Date.UTC(2024, 0, 1) - (i - SHOWCASE) * 37 * 60_000,
-      zone,
-      latitude: located ? (next() / 2 ** 32) * 140 - 70 : -180,
-      longitude: located ? (next() / 2 ** 32) * 340 - 170 : -180,
-      favorite: i % 11 === 0,
-      hidden: i % 97 === 0,
-      trashed: i % 101 === 0,
-      caption: i % 50 === 0 ? `Caption of asset ${i}` : undefined,
-      keywords: i % 5 === 0 ? [keywordPool[i % 8], keywordPool[(i + 3) % 8]] : [],
-      albums: i % 4 === 0 ? [bulkAlbums[(i >> 2) % bulkAlbums.length]] : [],
-      contentId: kind === "live" ? uuid() : undefined,
-    };
-    return spec;
-  };
+}
 
+/** Bulk asset `i`: about 70% photos, 15% Live Photos and 15% videos, with a mix of facts. */
+function bulkSpec(
+  i: number,
+  { next, uuid, albums }: { next: () => number; uuid: () => string; albums: number[] },
+): AssetSpec {
+  const r = i % 20;
+  const kind = r < 14 ? "photo" : r < 17 ? "live" : "video";
+  const zone = ZONES[i % ZONES.length];
+  const located = i % 3 === 0;
+  return {
+    pk: i + 1,
+    uuid: uuid(),
+    kind,
+    filename: `IMG_${String(i + 1).padStart(6, "0")}.${kind === "video" ? "MOV" : "PNG"}`,
+    width: kind === "video" ? 1920 : 16,
+    height: kind === "video" ? 1080 : 12,
+    durationSeconds: kind === "video" ? 1 + (i % 30) : 0,
+    // 37 minutes apart, older than every showcase asset, so newest-first order is the index.
+    captured: Date.UTC(2024, 0, 1) - (i - SHOWCASE) * 37 * 60_000,
+    zone,
+    latitude: located ? (next() / 2 ** 32) * 140 - 70 : -180,
+    longitude: located ? (next() / 2 ** 32) * 340 - 170 : -180,
+    favorite: i % 11 === 0,
+    hidden: i % 97 === 0,
+    trashed: i % 101 === 0,
+    caption: i % 50 === 0 ? `Caption of asset ${i}` : undefined,
+    keywords: i % 5 === 0 ? [KEYWORD_POOL[i % 8], KEYWORD_POOL[(i + 3) % 8]] : [],
+    albums: i % 4 === 0 ? [albums[(i >> 2) % albums.length]] : [],
+    contentId: kind === "live" ? uuid() : undefined,
+  };
+}
+
+/** What {@link writeDatabase} writes. */
+interface DatabasePlan {
+  dir: string;
+  database: string;
+  files: boolean;
+  count: number;
+  uuid: () => string;
+  tree: AlbumTree;
+  /** Asset `i`'s spec, made when it is written (bulk specs draw from the generator). */
+  specs: (i: number) => AssetSpec;
+  /** The asset whose favourite flag is set by the last transaction, left in the WAL. */
+  favoriteLater: string;
+}
+
+function writeDatabase(plan: DatabasePlan): void {
+  const { database, uuid } = plan;
   const db = new DatabaseSync(database);
   let reader: DatabaseSync | undefined;
   try {
@@ -457,47 +505,16 @@ function writeSync(dir: string, options: SampleLibraryOptions): SampleLibraryInf
     db.exec("PRAGMA auto_vacuum = INCREMENTAL; PRAGMA journal_mode = WAL; PRAGMA synchronous = OFF;");
     db.exec(SCHEMA);
     const insert = prepareInserts(db);
-    const keywordPk = new Map(keywordPool.map((k, n) => [k, n + 1]));
-    const counts = { resources: 0, descriptions: 0 };
-    const favoriteLater = showcase[2].uuid;
-
+    const keywordPk = new Map(KEYWORD_POOL.map((k, n) => [k, n + 1]));
     db.exec("BEGIN");
-    for (const a of albums) {
-      insert.album.run(
-        a.pk,
-        a.ent,
-        1,
-        a.kind === 2 ? 1 : 0, // manual sort (Z_FOK order) for user albums, as Photos defaults
-        a.kind,
-        a.trashed ? 1 : 0,
-        a.parent,
-        a.parent === null ? null : a.pk * 1024,
-        coreData(Date.UTC(2024, 0, 1)),
-        a.trashed ? coreData(Date.UTC(2024, 6, 1)) : null,
-        a.kind === 1506 ? uuid() : null,
-        a.title,
-        a.uuid,
-      );
-    }
+    insertAlbums(insert, plan.tree.albums, uuid);
     for (const [title, pk] of keywordPk) insert.keyword.run(pk, ENT.keyword, 1, title, uuid());
-    const fok = new Map<number, number>();
-    for (let i = 0; i < count; i++) {
-      const spec = i < SHOWCASE ? showcase[i] : bulk(i);
-      // The favourite of the showcase is marked by the final transaction, left in the WAL.
-      const row = spec.uuid === favoriteLater ? { ...spec, favorite: false } : spec;
-      writeAsset(row, { dir, files, insert, counts, importSession });
-      for (const albumPk of spec.albums) {
-        const position = (fok.get(albumPk) ?? 0) + 1024;
-        fok.set(albumPk, position);
-        insert.member.run(albumPk, i + 1, position);
-      }
-      for (const keyword of spec.keywords) insert.keywordOf.run(i + 1, keywordPk.get(keyword)!);
-    }
+    const counts = insertAssets(insert, plan, keywordPk);
     const max = new Map<number, number>([
-      [ENT.attributes, count],
-      [ENT.asset, count],
+      [ENT.attributes, plan.count],
+      [ENT.asset, plan.count],
       [ENT.description, counts.descriptions],
-      [ENT.genericAlbum, albums.length],
+      [ENT.genericAlbum, plan.tree.albums.length],
       [ENT.resource, counts.resources],
       [ENT.keyword, keywordPk.size],
     ]);
@@ -518,12 +535,67 @@ function writeSync(dir: string, options: SampleLibraryOptions): SampleLibraryInf
     reader = new DatabaseSync(database, { readOnly: true });
     reader.prepare("SELECT count(*) FROM ZASSET").get();
     db.prepare("UPDATE ZASSET SET ZFAVORITE = 1, Z_OPT = Z_OPT + 1, ZMODIFICATIONDATE = ? WHERE ZUUID = ?")
-      .run(coreData(Date.UTC(2024, 6, 2, 12)), favoriteLater);
+      .run(coreData(Date.UTC(2024, 6, 2, 12)), plan.favoriteLater);
   } finally {
     db.close();
     reader?.close();
   }
+}
 
+function insertAlbums(insert: Inserts, albums: AlbumSpec[], uuid: () => string): void {
+  for (const a of albums) {
+    insert.album.run(
+      a.pk,
+      a.ent,
+      1,
+      a.kind === 2 ? 1 : 0, // manual sort (Z_FOK order) for user albums, as Photos defaults
+      a.kind,
+      a.trashed ? 1 : 0,
+      a.parent,
+      a.parent === null ? null : a.pk * 1024,
+      coreData(Date.UTC(2024, 0, 1)),
+      a.trashed ? coreData(Date.UTC(2024, 6, 1)) : null,
+      a.kind === 1506 ? uuid() : null,
+      a.title,
+      a.uuid,
+    );
+  }
+}
+
+/** Every asset with its files, album memberships and keywords; returns the rows counted for Z_MAX. */
+function insertAssets(
+  insert: Inserts,
+  { dir, files, count, tree, specs, favoriteLater }: DatabasePlan,
+  keywordPk: Map<string, number>,
+): WriteContext["counts"] {
+  const counts = { resources: 0, descriptions: 0 };
+  const fok = new Map<number, number>();
+  for (let i = 0; i < count; i++) {
+    const spec = specs(i);
+    // The favourite of the showcase is marked by the final transaction, left in the WAL.
+    const row = spec.uuid === favoriteLater ? { ...spec, favorite: false } : spec;
+    writeAsset(row, { dir, files, insert, counts, importSession: tree.importSession });
+    for (const albumPk of spec.albums) {
+      const position = (fok.get(albumPk) ?? 0) + 1024;
+      fok.set(albumPk, position);
+      insert.member.run(albumPk, i + 1, position);
+    }
+    for (const keyword of spec.keywords) insert.keywordOf.run(i + 1, keywordPk.get(keyword)!);
+  }
+  return counts;
+}
+
+/** The UUIDs and facts of the showcase assets, for tests to check a reader against. */
+function sampleInfo(
+  { dir, database, count, showcase, tree }: {
+    dir: string;
+    database: string;
+    count: number;
+    showcase: AssetSpec[];
+    tree: AlbumTree;
+  },
+): SampleLibraryInfo {
+  const { albums } = tree;
   const [live, video, favorite, hidden, inAlbum, captioned, located, trashed] = showcase;
   const ref = (pk: number) => {
     const a = albums[pk - 1];
@@ -545,8 +617,8 @@ function writeSync(dir: string, options: SampleLibraryOptions): SampleLibraryInf
     },
     facts: {
       liveContentId: live.contentId!,
-      album: ref(paris),
-      favoriteAlbum: ref(family),
+      album: ref(tree.paris),
+      favoriteAlbum: ref(tree.family),
       title: captioned.title!,
       caption: captioned.caption!,
       keywords: captioned.keywords,
@@ -649,45 +721,73 @@ interface WriteContext {
 const syntheticSize = (pk: number, base: number) => base + ((pk * 2_654_435_761) % 2_000_000);
 
 function writeAsset(spec: AssetSpec, ctx: WriteContext): void {
-  const pk = spec.pk;
   const video = spec.kind === "video";
-  const ext = video ? "mov" : "png";
-  const directory = spec.uuid[0];
-  const fileName = `${spec.uuid}.${ext}`;
-  let size = syntheticSize(pk, video ? 8_000_000 : 1_500_000);
-  let motionSize = syntheticSize(pk, 2_500_000);
-  if (ctx.files) {
-    const folder = join(ctx.dir, "originals", directory);
-    const bytes = video
-      ? encodeQuickTime({
-        created: new Date(spec.captured),
-        durationSeconds: spec.durationSeconds,
-        payload: payload("video", spec.uuid),
-      })
-      : samplePng(spec);
-    // Deno's writer, not node:fs's: under Deno it is about eight times faster for many small files.
-    Deno.writeFileSync(join(folder, fileName), bytes);
-    size = bytes.length;
-    if (spec.contentId) {
-      const motion = encodeQuickTime({
-        created: new Date(spec.captured),
-        durationSeconds: 2.5,
-        payload: payload("motion", spec.uuid),
-        contentIdentifier: spec.contentId,
-      });
-      Deno.writeFileSync(join(folder, `${spec.uuid}_3.mov`), motion);
-      motionSize = motion.length;
-    }
-  }
-
-  const added = spec.captured + 86_400_000;
+  const fileName = `${spec.uuid}.${video ? "mov" : "png"}`;
+  const sizes = ctx.files ? writeFiles(spec, ctx.dir, fileName) : {
+    size: syntheticSize(spec.pk, video ? 8_000_000 : 1_500_000),
+    motionSize: syntheticSize(spec.pk, 2_500_000),
+  };
   let description: number | null = null;
   if (spec.caption !== undefined) {
     description = ++ctx.counts.descriptions;
-    ctx.insert.description.run(description, ENT.description, 1, pk, spec.caption);
+    ctx.insert.description.run(description, ENT.description, 1, spec.pk, spec.caption);
   }
-  const asset: SQLInputValue[] = [
-    pk,
+  ctx.insert.asset.run(...assetRow(spec, fileName, ctx.importSession));
+  ctx.insert.attributes.run(
+    spec.pk,
+    ENT.attributes,
+    1,
+    0,
+    spec.zone[1],
+    sizes.size,
+    spec.height,
+    1,
+    0,
+    spec.width,
+    spec.zone[1],
+    spec.pk,
+    description,
+    "com.apple.Photos",
+    "Photos",
+    spec.filename,
+    spec.zone[0],
+    spec.title ?? null,
+  );
+  insertResources(spec, ctx, sizes);
+}
+
+/** The original and, for a Live Photo, its video, in `originals/<X>/`; returns their sizes. */
+function writeFiles(spec: AssetSpec, dir: string, fileName: string): { size: number; motionSize: number } {
+  const folder = join(dir, "originals", spec.uuid[0]);
+  const bytes = spec.kind === "video"
+    ? encodeQuickTime({
+      created: new Date(spec.captured),
+      durationSeconds: spec.durationSeconds,
+      payload: payload("video", spec.uuid),
+    })
+    : samplePng(spec);
+  // Deno's writer, not node:fs's: under Deno it is about eight times faster for many small files.
+  Deno.writeFileSync(join(folder, fileName), bytes);
+  let motionSize = syntheticSize(spec.pk, 2_500_000);
+  if (spec.contentId) {
+    const motion = encodeQuickTime({
+      created: new Date(spec.captured),
+      durationSeconds: 2.5,
+      payload: payload("motion", spec.uuid),
+      contentIdentifier: spec.contentId,
+    });
+    Deno.writeFileSync(join(folder, `${spec.uuid}_3.mov`), motion);
+    motionSize = motion.length;
+  }
+  return { size: bytes.length, motionSize };
+}
+
+/** The `ZASSET` row, in the column order of `prepareInserts`. */
+function assetRow(spec: AssetSpec, fileName: string, importSession: number): SQLInputValue[] {
+  const video = spec.kind === "video";
+  const added = spec.captured + 86_400_000;
+  return [
+    spec.pk,
     ENT.asset,
     2,
     0, // not in a shared library
@@ -711,8 +811,8 @@ function writeAsset(spec: AssetSpec, ctx: WriteContext): void {
     spec.trashed ? 1 : 0,
     0,
     spec.width,
-    pk,
-    ctx.importSession,
+    spec.pk,
+    importSession,
     coreData(added),
     coreData(spec.captured),
     spec.durationSeconds,
@@ -721,39 +821,27 @@ function writeAsset(spec: AssetSpec, ctx: WriteContext): void {
     coreData(added + 3_600_000),
     coreData(spec.captured),
     spec.trashed ? coreData(added + 2 * 86_400_000) : null,
-    directory,
+    spec.uuid[0],
     fileName,
     spec.contentId ?? null,
     video ? "com.apple.quicktime-movie" : "public.png",
     spec.uuid,
   ];
-  ctx.insert.asset.run(...asset);
-  ctx.insert.attributes.run(
-    pk,
-    ENT.attributes,
-    1,
-    0,
-    spec.zone[1],
-    size,
-    spec.height,
-    1,
-    0,
-    spec.width,
-    spec.zone[1],
-    pk,
-    description,
-    "com.apple.Photos",
-    "Photos",
-    spec.filename,
-    spec.zone[0],
-    spec.title ?? null,
-  );
-  // Original (data store subtype 1) and, for a Live Photo, its video (subtype 18, type 3).
-  ctx.insert.resource.run(
-    ++ctx.counts.resources,
+}
+
+/** Original (data store subtype 1) and, for a Live Photo, its video (subtype 18, type 3). */
+function insertResources(
+  spec: AssetSpec,
+  ctx: WriteContext,
+  sizes: { size: number; motionSize: number },
+): void {
+  const video = spec.kind === "video";
+  const { insert, counts } = ctx;
+  insert.resource.run(
+    ++counts.resources,
     ENT.resource,
     1,
-    size,
+    sizes.size,
     0,
     1,
     1,
@@ -765,16 +853,16 @@ function writeAsset(spec: AssetSpec, ctx: WriteContext): void {
     spec.width,
     video ? 3 : 1,
     0,
-    pk,
+    spec.pk,
     video ? "hvc1" : null,
     video ? "23" : "6", // ZCOMPACTUTI: 23 QuickTime, 6 PNG (stored as text, as Photos does)
   );
   if (spec.contentId) {
-    ctx.insert.resource.run(
-      ++ctx.counts.resources,
+    insert.resource.run(
+      ++counts.resources,
       ENT.resource,
       1,
-      motionSize,
+      sizes.motionSize,
       0,
       18,
       1,
@@ -786,7 +874,7 @@ function writeAsset(spec: AssetSpec, ctx: WriteContext): void {
       spec.width,
       3,
       0,
-      pk,
+      spec.pk,
       "hvc1",
       "23",
     );
