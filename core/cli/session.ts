@@ -149,7 +149,11 @@ export class Session {
 
   async #openSource(): Promise<{ id: string; plugin: SourcePlugin; session: SourceSession }> {
     const plugin = this.registry.source(String(this.config.core.source));
-    const values = { ...this.config.pluginOptions(plugin), library: this.config.core.library };
+    const library = this.config.core.library;
+    if (plugin.needsLibrary && (typeof library !== "string" || library.trim() === "")) {
+      throw new ConfigError(`${plugin.id} needs ${plugin.needsLibrary}`);
+    }
+    const values = { ...this.config.pluginOptions(plugin), library };
     const opened = await plugin.open(values, await this.#context(plugin.id));
     const session = this.#wrap(plugin, "source", plugin.capabilities, opened);
     if (session.libraryId) {

@@ -168,6 +168,13 @@ export interface SourceSession {
 export interface SourcePlugin extends PluginBase {
   kind: "source";
   capabilities: readonly SourceCapability[];
+  /**
+   * Set when the source cannot run without the tool's `--library` (handed to `open` as option
+   * `library`): the host refuses to open it without one, saying `<id> needs <this>`, so `open`
+   * receives a non-empty `library`. `--library` is the tool's, not one plugin's, so it is declared
+   * here rather than as an option.
+   */
+  needsLibrary?: string;
   open(options: OptionValues, ctx: PluginContext): Promise<SourceSession>;
 }
 

@@ -39,11 +39,8 @@ import { readMediaFacts } from "./_media.ts";
 /** None of its own yet; the folder is not one of them (see {@link FolderOptions}). */
 const OPTIONS = [] as const satisfies readonly OptionSpec[];
 
-/**
- * Its options as the host resolved and checked them, plus the core `library` the host gives every
- * source: the tool's `--library` (docs/decisions.md), which only the source can say it needs.
- */
-type FolderOptions = OptionsOf<typeof OPTIONS> & { library?: string };
+/** Its options as the host resolved and checked them, plus the `--library` it declares it needs. */
+type FolderOptions = OptionsOf<typeof OPTIONS> & { library: string };
 
 /** The folder source plugin. */
 const folder = {
@@ -54,14 +51,10 @@ const folder = {
   description: "Any folder of photos and videos (camera cards, exports, takeouts)",
   options: OPTIONS,
   capabilities: [],
+  needsLibrary:
+    "the folder to read: set --library PATH or PHOTOS_SYNC_LIBRARY to a folder of photos and videos.",
   async open(options: FolderOptions, ctx: PluginContext): Promise<SourceSession> {
-    const value = options.library;
-    if (value === undefined || value.trim() === "") {
-      throw new ConfigError(
-        "source.folder needs the folder to read: set --library PATH or PHOTOS_SYNC_LIBRARY to a folder of photos and videos.",
-      );
-    }
-    const root = resolve(value);
+    const root = resolve(options.library);
     const info = await Deno.stat(root).catch(() => undefined);
     if (!info?.isDirectory) {
       throw new ConfigError(

@@ -21,7 +21,7 @@ import { stat } from "node:fs/promises";
 import { resolve } from "node:path";
 import type { Asset } from "../../../core/model/asset.ts";
 import type { PlannedResource } from "../../../core/model/plan.ts";
-import { ConfigError, FatalError, PermanentError, RetryableError } from "../../../core/plugin/errors.ts";
+import { FatalError, PermanentError, RetryableError } from "../../../core/plugin/errors.ts";
 import {
   type ExportRequest,
   PLUGIN_API_VERSION,
@@ -45,12 +45,16 @@ import { readAssets } from "./_reader.ts";
 /** None of its own yet; the library is not one of them (see {@link PhotosLibraryOptions}). */
 const OPTIONS = [] as const satisfies readonly OptionSpec[];
 
-/**
- * Its options as the host resolved and checked them, plus the core `library` the host gives every
- * source. That one is the tool's `--library` (docs/decisions.md), so whether a source needs it is the
- * source's to say: the registry lets only one plugin own a flag, so no source can declare it required.
- */
-type PhotosLibraryOptions = OptionsOf<typeof OPTIONS> & { library?: string };
+/** Said by the host when `--library` is missing; off a Mac there is no system library to fall back to. */
+const NEEDS_LIBRARY = "the library: set --library or PHOTOS_SYNC_LIBRARY to your .photoslibrary bundle, " +
+  `e.g. "~/Pictures/Photos Library.photoslibrary".` +
+  (Deno.build.os === "darwin"
+    ? ""
+    : ` On ${Deno.build.os} there is no system Photos library to fall back to ` +
+      "(PhotoKit runs only on macOS): copy the library from the Mac and name it.");
+
+/** Its options as the host resolved and checked them, plus the `--library` it declares it needs. */
+type PhotosLibraryOptions = OptionsOf<typeof OPTIONS> & { library: string };
 
 /** The Photos library source plugin. */
 const photoslibrary = {
@@ -61,6 +65,7 @@ const photoslibrary = {
   description: "Reads a Photos library bundle (.photoslibrary) directly, read-only",
   options: OPTIONS,
   capabilities: [],
+  needsLibrary: NEEDS_LIBRARY,
   open(options: PhotosLibraryOptions, ctx: PluginContext): Promise<SourceSession> {
     try {
       return Promise.resolve(openSession(options, ctx));
@@ -73,18 +78,7 @@ const photoslibrary = {
 export default photoslibrary;
 
 function openSession(options: PhotosLibraryOptions, ctx: PluginContext): SourceSession {
-  const value = options.library;
-  if (value === undefined || value.trim() === "") {
-    const elsewhere = Deno.build.os === "darwin"
-      ? ""
-      : ` On ${Deno.build.os} there is no system Photos library to fall back to (PhotoKit runs only on macOS):` +
-        " copy the library from the Mac and name it.";
-    throw new ConfigError(
-      "source.photoslibrary needs the library: set --library or PHOTOS_SYNC_LIBRARY to your " +
-        `.photoslibrary bundle, e.g. "~/Pictures/Photos Library.photoslibrary".${elsewhere}`,
-    );
-  }
-  const database = openPhotosDatabase(resolve(value));
+  const database = openPhotosDatabase(resolve(options.library));
   const { db, schema, library } = database;
   const info = libraryInfo(database);
   ctx.log.debug("opened Photos library", { library, release: info.release, assetTable: schema.assetTable });
