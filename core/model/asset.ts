@@ -93,6 +93,22 @@ export interface AlbumRef {
   position?: number;
 }
 
+/** A face in the image as it is shown (orientation applied), as fractions of its width and height. */
+export interface FaceBox {
+  /** Left edge, 0..1 from the left. */
+  x: number;
+  /** Top edge, 0..1 from the top. */
+  y: number;
+  width: number;
+  height: number;
+}
+
+/** A named person in an asset, with where their face is when the source knows it. */
+export interface PersonInAsset {
+  name: string;
+  face?: FaceBox;
+}
+
 export interface Location {
   latitude: number;
   longitude: number;
@@ -121,6 +137,8 @@ export interface SharingState {
   sharedAlbum: boolean;
   /** Belongs to the iCloud Shared Photo Library. */
   sharedLibrary: boolean;
+  /** Who added it to the Shared Library or shared album, as the source names them, when known. */
+  contributor?: string;
 }
 
 /** One asset of a source, with every fact later steps need. */
@@ -143,6 +161,10 @@ export interface Asset {
   title?: string;
   caption?: string;
   keywords: string[];
+  /** 0 to 5 stars, when the source keeps a rating (Photos does not; folders' XMP may). */
+  rating?: number;
+  /** Named people, with their face boxes where known. */
+  people?: PersonInAsset[];
   albums: AlbumRef[];
   burst?: BurstInfo;
   edited: boolean;
