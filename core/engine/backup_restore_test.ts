@@ -4,6 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { optionValues } from "../plugin/options.ts";
 import { testContext } from "../plugin/testing/mod.ts";
 import { BackupStore } from "../tracker/backup.ts";
 import { Tracker } from "../tracker/mod.ts";
@@ -46,13 +47,14 @@ Deno.test("a restore from Glacier asks for cold objects once, waits, and complet
       bucket: s3.bucket,
       remotePath: "x",
     });
-    const session = await glacier.open({
+    const options = optionValues(glacier.id, glacier.options, {
       ...SECRETS,
-      "access-key-id": "AK",
-      "secret-access-key": "SK",
+      "access-key-id": "AKIATEST",
+      "secret-access-key": "test-secret-key",
       "bucket-name": s3.bucket,
       endpoint: s3.endpoint,
-    }, ctx);
+    });
+    const session = await glacier.open(options, ctx);
     await write(join(ctx.tempDir, "immich"), { "library/a.jpg": "a", "library/b/c.jpg": "c" });
     await Deno.mkdir(join(ctx.tempDir, "data"));
     const backup = await runBackup({

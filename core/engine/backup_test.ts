@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { testContext } from "../plugin/testing/mod.ts";
 import { FatalError, PermanentError, RetryableError } from "../plugin/errors.ts";
+import { optionValues } from "../plugin/options.ts";
 import type { DestinationSession, TreeBackupRequest } from "../plugin/types.ts";
 import { BackupStore } from "../tracker/backup.ts";
 import { Tracker } from "../tracker/mod.ts";
@@ -67,7 +68,10 @@ async function withWorld(fn: (w: World) => Promise<void>) {
   try {
     const store = new BackupStore(tracker);
     const destination = store.saveDestination({ name: "b2", type: "b2", bucket: "local", remotePath: "" });
-    const session = await b2.open({ ...SECRETS, remote: join(dir, "remote") }, ctx);
+    const session = await b2.open(
+      optionValues(b2.id, b2.options, { ...SECRETS, remote: join(dir, "remote") }),
+      ctx,
+    );
     const options = async (extra: Partial<BackupOptions> = {}): Promise<BackupOptions> => ({
       store,
       destination,
