@@ -256,6 +256,7 @@ export class Session {
     open: (values: OptionValues, ctx: PluginContext) => Promise<S>,
   ): Promise<{ values: OptionValues; opened: S }> {
     const { values, missing, store } = await this.destinationOptions(plugin);
+    refuseMissingRequired(plugin, { missing, store });
     try {
       return { values, opened: await open(values, await this.#context(plugin.id)) };
     } catch (e) {
@@ -298,6 +299,23 @@ export class Session {
       }
     }
   }
+}
+
+/**
+ * A required credential that neither the options nor the credential store gave is refused here,
+ * as any required option is: the plugin receives its declared values checked.
+ */
+function refuseMissingRequired(
+  plugin: DestinationPlugin,
+  options: { missing: readonly string[]; store: CredentialStore },
+): void {
+  const needed = options.missing.filter((name) => plugin.options.some((o) => o.name === name && o.required));
+  if (needed.length === 0) return;
+  throw new ConfigError(
+    `${plugin.id} needs ${needed.join(", ")}. ${
+      missingCredentialsHelp(plugin, { ...options, missing: needed })
+    }`,
+  );
 }
 
 /** Built-ins plus third-party plugin files, in one registry. */

@@ -220,7 +220,10 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Confi
     redactor,
     pluginOptions(plugin) {
       registerSecrets(plugin, layers, redactor);
-      return resolveOptions(plugin.id, plugin.options, layers).values;
+      // A required credential may still come from the credential store: the session refuses it
+      // once the store was read (Session.openBackupTarget and openAssetDestination).
+      const specs = plugin.options.map((s) => (s.credential && s.required ? { ...s, required: false } : s));
+      return resolveOptions(plugin.id, specs, layers).values;
     },
     guardSecrets(plugins) {
       for (const plugin of plugins) registerSecrets(plugin, layers, redactor);

@@ -1,27 +1,21 @@
 /**
  * Backup, restore and verify runs with the real rclone: destination.b2 over a local folder (what a
- * bucket would hold), and destination.glacier over the Glacier stub for cold storage. Failures
- * are injected by wrapping the real session, so everything else is the real path.
+ * bucket would hold); cold storage is in backup_restore_test.ts. Failures are injected by
+ * wrapping the real session, so everything else is the real path.
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { testContext } from "../plugin/testing/mod.ts";
 import { FatalError, PermanentError, RetryableError } from "../plugin/errors.ts";
-import type { AssetDestinationSession, TreeBackupRequest } from "../plugin/types.ts";
+import { optionValues } from "../plugin/options.ts";
+import type { BackupTargetSession, TreeBackupRequest } from "../plugin/types.ts";
 import { BackupStore } from "../tracker/backup.ts";
 import { Tracker } from "../tracker/mod.ts";
 import b2 from "../../plugins/destination/b2/mod.ts";
-import glacier from "../../plugins/destination/glacier/mod.ts";
-import { startGlacierStub } from "../../tests/s3_glacier_stub.ts";
-import {
-  type BackupEvent,
-  type BackupOptions,
-  backupSources,
-  runBackup,
-  runRestore,
-  TRACKER_SNAPSHOT,
-  verifyBackup,
-} from "./backup.ts";
+import { type BackupEvent, type BackupOptions, runBackup } from "./backup.ts";
+import { runRestore } from "./backup_restore.ts";
+import { backupSources, TRACKER_SNAPSHOT } from "./backup_sources.ts";
+import { verifyBackup } from "./backup_verify.ts";
 
 const SECRETS = { "encryption-password": "engine test password", "encryption-salt": "engine test salt" };
 
@@ -50,7 +44,7 @@ interface World {
   home: string;
   tracker: Tracker;
   store: BackupStore;
-  session: AssetDestinationSession;
+  session: BackupTargetSession;
   options: (extra?: Partial<BackupOptions>) => Promise<BackupOptions>;
 }
 
@@ -74,7 +68,10 @@ async function withWorld(fn: (w: World) => Promise<void>) {
   try {
     const store = new BackupStore(tracker);
     const destination = store.saveDestination({ name: "b2", type: "b2", bucket: "local", remotePath: "" });
-    const session = await b2.open({ ...SECRETS, remote: join(dir, "remote") }, ctx);
+    const session = await b2.backup.open(
+      optionValues(b2.id, b2.options, { ...SECRETS, remote: join(dir, "remote") }),
+      ctx,
+    );
     const options = async (extra: Partial<BackupOptions> = {}): Promise<BackupOptions> => ({
       store,
       destination,
@@ -101,7 +98,7 @@ async function withWorld(fn: (w: World) => Promise<void>) {
 
 /** The real session, with `backupTree` failing as `fail` says for the first calls of a source. */
 function failing(
-  session: AssetDestinationSession,
+  session: BackupTargetSession,
   fail: (req: TreeBackupRequest, call: number) => Error | undefined,
 ) {
   const calls = new Map<string, number>();
@@ -111,27 +108,10 @@ function failing(
       const call = (calls.get(req.name) ?? 0) + 1;
       calls.set(req.name, call);
       const error = fail(req, call);
-      return error ? Promise.reject(error) : session.backupTree!(req);
+      return error ? Promise.reject(error) : session.backupTree(req);
     },
   };
 }
-
-Deno.test("backupSources lists Immich's folders in priority order, then the data directory", async () => {
-  await using ctx = await testContext();
-  await write(ctx.tempDir, { "i/backups/dump.sql.gz": "x", "i/library/a": "a", "i/thumbs/t": "t" });
-  const sources = await backupSources({ immichPath: join(ctx.tempDir, "i"), dataDir: "/data" });
-  assert.deepEqual(sources.map((s) => s.name), ["library", "backups", "data"]);
-  assert.ok(sources[2].exclude!.includes("/.env") && sources[2].exclude!.includes("/tracker.db"));
-  await Deno.mkdir(join(ctx.tempDir, "empty-mount"));
-  await assert.rejects(
-    () => backupSources({ immichPath: join(ctx.tempDir, "empty-mount"), dataDir: "/data" }),
-    /has none of library, upload, profile, backups.*mounted/,
-  );
-  await assert.rejects(
-    () => backupSources({ immichPath: join(ctx.tempDir, "nope"), dataDir: "/d" }),
-    /not a directory/,
-  );
-});
 
 Deno.test("a backup run copies each source to its own place, and a restore gives it back verified", async () => {
   await withWorld(async (w) => {
@@ -288,11 +268,11 @@ Deno.test("archive areas older than the retention are removed after a completed 
     const old = await runBackup(await w.options({ now: daysAgo(100), retentionDays: 0 }));
     await Deno.remove(join(w.immich, "upload/admin/ab/cd/new.jpg"));
     const recent = await runBackup(await w.options({ now: daysAgo(10), retentionDays: 0 }));
-    assert.deepEqual(await w.session.archives!(), [old.archive, recent.archive]);
+    assert.deepEqual(await w.session.archives(), [old.archive, recent.archive]);
     const today = await runBackup(await w.options({ retentionDays: 90 }));
     assert.deepEqual(today.pruned, [old.archive]);
     // Today's run has an area too: it moved the previous tracker snapshot there.
-    assert.deepEqual(await w.session.archives!(), [recent.archive, today.archive]);
+    assert.deepEqual(await w.session.archives(), [recent.archive, today.archive]);
   });
 });
 
@@ -309,78 +289,4 @@ Deno.test("a source that became empty is not mirrored (an unmounted disk) unless
     const again = forced.jobs.find((j) => j.source === "profile")!;
     assert.deepEqual([again.status, again.archived], ["COMPLETED", 1]);
   });
-});
-
-Deno.test("a restore from Glacier asks for cold objects once, waits, and completes when they are warm", async () => {
-  await using s3 = startGlacierStub();
-  await using ctx = await testContext();
-  const tracker = Tracker.open(join(ctx.tempDir, "tracker.db"));
-  try {
-    const store = new BackupStore(tracker);
-    const dest = store.saveDestination({
-      name: "glacier",
-      type: "glacier",
-      bucket: s3.bucket,
-      remotePath: "x",
-    });
-    const session = await glacier.open({
-      ...SECRETS,
-      "access-key-id": "AK",
-      "secret-access-key": "SK",
-      "bucket-name": s3.bucket,
-      endpoint: s3.endpoint,
-    }, ctx);
-    await write(join(ctx.tempDir, "immich"), { "library/a.jpg": "a", "library/b/c.jpg": "c" });
-    await Deno.mkdir(join(ctx.tempDir, "data"));
-    const backup = await runBackup({
-      store,
-      destination: dest,
-      session,
-      sources: await backupSources({
-        immichPath: join(ctx.tempDir, "immich"),
-        dataDir: join(ctx.tempDir, "data"),
-      }),
-      dryRun: false,
-      maxRetries: 1,
-      statsSeconds: 1,
-      retentionDays: 90,
-      signal: ctx.signal,
-    });
-    assert.equal(backup.status, "COMPLETED");
-
-    const restore = (extra: { waitMs?: number; onEvent?: (e: { type: string }) => void } = {}) =>
-      runRestore({
-        session,
-        canWarmUp: true,
-        store,
-        destinationId: dest.id,
-        source: "library",
-        into: join(ctx.tempDir, "restored"),
-        pollMs: 50,
-        signal: ctx.signal,
-        ...extra,
-      });
-    const first = await restore();
-    assert.deepEqual([first.complete, first.cold, first.requested], [false, 2, 2]);
-    assert.deepEqual(store.coldCounts(dest.id), { cold: 0, requested: 2, restored: 0 });
-
-    // Run again before Glacier is done: nothing is asked for twice.
-    const second = await restore();
-    assert.deepEqual([second.complete, second.requested], [false, 0]);
-    assert.deepEqual([...s3.restoreRequests.values()], [1, 1]);
-
-    // Waiting: Glacier finishes while the restore polls.
-    const done = await restore({
-      waitMs: 10_000,
-      onEvent: (e) => {
-        if (e.type === "waiting") s3.thaw();
-      },
-    });
-    assert.equal(done.complete, true);
-    assert.deepEqual(done.verified, { matching: 2, missing: 0, differs: 0, extra: 0 });
-    assert.deepEqual(await read(join(ctx.tempDir, "restored/library")), { "a.jpg": "a", "b/c.jpg": "c" });
-    assert.deepEqual(store.coldCounts(dest.id), { cold: 0, requested: 0, restored: 2 });
-  } finally {
-    tracker.close();
-  }
 });

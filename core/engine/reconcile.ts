@@ -19,7 +19,13 @@
  * ```
  * @module
  */
-import { type SideFields, sameValue, SYNCED_FIELDS, type SyncedField, type SyncedFields } from "../model/synced.ts";
+import {
+  sameValue,
+  type SideFields,
+  SYNCED_FIELDS,
+  type SyncedField,
+  type SyncedFields,
+} from "../model/synced.ts";
 
 /** How a field changed on both sides to different values is settled; `ask` keeps it for `review --resolve`. */
 export type Prefer = "photos" | "immich" | "newer" | "ask";

@@ -1,6 +1,7 @@
 /**
  * The options every rclone-crypt destination shares: the two encryption secrets, the folder inside
  * the bucket, and how rclone transfers. Each destination adds its own account options before these.
+ * The host checks them all (required, range) before the destination opens.
  * @module
  */
 import type { OptionSpec } from "../../../core/plugin/options.ts";
@@ -10,6 +11,7 @@ export const VAULT_OPTIONS = [
     name: "encryption-password",
     type: "string",
     help: "encryption password; losing it means losing the backup",
+    required: true,
     credential: true,
     secret: true,
   },
@@ -17,11 +19,12 @@ export const VAULT_OPTIONS = [
     name: "encryption-salt",
     type: "string",
     help: "second encryption password (rclone's salt); losing it means losing the backup",
+    required: true,
     credential: true,
     secret: true,
   },
   { name: "path", type: "string", help: "folder inside the bucket", default: "photos-sync" },
-  { name: "transfers", type: "number", help: "files transferred in parallel", default: 4 },
+  { name: "transfers", type: "number", help: "files transferred in parallel", default: 4, range: [1, 64] },
   {
     name: "bwlimit",
     type: "string",

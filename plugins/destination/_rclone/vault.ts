@@ -11,19 +11,20 @@
  * assets/YYYY/MM/DD/<name>        single assets put by `import --to b2|glacier`
  * ```
  * Anyone with the password and salt can read it back with plain rclone (see docs/backups.md).
+ * Whole trees go in and out through `trees.ts`.
  *
  * @example
  * ```ts
  * const vault = await Vault.open(ctx, { base: "/mnt/usb/backup", password, salt });
  * await vault.claim(); // refuses a tree written with another password
- * await vault.mirror("/immich/library", "current/library", { archive: "archive/20250101T000000Z/library" });
+ * await vault.putFile("/tmp/IMG_1.HEIC", "assets/2024/05/01/IMG_1_abcdef12.HEIC");
  * ```
  * @module
  */
 import { join } from "node:path";
-import { ConfigError, FatalError, PermanentError } from "../../../core/plugin/errors.ts";
+import { ConfigError, FatalError } from "../../../core/plugin/errors.ts";
 import type { PluginContext } from "../../../core/plugin/types.ts";
-import { fileEventOf, Rclone, rcloneFailure, type RcloneStats } from "./mod.ts";
+import { fileEventOf, Rclone, rcloneFailure } from "./mod.ts";
 
 export const MARKER = "photos-sync-backup.json";
 const VAULT = "photossyncvault";
@@ -50,48 +51,10 @@ export interface VaultOptions {
   markerFlags?: string[];
 }
 
-/** Progress of one rclone run, from its cumulative stats. */
-export interface VaultProgress {
-  bytes: number;
-  totalBytes: number;
-  files: number;
-  totalFiles: number;
-  speed: number;
-  etaSeconds: number | null;
-  /** Files moved into the archive area so far. */
-  archived: number;
-}
-
-export interface MirrorResult extends VaultProgress {
-  /** Files copied (new or changed). */
-  copied: number;
-  /** Dry run: what a real run would have done. */
-  wouldCopy: number;
-  wouldArchive: number;
-}
-
-export interface CompareResult {
-  matching: number;
-  /** Files whose backup is missing or different, and files only the backup has. */
-  differences: { path: string; kind: "missing-remote" | "missing-local" | "differs" | "error" }[];
-}
-
 interface Marker {
   format: number;
   tool: string;
   createdAt: string;
-}
-
-function progressOf(s: RcloneStats, archived: number): VaultProgress {
-  return {
-    bytes: s.bytes,
-    totalBytes: s.totalBytes,
-    files: s.transfers,
-    totalFiles: s.totalTransfers,
-    speed: s.speed,
-    etaSeconds: s.eta,
-    archived,
-  };
 }
 
 export class Vault {
@@ -127,12 +90,14 @@ export class Vault {
     return `${VAULT}:${rel}`;
   }
 
-  #common(statsSeconds?: number): string[] {
+  /** rclone's JSON log, with stats every `statsSeconds` (default the vault's), and a single try. */
+  logFlags(statsSeconds?: number): string[] {
     const every = Math.max(1, Math.round(statsSeconds ?? this.options.statsSeconds ?? 5));
     return ["--use-json-log", "-v", "--retries", "1", "--stats", `${every}s`];
   }
 
-  #transferFlags(): string[] {
+  /** How many files go at once, and how fast. */
+  transferFlags(): string[] {
     const flags = ["--transfers", String(this.options.transfers ?? 4)];
     if (this.options.bwlimit) flags.push("--bwlimit", this.options.bwlimit);
     return flags;
@@ -226,146 +191,6 @@ export class Vault {
     return "created";
   }
 
-  /**
-   * Makes `dest` a mirror of the local `source`. With `archive`, whatever the sync would replace
-   * or delete is moved there instead (rclone `--backup-dir`), so no file is ever destroyed.
-   */
-  async mirror(
-    source: string,
-    dest: string,
-    options: {
-      archive?: string;
-      exclude?: readonly string[];
-      dryRun?: boolean;
-      onProgress?: (p: VaultProgress) => void;
-      statsSeconds?: number;
-    } = {},
-  ): Promise<MirrorResult> {
-    const args = [
-      "sync",
-      source,
-      this.path(dest),
-      ...this.#common(options.statsSeconds),
-      ...this.#transferFlags(),
-    ];
-    if (options.archive) args.push("--backup-dir", this.path(options.archive));
-    for (const pattern of options.exclude ?? []) args.push("--exclude", pattern);
-    if (options.dryRun) args.push("--dry-run");
-    let archived = 0;
-    const result: MirrorResult = {
-      bytes: 0,
-      totalBytes: 0,
-      files: 0,
-      totalFiles: 0,
-      speed: 0,
-      etaSeconds: null,
-      archived: 0,
-      copied: 0,
-      wouldCopy: 0,
-      wouldArchive: 0,
-    };
-    await this.rclone.call(`backing up ${source}`, {
-      args,
-      onEntry: (entry) => {
-        const event = fileEventOf(entry);
-        if (event === "copied") result.copied++;
-        else if (event === "archived") archived++;
-        else if (event === "would-copy") result.wouldCopy++;
-        else if (event === "would-archive" || event === "would-delete") result.wouldArchive++;
-      },
-      onStats: (s) => {
-        Object.assign(result, progressOf(s, archived));
-        options.onProgress?.(progressOf(s, archived));
-      },
-    });
-    result.archived = archived;
-    return result;
-  }
-
-  /**
-   * Copies `from` (a tree inside the vault) into the local `target`, decrypting. Files rclone
-   * could not read are returned, not thrown, so that a cold-storage destination can tell objects
-   * still in the archive tier from real failures.
-   */
-  async copyOut(
-    from: string,
-    target: string,
-    options: { onProgress?: (p: VaultProgress) => void; extraArgs?: string[]; statsSeconds?: number } = {},
-  ): Promise<{ copied: number; bytes: number; failed: { path: string; message: string }[]; code: number }> {
-    let copied = 0;
-    let bytes = 0;
-    const failed: { path: string; message: string }[] = [];
-    const outcome = await this.rclone.attempt({
-      args: [
-        "copy",
-        this.path(from),
-        target,
-        ...this.#common(options.statsSeconds),
-        ...this.#transferFlags(),
-        ...(options.extraArgs ?? []),
-      ],
-      onEntry: (entry) => {
-        if (fileEventOf(entry) === "copied") copied++;
-        else if (entry.level === "error" && entry.object && !entry.objectType?.endsWith("Fs")) {
-          failed.push({ path: entry.object, message: entry.msg });
-        }
-      },
-      onStats: (s) => {
-        bytes = s.bytes;
-        options.onProgress?.(progressOf(s, 0));
-      },
-    });
-    if (outcome.code !== 0 && failed.length === 0) {
-      if (outcome.code === 3) {
-        throw new PermanentError(`${from} is not in the backup at ${this.options.base}`);
-      }
-      throw rcloneFailure(`restoring ${from}`, outcome);
-    }
-    return { copied, bytes, failed, code: outcome.code };
-  }
-
-  /**
-   * Compares a local tree with one in the vault, file by file, through rclone `cryptcheck` (it
-   * encrypts the local file's hash with the remote file's nonce, so only each file's header is
-   * read). `sizeOnly` compares names and sizes and reads nothing, for objects in cold storage.
-   */
-  async compare(
-    local: string,
-    remote: string,
-    options: { exclude?: readonly string[]; sizeOnly?: boolean } = {},
-  ): Promise<CompareResult> {
-    const result: CompareResult = { matching: 0, differences: [] };
-    const kinds = {
-      "+": "missing-remote",
-      "-": "missing-local",
-      "*": "differs",
-      "!": "error",
-    } as const;
-    const args = options.sizeOnly
-      ? ["check", local, this.path(remote), "--size-only", "--combined", "-", ...this.#common()]
-      : ["cryptcheck", local, this.path(remote), "--combined", "-", ...this.#common()];
-    for (const pattern of options.exclude ?? []) args.push("--exclude", pattern);
-    const outcome = await this.rclone.attempt({
-      args,
-      onStdoutLine: (line) => {
-        const symbol = line[0];
-        const path = line.slice(2);
-        if (symbol === "=") result.matching++;
-        else if (symbol in kinds) {
-          result.differences.push({ path, kind: kinds[symbol as keyof typeof kinds] });
-        }
-      },
-    });
-    // Exit 1 just means "differences found"; anything else without a report is a real failure.
-    if (outcome.code !== 0 && result.differences.length === 0) {
-      if (outcome.code === 3) {
-        throw new PermanentError(`${remote} is not in the backup at ${this.options.base}`);
-      }
-      throw rcloneFailure(`comparing ${local} with the backup`, outcome);
-    }
-    return result;
-  }
-
   /** Whether any file is stored under `rel` (a full listing; used only when a restore found nothing). */
   async hasFiles(rel: string, extraArgs: string[] = []): Promise<boolean> {
     let any = false;
@@ -394,7 +219,7 @@ export class Vault {
   async putFile(local: string, dest: string): Promise<boolean> {
     let copied = false;
     await this.rclone.call(`storing ${local}`, {
-      args: ["copyto", local, this.path(dest), "--ignore-existing", ...this.#common()],
+      args: ["copyto", local, this.path(dest), "--ignore-existing", ...this.logFlags()],
       onEntry: (e) => (copied ||= fileEventOf(e) === "copied"),
     });
     return copied;

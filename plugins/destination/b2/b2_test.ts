@@ -5,13 +5,17 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { type OptionsOf, optionValues } from "../../../core/plugin/options.ts";
 import { destinationSuite, testContext } from "../../../core/plugin/testing/mod.ts";
 import { checkSession } from "../../../core/plugin/registry.ts";
-import type { AssetDestinationSession } from "../../../core/plugin/types.ts";
+import type { BackupTargetSession } from "../../../core/plugin/types.ts";
 import { startS3rver } from "../../../tests/s3rver.ts";
 import b2 from "./mod.ts";
 
 const SECRETS = { "encryption-password": "b2 test password", "encryption-salt": "b2 test salt" };
+
+/** The values the host would give the plugin for these settings: declared defaults filled in, each checked. */
+const options = (given: Partial<OptionsOf<typeof b2.options>>) => optionValues(b2.id, b2.options, given);
 
 async function tree(root: string, files: Record<string, string>) {
   for (const [rel, content] of Object.entries(files)) {
@@ -35,7 +39,7 @@ async function read(root: string): Promise<Record<string, string>> {
 Deno.test("destination.b2 conforms (over a local folder)", async (t) => {
   const dir = await Deno.makeTempDir();
   try {
-    await destinationSuite(t, b2, { options: { ...SECRETS, remote: dir } });
+    await destinationSuite(t, b2, { options: options({ ...SECRETS, remote: dir }) });
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -43,13 +47,24 @@ Deno.test("destination.b2 conforms (over a local folder)", async (t) => {
 
 Deno.test("destination.b2 names every missing credential, and needs no B2 key with a remote", async () => {
   await using ctx = await testContext();
-  await assert.rejects(
-    () => b2.open({ "bucket-name": "x" }, ctx),
-    /destination.b2 needs application-key-id, application-key, encryption-password, encryption-salt/,
+  // The host refuses to open it without the encryption password and salt (they are required).
+  assert.throws(
+    () => options({ remote: ctx.tempDir }),
+    /destination.b2 needs encryption-password, encryption-salt$/,
   );
+  // Without a remote the B2 account is needed too: a rule across options, the plugin's to check.
   await assert.rejects(
-    () => b2.open({ remote: ctx.tempDir }, ctx),
-    /needs encryption-password, encryption-salt$/,
+    () => b2.backup.open(options({ ...SECRETS, "bucket-name": "x" }), ctx),
+    /destination.b2 needs application-key-id, application-key \(or --b2-remote, to keep the backup elsewhere\)/,
+  );
+  const session = await b2.backup.open(options({ ...SECRETS, remote: ctx.tempDir }), ctx);
+  assert.equal((await session.prepareBackup({ create: false })).state, "new");
+});
+
+Deno.test("destination.b2 refuses a transfers count the host cannot accept", () => {
+  assert.throws(
+    () => options({ ...SECRETS, remote: "/tmp/x", transfers: 0 }),
+    /destination.b2: transfers must be a whole number from 1 to 64, got 0/,
   );
 });
 
@@ -57,15 +72,15 @@ Deno.test("destination.b2 names every missing credential, and needs no B2 key wi
  * `listsFolders: false` for s3rver 3.7.1, whose listings leave out a common prefix that holds only
  * other prefixes, so `archive/` looks empty there (real S3 and B2 list it).
  */
-async function roundTrip(session: AssetDestinationSession, ctx: { tempDir: string }, listsFolders = true) {
+async function roundTrip(session: BackupTargetSession, ctx: { tempDir: string }, listsFolders = true) {
   const source = join(ctx.tempDir, "library");
   await tree(source, { "2024/IMG_1.HEIC": "heic one", "2024/IMG_2.MOV": "mov two", "notes.txt": "n" });
-  assert.equal((await session.prepareBackup!({ create: false })).state, "new");
-  assert.equal((await session.prepareBackup!({ create: true })).state, "new");
-  assert.equal((await session.prepareBackup!({ create: false })).state, "existing");
+  assert.equal((await session.prepareBackup({ create: false })).state, "new");
+  assert.equal((await session.prepareBackup({ create: true })).state, "new");
+  assert.equal((await session.prepareBackup({ create: false })).state, "existing");
 
   const progress: number[] = [];
-  const first = await session.backupTree!({
+  const first = await session.backupTree({
     source,
     name: "library",
     archive: "20250101T000000Z",
@@ -76,32 +91,37 @@ async function roundTrip(session: AssetDestinationSession, ctx: { tempDir: strin
   assert.ok(progress.length > 0, "progress was reported");
 
   await Deno.remove(join(source, "2024/IMG_2.MOV"));
-  const second = await session.backupTree!({ source, name: "library", archive: "20250102T000000Z" });
+  const second = await session.backupTree({ source, name: "library", archive: "20250102T000000Z" });
   assert.deepEqual([second.copied, second.archived], [0, 1]);
-  if (listsFolders) assert.deepEqual(await session.archives!(), ["20250102T000000Z"]);
+  if (listsFolders) assert.deepEqual(await session.archives(), ["20250102T000000Z"]);
 
   const restored = join(ctx.tempDir, "restored");
-  const out = await session.restoreTree!({ name: "library", target: restored });
+  const out = await session.restoreTree({ name: "library", target: restored });
   assert.deepEqual(out.cold, []);
   assert.deepEqual(await read(restored), await read(source));
-  const verify = await session.verifyTree!({ local: restored, name: "library" });
+  const verify = await session.verifyTree({ local: restored, name: "library" });
   assert.deepEqual([verify.matching, verify.differences], [2, []]);
 
   const gone = join(ctx.tempDir, "gone");
-  await session.restoreTree!({ name: "library", target: gone, archive: "20250102T000000Z" });
+  await session.restoreTree({ name: "library", target: gone, archive: "20250102T000000Z" });
   assert.deepEqual(await read(gone), { "2024/IMG_2.MOV": "mov two" });
 
-  await session.pruneArchive!("20250102T000000Z");
-  assert.deepEqual(await session.archives!(), []);
+  await session.pruneArchive("20250102T000000Z");
+  assert.deepEqual(await session.archives(), []);
   await assert.rejects(
-    () => session.restoreTree!({ name: "library", target: gone, archive: "20250102T000000Z" }),
+    () => session.restoreTree({ name: "library", target: gone, archive: "20250102T000000Z" }),
     /not in the backup/,
   );
 }
 
 Deno.test("destination.b2 backs up a tree, keeps what was deleted, restores it byte-identical (local folder)", async () => {
   await using ctx = await testContext();
-  const session = checkSession(b2, await b2.open({ ...SECRETS, remote: join(ctx.tempDir, "remote") }, ctx));
+  const session = checkSession(
+    b2,
+    "backup",
+    b2.backup.capabilities,
+    await b2.backup.open(options({ ...SECRETS, remote: join(ctx.tempDir, "remote") }), ctx),
+  );
   await roundTrip(session, ctx);
 });
 
@@ -114,7 +134,9 @@ Deno.test("destination.b2 does the same over an S3 endpoint (s3rver), despite AW
   // upload with an empty object ("sizes differ 7 vs 0"); real S3 and B2 do not.
   const session = checkSession(
     b2,
-    await b2.open({ ...SECRETS, remote: s3.remote("backup"), transfers: 1 }, ctx),
+    "backup",
+    b2.backup.capabilities,
+    await b2.backup.open(options({ ...SECRETS, remote: s3.remote("backup"), transfers: 1 }), ctx),
   );
   await roundTrip(session, ctx, false);
   // What s3rver stores is encrypted: no plaintext name anywhere in its directory.
@@ -127,9 +149,12 @@ Deno.test("destination.b2 does the same over an S3 endpoint (s3rver), despite AW
 Deno.test("destination.b2 check() refuses a backup made with another password", async () => {
   await using ctx = await testContext();
   const remote = join(ctx.tempDir, "remote");
-  const right = await b2.open({ ...SECRETS, remote }, ctx);
-  await right.prepareBackup!({ create: true });
-  const wrong = await b2.open({ ...SECRETS, "encryption-password": "not the password", remote }, ctx);
+  const right = await b2.backup.open(options({ ...SECRETS, remote }), ctx);
+  await right.prepareBackup({ create: true });
+  const wrong = await b2.backup.open(
+    options({ ...SECRETS, "encryption-password": "not the password", remote }),
+    ctx,
+  );
   await assert.rejects(() => wrong.check!(), /cannot decrypt.*password or salt is wrong/);
   await assert.rejects(
     () => wrong.backupTree!({ source: ctx.tempDir, name: "library", archive: "20250101T000000Z" }),

@@ -12,7 +12,7 @@
  * @module
  */
 import { ConfigError } from "../../../core/plugin/errors.ts";
-import type { OptionSpec, OptionValues } from "../../../core/plugin/options.ts";
+import type { OptionsOf, OptionSpec } from "../../../core/plugin/options.ts";
 import {
   type DestinationPlugin,
   PLUGIN_API_VERSION,
@@ -27,18 +27,24 @@ export const OPTIONS = [
   {
     name: "bucket-name",
     type: "string",
-    help: "B2 bucket that holds the backup",
+    help: "B2 bucket that holds the backup (not needed with remote)",
     credential: true,
     env: ["B2_BUCKET"],
   },
   {
     name: "application-key-id",
     type: "string",
-    help: "B2 application key ID",
+    help: "B2 application key ID (not needed with remote)",
     credential: true,
     secret: true,
   },
-  { name: "application-key", type: "string", help: "B2 application key", credential: true, secret: true },
+  {
+    name: "application-key",
+    type: "string",
+    help: "B2 application key (not needed with remote)",
+    credential: true,
+    secret: true,
+  },
   {
     name: "remote",
     type: "string",
@@ -47,53 +53,57 @@ export const OPTIONS = [
   ...VAULT_OPTIONS,
 ] as const satisfies readonly OptionSpec[];
 
-const str = (v: unknown) => (typeof v === "string" && v !== "" ? v : undefined);
+type Options = OptionsOf<typeof OPTIONS>;
 
-/** Throws a ConfigError naming the options this configuration still lacks. */
-function requireOptions(values: OptionValues, names: readonly string[]): void {
-  const missing = names.filter((n) => str(values[n]) === undefined);
-  if (missing.length > 0) throw new ConfigError(`destination.b2 needs ${missing.join(", ")}`);
+/**
+ * The B2 account, needed unless `remote` keeps the backup elsewhere. A rule across two options is
+ * the one thing the declarations cannot say, so it is checked here; everything else the host checks.
+ */
+const ACCOUNT = ["bucket-name", "application-key-id", "application-key"] as const;
+
+/** Where the vault lives: the `remote` as given, or a B2 remote configured only through the environment. */
+function baseOf(
+  options: Options,
+  folder: string,
+): { base: string; baseEnv: Record<string, string>; key: string; description: string } {
+  if (options.remote) {
+    const remote = options.remote;
+    return { base: remote, baseEnv: {}, key: `b2:${remote}`, description: `${remote} (in place of B2)` };
+  }
+  const missing = ACCOUNT.filter((name) => !options[name]);
+  if (missing.length > 0) {
+    throw new ConfigError(
+      `destination.b2 needs ${missing.join(", ")} (or --b2-remote, to keep the backup elsewhere)`,
+    );
+  }
+  const bucket = options["bucket-name"];
+  return {
+    base: `photossyncbase:${bucket}${folder ? `/${folder}` : ""}`,
+    baseEnv: {
+      RCLONE_CONFIG_PHOTOSSYNCBASE_TYPE: "b2",
+      RCLONE_CONFIG_PHOTOSSYNCBASE_ACCOUNT: String(options["application-key-id"]),
+      RCLONE_CONFIG_PHOTOSSYNCBASE_KEY: String(options["application-key"]),
+      RCLONE_CONFIG_PHOTOSSYNCBASE_HARD_DELETE: "true",
+    },
+    key: `b2:${bucket}/${folder}`,
+    description: `Backblaze B2 bucket ${bucket}, folder ${folder || "/"}`,
+  };
 }
 
-async function open(values: OptionValues, ctx: PluginContext) {
-  const rcloneVersion = await requireRclone(ctx, str(values.rclone));
-  const remote = str(values.remote);
-  requireOptions(
-    values,
-    remote ? ["encryption-password", "encryption-salt"] : [
-      "bucket-name",
-      "application-key-id",
-      "application-key",
-      "encryption-password",
-      "encryption-salt",
-    ],
-  );
-  const folder = String(values.path ?? "photos-sync").replace(/^\/+|\/+$/g, "");
-  const bucket = str(values["bucket-name"]);
-  const base = remote ?? `photossyncbase:${bucket}${folder ? `/${folder}` : ""}`;
-  const baseEnv: Record<string, string> = remote ? {} : {
-    RCLONE_CONFIG_PHOTOSSYNCBASE_TYPE: "b2",
-    RCLONE_CONFIG_PHOTOSSYNCBASE_ACCOUNT: String(values["application-key-id"]),
-    RCLONE_CONFIG_PHOTOSSYNCBASE_KEY: String(values["application-key"]),
-    RCLONE_CONFIG_PHOTOSSYNCBASE_HARD_DELETE: "true",
-  };
+async function open(options: Options, ctx: PluginContext) {
+  const rcloneVersion = await requireRclone(ctx, options.rclone);
+  const folder = options.path.replace(/^\/+|\/+$/g, "");
+  const { base, baseEnv, key, description } = baseOf(options, folder);
   const vault = await Vault.open(ctx, {
     base,
     baseEnv,
-    password: String(values["encryption-password"]),
-    salt: String(values["encryption-salt"]),
-    binary: str(values.rclone),
-    transfers: Number(values.transfers ?? 4),
-    bwlimit: str(values.bwlimit),
+    password: options["encryption-password"],
+    salt: options["encryption-salt"],
+    binary: options.rclone,
+    transfers: options.transfers,
+    bwlimit: options.bwlimit,
   });
-  return vaultSession(vault, {
-    rcloneVersion,
-    key: remote ? `b2:${remote}` : `b2:${bucket}/${folder}`,
-    description: remote
-      ? `${remote} (in place of B2)`
-      : `Backblaze B2 bucket ${bucket}, folder ${folder || "/"}`,
-    keeps: "areas",
-  });
+  return vaultSession(vault, { rcloneVersion, key, description, keeps: "areas" });
 }
 
 const b2Destination = {

@@ -6,6 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { type OptionsOf, optionValues } from "../../../core/plugin/options.ts";
 import { destinationSuite, testContext } from "../../../core/plugin/testing/mod.ts";
 import { checkSession } from "../../../core/plugin/registry.ts";
 import { startGlacierStub } from "../../../tests/s3_glacier_stub.ts";
@@ -19,11 +20,15 @@ const CREDENTIALS = {
   "encryption-salt": "glacier test salt",
 };
 
+/** The values the host would give the plugin for these settings: declared defaults filled in, each checked. */
+const options = (given: Partial<OptionsOf<typeof glacier.options>>) =>
+  optionValues(glacier.id, glacier.options, given);
+
 Deno.test("destination.glacier conforms (against the Glacier stub)", async (t) => {
   await using s3 = startGlacierStub();
   s3.versioning = "Enabled";
   await destinationSuite(t, glacier, {
-    options: { ...CREDENTIALS, "bucket-name": s3.bucket, endpoint: s3.endpoint },
+    options: options({ ...CREDENTIALS, "bucket-name": s3.bucket, endpoint: s3.endpoint }),
     backup: { thaw: () => s3.thaw() },
   });
 });
@@ -31,15 +36,14 @@ Deno.test("destination.glacier conforms (against the Glacier stub)", async (t) =
 Deno.test("destination.glacier refuses a bucket without versioning, where a replaced file would be lost", async () => {
   await using s3 = await startS3rver();
   await using ctx = await testContext();
-  const session = await glacier.open({
-    ...CREDENTIALS,
+  // s3rver's fixed key is shorter than any secret the host accepts, so it replaces the checked one.
+  const session = await glacier.backup.open({
+    ...options({ ...CREDENTIALS, "bucket-name": s3.bucket, endpoint: s3.endpoint }),
     "access-key-id": "S3RVER",
     "secret-access-key": "S3RVER",
-    "bucket-name": s3.bucket,
-    endpoint: s3.endpoint,
   }, ctx);
   await assert.rejects(
-    () => session.prepareBackup!({ create: false }),
+    () => session.prepareBackup({ create: false }),
     (e: Error) =>
       (e as { kind?: string }).kind === "config" && /versioning is not on for bucket photos/.test(e.message),
   );
@@ -50,45 +54,68 @@ Deno.test("destination.glacier stores cold, then restores only after asking the 
   await using ctx = await testContext();
   const session = checkSession(
     glacier,
-    await glacier.open({ ...CREDENTIALS, "bucket-name": s3.bucket, endpoint: s3.endpoint }, ctx),
+    "backup",
+    glacier.backup.capabilities,
+    await glacier.backup.open(
+      options({ ...CREDENTIALS, "bucket-name": s3.bucket, endpoint: s3.endpoint }),
+      ctx,
+    ),
   );
   const source = join(ctx.tempDir, "library");
   await Deno.mkdir(join(source, "2024"), { recursive: true });
   await Deno.writeTextFile(join(source, "2024/a.jpg"), "photo a");
   await Deno.writeTextFile(join(source, "b.mov"), "video b");
 
-  assert.equal((await session.prepareBackup!({ create: true })).keeps, "versions");
+  assert.equal((await session.prepareBackup({ create: true })).keeps, "versions");
   assert.equal(s3.versioning, "Enabled", "setup turned versioning on");
-  await session.backupTree!({ source, name: "library", archive: "20250101T000000Z" });
+  await session.backupTree({ source, name: "library", archive: "20250101T000000Z" });
   const classes = [...s3.objects.values()].map((o) => o.storageClass).sort();
   assert.deepEqual(classes, ["DEEP_ARCHIVE", "DEEP_ARCHIVE", "STANDARD"], "data cold, the marker readable");
-  assert.deepEqual(await session.archives!(), [], "old versions stay in the bucket, not in archive areas");
+  assert.deepEqual(await session.archives(), [], "old versions stay in the bucket, not in archive areas");
 
   // Names and sizes can be checked without reading anything cold.
-  const verified = await session.verifyTree!({ local: source, name: "library" });
+  const verified = await session.verifyTree({ local: source, name: "library" });
   assert.deepEqual([verified.matching, verified.differences], [2, []]);
 
   const target = join(ctx.tempDir, "restored");
-  const first = await session.restoreTree!({ name: "library", target });
+  const first = await session.restoreTree({ name: "library", target });
   assert.deepEqual(first.cold.sort(), ["current/library/2024/a.jpg", "current/library/b.mov"]);
   assert.equal(first.files, 0);
 
   await session.warmup!(first.cold);
   assert.equal(s3.restoreRequests.size, 2);
-  const waiting = await session.restoreTree!({ name: "library", target });
+  const waiting = await session.restoreTree({ name: "library", target });
   assert.equal(waiting.cold.length, 2, "still cold until Glacier is done");
 
   assert.equal(s3.thaw(), 2);
-  const done = await session.restoreTree!({ name: "library", target });
+  const done = await session.restoreTree({ name: "library", target });
   assert.deepEqual([done.files, done.cold], [2, []]);
   assert.equal(await Deno.readTextFile(join(target, "2024/a.jpg")), "photo a");
   assert.equal(await Deno.readTextFile(join(target, "b.mov")), "video b");
 });
 
-Deno.test("destination.glacier names every missing credential", async () => {
-  await using ctx = await testContext();
-  await assert.rejects(
-    () => glacier.open({ "bucket-name": "b" }, ctx),
+Deno.test("destination.glacier names every missing credential, and refuses settings outside its choices and range", () => {
+  // The host checks these before the plugin is opened; the plugin checks none of them again.
+  assert.throws(
+    () => options({ "bucket-name": "b" }),
     /destination.glacier needs access-key-id, secret-access-key, encryption-password, encryption-salt/,
+  );
+  const given = { ...CREDENTIALS, "bucket-name": "b" };
+  assert.throws(
+    () => options({ ...given, "storage-class": "STANDARD" as never }),
+    /storage-class must be one of DEEP_ARCHIVE, GLACIER, GLACIER_IR, got "STANDARD"/,
+  );
+  assert.throws(
+    () => options({ ...given, "restore-tier": "Fast" as never }),
+    /restore-tier must be one of Bulk, Standard, Expedited/,
+  );
+  assert.throws(
+    () => options({ ...given, "restore-days": 0 }),
+    /restore-days must be a whole number from 1 to 365/,
+  );
+  const values = options(given);
+  assert.deepEqual(
+    [values.region, values["storage-class"], values["restore-tier"], values["restore-days"]],
+    ["us-east-1", "DEEP_ARCHIVE", "Bulk", 7],
   );
 });

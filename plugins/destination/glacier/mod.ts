@@ -14,7 +14,7 @@
  * @module
  */
 import { ConfigError, RetryableError } from "../../../core/plugin/errors.ts";
-import type { OptionSpec, OptionValues } from "../../../core/plugin/options.ts";
+import type { OptionsOf, OptionSpec } from "../../../core/plugin/options.ts";
 import {
   type DestinationPlugin,
   PLUGIN_API_VERSION,
@@ -26,12 +26,26 @@ import { VAULT_OPTIONS } from "../_rclone/options.ts";
 import { Vault } from "../_rclone/vault.ts";
 
 export const OPTIONS = [
-  { name: "bucket-name", type: "string", help: "S3 bucket that holds the backup", credential: true },
-  { name: "access-key-id", type: "string", help: "AWS access key ID", credential: true, secret: true },
+  {
+    name: "bucket-name",
+    type: "string",
+    help: "S3 bucket that holds the backup",
+    required: true,
+    credential: true,
+  },
+  {
+    name: "access-key-id",
+    type: "string",
+    help: "AWS access key ID",
+    required: true,
+    credential: true,
+    secret: true,
+  },
   {
     name: "secret-access-key",
     type: "string",
     help: "AWS secret access key",
+    required: true,
     credential: true,
     secret: true,
   },
@@ -50,7 +64,13 @@ export const OPTIONS = [
     default: "Bulk",
     choices: ["Bulk", "Standard", "Expedited"],
   },
-  { name: "restore-days", type: "number", help: "days a restored object stays readable", default: 7 },
+  {
+    name: "restore-days",
+    type: "number",
+    help: "days a restored object stays readable",
+    default: 7,
+    range: [1, 365],
+  },
   { name: "endpoint", type: "string", help: "S3 endpoint URL for an S3-compatible store (AWS when unset)" },
   ...VAULT_OPTIONS,
 ] as const satisfies readonly OptionSpec[];
@@ -61,118 +81,128 @@ export const OPTIONS = [
  */
 const COLD = /Object in GLACIER, restore first|InvalidObjectState|not valid for the object's storage class/i;
 
-const str = (v: unknown) => (typeof v === "string" && v !== "" ? v : undefined);
+type Options = OptionsOf<typeof OPTIONS>;
 
-async function open(values: OptionValues, ctx: PluginContext) {
-  const rcloneVersion = await requireRclone(ctx, str(values.rclone));
-  const missing = [
-    "bucket-name",
-    "access-key-id",
-    "secret-access-key",
-    "encryption-password",
-    "encryption-salt",
-  ]
-    .filter((n) => str(values[n]) === undefined);
-  if (missing.length > 0) throw new ConfigError(`destination.glacier needs ${missing.join(", ")}`);
-  const bucket = String(values["bucket-name"]);
-  const folder = String(values.path ?? "photos-sync").replace(/^\/+|\/+$/g, "");
-  const endpoint = str(values.endpoint);
-  const prefix = "RCLONE_CONFIG_PHOTOSSYNCBASE_";
-  const baseEnv: Record<string, string> = {
+/** The rclone name of the bucket's remote (an s3 remote configured only through the environment). */
+const BASE = "photossyncbase";
+
+/** `RCLONE_CONFIG_PHOTOSSYNCBASE_*`: the S3 remote, with the storage class new objects get. */
+function baseEnv(options: Options): Record<string, string> {
+  const endpoint = options.endpoint;
+  const prefix = `RCLONE_CONFIG_${BASE.toUpperCase()}_`;
+  return {
     [`${prefix}TYPE`]: "s3",
     [`${prefix}PROVIDER`]: endpoint ? "Other" : "AWS",
     [`${prefix}ENV_AUTH`]: "false",
-    [`${prefix}ACCESS_KEY_ID`]: String(values["access-key-id"]),
-    [`${prefix}SECRET_ACCESS_KEY`]: String(values["secret-access-key"]),
-    [`${prefix}REGION`]: String(values.region ?? "us-east-1"),
-    [`${prefix}STORAGE_CLASS`]: String(values["storage-class"] ?? "DEEP_ARCHIVE"),
+    [`${prefix}ACCESS_KEY_ID`]: options["access-key-id"],
+    [`${prefix}SECRET_ACCESS_KEY`]: options["secret-access-key"],
+    [`${prefix}REGION`]: options.region,
+    [`${prefix}STORAGE_CLASS`]: options["storage-class"],
     ...(endpoint ? { [`${prefix}ENDPOINT`]: endpoint, [`${prefix}FORCE_PATH_STYLE`]: "true" } : {}),
   };
-  const base = `photossyncbase:${bucket}${folder ? `/${folder}` : ""}`;
+}
+
+async function versioning(vault: Vault, bucket: string): Promise<string> {
+  let status = "";
+  await vault.plain.call(`reading the versioning of bucket ${bucket}`, {
+    args: ["backend", "versioning", `${BASE}:${bucket}`, "--use-json-log"],
+    onStdoutLine: (l) => (status ||= l.trim()),
+  });
+  return status;
+}
+
+/** Refuses a bucket without versioning (with `create`, turns it on first). */
+async function checkVersioning(vault: Vault, bucket: string, create: boolean): Promise<void> {
+  let status = await versioning(vault, bucket);
+  if (status !== "Enabled" && create) {
+    await vault.plain.call(`turning on versioning for bucket ${bucket}`, {
+      args: ["backend", "versioning", `${BASE}:${bucket}`, "Enabled", "--use-json-log"],
+    });
+    status = await versioning(vault, bucket);
+  }
+  if (status !== "Enabled") {
+    throw new ConfigError(
+      `versioning is not on for bucket ${bucket} (it is ${
+        status || "unknown"
+      }); without it a file replaced ` +
+        `or deleted at the source would be lost from the backup. Turn it on with \`photos-sync backup --setup ` +
+        `--to glacier\` or in the S3 console`,
+    );
+  }
+}
+
+/** Asks Glacier to make these objects readable (rclone `backend restore`); does not wait. */
+async function warmup(
+  vault: Vault,
+  ask: { base: string; tier: string; days: number },
+  paths: string[],
+): Promise<void> {
+  if (paths.length === 0) return;
+  const list = await vault.fileList(await vault.encryptedPaths(paths));
+  let json = "";
+  await vault.plain.call(`asking Glacier to restore ${paths.length} objects`, {
+    args: [
+      "backend",
+      "restore",
+      ask.base,
+      "--files-from",
+      list,
+      "-o",
+      `priority=${ask.tier}`,
+      "-o",
+      `lifetime=${ask.days}`,
+      "--use-json-log",
+    ],
+    onStdoutLine: (l) => (json += l + "\n"),
+  });
+  let statuses: { Status: string; Remote: string }[];
+  try {
+    statuses = JSON.parse(json || "[]");
+  } catch {
+    throw rcloneFailure("asking Glacier to restore objects", {
+      code: 0,
+      errors: [`unreadable answer: ${json}`],
+    });
+  }
+  const failed = statuses.filter((s) =>
+    s.Status !== "OK" && !/RestoreAlreadyInProgress|Not GLACIER or DEEP_ARCHIVE/.test(s.Status)
+  );
+  if (failed.length > 0) {
+    throw new RetryableError(
+      `Glacier refused to restore ${failed.length} of ${statuses.length} objects: ${failed[0].Status}`,
+    );
+  }
+}
+
+async function open(options: Options, ctx: PluginContext) {
+  const rcloneVersion = await requireRclone(ctx, options.rclone);
+  const bucket = options["bucket-name"];
+  const folder = options.path.replace(/^\/+|\/+$/g, "");
+  const base = `${BASE}:${bucket}${folder ? `/${folder}` : ""}`;
   const vault = await Vault.open(ctx, {
     base,
-    baseEnv,
-    password: String(values["encryption-password"]),
-    salt: String(values["encryption-salt"]),
-    binary: str(values.rclone),
-    transfers: Number(values.transfers ?? 4),
-    bwlimit: str(values.bwlimit),
+    baseEnv: baseEnv(options),
+    password: options["encryption-password"],
+    salt: options["encryption-salt"],
+    binary: options.rclone,
+    transfers: options.transfers,
+    bwlimit: options.bwlimit,
     markerFlags: ["--s3-storage-class", "STANDARD"],
   });
-  const where = `S3 bucket ${bucket}${endpoint ? ` at ${endpoint}` : ""}, folder ${folder || "/"}`;
-
-  const versioning = async (): Promise<string> => {
-    let status = "";
-    await vault.plain.call(`reading the versioning of bucket ${bucket}`, {
-      args: ["backend", "versioning", `photossyncbase:${bucket}`, "--use-json-log"],
-      onStdoutLine: (l) => (status ||= l.trim()),
-    });
-    return status;
-  };
-
+  const where = `S3 bucket ${bucket}${options.endpoint ? ` at ${options.endpoint}` : ""}, folder ${
+    folder || "/"
+  }`;
+  const ask = { base, tier: options["restore-tier"], days: options["restore-days"] };
   return vaultSession(vault, {
     rcloneVersion,
     key: `glacier:${bucket}/${folder}`,
-    description: `${where}, ${values["storage-class"] ?? "DEEP_ARCHIVE"}`,
+    description: `${where}, ${options["storage-class"]}`,
     keeps: "versions",
     cold: COLD,
     verify: "size",
     asOfArgs: (iso) => ["--s3-version-at", iso],
-    async checkBase(create) {
-      let status = await versioning();
-      if (status !== "Enabled" && create) {
-        await vault.plain.call(`turning on versioning for bucket ${bucket}`, {
-          args: ["backend", "versioning", `photossyncbase:${bucket}`, "Enabled", "--use-json-log"],
-        });
-        status = await versioning();
-      }
-      if (status !== "Enabled") {
-        throw new ConfigError(
-          `versioning is not on for bucket ${bucket} (it is ${
-            status || "unknown"
-          }); without it a file replaced ` +
-            `or deleted at the source would be lost from the backup. Turn it on with \`photos-sync backup --setup ` +
-            `--to glacier\` or in the S3 console`,
-        );
-      }
-    },
-    async warmup(paths) {
-      if (paths.length === 0) return;
-      const list = await vault.fileList(await vault.encryptedPaths(paths));
-      let json = "";
-      await vault.plain.call(`asking Glacier to restore ${paths.length} objects`, {
-        args: [
-          "backend",
-          "restore",
-          base,
-          "--files-from",
-          list,
-          "-o",
-          `priority=${values["restore-tier"] ?? "Bulk"}`,
-          "-o",
-          `lifetime=${Number(values["restore-days"] ?? 7)}`,
-          "--use-json-log",
-        ],
-        onStdoutLine: (l) => (json += l + "\n"),
-      });
-      let statuses: { Status: string; Remote: string }[];
-      try {
-        statuses = JSON.parse(json || "[]");
-      } catch {
-        throw rcloneFailure("asking Glacier to restore objects", {
-          code: 0,
-          errors: [`unreadable answer: ${json}`],
-        });
-      }
-      const failed = statuses.filter((s) =>
-        s.Status !== "OK" && !/RestoreAlreadyInProgress|Not GLACIER or DEEP_ARCHIVE/.test(s.Status)
-      );
-      if (failed.length > 0) {
-        throw new RetryableError(
-          `Glacier refused to restore ${failed.length} of ${statuses.length} objects: ${failed[0].Status}`,
-        );
-      }
-    },
+    checkBase: (create) => checkVersioning(vault, bucket, create),
+    warmup: (paths) => warmup(vault, ask, paths),
   });
 }
 
