@@ -25,8 +25,18 @@ import { ConfigError } from "./errors.ts";
 
 const ID = /^(source|handler|destination)\.[a-z][a-z0-9_]*$/;
 
-const SOURCE_CAPABILITIES: readonly SourceCapability[] = ["download", "delete"];
-const ASSET_CAPABILITIES: readonly AssetCapability[] = ["check", "update", "presence", "stack", "remove"];
+const SOURCE_CAPABILITIES: readonly SourceCapability[] = ["download", "delete", "write", "history"];
+const ASSET_CAPABILITIES: readonly AssetCapability[] = [
+  "check",
+  "update",
+  "presence",
+  "stack",
+  "remove",
+  "read",
+  "changes",
+  "albums",
+  "people",
+];
 const BACKUP_CAPABILITIES: readonly BackupCapability[] = ["check", "warmup"];
 
 /** What a session must have whatever it declares, per kind of session. */

@@ -24,7 +24,8 @@
  * ```
  * @module
  */
-import type { Asset, CaptureDate } from "../model/asset.ts";
+import type { AlbumRef, Asset, CaptureDate, Location, PersonInAsset } from "../model/asset.ts";
+import type { SideFields } from "../model/synced.ts";
 import type { ExportedGroup, Plan } from "../model/plan.ts";
 import type { HiddenVisibility } from "../model/policy.ts";
 import type { PlanBuilder } from "../model/plan.ts";
@@ -118,7 +119,11 @@ export interface PluginContext {
 // ---------------------------------------------------------------------------------------------
 // Sources
 
-export type SourceCapability = "download" | "delete";
+/**
+ * `download` fetches iCloud-only originals, `delete` moves to Recently Deleted, `write` takes
+ * metadata changed at the destination (two-way `sync`), `history` says what changed since a token.
+ */
+export type SourceCapability = "download" | "delete" | "write" | "history";
 
 /** A file the source wrote (or already holds) for one planned resource. */
 export interface SourceFile {
@@ -163,6 +168,10 @@ export interface SourceSession {
   download?(assets: Asset[]): Promise<void>;
   /** Moves assets to Recently Deleted, in one batch. */
   delete?(ids: string[]): Promise<{ deleted: string[]; notFound: string[] }>;
+  /** Writes metadata changed at the destination into the library (people stay the library's own). */
+  write?(id: string, fields: Omit<SideFields, "people">): Promise<void>;
+  /** The ids changed since `token` (undefined, or `all` when the source lost track), and the next token. */
+  history?(token: string | undefined): Promise<{ changed: string[] | "all"; token: string }>;
 }
 
 export interface SourcePlugin extends PluginBase {
@@ -198,9 +207,20 @@ export interface HandlerPlugin extends PluginBase {
  * What an asset destination can do beyond `put` (each is the session method of its name):
  * `check` authenticates at start-up, `update` takes changed metadata (`sync`), `presence` says
  * whether stored assets are still there (`sync`, `cleanup`), `stack` groups an asset's members,
- * `remove` moves to the destination's trash (`sync --propagate-deletions`).
+ * `remove` moves to the destination's trash (`sync --propagate-deletions`); for the two-way
+ * `sync`: `read` says what it holds of an asset now, `changes` which assets changed since a
+ * checkpoint, `albums` sets an asset's albums, `people` its named people and faces.
  */
-export type AssetCapability = "check" | "update" | "presence" | "stack" | "remove";
+export type AssetCapability =
+  | "check"
+  | "update"
+  | "presence"
+  | "stack"
+  | "remove"
+  | "read"
+  | "changes"
+  | "albums"
+  | "people";
 
 /**
  * What a backup target can do beyond keeping trees: `check` reports the tool it runs on
@@ -226,6 +246,33 @@ export interface AssetChanges {
   /** With `hidden: true`: how the run's policy shows a hidden asset (`--hidden-visibility`). */
   visibility?: HiddenVisibility;
   captured?: CaptureDate;
+  /** Null clears the value. A destination sent a field it does not keep (see `read`) ignores it. */
+  title?: string | null;
+  caption?: string | null;
+  keywords?: string[];
+  location?: Location | null;
+  rating?: number | null;
+}
+
+/** What a destination holds of one asset now (capability `read`). */
+export interface RemoteAsset {
+  /**
+   * The fields it keeps, in the synced shape (a field it does not keep is absent, so it is never
+   * taken for a change); albums by the source's album ids, as `albums()` was told them.
+   */
+  fields: SideFields;
+  /** In the destination's trash. */
+  trashed: boolean;
+  /** When it last changed there (ISO), for `--prefer newer`. */
+  updatedAt?: string;
+}
+
+/** Which assets changed at the destination since a checkpoint (capability `changes`). */
+export interface RemoteChanges {
+  /** Remote ids (of any member of a group) changed, trashed or deleted since the checkpoint. */
+  changed: string[];
+  /** Where to start next time; opaque to the host. */
+  checkpoint: string;
 }
 
 /** What the destination says of an asset it was given: still there, in its trash, or gone. */
@@ -357,6 +404,17 @@ export interface AssetDestinationSession extends DestinationSessionBase {
   stack?(primaryId: string, memberIds: string[]): Promise<void>;
   /** Moves to the destination's trash (recoverable). */
   remove?(remoteIds: string[]): Promise<void>;
+  /** What it holds of each asset now; null for one it no longer has at all. */
+  read?(remoteIds: string[]): Promise<Record<string, RemoteAsset | null>>;
+  /** The assets changed since `checkpoint` (undefined: since ever), in work proportional to the changes. */
+  changes?(checkpoint: string | undefined): Promise<RemoteChanges>;
+  /**
+   * Makes these exactly the albums the asset is in, of the albums this tool manages: adds it where it
+   * is missing, takes it out of the others, renames an album whose title changed.
+   */
+  albums?(remoteId: string, albums: AlbumRef[]): Promise<void>;
+  /** Makes these the named people in the asset, with their faces where given. */
+  people?(remoteId: string, people: PersonInAsset[]): Promise<void>;
 }
 
 /** The backup role: keeps encrypted directory trees with dated archive areas (`backup`). */
