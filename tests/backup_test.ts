@@ -15,6 +15,7 @@ import { BUILTIN_PLUGINS, writeSampleLibrary } from "../plugins/mod.ts";
 import { listFiles, spawnCli, withTempDir } from "./_cli.ts";
 import { opCalls, setOpSignedIn, writeFakeOp } from "./fake_tools.ts";
 import { startGlacierStub } from "./s3_glacier_stub.ts";
+import { execute } from "../core/tracker/_testing.ts";
 
 const PASSWORD = "e2e encryption password, long";
 const SALT = "e2e encryption salt, also long";
@@ -166,7 +167,8 @@ Deno.test("a job left RUNNING by a dead process is taken over, not left stuck", 
       store.jobStarted(store.jobs(runId)[0].id);
       const gone = new Deno.Command("true").spawn();
       await gone.status;
-      tracker.execute(
+      execute(
+        tracker,
         `UPDATE backup_runs SET pid = ?, heartbeat_at = ? WHERE id = ?`,
         gone.pid,
         new Date(Date.now() - 3600_000).toISOString(),

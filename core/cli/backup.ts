@@ -266,7 +266,7 @@ class BackupCommand {
           await Deno.mkdir(join(path, ".."), { recursive: true });
           const tmp = `${path}.tmp`;
           await Deno.remove(tmp).catch(() => {});
-          this.session.tracker.execute(`VACUUM INTO ?`, tmp);
+          this.session.tracker.snapshotTo(tmp);
           await Deno.rename(tmp, path);
         },
         signal: this.session.abort.signal,

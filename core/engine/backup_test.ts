@@ -87,7 +87,7 @@ async function withWorld(fn: (w: World) => Promise<void>) {
       snapshot: async () => {
         await Deno.mkdir(join(home, "backup-snapshot"), { recursive: true });
         await Deno.remove(join(home, TRACKER_SNAPSHOT)).catch(() => {});
-        tracker.execute(`VACUUM INTO ?`, join(home, TRACKER_SNAPSHOT));
+        tracker.snapshotTo(join(home, TRACKER_SNAPSHOT));
       },
       signal: ctx.signal,
       backoff: () => 0,

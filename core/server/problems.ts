@@ -85,35 +85,22 @@ export function problemsByReason(
 ): ProblemGroup[] {
   const limit = options.limit ?? 50;
   const examples = options.examples ?? 3;
-  const rows = tracker.query<{
-    destination: string;
-    status: "failed" | "skipped";
-    error_class: string | null;
-    error_message: string | null;
-    asset_id: string;
-    filename: string | null;
-    last_attempt_at: string | null;
-  }>(
-    `SELECT t.destination, t.status, t.error_class, t.error_message, t.asset_id, a.filename, t.last_attempt_at
-     FROM transfers t LEFT JOIN assets a USING (source, asset_id)
-     WHERE t.status IN ('failed', 'skipped')
-     ORDER BY t.last_attempt_at DESC`,
-  );
+  const rows = tracker.problemTransfers();
   const groups = new Map<string, ProblemGroup>();
   for (const r of rows) {
-    const filename = r.filename ?? r.asset_id;
-    const reason = reasonOf(r.error_message, { id: r.asset_id, filename });
-    const key = JSON.stringify([r.destination, r.status, r.error_class, reason]);
+    const filename = r.filename ?? r.assetId;
+    const reason = reasonOf(r.errorMessage, { id: r.assetId, filename });
+    const key = JSON.stringify([r.destination, r.status, r.errorClass, reason]);
     let group = groups.get(key);
     if (!group) {
       group = {
         destination: r.destination,
         status: r.status,
-        errorClass: r.error_class,
+        errorClass: r.errorClass,
         reason,
         count: 0,
         examples: [],
-        lastAttemptAt: r.last_attempt_at,
+        lastAttemptAt: r.lastAttemptAt,
       };
       groups.set(key, group);
     }

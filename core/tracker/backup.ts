@@ -17,6 +17,7 @@
  */
 import { hostname } from "node:os";
 import { processAlive, type Tracker } from "./mod.ts";
+import { execute, query } from "./sql.ts";
 
 export type JobStatus = "PENDING" | "RUNNING" | "COMPLETED" | "INTERRUPTED" | "FAILED";
 export type RunStatus = "RUNNING" | "COMPLETED" | "FAILED" | "INTERRUPTED";
@@ -185,17 +186,18 @@ export class BackupStore {
   // Destinations
 
   destination(name: string): BackupDestination | undefined {
-    const [row] = this.tracker.query<Row>(`SELECT * FROM backup_destinations WHERE name = ?`, name);
+    const [row] = query<Row>(this.tracker, `SELECT * FROM backup_destinations WHERE name = ?`, name);
     return row ? destinationOf(row) : undefined;
   }
 
   destinations(): BackupDestination[] {
-    return this.tracker.query<Row>(`SELECT * FROM backup_destinations ORDER BY name`).map(destinationOf);
+    return query<Row>(this.tracker, `SELECT * FROM backup_destinations ORDER BY name`).map(destinationOf);
   }
 
   /** Creates the destination, or updates where it points (a re-run of setup may change the bucket). */
   saveDestination(d: { name: string; type: string; bucket: string; remotePath: string }): BackupDestination {
-    this.tracker.execute(
+    execute(
+      this.tracker,
       `INSERT INTO backup_destinations (name, type, bucket_name, remote_path, created_at) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT (name) DO UPDATE SET type = excluded.type, bucket_name = excluded.bucket_name,
          remote_path = excluded.remote_path`,
@@ -212,13 +214,14 @@ export class BackupStore {
   // Runs
 
   run(id: number): BackupRun | undefined {
-    const [row] = this.tracker.query<Row>(`SELECT * FROM backup_runs WHERE id = ?`, id);
+    const [row] = query<Row>(this.tracker, `SELECT * FROM backup_runs WHERE id = ?`, id);
     return row ? runOf(row) : undefined;
   }
 
   /** The newest runs of a destination, newest first. */
   runs(destinationId: number, limit = 10): BackupRun[] {
-    return this.tracker.query<Row>(
+    return query<Row>(
+      this.tracker,
       `SELECT * FROM backup_runs WHERE destination_id = ? ORDER BY id DESC LIMIT ?`,
       destinationId,
       limit,
@@ -227,7 +230,8 @@ export class BackupStore {
 
   /** The destination's run that has not ended (at most one exists), if any. */
   openRun(destinationId: number): BackupRun | undefined {
-    const [row] = this.tracker.query<Row>(
+    const [row] = query<Row>(
+      this.tracker,
       `SELECT * FROM backup_runs WHERE destination_id = ? AND ended_at IS NULL ORDER BY id DESC LIMIT 1`,
       destinationId,
     );
@@ -274,14 +278,16 @@ export class BackupStore {
             );
           }
         }
-        this.tracker.execute(
+        execute(
+          this.tracker,
           `UPDATE backup_runs SET status = 'RUNNING', pid = ?, host = ?, heartbeat_at = ? WHERE id = ?`,
           Deno.pid,
           HOST,
           iso,
           open.id,
         );
-        this.tracker.execute(
+        execute(
+          this.tracker,
           `UPDATE backup_jobs SET status = 'INTERRUPTED', last_update = ? WHERE run_id = ? AND status = 'RUNNING'`,
           iso,
           open.id,
@@ -299,7 +305,8 @@ export class BackupStore {
           previousHeartbeat: open.status === "RUNNING" ? open.heartbeatAt : null,
         };
       }
-      const id = this.tracker.execute(
+      const id = execute(
+        this.tracker,
         `INSERT INTO backup_runs (destination_id, started_at, status, dry_run, pid, host, heartbeat_at, archive_stamp)
          VALUES (?, ?, 'RUNNING', 0, ?, ?, ?, ?)`,
         destinationId,
@@ -319,7 +326,8 @@ export class BackupStore {
     job: { destinationId: number; source: BackupSource; priority: number; at: string },
   ): void {
     const { destinationId, source: s, priority, at } = job;
-    this.tracker.execute(
+    execute(
+      this.tracker,
       `INSERT INTO backup_jobs (run_id, destination_id, source_path, remote_path, source_name, status, priority,
                                 last_update)
        VALUES (?, ?, ?, ?, ?, 'PENDING', ?, ?)`,
@@ -334,7 +342,8 @@ export class BackupStore {
   }
 
   heartbeat(runId: number): void {
-    this.tracker.execute(
+    execute(
+      this.tracker,
       `UPDATE backup_runs SET heartbeat_at = ? WHERE id = ? AND pid = ? AND host = ?`,
       now(),
       runId,
@@ -347,7 +356,8 @@ export class BackupStore {
   finishRun(runId: number, status: Exclude<RunStatus, "RUNNING">): void {
     const at = now();
     this.tracker.transaction(() => {
-      this.tracker.execute(
+      execute(
+        this.tracker,
         `UPDATE backup_runs SET status = ?, ended_at = CASE WHEN ? = 'INTERRUPTED' THEN NULL ELSE ? END,
            heartbeat_at = ? WHERE id = ?`,
         status,
@@ -357,13 +367,15 @@ export class BackupStore {
         runId,
       );
       // A run stopped by a signal stays open, so the next `backup` resumes it.
-      this.tracker.execute(
+      execute(
+        this.tracker,
         `UPDATE backup_jobs SET status = 'INTERRUPTED', last_update = ? WHERE run_id = ? AND status = 'RUNNING'`,
         at,
         runId,
       );
       if (status === "COMPLETED") {
-        this.tracker.execute(
+        execute(
+          this.tracker,
           `UPDATE backup_destinations SET last_backup_at = ?
            WHERE id = (SELECT destination_id FROM backup_runs WHERE id = ?)`,
           at,
@@ -377,20 +389,22 @@ export class BackupStore {
   // Jobs
 
   jobs(runId: number): BackupJob[] {
-    return this.tracker.query<Row>(
+    return query<Row>(
+      this.tracker,
       `SELECT * FROM backup_jobs WHERE run_id = ? ORDER BY priority ASC, id ASC`,
       runId,
     ).map(jobOf);
   }
 
   job(id: number): BackupJob | undefined {
-    const [row] = this.tracker.query<Row>(`SELECT * FROM backup_jobs WHERE id = ?`, id);
+    const [row] = query<Row>(this.tracker, `SELECT * FROM backup_jobs WHERE id = ?`, id);
     return row ? jobOf(row) : undefined;
   }
 
   /** Whether an earlier job copied files from this source to this destination. */
   hasBackedUpFiles(destinationId: number, source: string): boolean {
-    return this.tracker.query<{ n: number }>(
+    return query<{ n: number }>(
+      this.tracker,
       `SELECT COUNT(*) AS n FROM backup_jobs WHERE destination_id = ? AND source_name = ? AND files_transferred > 0`,
       destinationId,
       source,
@@ -407,7 +421,8 @@ export class BackupStore {
 
   jobStarted(jobId: number): void {
     const at = now();
-    this.tracker.execute(
+    execute(
+      this.tracker,
       `UPDATE backup_jobs SET status = 'RUNNING', pid = ?, started_at = COALESCE(started_at, ?), last_update = ?,
          transfer_speed = 0, eta_seconds = NULL
        WHERE id = ?`,
@@ -423,7 +438,8 @@ export class BackupStore {
    * late update can never turn a finished job back into a running one.
    */
   jobProgress(jobId: number, p: JobProgress): void {
-    this.tracker.execute(
+    execute(
+      this.tracker,
       `UPDATE backup_jobs SET bytes_total = ?, bytes_transferred = ?, files_total = ?, files_transferred = ?,
          files_archived = COALESCE(?, files_archived), transfer_speed = ?, eta_seconds = ?, last_update = ?
        WHERE id = ? AND status = 'RUNNING'`,
@@ -441,7 +457,8 @@ export class BackupStore {
 
   jobCompleted(jobId: number, p: JobProgress): void {
     const at = now();
-    this.tracker.execute(
+    execute(
+      this.tracker,
       `UPDATE backup_jobs SET status = 'COMPLETED', bytes_total = ?, bytes_transferred = ?, files_total = ?,
          files_transferred = ?, files_archived = COALESCE(?, files_archived), transfer_speed = ?, eta_seconds = 0,
          completed_at = ?, last_update = ?, error_message = NULL
@@ -460,7 +477,8 @@ export class BackupStore {
 
   /** Records a failed attempt (the error message is already free of secrets). */
   jobFailed(jobId: number, error: string): void {
-    this.tracker.execute(
+    execute(
+      this.tracker,
       `UPDATE backup_jobs SET status = 'FAILED', error_message = ?, retry_count = retry_count + 1,
          transfer_speed = 0, eta_seconds = NULL, last_update = ?
        WHERE id = ?`,
@@ -483,11 +501,12 @@ export class BackupStore {
         );
       }
       const jobs =
-        this.tracker.execute(`DELETE FROM backup_jobs WHERE destination_id = ?`, destinationId).changes;
+        execute(this.tracker, `DELETE FROM backup_jobs WHERE destination_id = ?`, destinationId).changes;
       const runs =
-        this.tracker.execute(`DELETE FROM backup_runs WHERE destination_id = ?`, destinationId).changes;
-      this.tracker.execute(`DELETE FROM backup_cold_objects WHERE destination_id = ?`, destinationId);
-      this.tracker.execute(
+        execute(this.tracker, `DELETE FROM backup_runs WHERE destination_id = ?`, destinationId).changes;
+      execute(this.tracker, `DELETE FROM backup_cold_objects WHERE destination_id = ?`, destinationId);
+      execute(
+        this.tracker,
         `UPDATE backup_destinations SET last_backup_at = NULL WHERE id = ?`,
         destinationId,
       );
@@ -503,7 +522,8 @@ export class BackupStore {
     destinationId: number,
     prefix = "",
   ): Map<string, { state: ColdState; requestedAt: string | null }> {
-    const rows = this.tracker.query<{ path: string; state: ColdState; requested_at: string | null }>(
+    const rows = query<{ path: string; state: ColdState; requested_at: string | null }>(
+      this.tracker,
       `SELECT path, state, requested_at FROM backup_cold_objects
        WHERE destination_id = ? AND substr(path, 1, ?) = ?`,
       destinationId,
@@ -519,7 +539,8 @@ export class BackupStore {
     const at = now();
     this.tracker.transaction(() => {
       for (const path of paths) {
-        this.tracker.execute(
+        execute(
+          this.tracker,
           `INSERT INTO backup_cold_objects (destination_id, path, state, requested_at, restored_at, updated_at)
            VALUES (?, ?, ?, ?, ?, ?)
            ON CONFLICT (destination_id, path) DO UPDATE SET state = excluded.state,
@@ -539,7 +560,8 @@ export class BackupStore {
   coldCounts(destinationId: number): Record<ColdState, number> {
     const counts: Record<ColdState, number> = { cold: 0, requested: 0, restored: 0 };
     for (
-      const r of this.tracker.query<{ state: ColdState; n: number }>(
+      const r of query<{ state: ColdState; n: number }>(
+        this.tracker,
         `SELECT state, COUNT(*) AS n FROM backup_cold_objects WHERE destination_id = ? GROUP BY state`,
         destinationId,
       )
@@ -673,7 +695,7 @@ export function recentBackupRuns(
 ): (BackupRunStatus & { destination: string; destinationType: string; dryRun: boolean })[] {
   const store = new BackupStore(tracker);
   const names = new Map(store.destinations().map((d) => [d.id, d]));
-  return tracker.query<Row>(`SELECT * FROM backup_runs ORDER BY id DESC LIMIT ?`, options.limit ?? 5).map(
+  return query<Row>(tracker, `SELECT * FROM backup_runs ORDER BY id DESC LIMIT ?`, options.limit ?? 5).map(
     runOf,
   )
     .map((run) => ({

@@ -4,6 +4,7 @@ import { DatabaseSync } from "node:sqlite";
 import { archiveStamp, BackupBusyError, backupStatus, BackupStore } from "./backup.ts";
 import { MIGRATIONS } from "./migrations.ts";
 import { Tracker } from "./mod.ts";
+import { execute } from "./_testing.ts";
 
 const SOURCES = [
   { name: "library", path: "/immich/library", remotePath: "current/library" },
@@ -76,7 +77,7 @@ Deno.test("a run whose owner process is dead is taken over and only its unfinish
     s.jobStarted(upload.id);
     // The owner dies mid-job: its rows still say RUNNING, with a fresh heartbeat.
     const pid = await deadPid();
-    t.execute(`UPDATE backup_runs SET pid = ? WHERE id = ?`, pid, run.id);
+    execute(t, `UPDATE backup_runs SET pid = ? WHERE id = ?`, pid, run.id);
 
     const before = backupStatus(t, { staleAfterMs: STALE }).destinations[0].run!;
     assert.equal(before.status, "INTERRUPTED");
@@ -100,7 +101,8 @@ Deno.test("a run owned by another host with a stale heartbeat needs --force; a l
   await withStore((s, t) => {
     const d = destination(s);
     const { run } = s.beginRun(d.id, SOURCES, { staleAfterMs: STALE });
-    t.execute(
+    execute(
+      t,
       `UPDATE backup_runs SET host = 'other-host', pid = 1, heartbeat_at = ? WHERE id = ?`,
       new Date(Date.now() - 10 * STALE).toISOString(),
       run.id,
@@ -108,7 +110,8 @@ Deno.test("a run owned by another host with a stale heartbeat needs --force; a l
     assert.throws(() => s.beginRun(d.id, SOURCES, { staleAfterMs: STALE }), /--force/);
     assert.equal(s.beginRun(d.id, SOURCES, { staleAfterMs: STALE, force: true }).resumed, true);
 
-    t.execute(
+    execute(
+      t,
       `UPDATE backup_runs SET host = 'other-host', pid = 1, heartbeat_at = ? WHERE id = ?`,
       new Date().toISOString(),
       run.id,

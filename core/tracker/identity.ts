@@ -6,6 +6,7 @@
  */
 import { ConfigError } from "../plugin/errors.ts";
 import type { Tracker } from "./mod.ts";
+import { execute, query } from "./sql.ts";
 
 export interface LibraryBinding {
   source: string;
@@ -22,14 +23,16 @@ export interface LibraryBinding {
  */
 export function bindLibrary(tracker: Tracker, binding: LibraryBinding, options: { dryRun: boolean }): void {
   const { source, libraryId, location } = binding;
-  const other = tracker.query<{ library_id: string; n: number }>(
+  const other = query<{ library_id: string; n: number }>(
+    tracker,
     `SELECT library_id, COUNT(*) AS n FROM assets WHERE source = ? AND library_id IS NOT NULL AND library_id != ?
      GROUP BY library_id ORDER BY n DESC LIMIT 1`,
     source,
     libraryId,
   )[0];
   if (other) {
-    const known = tracker.query<{ location: string }>(
+    const known = query<{ location: string }>(
+      tracker,
       `SELECT location FROM libraries WHERE source = ? AND library_id = ?`,
       source,
       other.library_id,
@@ -43,12 +46,14 @@ export function bindLibrary(tracker: Tracker, binding: LibraryBinding, options: 
   tracker.libraryIds.set(source, libraryId);
   if (options.dryRun) return;
   tracker.transaction(() => {
-    tracker.execute(
+    execute(
+      tracker,
       `UPDATE assets SET library_id = ? WHERE source = ? AND library_id IS NULL`,
       libraryId,
       source,
     );
-    tracker.execute(
+    execute(
+      tracker,
       `INSERT INTO libraries (source, library_id, location, first_seen_at) VALUES (?, ?, ?, ?)
        ON CONFLICT (source, library_id) DO UPDATE SET location = excluded.location`,
       source,
@@ -61,7 +66,7 @@ export function bindLibrary(tracker: Tracker, binding: LibraryBinding, options: 
 
 /** Values the last import ran with, by name (environment-variable names, and `destination-key`). */
 export function remembered(tracker: Tracker): Record<string, string> {
-  const rows = tracker.query<{ name: string; value: string }>(`SELECT name, value FROM remembered`);
+  const rows = query<{ name: string; value: string }>(tracker, `SELECT name, value FROM remembered`);
   return Object.fromEntries(rows.map((r) => [r.name, r.value]));
 }
 
@@ -69,9 +74,9 @@ export function remembered(tracker: Tracker): Record<string, string> {
 export function remember(tracker: Tracker, values: Record<string, string>): void {
   const at = new Date().toISOString();
   tracker.transaction(() => {
-    tracker.execute(`DELETE FROM remembered`);
+    execute(tracker, `DELETE FROM remembered`);
     for (const [name, value] of Object.entries(values)) {
-      tracker.execute(`INSERT INTO remembered (name, value, recorded_at) VALUES (?, ?, ?)`, name, value, at);
+      execute(tracker, `INSERT INTO remembered (name, value, recorded_at) VALUES (?, ?, ?)`, name, value, at);
     }
   });
 }

@@ -10,7 +10,7 @@
  * ```
  * @module
  */
-import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
+import { DatabaseSync, type StatementSync } from "node:sqlite";
 import { hostname } from "node:os";
 import process from "node:process";
 import type { Asset } from "../model/asset.ts";
@@ -19,6 +19,7 @@ import type { ErrorKind } from "../plugin/errors.ts";
 import { ConfigError } from "../plugin/errors.ts";
 import type { RemoteRef } from "../plugin/types.ts";
 import { MIGRATIONS } from "./migrations.ts";
+import { attachSql, int, Sql, text, textOrNull } from "./sql.ts";
 import {
   busyMessage,
   checkIntact,
@@ -88,6 +89,17 @@ export interface ProblemRow {
   lastAttemptAt: string | null;
 }
 
+/** A failed or skipped transfer at any destination; `filename` is null when the asset is unknown. */
+export interface ProblemTransfer {
+  destination: string;
+  status: "failed" | "skipped";
+  errorClass: string | null;
+  errorMessage: string | null;
+  assetId: string;
+  filename: string | null;
+  lastAttemptAt: string | null;
+}
+
 export interface RunRow {
   id: number;
   command: string;
@@ -146,12 +158,14 @@ function linuxProcess(pid: number): { state: string; startedAt: Date } | undefin
 
 export class Tracker {
   readonly #db: DatabaseSync;
-  readonly #stmts = new Map<string, StatementSync>();
+  readonly #sql: Sql;
   /** The library id each source's assets are recorded under in this run (see `identity.ts`). */
   readonly libraryIds = new Map<string, string>();
 
   private constructor(db: DatabaseSync) {
     this.#db = db;
+    this.#sql = new Sql(db);
+    attachSql(this, this.#sql);
   }
 
   /**
@@ -247,51 +261,71 @@ export class Tracker {
 
   /** Runs `fn` in one immediate transaction; rolls back if it throws. */
   transaction<T>(fn: () => T): T {
-    this.#db.exec("BEGIN IMMEDIATE");
-    try {
-      const result = fn();
-      this.#db.exec("COMMIT");
-      return result;
-    } catch (e) {
-      this.#db.exec("ROLLBACK");
-      throw e;
-    }
+    return this.#sql.transaction(fn);
   }
 
-  /**
-   * A statement that returns rows as arrays: for the queries that read a row per asset of the
-   * library, where building an object per row is a large share of the time.
-   */
   #rows(sql: string): StatementSync {
-    const key = `rows:${sql}`;
-    let s = this.#stmts.get(key);
-    if (!s) {
-      s = this.#db.prepare(sql);
-      // Present in Deno's node:sqlite, missing from its type declarations.
-      (s as StatementSync & { setReturnArrays(on: boolean): void }).setReturnArrays(true);
-      this.#stmts.set(key, s);
-    }
-    return s;
+    return this.#sql.arrays(sql);
   }
 
   #stmt(sql: string): StatementSync {
-    let s = this.#stmts.get(sql);
-    if (!s) {
-      s = this.#db.prepare(sql);
-      this.#stmts.set(sql, s);
-    }
-    return s;
+    return this.#sql.prepare(sql);
   }
 
-  /** For queries that belong to one command only (status, review); prefer a named method. */
-  query<T>(sql: string, ...params: SQLInputValue[]): T[] {
-    return this.#stmt(sql).all(...params).map((row) => ({ ...row })) as T[];
+  /** Writes a consistent copy of the database to `path` while it stays in use (`VACUUM INTO`). */
+  snapshotTo(path: string): void {
+    this.#sql.run(`VACUUM INTO $path`, { path });
   }
 
-  /** For writes that belong to one subsystem (see `backup.ts`); prefer a named method. */
-  execute(sql: string, ...params: SQLInputValue[]): { changes: number; lastInsertRowid: number } {
-    const r = this.#stmt(sql).run(...params);
-    return { changes: Number(r.changes), lastInsertRowid: Number(r.lastInsertRowid) };
+  // -------------------------------------------------------------------------------------------
+  // Destinations as a whole
+
+  /** Remote ids (primary resource) of up to `limit` random assets recorded as imported at `destination`. */
+  sampleRemoteIds(destination: string, limit: number): string[] {
+    return this.#sql.all(
+      `SELECT r.remote_id FROM transfers t JOIN resources r ON r.source = t.source AND r.asset_id = t.asset_id
+         AND r.destination = t.destination AND r.key = COALESCE(t.primary_key, 'original')
+       WHERE t.destination = $destination AND t.status = 'imported' AND t.remote_gone_at IS NULL
+       ORDER BY random() LIMIT $limit`,
+      { destination, limit },
+      (r) => text(r, "remote_id"),
+    );
+  }
+
+  /** How many assets the tracker holds as imported at `destination` and not deleted there. */
+  importedCount(destination: string): number {
+    return this.#sql.get(
+      `SELECT COUNT(*) AS n FROM transfers
+       WHERE destination = $destination AND status = 'imported' AND remote_gone_at IS NULL`,
+      { destination },
+      (r) => int(r, "n"),
+    )!;
+  }
+
+  /** How many assets have a transfer of any status at `destination`. */
+  transferCount(destination: string): number {
+    return this.#sql.get(
+      `SELECT COUNT(*) AS n FROM transfers WHERE destination = $destination`,
+      { destination },
+      (r) => int(r, "n"),
+    )!;
+  }
+
+  /**
+   * Forgets everything recorded about one destination (transfers, files, album members and the
+   * destination's `held:<key>` note), so the next import sends every asset again. The assets
+   * themselves and other destinations are untouched. Returns how many transfers were dropped.
+   */
+  forgetDestination(destination: string): number {
+    return this.transaction(() => {
+      const { changes } = this.#sql.run(`DELETE FROM transfers WHERE destination = $destination`, {
+        destination,
+      });
+      this.#sql.run(`DELETE FROM resources WHERE destination = $destination`, { destination });
+      this.#sql.run(`DELETE FROM album_members WHERE destination = $destination`, { destination });
+      this.#sql.run(`DELETE FROM plugin_state WHERE key = $key`, { key: `held:${destination}` });
+      return changes;
+    });
   }
 
   // -------------------------------------------------------------------------------------------
@@ -650,13 +684,14 @@ export class Tracker {
 
   /** Primary remote ids of every imported asset at a destination that is not known to be gone there. */
   importedRemoteIds(ids: { source: string; destination: string }): { assetId: string; remoteId: string }[] {
-    return this.query<{ assetId: string; remoteId: string }>(
-      `SELECT t.asset_id AS assetId, r.remote_id AS remoteId FROM transfers t
+    return this.#sql.all(
+      `SELECT t.asset_id, r.remote_id FROM transfers t
        JOIN resources r ON r.source = t.source AND r.asset_id = t.asset_id AND r.destination = t.destination
          AND r.key = COALESCE(t.primary_key, 'original')
-       WHERE t.source = ? AND t.destination = ? AND t.status = 'imported' AND t.remote_gone_at IS NULL`,
-      ids.source,
-      ids.destination,
+       WHERE t.source = $source AND t.destination = $destination AND t.status = 'imported'
+         AND t.remote_gone_at IS NULL`,
+      { source: ids.source, destination: ids.destination },
+      (r) => ({ assetId: text(r, "asset_id"), remoteId: text(r, "remote_id") }),
     );
   }
 
@@ -752,6 +787,29 @@ export class Tracker {
       attempts: r.attempts as number,
       lastAttemptAt: r.last_attempt_at as string | null,
     }));
+  }
+
+  /**
+   * Failed and skipped transfers at every destination, newest attempt first, with the asset's
+   * filename when the tracker has it (what `serve` groups by reason).
+   */
+  problemTransfers(): ProblemTransfer[] {
+    return this.#sql.all(
+      `SELECT t.destination, t.status, t.error_class, t.error_message, t.asset_id, a.filename, t.last_attempt_at
+       FROM transfers t LEFT JOIN assets a USING (source, asset_id)
+       WHERE t.status IN ('failed', 'skipped')
+       ORDER BY t.last_attempt_at DESC`,
+      {},
+      (r) => ({
+        destination: text(r, "destination"),
+        status: text(r, "status") as ProblemTransfer["status"],
+        errorClass: textOrNull(r, "error_class"),
+        errorMessage: textOrNull(r, "error_message"),
+        assetId: text(r, "asset_id"),
+        filename: textOrNull(r, "filename"),
+        lastAttemptAt: textOrNull(r, "last_attempt_at"),
+      }),
+    );
   }
 
   // -------------------------------------------------------------------------------------------

@@ -22,6 +22,7 @@
  */
 import { backupStatus } from "./backup.ts";
 import type { Tracker } from "./mod.ts";
+import { query } from "./sql.ts";
 
 export interface LibraryTotals {
   source: string;
@@ -91,7 +92,8 @@ export function statusReport(
   home: string,
   extra: Pick<StatusReport, "library" | "reachable"> = {},
 ): StatusReport {
-  const rows = tracker.query<Record<string, string | number>>(
+  const rows = query<Record<string, string | number>>(
+    tracker,
     `SELECT t.destination,
        SUM(t.status = 'imported') AS imported, SUM(t.status = 'failed') AS failed, SUM(t.status = 'skipped') AS skipped,
        COALESCE(SUM(CASE WHEN t.status = 'imported' THEN t.size END), 0) AS bytes,
@@ -106,7 +108,8 @@ export function statusReport(
      FROM transfers t JOIN assets a USING (source, asset_id)
      GROUP BY t.destination ORDER BY t.destination`,
   );
-  const problems = tracker.query<{ destination: string; cls: string; n: number }>(
+  const problems = query<{ destination: string; cls: string; n: number }>(
+    tracker,
     `SELECT destination, COALESCE(error_class, status) AS cls, COUNT(*) AS n FROM transfers
      WHERE status IN ('failed', 'skipped') GROUP BY destination, cls`,
   );
