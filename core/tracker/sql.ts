@@ -133,3 +133,6 @@ export function execute(
   const r = sqlOf(owner).prepare(sql).run(...params);
   return { changes: Number(r.changes), lastInsertRowid: Number(r.lastInsertRowid) };
 }
+
+/** The time as the tracker stores it. */
+export const now = (): string => new Date().toISOString();
