@@ -120,19 +120,5 @@ export function sqlOf(owner: object): Sql {
   return sql;
 }
 
-/** Positional SQL through a tracker, for the statements not yet given names (removed with them). */
-export function query<T>(owner: object, sql: string, ...params: SQLInputValue[]): T[] {
-  return sqlOf(owner).prepare(sql).all(...params).map((row) => ({ ...row })) as T[];
-}
-
-export function execute(
-  owner: object,
-  sql: string,
-  ...params: SQLInputValue[]
-): { changes: number; lastInsertRowid: number } {
-  const r = sqlOf(owner).prepare(sql).run(...params);
-  return { changes: Number(r.changes), lastInsertRowid: Number(r.lastInsertRowid) };
-}
-
 /** The time as the tracker stores it. */
 export const now = (): string => new Date().toISOString();
