@@ -292,12 +292,12 @@ export async function runBackup(options: BackupOptions): Promise<BackupSummary> 
     summaries.get(j.source) ?? {
       source: j.source,
       path: j.sourcePath,
-      status: j.status === "COMPLETED" ? "SKIPPED" : j.status === "FAILED" ? "FAILED" : "INTERRUPTED",
+      status: j.status === "succeeded" ? "SKIPPED" : j.status === "failed" ? "FAILED" : "INTERRUPTED",
       attempts: 0,
       copied: 0,
       archived: j.filesArchived,
       bytes: 0,
-      error: j.status === "COMPLETED" ? "completed earlier in this run" : j.error ?? undefined,
+      error: j.status === "succeeded" ? "completed earlier in this run" : j.error ?? undefined,
     }
   );
   const interrupted = options.signal.aborted;
@@ -306,7 +306,11 @@ export async function runBackup(options: BackupOptions): Promise<BackupSummary> 
     : stopped || jobs.some((j) => j.status !== "COMPLETED" && j.status !== "SKIPPED")
     ? "FAILED"
     : "COMPLETED";
-  store.finishRun(run.id, status);
+  // The tracker stores every run's status in the words of all runs.
+  store.finishRun(
+    run.id,
+    status === "COMPLETED" ? "succeeded" : status === "FAILED" ? "failed" : "interrupted",
+  );
   // Jobs catch what they can retry or record; whatever escapes them (fatal, config) ends the run.
   if (stopped && !interrupted) throw stopped;
   if (interrupted) throw options.signal.reason ?? stopped;

@@ -146,7 +146,7 @@ Deno.test("a backup run copies each source to its own place, and a restore gives
     ]);
     assert.equal(summary.jobs[0].copied, 2);
     assert.ok(events.some((e) => e.type === "progress"), "progress was reported");
-    assert.equal(w.store.runs(1)[0].status, "COMPLETED");
+    assert.equal(w.store.runs(1)[0].status, "succeeded");
     assert.ok(w.store.destination("b2")!.lastBackupAt);
 
     const into = join(w.dir, "restored");
@@ -223,10 +223,10 @@ Deno.test("a retryable failure is retried with the job's attempts counted; a per
     assert.ok(events.some((e) => e.type === "retry" && e.source === "library"));
     const jobs = w.store.jobs(summary.runId!);
     assert.deepEqual(jobs.map((j) => [j.source, j.status, j.retryCount]), [
-      ["library", "COMPLETED", 1],
-      ["upload", "FAILED", 1],
-      ["profile", "COMPLETED", 0],
-      ["data", "COMPLETED", 0],
+      ["library", "succeeded", 1],
+      ["upload", "failed", 1],
+      ["profile", "succeeded", 0],
+      ["data", "succeeded", 0],
     ]);
   });
 });
@@ -252,12 +252,12 @@ Deno.test("a fatal error stops the run: later jobs are not attempted and the run
     );
     await assert.rejects(async () => runBackup(await w.options({ session })), /credentials revoked/);
     const run = w.store.runs(1)[0];
-    assert.equal(run.status, "FAILED");
+    assert.equal(run.status, "failed");
     assert.deepEqual(w.store.jobs(run.id).map((j) => [j.source, j.status]), [
-      ["library", "COMPLETED"],
-      ["upload", "FAILED"],
-      ["profile", "PENDING"],
-      ["data", "PENDING"],
+      ["library", "succeeded"],
+      ["upload", "failed"],
+      ["profile", "pending"],
+      ["data", "pending"],
     ]);
   });
 });

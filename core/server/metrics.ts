@@ -167,7 +167,7 @@ export function renderMetrics(snapshot: Snapshot): string {
       f.backupFilesDone.add(labels, j.filesTransferred);
       f.backupSpeed.add(labels, j.transferSpeed);
       f.backupEta.add(labels, j.etaSeconds);
-      f.backupRunning.add(labels, j.status === "RUNNING" ? 1 : 0);
+      f.backupRunning.add(labels, j.status === "running" ? 1 : 0);
     }
   }
   const out: string[] = [];

@@ -5,7 +5,7 @@
  */
 import type { ColdState, JobStatus, RunStatus } from "./backup_rows.ts";
 import type { BackupRun } from "./backup_rows.ts";
-import { BackupStore } from "./backup_store.ts";
+import { BackupStore, ownerOf } from "./backup_store.ts";
 import type { Tracker } from "./mod.ts";
 import { type OwnerState, ownerState } from "./owner.ts";
 import { now } from "./sql.ts";
@@ -15,7 +15,7 @@ export interface BackupJobStatus {
   source: string;
   sourcePath: string;
   remotePath: string;
-  /** As stored, except that a RUNNING job of a run whose owner is gone shows as INTERRUPTED. */
+  /** As stored, except that a running job of a run whose owner is gone shows as interrupted. */
   status: JobStatus;
   bytesTotal: number;
   bytesTransferred: number;
@@ -36,7 +36,7 @@ export interface BackupJobStatus {
 
 export interface BackupRunStatus {
   id: number;
-  /** As stored, except that a RUNNING run whose owner is gone shows as INTERRUPTED. */
+  /** As stored, except that a running run whose owner is gone shows as interrupted. */
   status: RunStatus;
   /** The owner is gone or silent: the next `backup` resumes (or, if `unknown`, needs --force). */
   stale: boolean;
@@ -68,18 +68,18 @@ export interface BackupStatusDocument {
 }
 
 /**
- * One run as the status shows it: statuses as stored, except that a RUNNING run (and its RUNNING
- * jobs) whose owner is gone or silent shows as INTERRUPTED.
+ * One run as the status shows it: statuses as stored, except that a running run (and its running
+ * jobs) whose owner is gone or silent shows as interrupted.
  */
 export function backupRunStatus(
   store: BackupStore,
   run: BackupRun,
   options: { staleAfterMs: number },
 ): BackupRunStatus {
-  const state = run.status === "RUNNING" ? ownerState(run, options) : "dead";
-  const stale = run.status === "RUNNING" && state !== "live";
+  const state = run.status === "running" ? ownerState(ownerOf(run), options) : "dead";
+  const stale = run.status === "running" && state !== "live";
   const jobs = store.jobs(run.id).map((j): BackupJobStatus => {
-    const status: JobStatus = stale && j.status === "RUNNING" ? "INTERRUPTED" : j.status;
+    const status: JobStatus = stale && j.status === "running" ? "interrupted" : j.status;
     return {
       id: j.id,
       source: j.source,
@@ -91,8 +91,8 @@ export function backupRunStatus(
       filesTotal: j.filesTotal,
       filesTransferred: j.filesTransferred,
       filesArchived: j.filesArchived,
-      speed: status === "RUNNING" ? j.speed : 0,
-      etaSeconds: status === "RUNNING" ? j.etaSeconds : null,
+      speed: status === "running" ? j.speed : 0,
+      etaSeconds: status === "running" ? j.etaSeconds : null,
       percent: j.bytesTotal > 0 ? Math.min(100, (j.bytesTransferred / j.bytesTotal) * 100) : null,
       retryCount: j.retryCount,
       error: j.error,
@@ -105,7 +105,7 @@ export function backupRunStatus(
     jobs.reduce((n, j) => n + j[k], 0);
   return {
     id: run.id,
-    status: stale ? "INTERRUPTED" : run.status,
+    status: stale ? "interrupted" : run.status,
     stale,
     owner: { pid: run.pid, host: run.host, state },
     startedAt: run.startedAt,
@@ -167,11 +167,11 @@ export function backupStatus(
     destinations: destinations.map((d) => {
       const [latest] = store.runs(d.id, 1);
       const counts: Record<JobStatus, number> = {
-        PENDING: 0,
-        RUNNING: 0,
-        COMPLETED: 0,
-        INTERRUPTED: 0,
-        FAILED: 0,
+        pending: 0,
+        running: 0,
+        succeeded: 0,
+        failed: 0,
+        interrupted: 0,
       };
       const run = latest ? backupRunStatus(store, latest, { staleAfterMs }) : null;
       for (const j of run?.jobs ?? []) counts[j.status]++;

@@ -3,10 +3,12 @@
  * from each table's row to its shape.
  * @module
  */
+import type { RunStatus } from "./owner.ts";
 import { int, intOrNull, type Row, text, textOrNull } from "./sql.ts";
 
-export type JobStatus = "PENDING" | "RUNNING" | "COMPLETED" | "INTERRUPTED" | "FAILED";
-export type RunStatus = "RUNNING" | "COMPLETED" | "FAILED" | "INTERRUPTED";
+export type { RunStatus } from "./owner.ts";
+/** A backup job's status: the words of every run. */
+export type JobStatus = RunStatus;
 export type ColdState = "cold" | "requested" | "restored";
 
 export interface BackupDestination {
@@ -28,6 +30,8 @@ export interface BackupRun {
   dryRun: boolean;
   pid: number;
   host: string;
+  /** When the owner (`pid` on `host`) took the run; null for runs from before it was recorded. */
+  ownerSince: string | null;
   heartbeatAt: string | null;
   /** Name of the dated area that replaced and deleted files of this run are moved into. */
   archiveStamp: string | null;
@@ -97,6 +101,7 @@ export function runOf(r: Row): BackupRun {
     dryRun: int(r, "dry_run") === 1,
     pid: int(r, "pid"),
     host: text(r, "host"),
+    ownerSince: textOrNull(r, "owner_since"),
     heartbeatAt: textOrNull(r, "heartbeat_at"),
     archiveStamp: textOrNull(r, "archive_stamp"),
   };

@@ -16,10 +16,9 @@ import {
   jobOf,
   type JobProgress,
   runOf,
-  type RunStatus,
 } from "./backup_rows.ts";
 import type { Tracker } from "./mod.ts";
-import { HOST, isThisProcess, ownerState } from "./owner.ts";
+import { type EndStatus, HOST, isThisProcess, type Owner, ownerState } from "./owner.ts";
 import { int, now, type Sql, sqlOf } from "./sql.ts";
 
 /** Thrown when a live process is backing up to the same destination. */
@@ -96,7 +95,7 @@ export class BackupStore {
 
   /**
    * Starts work on a destination, atomically: resumes the run that did not end (its owner is dead,
-   * or it was interrupted) or creates a new run with one PENDING job per source. Refuses when a
+   * or it was interrupted) or creates a new run with one pending job per source. Refuses when a
    * live process owns the open run; `force` also takes over a run whose owner cannot be proven
    * dead (another host, or a process that stopped beating).
    */
@@ -109,7 +108,7 @@ export class BackupStore {
     return this.#sql.transaction(() => {
       const open = this.openRun(destinationId);
       if (!open) return this.#createRun(destinationId, sources, at);
-      if (open.status === "RUNNING") refuseLiveOwner(open, { ...options, at });
+      if (open.status === "running") refuseLiveOwner(open, { ...options, at });
       return this.#resumeRun(open, sources, at.toISOString());
     });
   }
@@ -117,18 +116,20 @@ export class BackupStore {
   #createRun(destinationId: number, sources: readonly BackupSource[], at: Date): BegunRun {
     const iso = at.toISOString();
     const id = this.#sql.run(
-      `INSERT INTO backup_runs (destination_id, started_at, status, dry_run, pid, host, heartbeat_at, archive_stamp)
-       VALUES ($destination_id, $at, 'RUNNING', 0, $pid, $host, $at, $archive_stamp)`,
+      `INSERT INTO backup_runs (destination_id, started_at, status, dry_run, pid, host, owner_since, heartbeat_at,
+                                archive_stamp)
+       VALUES ($destination_id, $at, 'running', 0, $pid, $host, $at, $at, $archive_stamp)`,
       { destination_id: destinationId, at: iso, pid: Deno.pid, host: HOST, archive_stamp: archiveStamp(at) },
     ).lastInsertRowid;
     sources.forEach((s, i) => this.#addJob(id, { destinationId, source: s, priority: i + 1, at: iso }));
     return { run: this.run(id)!, resumed: false };
   }
 
-  /** Takes the open run over: its RUNNING jobs were cut off, and sources new since get a job. */
+  /** Takes the open run over: its running jobs were cut off, and sources new since get a job. */
   #resumeRun(open: BackupRun, sources: readonly BackupSource[], at: string): BegunRun {
     this.#sql.run(
-      `UPDATE backup_runs SET status = 'RUNNING', pid = $pid, host = $host, heartbeat_at = $at WHERE id = $id`,
+      `UPDATE backup_runs SET status = 'running', pid = $pid, host = $host, owner_since = $at, heartbeat_at = $at
+       WHERE id = $id`,
       { pid: Deno.pid, host: HOST, at, id: open.id },
     );
     this.#interruptRunningJobs(open.id, at);
@@ -147,14 +148,14 @@ export class BackupStore {
       run: this.run(open.id)!,
       resumed: true,
       previousOwner: { pid: open.pid, host: open.host },
-      // Only a run that was still RUNNING can have left an rclone behind.
-      previousHeartbeat: open.status === "RUNNING" ? open.heartbeatAt : null,
+      // Only a run that was still running can have left an rclone behind.
+      previousHeartbeat: open.status === "running" ? open.heartbeatAt : null,
     };
   }
 
   #interruptRunningJobs(runId: number, at: string): void {
     this.#sql.run(
-      `UPDATE backup_jobs SET status = 'INTERRUPTED', last_update = $at WHERE run_id = $run_id AND status = 'RUNNING'`,
+      `UPDATE backup_jobs SET status = 'interrupted', last_update = $at WHERE run_id = $run_id AND status = 'running'`,
       { at, run_id: runId },
     );
   }
@@ -167,7 +168,7 @@ export class BackupStore {
     this.#sql.run(
       `INSERT INTO backup_jobs (run_id, destination_id, source_path, remote_path, source_name, status, priority,
                                 last_update)
-       VALUES ($run_id, $destination_id, $source_path, $remote_path, $source_name, 'PENDING', $priority, $at)`,
+       VALUES ($run_id, $destination_id, $source_path, $remote_path, $source_name, 'pending', $priority, $at)`,
       {
         run_id: runId,
         destination_id: destinationId,
@@ -188,17 +189,17 @@ export class BackupStore {
   }
 
   /** Ends a run; a completed run also stamps the destination's last backup time. */
-  finishRun(runId: number, status: Exclude<RunStatus, "RUNNING">): void {
+  finishRun(runId: number, status: EndStatus): void {
     const at = now();
     this.#sql.transaction(() => {
       // A run stopped by a signal stays open, so the next `backup` resumes it.
       this.#sql.run(
-        `UPDATE backup_runs SET status = $status, ended_at = CASE WHEN $status = 'INTERRUPTED' THEN NULL ELSE $at END,
+        `UPDATE backup_runs SET status = $status, ended_at = CASE WHEN $status = 'interrupted' THEN NULL ELSE $at END,
            heartbeat_at = $at WHERE id = $id`,
         { status, at, id: runId },
       );
       this.#interruptRunningJobs(runId, at);
-      if (status === "COMPLETED") {
+      if (status === "succeeded") {
         this.#sql.run(
           `UPDATE backup_destinations SET last_backup_at = $at
            WHERE id = (SELECT destination_id FROM backup_runs WHERE id = $id)`,
@@ -235,14 +236,14 @@ export class BackupStore {
   /** Jobs of a run that still have work: pending, interrupted, or failed with attempts left. */
   jobsToRun(runId: number, maxRetries: number): BackupJob[] {
     return this.jobs(runId).filter((j) =>
-      j.status === "PENDING" || j.status === "INTERRUPTED" ||
-      (j.status === "FAILED" && j.retryCount < maxRetries)
+      j.status === "pending" || j.status === "interrupted" ||
+      (j.status === "failed" && j.retryCount < maxRetries)
     );
   }
 
   jobStarted(jobId: number): void {
     this.#sql.run(
-      `UPDATE backup_jobs SET status = 'RUNNING', pid = $pid, started_at = COALESCE(started_at, $at),
+      `UPDATE backup_jobs SET status = 'running', pid = $pid, started_at = COALESCE(started_at, $at),
          last_update = $at, transfer_speed = 0, eta_seconds = NULL
        WHERE id = $id`,
       { pid: Deno.pid, at: now(), id: jobId },
@@ -250,7 +251,7 @@ export class BackupStore {
   }
 
   /**
-   * Stores live progress; also the job's heartbeat. Ignored once the job is no longer RUNNING, so a
+   * Stores live progress; also the job's heartbeat. Ignored once the job is no longer running, so a
    * late update can never turn a finished job back into a running one.
    */
   jobProgress(jobId: number, p: JobProgress): void {
@@ -259,14 +260,14 @@ export class BackupStore {
          files_total = $files_total, files_transferred = $files_transferred,
          files_archived = COALESCE($files_archived, files_archived), transfer_speed = $speed,
          eta_seconds = $eta_seconds, last_update = $at
-       WHERE id = $id AND status = 'RUNNING'`,
+       WHERE id = $id AND status = 'running'`,
       { ...progressParams(p), eta_seconds: p.etaSeconds, at: now(), id: jobId },
     );
   }
 
   jobCompleted(jobId: number, p: JobProgress): void {
     this.#sql.run(
-      `UPDATE backup_jobs SET status = 'COMPLETED', bytes_total = $bytes_total,
+      `UPDATE backup_jobs SET status = 'succeeded', bytes_total = $bytes_total,
          bytes_transferred = $bytes_transferred, files_total = $files_total, files_transferred = $files_transferred,
          files_archived = COALESCE($files_archived, files_archived), transfer_speed = $speed, eta_seconds = 0,
          completed_at = $at, last_update = $at, error_message = NULL
@@ -278,7 +279,7 @@ export class BackupStore {
   /** Records a failed attempt (the error message is already free of secrets). */
   jobFailed(jobId: number, error: string): void {
     this.#sql.run(
-      `UPDATE backup_jobs SET status = 'FAILED', error_message = $error, retry_count = retry_count + 1,
+      `UPDATE backup_jobs SET status = 'failed', error_message = $error, retry_count = retry_count + 1,
          transfer_speed = 0, eta_seconds = NULL, last_update = $at
        WHERE id = $id`,
       { error, at: now(), id: jobId },
@@ -292,7 +293,7 @@ export class BackupStore {
   reset(destinationId: number, options: { staleAfterMs: number }): { runs: number; jobs: number } {
     return this.#sql.transaction(() => {
       const open = this.openRun(destinationId);
-      if (open?.status === "RUNNING" && ownerState(open, options) === "live") {
+      if (open?.status === "running" && ownerState(ownerOf(open), options) === "live") {
         throw new BackupBusyError(
           `a backup to this destination is running (pid ${open.pid} on ${open.host}); stop it before --reset`,
         );
@@ -336,7 +337,7 @@ function progressParams(p: JobProgress) {
   };
 }
 
-/** Refuses (BackupBusyError) to take over a RUNNING run whose owner is live, or not proven dead without `force`. */
+/** Refuses (BackupBusyError) to take over a running run whose owner is live, or not proven dead without `force`. */
 function refuseLiveOwner(
   open: BackupRun,
   options: { staleAfterMs: number; force?: boolean; at: Date },
@@ -344,7 +345,7 @@ function refuseLiveOwner(
   if (isThisProcess(open)) {
     throw new BackupBusyError(`backup run #${open.id} is already running in this process`);
   }
-  const state = ownerState(open, { staleAfterMs: options.staleAfterMs, at: options.at.getTime() });
+  const state = ownerState(ownerOf(open), { staleAfterMs: options.staleAfterMs, at: options.at.getTime() });
   if (state === "live") {
     throw new BackupBusyError(
       `another photos-sync is backing up to this destination (run #${open.id}, pid ${open.pid} on ` +
@@ -357,4 +358,9 @@ function refuseLiveOwner(
         `${open.heartbeatAt}; if no photos-sync is running there any more, run again with --force`,
     );
   }
+}
+
+/** The owner of a backup run, as {@link ownerState} judges every run's owner. */
+export function ownerOf(run: BackupRun): Owner {
+  return { pid: run.pid, host: run.host, since: run.ownerSince, heartbeatAt: run.heartbeatAt };
 }

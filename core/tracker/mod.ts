@@ -33,6 +33,7 @@ import {
   unwritableFolder,
   writeLockHolder,
 } from "./open_check.ts";
+import type { EndStatus } from "./owner.ts";
 import * as pluginState from "./plugin_state.ts";
 import * as record from "./record.ts";
 import * as runs from "./runs.ts";
@@ -43,7 +44,7 @@ import * as stacks from "./stacks.ts";
 import * as transfers from "./transfers.ts";
 
 export { type Classification, incompleteAt } from "./classification.ts";
-export { processAlive } from "./owner.ts";
+export { type EndStatus, type OwnerState, ownerState, processAlive, type RunStatus } from "./owner.ts";
 export { LockedError, type RunRow } from "./runs.ts";
 export type { StoredSidecar } from "./sidecars.ts";
 export type { StackMember } from "./stacks.ts";
@@ -349,7 +350,7 @@ export class Tracker {
     runs.runProgress(this.#sql, id, progress);
   }
 
-  finishRun(id: number, status: "succeeded" | "failed" | "interrupted", summary: unknown): void {
+  finishRun(id: number, status: EndStatus, summary: unknown): void {
     runs.finishRun(this.#sql, id, status, summary);
   }
 

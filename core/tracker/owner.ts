@@ -1,11 +1,21 @@
 /**
- * Who owns a run, and whether that owner still works on it: one answer for import-type runs, the
- * run lock and backup runs. An owner is a process (pid on a host) that took the run at `since` and
+ * Runs and their owners, one model for every kind: import-type runs, the run lock and backup runs
+ * and jobs use the same status words, and whether a run's owner still works on it has one answer
+ * ({@link ownerState}). An owner is a process (pid on a host) that took the run at `since` and
  * beats a heartbeat while it works.
  * @module
  */
 import { hostname } from "node:os";
 import process from "node:process";
+
+/**
+ * The status of every run and job, as stored and typed: `pending` (not started), `running`,
+ * `succeeded`, `failed`, `interrupted` (stopped before the end; a backup run resumes it).
+ */
+export type RunStatus = "pending" | "running" | "succeeded" | "failed" | "interrupted";
+
+/** The statuses a run or job can end with. */
+export type EndStatus = Exclude<RunStatus, "pending" | "running">;
 
 /** This machine's name, as owners record it. */
 export const HOST = hostname();

@@ -3,7 +3,7 @@
  * and the run lock that keeps two of them from working on one tracker at once.
  * @module
  */
-import { HOST, processAlive } from "./owner.ts";
+import { type EndStatus, HOST, isThisProcess, ownerState, type RunStatus } from "./owner.ts";
 import { int, json, now, type Row, type Sql, text, textOrNull } from "./sql.ts";
 
 export interface RunRow {
@@ -14,7 +14,8 @@ export interface RunRow {
   startedAt: string;
   heartbeatAt: string;
   endedAt: string | null;
-  status: "running" | "succeeded" | "failed" | "interrupted";
+  /** Never `pending`: a run is recorded when it starts. */
+  status: RunStatus;
   dryRun: boolean;
   progress: unknown;
   summary: unknown;
@@ -46,7 +47,7 @@ export function runProgress(sql: Sql, id: number, progress: unknown): void {
 export function finishRun(
   sql: Sql,
   id: number,
-  status: "succeeded" | "failed" | "interrupted",
+  status: EndStatus,
   summary: unknown,
 ): void {
   sql.run(
@@ -64,14 +65,14 @@ function runOf(r: Row): RunRow {
     startedAt: text(r, "started_at"),
     heartbeatAt: text(r, "heartbeat_at"),
     endedAt: textOrNull(r, "ended_at"),
-    status: text(r, "status") as RunRow["status"],
+    status: text(r, "status") as RunStatus,
     dryRun: int(r, "dry_run") === 1,
     progress: json(r, "progress", null),
     summary: json(r, "summary", null),
   };
   // A run whose process died without finishing shows as interrupted, not forever running.
-  const dead = run.status === "running" && run.host === HOST &&
-    !processAlive(run.pid, new Date(run.startedAt));
+  const owner = { pid: run.pid, host: run.host, since: run.startedAt, heartbeatAt: run.heartbeatAt };
+  const dead = run.status === "running" && ownerState(owner, { staleAfterMs: Infinity }) === "dead";
   return dead ? { ...run, status: "interrupted" } : run;
 }
 
@@ -105,11 +106,12 @@ function lockOf(r: Row): LockRow {
 export function acquireLock(sql: Sql, name: string, command: string, staleAfterMs: number): void {
   sql.transaction(() => {
     const held = sql.get(`SELECT * FROM locks WHERE name = $name`, { name }, lockOf);
-    if (held && !(held.pid === Deno.pid && held.host === HOST)) {
-      const stale = held.host === HOST
-        ? !processAlive(held.pid, new Date(held.acquiredAt))
-        : Date.now() - Date.parse(held.heartbeatAt) > staleAfterMs;
-      if (!stale) {
+    if (held && !isThisProcess(held)) {
+      const state = ownerState({ ...held, since: held.acquiredAt }, { staleAfterMs });
+      // A silent holder on another host cannot be asked: its stale heartbeat is all there is. One on
+      // this host whose process runs is never taken over (hung, perhaps, but two runs at once is worse).
+      const free = state === "dead" || (state === "unknown" && held.host !== HOST);
+      if (!free) {
         throw new LockedError(
           `another photos-sync is running (${held.command}, pid ${held.pid} on ${held.host}, ` +
             `since ${held.acquiredAt}); wait for it to finish or stop it, then run again`,

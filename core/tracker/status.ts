@@ -154,7 +154,7 @@ export function statusReport(
       status: d.run.status,
       startedAt: d.run.startedAt,
       endedAt: d.run.endedAt,
-      jobsCompleted: d.counts.COMPLETED,
+      jobsCompleted: d.counts.succeeded,
       jobs: d.run.jobs.length,
     },
   }));
