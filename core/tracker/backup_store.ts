@@ -118,8 +118,16 @@ export class BackupStore {
     const id = this.#sql.run(
       `INSERT INTO backup_runs (destination_id, started_at, status, dry_run, pid, host, owner_since, heartbeat_at,
                                 archive_stamp)
-       VALUES ($destination_id, $at, 'running', 0, $pid, $host, $at, $at, $archive_stamp)`,
-      { destination_id: destinationId, at: iso, pid: Deno.pid, host: HOST, archive_stamp: archiveStamp(at) },
+       VALUES ($destination_id, $at, 'running', 0, $pid, $host, $owner_since, $at, $archive_stamp)`,
+      {
+        destination_id: destinationId,
+        at: iso,
+        pid: Deno.pid,
+        host: HOST,
+        // The real time, whatever clock the run keeps: it is compared with the process's start.
+        owner_since: now(),
+        archive_stamp: archiveStamp(at),
+      },
     ).lastInsertRowid;
     sources.forEach((s, i) => this.#addJob(id, { destinationId, source: s, priority: i + 1, at: iso }));
     return { run: this.run(id)!, resumed: false };
@@ -128,9 +136,10 @@ export class BackupStore {
   /** Takes the open run over: its running jobs were cut off, and sources new since get a job. */
   #resumeRun(open: BackupRun, sources: readonly BackupSource[], at: string): BegunRun {
     this.#sql.run(
-      `UPDATE backup_runs SET status = 'running', pid = $pid, host = $host, owner_since = $at, heartbeat_at = $at
+      `UPDATE backup_runs SET status = 'running', pid = $pid, host = $host, owner_since = $owner_since,
+         heartbeat_at = $at
        WHERE id = $id`,
-      { pid: Deno.pid, host: HOST, at, id: open.id },
+      { pid: Deno.pid, host: HOST, owner_since: now(), at, id: open.id },
     );
     this.#interruptRunningJobs(open.id, at);
     const jobs = this.jobs(open.id);

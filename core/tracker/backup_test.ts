@@ -36,13 +36,15 @@ function destination(s: BackupStore) {
 }
 
 Deno.test("beginRun creates one pending job per source, in priority order, with a dated archive area", async () => {
-  await withStore((s) => {
+  await withStore((s, t) => {
     const d = destination(s);
     const at = new Date("2025-03-04T05:06:07.890Z");
     const { run, resumed } = s.beginRun(d.id, SOURCES, { staleAfterMs: STALE, at });
     assert.equal(resumed, false);
     assert.equal(run.archiveStamp, "20250304T050607Z");
     assert.equal(run.pid, Deno.pid);
+    // The run's clock is the caller's; its owner is this process, taken now, never a reused id.
+    assert.notEqual(backupStatus(t, { staleAfterMs: STALE }).destinations[0].run!.owner.state, "dead");
     const jobs = s.jobs(run.id);
     assert.deepEqual(jobs.map((j) => [j.source, j.status, j.priority]), [
       ["library", "pending", 1],
