@@ -120,19 +120,20 @@ export function seedBackupRuns(home: string): void {
       `INSERT INTO backup_destinations (name, type, bucket_name, created_at) VALUES ('offsite', 'b2', 'photos-backup', ?)`,
     ).run(iso(86_400_000 * 3));
     const run = db.prepare(
-      `INSERT INTO backup_runs (destination_id, started_at, ended_at, status, pid, host) VALUES (1, ?, ?, ?, ?, 'test')`,
+      `INSERT INTO backup_runs (destination_id, started_at, ended_at, status, pid, host, heartbeat_at)
+       VALUES (1, ?, ?, ?, ?, 'test', ?)`,
     );
     const job = db.prepare(
       `INSERT INTO backup_jobs (run_id, destination_id, source_path, remote_path, status, bytes_total, bytes_transferred,
          files_total, files_transferred, transfer_speed, eta_seconds, started_at, completed_at, last_update)
        VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
-    run.run(iso(86_400_000), iso(86_400_000 - 3_600_000), "completed", Deno.pid);
+    run.run(iso(86_400_000), iso(86_400_000 - 3_600_000), "succeeded", Deno.pid, iso(86_400_000 - 3_600_000));
     job.run(
       1,
       "/srv/immich/library",
       "library",
-      "COMPLETED",
+      "succeeded",
       52e9,
       52e9,
       18000,
@@ -147,7 +148,7 @@ export function seedBackupRuns(home: string): void {
       1,
       "/srv/immich/db-dumps",
       "db",
-      "COMPLETED",
+      "succeeded",
       2e8,
       2e8,
       3,
@@ -158,12 +159,12 @@ export function seedBackupRuns(home: string): void {
       iso(86_400_000 - 3_600_000),
       iso(86_400_000 - 3_600_000),
     );
-    run.run(iso(600_000), null, "running", Deno.pid);
+    run.run(iso(600_000), null, "running", Deno.pid, iso(1000)); // beating: a live run
     job.run(
       2,
       "/srv/immich/db-dumps",
       "db",
-      "COMPLETED",
+      "succeeded",
       2.1e8,
       2.1e8,
       3,
@@ -178,7 +179,7 @@ export function seedBackupRuns(home: string): void {
       2,
       "/srv/immich/library",
       "library",
-      "RUNNING",
+      "running",
       54e9,
       21.6e9,
       18500,

@@ -15,6 +15,7 @@ import { BUILTIN_PLUGINS, writeSampleLibrary } from "../plugins/mod.ts";
 import { listFiles, spawnCli, withTempDir } from "./_cli.ts";
 import { opCalls, setOpSignedIn, writeFakeOp } from "./fake_tools.ts";
 import { startGlacierStub } from "./s3_glacier_stub.ts";
+import { execute } from "../core/tracker/_testing.ts";
 
 const PASSWORD = "e2e encryption password, long";
 const SALT = "e2e encryption salt, also long";
@@ -117,7 +118,7 @@ Deno.test("a backup killed mid-transfer resumes its run and completes", async ()
         const conn = new DatabaseSync(db, { readOnly: true });
         try {
           transferring = (conn.prepare(
-            `SELECT COUNT(*) AS n FROM backup_jobs WHERE status = 'RUNNING' AND bytes_transferred > 0`,
+            `SELECT COUNT(*) AS n FROM backup_jobs WHERE status = 'running' AND bytes_transferred > 0`,
           ).get() as { n: number }).n > 0;
         } finally {
           conn.close();
@@ -136,7 +137,7 @@ Deno.test("a backup killed mid-transfer resumes its run and completes", async ()
     const tracker = Tracker.open(db);
     try {
       const runs = new BackupStore(tracker).runs(1);
-      assert.deepEqual(runs.map((r) => [r.id, r.status]), [[1, "COMPLETED"]]);
+      assert.deepEqual(runs.map((r) => [r.id, r.status]), [[1, "succeeded"]]);
     } finally {
       tracker.close();
     }
@@ -149,7 +150,7 @@ Deno.test("a backup killed mid-transfer resumes its run and completes", async ()
   });
 });
 
-Deno.test("a job left RUNNING by a dead process is taken over, not left stuck", async () => {
+Deno.test("a job left running by a dead process is taken over, not left stuck", async () => {
   await withTempDir(async (dir) => {
     const w = await world(dir);
     assert.equal((await backup(["--setup", "--yes"], w.env)).code, 0);
@@ -166,7 +167,8 @@ Deno.test("a job left RUNNING by a dead process is taken over, not left stuck", 
       store.jobStarted(store.jobs(runId)[0].id);
       const gone = new Deno.Command("true").spawn();
       await gone.status;
-      tracker.execute(
+      execute(
+        tracker,
         `UPDATE backup_runs SET pid = ?, heartbeat_at = ? WHERE id = ?`,
         gone.pid,
         new Date(Date.now() - 3600_000).toISOString(),
@@ -181,8 +183,8 @@ Deno.test("a job left RUNNING by a dead process is taken over, not left stuck", 
     const reader = Tracker.open(join(w.home, "tracker.db"));
     try {
       const served = serveBackups(reader).runs.find((r) => r.id === runId)!;
-      assert.equal(served.status, "INTERRUPTED");
-      assert.deepEqual(served.jobs.map((j) => j.status), ["INTERRUPTED", "PENDING", "PENDING", "PENDING"]);
+      assert.equal(served.status, "interrupted");
+      assert.deepEqual(served.jobs.map((j) => j.status), ["interrupted", "pending", "pending", "pending"]);
     } finally {
       reader.close();
     }
@@ -323,7 +325,7 @@ Deno.test("backup --status shows what backupStatus() gives serve, and modes do n
     try {
       const doc = backupStatus(tracker, { staleAfterMs: 30_000 });
       assert.deepEqual({ ...shown, generatedAt: "" }, { ...doc, generatedAt: "" });
-      assert.equal(doc.destinations[0].run!.status, "COMPLETED");
+      assert.equal(doc.destinations[0].run!.status, "succeeded");
     } finally {
       tracker.close();
     }
@@ -341,7 +343,7 @@ Deno.test("backup --status shows what backupStatus() gives serve, and modes do n
       name: dest.name,
       lastBackupAt: dest.lastBackupAt,
       newestRun: {
-        status: "COMPLETED",
+        status: "succeeded",
         startedAt: dest.run.startedAt,
         endedAt: dest.run.endedAt,
         jobsCompleted: dest.run.jobs.length,
@@ -422,7 +424,7 @@ Deno.test("a backup stopped by SIGTERM mid-transfer exits 143, records its run i
       }
     };
     const deadline = Date.now() + 60_000;
-    while (jobs("RUNNING") === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    while (jobs("running") === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     child.kill("SIGTERM");
     const { code } = await child.status;
     const printed = await stderr;
@@ -431,11 +433,11 @@ Deno.test("a backup stopped by SIGTERM mid-transfer exits 143, records its run i
       printed.trim().split("\n").at(-1)!,
       /^photos-sync: backup interrupted by SIGTERM; run the same/,
     );
-    assert.equal(jobs("RUNNING"), 0, "no job is left running");
+    assert.equal(jobs("running"), 0, "no job is left running");
     const conn = new DatabaseSync(join(w.home, "tracker.db"), { readOnly: true });
     try {
       assert.deepEqual(conn.prepare("SELECT status FROM backup_runs").all().map((r) => r.status), [
-        "INTERRUPTED",
+        "interrupted",
       ]);
     } finally {
       conn.close();

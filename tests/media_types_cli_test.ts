@@ -17,6 +17,7 @@ import { Registry } from "../core/plugin/registry.ts";
 import { CLOUD, MEDIA_TYPES, mediaTypes, others, T261 } from "../plugins/handler/_test_assets.ts";
 import { BUILTIN_PLUGINS } from "../plugins/mod.ts";
 import { cli, withTempDir } from "./_cli.ts";
+import { query } from "../core/tracker/_testing.ts";
 
 const HAVE = existsSync(join(MEDIA_TYPES, "database", "Photos.sqlite"));
 /**
@@ -160,7 +161,8 @@ Deno.test({
 
       const tracker = Tracker.open(join(home, "tracker.db"));
       try {
-        const rows = tracker.query<{ asset_id: string; key: string; remote_id: string }>(
+        const rows = query<{ asset_id: string; key: string; remote_id: string }>(
+          tracker,
           "SELECT asset_id, key, remote_id FROM resources",
         );
         const planned = [...assets.values()].filter((a) => !failed.includes(a.id) && !a.plan.skip)
@@ -240,7 +242,8 @@ Deno.test({
       const tracker = Tracker.open(join(home, "tracker.db"));
       try {
         for (const frame of [mediaTypes.IMG_0664, mediaTypes.IMG_0675]) {
-          const [row] = tracker.query<{ status: string; error_class: string }>(
+          const [row] = query<{ status: string; error_class: string }>(
+            tracker,
             "SELECT status, error_class FROM transfers WHERE asset_id = ?",
             frame.id,
           );

@@ -22,6 +22,7 @@ import folder from "../plugins/destination/folder/mod.ts";
 import { HAVE_LIBRARIES, mediaTypes } from "../plugins/handler/_test_assets.ts";
 import { BUILTIN_PLUGINS } from "../plugins/mod.ts";
 import { listFiles } from "./_cli.ts";
+import { query } from "../core/tracker/_testing.ts";
 
 function librarySource(assets: Asset[]): SourceSession {
   return {
@@ -113,7 +114,8 @@ Deno.test({
             tracker.remoteIds({ source: "photos", destination: destination.key }, asset.id),
           )
         ) {
-          const planned = tracker.query<{ role: string; name: string }>(
+          const planned = query<{ role: string; name: string }>(
+            tracker,
             "SELECT role, name FROM resources WHERE asset_id = ? AND key = ?",
             asset.id,
             key,
@@ -145,7 +147,8 @@ Deno.test({
       }
 
       const transfer = (id: string) =>
-        tracker.query<{ status: string; tags: string; incomplete: string; handlers: string }>(
+        query<{ status: string; tags: string; incomplete: string; handlers: string }>(
+          tracker,
           "SELECT status, tags, incomplete, handlers FROM transfers WHERE asset_id = ?",
           id,
         )[0];

@@ -128,12 +128,14 @@ Deno.test("serve's API reports what a real import recorded: status, runs, proble
           `INSERT INTO backup_destinations (name, type, bucket_name, created_at) VALUES ('offsite', 'b2', 'bucket', ?)`,
         ).run(now);
         writer.prepare(
-          `INSERT INTO backup_runs (destination_id, started_at, status, pid, host) VALUES (1, ?, 'running', 1, 'h')`,
-        ).run(now);
+          // Another host's run with a fresh heartbeat: live, so its job shows as running.
+          `INSERT INTO backup_runs (destination_id, started_at, status, pid, host, heartbeat_at)
+           VALUES (1, ?, 'running', 1, 'h', ?)`,
+        ).run(now, now);
         writer.prepare(
           `INSERT INTO backup_jobs (run_id, destination_id, source_path, remote_path, status, bytes_total,
              bytes_transferred, files_total, files_transferred, transfer_speed, eta_seconds, last_update)
-           VALUES (1, 1, '/srv/immich/library', 'library', 'RUNNING', 1000000, 250000, 40, 10, 5000, 150, ?)`,
+           VALUES (1, 1, '/srv/immich/library', 'library', 'running', 1000000, 250000, 40, 10, 5000, 150, ?)`,
         ).run(now);
       } finally {
         writer.close();
@@ -147,7 +149,7 @@ Deno.test("serve's API reports what a real import recorded: status, runs, proble
           backups.runs[0].jobs[0].bytesTransferred,
           backups.runs[0].jobs[0].etaSeconds,
         ],
-        ["RUNNING", 250000, 150],
+        ["running", 250000, 150],
       );
       const after = await (await get("/metrics")).text();
       assert.equal(

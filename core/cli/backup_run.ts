@@ -53,7 +53,7 @@ export async function backupRun(cli: BackupCli): Promise<void> {
   output.status("");
   if (flags.json) output.out(JSON.stringify({ type: "summary", ...summary }));
   else printSummary(output, summary);
-  if (summary.status !== "COMPLETED") throw new ExitCode(1);
+  if (summary.status !== "succeeded") throw new ExitCode(1);
 }
 
 /**
@@ -65,7 +65,7 @@ async function snapshotTracker(tracker: Tracker, home: string): Promise<void> {
   await Deno.mkdir(join(path, ".."), { recursive: true });
   const tmp = `${path}.tmp`;
   await Deno.remove(tmp).catch(() => {});
-  tracker.execute(`VACUUM INTO ?`, tmp);
+  tracker.snapshotTo(tmp);
   await Deno.rename(tmp, path);
 }
 
@@ -91,7 +91,7 @@ function printEvent(output: Output, e: BackupEvent): void {
       output.err(`${e.source}: ${e.error}; trying again in ${Math.round(e.delayMs / 1000)} s`);
       break;
     case "job-end":
-      if (e.status === "FAILED") output.err(`${e.source}: failed: ${e.error}`);
+      if (e.status === "failed") output.err(`${e.source}: failed: ${e.error}`);
       break;
     case "pruned":
       output.err(`removed the archive area ${e.archive} (older than the retention)`);
@@ -105,17 +105,17 @@ function printEvent(output: Output, e: BackupEvent): void {
 /** How one job ended, after its name in the summary. */
 function jobLine(j: BackupJobSummary): string {
   switch (j.status) {
-    case "DRY-RUN":
+    case "dry-run":
       return `would copy ${files(j.wouldCopy ?? 0)} (${
         formatBytes(j.bytes)
       }), would archive ${j.wouldArchive}`;
-    case "COMPLETED":
+    case "succeeded":
       return `completed: ${j.copied} copied (${formatBytes(j.bytes)}), ${j.archived} archived`;
-    case "SKIPPED":
+    case "skipped":
       return "completed earlier in this run";
-    case "INTERRUPTED":
+    case "interrupted":
       return "not finished";
-    case "FAILED":
+    case "failed":
       return `FAILED${j.attempts > 1 ? ` after ${j.attempts} attempts` : ""}: ${j.error}`;
   }
 }
@@ -130,6 +130,6 @@ function printSummary(output: Output, s: BackupSummary): void {
   const width = Math.max(...s.jobs.map((j) => j.source.length));
   for (const j of s.jobs) output.out(`  ${j.source.padEnd(width)}  ${jobLine(j)}`);
   if (s.pruned.length > 0) output.out(`  removed ${s.pruned.length} expired archive areas`);
-  const failed = s.jobs.filter((j) => j.status === "FAILED").length;
+  const failed = s.jobs.filter((j) => j.status === "failed").length;
   if (failed > 0) output.out(`${failed} of ${s.jobs.length} jobs failed; run backup again to retry them`);
 }

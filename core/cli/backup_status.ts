@@ -33,7 +33,7 @@ export function printBackupStatus(output: Output, doc: BackupStatusDocument): vo
     output.out(`  last completed backup: ${d.lastBackupAt ?? "never"}`);
     const r = d.run;
     if (!r) continue;
-    const owner = r.status === "RUNNING"
+    const owner = r.status === "running"
       ? `, pid ${r.owner.pid} on ${r.owner.host}, heartbeat ${r.heartbeatAt}`
       : r.stale
       ? ` (its process ${r.owner.pid} is gone; the next backup resumes it)`
@@ -60,9 +60,9 @@ function jobParts(j: StatusJob): string[] {
   }
   if (j.filesTotal > 0) parts.push(`${j.filesTransferred}/${j.filesTotal} files`);
   if (j.filesArchived > 0) parts.push(`${j.filesArchived} archived`);
-  if (j.status === "RUNNING") parts.push(`${formatBytes(j.speed)}/s`, eta(j.etaSeconds));
+  if (j.status === "running") parts.push(`${formatBytes(j.speed)}/s`, eta(j.etaSeconds));
   if (j.retryCount > 0) parts.push(`${j.retryCount} failed attempts`);
-  if (j.error && j.status !== "COMPLETED") parts.push(`error: ${j.error}`);
+  if (j.error && j.status !== "succeeded") parts.push(`error: ${j.error}`);
   return parts;
 }
 

@@ -5,7 +5,6 @@
  * @module
  */
 import type { Command } from "commander";
-import { forgetDestination } from "../engine/presence_guard.ts";
 import { ConfigError } from "../plugin/errors.ts";
 import { addCoreFlags, addPluginFlags } from "./flags.ts";
 import type { CommandContext } from "./command_context.ts";
@@ -30,17 +29,14 @@ export function registerForget(program: Command, ctx: CommandContext): void {
       // Opened without its start-up check: the point is a destination that looks empty or gone.
       const key = session.rememberedDestinationKey() ??
         (await session.openAssetDestination(String(session.config.core.to))).session.key;
-      const [{ n }] = session.tracker.query<{ n: number }>(
-        `SELECT COUNT(*) AS n FROM transfers WHERE destination = ?`,
-        key,
-      );
+      const n = session.tracker.transferCount(key);
       if (!flags.yes) {
         throw new ConfigError(
           `this would forget ${n} assets recorded at ${key}, and the next import would send them all ` +
             "again; run again with --yes to do it",
         );
       }
-      const forgotten = forgetDestination(session.tracker, key);
+      const forgotten = session.tracker.forgetDestination(key);
       ctx.output.out(`forgot ${forgotten} assets recorded at ${key}; the next import sends them again`);
     } finally {
       await session.close();

@@ -38,7 +38,7 @@ export interface BackupSummary {
   dryRun: boolean;
   resumed: boolean;
   archive: string;
-  status: "COMPLETED" | "FAILED" | "INTERRUPTED";
+  status: "succeeded" | "failed" | "interrupted";
   jobs: BackupJobSummary[];
   pruned: string[];
   durationMs: number;
@@ -128,7 +128,7 @@ async function dryRun(run: Run): Promise<BackupSummary> {
       const { wouldCopy, wouldArchive } = r;
       jobs.push({
         ...emptyJob(source),
-        status: "DRY-RUN",
+        status: "dry-run",
         attempts: 1,
         bytes: r.totalBytes,
         wouldCopy,
@@ -136,10 +136,10 @@ async function dryRun(run: Run): Promise<BackupSummary> {
       });
     } catch (e) {
       if (run.signal.aborted) throw e;
-      jobs.push({ ...emptyJob(source), status: "FAILED", error: messageOf(e) });
+      jobs.push({ ...emptyJob(source), status: "failed", error: messageOf(e) });
     }
   }
-  const status = jobs.some((j) => j.status === "FAILED") ? "FAILED" : "COMPLETED";
+  const status = jobs.some((j) => j.status === "failed") ? "failed" : "succeeded";
   return summaryOf(run, { runId: null, resumed: false, archive, status, jobs, pruned: [] });
 }
 
@@ -187,15 +187,15 @@ async function realRun(run: Run): Promise<BackupSummary> {
   const jobs = jobSummaries(store, runId, summaries);
   const interrupted = run.signal.aborted;
   const status = interrupted
-    ? "INTERRUPTED"
-    : stopped || jobs.some((j) => j.status !== "COMPLETED" && j.status !== "SKIPPED")
-    ? "FAILED"
-    : "COMPLETED";
+    ? "interrupted"
+    : stopped || jobs.some((j) => j.status !== "succeeded" && j.status !== "skipped")
+    ? "failed"
+    : "succeeded";
   store.finishRun(runId, status);
   // Jobs catch what they can retry or record; whatever escapes them (fatal, config) ends the run.
   if (stopped && !interrupted) throw stopped;
   if (interrupted) throw run.signal.reason ?? stopped;
-  const pruned = status === "COMPLETED" ? await pruneExpired(run, archive) : [];
+  const pruned = status === "succeeded" ? await pruneExpired(run, archive) : [];
   return summaryOf(run, { runId, resumed, archive, status, jobs, pruned });
 }
 
@@ -244,12 +244,12 @@ function jobSummaries(
     summaries.get(j.source) ?? {
       source: j.source,
       path: j.sourcePath,
-      status: j.status === "COMPLETED" ? "SKIPPED" : j.status === "FAILED" ? "FAILED" : "INTERRUPTED",
+      status: j.status === "succeeded" ? "skipped" : j.status === "failed" ? "failed" : "interrupted",
       attempts: 0,
       copied: 0,
       archived: j.filesArchived,
       bytes: 0,
-      error: j.status === "COMPLETED" ? "completed earlier in this run" : j.error ?? undefined,
+      error: j.status === "succeeded" ? "completed earlier in this run" : j.error ?? undefined,
     }
   );
 }

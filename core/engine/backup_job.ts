@@ -20,12 +20,12 @@ export type JobEvent =
   | { type: "job"; source: string; path: string; attempt: number }
   | { type: "progress"; source: string; progress: TreeProgress }
   | { type: "retry"; source: string; attempt: number; delayMs: number; error: string }
-  | { type: "job-end"; source: string; status: "COMPLETED" | "FAILED"; error?: string };
+  | { type: "job-end"; source: string; status: "succeeded" | "failed"; error?: string };
 
 export interface BackupJobSummary {
   source: string;
   path: string;
-  status: "COMPLETED" | "FAILED" | "SKIPPED" | "DRY-RUN" | "INTERRUPTED";
+  status: "succeeded" | "failed" | "skipped" | "dry-run" | "interrupted";
   attempts: number;
   copied: number;
   archived: number;
@@ -56,7 +56,7 @@ export function emptyJob(source: BackupSourceSpec): BackupJobSummary {
   return {
     source: source.name,
     path: source.path,
-    status: "FAILED",
+    status: "failed",
     attempts: 0,
     copied: 0,
     archived: 0,
@@ -127,8 +127,8 @@ export async function runJob(
 ): Promise<BackupJobSummary> {
   const summary = emptyJob(source);
   const failed = (message: string, attempts: number): BackupJobSummary => {
-    ctx.emit({ type: "job-end", source: source.name, status: "FAILED", error: message });
-    return { ...summary, status: "FAILED", attempts, error: message };
+    ctx.emit({ type: "job-end", source: source.name, status: "failed", error: message });
+    return { ...summary, status: "failed", attempts, error: message };
   };
   const refused = await refusal(ctx, source);
   if (refused) {
@@ -143,9 +143,9 @@ export async function runJob(
     ctx.emit({ type: "job", source: source.name, path: source.path, attempt });
     try {
       const result = await mirror(ctx, job, source);
-      ctx.emit({ type: "job-end", source: source.name, status: "COMPLETED" });
+      ctx.emit({ type: "job-end", source: source.name, status: "succeeded" });
       const { copied, archived, bytes } = result;
-      return { ...summary, status: "COMPLETED", attempts: attempt, copied, archived, bytes };
+      return { ...summary, status: "succeeded", attempts: attempt, copied, archived, bytes };
     } catch (e) {
       if (ctx.signal.aborted) throw e;
       const message = messageOf(e);
@@ -161,5 +161,5 @@ export async function runJob(
       await sleep(delayMs, ctx.signal);
     }
   }
-  return { ...summary, status: "FAILED", attempts: attempt, error: job.error ?? "no attempts left" };
+  return { ...summary, status: "failed", attempts: attempt, error: job.error ?? "no attempts left" };
 }

@@ -71,7 +71,7 @@ Deno.test("a restore from Glacier asks for cold objects once, waits, and complet
       retentionDays: 90,
       signal: ctx.signal,
     });
-    assert.equal(backup.status, "COMPLETED");
+    assert.equal(backup.status, "succeeded");
 
     const restore = (extra: { waitMs?: number; onEvent?: (e: { type: string }) => void } = {}) =>
       runRestore({

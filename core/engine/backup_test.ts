@@ -84,7 +84,7 @@ async function withWorld(fn: (w: World) => Promise<void>) {
       snapshot: async () => {
         await Deno.mkdir(join(home, "backup-snapshot"), { recursive: true });
         await Deno.remove(join(home, TRACKER_SNAPSHOT)).catch(() => {});
-        tracker.execute(`VACUUM INTO ?`, join(home, TRACKER_SNAPSHOT));
+        tracker.snapshotTo(join(home, TRACKER_SNAPSHOT));
       },
       signal: ctx.signal,
       backoff: () => 0,
@@ -117,16 +117,16 @@ Deno.test("a backup run copies each source to its own place, and a restore gives
   await withWorld(async (w) => {
     const events: BackupEvent[] = [];
     const summary = await runBackup({ ...await w.options(), onEvent: (e) => events.push(e) });
-    assert.equal(summary.status, "COMPLETED");
+    assert.equal(summary.status, "succeeded");
     assert.deepEqual(summary.jobs.map((j) => [j.source, j.status]), [
-      ["library", "COMPLETED"],
-      ["upload", "COMPLETED"],
-      ["profile", "COMPLETED"],
-      ["data", "COMPLETED"],
+      ["library", "succeeded"],
+      ["upload", "succeeded"],
+      ["profile", "succeeded"],
+      ["data", "succeeded"],
     ]);
     assert.equal(summary.jobs[0].copied, 2);
     assert.ok(events.some((e) => e.type === "progress"), "progress was reported");
-    assert.equal(w.store.runs(1)[0].status, "COMPLETED");
+    assert.equal(w.store.runs(1)[0].status, "succeeded");
     assert.ok(w.store.destination("b2")!.lastBackupAt);
 
     const into = join(w.dir, "restored");
@@ -190,23 +190,23 @@ Deno.test("a retryable failure is retried with the job's attempts counted; a per
       if (req.name === "upload") return new PermanentError("upload is broken for good");
     });
     const summary = await runBackup({ ...await w.options({ session }), onEvent: (e) => events.push(e) });
-    assert.equal(summary.status, "FAILED");
+    assert.equal(summary.status, "failed");
     const by = Object.fromEntries(summary.jobs.map((j) => [j.source, j]));
-    assert.deepEqual([by.library.status, by.library.attempts], ["COMPLETED", 2]);
+    assert.deepEqual([by.library.status, by.library.attempts], ["succeeded", 2]);
     assert.deepEqual([by.upload.status, by.upload.attempts, by.upload.error], [
-      "FAILED",
+      "failed",
       1,
       "upload is broken for good",
     ]);
-    assert.equal(by.profile.status, "COMPLETED");
-    assert.equal(by.data.status, "COMPLETED");
+    assert.equal(by.profile.status, "succeeded");
+    assert.equal(by.data.status, "succeeded");
     assert.ok(events.some((e) => e.type === "retry" && e.source === "library"));
     const jobs = w.store.jobs(summary.runId!);
     assert.deepEqual(jobs.map((j) => [j.source, j.status, j.retryCount]), [
-      ["library", "COMPLETED", 1],
-      ["upload", "FAILED", 1],
-      ["profile", "COMPLETED", 0],
-      ["data", "COMPLETED", 0],
+      ["library", "succeeded", 1],
+      ["upload", "failed", 1],
+      ["profile", "succeeded", 0],
+      ["data", "succeeded", 0],
     ]);
   });
 });
@@ -219,8 +219,8 @@ Deno.test("a job that keeps failing stops after BACKUP_MAX_RETRIES attempts", as
     );
     const summary = await runBackup(await w.options({ session, maxRetries: 2 }));
     const profile = summary.jobs.find((j) => j.source === "profile")!;
-    assert.deepEqual([profile.status, profile.attempts], ["FAILED", 2]);
-    assert.equal(summary.status, "FAILED");
+    assert.deepEqual([profile.status, profile.attempts], ["failed", 2]);
+    assert.equal(summary.status, "failed");
   });
 });
 
@@ -232,12 +232,12 @@ Deno.test("a fatal error stops the run: later jobs are not attempted and the run
     );
     await assert.rejects(async () => runBackup(await w.options({ session })), /credentials revoked/);
     const run = w.store.runs(1)[0];
-    assert.equal(run.status, "FAILED");
+    assert.equal(run.status, "failed");
     assert.deepEqual(w.store.jobs(run.id).map((j) => [j.source, j.status]), [
-      ["library", "COMPLETED"],
-      ["upload", "FAILED"],
-      ["profile", "PENDING"],
-      ["data", "PENDING"],
+      ["library", "succeeded"],
+      ["upload", "failed"],
+      ["profile", "pending"],
+      ["data", "pending"],
     ]);
   });
 });
@@ -247,10 +247,10 @@ Deno.test("a dry run changes nothing: no run record, no marker at the destinatio
     const summary = await runBackup(await w.options({ dryRun: true }));
     assert.equal(summary.runId, null);
     assert.deepEqual(summary.jobs.map((j) => [j.source, j.status, j.wouldCopy]), [
-      ["library", "DRY-RUN", 2],
-      ["upload", "DRY-RUN", 1],
-      ["profile", "DRY-RUN", 1],
-      ["data", "DRY-RUN", 0],
+      ["library", "dry-run", 2],
+      ["upload", "dry-run", 1],
+      ["profile", "dry-run", 1],
+      ["data", "dry-run", 0],
     ]);
     assert.equal(w.store.runs(1).length, 0);
     assert.equal(w.store.destination("b2")!.lastBackupAt, null);
@@ -283,10 +283,10 @@ Deno.test("a source that became empty is not mirrored (an unmounted disk) unless
     await Deno.mkdir(join(w.immich, "profile"));
     const refused = await runBackup(await w.options());
     const profile = refused.jobs.find((j) => j.source === "profile")!;
-    assert.equal(profile.status, "FAILED");
+    assert.equal(profile.status, "failed");
     assert.match(profile.error!, /is empty but earlier backups copied files from it.*--force/);
     const forced = await runBackup(await w.options({ force: true }));
     const again = forced.jobs.find((j) => j.source === "profile")!;
-    assert.deepEqual([again.status, again.archived], ["COMPLETED", 1]);
+    assert.deepEqual([again.status, again.archived], ["succeeded", 1]);
   });
 });

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { importAssets } from "./import_run.ts";
 import { cleanup } from "./cleanup.ts";
 import { fakeDestination, fakeSource, harness } from "./_testing.ts";
+import { query } from "../tracker/_testing.ts";
 
 Deno.test("cleanup records assets deleted from the source and at the destination, and the next import skips them", async () => {
   await harness(async ({ dir, tracker, base }) => {
@@ -70,7 +71,7 @@ Deno.test("cleanup changes nothing when the listing is empty or too much looks d
       /10 of 10 assets look deleted at the destination/,
     );
     assert.equal(
-      tracker.query<{ n: number }>("SELECT COUNT(*) AS n FROM transfers WHERE remote_gone_at IS NOT NULL")[0]
+      query<{ n: number }>(tracker, "SELECT COUNT(*) AS n FROM transfers WHERE remote_gone_at IS NOT NULL")[0]
         .n,
       0,
     );
@@ -93,7 +94,7 @@ Deno.test("a destination that fails to answer aborts the cleanup without recordi
     };
     await assert.rejects(cleanup({ ...common, dryRun: false }), /503/);
     assert.equal(
-      tracker.query<{ n: number }>("SELECT COUNT(*) AS n FROM assets WHERE gone_at IS NOT NULL")[0].n,
+      query<{ n: number }>(tracker, "SELECT COUNT(*) AS n FROM assets WHERE gone_at IS NOT NULL")[0].n,
       0,
     );
   });
@@ -125,6 +126,6 @@ Deno.test("cleanup stopped while it lists records nothing: a partial listing pro
       }),
       /stopped/,
     );
-    assert.deepEqual(tracker.query("SELECT asset_id FROM assets WHERE gone_at IS NOT NULL"), []);
+    assert.deepEqual(query(tracker, "SELECT asset_id FROM assets WHERE gone_at IS NOT NULL"), []);
   });
 });

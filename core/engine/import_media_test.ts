@@ -19,6 +19,7 @@ import { fakeDestination, fakeMedia, harness } from "./_testing.ts";
 import { hashFile } from "./hash.ts";
 import { importAssets, type RunEvent } from "./import_run.ts";
 import { SidecarStore } from "./sidecar_store.ts";
+import { query } from "../tracker/_testing.ts";
 
 /** A source whose export hands out each planned resource's own path, as the library reader does. */
 function filesSource(assets: Asset[]): SourceSession {
@@ -99,7 +100,7 @@ Deno.test("a burst frame the policy leaves out is recorded as skipped with its r
     });
     const dry = await importAssets({ ...opts, dryRun: true });
     assert.deepEqual([dry.wouldImport, dry.skipped.policy], [2, 1]);
-    assert.deepEqual(tracker.query("SELECT * FROM transfers"), [], "a dry run records no skip");
+    assert.deepEqual(query(tracker, "SELECT * FROM transfers"), [], "a dry run records no skip");
 
     const first = await importAssets(opts);
     assert.deepEqual(
@@ -108,7 +109,7 @@ Deno.test("a burst frame the policy leaves out is recorded as skipped with its r
       "the skip takes no --limit slot",
     );
     const row = () =>
-      tracker.query<
+      query<
         {
           status: string;
           error_class: string;
@@ -117,6 +118,7 @@ Deno.test("a burst frame the policy leaves out is recorded as skipped with its r
           last_attempt_at: string;
         }
       >(
+        tracker,
         "SELECT status, error_class, error_message, attempts, last_attempt_at FROM transfers WHERE asset_id = 'unpicked'",
       )[0];
     const skipped = row();

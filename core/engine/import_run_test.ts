@@ -4,6 +4,7 @@ import { subjectOf, wrapSession } from "./wrap.ts";
 import type { ExportRequest } from "../plugin/types.ts";
 import { importAssets, type RunEvent } from "./import_run.ts";
 import { fakeDestination, fakeJpeg, fakeSource, harness } from "./_testing.ts";
+import { query } from "../tracker/_testing.ts";
 
 Deno.test("import records every asset once and a second run imports nothing", async () => {
   await harness(async ({ dir, tracker, base }) => {
@@ -30,7 +31,7 @@ Deno.test("dry run plans every asset but exports, uploads and records nothing", 
     assert.equal(s.wouldImport, 4);
     assert.equal(src.calls.size, 0);
     assert.equal(dst.stored.size, 0);
-    assert.deepEqual(tracker.query("SELECT * FROM transfers"), []);
+    assert.deepEqual(query(tracker, "SELECT * FROM transfers"), []);
     assert.deepEqual(events[0], { type: "start", total: 4, listed: 4 });
     assert.ok(events.slice(1).every((e) => e.type === "asset" && e.outcome === "would-import"));
   });
@@ -305,6 +306,6 @@ Deno.test("a run stopped mid-put starts no new asset, keeps what the destination
     assert.ok(src.calls.size <= 3, `no export started after the stop: ${src.calls.size}`);
     assert.equal(s.imported, confirmed);
     assert.equal(tracker.statusCounts("fake-dest").imported, confirmed);
-    assert.deepEqual(tracker.query("SELECT asset_id FROM transfers WHERE status <> 'imported'"), []);
+    assert.deepEqual(query(tracker, "SELECT asset_id FROM transfers WHERE status <> 'imported'"), []);
   });
 });

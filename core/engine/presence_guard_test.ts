@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import type { AssetDestinationSession, Presence } from "../plugin/types.ts";
 import { Tracker } from "../tracker/mod.ts";
-import { checkDestinationHolds, forgetDestination, PRESENCE_SAMPLE } from "./presence_guard.ts";
+import { checkDestinationHolds, PRESENCE_SAMPLE } from "./presence_guard.ts";
+import { execute, query } from "../tracker/_testing.ts";
 
 const KEY = "immich:http://nas";
 
@@ -12,12 +13,14 @@ async function withImported(n: number, fn: (t: Tracker) => Promise<void>) {
   const t = Tracker.open(join(dir, "tracker.db"));
   try {
     for (let i = 0; i < n; i++) {
-      t.execute(
+      execute(
+        t,
         `INSERT INTO transfers (source, asset_id, destination, status, primary_key) VALUES ('photos', ?, ?, 'imported', 'original')`,
         `a${i}`,
         KEY,
       );
-      t.execute(
+      execute(
+        t,
         `INSERT INTO resources (source, asset_id, destination, key, role, name, sha1, size, remote_id, recorded_at)
          VALUES ('photos', ?, ?, 'original', 'original', 'x.jpg', 'sha', 1, ?, 'now')`,
         `a${i}`,
@@ -80,8 +83,8 @@ Deno.test("nothing imported yet, or no presence capability: nothing is asked", (
 
 Deno.test("forgetting a destination drops its records so every asset is sent again", () =>
   withImported(5, async (t) => {
-    assert.equal(forgetDestination(t, KEY), 5);
-    assert.equal(t.query(`SELECT * FROM resources`).length, 0);
+    assert.equal(t.forgetDestination(KEY), 5);
+    assert.equal(query(t, `SELECT * FROM resources`).length, 0);
     assert.equal(t.stateGet("destination.folder", `held:${KEY}`), undefined);
     await checkDestinationHolds(t, destination(new Set()));
   }));

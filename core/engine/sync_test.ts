@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { syncAssets } from "./sync.ts";
 import { fakeDestination, fakeSource, harness } from "./_testing.ts";
+import { query } from "../tracker/_testing.ts";
 
 Deno.test("sync pushes changed favorite, hidden and capture date once, and only what changed", async () => {
   await harness(async ({ dir, base }) => {
@@ -63,7 +64,7 @@ Deno.test("assets gone from the source are marked gone and kept, unless deletion
     assert.equal(kept.gone, 2);
     assert.equal(dst.trash.size, 0);
     assert.equal(
-      tracker.query<{ n: number }>("SELECT COUNT(*) AS n FROM assets WHERE gone_at IS NOT NULL")[0].n,
+      query<{ n: number }>(tracker, "SELECT COUNT(*) AS n FROM assets WHERE gone_at IS NOT NULL")[0].n,
       2,
     );
 
@@ -120,6 +121,6 @@ Deno.test("sync stopped while it pushes metadata starts no further update and ma
     assert.equal(dst.updates.length, 1, "the update in flight ends; no other starts");
     assert.equal(s.updated, 1);
     assert.equal(s.gone, 0);
-    assert.deepEqual(tracker.query("SELECT asset_id FROM assets WHERE gone_at IS NOT NULL"), []);
+    assert.deepEqual(query(tracker, "SELECT asset_id FROM assets WHERE gone_at IS NOT NULL"), []);
   });
 });

@@ -49,7 +49,7 @@ export interface BackupStatus {
 
 /**
  * The newest `limit` backup runs (default 5), each with its jobs in priority order, with the same
- * statuses `backup --status` shows: a run whose process died shows as INTERRUPTED, not RUNNING.
+ * statuses `backup --status` shows: a run whose process died shows as interrupted, not running.
  */
 export function backupStatus(tracker: Tracker, options: { limit?: number } = {}): BackupStatus {
   return {

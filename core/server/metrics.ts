@@ -207,7 +207,7 @@ function backupJobFamilies(snapshot: Snapshot): Family[] {
       filesDone.add(labels, j.filesTransferred);
       speed.add(labels, j.transferSpeed);
       eta.add(labels, j.etaSeconds);
-      running.add(labels, j.status === "RUNNING" ? 1 : 0);
+      running.add(labels, j.status === "running" ? 1 : 0);
     }
   }
   return [bytesTotal, bytesDone, filesTotal, filesDone, speed, eta, running];

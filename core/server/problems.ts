@@ -153,28 +153,14 @@ export function problemsByReason(
 ): ProblemSummary[] {
   const limit = options.limit ?? 50;
   const examples = options.examples ?? 3;
-  const rows = tracker.query<{
-    destination: string;
-    status: "failed" | "skipped";
-    error_class: string | null;
-    error_message: string | null;
-    asset_id: string;
-    filename: string | null;
-    last_attempt_at: string | null;
-  }>(
-    `SELECT t.destination, t.status, t.error_class, t.error_message, t.asset_id, a.filename, t.last_attempt_at
-     FROM transfers t LEFT JOIN assets a USING (source, asset_id)
-     WHERE t.status IN ('failed', 'skipped')
-     ORDER BY t.last_attempt_at DESC`,
-  );
-  const records = rows.map((r): ProblemRecord => ({
+  const records = tracker.problemTransfers().map((r): ProblemRecord => ({
     destination: r.destination,
-    assetId: r.asset_id,
+    assetId: r.assetId,
     filename: r.filename,
     status: r.status,
-    errorClass: r.error_class,
-    errorMessage: r.error_message,
-    lastAttemptAt: r.last_attempt_at,
+    errorClass: r.errorClass,
+    errorMessage: r.errorMessage,
+    lastAttemptAt: r.lastAttemptAt,
   }));
   return groupProblems(records, examples).slice(0, limit).map((g) => ({
     ...g,

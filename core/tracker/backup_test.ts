@@ -4,6 +4,7 @@ import { DatabaseSync } from "node:sqlite";
 import { archiveStamp, BackupBusyError, backupStatus, BackupStore } from "./backup.ts";
 import { MIGRATIONS } from "./migrations.ts";
 import { Tracker } from "./mod.ts";
+import { execute } from "./_testing.ts";
 
 const SOURCES = [
   { name: "library", path: "/immich/library", remotePath: "current/library" },
@@ -35,18 +36,20 @@ function destination(s: BackupStore) {
 }
 
 Deno.test("beginRun creates one pending job per source, in priority order, with a dated archive area", async () => {
-  await withStore((s) => {
+  await withStore((s, t) => {
     const d = destination(s);
     const at = new Date("2025-03-04T05:06:07.890Z");
     const { run, resumed } = s.beginRun(d.id, SOURCES, { staleAfterMs: STALE, at });
     assert.equal(resumed, false);
     assert.equal(run.archiveStamp, "20250304T050607Z");
     assert.equal(run.pid, Deno.pid);
+    // The run's clock is the caller's; its owner is this process, taken now, never a reused id.
+    assert.notEqual(backupStatus(t, { staleAfterMs: STALE }).destinations[0].run!.owner.state, "dead");
     const jobs = s.jobs(run.id);
     assert.deepEqual(jobs.map((j) => [j.source, j.status, j.priority]), [
-      ["library", "PENDING", 1],
-      ["upload", "PENDING", 2],
-      ["data", "PENDING", 3],
+      ["library", "pending", 1],
+      ["upload", "pending", 2],
+      ["data", "pending", 3],
     ]);
     assert.equal(jobs[0].remotePath, "current/library");
   });
@@ -74,15 +77,15 @@ Deno.test("a run whose owner process is dead is taken over and only its unfinish
       etaSeconds: 0,
     });
     s.jobStarted(upload.id);
-    // The owner dies mid-job: its rows still say RUNNING, with a fresh heartbeat.
+    // The owner dies mid-job: its rows still say running, with a fresh heartbeat.
     const pid = await deadPid();
-    t.execute(`UPDATE backup_runs SET pid = ? WHERE id = ?`, pid, run.id);
+    execute(t, `UPDATE backup_runs SET pid = ? WHERE id = ?`, pid, run.id);
 
     const before = backupStatus(t, { staleAfterMs: STALE }).destinations[0].run!;
-    assert.equal(before.status, "INTERRUPTED");
+    assert.equal(before.status, "interrupted");
     assert.equal(before.stale, true);
     assert.equal(before.owner.state, "dead");
-    assert.equal(before.jobs.find((j) => j.source === "upload")!.status, "INTERRUPTED");
+    assert.equal(before.jobs.find((j) => j.source === "upload")!.status, "interrupted");
 
     const taken = s.beginRun(d.id, SOURCES, { staleAfterMs: STALE });
     assert.equal(taken.resumed, true);
@@ -90,8 +93,8 @@ Deno.test("a run whose owner process is dead is taken over and only its unfinish
     assert.equal(taken.previousOwner?.pid, pid);
     assert.equal(s.run(run.id)!.pid, Deno.pid);
     assert.deepEqual(s.jobsToRun(run.id, 3).map((j) => [j.source, j.status]), [
-      ["upload", "INTERRUPTED"],
-      ["data", "PENDING"],
+      ["upload", "interrupted"],
+      ["data", "pending"],
     ]);
   });
 });
@@ -100,7 +103,8 @@ Deno.test("a run owned by another host with a stale heartbeat needs --force; a l
   await withStore((s, t) => {
     const d = destination(s);
     const { run } = s.beginRun(d.id, SOURCES, { staleAfterMs: STALE });
-    t.execute(
+    execute(
+      t,
       `UPDATE backup_runs SET host = 'other-host', pid = 1, heartbeat_at = ? WHERE id = ?`,
       new Date(Date.now() - 10 * STALE).toISOString(),
       run.id,
@@ -108,7 +112,8 @@ Deno.test("a run owned by another host with a stale heartbeat needs --force; a l
     assert.throws(() => s.beginRun(d.id, SOURCES, { staleAfterMs: STALE }), /--force/);
     assert.equal(s.beginRun(d.id, SOURCES, { staleAfterMs: STALE, force: true }).resumed, true);
 
-    t.execute(
+    execute(
+      t,
       `UPDATE backup_runs SET host = 'other-host', pid = 1, heartbeat_at = ? WHERE id = ?`,
       new Date().toISOString(),
       run.id,
@@ -135,7 +140,7 @@ Deno.test("every run after a completed one is a new run with all jobs to do", as
         etaSeconds: 0,
       });
     }
-    s.finishRun(first.id, "COMPLETED");
+    s.finishRun(first.id, "succeeded");
     assert.ok(s.destination("b2")!.lastBackupAt);
     const second = s.beginRun(d.id, SOURCES, { staleAfterMs: STALE });
     assert.equal(second.resumed, false);
@@ -149,8 +154,8 @@ Deno.test("an interrupted run stays open and is resumed by the next run", async 
     const d = destination(s);
     const { run } = s.beginRun(d.id, SOURCES, { staleAfterMs: STALE });
     s.jobStarted(s.jobs(run.id)[0].id);
-    s.finishRun(run.id, "INTERRUPTED");
-    assert.equal(s.jobs(run.id)[0].status, "INTERRUPTED");
+    s.finishRun(run.id, "interrupted");
+    assert.equal(s.jobs(run.id)[0].status, "interrupted");
     assert.equal(s.openRun(d.id)?.id, run.id);
     assert.equal(s.destination("b2")!.lastBackupAt, null);
     const again = s.beginRun(d.id, SOURCES, { staleAfterMs: STALE });
@@ -176,7 +181,7 @@ Deno.test("progress that arrives after a job completed does not make it running 
     assert.equal(s.job(job.id)!.bytesTransferred, 50);
     s.jobCompleted(job.id, { ...p, bytesTransferred: 100, filesTransferred: 2 });
     s.jobProgress(job.id, p);
-    assert.deepEqual([s.job(job.id)!.status, s.job(job.id)!.bytesTransferred], ["COMPLETED", 100]);
+    assert.deepEqual([s.job(job.id)!.status, s.job(job.id)!.bytesTransferred], ["succeeded", 100]);
   });
 });
 
@@ -198,7 +203,7 @@ Deno.test("reset forgets the destination's runs but refuses while a live process
     const d = destination(s);
     const { run } = s.beginRun(d.id, SOURCES, { staleAfterMs: STALE });
     assert.throws(() => s.reset(d.id, { staleAfterMs: STALE }), BackupBusyError);
-    s.finishRun(run.id, "FAILED");
+    s.finishRun(run.id, "failed");
     assert.deepEqual(s.reset(d.id, { staleAfterMs: STALE }), { runs: 1, jobs: 3 });
     assert.equal(s.runs(d.id).length, 0);
     assert.ok(s.destination("b2"), "the destination itself stays");
@@ -240,9 +245,9 @@ Deno.test("the status document shows the newest run with per-job progress and to
     });
     const doc = backupStatus(t, { destination: "b2", staleAfterMs: STALE });
     const dest = doc.destinations[0];
-    assert.equal(dest.run!.status, "RUNNING");
+    assert.equal(dest.run!.status, "running");
     assert.equal(dest.run!.stale, false);
-    assert.deepEqual(dest.counts, { PENDING: 2, RUNNING: 1, COMPLETED: 0, INTERRUPTED: 0, FAILED: 0 });
+    assert.deepEqual(dest.counts, { pending: 2, running: 1, succeeded: 0, interrupted: 0, failed: 0 });
     const j = dest.run!.jobs[0];
     assert.deepEqual([j.percent, j.speed, j.etaSeconds], [25, 10, 15]);
     assert.equal(dest.run!.totals.bytesTotal, 200);
@@ -275,7 +280,7 @@ Deno.test("a version-1 tracker with backup rows migrates to the latest schema wi
     try {
       const s = new BackupStore(t);
       assert.equal(s.destination("b2")!.bucket, "x");
-      assert.equal(s.runs(1)[0].status, "FAILED");
+      assert.equal(s.runs(1)[0].status, "failed");
       assert.equal(s.runs(1)[0].archiveStamp, null);
     } finally {
       t.close();
@@ -283,4 +288,86 @@ Deno.test("a version-1 tracker with backup rows migrates to the latest schema wi
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("a schema-6 tracker's uppercase backup statuses become the words of every run, ids keep counting", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = join(dir, "tracker.db");
+    const old = Tracker.open(path, { migrations: MIGRATIONS.slice(0, 6) });
+    const at = new Date().toISOString();
+    execute(
+      old,
+      `INSERT INTO backup_destinations (name, type, bucket_name, created_at) VALUES ('b2', 'b2', 'x', ?)`,
+      at,
+    );
+    execute(
+      old,
+      `INSERT INTO backup_runs (destination_id, started_at, ended_at, status, pid, host) VALUES (1, ?, ?, 'COMPLETED', 1, 'h'),
+         (1, ?, NULL, 'INTERRUPTED', 1, 'h')`,
+      at,
+      at,
+      at,
+    );
+    for (
+      const [run, status] of [[1, "COMPLETED"], [2, "FAILED"], [2, "PENDING"], [2, "RUNNING"], [
+        2,
+        "INTERRUPTED",
+      ]]
+    ) {
+      execute(
+        old,
+        `INSERT INTO backup_jobs (run_id, destination_id, source_path, remote_path, source_name, status, last_update)
+         VALUES (?, 1, '/p', 'current/p', 'p', ?, ?)`,
+        run,
+        status,
+        at,
+      );
+    }
+    execute(old, `DELETE FROM backup_jobs WHERE id = 5`); // the sequence is ahead of the highest id
+    old.close();
+
+    const t = Tracker.open(path);
+    try {
+      const s = new BackupStore(t);
+      assert.deepEqual(s.runs(1).map((r) => r.status), ["interrupted", "succeeded"]);
+      assert.deepEqual(s.jobs(2).map((j) => j.status), ["failed", "pending", "running"]);
+      assert.equal(s.jobs(1)[0].status, "succeeded");
+      // The rebuilt table refuses the old words and goes on from the old sequence.
+      assert.throws(() => execute(t, `UPDATE backup_jobs SET status = 'COMPLETED' WHERE id = 1`), /CHECK/);
+      const resumed = s.beginRun(1, [{ name: "q", path: "/q", remotePath: "current/q" }], {
+        staleAfterMs: STALE,
+      });
+      assert.deepEqual([resumed.resumed, resumed.run.id], [true, 2]);
+      assert.equal(s.jobs(2).find((j) => j.source === "q")!.id, 6);
+      assert.deepEqual(s.jobs(2).map((j) => j.status), ["failed", "pending", "interrupted", "pending"]);
+    } finally {
+      t.close();
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a run whose owner's process id now belongs to a newer process of this host is dead", async () => {
+  await withStore(async (s, t) => {
+    const d = destination(s);
+    const { run } = s.beginRun(d.id, SOURCES, { staleAfterMs: STALE });
+    const child = new Deno.Command("sleep", { args: ["30"] }).spawn();
+    try {
+      const hourAgo = new Date(Date.now() - 3600_000).toISOString();
+      execute(t, `UPDATE backup_runs SET pid = ?, owner_since = ? WHERE id = ?`, child.pid, hourAgo, run.id);
+      assert.equal(backupStatus(t, { staleAfterMs: STALE }).destinations[0].run!.owner.state, "dead");
+      // Taken by that process just now: it is the owner, alive.
+      execute(t, `UPDATE backup_runs SET owner_since = ? WHERE id = ?`, new Date().toISOString(), run.id);
+      assert.equal(backupStatus(t, { staleAfterMs: STALE }).destinations[0].run!.owner.state, "live");
+      assert.throws(
+        () => s.beginRun(d.id, SOURCES, { staleAfterMs: STALE }),
+        /another photos-sync is backing up/,
+      );
+    } finally {
+      child.kill("SIGKILL");
+      await child.status;
+    }
+  });
 });

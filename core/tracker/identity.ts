@@ -6,6 +6,7 @@
  */
 import { ConfigError } from "../plugin/errors.ts";
 import type { Tracker } from "./mod.ts";
+import { int, now, sqlOf, text } from "./sql.ts";
 
 export interface LibraryBinding {
   source: string;
@@ -21,57 +22,61 @@ export interface LibraryBinding {
  * gone. Rows recorded before libraries had ids adopt the first library seen.
  */
 export function bindLibrary(tracker: Tracker, binding: LibraryBinding, options: { dryRun: boolean }): void {
+  const sql = sqlOf(tracker);
   const { source, libraryId, location } = binding;
-  const other = tracker.query<{ library_id: string; n: number }>(
-    `SELECT library_id, COUNT(*) AS n FROM assets WHERE source = ? AND library_id IS NOT NULL AND library_id != ?
+  const other = sql.get(
+    `SELECT library_id, COUNT(*) AS n FROM assets
+     WHERE source = $source AND library_id IS NOT NULL AND library_id != $library_id
      GROUP BY library_id ORDER BY n DESC LIMIT 1`,
-    source,
-    libraryId,
-  )[0];
+    { source, library_id: libraryId },
+    (r) => ({ libraryId: text(r, "library_id"), n: int(r, "n") }),
+  );
   if (other) {
-    const known = tracker.query<{ location: string }>(
-      `SELECT location FROM libraries WHERE source = ? AND library_id = ?`,
-      source,
-      other.library_id,
-    )[0];
+    const known = sql.get(
+      `SELECT location FROM libraries WHERE source = $source AND library_id = $library_id`,
+      { source, library_id: other.libraryId },
+      (r) => text(r, "location"),
+    );
     throw new ConfigError(
-      `${location} is not the library this data folder tracks (${known?.location ?? "another library"}, ` +
-        `id ${other.library_id}, ${other.n} assets); nothing was changed. Give each library its own ` +
+      `${location} is not the library this data folder tracks (${known ?? "another library"}, ` +
+        `id ${other.libraryId}, ${other.n} assets); nothing was changed. Give each library its own ` +
         `data folder: --home DIR or PHOTOS_SYNC_HOME (or point --library back at the first one)`,
     );
   }
   tracker.libraryIds.set(source, libraryId);
   if (options.dryRun) return;
-  tracker.transaction(() => {
-    tracker.execute(
-      `UPDATE assets SET library_id = ? WHERE source = ? AND library_id IS NULL`,
-      libraryId,
+  sql.transaction(() => {
+    sql.run(`UPDATE assets SET library_id = $library_id WHERE source = $source AND library_id IS NULL`, {
+      library_id: libraryId,
       source,
-    );
-    tracker.execute(
-      `INSERT INTO libraries (source, library_id, location, first_seen_at) VALUES (?, ?, ?, ?)
+    });
+    sql.run(
+      `INSERT INTO libraries (source, library_id, location, first_seen_at) VALUES ($source, $library_id, $location, $at)
        ON CONFLICT (source, library_id) DO UPDATE SET location = excluded.location`,
-      source,
-      libraryId,
-      location,
-      new Date().toISOString(),
+      { source, library_id: libraryId, location, at: now() },
     );
   });
 }
 
 /** Values the last import ran with, by name (environment-variable names, and `destination-key`). */
 export function remembered(tracker: Tracker): Record<string, string> {
-  const rows = tracker.query<{ name: string; value: string }>(`SELECT name, value FROM remembered`);
-  return Object.fromEntries(rows.map((r) => [r.name, r.value]));
+  return Object.fromEntries(
+    sqlOf(tracker).all(`SELECT name, value FROM remembered`, {}, (r) => [text(r, "name"), text(r, "value")]),
+  );
 }
 
 /** Replaces what is remembered with `values` (never secrets: the caller leaves them out). */
 export function remember(tracker: Tracker, values: Record<string, string>): void {
-  const at = new Date().toISOString();
-  tracker.transaction(() => {
-    tracker.execute(`DELETE FROM remembered`);
+  const sql = sqlOf(tracker);
+  const at = now();
+  sql.transaction(() => {
+    sql.run(`DELETE FROM remembered`);
     for (const [name, value] of Object.entries(values)) {
-      tracker.execute(`INSERT INTO remembered (name, value, recorded_at) VALUES (?, ?, ?)`, name, value, at);
+      sql.run(`INSERT INTO remembered (name, value, recorded_at) VALUES ($name, $value, $at)`, {
+        name,
+        value,
+        at,
+      });
     }
   });
 }

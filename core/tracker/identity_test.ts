@@ -4,6 +4,7 @@ import type { Asset } from "../model/asset.ts";
 import { bindLibrary, remember, remembered } from "./identity.ts";
 import { MIGRATIONS } from "./migrations.ts";
 import { Tracker } from "./mod.ts";
+import { execute, query } from "./_testing.ts";
 
 const IDS = { source: "photos", destination: "folder:/x" };
 
@@ -36,7 +37,8 @@ async function withPath(fn: (path: string) => void | Promise<void>) {
 /** A tracker at schema 5 (before libraries had ids) holding one asset. */
 function oldTracker(path: string): void {
   const old = Tracker.open(path, { migrations: MIGRATIONS.slice(0, 5) });
-  old.execute(
+  execute(
+    old,
     `INSERT INTO assets (source, asset_id, filename, media_kind, first_seen_at, last_seen_at)
      VALUES ('photos', 'x', 'x.jpg', 'photo', '2024-01-01', '2024-01-01')`,
   );
@@ -44,7 +46,7 @@ function oldTracker(path: string): void {
 }
 
 const libraryOf = (t: Tracker, id: string) =>
-  t.query<{ library_id: string | null }>(`SELECT library_id FROM assets WHERE asset_id = ?`, id)[0]
+  query<{ library_id: string | null }>(t, `SELECT library_id FROM assets WHERE asset_id = ?`, id)[0]
     ?.library_id;
 
 Deno.test("assets are recorded under the library bound to their source", () =>
@@ -107,7 +109,7 @@ Deno.test("a dry run binds in memory and writes nothing", () =>
     try {
       bindLibrary(t, { source: "photos", libraryId: "photos:A", location: "/a" }, { dryRun: true });
       assert.equal(libraryOf(t, "x"), null);
-      assert.equal(t.query(`SELECT * FROM libraries`).length, 0);
+      assert.equal(query(t, `SELECT * FROM libraries`).length, 0);
     } finally {
       t.close();
     }

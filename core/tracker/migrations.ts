@@ -232,6 +232,53 @@ export const MIGRATIONS: readonly string[] = [
     recorded_at TEXT NOT NULL
   ) STRICT;
   `,
+  // 7: one status vocabulary for every run and job (backup runs and jobs used uppercase words of
+  // their own: COMPLETED is now succeeded), and backup runs record when their owner took them, so a
+  // process id reused by a newer process is not taken for the owner (as for the run lock). The jobs
+  // table is rebuilt for its CHECK; its AUTOINCREMENT sequence is carried over, so ids never repeat.
+  `
+  UPDATE backup_runs SET status = CASE status WHEN 'COMPLETED' THEN 'succeeded' ELSE lower(status) END;
+  ALTER TABLE backup_runs ADD COLUMN owner_since TEXT;
+
+  CREATE TABLE backup_jobs_v7 (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    run_id INTEGER NOT NULL REFERENCES backup_runs (id),
+    destination_id INTEGER NOT NULL REFERENCES backup_destinations (id),
+    source_path TEXT NOT NULL,
+    remote_path TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'pending'
+      CHECK (status IN ('pending', 'running', 'succeeded', 'failed', 'interrupted')),
+    bytes_total INTEGER NOT NULL DEFAULT 0,
+    bytes_transferred INTEGER NOT NULL DEFAULT 0,
+    files_total INTEGER NOT NULL DEFAULT 0,
+    files_transferred INTEGER NOT NULL DEFAULT 0,
+    transfer_speed INTEGER NOT NULL DEFAULT 0,
+    eta_seconds INTEGER,
+    started_at TEXT,
+    completed_at TEXT,
+    last_update TEXT NOT NULL,
+    error_message TEXT,
+    retry_count INTEGER NOT NULL DEFAULT 0,
+    priority INTEGER NOT NULL DEFAULT 0,
+    pid INTEGER,
+    source_name TEXT,
+    files_archived INTEGER NOT NULL DEFAULT 0
+  ) STRICT;
+  INSERT INTO backup_jobs_v7 (id, run_id, destination_id, source_path, remote_path, status, bytes_total,
+    bytes_transferred, files_total, files_transferred, transfer_speed, eta_seconds, started_at, completed_at,
+    last_update, error_message, retry_count, priority, pid, source_name, files_archived)
+  SELECT id, run_id, destination_id, source_path, remote_path,
+    CASE status WHEN 'COMPLETED' THEN 'succeeded' ELSE lower(status) END, bytes_total,
+    bytes_transferred, files_total, files_transferred, transfer_speed, eta_seconds, started_at, completed_at,
+    last_update, error_message, retry_count, priority, pid, source_name, files_archived
+  FROM backup_jobs;
+  DELETE FROM sqlite_sequence WHERE name = 'backup_jobs_v7';
+  INSERT INTO sqlite_sequence (name, seq) SELECT 'backup_jobs_v7', seq FROM sqlite_sequence WHERE name = 'backup_jobs';
+  DROP TABLE backup_jobs;
+  ALTER TABLE backup_jobs_v7 RENAME TO backup_jobs;
+  CREATE INDEX backup_jobs_status ON backup_jobs (status);
+  CREATE INDEX backup_jobs_run ON backup_jobs (run_id);
+  `,
 ];
 
 /** The schema version this build writes. */

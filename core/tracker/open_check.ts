@@ -8,6 +8,7 @@
 import { dirname } from "node:path";
 import type { DatabaseSync } from "node:sqlite";
 import { ConfigError } from "../plugin/errors.ts";
+import { int, text } from "./sql.ts";
 
 /** Creates an empty tracker file 0600 when there is none, so SQLite (and its WAL files) inherit it. */
 export function createPrivately(path: string): void {
@@ -29,8 +30,9 @@ export function createPrivately(path: string): void {
 export function checkIntact(db: DatabaseSync, path: string): void {
   let problems: string[];
   try {
-    const rows = db.prepare("PRAGMA quick_check(5)").all() as Record<string, unknown>[];
-    problems = rows.map((r) => String(Object.values(r)[0])).filter((p) => p !== "ok");
+    problems = db.prepare("PRAGMA quick_check(5)").all().map((r) => text(r, "quick_check")).filter((p) =>
+      p !== "ok"
+    );
   } catch (e) {
     const message = (e as Error).message;
     // Only damage is reported as damage; a read-only folder or a lock is said as what it is.
@@ -65,8 +67,8 @@ export function probeWriteLock(db: DatabaseSync): void {
   db.exec("BEGIN IMMEDIATE");
   try {
     // A write that is rolled back: a tracker on a read-only disk fails here, not in the first run.
-    const { user_version } = db.prepare("PRAGMA user_version").get() as { user_version: number };
-    db.exec(`PRAGMA user_version = ${user_version}`);
+    const version = int(db.prepare("PRAGMA user_version").get()!, "user_version");
+    db.exec(`PRAGMA user_version = ${version}`);
   } finally {
     db.exec("ROLLBACK");
   }
@@ -109,10 +111,8 @@ function commandOf(pid: number): string {
 /** The photos-sync run that holds the run lock, read without a write lock (WAL readers never wait). */
 export function lockHolder(db: DatabaseSync): string | undefined {
   try {
-    const held = db.prepare("SELECT pid, host, command FROM locks WHERE name = 'run'").get() as
-      | { pid: number; host: string; command: string }
-      | undefined;
-    return held ? `photos-sync ${held.command} (pid ${held.pid} on ${held.host})` : undefined;
+    const row = db.prepare("SELECT pid, host, command FROM locks WHERE name = $name").get({ name: "run" });
+    return row && `photos-sync ${text(row, "command")} (pid ${int(row, "pid")} on ${text(row, "host")})`;
   } catch {
     return undefined;
   }

@@ -22,6 +22,7 @@
  */
 import { backupStatus } from "./backup.ts";
 import type { Tracker } from "./mod.ts";
+import { int, type Row, sqlOf, text } from "./sql.ts";
 
 export interface LibraryTotals {
   source: string;
@@ -85,13 +86,43 @@ export interface StatusReport {
   }[];
 }
 
+/** One destination's row of the grouped query, with its problems by class. */
+function destinationTotalsOf(
+  r: Row,
+  problems: { destination: string; cls: string; n: number }[],
+): DestinationTotals {
+  const destination = text(r, "destination");
+  return {
+    destination,
+    imported: int(r, "imported"),
+    failed: int(r, "failed"),
+    skipped: int(r, "skipped"),
+    bytes: int(r, "bytes"),
+    incomplete: int(r, "incomplete"),
+    problems: Object.fromEntries(
+      problems.filter((p) => p.destination === destination).map((p) => [p.cls, p.n]),
+    ),
+    livePhotos: { total: int(r, "live"), complete: int(r, "live_complete") },
+    cinematic: { total: int(r, "cinematic"), withSidecars: int(r, "cinematic_sidecars") },
+    goneFromSource: int(r, "gone"),
+    removedThere: int(r, "removed"),
+  };
+}
+
 /** The tracker's part of the report; `extra` adds what needs the source or destination. */
 export function statusReport(
   tracker: Tracker,
   home: string,
   extra: Pick<StatusReport, "library" | "reachable"> = {},
 ): StatusReport {
-  const rows = tracker.query<Record<string, string | number>>(
+  const sql = sqlOf(tracker);
+  const problems = sql.all(
+    `SELECT destination, COALESCE(error_class, status) AS cls, COUNT(*) AS n FROM transfers
+     WHERE status IN ('failed', 'skipped') GROUP BY destination, cls`,
+    {},
+    (r) => ({ destination: text(r, "destination"), cls: text(r, "cls"), n: int(r, "n") }),
+  );
+  const destinations = sql.all(
     `SELECT t.destination,
        SUM(t.status = 'imported') AS imported, SUM(t.status = 'failed') AS failed, SUM(t.status = 'skipped') AS skipped,
        COALESCE(SUM(CASE WHEN t.status = 'imported' THEN t.size END), 0) AS bytes,
@@ -105,26 +136,9 @@ export function statusReport(
        SUM(a.gone_at IS NOT NULL) AS gone, SUM(t.remote_gone_at IS NOT NULL) AS removed
      FROM transfers t JOIN assets a USING (source, asset_id)
      GROUP BY t.destination ORDER BY t.destination`,
+    {},
+    (r) => destinationTotalsOf(r, problems),
   );
-  const problems = tracker.query<{ destination: string; cls: string; n: number }>(
-    `SELECT destination, COALESCE(error_class, status) AS cls, COUNT(*) AS n FROM transfers
-     WHERE status IN ('failed', 'skipped') GROUP BY destination, cls`,
-  );
-  const destinations = rows.map((r): DestinationTotals => ({
-    destination: r.destination as string,
-    imported: Number(r.imported),
-    failed: Number(r.failed),
-    skipped: Number(r.skipped),
-    bytes: Number(r.bytes),
-    incomplete: Number(r.incomplete),
-    problems: Object.fromEntries(
-      problems.filter((p) => p.destination === r.destination).map((p) => [p.cls, p.n]),
-    ),
-    livePhotos: { total: Number(r.live), complete: Number(r.live_complete) },
-    cinematic: { total: Number(r.cinematic), withSidecars: Number(r.cinematic_sidecars) },
-    goneFromSource: Number(r.gone),
-    removedThere: Number(r.removed),
-  }));
   const runs = tracker.recentRuns(5).map(({ id, command, status, startedAt, endedAt, dryRun }) => ({
     id,
     command,
@@ -140,7 +154,7 @@ export function statusReport(
       status: d.run.status,
       startedAt: d.run.startedAt,
       endedAt: d.run.endedAt,
-      jobsCompleted: d.counts.COMPLETED,
+      jobsCompleted: d.counts.succeeded,
       jobs: d.run.jobs.length,
     },
   }));

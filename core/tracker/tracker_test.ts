@@ -6,6 +6,7 @@ import type { Asset } from "../model/asset.ts";
 import { PlanBuilder } from "../model/plan.ts";
 import { MIGRATIONS, SCHEMA_VERSION } from "./migrations.ts";
 import { LockedError, processAlive, Tracker } from "./mod.ts";
+import { query } from "./_testing.ts";
 
 const IDS = { source: "photos", destination: "folder:/x" };
 
@@ -72,7 +73,7 @@ Deno.test("an older tracker is upgraded in order and keeps its rows", async () =
     try {
       assert.equal(upgraded.schemaVersion, MIGRATIONS.length + 1);
       assert.equal(upgraded.transfers(IDS.source, IDS.destination).get("A")?.status, "imported");
-      assert.deepEqual(upgraded.query("SELECT note FROM transfers"), [{ note: null }]);
+      assert.deepEqual(query(upgraded, "SELECT note FROM transfers"), [{ note: null }]);
     } finally {
       upgraded.close();
     }
@@ -105,7 +106,7 @@ Deno.test("recordFailure() after an import keeps the status, remote ids and albu
     assert.equal(state.status, "imported");
     assert.equal(state.attempts, 2);
     assert.deepEqual(t.remoteIds(IDS, "A"), { original: "remote-1" });
-    assert.deepEqual(t.query("SELECT album_title FROM album_members"), [{ album_title: "Trip" }]);
+    assert.deepEqual(query(t, "SELECT album_title FROM album_members"), [{ album_title: "Trip" }]);
   });
 });
 
@@ -132,7 +133,7 @@ Deno.test("a transaction that throws leaves nothing behind", async () => {
       }])
     );
     assert.equal(t.transfers(IDS.source, IDS.destination).size, 0);
-    assert.deepEqual(t.query("SELECT * FROM assets"), []);
+    assert.deepEqual(query(t, "SELECT * FROM assets"), []);
   });
 });
 
@@ -175,9 +176,9 @@ Deno.test("the run lock refuses a second live process and is taken over from a d
     await reader.cancel();
     assert.equal(processAlive(holder.pid), false);
     t.acquireLock("run", "sync");
-    assert.deepEqual(t.query("SELECT pid, command FROM locks"), [{ pid: Deno.pid, command: "sync" }]);
+    assert.deepEqual(query(t, "SELECT pid, command FROM locks"), [{ pid: Deno.pid, command: "sync" }]);
     t.releaseLock("run");
-    assert.deepEqual(t.query("SELECT * FROM locks"), []);
+    assert.deepEqual(query(t, "SELECT * FROM locks"), []);
   });
 });
 
@@ -201,7 +202,8 @@ Deno.test("a lock whose process id now belongs to a newer process of this host i
     // The id of a live process that started long after the lock was taken: the holder is gone.
     await withProcess("echo $$; exec sleep 30", (pid) => {
       const hourAgo = new Date(Date.now() - 3600_000).toISOString();
-      t.query(
+      query(
+        t,
         `INSERT INTO locks VALUES ('run', ?, ?, 'import', ?, ?) RETURNING name`,
         pid,
         hostname(),
@@ -210,7 +212,7 @@ Deno.test("a lock whose process id now belongs to a newer process of this host i
       );
       assert.equal(processAlive(pid), true);
       t.acquireLock("run", "sync");
-      assert.deepEqual(t.query("SELECT pid, command FROM locks"), [{ pid: Deno.pid, command: "sync" }]);
+      assert.deepEqual(query(t, "SELECT pid, command FROM locks"), [{ pid: Deno.pid, command: "sync" }]);
     });
   });
 });
@@ -220,7 +222,8 @@ Deno.test("a lock held by a dead process its parent has not reaped yet (a zombie
     // `sleep 0` ends at once, and its parent (now `sleep 30`) never reaps it.
     await withProcess("sleep 0 & echo $!; exec sleep 30", (pid) => {
       const at = new Date().toISOString();
-      t.query(
+      query(
+        t,
         `INSERT INTO locks VALUES ('run', ?, ?, 'import', ?, ?) RETURNING name`,
         pid,
         hostname(),
@@ -236,13 +239,14 @@ Deno.test("a lock held by a dead process its parent has not reaped yet (a zombie
 Deno.test("a lock from another host is taken over only when its heartbeat is stale", async () => {
   await withTracker((t) => {
     const old = new Date(Date.now() - 3600_000).toISOString();
-    t.query(
+    query(
+      t,
       `INSERT INTO locks VALUES ('run', 1, 'other-host', 'import', ?, ?) RETURNING name`,
       old,
       new Date().toISOString(),
     );
     assert.throws(() => t.acquireLock("run", "sync"), LockedError);
-    t.query(`UPDATE locks SET heartbeat_at = ? RETURNING name`, old);
+    query(t, `UPDATE locks SET heartbeat_at = ? RETURNING name`, old);
     t.acquireLock("run", "sync");
   });
 });
@@ -250,7 +254,7 @@ Deno.test("a lock from another host is taken over only when its heartbeat is sta
 Deno.test("a run left 'running' by a dead process is reported as interrupted", async () => {
   await withTracker((t) => {
     const id = t.startRun("import", false);
-    t.query(`UPDATE runs SET pid = 999999999 WHERE id = ? RETURNING id`, id);
+    query(t, `UPDATE runs SET pid = 999999999 WHERE id = ? RETURNING id`, id);
     assert.equal(t.recentRuns()[0].status, "interrupted");
     const live = t.startRun("import", true);
     assert.equal(t.recentRuns()[0].status, "running");

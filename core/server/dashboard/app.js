@@ -237,7 +237,7 @@ function backupCard(run) {
     ...run.jobs.map((j) => {
       const fraction = j.bytesTotal > 0
         ? Math.min(1, j.bytesTransferred / j.bytesTotal)
-        : j.status === "COMPLETED"
+        : j.status === "succeeded"
         ? 1
         : 0;
       const fill = el("span");
@@ -246,7 +246,7 @@ function backupCard(run) {
         "div",
         { "data-backup-job": j.id },
         el("div", {
-          class: `bar${j.status === "COMPLETED" ? " done" : j.status === "FAILED" ? " failed" : ""}`,
+          class: `bar${j.status === "succeeded" ? " done" : j.status === "failed" ? " failed" : ""}`,
           role: "progressbar",
           "aria-valuenow": (fraction * 100).toFixed(0),
         }, fill),
@@ -256,7 +256,7 @@ function backupCard(run) {
           statusPill(j.status),
           ` ${j.sourcePath} → ${j.remotePath} · ${bytes(j.bytesTransferred)} of ${bytes(j.bytesTotal)} · ` +
             `${num(j.filesTransferred)} of ${num(j.filesTotal)} files` +
-            (j.status === "RUNNING"
+            (j.status === "running"
               ? ` · ${bytes(j.transferSpeed)}/s · ${duration(j.etaSeconds)} left`
               : "") +
             (j.errorMessage ? ` · ${j.errorMessage}` : ""),
@@ -266,7 +266,7 @@ function backupCard(run) {
   );
 }
 
-const backupRunning = (r) => r.status === "running" || r.jobs.some((j) => j.status === "RUNNING");
+const backupRunning = (r) => r.status === "running" || r.jobs.some((j) => j.status === "running");
 
 function renderBackups(s) {
   const box = document.getElementById("backups");

@@ -1,0 +1,284 @@
+/**
+ * Reading what became of assets at a destination: each asset's state for the diff, counts,
+ * problems, and the remote ids of what was imported.
+ * @module
+ */
+import type { SQLOutputValue } from "node:sqlite";
+import type { ErrorKind } from "../plugin/errors.ts";
+import { int, type Row, type Sql, text, textOrNull } from "./sql.ts";
+
+export type TransferStatus = "imported" | "failed" | "skipped";
+
+/** A source and a destination: the pair most questions about transfers are asked for. */
+export interface Ids {
+  source: string;
+  destination: string;
+}
+
+/** What the diff needs to know of one asset at one destination. */
+export interface TransferState {
+  status: TransferStatus;
+  attempts: number;
+  /** `policy`: skipped on purpose by the run's policy (looked at again each run). */
+  errorClass: ErrorKind | "policy" | null;
+  nextAttemptAt: string | null;
+  sourceModifiedAt: string | null;
+  /** The metadata the destination was last given (null: never, or before tracking began). */
+  syncedFavorite: boolean | null;
+  syncedHidden: boolean | null;
+  syncedCapturedAt: string | null;
+  /** The destination no longer has it (deleted there); not uploaded again. */
+  remoteGone: boolean;
+}
+
+export interface ProblemRow {
+  assetId: string;
+  filename: string;
+  mediaKind: string;
+  status: TransferStatus;
+  errorClass: string | null;
+  errorMessage: string | null;
+  attempts: number;
+  lastAttemptAt: string | null;
+}
+
+/** A failed or skipped transfer at any destination; `filename` is null when the asset is unknown. */
+export interface ProblemTransfer {
+  destination: string;
+  status: "failed" | "skipped";
+  errorClass: string | null;
+  errorMessage: string | null;
+  assetId: string;
+  filename: string | null;
+  lastAttemptAt: string | null;
+}
+
+/** The columns of {@link transferStateOf}'s rows, in order (read as arrays: one row per asset). */
+type TransferStateRow = [
+  assetId: string,
+  status: TransferStatus,
+  attempts: number,
+  errorClass: ErrorKind | "policy" | null,
+  nextAttemptAt: string | null,
+  sourceModifiedAt: string | null,
+  syncedFavorite: number | null,
+  syncedHidden: number | null,
+  syncedCapturedAt: string | null,
+  remoteGoneAt: string | null,
+];
+
+function transferStateOf(row: SQLOutputValue[]): [string, TransferState] {
+  const [
+    assetId,
+    status,
+    attempts,
+    errorClass,
+    nextAttemptAt,
+    sourceModifiedAt,
+    favorite,
+    hidden,
+    capturedAt,
+    gone,
+  ] = row as TransferStateRow;
+  return [assetId, {
+    status,
+    attempts,
+    errorClass,
+    nextAttemptAt,
+    sourceModifiedAt,
+    syncedFavorite: favorite === null ? null : favorite === 1,
+    syncedHidden: hidden === null ? null : hidden === 1,
+    syncedCapturedAt: capturedAt,
+    remoteGone: gone !== null,
+  }];
+}
+
+/** Every asset's state at one destination, for the diff: one query, whatever the library size. */
+export function transferStates(sql: Sql, ids: Ids): Map<string, TransferState> {
+  const rows = sql.arrays(
+    `SELECT asset_id, status, attempts, error_class, next_attempt_at, source_modified_at, synced_favorite,
+            synced_hidden, synced_captured_at, remote_gone_at
+     FROM transfers WHERE source = $source AND destination = $destination`,
+  ).iterate({ source: ids.source, destination: ids.destination }) as Iterable<SQLOutputValue[]>;
+  const map = new Map<string, TransferState>();
+  for (const row of rows) map.set(...transferStateOf(row));
+  return map;
+}
+
+/** Counts by transfer status at a destination. */
+export function statusCounts(sql: Sql, destination: string): Record<TransferStatus, number> {
+  const counts: Record<TransferStatus, number> = { imported: 0, failed: 0, skipped: 0 };
+  const rows = sql.all(
+    `SELECT status, COUNT(*) AS n FROM transfers WHERE destination = $destination GROUP BY status`,
+    { destination },
+    (r) => ({ status: text(r, "status") as TransferStatus, n: int(r, "n") }),
+  );
+  for (const r of rows) counts[r.status] = r.n;
+  return counts;
+}
+
+function problemRowOf(r: Row): ProblemRow {
+  return {
+    assetId: text(r, "asset_id"),
+    filename: text(r, "filename"),
+    mediaKind: text(r, "media_kind"),
+    status: text(r, "status") as TransferStatus,
+    errorClass: textOrNull(r, "error_class"),
+    errorMessage: textOrNull(r, "error_message"),
+    attempts: int(r, "attempts"),
+    lastAttemptAt: textOrNull(r, "last_attempt_at"),
+  };
+}
+
+/** Failed and skipped assets at a destination, newest attempt first. */
+export function problems(sql: Sql, destination: string): ProblemRow[] {
+  return sql.all(
+    `SELECT t.asset_id, a.filename, a.media_kind, t.status, t.error_class, t.error_message, t.attempts,
+            t.last_attempt_at
+     FROM transfers t JOIN assets a USING (source, asset_id)
+     WHERE t.destination = $destination AND t.status IN ('failed', 'skipped')
+     ORDER BY t.last_attempt_at DESC`,
+    { destination },
+    problemRowOf,
+  );
+}
+
+function problemTransferOf(r: Row): ProblemTransfer {
+  return {
+    destination: text(r, "destination"),
+    status: text(r, "status") as ProblemTransfer["status"],
+    errorClass: textOrNull(r, "error_class"),
+    errorMessage: textOrNull(r, "error_message"),
+    assetId: text(r, "asset_id"),
+    filename: textOrNull(r, "filename"),
+    lastAttemptAt: textOrNull(r, "last_attempt_at"),
+  };
+}
+
+/** Failed and skipped transfers at every destination, newest attempt first. */
+export function problemTransfers(sql: Sql): ProblemTransfer[] {
+  return sql.all(
+    `SELECT t.destination, t.status, t.error_class, t.error_message, t.asset_id, a.filename, t.last_attempt_at
+     FROM transfers t LEFT JOIN assets a USING (source, asset_id)
+     WHERE t.status IN ('failed', 'skipped')
+     ORDER BY t.last_attempt_at DESC`,
+    {},
+    problemTransferOf,
+  );
+}
+
+// The resource that represents an asset at a destination: its id there is the asset's id.
+const PRIMARY_RESOURCE = `JOIN resources r ON r.source = t.source AND r.asset_id = t.asset_id
+  AND r.destination = t.destination AND r.key = COALESCE(t.primary_key, 'original')`;
+
+/** Primary remote ids of every imported asset at a destination that is not known to be gone there. */
+export function importedRemoteIds(sql: Sql, ids: Ids): { assetId: string; remoteId: string }[] {
+  return sql.all(
+    `SELECT t.asset_id, r.remote_id FROM transfers t ${PRIMARY_RESOURCE}
+     WHERE t.source = $source AND t.destination = $destination AND t.status = 'imported'
+       AND t.remote_gone_at IS NULL`,
+    { source: ids.source, destination: ids.destination },
+    (r) => ({ assetId: text(r, "asset_id"), remoteId: text(r, "remote_id") }),
+  );
+}
+
+/** The remote id that represents an asset at a destination (its primary resource's). */
+export function primaryRemoteId(sql: Sql, ids: Ids, assetId: string): string | undefined {
+  return sql.get(
+    `SELECT r.remote_id FROM transfers t ${PRIMARY_RESOURCE}
+     WHERE t.source = $source AND t.asset_id = $asset_id AND t.destination = $destination`,
+    { source: ids.source, asset_id: assetId, destination: ids.destination },
+    (r) => text(r, "remote_id"),
+  );
+}
+
+/** Remote ids by resource key for one asset at one destination. */
+export function remoteIds(sql: Sql, ids: Ids, assetId: string): Record<string, string> {
+  const rows = sql.all(
+    `SELECT key, remote_id FROM resources WHERE source = $source AND asset_id = $asset_id AND destination = $destination`,
+    { source: ids.source, asset_id: assetId, destination: ids.destination },
+    (r) => [text(r, "key"), text(r, "remote_id")] as const,
+  );
+  return Object.fromEntries(rows);
+}
+
+/** Remote ids (primary resource) of up to `limit` random assets recorded as imported at `destination`. */
+export function sampleRemoteIds(sql: Sql, destination: string, limit: number): string[] {
+  return sql.all(
+    `SELECT r.remote_id FROM transfers t ${PRIMARY_RESOURCE}
+     WHERE t.destination = $destination AND t.status = 'imported' AND t.remote_gone_at IS NULL
+     ORDER BY random() LIMIT $limit`,
+    { destination, limit },
+    (r) => text(r, "remote_id"),
+  );
+}
+
+/** How many assets the tracker holds as imported at `destination` and not deleted there. */
+export function importedCount(sql: Sql, destination: string): number {
+  return sql.get(
+    `SELECT COUNT(*) AS n FROM transfers
+     WHERE destination = $destination AND status = 'imported' AND remote_gone_at IS NULL`,
+    { destination },
+    (r) => int(r, "n"),
+  )!;
+}
+
+/** How many assets have a transfer of any status at `destination`. */
+export function transferCount(sql: Sql, destination: string): number {
+  return sql.get(
+    `SELECT COUNT(*) AS n FROM transfers WHERE destination = $destination`,
+    { destination },
+    (r) => int(r, "n"),
+  )!;
+}
+
+/** An asset the tracker knows that a complete listing of its source did not hold. */
+export interface MissingAsset {
+  assetId: string;
+  /** Its primary resource's id at the destination, when it has one there. */
+  remoteId: string | null;
+  goneAt: string | null;
+}
+
+/**
+ * Assets of a source that the tracker knows and that were not in a complete listing (`seen`),
+ * with their remote id (primary resource) at the destination when they have one. `among` limits
+ * the candidates to ids the caller already holds (sync: those with a transfer to the destination).
+ */
+export function missingFromSource(
+  sql: Sql,
+  ids: Ids,
+  seen: Set<string>,
+  among?: Iterable<string>,
+): MissingAsset[] {
+  // One narrow scan (or the caller's ids), then a lookup per missing asset: a no-op sync has none.
+  const missing: MissingAsset[] = [];
+  if (among) {
+    for (const assetId of among) {
+      if (seen.has(assetId)) continue;
+      const goneAt = sql.get(
+        `SELECT gone_at FROM assets WHERE source = $source AND asset_id = $asset_id`,
+        { source: ids.source, asset_id: assetId },
+        (r) => textOrNull(r, "gone_at"),
+      );
+      missing.push({ assetId, goneAt: goneAt ?? null, remoteId: null });
+    }
+  } else {
+    const rows = sql.arrays(`SELECT asset_id, gone_at FROM assets WHERE source = $source`)
+      .iterate({ source: ids.source }) as Iterable<SQLOutputValue[]>;
+    for (const row of rows) {
+      const [assetId, goneAt] = row as [string, string | null];
+      if (!seen.has(assetId)) missing.push({ assetId, goneAt, remoteId: null });
+    }
+  }
+  for (const m of missing) {
+    m.remoteId = sql.get(
+      `SELECT r.remote_id FROM transfers t ${PRIMARY_RESOURCE}
+       WHERE t.source = $source AND t.asset_id = $asset_id AND t.destination = $destination
+         AND t.remote_gone_at IS NULL`,
+      { source: ids.source, asset_id: m.assetId, destination: ids.destination },
+      (r) => text(r, "remote_id"),
+    ) ?? null;
+  }
+  return missing;
+}
