@@ -85,7 +85,7 @@ Deno.test("backup then restore gives back every Immich folder byte for byte, ver
     const w = await world(dir);
     const run = await backup([], w.env);
     assert.equal(run.code, 0, run.stderr);
-    assert.match(run.stdout, /backup run #1 to b2: completed/);
+    assert.match(run.stdout, /backup run #1 to b2: succeeded/);
     assert.match(run.stdout, /library\s+completed: 2 copied/);
     const restored = await backup(["--restore", "--into", join(dir, "restored")], w.env);
     assert.equal(restored.code, 0, restored.stderr);
@@ -133,7 +133,7 @@ Deno.test("a backup killed mid-transfer resumes its run and completes", async ()
     const again = await backup([], w.env);
     assert.equal(again.code, 0, again.stderr);
     assert.match(again.stderr, /resuming backup run #1/);
-    assert.match(again.stdout, /backup run #1 to b2: completed/);
+    assert.match(again.stdout, /backup run #1 to b2: succeeded/);
     const tracker = Tracker.open(db);
     try {
       const runs = new BackupStore(tracker).runs(1);
@@ -191,7 +191,7 @@ Deno.test("a job left running by a dead process is taken over, not left stuck", 
     const run = await backup([], w.env);
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stderr, new RegExp(`resuming backup run #${runId}`));
-    assert.match(run.stdout, new RegExp(`backup run #${runId} to b2: completed`));
+    assert.match(run.stdout, new RegExp(`backup run #${runId} to b2: succeeded`));
   });
 });
 
@@ -446,6 +446,6 @@ Deno.test("a backup stopped by SIGTERM mid-transfer exits 143, records its run i
     const again = await backup([], w.env);
     assert.equal(again.code, 0, again.stderr);
     assert.match(again.stderr, /resuming backup run #1/);
-    assert.match(again.stdout, /backup run #1 to b2: completed/);
+    assert.match(again.stdout, /backup run #1 to b2: succeeded/);
   });
 });
