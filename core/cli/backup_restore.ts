@@ -60,7 +60,7 @@ export async function backupRestore(cli: BackupCli): Promise<void> {
   const { flags, output } = cli;
   const { into, waitMs } = restoreFlags(flags);
   const only = typeof flags.restore === "string" ? flags.restore : undefined;
-  const { plugin, session, row } = await cli.open();
+  const { session, row } = await cli.open();
   const store = new BackupStore(cli.session.tracker);
   const destination = store.destination(row.name) ?? store.saveDestination(row);
   let summary: RestoreSummary;

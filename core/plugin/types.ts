@@ -34,7 +34,6 @@ import type {
   BackupInfo,
   TreeBackupRequest,
   TreeBackupResult,
-  TreeProgress,
   TreeRestoreRequest,
   TreeRestoreResult,
   TreeVerifyRequest,

@@ -279,6 +279,62 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX backup_jobs_status ON backup_jobs (status);
   CREATE INDEX backup_jobs_run ON backup_jobs (run_id);
   `,
+  // 8: the two-way sync's state. The values both sides last agreed on, per asset and destination
+  // (JSON in the synced shape of core/model/synced.ts), seeded from the three fields the one-way
+  // sync kept, so nothing is sent again; conflicts kept for review; metadata waiting to be written
+  // into Photos by a source that can; and where each side's change feed was read up to.
+  `
+  CREATE TABLE sync_state (
+    source TEXT NOT NULL,
+    asset_id TEXT NOT NULL,
+    destination TEXT NOT NULL,
+    fields TEXT NOT NULL,
+    agreed_at TEXT NOT NULL,
+    PRIMARY KEY (source, asset_id, destination)
+  ) STRICT;
+  INSERT INTO sync_state (source, asset_id, destination, fields, agreed_at)
+    SELECT source, asset_id, destination,
+      json_remove(
+        json_object(
+          'favorite', CASE synced_favorite WHEN 1 THEN json('true') WHEN 0 THEN json('false') END,
+          'hidden', CASE synced_hidden WHEN 1 THEN json('true') WHEN 0 THEN json('false') END,
+          'captured', CASE WHEN synced_captured_at IS NOT NULL
+            THEN json_object('utc', synced_captured_at, 'offsetSeconds', NULL) END),
+        CASE WHEN synced_favorite IS NULL THEN '$.favorite' ELSE '$.none' END,
+        CASE WHEN synced_hidden IS NULL THEN '$.hidden' ELSE '$.none' END,
+        CASE WHEN synced_captured_at IS NULL THEN '$.captured' ELSE '$.none' END),
+      COALESCE(imported_at, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+    FROM transfers
+    WHERE status = 'imported' AND (synced_favorite IS NOT NULL OR synced_hidden IS NOT NULL OR synced_captured_at IS NOT NULL);
+
+  CREATE TABLE sync_conflicts (
+    source TEXT NOT NULL,
+    asset_id TEXT NOT NULL,
+    destination TEXT NOT NULL,
+    field TEXT NOT NULL,
+    base TEXT NOT NULL,
+    photos TEXT NOT NULL,
+    remote TEXT NOT NULL,
+    found_at TEXT NOT NULL,
+    PRIMARY KEY (source, asset_id, destination, field)
+  ) STRICT;
+
+  CREATE TABLE pending_writes (
+    source TEXT NOT NULL,
+    asset_id TEXT NOT NULL,
+    fields TEXT NOT NULL,
+    queued_at TEXT NOT NULL,
+    PRIMARY KEY (source, asset_id)
+  ) STRICT;
+
+  CREATE TABLE sync_checkpoints (
+    destination TEXT NOT NULL,
+    side TEXT NOT NULL,
+    checkpoint TEXT NOT NULL,
+    saved_at TEXT NOT NULL,
+    PRIMARY KEY (destination, side)
+  ) STRICT;
+  `,
 ];
 
 /** The schema version this build writes. */

@@ -1,0 +1,207 @@
+/**
+ * The two-way sync's state: per asset and destination, the values both sides last agreed on; the
+ * conflicts kept for `review --resolve`; the metadata waiting to be written into Photos; and where
+ * each side's change feed was read up to.
+ *
+ * @example
+ * ```ts
+ * const store = new SyncStore(tracker);
+ * store.recordAgreed(ids, "A1", { favorite: true });
+ * store.agreed(ids).get("A1"); // { favorite: true }
+ * ```
+ * @module
+ */
+import type { SideFields, SyncedField } from "../model/synced.ts";
+import type { Tracker } from "./mod.ts";
+import { int, json, now, type Row, type Sql, sqlOf, text } from "./sql.ts";
+
+export interface SyncIds {
+  source: string;
+  destination: string;
+}
+
+/** A field changed on both sides to different values, as `sync` found it. */
+export interface StoredConflict {
+  assetId: string;
+  field: SyncedField;
+  base: unknown;
+  photos: unknown;
+  remote: unknown;
+  foundAt: string;
+}
+
+export interface PendingWrite {
+  assetId: string;
+  fields: Omit<SideFields, "people">;
+  queuedAt: string;
+}
+
+export class SyncStore {
+  readonly #sql: Sql;
+
+  constructor(tracker: Tracker) {
+    this.#sql = sqlOf(tracker);
+  }
+
+  /** The agreed fields of every asset with any, by asset id (one read per sync). */
+  agreed(ids: SyncIds): Map<string, SideFields> {
+    const rows = this.#sql.all(
+      `SELECT asset_id, fields FROM sync_state WHERE source = $source AND destination = $destination`,
+      { ...ids },
+      (r) => [text(r, "asset_id"), json<SideFields>(r, "fields", {})] as const,
+    );
+    return new Map(rows);
+  }
+
+  /** Replaces what both sides agree on for one asset. */
+  recordAgreed(ids: SyncIds, assetId: string, fields: SideFields, at = now()): void {
+    this.#sql.run(
+      `INSERT INTO sync_state (source, asset_id, destination, fields, agreed_at)
+       VALUES ($source, $asset_id, $destination, $fields, $at)
+       ON CONFLICT (source, asset_id, destination) DO UPDATE SET fields = excluded.fields, agreed_at = excluded.agreed_at`,
+      { ...ids, asset_id: assetId, fields: JSON.stringify(fields), at },
+    );
+  }
+
+  /** The open conflicts, oldest first; of one asset when `assetId` is given. */
+  conflicts(ids: SyncIds, assetId?: string): StoredConflict[] {
+    return this.#sql.all(
+      `SELECT asset_id, field, base, photos, remote, found_at FROM sync_conflicts
+       WHERE source = $source AND destination = $destination AND ($asset_id IS NULL OR asset_id = $asset_id)
+       ORDER BY found_at, asset_id, field`,
+      { ...ids, asset_id: assetId ?? null },
+      conflictOf,
+    );
+  }
+
+  /** Makes these the open conflicts of one asset (none: it has none any more). */
+  replaceConflicts(
+    ids: SyncIds,
+    assetId: string,
+    conflicts: { field: SyncedField; base: unknown; photos: unknown; remote: unknown }[],
+    at = now(),
+  ): void {
+    this.#sql.transaction(() => {
+      const kept = new Map(this.conflicts(ids, assetId).map((c) => [c.field, c.foundAt]));
+      this.#sql.run(
+        `DELETE FROM sync_conflicts WHERE source = $source AND destination = $destination AND asset_id = $asset_id`,
+        { ...ids, asset_id: assetId },
+      );
+      for (const c of conflicts) {
+        this.#sql.run(
+          `INSERT INTO sync_conflicts (source, asset_id, destination, field, base, photos, remote, found_at)
+           VALUES ($source, $asset_id, $destination, $field, $base, $photos, $remote, $found_at)`,
+          {
+            ...ids,
+            asset_id: assetId,
+            field: c.field,
+            base: JSON.stringify(c.base ?? null),
+            photos: JSON.stringify(c.photos ?? null),
+            remote: JSON.stringify(c.remote ?? null),
+            // A conflict found again keeps the time it was first found.
+            found_at: kept.get(c.field) ?? at,
+          },
+        );
+      }
+    });
+  }
+
+  /** The open conflict count per destination, for `status`. */
+  conflictCount(destination: string): number {
+    return this.#sql.get(
+      `SELECT COUNT(*) AS n FROM sync_conflicts WHERE destination = $destination`,
+      { destination },
+      (r) => Number(r.n),
+    ) ?? 0;
+  }
+
+  /** Metadata waiting to be written into the library by a source that can write. */
+  pendingWrites(source: string): PendingWrite[] {
+    return this.#sql.all(
+      `SELECT asset_id, fields, queued_at FROM pending_writes WHERE source = $source ORDER BY queued_at, asset_id`,
+      { source },
+      (r) => ({
+        assetId: text(r, "asset_id"),
+        fields: json(r, "fields", {}),
+        queuedAt: text(r, "queued_at"),
+      }),
+    );
+  }
+
+  /** Adds fields to what waits for one asset; a later value of a field replaces the earlier one. */
+  queueWrite(source: string, assetId: string, fields: Omit<SideFields, "people">, at = now()): void {
+    this.#sql.transaction(() => {
+      const waiting = this.pendingWrites(source).find((w) => w.assetId === assetId);
+      this.#sql.run(
+        `INSERT INTO pending_writes (source, asset_id, fields, queued_at) VALUES ($source, $asset_id, $fields, $at)
+         ON CONFLICT (source, asset_id) DO UPDATE SET fields = excluded.fields`,
+        { source, asset_id: assetId, fields: JSON.stringify({ ...waiting?.fields, ...fields }), at },
+      );
+    });
+  }
+
+  clearWrite(source: string, assetId: string): void {
+    this.#sql.run(`DELETE FROM pending_writes WHERE source = $source AND asset_id = $asset_id`, {
+      source,
+      asset_id: assetId,
+    });
+  }
+
+  /** The asset each of these remote ids belongs to (any member of its group), by remote id. */
+  assetsOf(ids: SyncIds, remoteIds: readonly string[]): Map<string, string> {
+    const found = new Map<string, string>();
+    for (let i = 0; i < remoteIds.length; i += 500) {
+      const rows = this.#sql.all(
+        `SELECT remote_id, asset_id FROM resources
+         WHERE source = $source AND destination = $destination
+           AND remote_id IN (SELECT value FROM json_each($remote_ids))`,
+        { ...ids, remote_ids: JSON.stringify(remoteIds.slice(i, i + 500)) },
+        (r) => [text(r, "remote_id"), text(r, "asset_id")] as const,
+      );
+      for (const [remoteId, assetId] of rows) found.set(remoteId, assetId);
+    }
+    return found;
+  }
+
+  /** Every file of one asset that reached the destination: its key, checksum, size and remote id. */
+  resources(ids: SyncIds, assetId: string): { key: string; sha1: string; size: number; remoteId: string }[] {
+    return this.#sql.all(
+      `SELECT key, sha1, size, remote_id FROM resources
+       WHERE source = $source AND destination = $destination AND asset_id = $asset_id ORDER BY key`,
+      { ...ids, asset_id: assetId },
+      (r) => ({
+        key: text(r, "key"),
+        sha1: text(r, "sha1"),
+        size: int(r, "size"),
+        remoteId: text(r, "remote_id"),
+      }),
+    );
+  }
+
+  checkpoint(destination: string, side: string): string | undefined {
+    return this.#sql.get(
+      `SELECT checkpoint FROM sync_checkpoints WHERE destination = $destination AND side = $side`,
+      { destination, side },
+      (r) => text(r, "checkpoint"),
+    );
+  }
+
+  saveCheckpoint(destination: string, side: string, checkpoint: string, at = now()): void {
+    this.#sql.run(
+      `INSERT INTO sync_checkpoints (destination, side, checkpoint, saved_at) VALUES ($destination, $side, $checkpoint, $at)
+       ON CONFLICT (destination, side) DO UPDATE SET checkpoint = excluded.checkpoint, saved_at = excluded.saved_at`,
+      { destination, side, checkpoint, at },
+    );
+  }
+}
+
+function conflictOf(row: Row): StoredConflict {
+  return {
+    assetId: text(row, "asset_id"),
+    field: text(row, "field") as SyncedField,
+    base: json(row, "base", null),
+    photos: json(row, "photos", null),
+    remote: json(row, "remote", null),
+    foundAt: text(row, "found_at"),
+  };
+}
