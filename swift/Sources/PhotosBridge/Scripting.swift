@@ -21,10 +21,15 @@ enum Scripting {
     /// The fields present, as the script reads them (null clears).
     var json: [String: Any] {
       var values: [String: Any] = [:]
-      if let title { values["title"] = title ?? NSNull() }
-      if let caption { values["caption"] = caption ?? NSNull() }
+      if let title { values["title"] = orNull(title) }
+      if let caption { values["caption"] = orNull(caption) }
       if let keywords { values["keywords"] = keywords }
       return values
+    }
+
+    private func orNull(_ text: String?) -> Any {
+      if let text { return text }
+      return NSNull()
     }
   }
 

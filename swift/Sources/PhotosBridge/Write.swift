@@ -42,17 +42,17 @@ enum Write {
     let keywords: [String]?
 
     init(from decoder: Decoder) throws {
-      let fields = try decoder.container(keyedBy: Name.self)
+      let fields = try decoder.container(keyedBy: FieldKey.self)
       names = fields.allKeys.map(\.stringValue).sorted()
-      favorite = try fields.decodeIfPresent(Bool.self, forKey: Name("favorite"))
-      hidden = try fields.decodeIfPresent(Bool.self, forKey: Name("hidden"))
+      favorite = try fields.decodeIfPresent(Bool.self, forKey: FieldKey("favorite"))
+      hidden = try fields.decodeIfPresent(Bool.self, forKey: FieldKey("hidden"))
       creationDate = try nullable(fields, "creationDate")
       timeZoneOffset = try nullable(fields, "timeZoneOffset")
       location = try nullable(fields, "location")
-      albums = try fields.decodeIfPresent([String].self, forKey: Name("albums"))
+      albums = try fields.decodeIfPresent([String].self, forKey: FieldKey("albums"))
       title = try nullable(fields, "title")
       caption = try nullable(fields, "caption")
-      keywords = try fields.decodeIfPresent([String].self, forKey: Name("keywords"))
+      keywords = try fields.decodeIfPresent([String].self, forKey: FieldKey("keywords"))
     }
 
     var scripted: Scripting.Text {
@@ -154,26 +154,30 @@ enum Write {
       .enumerateObjects { album, _, _ in
         if album.assetCollectionSubtype == .albumRegular { current[bareIdentifier(album.localIdentifier)] = album }
       }
-    let wantedIds = Set(wanted.map { bareIdentifier($0.localIdentifier) })
-    let add = wanted.filter { current[bareIdentifier($0.localIdentifier)] == nil }
+    var wantedIds = Set<String>()
+    // An album named twice is added once.
+    let add = wanted.filter { album in
+      let id = bareIdentifier(album.localIdentifier)
+      return wantedIds.insert(id).inserted && current[id] == nil
+    }
     let remove = current.filter { !wantedIds.contains($0.key) }.map(\.value)
     return (add, remove)
   }
 }
 
 /// Any key of a JSON object, so that unknown fields can be named instead of ignored.
-struct Name: CodingKey {
+struct FieldKey: CodingKey {
   let stringValue: String
   var intValue: Int? { nil }
 
   init(_ name: String) { stringValue = name }
   init?(stringValue: String) { self.stringValue = stringValue }
-  init?(intValue: Int) { nil }
+  init?(intValue: Int) { return nil }
 }
 
 /// nil when the key is absent, .some(nil) when it is null.
-private func nullable<T: Decodable>(_ container: KeyedDecodingContainer<Name>, _ name: String) throws -> T?? {
-  let key = Name(name)
+private func nullable<T: Decodable>(_ container: KeyedDecodingContainer<FieldKey>, _ name: String) throws -> T?? {
+  let key = FieldKey(name)
   guard container.contains(key) else { return nil }
   if try container.decodeNil(forKey: key) { return .some(nil) }
   return .some(try container.decode(T.self, forKey: key))
