@@ -51,8 +51,10 @@ enum History {
     do {
       for change in try library.fetchPersistentChanges(since: token) {
         try autoreleasepool {
-          assets.add(try change.changeDetails(for: .asset))
-          albums.add(try change.changeDetails(for: .assetCollection))
+          let assetDetails = try change.changeDetails(for: .asset)
+          let albumDetails = try change.changeDetails(for: .assetCollection)
+          assets.add(assetDetails)
+          albums.add(albumDetails)
         }
       }
     } catch {

@@ -37,8 +37,8 @@ enum Scripting {
   /// putting them back. The script puts back what it set itself when a later field fails.
   static func set(_ text: Text, on localIdentifier: String) throws -> Text {
     let request: [String: Any] = ["id": localIdentifier, "set": text.json]
-    let argument = String(decoding: try JSONSerialization.data(withJSONObject: request), as: UTF8.self)
-    let answer = try run(argument)
+    let data = try JSONSerialization.data(withJSONObject: request)
+    let answer = try run(String(decoding: data, as: UTF8.self))
     guard let before = try? JSONSerialization.jsonObject(with: Data(answer.utf8)) as? [String: Any] else {
       throw BridgeError(.internal, "Photos' scripting interface answered something unexpected: \(answer.prefix(200))")
     }

@@ -77,7 +77,7 @@ enum Write {
     let albums = try fields.albums.map { try albumChanges(asset, to: $0) }
 
     let scripted = fields.scripted
-    let before = scripted.isEmpty ? nil : try Scripting.set(scripted, on: asset.localIdentifier)
+    let before = try scripted.isEmpty ? nil : Scripting.set(scripted, on: asset.localIdentifier)
     guard fields.needsChangeBlock else { return Result(written: fields.names) }
     do {
       try Changes.perform {
