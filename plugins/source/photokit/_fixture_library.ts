@@ -34,10 +34,30 @@ export interface FixtureAsset extends Omit<NativeAsset, "resources"> {
   resources: FixtureResource[];
 }
 
+/** An album psb_write may name; `kind` other than `regular` is refused, as PhotoKit refuses it. */
+export interface FixtureAlbum {
+  localIdentifier: string;
+  title: string;
+  folders: string[];
+  kind: "regular" | "smart" | "shared";
+}
+
+/** One entry of Photos' persistent change history, as the fixture replays it. */
+export interface FixtureChange {
+  object: "asset" | "album";
+  change: "inserted" | "updated" | "deleted";
+  id: string;
+}
+
 export interface Fixture {
   authorization?: string;
   promptResult?: string;
   declineChanges?: boolean;
+  /** "denied": the user refused Automation, so title, caption and keywords cannot be written. */
+  automation?: "denied";
+  albums?: FixtureAlbum[];
+  /** The history the library starts with; tokens older than the `expiredBefore`-th change are expired. */
+  history?: { changes: FixtureChange[]; expiredBefore?: number };
   assets: FixtureAsset[];
 }
 

@@ -65,6 +65,37 @@ export interface NativeAsset {
   resources: NativeResource[];
 }
 
+/** The fields psb_write takes (photos_bridge.h); absent: left as it is, null: cleared. */
+export interface NativeFields {
+  favorite?: boolean;
+  hidden?: boolean;
+  /** ISO-8601; null is refused ("unsupported"): Photos cannot clear a creation date. */
+  creationDate?: string | null;
+  /** Checked against the asset's capture zone, which PhotoKit cannot change. */
+  timeZoneOffset?: number | null;
+  location?: { latitude: number; longitude: number } | null;
+  /** The user albums the asset ends up in, by album local identifier or UUID. */
+  albums?: string[];
+  title?: string | null;
+  caption?: string | null;
+  keywords?: string[];
+}
+
+/** Local identifiers inserted, updated and deleted since a token. */
+export interface NativeChanges {
+  inserted: string[];
+  updated: string[];
+  deleted: string[];
+}
+
+/** psb_history's answer: `all` when the history could not answer for the token given. */
+export interface NativeHistory {
+  next: string;
+  all: boolean;
+  assets: NativeChanges;
+  albums: NativeChanges;
+}
+
 export interface ListOptions {
   includeHidden?: boolean;
   includeAllBursts?: boolean;
@@ -173,11 +204,15 @@ export class PhotosBridge {
     >;
   }
 
-  // No caller today: kept for restoring assets into Photos (a later issue), with create() below.
-  setFavorite(ids: string[], favorite: boolean): Promise<{ updated: string[]; notFound: string[] }> {
-    return this.#call("psb_set_favorite", { ids, favorite }) as Promise<
-      { updated: string[]; notFound: string[] }
-    >;
+  /** Writes these fields into one asset, all or nothing; returns the names of the fields written. */
+  async write(id: string, fields: NativeFields): Promise<string[]> {
+    const result = await this.#call("psb_write", { id, fields }) as { written: string[] };
+    return result.written;
+  }
+
+  /** What changed since `since` (the `next` of an earlier answer); null asks for a first token. */
+  history(since: string | null): Promise<NativeHistory> {
+    return this.#call("psb_history", { since }) as Promise<NativeHistory>;
   }
 
   /** Moves the assets to Recently Deleted in one change. */

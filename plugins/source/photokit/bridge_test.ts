@@ -1,7 +1,13 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { ConfigError, FatalError, PermanentError, RetryableError } from "../../../core/plugin/errors.ts";
-import { type Fixture, type FixtureAsset, fixtureLibrary, nativeAsset } from "./_fixture_library.ts";
+import {
+  type Fixture,
+  type FixtureAlbum,
+  type FixtureAsset,
+  fixtureLibrary,
+  nativeAsset,
+} from "./_fixture_library.ts";
 import { PhotosBridge } from "./bridge.ts";
 
 // Every test here loads a native library and must unload it: the resource sanitizer checks that.
@@ -395,14 +401,13 @@ test("download() fetches from iCloud so that a later export needs no network", a
   });
 });
 
-test("favorites, deletion and creation change the library in one batch each", async () => {
+test("favorites, deletion and creation change the library", async () => {
   await withFiles(async (file) => ({
     assets: [await photo(file, 1), await photo(file, 2), await photo(file, 3)],
   }), async (bridge, out) => {
-    assert.deepEqual(await bridge.setFavorite([uuid(1), `${uuid(2)}/L0/001`, uuid(8)], true), {
-      updated: [uuid(1), `${uuid(2)}/L0/001`],
-      notFound: [uuid(8)],
-    });
+    assert.deepEqual(await bridge.write(uuid(1), { favorite: true }), ["favorite"]);
+    assert.deepEqual(await bridge.write(`${uuid(2)}/L0/001`, { favorite: true }), ["favorite"]);
+    await assert.rejects(bridge.write(uuid(8), { favorite: true }), PermanentError);
     assert.deepEqual(await bridge.delete([uuid(3), uuid(9)]), { deleted: [uuid(3)], notFound: [uuid(9)] });
 
     await Deno.mkdir(out);
@@ -481,4 +486,218 @@ test("close() cancels calls in flight, waits for them, then refuses new calls", 
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+/** The library's albums, as psb_write may name them. */
+const ALBUMS: FixtureAlbum[] = [
+  {
+    localIdentifier: "A1B00000-0000-4000-8000-000000000001/L0/040",
+    title: "Trip",
+    folders: ["2025"],
+    kind: "regular",
+  },
+  {
+    localIdentifier: "A1B00000-0000-4000-8000-000000000002/L0/040",
+    title: "Family",
+    folders: [],
+    kind: "regular",
+  },
+  {
+    localIdentifier: "A1B00000-0000-4000-8000-000000000003/L0/040",
+    title: "Favorites",
+    folders: [],
+    kind: "smart",
+  },
+];
+const album = (n: number) => ALBUMS[n - 1].localIdentifier.slice(0, 36);
+
+/** The title, caption and keywords the fixture's scripting interface holds, by local identifier. */
+async function scripted(
+  dir: string,
+): Promise<Record<string, { title: string | null; caption: string | null; keywords: string[] }>> {
+  return JSON.parse(await Deno.readTextFile(join(dir, "scripting.json")).catch(() => "{}"));
+}
+
+/** A library of `assets` with ALBUMS, plus `extra` fixture keys; the body gets the bridge and the fixture folder. */
+async function withLibrary(
+  extra: Partial<Fixture>,
+  assets: FixtureAsset[],
+  body: (bridge: PhotosBridge, dir: string) => Promise<void>,
+): Promise<void> {
+  await using lib = await fixtureLibrary({ albums: ALBUMS, ...extra, assets });
+  const bridge = PhotosBridge.open({ path: lib.path });
+  try {
+    await body(bridge, lib.dir);
+  } finally {
+    await bridge.close();
+  }
+}
+
+test("write() sets every field of one asset in one call: PhotoKit's, the albums and the scripted text", async () => {
+  const asset = nativeAsset(uuid(1), {
+    timeZoneOffset: 7200,
+    albums: [{ localIdentifier: ALBUMS[1].localIdentifier, title: "Family", folders: [] }],
+  });
+  await withLibrary({}, [asset, nativeAsset(uuid(2))], async (bridge, dir) => {
+    const written = await bridge.write(uuid(1), {
+      favorite: true,
+      hidden: true,
+      creationDate: "2024-12-24T18:00:00.000Z",
+      timeZoneOffset: 7200,
+      location: { latitude: 48.1374, longitude: 11.5755 },
+      albums: [album(1)],
+      title: "Christmas",
+      caption: 'At grandma\'s, "finally" ✓',
+      keywords: ["family", "winter"],
+    });
+    assert.deepEqual(written, [
+      "albums",
+      "caption",
+      "creationDate",
+      "favorite",
+      "hidden",
+      "keywords",
+      "location",
+      "timeZoneOffset",
+      "title",
+    ]);
+    const [listed] = await listAll(bridge, { includeHidden: true });
+    assert.equal(listed.favorite, true);
+    assert.equal(listed.hidden, true);
+    assert.equal(listed.creationDate, "2024-12-24T18:00:00.000Z");
+    assert.deepEqual(listed.location, { latitude: 48.1374, longitude: 11.5755 });
+    // Added to Trip, taken out of Family: the asset ends up in exactly the albums asked for.
+    assert.deepEqual(listed.albums, [{
+      localIdentifier: ALBUMS[0].localIdentifier,
+      title: "Trip",
+      folders: ["2025"],
+    }]);
+    assert.deepEqual(await scripted(dir), {
+      [`${uuid(1)}/L0/001`]: {
+        title: "Christmas",
+        caption: 'At grandma\'s, "finally" ✓',
+        keywords: ["family", "winter"],
+      },
+    });
+
+    // Null clears; absent leaves a field alone.
+    await bridge.write(uuid(1), { title: null, location: null, albums: [] });
+    const [cleared] = await listAll(bridge, { includeHidden: true });
+    assert.equal(cleared.location, null);
+    assert.deepEqual(cleared.albums, []);
+    assert.equal(cleared.favorite, true);
+    assert.deepEqual((await scripted(dir))[`${uuid(1)}/L0/001`].title, null);
+    assert.deepEqual((await scripted(dir))[`${uuid(1)}/L0/001`].caption, 'At grandma\'s, "finally" ✓');
+  });
+});
+
+test("write() refuses what Photos cannot take, naming the field, and writes nothing", async () => {
+  const asset = nativeAsset(uuid(1), { timeZoneOffset: 3600 });
+  await withLibrary({}, [asset], async (bridge, dir) => {
+    const refusals: [Record<string, unknown>, new (message: string) => Error, RegExp][] = [
+      [{ favorite: true, rating: 3 }, PermanentError, /Photos cannot take rating/],
+      [
+        { favorite: true, albums: ["A1B00000-0000-4000-8000-00000000dead"] },
+        PermanentError,
+        /albums: no album/,
+      ],
+      [
+        { favorite: true, albums: [album(3)] },
+        PermanentError,
+        /albums: Favorites is not one of your own albums/,
+      ],
+      [{ favorite: true, creationDate: null }, PermanentError, /creationDate: Photos cannot clear/],
+      [
+        { favorite: true, creationDate: "2024-01-01T00:00:00.000Z", timeZoneOffset: -18000 },
+        PermanentError,
+        /timeZoneOffset: PhotoKit cannot move/,
+      ],
+      [{ favorite: "yes" }, FatalError, /favorite: not a bool/],
+    ];
+    for (const [fields, Kind, message] of refusals) {
+      await assert.rejects(
+        bridge.write(uuid(1), fields as never),
+        (e: Error) => e instanceof Kind && message.test(e.message),
+        JSON.stringify(fields),
+      );
+    }
+    const [listed] = await listAll(bridge);
+    assert.equal(listed.favorite, false, "no refused call wrote its other fields");
+    assert.equal(listed.creationDate, asset.creationDate);
+    assert.deepEqual(await scripted(dir), {});
+    // The zone the asset already has is not a change of zone.
+    await bridge.write(uuid(1), { creationDate: "2024-01-01T00:00:00.000Z", timeZoneOffset: 3600 });
+    assert.equal((await listAll(bridge))[0].creationDate, "2024-01-01T00:00:00.000Z");
+  });
+});
+
+test("write() without Automation permission says what to allow and leaves the asset as it was", async () => {
+  await withLibrary({ automation: "denied" }, [nativeAsset(uuid(1))], async (bridge, dir) => {
+    await assert.rejects(
+      bridge.write(uuid(1), { favorite: true, caption: "Beach" }),
+      (e: Error) =>
+        e instanceof ConfigError && /Privacy & Security > Automation > Photos/.test(e.message) &&
+        /nothing was written/.test(e.message),
+    );
+    assert.equal((await listAll(bridge))[0].favorite, false);
+    assert.deepEqual(await scripted(dir), {});
+    // Fields PhotoKit writes itself need no Automation.
+    assert.deepEqual(await bridge.write(uuid(1), { favorite: true }), ["favorite"]);
+  });
+  await withLibrary({ declineChanges: true }, [nativeAsset(uuid(1))], async (bridge, dir) => {
+    await assert.rejects(bridge.write(uuid(1), { favorite: true, title: "T" }), FatalError);
+    assert.equal((await listAll(bridge))[0].favorite, false);
+    assert.deepEqual(await scripted(dir), {});
+  });
+});
+
+test("history() replays the change log from a token: the library's own and the calls' changes", async () => {
+  const history = {
+    changes: [
+      { object: "asset", change: "updated", id: `${uuid(1)}/L0/001` },
+      { object: "asset", change: "inserted", id: `${uuid(2)}/L0/001` },
+      { object: "asset", change: "updated", id: `${uuid(1)}/L0/001` },
+    ],
+    expiredBefore: 1,
+  };
+  await withLibrary(
+    { history } as Partial<Fixture>,
+    [nativeAsset(uuid(1)), nativeAsset(uuid(2))],
+    async (bridge) => {
+      // No token, an unreadable one or one older than the history kept: "all", and a fresh token.
+      const first = await bridge.history(null);
+      assert.deepEqual({ ...first, next: undefined }, {
+        next: undefined,
+        all: true,
+        assets: { inserted: [], updated: [], deleted: [] },
+        albums: { inserted: [], updated: [], deleted: [] },
+      });
+      assert.equal(first.next, "fx-history:3");
+      assert.equal((await bridge.history("garbage")).all, true);
+      assert.equal((await bridge.history("fx-history:0")).all, true, "expired");
+
+      const replayed = await bridge.history("fx-history:1");
+      assert.equal(replayed.all, false);
+      assert.deepEqual(replayed.assets, {
+        inserted: [`${uuid(2)}/L0/001`],
+        updated: [`${uuid(1)}/L0/001`],
+        deleted: [],
+      });
+
+      // Nothing since the current token; then what the calls change, each id once.
+      assert.deepEqual((await bridge.history(first.next)).assets, { inserted: [], updated: [], deleted: [] });
+      await bridge.write(uuid(2), { favorite: true, albums: [album(2)] });
+      await bridge.write(uuid(2), { hidden: true });
+      await bridge.delete([uuid(1)]);
+      const since = await bridge.history(first.next);
+      assert.equal(since.all, false);
+      assert.deepEqual(since.assets, {
+        inserted: [],
+        updated: [`${uuid(1)}/L0/001`, `${uuid(2)}/L0/001`],
+        deleted: [],
+      });
+      assert.deepEqual(since.albums, { inserted: [], updated: [ALBUMS[1].localIdentifier], deleted: [] });
+      assert.deepEqual((await bridge.history(since.next)).assets.updated, []);
+    },
+  );
 });

@@ -21,7 +21,7 @@ import { fileURLToPath } from "node:url";
 import { ConfigError, FatalError, PermanentError, RetryableError } from "../../../core/plugin/errors.ts";
 
 /** The ABI this build speaks; must equal `PSB_ABI_VERSION` of photos_bridge.h. */
-export const ABI_VERSION = 1;
+export const ABI_VERSION = 2;
 
 /** The file name of the library on macOS. */
 export const LIBRARY_FILE = "libPhotosBridge.dylib";
@@ -47,8 +47,10 @@ export const SYMBOLS = {
   psb_export: { parameters: ["buffer", "function"], result: "pointer", nonblocking: true },
   /** char *psb_download(const char *request, psb_progress_fn progress) */
   psb_download: { parameters: ["buffer", "function"], result: "pointer", nonblocking: true },
-  /** char *psb_set_favorite(const char *request) */
-  psb_set_favorite: { parameters: ["buffer"], result: "pointer", nonblocking: true },
+  /** char *psb_write(const char *request) */
+  psb_write: { parameters: ["buffer"], result: "pointer", nonblocking: true },
+  /** char *psb_history(const char *request) */
+  psb_history: { parameters: ["buffer"], result: "pointer", nonblocking: true },
   /** char *psb_delete(const char *request) */
   psb_delete: { parameters: ["buffer"], result: "pointer", nonblocking: true },
   /** char *psb_create(const char *request) */
@@ -64,7 +66,13 @@ export const PROGRESS_CALLBACK = {
 export type BridgeLibrary = Deno.DynamicLibrary<typeof SYMBOLS>;
 
 /** The JSON calls that take only a request. */
-export type JsonSymbol = "psb_authorize" | "psb_list" | "psb_set_favorite" | "psb_delete" | "psb_create";
+export type JsonSymbol =
+  | "psb_authorize"
+  | "psb_list"
+  | "psb_write"
+  | "psb_history"
+  | "psb_delete"
+  | "psb_create";
 /** The JSON calls that also take a progress callback. */
 export type ProgressSymbol = "psb_export" | "psb_download";
 
@@ -196,6 +204,8 @@ export const ERROR_CODES = {
   no_space: FatalError,
   library_unavailable: FatalError,
   declined: FatalError,
+  // Refused once, refused for every asset: the run stops (the library's message says what to allow).
+  automation_denied: ConfigError,
   unsupported: PermanentError,
   internal: RetryableError,
 } as const;

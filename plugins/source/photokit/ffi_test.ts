@@ -46,7 +46,7 @@ function headerFunctions(): Map<string, { result: string; parameters: string[] }
 
 Deno.test("photos_bridge.h, the Deno symbol table, the C fixture and Exports.swift declare the same ABI", async () => {
   const header = headerFunctions();
-  assert.equal(header.size, 11, "the header declares the eleven functions of the ABI");
+  assert.equal(header.size, 12, "the header declares the twelve functions of the ABI");
   assert.equal(Number(HEADER.match(/#define PSB_ABI_VERSION (\d+)/)![1]), ABI_VERSION);
 
   // Deno: every function, with the same C types, and nothing more.
@@ -210,6 +210,7 @@ Deno.test("each error code of the library maps to its error class, with what to 
     no_space: FatalError,
     library_unavailable: FatalError,
     declined: FatalError,
+    automation_denied: ConfigError,
     unsupported: PermanentError,
     internal: RetryableError,
   };

@@ -1,8 +1,9 @@
 /**
  * `source.photokit`: the system Photos library through Apple's PhotoKit, by way of the Swift helper
  * libPhotosBridge (`swift/`) loaded with Deno FFI (`ffi.ts`, `bridge.ts`). It sees what Photos
- * sees, including originals that are only in iCloud (downloaded on request), and it can move assets
- * to Recently Deleted.
+ * sees, including originals that are only in iCloud (downloaded on request); it can move assets
+ * to Recently Deleted, write metadata changed at a destination back into Photos (`write`), and say
+ * which assets changed since a token from Photos' persistent change history (`history`).
  *
  * Its asset ids are bare Photos UUIDs under the session key `photos`, exactly like
  * `source.photoslibrary`, so switching between the two imports nothing twice.
@@ -19,6 +20,7 @@
  */
 import { join } from "node:path";
 import type { Asset } from "../../../core/model/asset.ts";
+import type { SideFields } from "../../../core/model/synced.ts";
 import { ConfigError, PermanentError } from "../../../core/plugin/errors.ts";
 import type { OptionsOf, OptionSpec } from "../../../core/plugin/options.ts";
 import {
@@ -30,6 +32,7 @@ import {
   type SourceSession,
 } from "../../../core/plugin/types.ts";
 import { toAsset, typesForRole } from "./_asset.ts";
+import { changedIds, nativeFields } from "./_sync.ts";
 import { type AuthorizationStatus, PhotosBridge, type ResourceSelector } from "./bridge.ts";
 
 const OPTIONS = [
@@ -90,7 +93,7 @@ const photokit = {
   description: "The system Photos library through PhotoKit (macOS), iCloud downloads included",
   platforms: ["darwin"],
   options: OPTIONS,
-  capabilities: ["download", "delete"],
+  capabilities: ["download", "delete", "write", "history"],
   async open(options: PhotoKitOptions, ctx: PluginContext): Promise<SourceSession> {
     if (options.library !== undefined && options.library.trim() !== "") {
       throw new ConfigError(
@@ -177,6 +180,16 @@ function openSession(
     async delete(ids: string[]): Promise<{ deleted: string[]; notFound: string[] }> {
       if (ids.length === 0) return { deleted: [], notFound: [] };
       return await bridge.delete(ids);
+    },
+
+    async write(id: string, fields: Omit<SideFields, "people">): Promise<void> {
+      const native = nativeFields(fields);
+      if (Object.keys(native).length > 0) await bridge.write(id, native);
+    },
+
+    async history(token: string | undefined): Promise<{ changed: string[] | "all"; token: string }> {
+      const history = await bridge.history(token ?? null);
+      return { changed: changedIds(history), token: history.next };
     },
 
     close: () => bridge.close(),

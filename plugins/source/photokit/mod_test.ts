@@ -437,7 +437,7 @@ test("download() fetches iCloud originals, and the export after it needs no netw
   });
 });
 
-test("deletion works through the session, with bare UUIDs; favorites and creation are not offered", async () => {
+test("deletion works through the session, with bare UUIDs; creation is not offered", async () => {
   const ids = ["A0000000-0000-4000-8000-000000000001", "A0000000-0000-4000-8000-000000000002"];
   await withPhotoKit(
     {
@@ -446,7 +446,7 @@ test("deletion works through the session, with bare UUIDs; favorites and creatio
       ),
     },
     async (session) => {
-      // No host code calls them; restoring assets into Photos will bring them back.
+      // Favorites go through write(); creation waits for restoring assets into Photos.
       assert.ok(!("setFavorite" in session) && !("create" in session));
       assert.deepEqual(await session.delete!([ids[1], "A0000000-0000-4000-8000-00000000dead"]), {
         deleted: [ids[1]],
@@ -456,6 +456,74 @@ test("deletion works through the session, with bare UUIDs; favorites and creatio
       assert.deepEqual((await listAll(session)).map((a) => a.id), [ids[0]]);
     },
   );
+});
+
+const TRIP = { localIdentifier: "A1B00000-0000-4000-8000-000000000001/L0/040", title: "Trip", folders: [] };
+/** The album's id as the source yields it: its UUID. */
+const TRIP_ID = "A1B00000-0000-4000-8000-000000000001";
+
+test("write() takes the synced fields a destination changed into Photos, by the source's ids", async () => {
+  const id = "A0000000-0000-4000-8000-000000000001";
+  await withPhotoKit({
+    albums: [{ ...TRIP, kind: "regular" }],
+    assets: [nativeAsset(id, { timeZoneOffset: 7200 })],
+  }, async (session) => {
+    assert.ok(photokit.capabilities.includes("write"));
+    await session.write!(id, {
+      favorite: true,
+      captured: { utc: "2024-12-24T18:00:00Z", offsetSeconds: 7200 },
+      location: { latitude: 48.1374, longitude: 11.5755 },
+      albums: [TRIP_ID],
+      caption: "Christmas",
+      keywords: ["family"],
+      rating: null,
+    });
+    const [after] = await listAll(session);
+    assert.equal(after.favorite, true);
+    assert.deepEqual(after.captured, { utc: "2024-12-24T18:00:00.000Z", offsetSeconds: 7200 });
+    assert.deepEqual(after.location, { latitude: 48.1374, longitude: 11.5755 });
+    assert.deepEqual(after.albums, [{ id: TRIP_ID, title: "Trip", folders: [] }]);
+
+    // Photos keeps no star rating, and cannot clear a date or move a capture zone: refused by name.
+    await assert.rejects(
+      session.write!(id, { hidden: true, rating: 4 }),
+      (e: Error) => e instanceof PermanentError && /rating 4/.test(e.message),
+    );
+    await assert.rejects(
+      session.write!(id, { hidden: true, captured: null }),
+      (e: Error) => e instanceof PermanentError && /creationDate/.test(e.message),
+    );
+    await assert.rejects(
+      session.write!(id, { hidden: true, captured: { utc: "2024-12-24T18:00:00Z", offsetSeconds: 0 } }),
+      (e: Error) => e instanceof PermanentError && /timeZoneOffset/.test(e.message),
+    );
+    assert.equal((await listAll(session))[0].hidden, false, "nothing of a refused write was written");
+  });
+});
+
+test("history() names the changed assets by their Photos UUIDs, and says `all` when it cannot", async () => {
+  const ids = ["A0000000-0000-4000-8000-000000000001", "A0000000-0000-4000-8000-000000000002"];
+  await withPhotoKit({
+    albums: [{ ...TRIP, kind: "regular" }],
+    assets: ids.map((id) => nativeAsset(id)),
+  }, async (session) => {
+    assert.ok(photokit.capabilities.includes("history"));
+    const first = await session.history!(undefined);
+    assert.equal(first.changed, "all");
+    assert.deepEqual(await session.history!(first.token), { changed: [], token: first.token });
+
+    await session.write!(ids[1], { favorite: true });
+    await session.delete!([ids[0]]);
+    const second = await session.history!(first.token);
+    assert.deepEqual(second.changed, ids);
+
+    // A membership change is the album's: the assets that left it are not named, so everything is compared.
+    await session.write!(ids[1], { albums: [TRIP_ID] });
+    const third = await session.history!(second.token);
+    assert.equal(third.changed, "all");
+    assert.equal((await session.history!("not a token")).changed, "all");
+    assert.deepEqual((await session.history!(third.token)).changed, []);
+  });
 });
 
 Deno.test("source.photokit is refused by the registry off macOS, with the platform named", () => {

@@ -16,6 +16,7 @@ enum ErrorCode: String, Sendable, CaseIterable {
   case noSpace = "no_space"
   case libraryUnavailable = "library_unavailable"
   case declined
+  case automationDenied = "automation_denied"
   case unsupported
   case `internal`
 }

@@ -1,5 +1,6 @@
-// Changes to the library, each in one PHPhotoLibrary change block: favorites, deletion to Recently
-// Deleted (Photos may ask the user once to confirm), and creating an asset from files (restore).
+// Changes to the library, each in one PHPhotoLibrary change block: deletion to Recently Deleted
+// (Photos may ask the user once to confirm) and creating an asset from files (restore). Metadata
+// written into one asset is Write.swift's.
 // performChangesAndWait blocks the calling thread, which is a Deno worker thread, never the main one.
 @preconcurrency import Photos
 import Foundation
@@ -8,12 +9,6 @@ import UniformTypeIdentifiers
 enum Changes {
   struct IdsRequest: Decodable {
     let ids: [String]
-    let favorite: Bool?
-  }
-
-  struct FavoriteResult: Encodable {
-    let updated: [String]
-    let notFound: [String]
   }
 
   struct DeleteResult: Encodable {
@@ -32,21 +27,6 @@ enum Changes {
 
   struct CreateResult: Encodable {
     let localIdentifier: String
-  }
-
-  static func setFavorite(_ request: IdsRequest) throws -> FavoriteResult {
-    guard let favorite = request.favorite else {
-      throw BridgeError(.badRequest, "psb_set_favorite needs favorite: true or false")
-    }
-    try Library.requireAccess()
-    let (found, missing) = split(request.ids)
-    if !found.isEmpty {
-      let assets = found.map { $0.1 }
-      try perform {
-        for asset in assets { PHAssetChangeRequest(for: asset).isFavorite = favorite }
-      }
-    }
-    return FavoriteResult(updated: found.map { $0.0 }, notFound: missing)
   }
 
   static func delete(_ request: IdsRequest) throws -> DeleteResult {
@@ -110,7 +90,7 @@ enum Changes {
     return (found, missing)
   }
 
-  private static func perform(_ change: @escaping @Sendable () -> Void) throws {
+  static func perform(_ change: @escaping @Sendable () -> Void) throws {
     do {
       try PHPhotoLibrary.shared().performChangesAndWait(change)
     } catch {

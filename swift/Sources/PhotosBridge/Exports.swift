@@ -55,9 +55,14 @@ public func psbDownload(
   }
 }
 
-@_cdecl("psb_set_favorite")
-public func psbSetFavorite(_ request: UnsafePointer<CChar>?) -> UnsafeMutablePointer<CChar>? {
-  respond(request, as: Changes.IdsRequest.self) { try Changes.setFavorite($0) }
+@_cdecl("psb_write")
+public func psbWrite(_ request: UnsafePointer<CChar>?) -> UnsafeMutablePointer<CChar>? {
+  respond(request, as: Write.Request.self) { try Write.write($0) }
+}
+
+@_cdecl("psb_history")
+public func psbHistory(_ request: UnsafePointer<CChar>?) -> UnsafeMutablePointer<CChar>? {
+  respond(request, as: History.Request.self) { try History.since($0) }
 }
 
 @_cdecl("psb_delete")

@@ -1,5 +1,5 @@
-// Access to the system Photos library: authorization, and finding assets by the ids photos-sync
-// keeps (bare UUIDs) or by full local identifiers.
+// Access to the system Photos library: authorization, and finding assets and albums by the ids
+// photos-sync keeps (bare UUIDs) or by full local identifiers.
 @preconcurrency import Photos
 import Foundation
 
@@ -89,5 +89,28 @@ enum Library {
       throw BridgeError(.notFound, "no asset \(id) in the Photos library")
     }
     return asset
+  }
+
+  /// The user albums named by `ids` (bare UUIDs or local identifiers), in request order. A missing
+  /// album is "not_found"; a smart or shared album, or one that takes no assets, "unsupported".
+  static func userAlbums(_ ids: [String]) throws -> [PHAssetCollection] {
+    // Album local identifiers end in "/L0/040"; a bare UUID is tried with it and as it is.
+    let candidates = ids.flatMap { $0.contains("/") ? [$0] : ["\($0)/L0/040", $0] }
+    let result = PHAssetCollection.fetchAssetCollections(withLocalIdentifiers: candidates, options: nil)
+    var byUUID: [String: PHAssetCollection] = [:]
+    result.enumerateObjects { album, _, _ in byUUID[bareIdentifier(album.localIdentifier)] = album }
+    return try ids.map { id in
+      guard let album = byUUID[bareIdentifier(id)] else {
+        throw BridgeError(.notFound, "albums: no album \(id) in the Photos library; nothing was written")
+      }
+      guard album.assetCollectionType == .album, album.assetCollectionSubtype == .albumRegular,
+        album.canPerform(.addContent), album.canPerform(.removeContent)
+      else {
+        throw BridgeError(
+          .unsupported,
+          "albums: \(album.localizedTitle ?? id) is not one of your own albums (smart or shared); nothing was written")
+      }
+      return album
+    }
   }
 }

@@ -134,7 +134,7 @@ enum Listing {
 
   /// PhotoKit keeps the capture zone (Photos' ZTIMEZONEOFFSET, else the inferred one) but does not
   /// publish it; it is read by key where this macOS answers for it, else left out.
-  private static func captureZoneOffset(_ asset: PHAsset) -> Int? {
+  static func captureZoneOffset(_ asset: PHAsset) -> Int? {
     for key in ["timeZoneOffset", "inferredTimeZoneOffset"]
     where asset.responds(to: NSSelectorFromString(key)) {
       if let seconds = asset.value(forKey: key) as? NSNumber { return seconds.intValue }

@@ -9,7 +9,7 @@ import XCTest
 
 final class BridgeTests: XCTestCase {
   func testABIVersionMatchesTheHeader() {
-    XCTAssertEqual(psbAbiVersion(), 1)
+    XCTAssertEqual(psbAbiVersion(), 2)
   }
 
   func testAnswersAreReleasedExactlyOnce() throws {
@@ -33,7 +33,8 @@ final class BridgeTests: XCTestCase {
       Set(ErrorCode.allCases.map(\.rawValue)),
       [
         "bad_request", "not_authorized", "not_found", "network_required", "network", "timeout", "cancelled",
-        "exists", "io", "no_space", "library_unavailable", "declined", "unsupported", "internal",
+        "exists", "io", "no_space", "library_unavailable", "declined", "automation_denied", "unsupported",
+        "internal",
       ])
   }
 
@@ -79,5 +80,38 @@ final class BridgeTests: XCTestCase {
 
   func testDatesAreISO8601UTCWithMilliseconds() {
     XCTAssertEqual(isoString(Date(timeIntervalSince1970: 1_748_269_626.603)), "2025-05-26T14:27:06.603Z")
+  }
+
+  func testWriteFieldsTellAbsentFromNullAndNameEveryKey() throws {
+    let json = #"{"id":"X","fields":{"title":null,"caption":"Beach","favorite":true,"rating":3}}"#
+    let request = try JSONDecoder().decode(Write.Request.self, from: Data(json.utf8))
+    XCTAssertEqual(request.fields.names, ["caption", "favorite", "rating", "title"])
+    XCTAssertEqual(request.fields.favorite, true)
+    XCTAssertEqual(request.fields.title, .some(nil))
+    XCTAssertEqual(request.fields.caption, .some("Beach"))
+    XCTAssertNil(request.fields.location)
+    XCTAssertNil(request.fields.keywords)
+    XCTAssertFalse(request.fields.scripted.isEmpty)
+    XCTAssertEqual(request.fields.scripted.json["title"] as? NSNull, NSNull())
+    XCTAssertEqual(request.fields.scripted.json["caption"] as? String, "Beach")
+    XCTAssertNil(request.fields.scripted.json["keywords"])
+  }
+
+  func testAnUnknownFieldIsRefusedByNameBeforeAnythingIsWritten() throws {
+    let answer = try XCTUnwrap(#"{"id":"X","fields":{"rating":3}}"#.withCString { psbWrite($0) })
+    defer { psbFree(answer) }
+    let text = String(cString: answer)
+    // Without Photos access the call stops at the access check; with it, at the field.
+    XCTAssertTrue(text.contains("not_authorized") || (text.contains("unsupported") && text.contains("rating")), text)
+  }
+
+  func testScriptingErrorsMapByTheirAppleEventNumber() {
+    let denied = Scripting.failure("execution error: Not authorized to send Apple events to Photos. (-1743)")
+    XCTAssertEqual(denied.code, .automationDenied)
+    XCTAssertTrue(denied.message.contains("Privacy & Security > Automation"))
+    XCTAssertTrue(denied.message.contains("nothing was written"))
+    XCTAssertEqual(Scripting.failure("Can't get object. (-1728)").code, .notFound)
+    XCTAssertEqual(Scripting.failure("AppleEvent timed out. (-1712)").code, .timeout)
+    XCTAssertEqual(Scripting.failure("something else").code, .internal)
   }
 }

@@ -10,14 +10,25 @@
  *
  *   {"authorization": "authorized" | "limited" | "denied" | "restricted" | "not_determined",
  *    "promptResult": status a prompt turns "not_determined" into (default "authorized"),
- *    "declineChanges": bool (favorite, delete and create fail with "declined"),
+ *    "declineChanges": bool (write, delete and create fail with "declined"),
+ *    "automation": "denied" (writing title, caption or keywords fails with "automation_denied"),
+ *    "albums": [{"localIdentifier", "title", "folders", "kind": "regular" | "smart" | "shared"}]
+ *              (the albums psb_write may name; an album listed on an asset counts as regular),
+ *    "history": {"changes": [{"object": "asset" | "album", "change": "inserted" | "updated" |
+ *                             "deleted", "id": "<local identifier>"}...],
+ *                "expiredBefore": n (tokens older than the n-th change are expired)},
  *    "assets": [asset as psb_list returns it, where each resource may also carry
  *               "_file": path of its bytes, "_cloudOnly": bool (needs the network; downloading
  *               reports progress from another thread), "_stall": bool (never delivers data: the
  *               call waits for psb_cancel or its timeout), "_fail": "network"]}
  *
  * Keys that start with "_" are the fixture's own and never appear in a response. Changes made
- * through the ABI (favorite, delete, create, download) live in memory for the library's lifetime.
+ * through the ABI (write, delete, create, download) live in memory for the library's lifetime.
+ * Each one is appended to history.changes, as Photos records it, so psb_history replays the log the
+ * fixture began with and then what the calls changed; a token is "fx-history:<position in the log>".
+ * Title, caption and keywords, which PhotoKit does not list, are what Photos' scripting interface
+ * keeps: psb_write writes them to `scripting.json` beside the fixture ({"<local identifier>":
+ * {"title", "caption", "keywords"}}), for the tests to read.
  *
  * Built by the tests: cc -shared -fPIC -pthread -I<include dir> fixture_bridge.c -o <dir>/lib.so
  */
@@ -472,6 +483,7 @@ int32_t psb_cancel(uint64_t token) {
 static pthread_mutex_t state_lock = PTHREAD_MUTEX_INITIALIZER;
 static jval *fixture;     /* the parsed fixture.json */
 static char load_error[1200];
+static char fixture_dir[1024]; /* the folder of fixture.json, where scripting.json is written */
 static int created_count;
 
 /* Loads fixture.json from the library's own folder on first use; call with state_lock held. */
@@ -486,6 +498,7 @@ static int ensure_loaded(void) {
   char path[1024];
   snprintf(path, sizeof path, "%s", info.dli_fname);
   char *slash = strrchr(path, '/');
+  snprintf(fixture_dir, sizeof fixture_dir, "%.*s", slash ? (int)(slash - path) : 1, slash ? path : ".");
   snprintf(slash ? slash + 1 : path, sizeof path - (size_t)(slash ? slash + 1 - path : 0), "fixture.json");
   FILE *f = fopen(path, "rb");
   if (!f) {
@@ -557,6 +570,30 @@ static jval *find_resource(jval *asset, const jval *types, const char *filename)
     if (type && name && filename && in_list(types, type) && !strcmp(name, filename)) return r;
   }
   return NULL;
+}
+
+/* history.changes, created on first use; state_lock held. */
+static jval *change_log(void) {
+  jval *history = jget(fixture, "history");
+  if (!history || history->kind != JOBJ) {
+    history = jnew(JOBJ);
+    jset(fixture, "history", history);
+  }
+  jval *changes = jget(history, "changes");
+  if (!changes || changes->kind != JARR) {
+    changes = jnew(JARR);
+    jset(history, "changes", changes);
+  }
+  return changes;
+}
+
+/* Records one change as Photos' persistent history would; state_lock held. */
+static void log_change(const char *object, const char *change, const char *id) {
+  jval *entry = jnew(JOBJ);
+  jset(entry, "object", jstrv(object));
+  jset(entry, "change", jstrv(change));
+  jset(entry, "id", jstrv(id));
+  jpush(change_log(), NULL, entry);
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -896,7 +933,7 @@ char *psb_download(const char *request, psb_progress_fn progress) {
 }
 
 /* ---------------------------------------------------------------------------------------------
- * Changes: psb_set_favorite, psb_delete, psb_create */
+ * Changes: psb_delete, psb_create (psb_write and psb_history follow) */
 
 /* Applies `change` to every asset named in request.ids; state_lock held. */
 static char *change_ids(const jval *req, const char *done_key, void (*change)(jval *, const jval *)) {
@@ -923,27 +960,13 @@ static char *change_ids(const jval *req, const char *done_key, void (*change)(jv
   return ok_result(&result);
 }
 
-static void set_favorite(jval *asset, const jval *req) {
-  jval *flag = jnew(JBOOL);
-  flag->b = jbool(req, "favorite");
-  jset(asset, "favorite", flag);
-}
-
 static void mark_deleted(jval *asset, const jval *req) {
   (void)req;
   jval *flag = jnew(JBOOL);
   flag->b = 1;
   jset(asset, "_deleted", flag);
-}
-
-char *psb_set_favorite(const char *request) {
-  jval *req = jparse(request);
-  if (!req) return error_result("bad_request", "psb_set_favorite: the request is not JSON");
-  pthread_mutex_lock(&state_lock);
-  char *response = change_ids(req, "updated", set_favorite);
-  pthread_mutex_unlock(&state_lock);
-  jfree(req);
-  return response;
+  /* Recently Deleted keeps the asset: the history counts the move as an update. */
+  log_change("asset", "updated", jstr(asset, "localIdentifier"));
 }
 
 char *psb_delete(const char *request) {
@@ -1013,8 +1036,299 @@ char *psb_create(const char *request) {
     if (motion) jpush(resources, NULL, new_resource("pairedVideo", motion));
     jset(asset, "resources", resources);
     jpush(jget(fixture, "assets"), NULL, asset);
+    log_change("asset", "inserted", lid);
     sb_put(&result, "{\"localIdentifier\":");
     sb_str(&result, lid);
+    sb_put(&result, "}");
+  }
+  pthread_mutex_unlock(&state_lock);
+  jfree(req);
+  return failure ? failure : ok_result(&result);
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * psb_write */
+
+static const char *WRITABLE[] = {"favorite", "hidden", "creationDate", "timeZoneOffset", "location",
+                                 "albums",   "title",  "caption",      "keywords",       NULL};
+static const char *SCRIPTED[] = {"title", "caption", "keywords", NULL};
+
+static int named(const char **names, const char *name) {
+  for (size_t i = 0; names[i]; i++)
+    if (!strcmp(names[i], name)) return 1;
+  return 0;
+}
+
+static int is_kind(const jval *v, jkind kind) { return v && v->kind == kind; }
+
+static int compare_strings(const void *a, const void *b) { return strcmp(*(const char *const *)a, *(const char *const *)b); }
+
+static int strings_only(const jval *v) {
+  if (!is_kind(v, JARR)) return 0;
+  for (size_t i = 0; i < v->len; i++)
+    if (!is_kind(v->items[i], JSTR)) return 0;
+  return 1;
+}
+
+/* The album `id` names (bare UUID or local identifier): the catalog first, then assets' albums. */
+static jval *find_album(const char *id) {
+  jval *catalog = jget(fixture, "albums");
+  for (size_t i = 0; is_kind(catalog, JARR) && i < catalog->len; i++) {
+    const char *lid = jstr(catalog->items[i], "localIdentifier");
+    if (lid && same_id(lid, id)) return catalog->items[i];
+  }
+  jval *assets = jget(fixture, "assets");
+  for (size_t i = 0; i < assets->len; i++) {
+    jval *albums = jget(assets->items[i], "albums");
+    for (size_t j = 0; is_kind(albums, JARR) && j < albums->len; j++) {
+      const char *lid = jstr(albums->items[j], "localIdentifier");
+      if (lid && same_id(lid, id)) return albums->items[j];
+    }
+  }
+  return NULL;
+}
+
+/* Checks every field before anything is written; returns the error response or NULL. */
+static char *check_fields(const jval *asset, const jval *fields) {
+  sbuf unknown = {0};
+  for (size_t i = 0; i < fields->len; i++) {
+    if (named(WRITABLE, fields->keys[i])) continue;
+    if (unknown.len) sb_put(&unknown, ", ");
+    sb_put(&unknown, fields->keys[i]);
+  }
+  if (unknown.len) {
+    char *failure = error_result("unsupported", "Photos cannot take %s from photos-sync; nothing was written", unknown.buf);
+    free(unknown.buf);
+    return failure;
+  }
+  jval *v;
+  if ((v = jget(fields, "favorite")) && !is_kind(v, JBOOL)) return error_result("bad_request", "favorite: not a bool");
+  if ((v = jget(fields, "hidden")) && !is_kind(v, JBOOL)) return error_result("bad_request", "hidden: not a bool");
+  if ((v = jget(fields, "creationDate")) && is_kind(v, JNULL))
+    return error_result("unsupported", "creationDate: Photos cannot clear a creation date; nothing was written");
+  if (v && !is_kind(v, JSTR)) return error_result("bad_request", "creationDate: not an ISO-8601 date");
+  v = jget(fields, "timeZoneOffset");
+  if (v && !is_kind(v, JNUM) && !is_kind(v, JNULL)) return error_result("bad_request", "timeZoneOffset: not a number");
+  jval *known = jget(asset, "timeZoneOffset");
+  if (is_kind(v, JNUM) && is_kind(known, JNUM) && v->n != known->n)
+    return error_result("unsupported", "timeZoneOffset: PhotoKit cannot move the capture time zone (%g s to %g s); "
+                        "change it in Photos with Image > Adjust Date and Time; nothing was written", known->n, v->n);
+  if ((v = jget(fields, "location")) && !is_kind(v, JNULL) &&
+      !(is_kind(jget(v, "latitude"), JNUM) && is_kind(jget(v, "longitude"), JNUM)))
+    return error_result("bad_request", "location: needs latitude and longitude");
+  for (size_t i = 0; SCRIPTED[i]; i++) {
+    v = jget(fields, SCRIPTED[i]);
+    int ok = !v || (i < 2 ? is_kind(v, JSTR) || is_kind(v, JNULL) : strings_only(v));
+    if (!ok) return error_result("bad_request", "%s: not text", SCRIPTED[i]);
+  }
+  jval *albums = jget(fields, "albums");
+  if (albums && !strings_only(albums)) return error_result("bad_request", "albums: not a list of ids");
+  for (size_t i = 0; albums && i < albums->len; i++) {
+    jval *album = find_album(albums->items[i]->s);
+    const char *kind = album ? jstr(album, "kind") : NULL;
+    if (!album)
+      return error_result("not_found", "albums: no album %s in the Photos library; nothing was written", albums->items[i]->s);
+    if (kind && strcmp(kind, "regular"))
+      return error_result("unsupported", "albums: %s is not one of your own albums (smart or shared); nothing was written",
+                          jstr(album, "title") ? jstr(album, "title") : albums->items[i]->s);
+  }
+  return NULL;
+}
+
+static jval *copy_value(const jval *v) {
+  parser ps = {NULL, 0};
+  sbuf text = {0};
+  sb_json(&text, v);
+  ps.p = text.buf;
+  jval *copy = parse_value(&ps, 0);
+  free(text.buf);
+  return copy;
+}
+
+static int has_album(const jval *list, const char *id) {
+  for (size_t i = 0; is_kind(list, JARR) && i < list->len; i++) {
+    const char *lid = jstr(list->items[i], "localIdentifier");
+    if (lid && same_id(lid, id)) return 1;
+  }
+  return 0;
+}
+
+/* Puts the asset in exactly these albums, logging each album whose members changed. */
+static void set_albums(jval *asset, const jval *ids) {
+  jval *before = jget(asset, "albums");
+  jval *after = jnew(JARR);
+  for (size_t i = 0; i < ids->len; i++) {
+    jval *album = find_album(ids->items[i]->s);
+    if (has_album(after, jstr(album, "localIdentifier"))) continue;
+    jval *ref = jnew(JOBJ);
+    jset(ref, "localIdentifier", jstrv(jstr(album, "localIdentifier")));
+    jset(ref, "title", jstrv(jstr(album, "title") ? jstr(album, "title") : ""));
+    jval *folders = jget(album, "folders");
+    jset(ref, "folders", folders ? copy_value(folders) : jnew(JARR));
+    jpush(after, NULL, ref);
+    if (!has_album(before, jstr(album, "localIdentifier"))) log_change("album", "updated", jstr(album, "localIdentifier"));
+  }
+  for (size_t i = 0; is_kind(before, JARR) && i < before->len; i++) {
+    const char *lid = jstr(before->items[i], "localIdentifier");
+    if (lid && !has_album(after, lid)) log_change("album", "updated", lid);
+  }
+  jset(asset, "albums", after);
+}
+
+/* scripting.json: what Photos' scripting interface now holds for every asset written through it. */
+static void save_scripting(void) {
+  sbuf out = {0};
+  sb_put(&out, "{");
+  jval *assets = jget(fixture, "assets");
+  int first = 1;
+  for (size_t i = 0; i < assets->len; i++) {
+    jval *text = jget(assets->items[i], "_scripting");
+    if (!text) continue;
+    if (!first) sb_put(&out, ",");
+    first = 0;
+    sb_str(&out, jstr(assets->items[i], "localIdentifier"));
+    sb_put(&out, ":");
+    /* sb_json leaves out "_" keys only, so the text object is written whole. */
+    sb_json(&out, text);
+  }
+  sb_put(&out, "}");
+  char path[1100];
+  snprintf(path, sizeof path, "%s/scripting.json", fixture_dir);
+  FILE *f = fopen(path, "wb");
+  if (f) {
+    fputs(out.buf, f);
+    fclose(f);
+  }
+  free(out.buf);
+}
+
+static void apply_fields(jval *asset, const jval *fields) {
+  static const char *PHOTOKIT[] = {"favorite", "hidden", "creationDate", "location", NULL};
+  for (size_t i = 0; PHOTOKIT[i]; i++) {
+    jval *v = jget(fields, PHOTOKIT[i]);
+    if (v) jset(asset, PHOTOKIT[i], copy_value(v));
+  }
+  jval *albums = jget(fields, "albums");
+  if (albums) set_albums(asset, albums);
+  jval *text = jget(asset, "_scripting");
+  for (size_t i = 0; SCRIPTED[i]; i++) {
+    jval *v = jget(fields, SCRIPTED[i]);
+    if (!v) continue;
+    if (!text) {
+      text = jnew(JOBJ);
+      jset(text, "title", jnew(JNULL));
+      jset(text, "caption", jnew(JNULL));
+      jset(text, "keywords", jnew(JARR));
+      jset(asset, "_scripting", text);
+    }
+    int blank = is_kind(v, JSTR) && v->s[0] == 0;
+    jset(text, SCRIPTED[i], blank ? jnew(JNULL) : copy_value(v));
+  }
+  if (text) save_scripting();
+  log_change("asset", "updated", jstr(asset, "localIdentifier"));
+}
+
+static int any_scripted(const jval *fields) {
+  for (size_t i = 0; SCRIPTED[i]; i++)
+    if (jget(fields, SCRIPTED[i])) return 1;
+  return 0;
+}
+
+char *psb_write(const char *request) {
+  jval *req = jparse(request);
+  if (!req) return error_result("bad_request", "psb_write: the request is not JSON");
+  const char *id = jstr(req, "id");
+  jval *fields = jget(req, "fields");
+  if (!id || !is_kind(fields, JOBJ)) {
+    jfree(req);
+    return error_result("bad_request", "psb_write needs id and fields");
+  }
+  pthread_mutex_lock(&state_lock);
+  char *failure = check_access();
+  jval *asset = failure ? NULL : find_asset(id);
+  if (!failure && !asset) failure = error_result("not_found", "no asset %s in the Photos library", id);
+  if (!failure) failure = check_fields(asset, fields);
+  const char *automation = failure ? NULL : jstr(fixture, "automation");
+  if (!failure && any_scripted(fields) && automation && !strcmp(automation, "denied"))
+    failure = error_result("automation_denied",
+                           "writing title, caption or keywords needs permission to control Photos, which was refused. "
+                           "Allow it for the app that runs photos-sync (e.g. Terminal) in System Settings > Privacy & "
+                           "Security > Automation > Photos, then run again; nothing was written");
+  if (!failure && jbool(fixture, "declineChanges")) failure = error_result("declined", "the change was declined in Photos");
+  sbuf result = {0};
+  if (!failure) {
+    apply_fields(asset, fields);
+    /* The request's field names, sorted; the checks above allow only the few known ones. */
+    const char *names[16];
+    size_t count = 0;
+    for (size_t i = 0; WRITABLE[i]; i++)
+      if (jget(fields, WRITABLE[i])) names[count++] = WRITABLE[i];
+    qsort(names, count, sizeof *names, compare_strings);
+    sb_put(&result, "{\"written\":[");
+    for (size_t i = 0; i < count; i++) {
+      if (i) sb_put(&result, ",");
+      sb_str(&result, names[i]);
+    }
+    sb_put(&result, "]}");
+  }
+  pthread_mutex_unlock(&state_lock);
+  jfree(req);
+  return failure ? failure : ok_result(&result);
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * psb_history */
+
+/* Writes {"inserted":[...],"updated":[...],"deleted":[...]} of one object type, deduplicated and
+ * sorted, for the log entries from `start` on. */
+static void history_lists(sbuf *out, const jval *changes, size_t start, const char *object) {
+  static const char *KINDS[] = {"inserted", "updated", "deleted"};
+  sb_put(out, "{");
+  for (size_t k = 0; k < 3; k++) {
+    const char **ids = calloc(changes->len + 1, sizeof *ids);
+    size_t count = 0;
+    for (size_t i = start; i < changes->len; i++) {
+      const jval *c = changes->items[i];
+      const char *obj = jstr(c, "object"), *kind = jstr(c, "change"), *id = jstr(c, "id");
+      if (!obj || !kind || !id || strcmp(obj, object) || strcmp(kind, KINDS[k])) continue;
+      int seen = 0;
+      for (size_t j = 0; j < count && !seen; j++) seen = !strcmp(ids[j], id);
+      if (!seen) ids[count++] = id;
+    }
+    qsort(ids, count, sizeof *ids, compare_strings);
+    sb_printf(out, "%s\"%s\":[", k ? "," : "", KINDS[k]);
+    for (size_t j = 0; j < count; j++) {
+      if (j) sb_put(out, ",");
+      sb_str(out, ids[j]);
+    }
+    sb_put(out, "]");
+    free(ids);
+  }
+  sb_put(out, "}");
+}
+
+char *psb_history(const char *request) {
+  jval *req = jparse(request);
+  if (!req) return error_result("bad_request", "psb_history: the request is not JSON");
+  jval *since = jget(req, "since");
+  if (since && !is_kind(since, JSTR) && !is_kind(since, JNULL)) {
+    jfree(req);
+    return error_result("bad_request", "psb_history: since must be a token or null");
+  }
+  pthread_mutex_lock(&state_lock);
+  char *failure = check_access();
+  sbuf result = {0};
+  if (!failure) {
+    jval *changes = change_log();
+    size_t position = 0, expired_before = (size_t)jnum(jget(fixture, "history"), "expiredBefore", 0);
+    int consumed = 0;
+    /* Anything but a token of this log, not older than the history kept, is answered with "all". */
+    int readable = is_kind(since, JSTR) && sscanf(since->s, "fx-history:%zu%n", &position, &consumed) == 1 &&
+                   since->s[consumed] == 0 && position <= changes->len && position >= expired_before;
+    sb_printf(&result, "{\"next\":\"fx-history:%zu\",\"all\":%s,\"assets\":", changes->len, readable ? "false" : "true");
+    history_lists(&result, changes, readable ? position : changes->len, "asset");
+    sb_put(&result, ",\"albums\":");
+    history_lists(&result, changes, readable ? position : changes->len, "album");
     sb_put(&result, "}");
   }
   pthread_mutex_unlock(&state_lock);

@@ -32,6 +32,8 @@
  *     no_space             the disk is full
  *     library_unavailable  the system library is offline, moved or being switched
  *     declined             the user declined the change in the system's confirmation dialog
+ *     automation_denied    the user did not let the app running photos-sync control Photos
+ *                          (Automation), which writing titles, captions and keywords needs
  *     unsupported          this macOS or this asset does not support the operation
  *     internal             anything else
  *
@@ -59,7 +61,7 @@ extern "C" {
 #endif
 
 /* The version of this ABI. photos-sync refuses a library that reports another one. */
-#define PSB_ABI_VERSION 1
+#define PSB_ABI_VERSION 2
 
 typedef void (*psb_progress_fn)(uint64_t token, uint32_t index, double fraction);
 
@@ -153,11 +155,42 @@ char *psb_export(const char *request, psb_progress_fn progress);
 char *psb_download(const char *request, psb_progress_fn progress);
 
 /*
- * Sets or clears the favorite flag, all assets in one change.
- * request: {"ids": ["<UUID>"...], "favorite": bool}
- * result:  {"updated": ["<id as given>"...], "notFound": ["<id as given>"...]}
+ * Writes metadata into one asset (what changed at the destination of a two-way sync).
+ * request: {"id": "<UUID>", "fields": {...}}   only the fields to write:
+ *   "favorite": bool, "hidden": bool
+ *   "creationDate": "<ISO-8601>"               (cannot be cleared)
+ *   "timeZoneOffset": seconds east of UTC | null, beside creationDate. PhotoKit cannot set the
+ *                    capture zone: a zone other than the asset's known one is "unsupported".
+ *   "location": {"latitude": x, "longitude": y} | null        (null clears it)
+ *   "albums": ["<album local identifier or UUID>"...]   the user albums the asset ends up in: it
+ *                    is added to those it is missing from and removed from the other user albums;
+ *                    smart albums and shared albums are never touched.
+ *   "title": text | null, "caption": text | null, "keywords": [text...]
+ * result:  {"written": ["<field>"...]}   (the request's fields, sorted)
+ * favorite, hidden, creationDate, location and albums go in one PhotoKit change, which is atomic.
+ * PhotoKit has no API for title, caption and keywords: they are set through Photos' scripting
+ * interface (the name, description and keywords of the media item), which needs the user's
+ * Automation permission ("automation_denied" without it), before the change; when the change then
+ * fails they are put back. A failed call leaves the asset as it was. Errors name the field: one this
+ * library cannot write is "unsupported", an album that is missing is "not_found", an album that
+ * is not a user album is "unsupported"; nothing is written then.
  */
-char *psb_set_favorite(const char *request);
+char *psb_write(const char *request);
+
+/*
+ * What changed in the library since a token (PhotoKit's persistent change history, macOS 13).
+ * request: {"since": "<"next" of an earlier answer>" | null}
+ * result:  {"next": "<token>", "all": bool,
+ *           "assets": {"inserted": [id...], "updated": [id...], "deleted": [id...]},
+ *           "albums": {"inserted": [id...], "updated": [id...], "deleted": [id...]}}
+ * Ids are local identifiers, each listed once per list. "all" is true when the history cannot
+ * answer for `since` (null, unreadable, expired, or its details are unavailable): every asset
+ * must be taken as changed, and the lists are empty. "next" is taken before the history is read,
+ * so a change made during the call is reported again by the next call, never skipped. Assets
+ * hidden or moved to Recently Deleted count as updated. Adding an asset to an album or removing
+ * it is a change of the album; PhotoKit does not promise it is one of the asset too.
+ */
+char *psb_history(const char *request);
 
 /*
  * Moves assets to Recently Deleted, all in one change (Photos may ask the user to confirm once).
