@@ -129,6 +129,7 @@ export async function engineRun<T extends { failed: number } | { import: RunSumm
       delaySeconds: delay,
       only: flags.only,
       retryPermanent: flags.retryPermanent,
+      sourceFields: source.plugin.fields,
       now,
       signal: session.abort.signal,
       onEvent: (e) => progress.event(e),

@@ -7,6 +7,8 @@ import type { Asset } from "../model/asset.ts";
 import type { ExportedGroup, Plan } from "../model/plan.ts";
 import { errorKind, messageOf, PluginError } from "../plugin/errors.ts";
 import type { RemoteRef } from "../plugin/types.ts";
+import { fieldsRead } from "../model/synced.ts";
+import { SyncStore } from "../tracker/sync_state.ts";
 import type { ImportRun } from "./import_types.ts";
 
 /** Puts the group, records what the destination confirmed, then stacks it with its burst. */
@@ -15,6 +17,11 @@ export async function putAndRecord(run: ImportRun, group: ExportedGroup): Promis
   const result = await options.destination.put(group);
   checkPutResult(options.destinationId, group.plan, result.resources);
   options.tracker.recordImported(run.ids, group, result.resources);
+  new SyncStore(options.tracker).recordSent(
+    run.ids,
+    group.asset.id,
+    fieldsRead(group.asset, options.sourceFields?.read),
+  );
   const stackGroup = group.plan.stackGroup;
   if (stackGroup) await stackMembers(run, stackGroup.id, group.asset);
   return result.resources;

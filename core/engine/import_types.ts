@@ -3,6 +3,7 @@
  * shared by every stage of the pipeline.
  * @module
  */
+import type { SyncedField } from "../model/synced.ts";
 import type { Asset } from "../model/asset.ts";
 import type { Plan } from "../model/plan.ts";
 import type { PlanPolicy } from "../model/policy.ts";
@@ -64,6 +65,11 @@ export interface ImportOptions {
   limit?: number;
   allowNetwork?: boolean;
   retryPermanent?: boolean;
+  /**
+   * The synced fields the source reads and writes (its plugin's `fields`; default: reads all,
+   * writes none). What an import sends of the fields read becomes what both sides agree on.
+   */
+  sourceFields?: { read: readonly SyncedField[]; write?: readonly SyncedField[] };
   /** Only these asset ids (e.g. `review --retry`). */
   only?: Set<string>;
   /** Put these again although imported: the destination keeps what it has and adds what is missing. */

@@ -43,7 +43,8 @@ export interface Conflict {
 export interface ReconcileInput {
   /** What both sides last agreed on; undefined before the first sync of the asset. */
   base?: Partial<SyncedFields>;
-  photos: SyncedFields;
+  /** What Photos holds now: the fields the source reads (one it does not read is never taken for a change). */
+  photos: SideFields;
   /** What the destination holds now, only the fields it keeps; undefined: it could not say. */
   remote?: SideFields;
   prefer: Prefer;
@@ -73,7 +74,8 @@ export function reconcile(input: ReconcileInput): Reconciled {
 }
 
 function reconcileField<F extends SyncedField>(field: F, input: ReconcileInput, out: Reconciled): void {
-  const photos = input.photos[field];
+  if (!(field in input.photos)) return unreadInPhotos(field, input, out);
+  const photos = input.photos[field] as SyncedFields[F];
   const keptRemotely = input.remote !== undefined && field in input.remote;
   const remote = input.remote?.[field] as SyncedFields[F];
   const hasBase = input.base !== undefined && field in input.base;
@@ -100,6 +102,23 @@ function reconcileField<F extends SyncedField>(field: F, input: ReconcileInput, 
   if (photosChanged && !remoteChanged) return set("toRemote", photos);
   if (remoteChanged && !photosChanged) return set("toPhotos", remote);
   settleConflict(field, { base, photos, remote }, input, out, set);
+}
+
+/** A field the source does not read: only a change at the destination can move it (into Photos). */
+function unreadInPhotos<F extends SyncedField>(field: F, input: ReconcileInput, out: Reconciled): void {
+  const agreed = out.agreed as Record<string, unknown>;
+  const hasBase = input.base !== undefined && field in input.base;
+  const keptRemotely = input.remote !== undefined && field in input.remote;
+  if (!keptRemotely) {
+    if (hasBase) agreed[field] = input.base![field];
+    return;
+  }
+  const remote = input.remote![field] as SyncedFields[F];
+  // Without a base there is nothing to say it changed: it becomes the base, and moves nothing.
+  if (hasBase && !sameValue(field, remote, input.base![field] as SyncedFields[F])) {
+    (out.toPhotos as Record<string, unknown>)[field] = remote;
+  }
+  agreed[field] = remote;
 }
 
 function settleConflict<F extends SyncedField>(

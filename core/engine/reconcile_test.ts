@@ -113,3 +113,13 @@ Deno.test("sameValue() compares as both sides store: sets, rounding, offsets, na
   assert.ok(sameValue("caption", null, null));
   assert.ok(!sameValue("caption", null, ""));
 });
+
+Deno.test("a field the source does not read is never pushed; a change at the destination still goes into Photos", () => {
+  const { caption: _c, keywords: _k, ...photos } = { ...base, favorite: true };
+  const r = reconcile({ base, photos, remote: { ...immichBase, caption: "from Immich" }, prefer: "ask" });
+  assert.deepEqual(r.toRemote, { favorite: true });
+  assert.deepEqual(r.toPhotos, { caption: "from Immich" });
+  const first = reconcile({ photos, remote: { ...immichBase, caption: "from Immich" }, prefer: "ask" });
+  assert.equal(first.toPhotos.caption, undefined, "without a base, an unread field moves nothing");
+  assert.equal(first.agreed.caption, "from Immich");
+});

@@ -89,6 +89,12 @@ export function fieldsOf(asset: Asset): SyncedFields {
   };
 }
 
+/** The fields of an asset that its source reads (all when it does not say). */
+export function fieldsRead(asset: Asset, read?: readonly SyncedField[]): SideFields {
+  const all = fieldsOf(asset);
+  return read ? Object.fromEntries(read.map((f) => [f, all[f]])) : all;
+}
+
 /** An empty or blank text is no text: Immich stores a cleared caption as "". */
 export function blankless(text: string | undefined | null): string | null {
   return text === undefined || text === null || text.trim() === "" ? null : text;

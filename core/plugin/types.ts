@@ -25,7 +25,7 @@
  * @module
  */
 import type { AlbumRef, Asset, CaptureDate, Location, PersonInAsset } from "../model/asset.ts";
-import type { SideFields } from "../model/synced.ts";
+import type { SideFields, SyncedField } from "../model/synced.ts";
 import type { ExportedGroup, Plan } from "../model/plan.ts";
 import type { HiddenVisibility } from "../model/policy.ts";
 import type { PlanBuilder } from "../model/plan.ts";
@@ -203,6 +203,12 @@ export interface SourcePlugin extends PluginBase {
    * here rather than as an option.
    */
   needsLibrary?: string;
+  /**
+   * The synced fields its listing reads and (with capability `write`) writes; default: it reads
+   * every field and writes none. A field it does not read is never taken for a change in Photos, and
+   * one it cannot write waits for a source that can (see `sync`).
+   */
+  fields?: { read: readonly SyncedField[]; write?: readonly SyncedField[] };
   open(options: OptionValues, ctx: PluginContext): Promise<SourceSession>;
 }
 

@@ -63,6 +63,18 @@ export class SyncStore {
     );
   }
 
+  /**
+   * What the import sent of a new asset becomes what both sides agree on; an asset that has agreed
+   * values keeps them (a put again, for a new edit, must not hide a metadata change not yet synced).
+   */
+  recordSent(ids: SyncIds, assetId: string, fields: SideFields, at = now()): void {
+    this.#sql.run(
+      `INSERT INTO sync_state (source, asset_id, destination, fields, agreed_at)
+       VALUES ($source, $asset_id, $destination, $fields, $at) ON CONFLICT DO NOTHING`,
+      { ...ids, asset_id: assetId, fields: JSON.stringify(fields), at },
+    );
+  }
+
   /** The open conflicts, oldest first; of one asset when `assetId` is given. */
   conflicts(ids: SyncIds, assetId?: string): StoredConflict[] {
     return this.#sql.all(
@@ -175,6 +187,18 @@ export class SyncStore {
         size: int(r, "size"),
         remoteId: text(r, "remote_id"),
       }),
+    );
+  }
+
+  /**
+   * The asset as it was synced: its modification date, so the next run does not count it changed
+   * again, and present at the destination again if it had been taken for deleted there.
+   */
+  noteSynced(ids: SyncIds, asset: { id: string; modified?: string }): void {
+    this.#sql.run(
+      `UPDATE transfers SET source_modified_at = COALESCE($modified, source_modified_at), remote_gone_at = NULL
+       WHERE source = $source AND destination = $destination AND asset_id = $asset_id`,
+      { ...ids, asset_id: asset.id, modified: asset.modified ?? null },
     );
   }
 

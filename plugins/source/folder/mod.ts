@@ -51,6 +51,8 @@ const folder = {
   description: "Any folder of photos and videos (camera cards, exports, takeouts)",
   options: OPTIONS,
   capabilities: [],
+  // A folder has capture dates in its files, and nothing else a sync could compare.
+  fields: { read: ["captured"] },
   needsLibrary:
     "the folder to read: set --library PATH or PHOTOS_SYNC_LIBRARY to a folder of photos and videos.",
   async open(options: FolderOptions, ctx: PluginContext): Promise<SourceSession> {

@@ -94,6 +94,11 @@ const photokit = {
   platforms: ["darwin"],
   options: OPTIONS,
   capabilities: ["download", "delete", "write", "history"],
+  // PhotoKit lists no title, caption or keywords (they are written through Photos' scripting).
+  fields: {
+    read: ["favorite", "hidden", "location", "captured", "albums"],
+    write: ["favorite", "hidden", "location", "captured", "albums", "title", "caption", "keywords"],
+  },
   async open(options: PhotoKitOptions, ctx: PluginContext): Promise<SourceSession> {
     if (options.library !== undefined && options.library.trim() !== "") {
       throw new ConfigError(

@@ -65,6 +65,10 @@ const photoslibrary = {
   description: "Reads a Photos library bundle (.photoslibrary) directly, read-only",
   options: OPTIONS,
   capabilities: [],
+  // Photos keeps no star rating; the reader never writes (what Immich changed waits for PhotoKit).
+  fields: {
+    read: ["favorite", "hidden", "title", "caption", "keywords", "location", "captured", "albums", "people"],
+  },
   needsLibrary: NEEDS_LIBRARY,
   open(options: PhotosLibraryOptions, ctx: PluginContext): Promise<SourceSession> {
     try {
