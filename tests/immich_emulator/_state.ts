@@ -73,6 +73,13 @@ export interface Exif {
   rating: number | null;
   latitude: number | null;
   longitude: number | null;
+  /**
+   * What metadata extraction reads of the image (the emulator decodes no media: tests set them, as
+   * the real server would have read them from the file).
+   */
+  exifImageWidth?: number | null;
+  exifImageHeight?: number | null;
+  orientation?: string | null;
 }
 
 export interface Asset {
