@@ -102,6 +102,8 @@ export interface Asset {
   localDateTime: string;
   createdAt: string;
   updatedAt: string;
+  /** The updatedAt before exif-only edits whose re-extraction Immich would not have run yet. */
+  unextractedUpdatedAt?: string;
   isFavorite: boolean;
   visibility: Visibility;
   deletedAt: string | null;

@@ -746,10 +746,14 @@ export class Emulator {
       const before = asset.updatedAt;
       const failure = this.#applyUpdate(c, asset, body);
       if (failure) return this.#error(c, 400, failure);
-      // Exif-only edits answer with the old updatedAt; the re-extraction job (immediate here)
-      // moves it (transcript 06).
+      // Exif-only edits answer with the updatedAt from before any of them: the re-extraction job
+      // that moves it (immediate here) has not run yet when Immich answers (transcript 06).
       const exifOnly = Object.keys(body).every((k) => EXIF_FIELDS.has(k));
-      return c.json({ ...renderAsset(state, asset, "update"), ...(exifOnly ? { updatedAt: before } : {}) });
+      asset.unextractedUpdatedAt = exifOnly ? asset.unextractedUpdatedAt ?? before : undefined;
+      return c.json({
+        ...renderAsset(state, asset, "update"),
+        ...(exifOnly ? { updatedAt: asset.unextractedUpdatedAt } : {}),
+      });
     });
 
     api.get("/api/assets/:id/original", async (c) => {
