@@ -11,11 +11,17 @@ import type { ImmichAsset, ImmichPerson } from "./_read.ts";
 /** EXIF orientations that turn the image a quarter: Immich's width and height swap. */
 const QUARTER_TURNS = new Set(["5", "6", "7", "8"]);
 
+/**
+ * A size for an image whose dimensions Immich has not read (yet): Immich keeps each face with the
+ * size it was measured on and scales it to the image it shows, so the fractions survive.
+ */
+const UNKNOWN_SIZE = { width: 10_000, height: 10_000 };
+
 /** The image's size as Immich shows it: the EXIF dimensions, swapped for a quarter turn. */
-export function shownSize(asset: ImmichAsset): { width: number; height: number } | undefined {
+export function shownSize(asset: ImmichAsset): { width: number; height: number } {
   const exif = asset.exifInfo ?? {};
   const [w, h] = [exif.exifImageWidth, exif.exifImageHeight];
-  if (!w || !h) return undefined;
+  if (!w || !h) return UNKNOWN_SIZE;
   return QUARTER_TURNS.has(String(exif.orientation)) ? { width: h, height: w } : { width: w, height: h };
 }
 
@@ -55,7 +61,7 @@ export class PeopleSync {
     const have = new Set(present.map((p) => p.name));
     const size = shownSize(asset);
     for (const person of people) {
-      if (have.has(person.name) || !person.face || !size) continue;
+      if (have.has(person.name) || !person.face) continue;
       const personId = await this.#personId(person.name);
       await this.client.json("POST", "/faces", {
         assetId: remoteId,

@@ -204,7 +204,7 @@ Deno.test("a face is placed on the image as Immich shows it: a quarter turn swap
     localDateTime: "",
     exifInfo: { exifImageWidth: 2048, exifImageHeight: 1365, orientation: "6" },
   };
-  const size = shownSize(turned)!;
+  const size = shownSize(turned);
   assert.deepEqual(size, { width: 1365, height: 2048 });
   assert.deepEqual(facePixels({ x: 0.5, y: 0.25, width: 0.1, height: 0.1 }, size), {
     imageWidth: 1365,
