@@ -44,6 +44,8 @@ export class AlbumSync {
   #byName?: Promise<Map<string, string[]>>;
   #owners?: Record<string, string>;
   readonly #adders = new Map<string, GroupCommit<string, void>>();
+  /** Album id and name pairs already checked by `set`: the album is not read again. */
+  readonly #named = new Set<string>();
 
   constructor(
     readonly client: ImmichClient,
@@ -101,19 +103,28 @@ export class AlbumSync {
     });
   }
 
-  /** Gives the album the name its Photos album has now, when that changed. */
+  /** Gives the album the name its Photos album has now, when that changed (once per session). */
   async #rename(albumId: string, album: AlbumRef): Promise<void> {
     const name = albumName(album, this.naming);
-    const current = await this.client.request<AlbumSummary>(
-      "GET",
-      `/albums/${albumId}?withoutAssets=true`,
-      undefined,
-      { what: `reading the album "${name}"`, accept: [400] },
-    );
-    if (current.status !== 200 || current.body.albumName === name) return;
-    await this.client.json("PATCH", `/albums/${albumId}`, { albumName: name }, {
-      what: `renaming the album "${current.body.albumName}" to "${name}"`,
-    });
+    const key = `${albumId}\n${name}`;
+    if (this.#named.has(key)) return;
+    this.#named.add(key);
+    try {
+      const current = await this.client.request<AlbumSummary>(
+        "GET",
+        `/albums/${albumId}?withoutAssets=true`,
+        undefined,
+        { what: `reading the album "${name}"`, accept: [400] },
+      );
+      // A 400: the album is gone; adding the asset creates it again under this name.
+      if (current.status !== 200 || current.body.albumName === name) return;
+      await this.client.json("PATCH", `/albums/${albumId}`, { albumName: name }, {
+        what: `renaming the album "${current.body.albumName}" to "${name}"`,
+      });
+    } catch (e) {
+      this.#named.delete(key);
+      throw e;
+    }
   }
 
   async #addOne(assetId: string, album: AlbumRef, again = false): Promise<void> {

@@ -101,10 +101,20 @@ export class MetadataWriter {
     if (!commit) {
       commit = new GroupCommit<string, void>(async (ids) => {
         const unique = [...new Set(ids)];
-        await this.client.json("PUT", "/assets", { ids: unique, ...body }, {
+        const answer = await this.client.request("PUT", "/assets", { ids: unique, ...body }, {
           what: `updating ${unique.length} assets`,
+          accept: unique.length > 1 ? [400] : [],
         });
-        return ids.map(() => undefined);
+        if (answer.status !== 400) return ids.map(() => undefined);
+        // One unknown id refuses the whole batch: each asset then gets its own answer.
+        return await Promise.all(
+          ids.map((id) =>
+            this.client.json("PUT", `/assets/${id}`, body, { what: `updating asset ${id}` }).then(
+              () => undefined,
+              (e: Error) => e,
+            )
+          ),
+        );
       }, { maxBatch: 1000 });
       this.#bulks.set(key, commit);
     }

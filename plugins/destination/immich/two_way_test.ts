@@ -53,6 +53,23 @@ for (const version of VERSIONS) {
   });
 }
 
+Deno.test("an unknown id in a shared bulk update fails only its own update", async () => {
+  await using t = await stored();
+  const known = await t.put("B1");
+  const unknown = crypto.randomUUID();
+  const bulk = t.server.emulator.count("PUT /api/assets");
+  const [ok, failed] = await Promise.allSettled([
+    t.session.update(known, { favorite: true }),
+    t.session.update(unknown, { favorite: true }),
+  ]);
+  assert.equal(ok.status, "fulfilled");
+  assert.equal(failed.status, "rejected");
+  assert.match(String((failed as PromiseRejectedResult).reason), /Not found/);
+  assert.equal(remote(t.server, known).isFavorite, true);
+  assert.equal(t.server.emulator.count("PUT /api/assets"), bulk + 1, "one bulk request, then one each");
+  assert.equal(t.server.emulator.count("PUT /api/assets/:id"), 2);
+});
+
 Deno.test("read gives the synced fields Immich keeps, and null for an asset it no longer has", async () => {
   await using t = await stored();
   const paris = { id: "PARIS", title: "Paris", folders: [] };
