@@ -8,8 +8,10 @@
  * Exif-only edits made in Immich (caption, location, date) do not move `updatedAt` at once: the
  * re-extraction job that follows moves it a few seconds later (transcript 06). A sync right after
  * such an edit does not see it yet; the next one does, since the job's `updatedAt` is later than
- * the checkpoint. Tags and faces live in their own tables: a keyword or a face changed in Immich
- * alone moves no `updatedAt` and is not listed.
+ * the checkpoint. Whether tagging an asset or adding a face in Immich moves its `updatedAt` is not
+ * recorded (tags and faces live in their own tables; in transcript 17 the asset's `updatedAt` falls
+ * between the face's creation and the person's rename, which metadata extraction could explain as
+ * well): the emulator moves it for neither, and such a change may be listed only with a later one.
  * @module
  */
 import type { RemoteChanges } from "../../../core/plugin/types.ts";
