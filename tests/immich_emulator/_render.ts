@@ -78,10 +78,10 @@ function renderExif(asset: Asset) {
   return {
     make: null,
     model: null,
-    exifImageWidth: null,
-    exifImageHeight: null,
+    exifImageWidth: asset.exif.exifImageWidth ?? null,
+    exifImageHeight: asset.exif.exifImageHeight ?? null,
     fileSizeInByte: asset.exif.fileSizeInByte,
-    orientation: null,
+    orientation: asset.exif.orientation ?? null,
     dateTimeOriginal: exifDate(asset.exif.dateTimeOriginal),
     modifyDate: exifDate(asset.fileModifiedAt),
     timeZone: asset.exif.timeZone,

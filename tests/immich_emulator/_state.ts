@@ -73,6 +73,13 @@ export interface Exif {
   rating: number | null;
   latitude: number | null;
   longitude: number | null;
+  /**
+   * What metadata extraction reads of the image (the emulator decodes no media: tests set them, as
+   * the real server would have read them from the file).
+   */
+  exifImageWidth?: number | null;
+  exifImageHeight?: number | null;
+  orientation?: string | null;
 }
 
 export interface Asset {
@@ -95,6 +102,8 @@ export interface Asset {
   localDateTime: string;
   createdAt: string;
   updatedAt: string;
+  /** The updatedAt before exif-only edits whose re-extraction Immich would not have run yet. */
+  unextractedUpdatedAt?: string;
   isFavorite: boolean;
   visibility: Visibility;
   deletedAt: string | null;

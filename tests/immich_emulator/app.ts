@@ -222,6 +222,9 @@ function parseCaptureDate(text: string): { utc: string; local: string; offset?: 
   };
 }
 
+/** The update fields Immich writes to `exifInfo` only, without moving the asset's `updatedAt` at once. */
+const EXIF_FIELDS = new Set(["description", "latitude", "longitude", "dateTimeOriginal"]);
+
 export class Emulator {
   readonly state: State;
   readonly app = new Hono<Env>();
@@ -292,7 +295,7 @@ export class Emulator {
   /** People and faces (transcript 17): made by hand, as with machine learning off. */
   #peopleRoutes(
     api: Record<
-      "get" | "post" | "put",
+      "get" | "post" | "put" | "delete",
       (path: string, h: (c: Ctx) => Response | Promise<Response>) => unknown
     >,
   ) {
@@ -309,9 +312,12 @@ export class Emulator {
       if (denied) return denied;
       const mine = [...people.people.values()].filter((p) => p.ownerId === c.get("user").id);
       const shown = c.req.query("withHidden") === "true" ? mine : mine.filter((p) => !p.isHidden);
+      // Paged as the OpenAPI spec says: `size` (default 500) per `page`, from 1.
+      const size = Number(c.req.query("size") ?? 500);
+      const page = Number(c.req.query("page") ?? 1);
       return c.json({
-        people: shown.map(renderPerson),
-        hasNextPage: false,
+        people: shown.slice((page - 1) * size, page * size).map(renderPerson),
+        hasNextPage: shown.length > page * size,
         total: mine.length,
         hidden: mine.filter((p) => p.isHidden).length,
       });
@@ -344,6 +350,15 @@ export class Emulator {
       }
       people.addFace(body);
       return c.body(null, 201);
+    });
+    // Not recorded in 1.135.3's transcripts; the OpenAPI spec answers 200 with no body.
+    api.delete("/api/faces/:id", (c) => {
+      const denied = this.#deny(c, "face.delete", true);
+      if (denied) return denied;
+      const face = people.faces.get(c.req.param("id") ?? "");
+      if (!face || !this.#ownAsset(c, face.assetId)) return this.#notFound(c, "face.delete");
+      people.faces.delete(face.id);
+      return c.body(null, 200);
     });
     api.get("/api/faces", (c) => {
       const denied = this.#deny(c, "face.read", true);
@@ -728,9 +743,17 @@ export class Emulator {
       if (problems.length > 0) return this.#error(c, 400, problems);
       const asset = this.#ownAsset(c, id);
       if (!asset) return this.#notFound(c, "asset.update");
+      const before = asset.updatedAt;
       const failure = this.#applyUpdate(c, asset, body);
       if (failure) return this.#error(c, 400, failure);
-      return c.json(renderAsset(state, asset, "update"));
+      // Exif-only edits answer with the updatedAt from before any of them: the re-extraction job
+      // that moves it (immediate here) has not run yet when Immich answers (transcript 06).
+      const exifOnly = Object.keys(body).every((k) => EXIF_FIELDS.has(k));
+      asset.unextractedUpdatedAt = exifOnly ? asset.unextractedUpdatedAt ?? before : undefined;
+      return c.json({
+        ...renderAsset(state, asset, "update"),
+        ...(exifOnly ? { updatedAt: asset.unextractedUpdatedAt } : {}),
+      });
     });
 
     api.get("/api/assets/:id/original", async (c) => {
@@ -1011,6 +1034,20 @@ export class Emulator {
         }
       }
       return c.json({ count });
+    });
+
+    // Per id, as `PUT /api/albums/{id}/assets` answers (BulkIdResponseDto in the OpenAPI spec).
+    api.delete("/api/tags/:id/assets", async (c) => {
+      const denied = this.#deny(c, "tag.asset", true);
+      if (denied) return denied;
+      const tag = state.tags.get(c.req.param("id")!);
+      if (!tag || tag.userId !== c.get("user").id) return this.#notFound(c, "tag.asset");
+      const ids = ((await this.#json(c)).ids ?? []) as string[];
+      return c.json(ids.map((id) => {
+        const asset = this.#ownAsset(c, id);
+        if (!asset || !asset.tagIds.delete(tag.id)) return { id, success: false, error: "not_found" };
+        return { id, success: true };
+      }));
     });
 
     // Jobs and queues ---------------------------------------------------------------------------

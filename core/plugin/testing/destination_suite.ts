@@ -31,6 +31,7 @@ import type {
 import { backupSteps, type BackupSuiteOptions } from "./_backup_steps.ts";
 import { testContext } from "./context.ts";
 import { groupFixture } from "./fixtures.ts";
+import { twoWaySteps } from "./_two_way_steps.ts";
 
 /** The metadata a destination keeps of an asset; an inspector leaves out what it does not keep. */
 export interface StoredMetadata {
@@ -120,6 +121,7 @@ async function assetRole(
     await putSteps(run);
     await metadataSteps(run);
     await relationSteps(run);
+    await twoWaySteps({ ...run, inspect: suite.inspect });
     await removalSteps(run);
   } finally {
     await session.close();

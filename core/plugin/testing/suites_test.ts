@@ -7,6 +7,7 @@ import type {
   SourceSession,
 } from "../types.ts";
 import { PLUGIN_API_VERSION } from "../types.ts";
+import { fieldsOf, type SideFields } from "../../model/synced.ts";
 import { assetFixture, destinationSuite, groupFixture, sourceSuite, testContext } from "./mod.ts";
 
 type Outcome = "ok" | "failed" | "ignored";
@@ -146,6 +147,90 @@ Deno.test("destinationSuite fails a stack() that does not grow, a put() that tru
   assert.deepEqual(albums.failed(), [
     "put() puts an asset in its albums once, however often it is put (inspect.albums)",
   ]);
+});
+
+/** An in-memory destination with the two-way capabilities; `breaks` names the one to get wrong. */
+function twoWayDestination(
+  breaks: { albumsOnlyAdd?: boolean; changesRepeat?: boolean } = {},
+): DestinationPlugin {
+  const fields = new Map<string, SideFields>();
+  const stamps = new Map<string, number>();
+  let clock = 0;
+  const touch = (id: string) => stamps.set(id, ++clock);
+  const session: AssetDestinationSession = {
+    key: "memory:two-way",
+    put: (group) => {
+      const resources = group.files.map((f) => ({
+        key: f.key,
+        remoteId: f.sha1,
+        duplicate: fields.has(f.sha1),
+      }));
+      const primary = resources.find((r) => r.key === group.plan.primary)!.remoteId;
+      const { title: _title, ...kept } = fieldsOf(group.asset);
+      fields.set(primary, kept);
+      touch(primary);
+      return Promise.resolve({ resources });
+    },
+    close: () => Promise.resolve(),
+    update: (id, changes) => {
+      if (changes.favorite !== undefined) fields.get(id)!.favorite = changes.favorite;
+      touch(id);
+      return Promise.resolve();
+    },
+    read: (ids) =>
+      Promise.resolve(Object.fromEntries(ids.map((id) => {
+        const kept = fields.get(id);
+        return [id, kept ? { fields: structuredClone(kept), trashed: false } : null];
+      }))),
+    changes: (checkpoint) => {
+      const from = breaks.changesRepeat ? 0 : Number(checkpoint ?? 0);
+      const changed = [...stamps].filter(([, at]) => at > from).map(([id]) => id);
+      return Promise.resolve({ changed, checkpoint: String(clock) });
+    },
+    albums: (id, albums) => {
+      const kept = fields.get(id)!;
+      const ids = albums.map((a) => a.id);
+      kept.albums = (breaks.albumsOnlyAdd ? [...new Set([...kept.albums ?? [], ...ids])] : ids).sort();
+      return Promise.resolve();
+    },
+    people: (id, people) => {
+      fields.get(id)!.people = people.slice().sort((a, b) => a.name.localeCompare(b.name));
+      return Promise.resolve();
+    },
+  };
+  return {
+    kind: "destination",
+    id: "destination.twoway",
+    apiVersion: PLUGIN_API_VERSION,
+    version: "1.0.0",
+    description: "keeps the synced fields in memory",
+    options: [],
+    assets: {
+      capabilities: ["update", "read", "changes", "albums", "people"],
+      open: () => Promise.resolve(session),
+    },
+  };
+}
+
+Deno.test("destinationSuite runs the two-way steps where declared and fails albums() that only adds, changes() that repeats", async () => {
+  const steps = [
+    "read() gives back what put() stored, and null for an id never given",
+    "changes() lists an update() made after its checkpoint, and not after a later one",
+    "albums() sets the asset's albums; set fewer, the one left out no longer has it",
+    "people() names people on an asset, read back by name",
+  ];
+  const good = recorder();
+  await destinationSuite(good.t, twoWayDestination());
+  assert.deepEqual(good.failed(), []);
+  for (const name of steps) assert.equal(good.outcomes.get(name), "ok", name);
+  const without = await runDestination(memoryDestination(ALL));
+  for (const name of steps) assert.ok(without.ignored().includes(name), name);
+  const adding = recorder();
+  await destinationSuite(adding.t, twoWayDestination({ albumsOnlyAdd: true }));
+  assert.deepEqual(adding.failed(), [steps[2]]);
+  const repeating = recorder();
+  await destinationSuite(repeating.t, twoWayDestination({ changesRepeat: true }));
+  assert.deepEqual(repeating.failed(), [steps[1]]);
 });
 
 /** A source over fixture groups whose delete() may forget what it was told. */

@@ -33,6 +33,7 @@ interface AlbumSummary {
   id: string;
   albumName: string;
   createdAt: string;
+  updatedAt: string;
 }
 
 /** The album the tracker remembered was deleted in Immich meanwhile. */
@@ -43,6 +44,8 @@ export class AlbumSync {
   #byName?: Promise<Map<string, string[]>>;
   #owners?: Record<string, string>;
   readonly #adders = new Map<string, GroupCommit<string, void>>();
+  /** Album id and name pairs already checked by `set`: the album is not read again. */
+  readonly #named = new Set<string>();
 
   constructor(
     readonly client: ImmichClient,
@@ -55,6 +58,73 @@ export class AlbumSync {
   /** Adds one Immich asset to the Immich albums of these Photos albums. */
   async add(assetId: string, albums: AlbumRef[]): Promise<void> {
     await Promise.all(albums.map((album) => this.#addOne(assetId, album)));
+  }
+
+  /**
+   * Makes these exactly the tool's albums the asset is in (`albums`, two-way sync): adds it where it
+   * is missing, takes it out of the other albums this tool made, renames an album whose Photos
+   * title or folders changed. Albums the user made in Immich are never touched.
+   */
+  async set(assetId: string, albums: AlbumRef[]): Promise<void> {
+    const owners = this.#ownerIndex();
+    const wanted = new Set<string>();
+    for (const album of albums) {
+      const id = await this.#resolve(album);
+      wanted.add(id);
+      await this.#rename(id, album);
+    }
+    await this.add(assetId, albums);
+    const extra = (await this.#albumsOf(assetId)).filter((a) => owners[a.id] && !wanted.has(a.id));
+    for (const album of extra) {
+      await this.client.json("DELETE", `/albums/${album.id}/assets`, { ids: [assetId] }, {
+        what: `taking asset ${assetId} out of the album "${album.albumName}"`,
+      });
+    }
+  }
+
+  /** The Photos album ids of the tool's albums the asset is in, sorted. */
+  async managedOf(assetId: string): Promise<string[]> {
+    const owners = this.#ownerIndex();
+    return (await this.#albumsOf(assetId)).map((a) => owners[a.id]).filter(Boolean).sort();
+  }
+
+  /** The tool's Immich albums (id and when each last changed), for `changes`. */
+  async managed(): Promise<{ id: string; updatedAt: string }[]> {
+    const owners = this.#ownerIndex();
+    const albums = await this.client.json<AlbumSummary[]>("GET", "/albums", undefined, {
+      what: "listing albums",
+    });
+    return albums.filter((a) => owners[a.id]).map((a) => ({ id: a.id, updatedAt: a.updatedAt }));
+  }
+
+  #albumsOf(assetId: string): Promise<AlbumSummary[]> {
+    return this.client.json<AlbumSummary[]>("GET", `/albums?assetId=${assetId}`, undefined, {
+      what: `listing the albums of asset ${assetId}`,
+    });
+  }
+
+  /** Gives the album the name its Photos album has now, when that changed (once per session). */
+  async #rename(albumId: string, album: AlbumRef): Promise<void> {
+    const name = albumName(album, this.naming);
+    const key = `${albumId}\n${name}`;
+    if (this.#named.has(key)) return;
+    this.#named.add(key);
+    try {
+      const current = await this.client.request<AlbumSummary>(
+        "GET",
+        `/albums/${albumId}?withoutAssets=true`,
+        undefined,
+        { what: `reading the album "${name}"`, accept: [400] },
+      );
+      // A 400: the album is gone; adding the asset creates it again under this name.
+      if (current.status !== 200 || current.body.albumName === name) return;
+      await this.client.json("PATCH", `/albums/${albumId}`, { albumName: name }, {
+        what: `renaming the album "${current.body.albumName}" to "${name}"`,
+      });
+    } catch (e) {
+      this.#named.delete(key);
+      throw e;
+    }
   }
 
   async #addOne(assetId: string, album: AlbumRef, again = false): Promise<void> {

@@ -36,6 +36,8 @@ export interface RequestOptions {
 export interface Answer<T = unknown> {
   status: number;
   body: T;
+  /** The server's clock when it answered (the `Date` header, whole seconds), when it sent one. */
+  date?: string;
 }
 
 /** The server's own words from an error body (`message` may be a list), or a short text. */
@@ -225,7 +227,8 @@ export class ImmichClient {
       }
     }
     if (response.ok || options.accept?.includes(response.status)) {
-      return { status: response.status, body: parsed as T };
+      const date = response.headers.get("date");
+      return { status: response.status, body: parsed as T, ...(date ? { date } : {}) };
     }
     throw classify(response.status, parsed, options.what);
   }

@@ -8,11 +8,13 @@ import type { Asset } from "../../../core/model/asset.ts";
 import type { Plan } from "../../../core/model/plan.ts";
 import type { AssetChanges } from "../../../core/plugin/types.ts";
 import type { ImmichClient } from "./_client.ts";
+import { GroupCommit } from "./_group_commit.ts";
 import type { ImmichSettings, Visibility } from "./_settings.ts";
 import { localIso } from "./_xmp.ts";
 
 export class MetadataWriter {
   readonly #tagIds = new Map<string, Promise<string>>();
+  readonly #bulks = new Map<string, GroupCommit<string, void>>();
 
   constructor(readonly client: ImmichClient, readonly tags: ImmichSettings["tags"]) {}
 
@@ -50,16 +52,73 @@ export class MetadataWriter {
     }
   }
 
-  /** Pushes metadata that changed in Photos since the import (`sync`). */
+  /**
+   * Pushes metadata that changed in Photos (`sync`). Favourite, visibility and date go out in bulk
+   * `PUT /assets` shared with the other updates in flight; caption, location and rating need the
+   * single `PUT /assets/{id}` (a bulk rating fails with 500 on 1.135.3). Immich keeps no title.
+   */
   async update(remoteId: string, changes: AssetChanges): Promise<void> {
-    const body: Record<string, unknown> = {};
-    if (changes.favorite !== undefined) body.isFavorite = changes.favorite;
-    if (changes.hidden !== undefined) {
-      body.visibility = changes.hidden ? changes.visibility ?? "archive" : "timeline";
+    const bulk = bulkBody(changes);
+    const single = singleBody(changes);
+    const what = `updating asset ${remoteId}`;
+    if (Object.keys(bulk).length > 0) await this.#bulk(bulk).add(remoteId);
+    if (Object.keys(single).length > 0) {
+      await this.client.json("PUT", `/assets/${remoteId}`, single, { what });
     }
-    if (changes.captured) body.dateTimeOriginal = localIso(changes.captured);
-    if (Object.keys(body).length === 0) return;
-    await this.client.json("PUT", `/assets/${remoteId}`, body, { what: `updating asset ${remoteId}` });
+    if (changes.keywords !== undefined && this.tags !== "off") {
+      await this.setKeywords(remoteId, changes.keywords);
+    }
+  }
+
+  /** Makes these exactly the asset's keyword tags; the `Photos/…` media-type tags stay. */
+  async setKeywords(remoteId: string, keywords: string[]): Promise<void> {
+    const wanted = new Set(keywords.map((k) => k.trim()).filter(Boolean));
+    const asset = await this.client.json<{ tags?: { id: string; value: string }[] }>(
+      "GET",
+      `/assets/${remoteId}`,
+      undefined,
+      { what: `reading the tags of asset ${remoteId}` },
+    );
+    const current = (asset.tags ?? []).filter((t) => !t.value.startsWith(MEDIA_TAGS));
+    for (const tag of current.filter((t) => !wanted.has(t.value))) {
+      await this.client.json("DELETE", `/tags/${tag.id}/assets`, { ids: [remoteId] }, {
+        what: `removing the tag "${tag.value}" from asset ${remoteId}`,
+      });
+    }
+    const have = new Set(current.map((t) => t.value));
+    const missing = [...wanted].filter((k) => !have.has(k));
+    if (missing.length === 0) return;
+    const tagIds = await Promise.all(missing.map((t) => this.#tagId(t)));
+    await this.client.json("PUT", "/tags/assets", { tagIds, assetIds: [remoteId] }, {
+      what: `tagging asset ${remoteId}`,
+    });
+  }
+
+  /** One bulk update per distinct body, shared by the updates in flight that send the same. */
+  #bulk(body: Record<string, unknown>): GroupCommit<string, void> {
+    const key = JSON.stringify(body);
+    let commit = this.#bulks.get(key);
+    if (!commit) {
+      commit = new GroupCommit<string, void>(async (ids) => {
+        const unique = [...new Set(ids)];
+        const answer = await this.client.request("PUT", "/assets", { ids: unique, ...body }, {
+          what: `updating ${unique.length} assets`,
+          accept: unique.length > 1 ? [400] : [],
+        });
+        if (answer.status !== 400) return ids.map(() => undefined);
+        // One unknown id refuses the whole batch: each asset then gets its own answer.
+        return await Promise.all(
+          ids.map((id) =>
+            this.client.json("PUT", `/assets/${id}`, body, { what: `updating asset ${id}` }).then(
+              () => undefined,
+              (e: Error) => e,
+            )
+          ),
+        );
+      }, { maxBatch: 1000 });
+      this.#bulks.set(key, commit);
+    }
+    return commit;
   }
 
   #tagId(value: string): Promise<string> {
@@ -73,4 +132,34 @@ export class MetadataWriter {
     }
     return pending;
   }
+}
+
+/** The prefix of the media-type tags `--immich-tags all` adds: not keywords. */
+export const MEDIA_TAGS = "Photos/";
+
+/** The fields the bulk `PUT /assets` takes. */
+function bulkBody(changes: AssetChanges): Record<string, unknown> {
+  const body: Record<string, unknown> = {};
+  if (changes.favorite !== undefined) body.isFavorite = changes.favorite;
+  if (changes.hidden !== undefined) {
+    body.visibility = changes.hidden ? changes.visibility ?? "archive" : "timeline";
+  }
+  if (changes.captured) body.dateTimeOriginal = localIso(changes.captured);
+  return body;
+}
+
+/**
+ * The fields only the single `PUT /assets/{id}` takes. A blank description clears the caption (and
+ * beats a blank one in the file, transcript 15); Immich's API cannot clear a location (latitude and
+ * longitude must be numbers), so a cleared location is left as it is.
+ */
+function singleBody(changes: AssetChanges): Record<string, unknown> {
+  const body: Record<string, unknown> = {};
+  if (changes.caption !== undefined) body.description = changes.caption?.trim() ? changes.caption : "";
+  if (changes.location) {
+    body.latitude = changes.location.latitude;
+    body.longitude = changes.location.longitude;
+  }
+  if (changes.rating !== undefined) body.rating = changes.rating ?? 0;
+  return body;
 }

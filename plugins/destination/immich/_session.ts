@@ -1,8 +1,10 @@
 /**
  * One connection of `destination.immich` to a server and user: `put()` of an exported asset (see
- * `_put.ts`), and what later commands ask of stored assets (update, presence, stack, remove).
+ * `_put.ts`), and what later commands ask of stored assets (update, presence, stack, remove; for
+ * the two-way sync read, changes, albums and people).
  * @module
  */
+import type { AlbumRef, PersonInAsset } from "../../../core/model/asset.ts";
 import type { ExportedGroup } from "../../../core/model/plan.ts";
 import type {
   AssetChanges,
@@ -11,16 +13,21 @@ import type {
   PluginContext,
   Presence,
   PutResult,
+  RemoteAsset,
+  RemoteChanges,
 } from "../../../core/plugin/types.ts";
 import { AlbumSync } from "./_albums.ts";
+import { ChangeFeed } from "./_changes.ts";
 import { checkAccess } from "./_check.ts";
 import type { ServerVersion } from "./_client.ts";
 import { connect, type Connection, versionText } from "./_connect.ts";
+import { PeopleSync } from "./_faces.ts";
 import { JobPauser } from "./_jobs.ts";
 import { MetadataWriter } from "./_metadata.ts";
 import { Precheck } from "./_precheck.ts";
 import { PresenceCheck } from "./_presence.ts";
 import { GroupPut } from "./_put.ts";
+import { RemoteReader } from "./_read.ts";
 import { stack } from "./_relations.ts";
 import type { ImmichSettings } from "./_settings.ts";
 import { Uploader } from "./_upload.ts";
@@ -37,6 +44,10 @@ export class ImmichSession implements AssetDestinationSession {
   readonly #metadata: MetadataWriter;
   readonly #presence: PresenceCheck;
   readonly #put: GroupPut;
+  readonly #albums?: AlbumSync;
+  readonly #reader: RemoteReader;
+  readonly #changes: ChangeFeed;
+  readonly #people: PeopleSync;
   /** Resumes the queues this tool paused, in this run or in a killed earlier one. */
   readonly #leftovers: JobPauser;
 
@@ -53,6 +64,12 @@ export class ImmichSession implements AssetDestinationSession {
     this.#presence = new PresenceCheck(client);
     const admin = settings.adminApiKey ? client.withKey(settings.adminApiKey) : client;
     this.#leftovers = new JobPauser(admin, version, ctx.state, this.key, ctx.log);
+    this.#albums = settings.albums !== "off"
+      ? new AlbumSync(client, ctx.state, this.key, settings.albums)
+      : undefined;
+    this.#reader = new RemoteReader(client, this.#albums, settings.tags !== "off");
+    this.#changes = new ChangeFeed(client, this.#albums);
+    this.#people = new PeopleSync(client);
     this.#put = new GroupPut({
       client,
       log: ctx.log,
@@ -60,9 +77,7 @@ export class ImmichSession implements AssetDestinationSession {
       precheck: new Precheck(client),
       uploader: new Uploader(client, version),
       metadata: this.#metadata,
-      albums: settings.albums !== "off"
-        ? new AlbumSync(client, ctx.state, this.key, settings.albums)
-        : undefined,
+      albums: this.#albums,
       pauser: settings.pauseJobs ? this.#leftovers : undefined,
     });
   }
@@ -96,6 +111,26 @@ export class ImmichSession implements AssetDestinationSession {
 
   stack(primaryId: string, memberIds: string[]): Promise<void> {
     return stack(this.#server.client, primaryId, memberIds);
+  }
+
+  /** See {@link RemoteReader.read}: one lookup per asset (two with albums). */
+  read(remoteIds: string[]): Promise<Record<string, RemoteAsset | null>> {
+    return this.#reader.read(remoteIds);
+  }
+
+  /** See {@link ChangeFeed.since}. */
+  changes(checkpoint: string | undefined): Promise<RemoteChanges> {
+    return this.#changes.since(checkpoint);
+  }
+
+  /** See {@link AlbumSync.set}; nothing with albums off. */
+  async albums(remoteId: string, albums: AlbumRef[]): Promise<void> {
+    await this.#albums?.set(remoteId, albums.filter((a) => !a.shared));
+  }
+
+  /** See {@link PeopleSync.set}. */
+  people(remoteId: string, people: PersonInAsset[]): Promise<void> {
+    return this.#people.set(remoteId, people);
   }
 
   /** Moves assets to Immich's trash (recoverable there for the server's trash period). */
