@@ -1,5 +1,5 @@
 /**
- * Named people and their faces: `ZDETECTEDFACE` rows whose `ZPERSON` has a name, loaded once per
+ * Named people and their faces: `ZDETECTEDFACE` rows (not hidden) whose `ZPERSON` has a name, loaded once per
  * listing into a map by asset, so no asset costs a query of its own. Unnamed face clusters (people
  * Photos found but the user never named) are left out: they mean nothing outside this library.
  *
@@ -43,11 +43,13 @@ export function loadFaces(db: DatabaseSync, schema: LibrarySchema): Map<number, 
   const needed = [assetKey, personKey, "ZCENTERX", "ZCENTERY", "ZSIZE"];
   if (!face || !person || !needed.every((c) => face.has(c))) return faces;
   const name = (column: string) => person.has(column) ? `nullif(trim(p.${column}), '')` : "NULL";
+  // Photos' own face counts (its ZPERSON.ZFACECOUNT triggers) skip hidden faces: so does the reader.
+  const shown = face.has("ZHIDDEN") ? "AND ifnull(f.ZHIDDEN, 0) = 0" : "";
   const rows = db.prepare(
     `SELECT f.${assetKey} AS asset, coalesce(${name("ZFULLNAME")}, ${name("ZDISPLAYNAME")}) AS name,
        f.ZCENTERX AS x, f.ZCENTERY AS y, f.ZSIZE AS size
      FROM ZDETECTEDFACE f JOIN ZPERSON p ON p.Z_PK = f.${personKey}
-     WHERE f.${assetKey} IS NOT NULL AND name IS NOT NULL
+     WHERE f.${assetKey} IS NOT NULL AND name IS NOT NULL ${shown}
      ORDER BY f.Z_PK`,
   ).all();
   for (const row of rows) {

@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { chmodSync, copyFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
 import { SHARED } from "../../../tests/shared_data.ts";
 import type { Asset } from "../../../core/model/asset.ts";
 import { openPhotosDatabase } from "./_database.ts";
@@ -132,6 +133,40 @@ for (const name of ["Test-Cloud-13.1", "Test-Media-Types-15.7.2"]) {
     },
   });
 }
+
+Deno.test("named, shown faces only: display names count, hidden faces and nameless people do not", async () => {
+  await withSampleLibrary((info) => {
+    const { live, video } = info.uuids;
+    const edit = new DatabaseSync(info.database);
+    try {
+      // The columns of macOS 13 and earlier (ZASSET, ZPERSON), as in Test-Cloud-13.1.
+      edit.exec(`CREATE TABLE ZPERSON ( Z_PK INTEGER PRIMARY KEY, ZDISPLAYNAME VARCHAR, ZFULLNAME VARCHAR );
+        CREATE TABLE ZDETECTEDFACE ( Z_PK INTEGER PRIMARY KEY, ZHIDDEN INTEGER, ZASSET INTEGER, ZPERSON INTEGER,
+          ZCENTERX FLOAT, ZCENTERY FLOAT, ZSIZE FLOAT );
+        INSERT INTO ZPERSON VALUES (1, 'Ann', NULL), (2, NULL, 'Bob Stone'), (3, ' ', ''), (4, 'Cy', 'Cyrus');`);
+      const pk = (uuid: string) =>
+        Number(edit.prepare("SELECT Z_PK FROM ZASSET WHERE ZUUID = ?").get(uuid)!.Z_PK);
+      const face = edit.prepare("INSERT INTO ZDETECTEDFACE VALUES (NULL, ?, ?, ?, 0.5, 0.5, 0.1)");
+      face.run(0, pk(live), 1);
+      face.run(1, pk(live), 2); // hidden
+      face.run(0, pk(live), 3); // nameless
+      face.run(0, pk(video), 4);
+      face.run(0, pk(video), 2);
+      face.run(0, null, 1); // a face crop Photos keeps for training, on no asset
+    } finally {
+      edit.close();
+    }
+    const database = openPhotosDatabase(info.path);
+    try {
+      const people = new Map([...readAssets(database)].map((a) => [a.id, a.people?.map((p) => p.name)]));
+      assert.deepEqual(people.get(live), ["Ann"]);
+      assert.deepEqual(people.get(video), ["Bob Stone", "Cyrus"]);
+      assert.equal([...people.values()].filter(Boolean).length, 2);
+    } finally {
+      database.db.close();
+    }
+  });
+});
 
 Deno.test("a library without face tables lists no people", async () => {
   await withSampleLibrary((info) => {
