@@ -10,8 +10,14 @@
  * @module
  */
 
+/** A UID, the reference `NSKeyedArchiver` archives make from one object to another. */
+export class PlistUid {
+  constructor(readonly UID: number) {}
+}
+
 /** A value a binary plist can hold; non-integer numbers become reals. */
 export type PlistValue =
+  | PlistUid
   | string
   | number
   | boolean
@@ -20,7 +26,7 @@ export type PlistValue =
   | { [key: string]: PlistValue };
 
 type Node =
-  | { kind: "leaf"; value: string | number | boolean | Uint8Array }
+  | { kind: "leaf"; value: string | number | boolean | Uint8Array | PlistUid }
   | { kind: "array"; refs: number[] }
   | { kind: "dict"; keys: number[]; values: number[] };
 
@@ -51,7 +57,11 @@ function withLength(marker: number, length: number): number[] {
   return length < 15 ? [marker | length] : [marker | 0xf, ...intObject(length)];
 }
 
-function encodeLeaf(value: string | number | boolean | Uint8Array): number[] {
+function encodeLeaf(value: string | number | boolean | Uint8Array | PlistUid): number[] {
+  if (value instanceof PlistUid) {
+    const size = bytesFor(value.UID);
+    return [0x80 | (size - 1), ...uintBytes(value.UID, size)];
+  }
   if (typeof value === "boolean") return [value ? 0x09 : 0x08];
   if (typeof value === "number") {
     if (Number.isSafeInteger(value)) return intObject(value);
@@ -87,7 +97,7 @@ export function encodeBinaryPlist(value: PlistValue): Uint8Array {
       const node: Node = { kind: "array", refs: [] };
       nodes.push(node);
       node.refs = v.map(add);
-    } else if (typeof v === "object" && !(v instanceof Uint8Array)) {
+    } else if (typeof v === "object" && !(v instanceof Uint8Array) && !(v instanceof PlistUid)) {
       const node: Node = { kind: "dict", keys: [], values: [] };
       nodes.push(node);
       for (const [k, item] of Object.entries(v)) {

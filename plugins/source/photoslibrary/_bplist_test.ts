@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { decodeBinaryPlist, encodeBinaryPlist } from "./_bplist.ts";
+import { decodeBinaryPlist, encodeBinaryPlist, PlistUid } from "./_bplist.ts";
 
 Deno.test("a binary plist decodes back to what was encoded", () => {
   const value = {
@@ -16,6 +16,13 @@ Deno.test("a binary plist decodes back to what was encoded", () => {
     list: [1, "two", [3], { four: 4 }],
   };
   assert.deepEqual(decodeBinaryPlist(encodeBinaryPlist(value)), value);
+});
+
+Deno.test("UIDs (keyed archives' references) decode as { UID: n }", () => {
+  const decoded = decodeBinaryPlist(
+    encodeBinaryPlist({ small: new PlistUid(3), large: new PlistUid(70_000) }),
+  );
+  assert.deepEqual(decoded, { small: { UID: 3 }, large: { UID: 70_000 } });
 });
 
 Deno.test("a damaged plist is a SyntaxError, never a hang or a crash", () => {

@@ -220,6 +220,10 @@ const READ_TABLES = [
   "ZFILESYSTEMBOOKMARK",
   "ZFILESYSTEMVOLUME",
   "ZUNIFORMTYPEIDENTIFIER",
+  "ZDETECTEDFACE",
+  "ZPERSON",
+  "ZASSETCONTRIBUTOR",
+  "ZSHAREPARTICIPANT",
 ];
 
 /** The database's tables and, read once each on demand, their columns. */

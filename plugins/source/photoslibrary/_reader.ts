@@ -21,6 +21,8 @@ import type { LibrarySchema, PhotosDatabase } from "./_database.ts";
 import { COLUMN as C, listingQuery, PAGE_ROWS } from "./_query.ts";
 import { assetResources, type Layout, type ResourceFacts } from "./_resources.ts";
 import { isRawUti } from "./_uti.ts";
+import { loadFaces, peopleOf, type StoredFace } from "./_people.ts";
+import { loadContributors } from "./_contributors.ts";
 
 /** `ZKINDSUBTYPE` values and the subtype each means (osxphotos, iLEAPP; 3 is iOS' screenshot). */
 const KIND_SUBTYPES: Readonly<Record<number, Subtype>> = {
@@ -56,12 +58,13 @@ type Row = unknown[];
  * while Photos writes.
  */
 export function* readAssets(database: PhotosDatabase): Generator<Asset> {
-  const context = readerContext(database);
   const { db } = database;
   // A listing that overlaps another on the same connection shares its snapshot.
   const own = !db.isTransaction;
   if (own) db.exec("BEGIN");
   try {
+    // Loaded in the transaction, so the maps and the rows are one snapshot.
+    const context = readerContext(database);
     for (const { sql, first } of listingQuery(database.schema).pages) {
       const statement = db.prepare(sql);
       // Deno implements node:sqlite's setReturnArrays; its type definitions lag behind.
@@ -82,6 +85,10 @@ interface ReaderContext {
   layout: Layout;
   albums: Map<number, AlbumRef>;
   keywords: Map<number, string>;
+  /** Named faces by asset Z_PK. */
+  faces: Map<number, StoredFace[]>;
+  /** Shared Library contributors by asset Z_PK. */
+  contributors: Map<number, string>;
   /** The HDR column holds EXIF CustomRendered values (Photos 5–6) rather than an HDR type. */
   customRendered: boolean;
 }
@@ -109,6 +116,8 @@ function readerContext({ db, schema, library }: PhotosDatabase): ReaderContext {
     },
     albums: loadAlbums(db, schema),
     keywords: loadKeywords(db, schema),
+    faces: loadFaces(db, schema),
+    contributors: loadContributors(db, schema),
     customRendered: schema.facts.hdr === "ZCUSTOMRENDEREDVALUE",
   };
 }
@@ -181,11 +190,7 @@ function toAsset(row: Row, context: ReaderContext): Asset {
     albums: albumsOf(row[C.albums], context.albums),
     edited: facts.edited,
     cloud: { synced: row[C.cloudGuid] === 1, originalLocal },
-    sharing: {
-      sharedAlbum: facts.sharedAlbum,
-      // A guess shared with osxphotos: no real library with a Shared Library was available.
-      sharedLibrary: row[C.libraryScope] === 1 || number(row[C.scopeState]) !== 0,
-    },
+    sharing: sharingOf(row, facts, context.contributors),
     referenced: facts.referenced,
     subtypes: subtypesOf(row, facts, { customRendered: context.customRendered, hasRawAlternate }),
     resources,
@@ -195,7 +200,7 @@ function toAsset(row: Row, context: ReaderContext): Asset {
   if (captured) asset.captured = captured;
   const added = text(row[C.added]);
   if (added) asset.added = added;
-  const modified = text(row[C.modified]);
+  const modified = modifiedOf(row);
   if (modified) asset.modified = modified;
   const location = locationOf(row);
   if (location) asset.location = location;
@@ -214,8 +219,35 @@ function toAsset(row: Row, context: ReaderContext): Asset {
   if (height) asset.height = height;
   const duration = video ? positive(row[C.duration]) : undefined;
   if (duration) asset.durationSeconds = duration;
+  const people = peopleOf(context.faces.get(number(row[C.pk])), number(width), number(height));
+  if (people.length > 0) asset.people = people;
   asset.sourceData = sourceDataOf(row, context.customRendered);
   return asset;
+}
+
+/**
+ * When the asset last changed: the later of its modification date (which Photos bumps on every
+ * edit of its metadata) and its adjustment timestamp (a new edit of the pixels); an asset with
+ * neither (shared-album assets in Test-Cloud-13.1) has not changed since it was added. ISO strings
+ * of one format compare as dates.
+ */
+function modifiedOf(row: Row): string | undefined {
+  const modified = text(row[C.modified]);
+  const adjusted = text(row[C.adjustedAt]);
+  if (modified && adjusted) return adjusted > modified ? adjusted : modified;
+  return modified ?? adjusted ?? text(row[C.added]);
+}
+
+/** Shared album and Shared Library scope, and who contributed a Shared Library asset when recorded. */
+function sharingOf(row: Row, facts: ResourceFacts, contributors: Map<number, string>): Asset["sharing"] {
+  const sharing: NonNullable<Asset["sharing"]> = {
+    sharedAlbum: facts.sharedAlbum,
+    // A guess shared with osxphotos: no real library with a Shared Library was available.
+    sharedLibrary: row[C.libraryScope] === 1 || number(row[C.scopeState]) !== 0,
+  };
+  const contributor = contributors.get(number(row[C.pk]));
+  if (contributor) sharing.contributor = contributor;
+  return sharing;
 }
 
 /** The facts of a row that say where the asset's files are. */
