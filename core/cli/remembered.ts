@@ -13,6 +13,8 @@ import type { Plugin } from "../plugin/types.ts";
 const POINTING = new Set(["source", "library", "to"]);
 /** The name under which the destination's tracker key is kept. */
 export const DESTINATION_KEY = "destination-key";
+/** The name under which the source's tracker key (its asset id namespace, e.g. `photos`) is kept. */
+export const SOURCE_KEY = "source-key";
 /** The name under which what the key was opened with is kept (see {@link destinationFingerprint}). */
 export const DESTINATION_FINGERPRINT = "destination-fingerprint";
 

@@ -4,6 +4,10 @@
  * cannot ever succeed to Photos' Recently Deleted, in one batch, after showing the list.
  * @module
  */
+import { type ConflictFlags, reviewConflicts } from "./review_conflicts.ts";
+import { remembered } from "../tracker/identity.ts";
+import { SyncStore } from "../tracker/sync_state.ts";
+import { SOURCE_KEY } from "./remembered.ts";
 import type { Command } from "commander";
 import { importAssets } from "../engine/import_run.ts";
 import { ConfigError } from "../plugin/errors.ts";
@@ -20,7 +24,7 @@ import {
 } from "./run.ts";
 import type { Session } from "./session.ts";
 
-interface ReviewFlags extends RunFlags {
+interface ReviewFlags extends RunFlags, ConflictFlags {
   failedOnly?: boolean;
   skippedOnly?: boolean;
   export?: string;
@@ -79,7 +83,11 @@ export function registerReview(program: Command, ctx: CommandContext): void {
     .option("--export <file>", "write every problem to FILE (.csv, or .json)")
     .option("--retry", "import the problem assets again, permanent failures included")
     .option("--delete", "move assets that can never succeed (permanent problems) to Photos' Recently Deleted")
-    .option("--yes", "confirm --delete without asking");
+    .option("--yes", "confirm --delete without asking")
+    .option("--conflicts", "list the fields sync found changed on both sides")
+    .option("--resolve <side>", "settle those conflicts for photos or immich; the next sync applies them")
+    .option("--asset <id>", "with --conflicts or --resolve: only this asset")
+    .option("--field <name>", "with --conflicts or --resolve: only this field (caption, favorite, ...)");
   addRunFlags(cmd, ctx).action(async (flags: ReviewFlags, command: Command) => {
     if (flags.failedOnly && flags.skippedOnly) {
       throw new ConfigError("--failed-only and --skipped-only exclude each other");
@@ -99,6 +107,10 @@ async function review(session: Session, ctx: CommandContext, flags: ReviewFlags)
   // Listing problems reads only the tracker: the destination is opened only when it is not the
   // one the last import used (its key is not known without it).
   const key = session.rememberedDestinationKey() ?? (await session.openDestination()).session.key;
+  if (flags.conflicts || flags.resolve !== undefined) {
+    const source = remembered(session.tracker)[SOURCE_KEY] ?? (await session.openSource()).session.key;
+    return reviewConflicts(new SyncStore(session.tracker), { source, destination: key }, output, flags);
+  }
   let rows = session.tracker.problems(key);
   if (flags.failedOnly) rows = rows.filter((r) => r.status === "failed");
   if (flags.skippedOnly) rows = rows.filter((r) => r.status === "skipped");

@@ -41,6 +41,7 @@ import {
   DESTINATION_KEY,
   destinationFingerprint,
   pointing,
+  SOURCE_KEY,
 } from "./remembered.ts";
 import { logSink, type Output } from "./output.ts";
 import type { StopSignals } from "./stop_signals.ts";
@@ -176,6 +177,7 @@ export class Session {
     remember(this.tracker, {
       ...pointing(this.config, source.plugin, plugin),
       [DESTINATION_KEY]: destination.session.key,
+      [SOURCE_KEY]: source.session.key,
       ...(fingerprint ? { [DESTINATION_FINGERPRINT]: fingerprint } : {}),
     });
   }

@@ -33,15 +33,19 @@ export async function syncAssets(options: SyncOptions): Promise<SyncSummary> {
     ids,
     store,
     agreed: store.agreed(ids),
+    pending: new Map(),
     summary: emptySyncSummary(emptySummary()),
     deletedRemotely: [],
     clean: true,
   };
   await writePending(run);
+  for (const w of store.pendingWrites(ids.source)) run.pending.set(w.assetId, w.fields);
   const remote = await remoteChanges(run);
   const states = options.tracker.transfers(ids.source, ids.destination);
   const resend = new Set(options.resend ?? []);
-  const collector = new ChangeCollector(run, remote.assets, resend);
+  // Assets the destination changed, and those whose conflicts `review --resolve` settled.
+  const reconsider = new Set([...remote.assets, ...store.resolvedAssets(ids)]);
+  const collector = new ChangeCollector(run, reconsider, resend);
   run.summary.import = await importAssets({
     ...options,
     states,

@@ -48,9 +48,16 @@ export async function reconcileAssets(run: SyncRun, candidates: Asset[]): Promis
   }
 }
 
-/** The fields of an asset as the source reads them. */
+/**
+ * The fields of an asset as the source reads them, with what waits to be written into Photos laid
+ * over them: a value decided for Photos is Photos' value, or the next sync would send the stale one
+ * back and revert the change it came from.
+ */
 export function photosFields(run: SyncRun, asset: Asset): SideFields {
-  return fieldsRead(asset, run.options.sourceFields?.read);
+  const read = fieldsRead(asset, run.options.sourceFields?.read);
+  const waiting = run.pending.get(asset.id);
+  if (!waiting) return read;
+  return { ...read, ...Object.fromEntries(Object.entries(waiting).filter(([f]) => f in read)) };
 }
 
 async function reconcileOne(
@@ -171,6 +178,6 @@ async function writeIntoPhotos(run: SyncRun, asset: Asset, fields: SideFields): 
   if (source.write && Object.keys(now).length > 0) await source.write(asset.id, now);
   if (Object.keys(later).length > 0) {
     run.store.queueWrite(run.ids.source, asset.id, later);
-    run.summary.pending++;
+    run.pending.set(asset.id, { ...run.pending.get(asset.id), ...later });
   }
 }

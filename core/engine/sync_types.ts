@@ -82,6 +82,8 @@ export interface SyncRun {
   store: SyncStore;
   /** The agreed fields of every asset, read once. */
   agreed: Map<string, SideFields>;
+  /** What waits to be written into Photos, by asset (see `photosFields`). */
+  pending: Map<string, SideFields>;
   summary: SyncSummary;
   /** Assets found deleted at the destination during the reconcile, for the deletion stage. */
   deletedRemotely: string[];

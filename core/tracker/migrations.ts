@@ -316,6 +316,8 @@ export const MIGRATIONS: readonly string[] = [
     photos TEXT NOT NULL,
     remote TEXT NOT NULL,
     found_at TEXT NOT NULL,
+    -- Set by review --resolve (photos or immich); the next sync applies it and drops the row.
+    resolution TEXT,
     PRIMARY KEY (source, asset_id, destination, field)
   ) STRICT;
 

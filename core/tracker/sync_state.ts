@@ -80,6 +80,7 @@ export class SyncStore {
     return this.#sql.all(
       `SELECT asset_id, field, base, photos, remote, found_at FROM sync_conflicts
        WHERE source = $source AND destination = $destination AND ($asset_id IS NULL OR asset_id = $asset_id)
+         AND resolution IS NULL
        ORDER BY found_at, asset_id, field`,
       { ...ids, asset_id: assetId ?? null },
       conflictOf,
@@ -118,10 +119,46 @@ export class SyncStore {
     });
   }
 
+  /**
+   * Settles open conflicts for one side: the agreed value becomes the other side's, so the next
+   * sync sees only the chosen side changed and carries its value over. Returns how many.
+   */
+  resolve(ids: SyncIds, side: "photos" | "immich", only: { assetId?: string; field?: string } = {}): number {
+    return this.#sql.transaction(() => {
+      const chosen = this.conflicts(ids, only.assetId).filter((c) => !only.field || c.field === only.field);
+      for (const c of chosen) {
+        const agreed = this.#sql.get(
+          `SELECT fields FROM sync_state WHERE source = $source AND destination = $destination AND asset_id = $asset_id`,
+          { ...ids, asset_id: c.assetId },
+          (r) => json<SideFields>(r, "fields", {}),
+        ) ?? {};
+        const fields = { ...agreed, [c.field]: side === "photos" ? c.remote : c.photos };
+        this.recordAgreed(ids, c.assetId, fields as SideFields);
+        this.#sql.run(
+          `UPDATE sync_conflicts SET resolution = $side
+           WHERE source = $source AND destination = $destination AND asset_id = $asset_id AND field = $field`,
+          { ...ids, side, asset_id: c.assetId, field: c.field },
+        );
+      }
+      return chosen.length;
+    });
+  }
+
+  /** Assets with a conflict settled by `review --resolve` that no sync has applied yet. */
+  resolvedAssets(ids: SyncIds): Set<string> {
+    const rows = this.#sql.all(
+      `SELECT DISTINCT asset_id FROM sync_conflicts
+       WHERE source = $source AND destination = $destination AND resolution IS NOT NULL`,
+      { ...ids },
+      (r) => text(r, "asset_id"),
+    );
+    return new Set(rows);
+  }
+
   /** The open conflict count per destination, for `status`. */
   conflictCount(destination: string): number {
     return this.#sql.get(
-      `SELECT COUNT(*) AS n FROM sync_conflicts WHERE destination = $destination`,
+      `SELECT COUNT(*) AS n FROM sync_conflicts WHERE destination = $destination AND resolution IS NULL`,
       { destination },
       (r) => Number(r.n),
     ) ?? 0;

@@ -100,3 +100,22 @@ Deno.test("checkpoints are kept per destination and side", async () => {
     tracker.close();
   });
 });
+
+Deno.test("resolving a conflict rewrites the agreed value so the chosen side reads as the one that changed", async () => {
+  await withTracker((tracker) => {
+    const store = new SyncStore(tracker);
+    store.recordAgreed(ids, "A1", { caption: "base", favorite: false });
+    store.replaceConflicts(ids, "A1", [{ field: "caption", base: "base", photos: "p", remote: "i" }]);
+    store.replaceConflicts(ids, "A2", [{ field: "favorite", base: false, photos: true, remote: false }]);
+    assert.equal(store.resolve(ids, "photos", { assetId: "A1" }), 1);
+    assert.deepEqual(store.agreed(ids).get("A1"), { caption: "i", favorite: false });
+    assert.deepEqual(store.conflicts(ids).map((c) => c.assetId), ["A2"]);
+    assert.deepEqual([...store.resolvedAssets(ids)], ["A1"]);
+    assert.equal(store.resolve(ids, "immich"), 1);
+    assert.deepEqual(store.agreed(ids).get("A2"), { favorite: true });
+    assert.equal(store.conflictCount(ids.destination), 0);
+    store.replaceConflicts(ids, "A1", []);
+    assert.deepEqual([...store.resolvedAssets(ids)], ["A2"], "a sync that reconciled A1 dropped its row");
+    tracker.close();
+  });
+});

@@ -1,0 +1,162 @@
+/**
+ * End to end: the real CLI syncs the sample library with the Immich emulator both ways. The
+ * library is edited as Photos edits it (`_library_edit.ts`), the emulator through its API; each
+ * change must travel the right way once, a second sync must do nothing, and the same field changed
+ * on both sides must be one conflict, settled by `review --resolve`.
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { writeSampleLibrary } from "../plugins/source/photoslibrary/sample_library.ts";
+import { cli, withTempDir } from "./_cli.ts";
+import { env, importArgs, summaryOf, trackerRows } from "./_immich.ts";
+import { openLibraryEdit } from "./_library_edit.ts";
+import { type RunningEmulator, startEmulator } from "./immich_emulator/mod.ts";
+
+function syncArgs(home: string, library: string, ...more: string[]): string[] {
+  return ["sync", ...importArgs(home, library, ...more).slice(1)];
+}
+
+/** A change made in Immich, as a user of its web app makes it. */
+async function putAsset(server: RunningEmulator, id: string, body: Record<string, unknown>) {
+  const res = await fetch(`${server.url}/api/assets/${id}`, {
+    method: "PUT",
+    headers: { "x-api-key": server.apiKey, "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  const text = await res.text();
+  assert.equal(res.status, 200, text);
+}
+
+/** The checkpoint is kept to whole seconds: a change in the same second as the last sync could be missed. */
+const nextSecond = () => new Promise((r) => setTimeout(r, 1100));
+
+Deno.test("two-way sync: each change travels once, a second sync does nothing, one conflict is kept and resolved", async () => {
+  await withTempDir(async (dir) => {
+    await using server = await startEmulator();
+    const sample = await writeSampleLibrary(join(dir, "Sample.photoslibrary"));
+    const home = join(dir, "home");
+    const { uuids } = sample;
+    assert.equal((await cli(importArgs(home, sample.path), env(server))).code, 0);
+    const started = await cli(syncArgs(home, sample.path), env(server));
+    assert.equal(started.code, 0, started.stderr);
+    const quiet = summaryOf(started.stdout);
+    assert.deepEqual(
+      [quiet.toRemote.assets, quiet.toPhotos.assets],
+      [0, 0],
+      "what the import sent is agreed",
+    );
+
+    const remoteId = (uuid: string) =>
+      trackerRows(home).find((r) => r.asset_id === uuid && r.key === "original")!
+        .remote_id;
+    const state = server.emulator.state;
+    await nextSecond();
+    const edit = openLibraryEdit(sample.path);
+    try {
+      edit.setFavorite(uuids.video, true);
+      edit.setCaption(uuids.inAlbum, "Photos caption");
+      edit.addKeyword(uuids.inAlbum, "beach");
+      edit.setCaption(uuids.located, "Photos says");
+    } finally {
+      edit.close();
+    }
+    await putAsset(server, remoteId(uuids.hidden), { isFavorite: true });
+    await putAsset(server, remoteId(uuids.located), { description: "Immich says" });
+
+    const run = await cli(syncArgs(home, sample.path), env(server));
+    assert.equal(run.code, 0, run.stderr);
+    const s = summaryOf(run.stdout);
+    assert.equal(state.assets.get(remoteId(uuids.video))!.isFavorite, true, "a favorite made in Photos");
+    const captioned = state.assets.get(remoteId(uuids.inAlbum))!;
+    assert.equal(captioned.exif.description, "Photos caption");
+    assert.ok(
+      [...captioned.tagIds].some((t) => state.tags.get(t)!.value.endsWith("beach")),
+      "a keyword added in Photos becomes a tag",
+    );
+    assert.equal(s.toRemote.assets, 2);
+    // The favorite made in Immich waits for Photos: the library reader never writes.
+    assert.equal(s.toPhotos.assets, 1);
+    assert.deepEqual(s.toPhotos.fields, { favorite: 1 });
+    assert.equal(s.pending, 1);
+    assert.equal(s.conflicts, 1);
+    assert.equal(
+      state.assets.get(remoteId(uuids.located))!.exif.description,
+      "Immich says",
+      "a conflict changes neither side",
+    );
+
+    const again = summaryOf((await cli(syncArgs(home, sample.path), env(server))).stdout);
+    assert.deepEqual([again.toRemote, again.toPhotos.assets, again.updated], [{ assets: 0, fields: {} }, 0, 0]);
+    assert.equal(again.conflicts, 1, "the conflict stays until it is settled");
+
+    const listed = await cli(["review", "--conflicts", "--json", "--home", home], env(server));
+    assert.equal(listed.code, 0, listed.stderr);
+    const { conflicts } = JSON.parse(listed.stdout);
+    assert.deepEqual(
+      conflicts.map((c: { assetId: string; field: string; photos: string; remote: string }) => [
+        c.assetId,
+        c.field,
+        c.photos,
+        c.remote,
+      ]),
+      [[uuids.located, "caption", "Photos says", "Immich says"]],
+    );
+    const resolved = await cli(["review", "--resolve", "photos", "--home", home], env(server));
+    assert.equal(resolved.code, 0, resolved.stderr);
+    assert.match(resolved.stdout, /resolved 1 conflicts for photos/);
+    const settled = summaryOf((await cli(syncArgs(home, sample.path), env(server))).stdout);
+    assert.equal(settled.conflicts, 0);
+    assert.equal(state.assets.get(remoteId(uuids.located))!.exif.description, "Photos says");
+  });
+});
+
+Deno.test("sync --dry-run shows what would move both ways and changes nothing", async () => {
+  await withTempDir(async (dir) => {
+    await using server = await startEmulator();
+    const sample = await writeSampleLibrary(join(dir, "Sample.photoslibrary"));
+    const home = join(dir, "home");
+    assert.equal((await cli(importArgs(home, sample.path), env(server))).code, 0);
+    assert.equal((await cli(syncArgs(home, sample.path), env(server))).code, 0);
+    await nextSecond();
+    const edit = openLibraryEdit(sample.path);
+    try {
+      edit.setCaption(sample.uuids.video, "new caption");
+    } finally {
+      edit.close();
+    }
+    const video = trackerRows(home).find((r) => r.asset_id === sample.uuids.video && r.key === "original")!;
+    const before = structuredClone(server.emulator.state.assets.get(video.remote_id)!.exif);
+    const dry = await cli(syncArgs(home, sample.path, "--dry-run"), env(server));
+    assert.equal(dry.code, 0, dry.stderr);
+    assert.equal(summaryOf(dry.stdout).toRemote.assets, 1);
+    assert.deepEqual(server.emulator.state.assets.get(video.remote_id)!.exif, before);
+    const real = summaryOf((await cli(syncArgs(home, sample.path), env(server))).stdout);
+    assert.equal(real.toRemote.assets, 1, "the dry run recorded nothing as sent");
+    assert.equal(server.emulator.state.assets.get(video.remote_id)!.exif.description, "new caption");
+  });
+});
+
+Deno.test("a date changed in Photos reaches every member of the group: the Live Photo's still and its motion video", async () => {
+  await withTempDir(async (dir) => {
+    await using server = await startEmulator();
+    const sample = await writeSampleLibrary(join(dir, "Sample.photoslibrary"));
+    const home = join(dir, "home");
+    assert.equal((await cli(importArgs(home, sample.path), env(server))).code, 0);
+    assert.equal((await cli(syncArgs(home, sample.path), env(server))).code, 0);
+    const edit = openLibraryEdit(sample.path);
+    const when = new Date("2020-02-02T12:00:00Z");
+    try {
+      edit.setCaptured(sample.uuids.live, when, 3600);
+    } finally {
+      edit.close();
+    }
+    const run = await cli(syncArgs(home, sample.path), env(server));
+    assert.equal(run.code, 0, run.stderr);
+    const rows = trackerRows(home).filter((r) => r.asset_id === sample.uuids.live);
+    assert.deepEqual(rows.map((r) => r.key).sort(), ["motion", "original"]);
+    for (const r of rows) {
+      const taken = server.emulator.state.assets.get(r.remote_id)!.exif.dateTimeOriginal;
+      assert.equal(Date.parse(taken!), when.getTime(), `${r.key} has the new date`);
+    }
+  });
+});
