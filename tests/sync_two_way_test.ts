@@ -107,6 +107,11 @@ Deno.test("two-way sync: each change travels once, a second sync does nothing, o
     const settled = summaryOf((await cli(syncArgs(home, sample.path), env(server))).stdout);
     assert.equal(settled.conflicts, 0);
     assert.equal(state.assets.get(remoteId(uuids.located))!.exif.description, "Photos says");
+
+    // status tells the last sync per direction and what waits, from the tracker alone.
+    const status = JSON.parse((await cli(["status", "--json", "--tracker-only", "--home", home])).stdout);
+    assert.deepEqual(status.sync.lastRun.toRemote, { assets: 1, fields: { caption: 1 } });
+    assert.deepEqual([status.sync.conflicts, status.sync.pendingIntoPhotos], [0, 1]);
   });
 });
 

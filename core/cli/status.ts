@@ -49,6 +49,20 @@ export function printStatus(output: Output, report: StatusReport): void {
     if (d.goneFromSource > 0) output.out(`  gone from the source, kept here: ${d.goneFromSource}`);
     if (d.removedThere > 0) output.out(`  deleted there, not sent again: ${d.removedThere}`);
   }
+  const sync = report.sync;
+  if (sync.lastRun) {
+    const { toRemote, toPhotos } = sync.lastRun;
+    output.out(
+      `last sync ${sync.lastRun.status} at ${sync.lastRun.endedAt}: ${toRemote.assets} assets to the destination, ` +
+        `${toPhotos.assets} into Photos`,
+    );
+  }
+  if (sync.conflicts > 0) {
+    output.out(`  ${sync.conflicts} fields changed on both sides (see: photos-sync review --conflicts)`);
+  }
+  if (sync.pendingIntoPhotos > 0) {
+    output.out(`  ${sync.pendingIntoPhotos} assets with changes waiting to be written into Photos`);
+  }
   for (const b of report.backups) {
     const newest = b.newestRun
       ? `, newest run ${b.newestRun.status} (${b.newestRun.jobsCompleted} of ${b.newestRun.jobs} jobs done)`

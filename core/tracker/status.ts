@@ -72,6 +72,20 @@ export interface StatusReport {
     endedAt: string | null;
     dryRun: boolean;
   }[];
+  /**
+   * The two-way sync: what the last real sync moved each way, and what waits now (conflicts for
+   * `review --resolve`, metadata for Photos). Null before any sync.
+   */
+  sync: {
+    lastRun: {
+      endedAt: string | null;
+      status: string;
+      toRemote: { assets: number; fields: Record<string, number> };
+      toPhotos: { assets: number; fields: Record<string, number> };
+    } | null;
+    conflicts: number;
+    pendingIntoPhotos: number;
+  };
   /** Per backup destination: the last complete backup and the newest run (as `backup --status` sees them). */
   backups: {
     name: string;
@@ -158,5 +172,32 @@ export function statusReport(
       jobs: d.run.jobs.length,
     },
   }));
-  return { home, ...extra, destinations, runs, backups };
+  return { home, ...extra, destinations, runs, sync: syncTotals(tracker), backups };
+}
+
+/** The last real sync's moves (from its recorded summary) and what waits now. */
+function syncTotals(tracker: Tracker): StatusReport["sync"] {
+  const sql = sqlOf(tracker);
+  const last = tracker.recentRuns(50).find((r) => r.command === "sync" && !r.dryRun && r.endedAt !== null);
+  const summary = (last?.summary ?? {}) as { toRemote?: unknown; toPhotos?: unknown };
+  const moved = (v: unknown) =>
+    (v && typeof v === "object" ? v : { assets: 0, fields: {} }) as {
+      assets: number;
+      fields: Record<string, number>;
+    };
+  const count = (table: string) => sql.get(`SELECT COUNT(*) AS n FROM ${table}`, {}, (r) => int(r, "n")) ?? 0;
+  return {
+    lastRun: last
+      ? {
+        endedAt: last.endedAt,
+        status: last.status,
+        toRemote: moved(summary.toRemote),
+        toPhotos: moved(summary.toPhotos),
+      }
+      : null,
+    conflicts:
+      sql.get(`SELECT COUNT(*) AS n FROM sync_conflicts WHERE resolution IS NULL`, {}, (r) => int(r, "n")) ??
+        0,
+    pendingIntoPhotos: count("pending_writes"),
+  };
 }
