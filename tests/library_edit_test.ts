@@ -114,6 +114,7 @@ function steps(uuid: string, album: { id: string; title: string }): Step[] {
       check: (a) => {
         assert.equal(a.captured?.utc, captured.toISOString());
         assert.equal(a.captured?.offsetSeconds, 3600);
+        assert.equal(a.captured?.timeZone, "GMT+0100");
       },
     },
     {
