@@ -76,7 +76,7 @@ export interface LibraryEdit {
   renameAlbum(album: string, title: string): void;
   /** Null: no location (Photos' -180, -180). */
   setLocation(uuid: string, location: { latitude: number; longitude: number } | null): void;
-  /** The capture instant, and the offset east of UTC Photos keeps beside it (seconds). */
+  /** The capture instant, and the offset east of UTC Photos keeps beside it (seconds) with its `GMT±hhmm` name. */
   setCaptured(uuid: string, captured: Date, offsetSeconds?: number): void;
   close(): void;
 }
@@ -113,10 +113,19 @@ export function openLibraryEdit(library: string, now: () => Date = () => new Dat
       rows.asset(uuid, { ZLATITUDE: place?.latitude ?? NO_PLACE, ZLONGITUDE: place?.longitude ?? NO_PLACE }),
     setCaptured: (uuid, captured, offsetSeconds) => {
       rows.asset(uuid, { ZDATECREATED: coreDataSeconds(captured) });
-      if (offsetSeconds !== undefined) rows.attributes(uuid, { ZTIMEZONEOFFSET: offsetSeconds });
+      if (offsetSeconds !== undefined) {
+        rows.attributes(uuid, { ZTIMEZONEOFFSET: offsetSeconds, ZTIMEZONENAME: gmtName(offsetSeconds) });
+      }
     },
     close: () => db.close(),
   };
+}
+
+/** The zone name Photos writes for a bare offset, as in Test-26.1: `GMT-0400`. */
+function gmtName(offsetSeconds: number): string {
+  const minutes = Math.abs(offsetSeconds) / 60;
+  const hhmm = `${Math.floor(minutes / 60)}`.padStart(2, "0") + `${minutes % 60}`.padStart(2, "0");
+  return `GMT${offsetSeconds < 0 ? "-" : "+"}${hhmm}`;
 }
 
 /** The schema as the reader learns it (read-only, closed again at once). */
