@@ -18,6 +18,7 @@ import portraitHandler from "./handler/portrait/mod.ts";
 import rawHandler from "./handler/raw/mod.ts";
 import screenRecordingHandler from "./handler/screen_recording/mod.ts";
 import screenshotHandler from "./handler/screenshot/mod.ts";
+import sharedLibraryHandler from "./handler/shared_library/mod.ts";
 import sidecarsHandler from "./handler/sidecars/mod.ts";
 import slomoHandler from "./handler/slomo/mod.ts";
 import spatialHandler from "./handler/spatial/mod.ts";
@@ -38,6 +39,7 @@ export const BUILTIN_HANDLERS = [
   hdrHandler,
   panoramaHandler,
   screenshotHandler,
+  sharedLibraryHandler,
   screenRecordingHandler,
   slomoHandler,
   timelapseHandler,

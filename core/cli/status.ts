@@ -48,6 +48,11 @@ export function printStatus(output: Output, report: StatusReport): void {
     }
     if (d.goneFromSource > 0) output.out(`  gone from the source, kept here: ${d.goneFromSource}`);
     if (d.removedThere > 0) output.out(`  deleted there, not sent again: ${d.removedThere}`);
+    if (d.byScope.sharedLibrary > 0) {
+      output.out(
+        `  from the iCloud Shared Library: ${d.byScope.sharedLibrary}, own library: ${d.byScope.personal}`,
+      );
+    }
   }
   const sync = report.sync;
   if (sync.lastRun) {

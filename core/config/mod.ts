@@ -18,6 +18,7 @@ import {
   EDIT_POLICIES,
   HIDDEN_VISIBILITIES,
   type PlanPolicy,
+  SHARED_LIBRARY_POLICIES,
 } from "../model/policy.ts";
 import { ConfigError } from "../plugin/errors.ts";
 import {
@@ -73,6 +74,13 @@ export const CORE_OPTIONS = [
     help: "how assets hidden in Photos are shown at the destination: archive, locked, hidden or timeline",
     choices: HIDDEN_VISIBILITIES,
     default: DEFAULT_POLICY.hidden,
+  },
+  {
+    name: "shared-library",
+    type: "string",
+    help: "assets of the iCloud Shared Library: tag (on the timeline, tagged with who added them) or skip",
+    choices: SHARED_LIBRARY_POLICIES,
+    default: DEFAULT_POLICY.sharedLibrary,
   },
   { name: "plugins", type: "list", help: "third-party plugin files to load (comma-separated)" },
   {
@@ -146,6 +154,8 @@ export function policyOf(core: OptionValues): PlanPolicy {
     edited: (core.edited as PlanPolicy["edited"] | undefined) ?? DEFAULT_POLICY.edited,
     bursts: (core.bursts as PlanPolicy["bursts"] | undefined) ?? DEFAULT_POLICY.bursts,
     hidden: (core["hidden-visibility"] as PlanPolicy["hidden"] | undefined) ?? DEFAULT_POLICY.hidden,
+    sharedLibrary: (core["shared-library"] as PlanPolicy["sharedLibrary"] | undefined) ??
+      DEFAULT_POLICY.sharedLibrary,
   };
 }
 

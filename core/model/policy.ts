@@ -29,6 +29,10 @@ export type BurstPolicy = typeof BURST_POLICIES[number];
 export const HIDDEN_VISIBILITIES = ["archive", "locked", "hidden", "timeline"] as const;
 export type HiddenVisibility = typeof HIDDEN_VISIBILITIES[number];
 
+/** What happens to assets of the iCloud Shared Photo Library: tagged on the owner's timeline, or left out. */
+export const SHARED_LIBRARY_POLICIES = ["tag", "skip"] as const;
+export type SharedLibraryPolicy = typeof SHARED_LIBRARY_POLICIES[number];
+
 export interface PlanPolicy {
   /**
    * `both` (default): the original and the edited version, stacked with the edited one primary;
@@ -40,10 +44,13 @@ export interface PlanPolicy {
   bursts: BurstPolicy;
   /** Visibility for assets hidden in Photos (default `archive`). */
   hidden: HiddenVisibility;
+  /** `tag` (default): Shared Library assets travel tagged with the library and their contributor; `skip`. */
+  sharedLibrary: SharedLibraryPolicy;
 }
 
 export const DEFAULT_POLICY: Readonly<PlanPolicy> = Object.freeze({
   edited: "both",
   bursts: "picked",
   hidden: "archive",
+  sharedLibrary: "tag",
 });

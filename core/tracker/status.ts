@@ -56,6 +56,8 @@ export interface DestinationTotals {
   goneFromSource: number;
   /** Deleted at the destination; not sent again. */
   removedThere: number;
+  /** Imported assets by library scope: the owner's own library, or the iCloud Shared Library. */
+  byScope: { personal: number; sharedLibrary: number };
 }
 
 export interface StatusReport {
@@ -120,6 +122,10 @@ function destinationTotalsOf(
     cinematic: { total: int(r, "cinematic"), withSidecars: int(r, "cinematic_sidecars") },
     goneFromSource: int(r, "gone"),
     removedThere: int(r, "removed"),
+    byScope: {
+      personal: int(r, "imported") - int(r, "shared_library"),
+      sharedLibrary: int(r, "shared_library"),
+    },
   };
 }
 
@@ -147,7 +153,8 @@ export function statusReport(
        SUM(t.status = 'imported' AND t.tags LIKE '%"cinematic"%' AND EXISTS (
          SELECT 1 FROM resources r WHERE r.source = t.source AND r.asset_id = t.asset_id
            AND r.destination = t.destination AND r.role IN ('adjustment', 'adjustment_base', 'sidecar'))) AS cinematic_sidecars,
-       SUM(a.gone_at IS NOT NULL) AS gone, SUM(t.remote_gone_at IS NOT NULL) AS removed
+       SUM(a.gone_at IS NOT NULL) AS gone, SUM(t.remote_gone_at IS NOT NULL) AS removed,
+       SUM(t.status = 'imported' AND t.tags LIKE '%"shared-library"%') AS shared_library
      FROM transfers t JOIN assets a USING (source, asset_id)
      GROUP BY t.destination ORDER BY t.destination`,
     {},
