@@ -1,12 +1,14 @@
 /**
  * A no-op `sync` over 100,000 already-imported assets, against listing the library alone (the least
- * any sync must do), both as whole processes. Goals: under 3 s, and under 1.5x the listing.
+ * any sync must do), both as whole processes. Goals: under 3 s, and at most 1.2x the listing.
  * The tracker is filled directly (the import itself is measured elsewhere), as a real import records it.
  */
 import { join } from "node:path";
 import { planAsset } from "../core/engine/import_run.ts";
 import { testContext } from "../core/plugin/testing/context.ts";
+import { fieldsRead } from "../core/model/synced.ts";
 import { Tracker } from "../core/tracker/mod.ts";
+import { SyncStore } from "../core/tracker/sync_state.ts";
 import photoslibrary from "../plugins/source/photoslibrary/mod.ts";
 import { writeSampleLibrary } from "../plugins/source/photoslibrary/sample_library.ts";
 import { best, measure, ratioLine } from "./_measure.ts";
@@ -21,6 +23,7 @@ try {
   await Deno.mkdir(home);
   await Deno.mkdir(dest);
   const tracker = Tracker.open(join(home, "tracker.db"));
+  const store = new SyncStore(tracker);
   {
     await using ctx = await testContext();
     const source = await photoslibrary.open({ library: sample.path }, ctx);
@@ -32,14 +35,18 @@ try {
         key: r.key,
         name: r.name,
         path: "",
-        size: 1,
+        size: r.resource.size ?? 1,
         sha1: `${asset.id}${i}`,
       }));
+      // The files exist at the destination, so its start-up presence check finds what was imported.
+      for (const f of files) Deno.writeFileSync(join(dest, f.sha1), new Uint8Array());
       tracker.recordImported(
         ids,
         { asset, plan, files },
         files.map((f) => ({ key: f.key, remoteId: f.sha1, duplicate: false })),
       );
+      // What the import sent is what both sides agree on, as a real import records it.
+      store.recordSent(ids, asset.id, fieldsRead(asset, photoslibrary.fields.read));
     }
     await source.close();
   }
@@ -68,7 +75,7 @@ try {
   console.log(
     `no-op sync: ${sync.seconds.toFixed(2)} s (goal: under 3 s); ${
       (sync.seconds / list.seconds).toFixed(2)
-    }x the listing (goal: under 1.5)`,
+    }x the listing (goal: at most 1.2)`,
   );
 } finally {
   await Deno.remove(dir, { recursive: true });
