@@ -27,6 +27,7 @@ import { registerSync } from "./sync.ts";
 import { registerReview } from "./review.ts";
 import { registerReclassify } from "./reclassify.ts";
 import { registerCleanup } from "./cleanup.ts";
+import { registerArchive } from "./archive.ts";
 import { registerForget } from "./forget.ts";
 import { registerBackup } from "./backup.ts";
 import { StopSignals } from "./stop_signals.ts";
@@ -90,6 +91,7 @@ export function buildProgram(ctx: CommandContext): Command {
   registerSync(program, ctx);
   registerReclassify(program, ctx);
   registerCleanup(program, ctx);
+  registerArchive(program, ctx);
   registerForget(program, ctx);
   registerReview(program, ctx);
   registerBackup(program, ctx);

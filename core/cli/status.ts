@@ -54,6 +54,12 @@ export function printStatus(output: Output, report: StatusReport): void {
       );
     }
   }
+  for (const a of report.archive) {
+    output.out(
+      `archived at ${a.destination}: ${a.archived} assets, ${a.removed} removed from Photos ` +
+        `(${formatBytes(a.bytesFreed)} freed there)`,
+    );
+  }
   const sync = report.sync;
   if (sync.lastRun) {
     const { toRemote, toPhotos } = sync.lastRun;

@@ -6,6 +6,7 @@
  * @module
  */
 import type { AssetDestinationSession, Presence, SourceSession } from "../plugin/types.ts";
+import { ArchiveStore } from "../tracker/archive_state.ts";
 import type { Tracker } from "../tracker/mod.ts";
 
 export interface CleanupOptions {
@@ -47,7 +48,11 @@ export async function cleanup(options: CleanupOptions): Promise<CleanupSummary> 
     listed++;
     if (!asset.trashed) seen.add(asset.id);
   }
-  const missing = tracker.missingFromSource(ids.source, ids.destination, seen);
+  // An archived asset left Photos on purpose, once the destination was verified to hold it.
+  const archived = new ArchiveStore(tracker).archived(ids);
+  const missing = tracker.missingFromSource(ids.source, ids.destination, seen).filter((m) =>
+    !archived.has(m.assetId)
+  );
   const tracked = seen.size + missing.length;
   const summary: CleanupSummary = {
     listed,

@@ -7,6 +7,7 @@
  * allowed share of the library, and nothing is marked gone when the library listed nothing.
  * @module
  */
+import { ArchiveStore } from "../tracker/archive_state.ts";
 import type { SyncRun } from "./sync_types.ts";
 
 export async function reconcileDeletions(
@@ -14,9 +15,11 @@ export async function reconcileDeletions(
   listing: { seen: Set<string>; listed: number; known: Iterable<string> },
 ): Promise<void> {
   const { tracker, dryRun } = run.options;
+  // An archived asset left Photos on purpose, once the destination was verified to hold it.
+  const archived = new ArchiveStore(tracker).archived(run.ids);
   const missing = tracker.missingFromSource(run.ids.source, run.ids.destination, listing.seen, {
     among: listing.known,
-  });
+  }).filter((m) => !archived.has(m.assetId));
   if (listing.listed === 0 && missing.length > 0) {
     // A library that lists nothing is far more likely broken or unmounted than emptied.
     run.summary.refused = `the source listed no assets while the tracker knows ${missing.length}; ` +

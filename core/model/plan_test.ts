@@ -131,7 +131,12 @@ Deno.test("the policy is readable by handlers and unset fields keep their defaul
   const b = new PlanBuilder(asset([res("original", "x.jpg")]), {
     policy: { bursts: "all", edited: undefined },
   });
-  assert.deepEqual({ ...b.policy }, { edited: "both", bursts: "all", hidden: "archive", sharedLibrary: "tag" });
+  assert.deepEqual({ ...b.policy }, {
+    edited: "both",
+    bursts: "all",
+    hidden: "archive",
+    sharedLibrary: "tag",
+  });
   assert.throws(() => (b.policy as PlanPolicy).bursts = "picked");
 });
 

@@ -36,6 +36,7 @@ const ASSET_CAPABILITIES: readonly AssetCapability[] = [
   "changes",
   "albums",
   "people",
+  "verify",
 ];
 const BACKUP_CAPABILITIES: readonly BackupCapability[] = ["check", "warmup"];
 

@@ -30,6 +30,8 @@ import type { ExportedGroup, Plan } from "../model/plan.ts";
 import type { HiddenVisibility } from "../model/policy.ts";
 import type { PlanBuilder } from "../model/plan.ts";
 import type { OptionSpec, OptionValues } from "./options.ts";
+import type { HeldFile, RemoteAsset, RemoteChanges } from "./remote_types.ts";
+export type { HeldFile, RemoteAsset, RemoteChanges } from "./remote_types.ts";
 import type {
   BackupInfo,
   TreeBackupRequest,
@@ -234,7 +236,8 @@ export interface HandlerPlugin extends PluginBase {
  * whether stored assets are still there (`sync`, `cleanup`), `stack` groups an asset's members,
  * `remove` moves to the destination's trash (`sync --propagate-deletions`); for the two-way
  * `sync`: `read` says what it holds of an asset now, `changes` which assets changed since a
- * checkpoint, `albums` sets an asset's albums, `people` its named people and faces.
+ * checkpoint, `albums` sets an asset's albums, `people` its named people and faces; for `archive`:
+ * `verify` says what the destination holds of each file, checksum and relations included.
  */
 export type AssetCapability =
   | "check"
@@ -245,7 +248,8 @@ export type AssetCapability =
   | "read"
   | "changes"
   | "albums"
-  | "people";
+  | "people"
+  | "verify";
 
 /**
  * What a backup target can do beyond keeping trees: `check` reports the tool it runs on
@@ -277,27 +281,6 @@ export interface AssetChanges {
   keywords?: string[];
   location?: Location | null;
   rating?: number | null;
-}
-
-/** What a destination holds of one asset now (capability `read`). */
-export interface RemoteAsset {
-  /**
-   * The fields it keeps, in the synced shape (a field it does not keep is absent, so it is never
-   * taken for a change); albums by the source's album ids, as `albums()` was told them.
-   */
-  fields: SideFields;
-  /** In the destination's trash. */
-  trashed: boolean;
-  /** When it last changed there (ISO), for `--prefer newer`. */
-  updatedAt?: string;
-}
-
-/** Which assets changed at the destination since a checkpoint (capability `changes`). */
-export interface RemoteChanges {
-  /** Remote ids (of any member of a group) changed, trashed or deleted since the checkpoint. */
-  changed: string[];
-  /** Where to start next time; opaque to the host. */
-  checkpoint: string;
 }
 
 /** What the destination says of an asset it was given: still there, in its trash, or gone. */
@@ -343,6 +326,8 @@ export interface AssetDestinationSession extends DestinationSessionBase {
   albums?(remoteId: string, albums: AlbumRef[]): Promise<void>;
   /** Makes these the named people in the asset, with their faces where given. */
   people?(remoteId: string, people: PersonInAsset[]): Promise<void>;
+  /** What it holds of each file, from the destination itself (null: not there at all). */
+  verify?(remoteIds: string[]): Promise<Record<string, HeldFile | null>>;
 }
 
 /** The backup role: keeps encrypted directory trees with dated archive areas (`backup`). */

@@ -337,6 +337,23 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (destination, side)
   ) STRICT;
   `,
+  // 9: the round trip. An asset archived out of Photos once the destination was verified to hold it
+  // whole (its files' checksums as verified), when it was removed from Photos, and what it became
+  // when it was brought back.
+  `
+  CREATE TABLE archived (
+    source TEXT NOT NULL,
+    asset_id TEXT NOT NULL,
+    destination TEXT NOT NULL,
+    archived_at TEXT NOT NULL,
+    verified TEXT NOT NULL,
+    bytes INTEGER NOT NULL,
+    removed_from_source_at TEXT,
+    restored_at TEXT,
+    restored_as TEXT,
+    PRIMARY KEY (source, asset_id, destination)
+  ) STRICT;
+  `,
 ];
 
 /** The schema version this build writes. */

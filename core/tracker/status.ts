@@ -20,6 +20,7 @@
  * ```
  * @module
  */
+import { ArchiveStore } from "./archive_state.ts";
 import { backupStatus } from "./backup.ts";
 import type { Tracker } from "./mod.ts";
 import { int, type Row, sqlOf, text } from "./sql.ts";
@@ -88,6 +89,8 @@ export interface StatusReport {
     conflicts: number;
     pendingIntoPhotos: number;
   };
+  /** Archived assets per destination, how many left Photos, and the space that freed there. */
+  archive: { destination: string; archived: number; removed: number; bytesFreed: number }[];
   /** Per backup destination: the last complete backup and the newest run (as `backup --status` sees them). */
   backups: {
     name: string;
@@ -179,7 +182,8 @@ export function statusReport(
       jobs: d.run.jobs.length,
     },
   }));
-  return { home, ...extra, destinations, runs, sync: syncTotals(tracker), backups };
+  const archive = new ArchiveStore(tracker).totals();
+  return { home, ...extra, destinations, runs, sync: syncTotals(tracker), archive, backups };
 }
 
 /** The last real sync's moves (from its recorded summary) and what waits now. */

@@ -10,6 +10,7 @@ import type {
   AssetChanges,
   AssetDestinationSession,
   DestinationInfo,
+  HeldFile,
   PluginContext,
   Presence,
   PutResult,
@@ -26,6 +27,7 @@ import { JobPauser } from "./_jobs.ts";
 import { MetadataWriter } from "./_metadata.ts";
 import { Precheck } from "./_precheck.ts";
 import { PresenceCheck } from "./_presence.ts";
+import { verifyHeld } from "./_verify.ts";
 import { GroupPut } from "./_put.ts";
 import { RemoteReader } from "./_read.ts";
 import { stack } from "./_relations.ts";
@@ -116,6 +118,11 @@ export class ImmichSession implements AssetDestinationSession {
   /** See {@link RemoteReader.read}: one lookup per asset (two with albums). */
   read(remoteIds: string[]): Promise<Record<string, RemoteAsset | null>> {
     return this.#reader.read(remoteIds);
+  }
+
+  /** See {@link verifyHeld}: one lookup per file, for `archive`. */
+  verify(remoteIds: string[]): Promise<Record<string, HeldFile | null>> {
+    return verifyHeld(this.#server.client, remoteIds);
   }
 
   /** See {@link ChangeFeed.since}. */

@@ -108,7 +108,18 @@ const immichDestination = {
   description: "Uploads to an Immich server (1.133 and later, 3.x included) with links, stacks and albums",
   options: OPTIONS,
   assets: {
-    capabilities: ["check", "update", "presence", "stack", "remove", "read", "changes", "albums", "people"],
+    capabilities: [
+      "check",
+      "update",
+      "presence",
+      "stack",
+      "remove",
+      "read",
+      "changes",
+      "albums",
+      "people",
+      "verify",
+    ],
     async open(options: OptionsOf<typeof OPTIONS>, ctx: PluginContext) {
       return await openSession(settingsOf(options), ctx);
     },
