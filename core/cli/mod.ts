@@ -28,6 +28,7 @@ import { registerReview } from "./review.ts";
 import { registerReclassify } from "./reclassify.ts";
 import { registerCleanup } from "./cleanup.ts";
 import { registerArchive } from "./archive.ts";
+import { registerRoundTrip } from "./round_trip.ts";
 import { registerForget } from "./forget.ts";
 import { registerBackup } from "./backup.ts";
 import { StopSignals } from "./stop_signals.ts";
@@ -92,6 +93,7 @@ export function buildProgram(ctx: CommandContext): Command {
   registerReclassify(program, ctx);
   registerCleanup(program, ctx);
   registerArchive(program, ctx);
+  registerRoundTrip(program, ctx);
   registerForget(program, ctx);
   registerReview(program, ctx);
   registerBackup(program, ctx);

@@ -53,11 +53,13 @@ export async function openRunSession(
   ctx: CommandContext,
   command: Command,
   dryRun: boolean,
+  /** Values the command sets itself, as if given as flags (e.g. `unarchive` reads from Immich). */
+  fixed: Record<string, string> = {},
 ): Promise<Session> {
   const session = await Session.open({
     plugins: ctx.deps.plugins,
     output: ctx.output,
-    flags: flagValues(command),
+    flags: { ...flagValues(command), ...fixed },
     env: ctx.deps.env,
     command: command.name(),
     lock: true,

@@ -212,6 +212,17 @@ export class SyncStore {
     return found;
   }
 
+  /** The remote id of every file that reached the destination from this source (for `pull`: what came from here). */
+  remoteIdsAt(ids: SyncIds): Set<string> {
+    return new Set(
+      this.#sql.all(
+        `SELECT remote_id FROM resources WHERE source = $source AND destination = $destination`,
+        { ...ids },
+        (r) => text(r, "remote_id"),
+      ),
+    );
+  }
+
   /** Every file of one asset that reached the destination: its key, checksum, size and remote id. */
   resources(ids: SyncIds, assetId: string): { key: string; sha1: string; size: number; remoteId: string }[] {
     return this.#sql.all(

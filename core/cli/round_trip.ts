@@ -1,0 +1,167 @@
+/**
+ * `photos-sync unarchive` and `photos-sync pull`: assets in Immich brought into Photos (through
+ * PhotoKit, on the Mac) or `--into-folder DIR`, laid out so that Photos' own import rebuilds them.
+ * `unarchive` brings back archived assets; `pull` what reached Immich from elsewhere (another phone,
+ * a camera import) and never came from this library. Both are imports from `source.immich`, and
+ * record what they brought so that nothing is sent back to Immich or brought twice.
+ * @module
+ */
+import type { Command } from "commander";
+import type { Asset } from "../model/asset.ts";
+import { bringBack, type BringBackSummary } from "../engine/round_trip.ts";
+import { ConfigError } from "../plugin/errors.ts";
+import { ArchiveStore } from "../tracker/archive_state.ts";
+import { remembered } from "../tracker/identity.ts";
+import { SyncStore } from "../tracker/sync_state.ts";
+import { type CommandContext, ExitCode } from "./command_context.ts";
+import { addCoreFlags, addPluginFlags } from "./flags.ts";
+import type { Output } from "./output.ts";
+import { DESTINATION_KEY, SOURCE_KEY } from "./remembered.ts";
+import { openRunSession } from "./run.ts";
+import type { Session } from "./session.ts";
+
+interface BackFlags {
+  uuid?: string[];
+  album?: string;
+  all?: boolean;
+  intoFolder?: string;
+  dryRun?: boolean;
+  json?: boolean;
+}
+
+export function registerRoundTrip(program: Command, ctx: CommandContext): void {
+  const unarchive = program.command("unarchive")
+    .description("bring archived assets back from Immich into Photos (PhotoKit) or --into-folder DIR")
+    .option("--uuid <id...>", "these archived assets (their Photos ids)")
+    .option("--album <name>", "the archived assets of this album")
+    .option("--all", "every archived asset");
+  const pull = program.command("pull")
+    .description("bring what reached Immich from elsewhere into Photos (PhotoKit) or --into-folder DIR");
+  for (const cmd of [unarchive, pull]) {
+    cmd.option(
+      "--into-folder <dir>",
+      "write the files to DIR, laid out for Photos' own import, instead of PhotoKit",
+    )
+      .option("--dry-run", "show what would be brought; change nothing")
+      .option("--json", "print the result as one JSON document");
+    addCoreFlags(cmd, ["library", "to"]);
+    addPluginFlags(cmd, ctx.deps.plugins.filter((p) => p.kind !== "handler"), {
+      choice: ctx.chosen,
+      roles: ["to"],
+    });
+  }
+  unarchive.action((flags: BackFlags, command: Command) => run(ctx, command, flags, "unarchive"));
+  pull.action((flags: BackFlags, command: Command) => run(ctx, command, flags, "pull"));
+}
+
+async function run(ctx: CommandContext, command: Command, flags: BackFlags, mode: "unarchive" | "pull") {
+  if (mode === "unarchive" && !flags.uuid?.length && !flags.album && !flags.all) {
+    throw new ConfigError("say which archived assets to bring back: --uuid, --album or --all");
+  }
+  // Immich is read as the source; Photos (or the folder) is the destination.
+  const into: Record<string, string> = flags.intoFolder
+    ? { to: "folder", "folder-path": flags.intoFolder, "folder-layout": "photos-import" }
+    : { to: "photokit" };
+  const session = await openRunSession(ctx, command, flags.dryRun ?? false, { source: "immich", ...into });
+  try {
+    const summary = await bring(session, flags, mode);
+    print(ctx.output, summary, flags, mode);
+    if (summary.import.failed > 0) throw new ExitCode(1);
+  } finally {
+    await session.close();
+  }
+}
+
+/** The Photos library's and Immich's tracker keys, as the last import or sync left them. */
+function photosIds(session: Session): { source: string; destination: string } {
+  const kept = remembered(session.tracker);
+  const source = kept[SOURCE_KEY];
+  const destination = kept[DESTINATION_KEY];
+  if (!source || !destination) {
+    throw new ConfigError("nothing was imported from this data directory yet; run photos-sync import first");
+  }
+  return { source, destination };
+}
+
+async function bring(
+  session: Session,
+  flags: BackFlags,
+  mode: "unarchive" | "pull",
+): Promise<BringBackSummary> {
+  const photos = photosIds(session);
+  const source = await session.openSource();
+  const destination = await session.openDestination();
+  const archive = new ArchiveStore(session.tracker);
+  // Immich id of each archived asset's original (what source.immich yields) -> its Photos id.
+  const wanted = new Map<string, string>();
+  const sync = new SyncStore(session.tracker);
+  if (mode === "unarchive") {
+    for (const a of archive.archived(photos).values()) {
+      if (flags.uuid?.length && !flags.uuid.includes(a.assetId)) continue;
+      const files = sync.resources(photos, a.assetId);
+      const original = files.find((f) => f.key === "original") ?? files[0];
+      if (original) wanted.set(original.remoteId, a.assetId);
+    }
+  }
+  const fromHere = mode === "pull"
+    ? new Set(session.tracker.importedRemoteIds(photos).map((r) => r.remoteId))
+    : undefined;
+  const pick = (asset: Asset) =>
+    mode === "unarchive"
+      ? wanted.has(asset.id) && (!flags.album || asset.albums.some((al) => al.title === flags.album))
+      : !fromHere!.has(asset.id) && !sync.assetsOf(photos, [asset.id]).size;
+  const runId = session.tracker.startRun(mode, session.dryRun);
+  let summary: BringBackSummary | undefined;
+  try {
+    summary = await bringBack({
+      sourceId: source.session.key,
+      source: source.session,
+      destinationId: destination.session.key,
+      destination: destination.session,
+      handlers: session.handlers(),
+      policy: session.policy(),
+      tracker: session.tracker,
+      tempRoot: session.tempRoot,
+      dryRun: session.dryRun,
+      concurrency: Number(session.config.core.concurrency) || 1,
+      allowNetwork: true,
+      signal: session.abort.signal,
+      photos,
+      pick,
+      links: flags.intoFolder ? "none" : "photos",
+      // An archived asset comes back as the very files it was archived with: each linked by key.
+      immichIds: mode === "unarchive"
+        ? (asset) =>
+          Object.fromEntries(sync.resources(photos, wanted.get(asset.id)!).map((f) => [f.key, f.remoteId]))
+        : undefined,
+      onBrought: (asset, newId) => {
+        const was = wanted.get(asset.id);
+        if (mode === "unarchive" && was && !session.dryRun) {
+          archive.markRestored(photos, was, newId ?? `folder:${flags.intoFolder}`);
+        }
+      },
+    });
+  } finally {
+    const status = session.abort.signal.aborted
+      ? "interrupted"
+      : summary && summary.import.failed === 0
+      ? "succeeded"
+      : "failed";
+    session.tracker.finishRun(runId, status, { ...summary, hooks: session.timings.read() });
+  }
+  return summary;
+}
+
+function print(output: Output, s: BringBackSummary, flags: BackFlags, mode: string): void {
+  if (flags.json) {
+    output.out(JSON.stringify({ type: mode, ...s }));
+    return;
+  }
+  const would = flags.dryRun ? "would be " : "";
+  const where = flags.intoFolder ? `written to ${flags.intoFolder}` : "created in Photos";
+  output.out(
+    `${s.picked} assets picked; ${s.import.imported} ${would}${where}, ${s.import.duplicates} already there, ` +
+      `${s.import.failed} failed`,
+  );
+  if (s.linked > 0) output.out(`${s.linked} linked to the Immich assets they came from (never sent back)`);
+}
