@@ -103,13 +103,12 @@ async function bring(
       if (original) wanted.set(original.remoteId, a.assetId);
     }
   }
-  const fromHere = mode === "pull"
-    ? new Set(session.tracker.importedRemoteIds(photos).map((r) => r.remoteId))
-    : undefined;
+  // Every file that went from this library to Immich, edits and stacked originals included.
+  const fromHere = mode === "pull" ? sync.remoteIdsAt(photos) : undefined;
   const pick = (asset: Asset) =>
     mode === "unarchive"
       ? wanted.has(asset.id) && (!flags.album || asset.albums.some((al) => al.title === flags.album))
-      : !fromHere!.has(asset.id) && !sync.assetsOf(photos, [asset.id]).size;
+      : !fromHere!.has(asset.id);
   const runId = session.tracker.startRun(mode, session.dryRun);
   let summary: BringBackSummary | undefined;
   try {
