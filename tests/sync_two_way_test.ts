@@ -86,7 +86,11 @@ Deno.test("two-way sync: each change travels once, a second sync does nothing, o
     );
 
     const again = summaryOf((await cli(syncArgs(home, sample.path), env(server))).stdout);
-    assert.deepEqual([again.toRemote, again.toPhotos.assets, again.updated], [{ assets: 0, fields: {} }, 0, 0]);
+    assert.deepEqual([again.toRemote, again.toPhotos.assets, again.updated], [
+      { assets: 0, fields: {} },
+      0,
+      0,
+    ]);
     assert.equal(again.conflicts, 1, "the conflict stays until it is settled");
 
     const listed = await cli(["review", "--conflicts", "--json", "--home", home], env(server));
@@ -163,5 +167,29 @@ Deno.test("a date changed in Photos reaches every member of the group: the Live 
       const taken = server.emulator.state.assets.get(r.remote_id)!.exif.dateTimeOriginal;
       assert.equal(Date.parse(taken!), when.getTime(), `${r.key} has the new date`);
     }
+  });
+});
+
+Deno.test("an album renamed in Photos is renamed in Immich, once", async () => {
+  await withTempDir(async (dir) => {
+    await using server = await startEmulator();
+    const sample = await writeSampleLibrary(join(dir, "Sample.photoslibrary"));
+    const home = join(dir, "home");
+    assert.equal((await cli(importArgs(home, sample.path), env(server))).code, 0);
+    assert.equal((await cli(syncArgs(home, sample.path), env(server))).code, 0);
+    const edit = openLibraryEdit(sample.path);
+    try {
+      edit.renameAlbum(sample.facts.favoriteAlbum.uuid, "Family, renamed");
+    } finally {
+      edit.close();
+    }
+    const run = await cli(syncArgs(home, sample.path), env(server));
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(summaryOf(run.stdout).albumsRenamed, 1);
+    const names = [...server.emulator.state.albums.values()].map((a) => a.albumName);
+    assert.ok(names.some((n) => n.endsWith("Family, renamed")), names.join(" | "));
+    assert.ok(!names.some((n) => n === sample.facts.favoriteAlbum.title), "renamed, not made anew");
+    const again = summaryOf((await cli(syncArgs(home, sample.path), env(server))).stdout);
+    assert.equal(again.albumsRenamed, 0);
   });
 });

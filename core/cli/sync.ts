@@ -106,6 +106,7 @@ function printSyncSummary(output: Output, s: SyncSummary, flags: SyncFlags): voi
       `${s.conflicts} assets changed on both sides: see photos-sync review --conflicts, settle with --resolve`,
     );
   }
+  if (s.albumsRenamed > 0) output.out(`${s.albumsRenamed} albums ${would}renamed at the destination`);
   if (s.unsupported > 0) output.out(`${s.unsupported} changes not pushed: the destination cannot store them`);
   output.out(`${s.gone} assets ${would}marked gone from the source (kept at the destination)`);
   if (s.removed > 0) output.out(`${s.removed} assets ${would}moved to the destination's trash`);

@@ -20,6 +20,7 @@ import { importAssets } from "./import_run.ts";
 import { emptySummary } from "./import_types.ts";
 import { reconcileAssets } from "./sync_apply.ts";
 import { ChangeCollector, remoteChanges } from "./sync_detect.ts";
+import { renameAlbums } from "./sync_albums.ts";
 import { reconcileDeletions } from "./sync_gone.ts";
 import { emptySyncSummary, type SyncOptions, type SyncRun, type SyncSummary } from "./sync_types.ts";
 
@@ -57,6 +58,7 @@ export async function syncAssets(options: SyncOptions): Promise<SyncSummary> {
   });
   if (options.signal?.aborted) return run.summary;
   await reconcileAssets(run, collector.candidates);
+  await renameAlbums(run, collector.albums);
   if (options.signal?.aborted) return run.summary;
   await reconcileDeletions(run, {
     seen: collector.seen,

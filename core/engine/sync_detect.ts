@@ -12,6 +12,7 @@ import { sameValue, type SideFields, type SyncedField } from "../model/synced.ts
 import type { TransferState } from "../tracker/mod.ts";
 import { planAsset } from "./import_plan.ts";
 import { photosFields } from "./sync_apply.ts";
+import { AlbumsSeen } from "./sync_albums.ts";
 import type { SyncRun } from "./sync_types.ts";
 
 /** The assets the destination says changed since its checkpoint, and the checkpoint to save after. */
@@ -32,12 +33,15 @@ export class ChangeCollector {
   readonly candidates: Asset[] = [];
   /** Assets the listing held (not in Recently Deleted), for the deletion stage. */
   readonly seen = new Set<string>();
+  /** The albums the listing showed, for renames. */
+  readonly albums = new AlbumsSeen();
 
   constructor(readonly run: SyncRun, readonly remote: Set<string>, readonly resend: Set<string>) {}
 
   listed(asset: Asset, state: TransferState | undefined): void {
     if (!asset.trashed) this.seen.add(asset.id);
     if (state?.status !== "imported") return;
+    if (!asset.trashed && !state.remoteGone) this.albums.note(asset);
     // Taken for deleted at the destination: only what the destination says now can bring it back.
     if (state.remoteGone && !this.remote.has(asset.id)) return;
     if (this.filesChanged(asset, state)) this.resend.add(asset.id);

@@ -35,6 +35,8 @@ export interface SyncSummary {
   pending: number;
   /** Waiting writes that this run wrote into Photos. */
   pendingWritten: number;
+  /** Albums renamed (or moved) in Photos, renamed at the destination too. */
+  albumsRenamed: number;
   /** Assets with a field changed on both sides, kept for `review --resolve`. */
   conflicts: number;
   /** Assets newly found gone from the source. */
@@ -60,6 +62,7 @@ export function emptySyncSummary(imported: RunSummary): SyncSummary {
     pending: 0,
     pendingWritten: 0,
     conflicts: 0,
+    albumsRenamed: 0,
     gone: 0,
     removed: 0,
     deletedRemotely: 0,

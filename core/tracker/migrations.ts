@@ -329,6 +329,14 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (source, asset_id)
   ) STRICT;
 
+  -- The title and folders each album was last given at a destination, to tell a renamed album.
+  CREATE TABLE sync_albums (
+    destination TEXT NOT NULL,
+    album_id TEXT NOT NULL,
+    label TEXT NOT NULL,
+    PRIMARY KEY (destination, album_id)
+  ) STRICT;
+
   CREATE TABLE sync_checkpoints (
     destination TEXT NOT NULL,
     side TEXT NOT NULL,

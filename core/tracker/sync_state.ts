@@ -250,6 +250,24 @@ export class SyncStore {
     );
   }
 
+  /** Each album's title and folders as last given to the destination, by album id. */
+  albumLabels(destination: string): Map<string, string> {
+    const rows = this.#sql.all(
+      `SELECT album_id, label FROM sync_albums WHERE destination = $destination`,
+      { destination },
+      (r) => [text(r, "album_id"), text(r, "label")] as const,
+    );
+    return new Map(rows);
+  }
+
+  recordAlbumLabel(destination: string, albumId: string, label: string): void {
+    this.#sql.run(
+      `INSERT INTO sync_albums (destination, album_id, label) VALUES ($destination, $album_id, $label)
+       ON CONFLICT (destination, album_id) DO UPDATE SET label = excluded.label`,
+      { destination, album_id: albumId, label },
+    );
+  }
+
   checkpoint(destination: string, side: string): string | undefined {
     return this.#sql.get(
       `SELECT checkpoint FROM sync_checkpoints WHERE destination = $destination AND side = $side`,
