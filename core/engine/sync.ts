@@ -33,7 +33,7 @@ export async function syncAssets(options: SyncOptions): Promise<SyncSummary> {
     options,
     ids,
     store,
-    agreed: store.agreed(ids),
+    agreed: store.agreedTexts(ids),
     pending: new Map(),
     summary: emptySyncSummary(emptySummary()),
     deletedRemotely: [],

@@ -13,7 +13,7 @@ import { DEFAULT_POLICY } from "../model/policy.ts";
 import { errorKind, messageOf } from "../plugin/errors.ts";
 import type { AssetChanges, RemoteAsset } from "../plugin/types.ts";
 import { reconcile } from "./reconcile.ts";
-import { countMove, type SyncRun } from "./sync_types.ts";
+import { agreedOf, countMove, type SyncRun } from "./sync_types.ts";
 
 /** Fields Photos can be told by some source (PhotoKit); a rating or people never go into Photos. */
 const WRITABLE_INTO_PHOTOS: ReadonlySet<SyncedField> = new Set([
@@ -73,7 +73,7 @@ async function reconcileOne(
   // People travel from Photos only: no source can name people in Photos.
   const { people: _people, ...remote } = held?.fields ?? {};
   const result = reconcile({
-    base: run.agreed.get(asset.id),
+    base: agreedOf(run, asset.id),
     photos: photosFields(run, asset),
     remote: held ? remote : undefined,
     prefer: run.options.prefer ?? "ask",

@@ -8,7 +8,7 @@
  * @module
  */
 import type { Asset } from "../model/asset.ts";
-import { sameValue, type SideFields, type SyncedField } from "../model/synced.ts";
+import { canonicalJson, sameValue, type SideFields, type SyncedField } from "../model/synced.ts";
 import type { TransferState } from "../tracker/mod.ts";
 import { planAsset } from "./import_plan.ts";
 import { photosFields } from "./sync_apply.ts";
@@ -51,9 +51,12 @@ export class ChangeCollector {
 
   /** Whether Photos' values differ from the agreed ones, or a field read has none agreed yet. */
   photosChanged(asset: Asset): boolean {
-    const base = this.run.agreed.get(asset.id);
-    if (!base) return true;
+    const stored = this.run.agreed.get(asset.id);
+    if (stored === undefined) return true;
     const now = photosFields(this.run, asset);
+    // Stored canonically: equal texts, equal values (the common case, at no parse).
+    if (canonicalJson(now) === stored) return false;
+    const base = JSON.parse(stored) as SideFields;
     return (Object.keys(now) as SyncedField[]).some((f) => !(f in base) || !same(f, now, base));
   }
 

@@ -83,8 +83,8 @@ export interface SyncRun {
   options: SyncOptions;
   ids: { source: string; destination: string };
   store: SyncStore;
-  /** The agreed fields of every asset, read once. */
-  agreed: Map<string, SideFields>;
+  /** The agreed fields of every asset as stored (JSON), read once; parsed per asset when needed. */
+  agreed: Map<string, string>;
   /** What waits to be written into Photos, by asset (see `photosFields`). */
   pending: Map<string, SideFields>;
   summary: SyncSummary;
@@ -92,4 +92,10 @@ export interface SyncRun {
   deletedRemotely: string[];
   /** Whether every write of the run succeeded, so the change feeds may move on. */
   clean: boolean;
+}
+
+/** The agreed fields of one asset, parsed from what the run read. */
+export function agreedOf(run: SyncRun, assetId: string): SideFields | undefined {
+  const stored = run.agreed.get(assetId);
+  return stored === undefined ? undefined : JSON.parse(stored) as SideFields;
 }

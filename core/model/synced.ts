@@ -92,7 +92,20 @@ export function fieldsOf(asset: Asset): SyncedFields {
 /** The fields of an asset that its source reads (all when it does not say). */
 export function fieldsRead(asset: Asset, read?: readonly SyncedField[]): SideFields {
   const all = fieldsOf(asset);
-  return read ? Object.fromEntries(read.map((f) => [f, all[f]])) : all;
+  if (!read) return all;
+  const out: Record<string, unknown> = {};
+  for (const f of read) out[f] = all[f];
+  return out as SideFields;
+}
+
+/**
+ * The fields as one JSON text, keys in {@link SYNCED_FIELDS} order: how the tracker stores agreed
+ * values, so an unchanged asset is told by comparing two strings, without parsing a row per asset.
+ */
+export function canonicalJson(fields: SideFields): string {
+  const ordered: Record<string, unknown> = {};
+  for (const f of SYNCED_FIELDS) if (f in fields) ordered[f] = fields[f];
+  return JSON.stringify(ordered);
 }
 
 /** An empty or blank text is no text: Immich stores a cleared caption as "". */

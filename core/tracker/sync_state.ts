@@ -11,7 +11,7 @@
  * ```
  * @module
  */
-import type { SideFields, SyncedField } from "../model/synced.ts";
+import { canonicalJson, type SideFields, type SyncedField } from "../model/synced.ts";
 import type { Tracker } from "./mod.ts";
 import { int, json, now, type Row, type Sql, sqlOf, text } from "./sql.ts";
 
@@ -43,14 +43,20 @@ export class SyncStore {
     this.#sql = sqlOf(tracker);
   }
 
-  /** The agreed fields of every asset with any, by asset id (one read per sync). */
+  /** The agreed fields of every asset with any, by asset id. */
   agreed(ids: SyncIds): Map<string, SideFields> {
-    const rows = this.#sql.all(
+    return new Map([...this.agreedTexts(ids)].map(([id, t]) => [id, JSON.parse(t) as SideFields]));
+  }
+
+  /** The same as stored, one JSON text per asset (see {@link canonicalJson}): one read per sync, no parse. */
+  agreedTexts(ids: SyncIds): Map<string, string> {
+    // A row per asset of the library: read as arrays, as the tracker's transfer states are.
+    const rows = this.#sql.arrays(
       `SELECT asset_id, fields FROM sync_state WHERE source = $source AND destination = $destination`,
-      { ...ids },
-      (r) => [text(r, "asset_id"), json<SideFields>(r, "fields", {})] as const,
-    );
-    return new Map(rows);
+    ).iterate({ ...ids }) as Iterable<[string, string]>;
+    const map = new Map<string, string>();
+    for (const [id, fields] of rows) map.set(id, fields);
+    return map;
   }
 
   /** Replaces what both sides agree on for one asset. */
@@ -59,7 +65,7 @@ export class SyncStore {
       `INSERT INTO sync_state (source, asset_id, destination, fields, agreed_at)
        VALUES ($source, $asset_id, $destination, $fields, $at)
        ON CONFLICT (source, asset_id, destination) DO UPDATE SET fields = excluded.fields, agreed_at = excluded.agreed_at`,
-      { ...ids, asset_id: assetId, fields: JSON.stringify(fields), at },
+      { ...ids, asset_id: assetId, fields: canonicalJson(fields), at },
     );
   }
 
@@ -71,7 +77,7 @@ export class SyncStore {
     this.#sql.run(
       `INSERT INTO sync_state (source, asset_id, destination, fields, agreed_at)
        VALUES ($source, $asset_id, $destination, $fields, $at) ON CONFLICT DO NOTHING`,
-      { ...ids, asset_id: assetId, fields: JSON.stringify(fields), at },
+      { ...ids, asset_id: assetId, fields: canonicalJson(fields), at },
     );
   }
 
