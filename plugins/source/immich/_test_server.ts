@@ -91,7 +91,7 @@ export async function filledServer(version: string): Promise<FilledServer> {
 }
 
 /** The options the host would hand `source.immich` for this server. */
-export function sourceOptions(server: RunningEmulator, more: { ids?: string[] } = {}) {
+export function sourceOptions(server: RunningEmulator, more: { ids?: string[]; timeout?: number } = {}) {
   return optionValues(immichSource.id, immichSource.options, {
     url: server.url,
     "api-key": server.apiKey,
@@ -100,6 +100,9 @@ export function sourceOptions(server: RunningEmulator, more: { ids?: string[] } 
   });
 }
 
-export async function openSource(t: FilledServer, more: { ids?: string[] } = {}): Promise<ImmichSource> {
+export async function openSource(
+  t: FilledServer,
+  more: { ids?: string[]; timeout?: number } = {},
+): Promise<ImmichSource> {
   return await immichSource.open(sourceOptions(t.server, more), t.ctx);
 }
