@@ -47,6 +47,11 @@ for (const version of VERSIONS) {
     assert.deepEqual([hidden.hidden, hidden.sourceData?.visibility], [true, "archive"]);
     assert.equal(assets.get(ids.video)!.kind, "video");
     assert.deepEqual(assets.get(ids.elsewhere)!.albums, []);
+    assert.deepEqual(
+      [hidden.keywords, assets.get(ids.elsewhere)!.keywords],
+      [[], []],
+      "a tag finds its own assets only",
+    );
     for (const a of assets.values()) {
       const size = (t.server.emulator.state.assets.get(a.id)!).size;
       assert.equal(a.resources[0].size, size, `${a.filename}: the size Immich knows`);
