@@ -24,6 +24,7 @@ import slomoHandler from "./handler/slomo/mod.ts";
 import spatialHandler from "./handler/spatial/mod.ts";
 import timelapseHandler from "./handler/timelapse/mod.ts";
 import folderSource from "./source/folder/mod.ts";
+import immichSource from "./source/immich/mod.ts";
 import photoKitSource from "./source/photokit/mod.ts";
 import photosLibrarySource from "./source/photoslibrary/mod.ts";
 
@@ -50,6 +51,7 @@ export const BUILTIN_PLUGINS: readonly Plugin[] = [
   photoKitSource,
   photosLibrarySource,
   folderSource,
+  immichSource,
   ...BUILTIN_HANDLERS,
   folderDestination,
   immichDestination,

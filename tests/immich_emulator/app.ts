@@ -1227,6 +1227,12 @@ export class Emulator {
     const personIds = Array.isArray(body.personIds) ? body.personIds as string[] : undefined;
     const onPeople = (a: Asset) =>
       !personIds || personIds.every((p) => this.state.people.facesOf(a.id).some((f) => f.personId === p));
+    // A tag finds the assets of the tags below it too: Immich matches through its tag closure.
+    const tagIds = Array.isArray(body.tagIds) ? body.tagIds as string[] : undefined;
+    const above = (id: string | null): string[] =>
+      id ? [id, ...above(this.state.tags.get(id)?.parentId ?? null)] : [];
+    const tagged = (a: Asset) =>
+      !tagIds || tagIds.every((t) => [...a.tagIds].some((id) => above(id).includes(t)));
     const time = (v: unknown) => Date.parse(String(v));
     const matches = [...this.state.assetsOf(c.get("user").id)].filter((a) => {
       if (a.visibility !== visibility) return false;
@@ -1255,7 +1261,7 @@ export class Emulator {
       if (albumIds && !albumIds.every((id) => this.state.albums.get(id)?.assetIds.includes(a.id))) {
         return false;
       }
-      return onPeople(a);
+      return onPeople(a) && tagged(a);
     });
     const asc = body.order === "asc";
     matches.sort((x, y) =>

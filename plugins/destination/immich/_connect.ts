@@ -27,6 +27,17 @@ export interface Connection {
   media: { image: string[]; video: string[] };
 }
 
+/**
+ * How the tracker names this server and user, e.g. `immich:http://nas:2283#<user id>`: the same
+ * for the destination and for the source, so what one stores the other knows.
+ */
+export function connectionKey(server: Connection): string {
+  const origin = new URL(server.base);
+  return `immich:${origin.protocol}//${origin.host.toLowerCase()}${
+    origin.pathname.replace(/\/+$/, "")
+  }#${server.user.id}`;
+}
+
 export const versionText = (v: ServerVersion) => `${v.major}.${v.minor}.${v.patch}`;
 const atLeast = (v: ServerVersion, min: ServerVersion) =>
   v.major !== min.major

@@ -21,7 +21,7 @@ import { AlbumSync } from "./_albums.ts";
 import { ChangeFeed } from "./_changes.ts";
 import { checkAccess } from "./_check.ts";
 import type { ServerVersion } from "./_client.ts";
-import { connect, type Connection, versionText } from "./_connect.ts";
+import { connect, type Connection, connectionKey, versionText } from "./_connect.ts";
 import { PeopleSync } from "./_faces.ts";
 import { JobPauser } from "./_jobs.ts";
 import { MetadataWriter } from "./_metadata.ts";
@@ -57,10 +57,7 @@ export class ImmichSession implements AssetDestinationSession {
     this.#settings = settings;
     this.#ctx = ctx;
     this.#server = server;
-    const origin = new URL(server.base);
-    this.key = `immich:${origin.protocol}//${origin.host.toLowerCase()}${
-      origin.pathname.replace(/\/+$/, "")
-    }#${server.user.id}`;
+    this.key = connectionKey(server);
     const { client, version } = server;
     this.#metadata = new MetadataWriter(client, settings.tags);
     this.#presence = new PresenceCheck(client);
