@@ -125,6 +125,12 @@ async function bring(
       concurrency: Number(session.config.core.concurrency) || 1,
       allowNetwork: true,
       signal: session.abort.signal,
+      onEvent: (e) => {
+        if (e.type === "asset" && e.outcome === "failed") {
+          session.options.output.err(`failed ${e.filename} (${e.assetId}): ${e.error}`);
+        }
+        if (e.type === "warning") session.options.output.err(`warning: ${e.message}`);
+      },
       photos,
       pick,
       links: flags.intoFolder ? "none" : "photos",

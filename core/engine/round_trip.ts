@@ -79,9 +79,15 @@ function linking(
   };
 }
 
+/** An asset `source.immich` yields: it is the original, and a Live Photo's video is its `motion`. */
+function immichIdsOf(asset: Asset): Record<string, string> {
+  const motion = asset.sourceData?.motionId;
+  return { original: asset.id, ...(typeof motion === "string" ? { motion } : {}) };
+}
+
 /** Records the new Photos asset as already at Immich, as the files it was made from, and agreed. */
 function link(options: BringBackOptions, group: ExportedGroup, newId: string): void {
-  const ids = (options.immichIds ?? ((a: Asset) => ({ [group.plan.primary]: a.id })))(group.asset);
+  const ids = (options.immichIds ?? immichIdsOf)(group.asset);
   const files = group.files.filter((f) => ids[f.key] !== undefined);
   const asPhotos = { ...group.asset, id: newId };
   options.tracker.recordImported(
