@@ -116,6 +116,28 @@ export async function fixtureLibrary(
   };
 }
 
+/** One asset psb_create made, as the fixture's library.json records it (see fixture_bridge.c). */
+export interface CreatedAsset {
+  /** Every file that crossed the boundary, in request order, with the copy the library keeps. */
+  resources: { type: string; filename: string; source: string; copy: string; size: number }[];
+  /** The fields exactly as the request gave them. */
+  fields: Record<string, unknown>;
+  /** Moved to Recently Deleted since. */
+  deleted: boolean;
+  /** The asset as psb_list shows it now. */
+  asset: NativeAsset;
+}
+
+/** What psb_create made in this fixture library so far, by local identifier. */
+export async function createdAssets(lib: FixtureLibrary): Promise<Record<string, CreatedAsset>> {
+  try {
+    return JSON.parse(await Deno.readTextFile(join(lib.dir, "library.json")));
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return {};
+    throw e;
+  }
+}
+
 /** The real iPhone Live Photo pairs of shared/testdata/media, if this checkout has them beside it. */
 export function sharedMedia(): string | undefined {
   return HAS_SHARED ? MEDIA : undefined;

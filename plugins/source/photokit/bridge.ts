@@ -81,6 +81,27 @@ export interface NativeFields {
   keywords?: string[];
 }
 
+/** A resource type psb_create takes (a `PHAssetResourceType` case name). */
+export type CreatableType =
+  | "photo"
+  | "video"
+  | "pairedVideo"
+  | "alternatePhoto"
+  | "fullSizePhoto"
+  | "fullSizeVideo"
+  | "adjustmentData"
+  | "adjustmentBasePhoto"
+  | "adjustmentBaseVideo"
+  | "adjustmentBasePairedVideo"
+  | "fullSizePairedVideo";
+
+/** What psb_create takes: the files of one asset by resource type, and psb_write's fields. */
+export interface CreateCall {
+  resources: { type: CreatableType; path: string; filename?: string }[];
+  /** The capture zone is not among them: Photos reads it from the file. */
+  fields: Omit<NativeFields, "timeZoneOffset">;
+}
+
 /** Local identifiers inserted, updated and deleted since a token. */
 export interface NativeChanges {
   inserted: string[];
@@ -220,11 +241,18 @@ export class PhotosBridge {
     return this.#call("psb_delete", { ids }) as Promise<{ deleted: string[]; notFound: string[] }>;
   }
 
-  // No caller today: kept for restoring assets into Photos (a later issue).
-  /** Creates one asset from an original and, for a Live Photo, its motion video; returns its local identifier. */
-  async create(files: { path: string; role: "original" | "motion" }[]): Promise<string> {
-    const result = await this.#call("psb_create", { files }) as { localIdentifier: string };
+  /**
+   * Creates one asset from these resources (the files are copied into the library) with these
+   * fields, in one change; returns its local identifier.
+   */
+  async create(call: CreateCall): Promise<string> {
+    const result = await this.#call("psb_create", call) as { localIdentifier: string };
     return result.localIdentifier;
+  }
+
+  /** Which of these assets the library has (Recently Deleted does not count), without listing it. */
+  lookup(ids: string[]): Promise<{ found: string[]; notFound: string[] }> {
+    return this.#call("psb_lookup", { ids }) as Promise<{ found: string[]; notFound: string[] }>;
   }
 
   /** Strings and listings the library still holds for us; zero once everything was released. */

@@ -72,5 +72,10 @@ public func psbDelete(_ request: UnsafePointer<CChar>?) -> UnsafeMutablePointer<
 
 @_cdecl("psb_create")
 public func psbCreate(_ request: UnsafePointer<CChar>?) -> UnsafeMutablePointer<CChar>? {
-  respond(request, as: Changes.CreateRequest.self) { try Changes.create($0) }
+  respond(request, as: Create.Request.self) { try Create.create($0) }
+}
+
+@_cdecl("psb_lookup")
+public func psbLookup(_ request: UnsafePointer<CChar>?) -> UnsafeMutablePointer<CChar>? {
+  respond(request, as: Changes.IdsRequest.self) { try Changes.lookup($0) }
 }

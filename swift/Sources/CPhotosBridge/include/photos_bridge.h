@@ -61,7 +61,7 @@ extern "C" {
 #endif
 
 /* The version of this ABI. photos-sync refuses a library that reports another one. */
-#define PSB_ABI_VERSION 2
+#define PSB_ABI_VERSION 3
 
 typedef void (*psb_progress_fn)(uint64_t token, uint32_t index, double fraction);
 
@@ -200,12 +200,41 @@ char *psb_history(const char *request);
 char *psb_delete(const char *request);
 
 /*
- * Creates one asset from files (restore): a photo or video original, and for a Live Photo the
- * motion video paired with it. The files are copied into the library, not moved.
- * request: {"files": [{"path": "<absolute>", "role": "original" | "motion"}]}
+ * Creates one asset from the files of one asset and its metadata (a restore, or an import into
+ * Photos), in one PhotoKit change with PHAssetCreationRequest. The files are copied into the
+ * library, never moved.
+ * request: {"resources": [{"type": "<PHAssetResourceType case name>", "path": "<absolute>",
+ *                          "filename": "<original filename>" (default: the file's name)}],
+ *           "fields": {...}}
+ *   resources: one "photo" or "video" (the original), plus what PHAssetCreationRequest takes with it:
+ *     "pairedVideo"           the motion video of a Live Photo (with a photo): one Live Photo
+ *     "alternatePhoto"        the other half of a RAW+JPEG pair (with a photo)
+ *     "adjustmentData"        an edit's adjustment data as Photos writes it, with the render it
+ *                             belongs to: "fullSizePhoto" (photo) or "fullSizeVideo" (video)
+ *     "adjustmentBasePhoto", "adjustmentBaseVideo", "adjustmentBasePairedVideo"
+ *                             the base a multi-step edit starts from, with adjustmentData
+ *     "fullSizePairedVideo"   the edited motion video, with pairedVideo and fullSizePhoto
+ *   A type twice, or a combination PHAssetCreationRequest does not support, is "unsupported" by
+ *   name; a file that cannot be read, "not_found". Photos pairs a Live Photo only when the still and
+ *   the video carry the same content identifier (they do as the camera wrote them).
+ *   fields: the fields of psb_write, all optional: "favorite", "hidden", "creationDate" (default:
+ *   what Photos reads from the file), "timeZoneOffset" (only checked: a creation date is kept as an
+ *   instant), "location", "albums" (user albums to put the asset in), "title", "caption",
+ *   "keywords". Title, caption and keywords go through Photos' scripting interface as in
+ *   psb_write: the Automation permission is asked for before anything is created
+ *   ("automation_denied" without it), and when setting them fails afterwards the new asset is
+ *   moved to Recently Deleted again, so a failed call leaves no asset behind.
  * result:  {"localIdentifier": "<UUID>/L0/001"}
  */
 char *psb_create(const char *request);
+
+/*
+ * Which assets are in the library, by id, without listing it (assets in Recently Deleted are not:
+ * PhotoKit does not show them).
+ * request: {"ids": ["<UUID or local identifier>"...]}
+ * result:  {"found": ["<id as given>"...], "notFound": ["<id as given>"...]}   (request order)
+ */
+char *psb_lookup(const char *request);
 
 #ifdef __cplusplus
 }
