@@ -102,6 +102,12 @@ export interface CreateCall {
   fields: Omit<NativeFields, "timeZoneOffset">;
 }
 
+/** psb_lookup's answer: the ids given, split by whether the library has them (request order). */
+export interface Found {
+  found: string[];
+  notFound: string[];
+}
+
 /** Local identifiers inserted, updated and deleted since a token. */
 export interface NativeChanges {
   inserted: string[];
@@ -251,8 +257,20 @@ export class PhotosBridge {
   }
 
   /** Which of these assets the library has (Recently Deleted does not count), without listing it. */
-  lookup(ids: string[]): Promise<{ found: string[]; notFound: string[] }> {
-    return this.#call("psb_lookup", { ids }) as Promise<{ found: string[]; notFound: string[] }>;
+  lookup(ids: string[]): Promise<Found> {
+    return this.#call("psb_lookup", { ids }) as Promise<Found>;
+  }
+
+  /** Which of these albums are the user's own albums in the library (the albums create() takes). */
+  async lookupAlbums(albums: string[]): Promise<Found> {
+    const result = await this.#call("psb_lookup", { ids: [], albums }) as { albums: Found };
+    return result.albums;
+  }
+
+  /** Creates a user album inside its folders (found by title, or created); returns its local identifier. */
+  async createAlbum(title: string, folders: string[] = []): Promise<string> {
+    const result = await this.#call("psb_create_album", { title, folders }) as { localIdentifier: string };
+    return result.localIdentifier;
   }
 
   /** Strings and listings the library still holds for us; zero once everything was released. */

@@ -260,3 +260,30 @@ test("lookup() needs access and a list of ids", async () => {
     await bridge.close();
   }
 });
+
+test("createAlbum() makes a new user album in its folders, which lookupAlbums() and create() then take", async () => {
+  await withLibrary({}, async (bridge, lib, file) => {
+    const made = await bridge.createAlbum("Harbour ✓", ["2025", "Trips"]);
+    assert.match(made, /^[0-9A-F-]{36}\/L0\/040$/);
+    const again = await bridge.createAlbum("Harbour ✓", ["2025", "Trips"]);
+    assert.notEqual(again, made, "always a new album");
+    const never = "A1B00000-0000-4000-8000-00000000FFFF";
+    assert.deepEqual(await bridge.lookupAlbums([made.slice(0, 36), ALBUM, SMART, never]), {
+      found: [made.slice(0, 36), ALBUM],
+      notFound: [SMART, never],
+    });
+    await bridge.create({
+      resources: [{ type: "photo", path: await file("IMG_0006.HEIC") }],
+      fields: { albums: [made, ALBUM] },
+    });
+    const [, created] = await only(lib);
+    assert.deepEqual(created.asset.albums?.map((a) => [a.title, a.folders]), [
+      ["Harbour ✓", ["2025", "Trips"]],
+      ["Trip", ["2025"]],
+    ]);
+    const history = await bridge.history("fx-history:0");
+    assert.deepEqual(history.albums.inserted, [made, again].sort());
+    assert.deepEqual(history.assets.inserted, [created.asset.localIdentifier]);
+    await assert.rejects(bridge.createAlbum(""), FatalError);
+  });
+});

@@ -57,6 +57,8 @@ export const SYMBOLS = {
   psb_create: { parameters: ["buffer"], result: "pointer", nonblocking: true },
   /** char *psb_lookup(const char *request) */
   psb_lookup: { parameters: ["buffer"], result: "pointer", nonblocking: true },
+  /** char *psb_create_album(const char *request) */
+  psb_create_album: { parameters: ["buffer"], result: "pointer", nonblocking: true },
 } as const satisfies Deno.ForeignLibraryInterface;
 
 /** void (*psb_progress_fn)(uint64_t token, uint32_t index, double fraction) */
@@ -75,7 +77,8 @@ export type JsonSymbol =
   | "psb_history"
   | "psb_delete"
   | "psb_create"
-  | "psb_lookup";
+  | "psb_lookup"
+  | "psb_create_album";
 /** The JSON calls that also take a progress callback. */
 export type ProgressSymbol = "psb_export" | "psb_download";
 

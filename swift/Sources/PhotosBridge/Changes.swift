@@ -15,9 +15,20 @@ enum Changes {
     let notFound: [String]
   }
 
+  struct LookupRequest: Decodable {
+    let ids: [String]
+    let albums: [String]?
+  }
+
+  struct Found: Encodable {
+    let found: [String]
+    let notFound: [String]
+  }
+
   struct LookupResult: Encodable {
     let found: [String]
     let notFound: [String]
+    let albums: Found?
   }
 
   static func delete(_ request: IdsRequest) throws -> DeleteResult {
@@ -31,10 +42,14 @@ enum Changes {
     return DeleteResult(deleted: found.map { $0.0 }, notFound: missing)
   }
 
-  static func lookup(_ request: IdsRequest) throws -> LookupResult {
+  static func lookup(_ request: LookupRequest) throws -> LookupResult {
     try Library.requireAccess()
     let (found, missing) = split(request.ids)
-    return LookupResult(found: found.map { $0.0 }, notFound: missing)
+    let albums = request.albums.map { ids in
+      let (found, missing) = Library.findUserAlbums(ids)
+      return Found(found: found, notFound: missing)
+    }
+    return LookupResult(found: found.map { $0.0 }, notFound: missing, albums: albums)
   }
 
   private static func split(_ ids: [String]) -> (found: [(String, PHAsset)], missing: [String]) {

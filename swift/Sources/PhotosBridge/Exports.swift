@@ -77,5 +77,10 @@ public func psbCreate(_ request: UnsafePointer<CChar>?) -> UnsafeMutablePointer<
 
 @_cdecl("psb_lookup")
 public func psbLookup(_ request: UnsafePointer<CChar>?) -> UnsafeMutablePointer<CChar>? {
-  respond(request, as: Changes.IdsRequest.self) { try Changes.lookup($0) }
+  respond(request, as: Changes.LookupRequest.self) { try Changes.lookup($0) }
+}
+
+@_cdecl("psb_create_album")
+public func psbCreateAlbum(_ request: UnsafePointer<CChar>?) -> UnsafeMutablePointer<CChar>? {
+  respond(request, as: Albums.Request.self) { try Albums.create($0) }
 }

@@ -135,4 +135,11 @@ final class BridgeTests: XCTestCase {
     defer { psbFree(answer) }
     XCTAssertTrue(String(cString: answer).contains("bad_request"))
   }
+
+  func testAnAlbumRequestDecodesItsFolders() throws {
+    let json = #"{"title":"Trip","folders":["2025","Summer"]}"#
+    let request = try JSONDecoder().decode(Albums.Request.self, from: Data(json.utf8))
+    XCTAssertEqual(request.title, "Trip")
+    XCTAssertEqual(request.folders, ["2025", "Summer"])
+  }
 }

@@ -1216,7 +1216,7 @@ char *psb_write(const char *request) {
 }
 
 /* ---------------------------------------------------------------------------------------------
- * psb_create and psb_lookup
+ * psb_create, psb_lookup and psb_create_album
  *
  * What psb_create made is the twin's in-memory library: each new asset is listed, exported, written
  * and deleted like any other, and every file it was given is copied into library/<n>/ beside the
@@ -1461,26 +1461,89 @@ char *psb_create(const char *request) {
   return failure ? failure : ok_result(&result);
 }
 
-char *psb_lookup(const char *request) {
-  jval *req = jparse(request);
-  if (!req) return error_result("bad_request", "psb_lookup: the request is not JSON");
-  jval *ids = jget(req, "ids");
-  pthread_mutex_lock(&state_lock);
-  char *failure = strings_only(ids) ? check_access() : error_result("bad_request", "psb_lookup needs ids");
+/* Writes {"found":[...],"notFound":[...]} of `ids`, by `exists`; state_lock held. */
+static void found_lists(sbuf *out, const jval *ids, int (*exists)(const char *)) {
   sbuf found = {0}, missing = {0};
   sb_put(&found, "");
   sb_put(&missing, "");
-  for (size_t i = 0; !failure && i < ids->len; i++) {
-    /* Recently Deleted is not shown by PhotoKit, so a deleted asset is not found. */
-    sbuf *into = find_asset(ids->items[i]->s) ? &found : &missing;
+  for (size_t i = 0; i < ids->len; i++) {
+    sbuf *into = exists(ids->items[i]->s) ? &found : &missing;
     if (into->len) sb_put(into, ",");
     sb_str(into, ids->items[i]->s);
   }
-  pthread_mutex_unlock(&state_lock);
-  sbuf result = {0};
-  if (!failure) sb_printf(&result, "{\"found\":[%s],\"notFound\":[%s]}", found.buf, missing.buf);
+  sb_printf(out, "{\"found\":[%s],\"notFound\":[%s]}", found.buf, missing.buf);
   free(found.buf);
   free(missing.buf);
+}
+
+/* Recently Deleted is not shown by PhotoKit, so a deleted asset is not found. */
+static int asset_exists(const char *id) { return find_asset(id) != NULL; }
+
+/* One of the user's own albums: a smart or shared one cannot take assets. */
+static int user_album_exists(const char *id) {
+  jval *album = find_album(id);
+  const char *kind = album ? jstr(album, "kind") : NULL;
+  return album && (!kind || !strcmp(kind, "regular"));
+}
+
+char *psb_lookup(const char *request) {
+  jval *req = jparse(request);
+  if (!req) return error_result("bad_request", "psb_lookup: the request is not JSON");
+  jval *ids = jget(req, "ids"), *albums = jget(req, "albums");
+  pthread_mutex_lock(&state_lock);
+  char *failure = strings_only(ids) && (!albums || strings_only(albums))
+                      ? check_access()
+                      : error_result("bad_request", "psb_lookup needs ids (and albums, when given) as lists of ids");
+  sbuf result = {0};
+  if (!failure) {
+    found_lists(&result, ids, asset_exists);
+    /* The asset lists are an object of their own so far: open it up to add the albums. */
+    if (albums) {
+      result.buf[--result.len] = 0;
+      sb_put(&result, ",\"albums\":");
+      found_lists(&result, albums, user_album_exists);
+      sb_put(&result, "}");
+    }
+  }
+  pthread_mutex_unlock(&state_lock);
+  jfree(req);
+  return failure ? failure : ok_result(&result);
+}
+
+/* A new regular album in the catalog, with the folder path it was given (the twin keeps folders as
+ * the path of titles, as psb_list shows them). */
+char *psb_create_album(const char *request) {
+  jval *req = jparse(request);
+  if (!req) return error_result("bad_request", "psb_create_album: the request is not JSON");
+  const char *title = jstr(req, "title");
+  jval *folders = jget(req, "folders");
+  pthread_mutex_lock(&state_lock);
+  char *failure = title && title[0] && (!folders || strings_only(folders))
+                      ? check_access()
+                      : error_result("bad_request", "psb_create_album needs a title (and folders as a list of titles)");
+  if (!failure && jbool(fixture, "declineChanges")) failure = error_result("declined", "the change was declined in Photos");
+  sbuf result = {0};
+  if (!failure) {
+    static int albums_created;
+    char lid[64];
+    snprintf(lid, sizeof lid, "A1B0C0DE-0000-4000-8000-%012d/L0/040", ++albums_created);
+    jval *catalog = jget(fixture, "albums");
+    if (!is_kind(catalog, JARR)) {
+      catalog = jnew(JARR);
+      jset(fixture, "albums", catalog);
+    }
+    jval *album = jnew(JOBJ);
+    jset(album, "localIdentifier", jstrv(lid));
+    jset(album, "title", jstrv(title));
+    jset(album, "folders", folders ? copy_value(folders) : jnew(JARR));
+    jset(album, "kind", jstrv("regular"));
+    jpush(catalog, NULL, album);
+    log_change("album", "inserted", lid);
+    sb_put(&result, "{\"localIdentifier\":");
+    sb_str(&result, lid);
+    sb_put(&result, "}");
+  }
+  pthread_mutex_unlock(&state_lock);
   jfree(req);
   return failure ? failure : ok_result(&result);
 }

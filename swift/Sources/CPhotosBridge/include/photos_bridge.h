@@ -229,12 +229,24 @@ char *psb_delete(const char *request);
 char *psb_create(const char *request);
 
 /*
- * Which assets are in the library, by id, without listing it (assets in Recently Deleted are not:
- * PhotoKit does not show them).
- * request: {"ids": ["<UUID or local identifier>"...]}
- * result:  {"found": ["<id as given>"...], "notFound": ["<id as given>"...]}   (request order)
+ * Which assets and albums are in the library, by id, without listing it (assets in Recently
+ * Deleted are not: PhotoKit does not show them).
+ * request: {"ids": ["<asset UUID or local identifier>"...],
+ *           "albums": ["<album UUID or local identifier>"...]}        (albums: optional)
+ * result:  {"found": ["<id as given>"...], "notFound": ["<id as given>"...],
+ *           "albums": {"found": [...], "notFound": [...]}}             (albums: when asked)
+ * Lists keep request order. An album is found when it is one of the user's own albums, which can
+ * take assets; a smart or shared album is not found.
  */
 char *psb_lookup(const char *request);
+
+/*
+ * Creates a user album, in its folders (each found by title under the one above it, or created).
+ * request: {"title": "<title>", "folders": ["outer", "inner"]}          (folders: optional)
+ * result:  {"localIdentifier": "<album local identifier>"}
+ * Always a new album, even when one of that title exists: the caller keeps which album it made.
+ */
+char *psb_create_album(const char *request);
 
 #ifdef __cplusplus
 }
