@@ -1,5 +1,5 @@
 /**
- * Test helpers private to this folder: compiles `testdata/fixture_bridge.c` (the C test double of
+ * Test helpers of this folder (and of `destination.photokit`, which loads the same helper): compiles `testdata/fixture_bridge.c` (the C test double of
  * libPhotosBridge) with the system's `cc`, and makes independent "Photos libraries" from it: each
  * is a copy of the compiled library in its own folder next to its `fixture.json`, so two of them
  * loaded at once do not share state.
