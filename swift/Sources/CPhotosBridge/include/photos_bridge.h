@@ -217,13 +217,15 @@ char *psb_delete(const char *request);
  *   A type twice, or a combination PHAssetCreationRequest does not support, is "unsupported" by
  *   name; a file that cannot be read, "not_found". Photos pairs a Live Photo only when the still and
  *   the video carry the same content identifier (they do as the camera wrote them).
- *   fields: the fields of psb_write, all optional: "favorite", "hidden", "creationDate" (default:
- *   what Photos reads from the file), "timeZoneOffset" (only checked: a creation date is kept as an
- *   instant), "location", "albums" (user albums to put the asset in), "title", "caption",
- *   "keywords". Title, caption and keywords go through Photos' scripting interface as in
- *   psb_write: the Automation permission is asked for before anything is created
+ *   fields: an object (may be empty) of psb_write's fields, each optional: "favorite", "hidden",
+ *   "creationDate" (absent: what Photos reads from the file; null is "unsupported"), "location",
+ *   "albums" (user albums to put the asset in, checked as psb_write checks them), "title",
+ *   "caption", "keywords". "timeZoneOffset" is "unsupported": PhotoKit cannot set the capture zone,
+ *   Photos reads it from the file. Title, caption and keywords go through Photos' scripting
+ *   interface as in psb_write: the Automation permission is asked for before anything is created
  *   ("automation_denied" without it), and when setting them fails afterwards the new asset is
- *   moved to Recently Deleted again, so a failed call leaves no asset behind.
+ *   moved to Recently Deleted again, so a failed call leaves no asset behind. Every check runs
+ *   before anything is created; a refused call creates nothing.
  * result:  {"localIdentifier": "<UUID>/L0/001"}
  */
 char *psb_create(const char *request);
