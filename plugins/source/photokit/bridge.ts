@@ -261,6 +261,12 @@ export class PhotosBridge {
     return this.#call("psb_lookup", { ids }) as Promise<Found>;
   }
 
+  /** The assets of these ids the library has, as list() describes them but without their albums. */
+  async describe(ids: string[]): Promise<NativeAsset[]> {
+    const result = await this.#call("psb_lookup", { ids, describe: true }) as { assets: NativeAsset[] };
+    return result.assets;
+  }
+
   /** Which of these albums are the user's own albums in the library (the albums create() takes). */
   async lookupAlbums(albums: string[]): Promise<Found> {
     const result = await this.#call("psb_lookup", { ids: [], albums }) as { albums: Found };

@@ -242,6 +242,10 @@ test("lookup() finds created assets by UUID or local identifier until they are d
     assert.deepEqual(await bridge.delete([a.slice(0, 36)]), { deleted: [a.slice(0, 36)], notFound: [] });
     // In Recently Deleted, which PhotoKit does not show.
     assert.deepEqual(await bridge.lookup([a, b]), { found: [b], notFound: [a] });
+    const [described] = await bridge.describe([never, b.slice(0, 36), a]);
+    assert.equal(described.localIdentifier, b);
+    assert.deepEqual(described.resources.map((r) => [r.type, r.filename]), [["video", "B.MOV"]]);
+    assert.equal((await bridge.describe([a])).length, 0, "a deleted asset is not described");
     const created = await createdAssets(lib);
     assert.equal(created[a].deleted, true);
     assert.equal(created[b].deleted, false);
@@ -281,6 +285,9 @@ test("createAlbum() makes a new user album in its folders, which lookupAlbums() 
       ["Harbour ✓", ["2025", "Trips"]],
       ["Trip", ["2025"]],
     ]);
+    const [described] = await bridge.describe([created.asset.localIdentifier]);
+    assert.deepEqual(described.albums, [], "describe leaves album memberships out");
+    assert.equal(described.favorite, created.asset.favorite);
     const history = await bridge.history("fx-history:0");
     assert.deepEqual(history.albums.inserted, [made, again].sort());
     assert.deepEqual(history.assets.inserted, [created.asset.localIdentifier]);

@@ -18,6 +18,7 @@ enum Changes {
   struct LookupRequest: Decodable {
     let ids: [String]
     let albums: [String]?
+    let describe: Bool?
   }
 
   struct Found: Encodable {
@@ -28,6 +29,7 @@ enum Changes {
   struct LookupResult: Encodable {
     let found: [String]
     let notFound: [String]
+    let assets: [Listing.AssetJSON]?
     let albums: Found?
   }
 
@@ -49,7 +51,9 @@ enum Changes {
       let (found, missing) = Library.findUserAlbums(ids)
       return Found(found: found, notFound: missing)
     }
-    return LookupResult(found: found.map { $0.0 }, notFound: missing, albums: albums)
+    // No album memberships: finding them is a pass over every album of the library.
+    let assets = request.describe == true ? found.map { Listing.describe($0.1, albums: [:]) } : nil
+    return LookupResult(found: found.map { $0.0 }, notFound: missing, assets: assets, albums: albums)
   }
 
   private static func split(_ ids: [String]) -> (found: [(String, PHAsset)], missing: [String]) {

@@ -142,4 +142,14 @@ final class BridgeTests: XCTestCase {
     XCTAssertEqual(request.title, "Trip")
     XCTAssertEqual(request.folders, ["2025", "Summer"])
   }
+
+  func testALookupAsksForDescriptionsAndAlbumsOnlyWhenTold() throws {
+    let plain = try JSONDecoder().decode(Changes.LookupRequest.self, from: Data(#"{"ids":["A"]}"#.utf8))
+    XCTAssertNil(plain.describe)
+    XCTAssertNil(plain.albums)
+    let full = try JSONDecoder().decode(
+      Changes.LookupRequest.self, from: Data(#"{"ids":[],"albums":["B"],"describe":true}"#.utf8))
+    XCTAssertEqual(full.describe, true)
+    XCTAssertEqual(full.albums, ["B"])
+  }
 }

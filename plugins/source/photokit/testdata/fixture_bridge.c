@@ -1497,13 +1497,29 @@ char *psb_lookup(const char *request) {
   sbuf result = {0};
   if (!failure) {
     found_lists(&result, ids, asset_exists);
-    /* The asset lists are an object of their own so far: open it up to add the albums. */
+    /* The asset lists are an object of their own so far: open it up to add the rest. */
+    result.buf[--result.len] = 0;
+    if (jbool(req, "describe")) {
+      sb_put(&result, ",\"assets\":[");
+      int first = 1;
+      for (size_t i = 0; i < ids->len; i++) {
+        jval *asset = find_asset(ids->items[i]->s);
+        if (!asset) continue;
+        sb_put(&result, first ? "" : ",");
+        first = 0;
+        /* As psb_list shows it, but with no album memberships, as the helper answers. */
+        jval *shown = copy_value(asset);
+        jset(shown, "albums", jnew(JARR));
+        sb_json(&result, shown);
+        jfree(shown);
+      }
+      sb_put(&result, "]");
+    }
     if (albums) {
-      result.buf[--result.len] = 0;
       sb_put(&result, ",\"albums\":");
       found_lists(&result, albums, user_album_exists);
-      sb_put(&result, "}");
     }
+    sb_put(&result, "}");
   }
   pthread_mutex_unlock(&state_lock);
   jfree(req);

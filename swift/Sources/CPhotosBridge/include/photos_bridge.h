@@ -234,11 +234,15 @@ char *psb_create(const char *request);
  * Which assets and albums are in the library, by id, without listing it (assets in Recently
  * Deleted are not: PhotoKit does not show them).
  * request: {"ids": ["<asset UUID or local identifier>"...],
- *           "albums": ["<album UUID or local identifier>"...]}        (albums: optional)
+ *           "albums": ["<album UUID or local identifier>"...],         (optional)
+ *           "describe": bool}                                         (optional, default false)
  * result:  {"found": ["<id as given>"...], "notFound": ["<id as given>"...],
- *           "albums": {"found": [...], "notFound": [...]}}             (albums: when asked)
- * Lists keep request order. An album is found when it is one of the user's own albums, which can
- * take assets; a smart or shared album is not found.
+ *           "assets": [asset...],                                     (with describe)
+ *           "albums": {"found": [...], "notFound": [...]}}             (when albums were asked)
+ * Lists keep request order. With describe, "assets" has each found asset as psb_list describes it,
+ * in the order of "found", but with "albums" empty (album memberships cost a pass over every album).
+ * An album is found when it is one of the user's own albums, which can take assets; a smart or
+ * shared album is not found.
  */
 char *psb_lookup(const char *request);
 
