@@ -18,6 +18,7 @@ import { bareId } from "../../source/photokit/_asset.ts";
 import type { AuthorizationStatus, PhotosBridge } from "../../source/photokit/bridge.ts";
 import { AlbumResolver } from "./_albums.ts";
 import { creationOf, type LeftOut } from "./_creation.ts";
+import { findInterrupted, type Pending } from "./_interrupted.ts";
 import { OneAtATime } from "./_one_at_a_time.ts";
 
 /** What to tell the user for each status that is not full access. */
@@ -33,6 +34,7 @@ export const ACCESS_ADVICE: Record<Exclude<AuthorizationStatus, "authorized">, s
 };
 
 const assetKey = (sha1: string) => `asset:${sha1}`;
+const pendingKey = (sha1: string) => `creating:${sha1}`;
 
 export class PhotoKitSession implements AssetDestinationSession {
   readonly key = "photokit:system";
@@ -60,17 +62,38 @@ export class PhotoKitSession implements AssetDestinationSession {
     if (known !== undefined && (await this.bridge.lookup([known])).found.length > 0) {
       return refs(group, known, true);
     }
+    const earlier = await findInterrupted(
+      this.bridge,
+      this.ctx,
+      this.ctx.state.get<Pending>(pendingKey(sha1)),
+    );
+    if (earlier !== undefined) {
+      this.ctx.state.set(assetKey(sha1), earlier);
+      this.ctx.state.delete(pendingKey(sha1));
+      return refs(group, earlier, true);
+    }
     const albums = await this.#albums.resolve(group.asset.albums);
     const { call, leftOut } = creationOf(group, albums);
     this.#report(group, leftOut);
+    // Said before the create: a run killed before the asset's id is kept finds it next time.
+    const original = call.resources.find((r) => r.type === "photo" || r.type === "video")!;
+    const pending: Pending = {
+      since: (await this.bridge.history(null)).next,
+      filename: original.filename ?? group.asset.filename,
+      creationDate: call.fields.creationDate ?? undefined,
+    };
+    this.ctx.state.set(pendingKey(sha1), pending);
     let id: string;
     try {
       id = bareId(await this.bridge.create(call));
     } catch (error) {
+      // A create that fails creates nothing (the helper's promise): nothing to look for later.
+      this.ctx.state.delete(pendingKey(sha1));
       if (error instanceof Error) error.message = `${group.asset.filename}: ${error.message}`;
       throw error;
     }
     this.ctx.state.set(assetKey(sha1), id);
+    this.ctx.state.delete(pendingKey(sha1));
     return refs(group, id, false);
   }
 

@@ -257,3 +257,67 @@ test("without Photos access the destination does not open, and says where to gra
     (e: Error) => e instanceof ConfigError && /Privacy & Security > Photos/.test(e.message),
   );
 });
+
+test("a put killed after creating the asset but before keeping its id finds that asset when it runs again", async () => {
+  await withDestination({}, async ({ lib, ctx }) => {
+    const group = await groupOf(ctx.tempDir, { captured: { utc: "2025-01-02T03:04:05.000Z" } }, LIVE);
+    // The state store fails where a kill would have stopped the run: right after the create.
+    const state = ctx.state;
+    let cut = true;
+    const cutShort = {
+      ...state,
+      get: state.get.bind(state),
+      delete: state.delete.bind(state),
+      set(key: string, value: unknown) {
+        if (cut && key.startsWith("asset:")) {
+          cut = false;
+          throw new Error("killed");
+        }
+        state.set(key, value);
+      },
+    };
+    const first = await photokit.assets.open({ lib: lib.path }, { ...ctx, state: cutShort });
+    try {
+      await assert.rejects(first.put(group), /killed/);
+    } finally {
+      await first.close();
+    }
+    assert.equal(Object.keys(await createdAssets(lib)).length, 1, "the first attempt created the asset");
+
+    const again = await photokit.assets.open({ lib: lib.path }, ctx);
+    try {
+      const result = await again.put(group);
+      assert.ok(result.resources.every((r) => r.duplicate), "the asset the cut-short put made");
+      const [lid] = Object.keys(await createdAssets(lib));
+      assert.equal(idOf(result), lid.slice(0, 36));
+      assert.equal(Object.keys(await createdAssets(lib)).length, 1);
+      assert.equal((await again.put(group)).resources[0].duplicate, true);
+    } finally {
+      await again.close();
+    }
+  });
+});
+
+test("a put killed before its create creates the asset, and is not fooled by another asset made since", async () => {
+  await withDestination({}, async ({ session, lib, ctx }) => {
+    const captured = { utc: "2025-01-02T03:04:05.000Z" };
+    const group = await groupOf(ctx.tempDir, { captured }, LIVE);
+    // Made after the note: one from another original, one from the same file name at another instant.
+    const other = [{ ...LIVE[0], name: "IMG_0900.HEIC" }];
+    await session.put(await groupOf(ctx.tempDir, { captured }, other));
+    await session.put(await groupOf(ctx.tempDir, { captured: { utc: "2020-01-01T00:00:00.000Z" } }, LIVE));
+    ctx.state.set(`creating:${group.files[0].sha1}`, {
+      since: "fx-history:0",
+      filename: "IMG_0001.HEIC",
+      creationDate: captured.utc,
+    });
+    const result = await session.put(group);
+    assert.equal(result.resources[0].duplicate, false);
+    assert.equal(Object.keys(await createdAssets(lib)).length, 3);
+    assert.equal(
+      ctx.state.get(`creating:${group.files[0].sha1}`),
+      undefined,
+      "the note is gone once the asset is kept",
+    );
+  });
+});
