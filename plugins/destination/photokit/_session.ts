@@ -76,7 +76,12 @@ export class PhotoKitSession implements AssetDestinationSession {
     const { call, leftOut } = creationOf(group, albums);
     this.#report(group, leftOut);
     // Said before the create: a run killed before the asset's id is kept finds it next time.
-    const original = call.resources.find((r) => r.type === "photo" || r.type === "video")!;
+    const original = call.resources.find((r) => r.type === "photo" || r.type === "video");
+    if (!original) {
+      throw new PermanentError(
+        `${group.asset.filename}: Photos needs a photo or a video to make an asset of`,
+      );
+    }
     const pending: Pending = {
       since: (await this.bridge.history(null)).next,
       filename: original.filename ?? group.asset.filename,

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { ConfigError } from "../../../core/plugin/errors.ts";
+import { ConfigError, PermanentError } from "../../../core/plugin/errors.ts";
 import {
   type DestinationInspector,
   destinationSuite,
@@ -319,5 +319,30 @@ test("a put killed before its create creates the asset, and is not fooled by ano
       undefined,
       "the note is gone once the asset is kept",
     );
+  });
+});
+
+test("a group without a photo or a video is refused by name, and nothing is created", async () => {
+  await withDestination({}, async ({ session, lib, ctx }) => {
+    const full = await groupOf(ctx.tempDir, {}, [
+      { key: "original", role: "original", name: "IMG_0005.HEIC" },
+      { key: "sidecar", role: "sidecar", name: "IMG_0005.XMP", relation: "sidecar_of" },
+    ]);
+    // What is left when the original did not travel: its sidecar only.
+    const group = {
+      ...full,
+      plan: {
+        ...full.plan,
+        primary: "sidecar",
+        resources: full.plan.resources.filter((r) => r.key === "sidecar"),
+      },
+      files: full.files.filter((f) => f.key === "sidecar"),
+    };
+    await assert.rejects(
+      session.put(group),
+      (e: Error) =>
+        e instanceof PermanentError && /IMG_0005\.HEIC: Photos needs a photo or a video/.test(e.message),
+    );
+    assert.deepEqual(await createdAssets(lib), {});
   });
 });
