@@ -8,6 +8,7 @@ import b2Destination from "./destination/b2/mod.ts";
 import folderDestination from "./destination/folder/mod.ts";
 import immichDestination from "./destination/immich/mod.ts";
 import glacierDestination from "./destination/glacier/mod.ts";
+import photoKitDestination from "./destination/photokit/mod.ts";
 import burstHandler from "./handler/burst/mod.ts";
 import cinematicHandler from "./handler/cinematic/mod.ts";
 import editedHandler from "./handler/edited/mod.ts";
@@ -57,6 +58,7 @@ export const BUILTIN_PLUGINS: readonly Plugin[] = [
   immichDestination,
   b2Destination,
   glacierDestination,
+  photoKitDestination,
 ];
 
 export { writeSampleLibrary } from "./source/photoslibrary/sample_library.ts";

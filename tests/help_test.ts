@@ -62,7 +62,7 @@ Deno.test("import --to folder --help lists the folder destination's options and 
     // B2 and Glacier keep single assets too (their asset role), so they are destinations here as well.
     assert.match(
       text,
-      /other destinations \(immich, b2, glacier\) are not listed; run with --to <name> --help/,
+      /other destinations \(immich, b2, glacier, photokit\) are not listed; run with --to <name> --help/,
     );
   });
 });

@@ -1,5 +1,5 @@
 /**
- * Test helpers private to this folder: compiles `testdata/fixture_bridge.c` (the C test double of
+ * Test helpers of this folder (and of `destination.photokit`, which loads the same helper): compiles `testdata/fixture_bridge.c` (the C test double of
  * libPhotosBridge) with the system's `cc`, and makes independent "Photos libraries" from it: each
  * is a copy of the compiled library in its own folder next to its `fixture.json`, so two of them
  * loaded at once do not share state.
@@ -114,6 +114,28 @@ export async function fixtureLibrary(
       await Deno.remove(dir, { recursive: true }).catch(() => {});
     },
   };
+}
+
+/** One asset psb_create made, as the fixture's library.json records it (see fixture_bridge.c). */
+export interface CreatedAsset {
+  /** Every file that crossed the boundary, in request order, with the copy the library keeps. */
+  resources: { type: string; filename: string; source: string; copy: string; size: number }[];
+  /** The fields exactly as the request gave them. */
+  fields: Record<string, unknown>;
+  /** Moved to Recently Deleted since. */
+  deleted: boolean;
+  /** The asset as psb_list shows it now. */
+  asset: NativeAsset;
+}
+
+/** What psb_create made in this fixture library so far, by local identifier. */
+export async function createdAssets(lib: FixtureLibrary): Promise<Record<string, CreatedAsset>> {
+  try {
+    return JSON.parse(await Deno.readTextFile(join(lib.dir, "library.json")));
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return {};
+    throw e;
+  }
 }
 
 /** The real iPhone Live Photo pairs of shared/testdata/media, if this checkout has them beside it. */

@@ -81,6 +81,33 @@ export interface NativeFields {
   keywords?: string[];
 }
 
+/** A resource type psb_create takes (a `PHAssetResourceType` case name). */
+export type CreatableType =
+  | "photo"
+  | "video"
+  | "pairedVideo"
+  | "alternatePhoto"
+  | "fullSizePhoto"
+  | "fullSizeVideo"
+  | "adjustmentData"
+  | "adjustmentBasePhoto"
+  | "adjustmentBaseVideo"
+  | "adjustmentBasePairedVideo"
+  | "fullSizePairedVideo";
+
+/** What psb_create takes: the files of one asset by resource type, and psb_write's fields. */
+export interface CreateCall {
+  resources: { type: CreatableType; path: string; filename?: string }[];
+  /** The capture zone is not among them: Photos reads it from the file. */
+  fields: Omit<NativeFields, "timeZoneOffset">;
+}
+
+/** psb_lookup's answer: the ids given, split by whether the library has them (request order). */
+export interface Found {
+  found: string[];
+  notFound: string[];
+}
+
 /** Local identifiers inserted, updated and deleted since a token. */
 export interface NativeChanges {
   inserted: string[];
@@ -220,10 +247,35 @@ export class PhotosBridge {
     return this.#call("psb_delete", { ids }) as Promise<{ deleted: string[]; notFound: string[] }>;
   }
 
-  // No caller today: kept for restoring assets into Photos (a later issue).
-  /** Creates one asset from an original and, for a Live Photo, its motion video; returns its local identifier. */
-  async create(files: { path: string; role: "original" | "motion" }[]): Promise<string> {
-    const result = await this.#call("psb_create", { files }) as { localIdentifier: string };
+  /**
+   * Creates one asset from these resources (the files are copied into the library) with these
+   * fields, in one change; returns its local identifier.
+   */
+  async create(call: CreateCall): Promise<string> {
+    const result = await this.#call("psb_create", call) as { localIdentifier: string };
+    return result.localIdentifier;
+  }
+
+  /** Which of these assets the library has (Recently Deleted does not count), without listing it. */
+  lookup(ids: string[]): Promise<Found> {
+    return this.#call("psb_lookup", { ids }) as Promise<Found>;
+  }
+
+  /** The assets of these ids the library has, as list() describes them but without their albums. */
+  async describe(ids: string[]): Promise<NativeAsset[]> {
+    const result = await this.#call("psb_lookup", { ids, describe: true }) as { assets: NativeAsset[] };
+    return result.assets;
+  }
+
+  /** Which of these albums are the user's own albums in the library (the albums create() takes). */
+  async lookupAlbums(albums: string[]): Promise<Found> {
+    const result = await this.#call("psb_lookup", { ids: [], albums }) as { albums: Found };
+    return result.albums;
+  }
+
+  /** Creates a user album inside its folders (found by title, or created); returns its local identifier. */
+  async createAlbum(title: string, folders: string[] = []): Promise<string> {
+    const result = await this.#call("psb_create_album", { title, folders }) as { localIdentifier: string };
     return result.localIdentifier;
   }
 

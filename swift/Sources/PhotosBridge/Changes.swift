@@ -1,10 +1,9 @@
 // Changes to the library, each in one PHPhotoLibrary change block: deletion to Recently Deleted
-// (Photos may ask the user once to confirm) and creating an asset from files (restore). Metadata
-// written into one asset is Write.swift's.
+// (Photos may ask the user once to confirm), and the lookup by id that tells what is still there.
+// Creating an asset is Create.swift's, metadata written into one asset Write.swift's.
 // performChangesAndWait blocks the calling thread, which is a Deno worker thread, never the main one.
 @preconcurrency import Photos
 import Foundation
-import UniformTypeIdentifiers
 
 enum Changes {
   struct IdsRequest: Decodable {
@@ -16,17 +15,22 @@ enum Changes {
     let notFound: [String]
   }
 
-  struct CreateFile: Decodable {
-    let path: String
-    let role: String
+  struct LookupRequest: Decodable {
+    let ids: [String]
+    let albums: [String]?
+    let describe: Bool?
   }
 
-  struct CreateRequest: Decodable {
-    let files: [CreateFile]
+  struct Found: Encodable {
+    let found: [String]
+    let notFound: [String]
   }
 
-  struct CreateResult: Encodable {
-    let localIdentifier: String
+  struct LookupResult: Encodable {
+    let found: [String]
+    let notFound: [String]
+    let assets: [Listing.AssetJSON]?
+    let albums: Found?
   }
 
   static func delete(_ request: IdsRequest) throws -> DeleteResult {
@@ -40,44 +44,16 @@ enum Changes {
     return DeleteResult(deleted: found.map { $0.0 }, notFound: missing)
   }
 
-  static func create(_ request: CreateRequest) throws -> CreateResult {
+  static func lookup(_ request: LookupRequest) throws -> LookupResult {
     try Library.requireAccess()
-    guard let original = request.files.first(where: { $0.role == "original" }) else {
-      throw BridgeError(.badRequest, "psb_create needs a file with role \"original\"")
+    let (found, missing) = split(request.ids)
+    let albums = request.albums.map { ids in
+      let (found, missing) = Library.findUserAlbums(ids)
+      return Found(found: found, notFound: missing)
     }
-    let motion = request.files.first(where: { $0.role == "motion" })
-    for file in [original] + (motion.map { [$0] } ?? []) {
-      guard FileManager.default.isReadableFile(atPath: file.path) else {
-        throw BridgeError(.notFound, "\(file.path) does not exist or cannot be read")
-      }
-    }
-    let originalURL = URL(fileURLWithPath: original.path)
-    let isVideo = UTType(filenameExtension: originalURL.pathExtension)?.conforms(to: .movie) ?? false
-    if motion != nil && isVideo {
-      throw BridgeError(.badRequest, "a motion video belongs to a photo, but the original is a video")
-    }
-    let created = Locked<String?>(nil)
-    try perform {
-      let creation = PHAssetCreationRequest.forAsset()
-      creation.addResource(with: isVideo ? .video : .photo, fileURL: originalURL, options: copying(originalURL))
-      if let motion {
-        let motionURL = URL(fileURLWithPath: motion.path)
-        creation.addResource(with: .pairedVideo, fileURL: motionURL, options: copying(motionURL))
-      }
-      created.set(creation.placeholderForCreatedAsset?.localIdentifier)
-    }
-    guard let localIdentifier = created.value else {
-      throw BridgeError(.internal, "Photos created the asset but gave no identifier for it")
-    }
-    return CreateResult(localIdentifier: localIdentifier)
-  }
-
-  /// The file is copied into the library under its own name; photos-sync keeps its copy.
-  private static func copying(_ url: URL) -> PHAssetResourceCreationOptions {
-    let options = PHAssetResourceCreationOptions()
-    options.originalFilename = url.lastPathComponent
-    options.shouldMoveFile = false
-    return options
+    // No album memberships: finding them is a pass over every album of the library.
+    let assets = request.describe == true ? found.map { Listing.describe($0.1, albums: [:]) } : nil
+    return LookupResult(found: found.map { $0.0 }, notFound: missing, assets: assets, albums: albums)
   }
 
   private static func split(_ ids: [String]) -> (found: [(String, PHAsset)], missing: [String]) {

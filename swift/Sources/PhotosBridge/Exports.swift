@@ -72,5 +72,15 @@ public func psbDelete(_ request: UnsafePointer<CChar>?) -> UnsafeMutablePointer<
 
 @_cdecl("psb_create")
 public func psbCreate(_ request: UnsafePointer<CChar>?) -> UnsafeMutablePointer<CChar>? {
-  respond(request, as: Changes.CreateRequest.self) { try Changes.create($0) }
+  respond(request, as: Create.Request.self) { try Create.create($0) }
+}
+
+@_cdecl("psb_lookup")
+public func psbLookup(_ request: UnsafePointer<CChar>?) -> UnsafeMutablePointer<CChar>? {
+  respond(request, as: Changes.LookupRequest.self) { try Changes.lookup($0) }
+}
+
+@_cdecl("psb_create_album")
+public func psbCreateAlbum(_ request: UnsafePointer<CChar>?) -> UnsafeMutablePointer<CChar>? {
+  respond(request, as: Albums.Request.self) { try Albums.create($0) }
 }

@@ -94,23 +94,43 @@ enum Library {
   /// The user albums named by `ids` (bare UUIDs or local identifiers), in request order. A missing
   /// album is "not_found"; a smart or shared album, or one that takes no assets, "unsupported".
   static func userAlbums(_ ids: [String]) throws -> [PHAssetCollection] {
-    // Album local identifiers end in "/L0/040"; a bare UUID is tried with it and as it is.
-    let candidates = ids.flatMap { $0.contains("/") ? [$0] : ["\($0)/L0/040", $0] }
-    let result = PHAssetCollection.fetchAssetCollections(withLocalIdentifiers: candidates, options: nil)
-    var byUUID: [String: PHAssetCollection] = [:]
-    result.enumerateObjects { album, _, _ in byUUID[bareIdentifier(album.localIdentifier)] = album }
+    let byUUID = albums(ids)
     return try ids.map { id in
       guard let album = byUUID[bareIdentifier(id)] else {
         throw BridgeError(.notFound, "albums: no album \(id) in the Photos library; nothing was written")
       }
-      guard album.assetCollectionType == .album, album.assetCollectionSubtype == .albumRegular,
-        album.canPerform(.addContent), album.canPerform(.removeContent)
-      else {
+      guard isUserAlbum(album) else {
         throw BridgeError(
           .unsupported,
           "albums: \(album.localizedTitle ?? id) is not one of your own albums (smart or shared); nothing was written")
       }
       return album
     }
+  }
+
+  /// Which of `ids` name one of the user's own albums (the albums psb_create and psb_write take).
+  static func findUserAlbums(_ ids: [String]) -> (found: [String], missing: [String]) {
+    let byUUID = albums(ids)
+    var found: [String] = []
+    var missing: [String] = []
+    for id in ids {
+      if let album = byUUID[bareIdentifier(id)], isUserAlbum(album) { found.append(id) } else { missing.append(id) }
+    }
+    return (found, missing)
+  }
+
+  /// The albums named by `ids`, keyed by bare UUID.
+  private static func albums(_ ids: [String]) -> [String: PHAssetCollection] {
+    // Album local identifiers end in "/L0/040"; a bare UUID is tried with it and as it is.
+    let candidates = ids.flatMap { $0.contains("/") ? [$0] : ["\($0)/L0/040", $0] }
+    let result = PHAssetCollection.fetchAssetCollections(withLocalIdentifiers: candidates, options: nil)
+    var byUUID: [String: PHAssetCollection] = [:]
+    result.enumerateObjects { album, _, _ in byUUID[bareIdentifier(album.localIdentifier)] = album }
+    return byUUID
+  }
+
+  private static func isUserAlbum(_ album: PHAssetCollection) -> Bool {
+    album.assetCollectionType == .album && album.assetCollectionSubtype == .albumRegular
+      && album.canPerform(.addContent) && album.canPerform(.removeContent)
   }
 }

@@ -193,7 +193,7 @@ enum Listing {
     return memberships
   }
 
-  private static func describe(_ asset: PHAsset, albums: [String: [AlbumJSON]]) -> AssetJSON {
+  static func describe(_ asset: PHAsset, albums: [String: [AlbumJSON]]) -> AssetJSON {
     let resources = PHAssetResource.assetResources(for: asset).map { resource in
       ResourceJSON(
         type: typeName(resource.type),

@@ -49,11 +49,21 @@ enum Scripting {
     return old
   }
 
-  /// The script: reads the item's fields, sets the requested ones (putting back what it had set
+  /// Asks for the Automation permission (macOS prompts once) by talking to Photos without
+  /// touching any item, so that a refusal comes before anything is created.
+  static func probe() throws {
+    _ = try run(#"{"probe":true}"#)
+  }
+
+  /// The script: answers a probe with nothing; otherwise reads the item's fields, sets the requested ones (putting back what it had set
   /// when one fails) and prints the old values as JSON.
   static let script = """
     function run(argv) {
       const request = JSON.parse(argv[0]);
+      if (request.probe) {
+        Application("Photos").name();
+        return "{}";
+      }
       const item = Application("Photos").mediaItems.byId(request.id);
       const text = (value) => (value === null || value === undefined || value === "" ? null : value);
       const before = { title: text(item.name()), caption: text(item.description()), keywords: item.keywords() || [] };

@@ -136,7 +136,7 @@ enum Write {
     return date
   }
 
-  private static func parseDate(_ text: String) -> Date? {
+  static func parseDate(_ text: String) -> Date? {
     let formatter = ISO8601DateFormatter()
     formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
     if let date = formatter.date(from: text) { return date }

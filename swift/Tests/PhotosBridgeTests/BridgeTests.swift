@@ -9,7 +9,7 @@ import XCTest
 
 final class BridgeTests: XCTestCase {
   func testABIVersionMatchesTheHeader() {
-    XCTAssertEqual(psbAbiVersion(), 2)
+    XCTAssertEqual(psbAbiVersion(), 3)
   }
 
   func testAnswersAreReleasedExactlyOnce() throws {
@@ -113,5 +113,43 @@ final class BridgeTests: XCTestCase {
     XCTAssertEqual(Scripting.failure("Can't get object. (-1728)").code, .notFound)
     XCTAssertEqual(Scripting.failure("AppleEvent timed out. (-1712)").code, .timeout)
     XCTAssertEqual(Scripting.failure("something else").code, .internal)
+  }
+
+  func testCreateRequestsDecodeTheirResourcesAndWriteFields() throws {
+    let json = #"{"resources":[{"type":"photo","path":"/a.heic"},{"type":"pairedVideo","path":"/a.mov","filename":"A.MOV"}],"fields":{"favorite":true,"title":"T"}}"#
+    let request = try JSONDecoder().decode(Create.Request.self, from: Data(json.utf8))
+    XCTAssertEqual(request.resources.map(\.type), ["photo", "pairedVideo"])
+    XCTAssertNil(request.resources[0].filename)
+    XCTAssertEqual(request.resources[1].filename, "A.MOV")
+    XCTAssertEqual(request.fields.names, ["favorite", "title"])
+    XCTAssertFalse(request.fields.scripted.isEmpty)
+    XCTAssertFalse(Create.knownFields.contains("timeZoneOffset"))
+  }
+
+  func testEveryCreatableTypeIsAResourceTypeOfTheListing() {
+    for (name, type) in Create.types { XCTAssertEqual(Listing.typeName(type), name) }
+  }
+
+  func testALookupWithoutIdsIsABadRequest() throws {
+    let answer = try XCTUnwrap(#"{"ids":"x"}"#.withCString { psbLookup($0) })
+    defer { psbFree(answer) }
+    XCTAssertTrue(String(cString: answer).contains("bad_request"))
+  }
+
+  func testAnAlbumRequestDecodesItsFolders() throws {
+    let json = #"{"title":"Trip","folders":["2025","Summer"]}"#
+    let request = try JSONDecoder().decode(Albums.Request.self, from: Data(json.utf8))
+    XCTAssertEqual(request.title, "Trip")
+    XCTAssertEqual(request.folders, ["2025", "Summer"])
+  }
+
+  func testALookupAsksForDescriptionsAndAlbumsOnlyWhenTold() throws {
+    let plain = try JSONDecoder().decode(Changes.LookupRequest.self, from: Data(#"{"ids":["A"]}"#.utf8))
+    XCTAssertNil(plain.describe)
+    XCTAssertNil(plain.albums)
+    let full = try JSONDecoder().decode(
+      Changes.LookupRequest.self, from: Data(#"{"ids":[],"albums":["B"],"describe":true}"#.utf8))
+    XCTAssertEqual(full.describe, true)
+    XCTAssertEqual(full.albums, ["B"])
   }
 }

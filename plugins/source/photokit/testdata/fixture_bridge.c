@@ -28,7 +28,9 @@
  * fixture began with and then what the calls changed; a token is "fx-history:<position in the log>".
  * Title, caption and keywords, which PhotoKit does not list, are what Photos' scripting interface
  * keeps: psb_write writes them to `scripting.json` beside the fixture ({"<local identifier>":
- * {"title", "caption", "keywords"}}), for the tests to read.
+ * {"title", "caption", "keywords"}}), for the tests to read. What psb_create made (every file's
+ * bytes, every fact it was given) is in `library.json` and `library/` beside the fixture: see
+ * psb_create below.
  *
  * Built by the tests: cc -shared -fPIC -pthread -I<include dir> fixture_bridge.c -o <dir>/lib.so
  */
@@ -485,6 +487,7 @@ static jval *fixture;     /* the parsed fixture.json */
 static char load_error[1200];
 static char fixture_dir[1024]; /* the folder of fixture.json, where scripting.json is written */
 static int created_count;
+static void save_library(void); /* library.json: what psb_create made (see psb_create) */
 
 /* Loads fixture.json from the library's own folder on first use; call with state_lock held. */
 static int ensure_loaded(void) {
@@ -933,7 +936,7 @@ char *psb_download(const char *request, psb_progress_fn progress) {
 }
 
 /* ---------------------------------------------------------------------------------------------
- * Changes: psb_delete, psb_create (psb_write and psb_history follow) */
+ * Changes: psb_delete (psb_write, psb_create, psb_lookup and psb_history follow) */
 
 /* Applies `change` to every asset named in request.ids; state_lock held. */
 static char *change_ids(const jval *req, const char *done_key, void (*change)(jval *, const jval *)) {
@@ -974,76 +977,10 @@ char *psb_delete(const char *request) {
   if (!req) return error_result("bad_request", "psb_delete: the request is not JSON");
   pthread_mutex_lock(&state_lock);
   char *response = change_ids(req, "deleted", mark_deleted);
+  if (created_count > 0) save_library();
   pthread_mutex_unlock(&state_lock);
   jfree(req);
   return response;
-}
-
-static jval *new_resource(const char *type, const char *path) {
-  const char *name = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
-  const char *dot = strrchr(name, '.');
-  const char *uti = "public.data";
-  if (dot && !strcasecmp(dot, ".heic")) uti = "public.heic";
-  else if (dot && (!strcasecmp(dot, ".jpg") || !strcasecmp(dot, ".jpeg"))) uti = "public.jpeg";
-  else if (dot && !strcasecmp(dot, ".mov")) uti = "com.apple.quicktime-movie";
-  else if (dot && !strcasecmp(dot, ".mp4")) uti = "public.mpeg-4";
-  jval *r = jnew(JOBJ);
-  jset(r, "type", jstrv(type));
-  jset(r, "filename", jstrv(name));
-  jset(r, "uti", jstrv(uti));
-  jset(r, "raw", jnew(JBOOL));
-  jset(r, "_file", jstrv(path));
-  return r;
-}
-
-char *psb_create(const char *request) {
-  jval *req = jparse(request);
-  if (!req) return error_result("bad_request", "psb_create: the request is not JSON");
-  jval *files = jget(req, "files");
-  const char *original = NULL, *motion = NULL;
-  for (size_t i = 0; files && files->kind == JARR && i < files->len; i++) {
-    const char *role = jstr(files->items[i], "role"), *path = jstr(files->items[i], "path");
-    if (role && path && !strcmp(role, "original")) original = path;
-    if (role && path && !strcmp(role, "motion")) motion = path;
-  }
-  struct stat st;
-  char *failure = NULL;
-  if (!original) failure = error_result("bad_request", "psb_create needs an original file");
-  else if (stat(original, &st) != 0) failure = error_result("not_found", "%s does not exist", original);
-  else if (motion && stat(motion, &st) != 0) failure = error_result("not_found", "%s does not exist", motion);
-  sbuf result = {0};
-  pthread_mutex_lock(&state_lock);
-  if (!failure) failure = check_access();
-  if (!failure && jbool(fixture, "declineChanges")) failure = error_result("declined", "the change was declined in Photos");
-  if (!failure) {
-    const char *dot = strrchr(original, '.');
-    int video = dot && (!strcasecmp(dot, ".mov") || !strcasecmp(dot, ".mp4"));
-    char lid[64];
-    snprintf(lid, sizeof lid, "F1C7C0DE-0000-4000-8000-%012d/L0/001", ++created_count);
-    jval *asset = jnew(JOBJ);
-    jset(asset, "localIdentifier", jstrv(lid));
-    jset(asset, "mediaType", jstrv(video ? "video" : "image"));
-    jval *subtypes = jnew(JARR);
-    if (motion) jpush(subtypes, NULL, jstrv("photoLive"));
-    jset(asset, "mediaSubtypes", subtypes);
-    jval *sources = jnew(JARR);
-    jpush(sources, NULL, jstrv("userLibrary"));
-    jset(asset, "sourceTypes", sources);
-    jset(asset, "favorite", jnew(JBOOL));
-    jset(asset, "hidden", jnew(JBOOL));
-    jval *resources = jnew(JARR);
-    jpush(resources, NULL, new_resource(video ? "video" : "photo", original));
-    if (motion) jpush(resources, NULL, new_resource("pairedVideo", motion));
-    jset(asset, "resources", resources);
-    jpush(jget(fixture, "assets"), NULL, asset);
-    log_change("asset", "inserted", lid);
-    sb_put(&result, "{\"localIdentifier\":");
-    sb_str(&result, lid);
-    sb_put(&result, "}");
-  }
-  pthread_mutex_unlock(&state_lock);
-  jfree(req);
-  return failure ? failure : ok_result(&result);
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -1202,7 +1139,9 @@ static void save_scripting(void) {
   free(out.buf);
 }
 
-static void apply_fields(jval *asset, const jval *fields) {
+/* Sets the fields on the asset; `change` is how the history records it ("updated", or "inserted"
+ * for a new asset). */
+static void apply_fields(jval *asset, const jval *fields, const char *change) {
   static const char *PHOTOKIT[] = {"favorite", "hidden", "creationDate", "location", NULL};
   for (size_t i = 0; PHOTOKIT[i]; i++) {
     jval *v = jget(fields, PHOTOKIT[i]);
@@ -1225,7 +1164,7 @@ static void apply_fields(jval *asset, const jval *fields) {
     jset(text, SCRIPTED[i], blank ? jnew(JNULL) : copy_value(v));
   }
   if (text) save_scripting();
-  log_change("asset", "updated", jstr(asset, "localIdentifier"));
+  log_change("asset", change, jstr(asset, "localIdentifier"));
 }
 
 static int any_scripted(const jval *fields) {
@@ -1257,7 +1196,7 @@ char *psb_write(const char *request) {
   if (!failure && jbool(fixture, "declineChanges")) failure = error_result("declined", "the change was declined in Photos");
   sbuf result = {0};
   if (!failure) {
-    apply_fields(asset, fields);
+    apply_fields(asset, fields, "updated");
     /* The request's field names, sorted; the checks above allow only the few known ones. */
     const char *names[16];
     size_t count = 0;
@@ -1270,6 +1209,355 @@ char *psb_write(const char *request) {
       sb_str(&result, names[i]);
     }
     sb_put(&result, "]}");
+  }
+  pthread_mutex_unlock(&state_lock);
+  jfree(req);
+  return failure ? failure : ok_result(&result);
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * psb_create, psb_lookup and psb_create_album
+ *
+ * What psb_create made is the twin's in-memory library: each new asset is listed, exported, written
+ * and deleted like any other, and every file it was given is copied into library/<n>/ beside the
+ * fixture (Photos copies, never moves). library.json there says, for every created asset, which
+ * file crossed the boundary as which resource type (with the path of its copy), the fields exactly
+ * as the request gave them, whether it was deleted since, and the asset as psb_list shows it now:
+ *   {"<local identifier>": {"resources": [{"type", "filename", "source", "copy", "size"}],
+ *                           "fields": {...}, "deleted": bool, "asset": {...}}}
+ */
+
+/* The resource types PHAssetCreationRequest takes. */
+static const char *CREATABLE[] = {"photo",          "video",
+                                  "pairedVideo",    "alternatePhoto",
+                                  "fullSizePhoto",  "fullSizeVideo",
+                                  "adjustmentData", "adjustmentBasePhoto",
+                                  "adjustmentBaseVideo", "adjustmentBasePairedVideo",
+                                  "fullSizePairedVideo", NULL};
+
+/* Each type with what must come with it, as PHAssetCreationRequest.supportsAssetResourceTypes
+ * answers: {type, needs all of these (NULL-ended, "a|b" is either)}. */
+static const char *NEEDS[][4] = {
+    {"pairedVideo", "photo", NULL},
+    {"alternatePhoto", "photo", NULL},
+    {"fullSizePhoto", "photo", "adjustmentData", NULL},
+    {"fullSizeVideo", "video", "adjustmentData", NULL},
+    {"adjustmentData", "fullSizePhoto|fullSizeVideo", NULL},
+    {"adjustmentBasePhoto", "photo", "adjustmentData", NULL},
+    {"adjustmentBaseVideo", "video", "adjustmentData", NULL},
+    {"adjustmentBasePairedVideo", "pairedVideo", "adjustmentData", NULL},
+    {"fullSizePairedVideo", "pairedVideo", "fullSizePhoto", NULL},
+};
+
+static int has_type(const jval *resources, const char *type) {
+  for (size_t i = 0; i < resources->len; i++) {
+    const char *t = jstr(resources->items[i], "type");
+    if (t && !strcmp(t, type)) return 1;
+  }
+  return 0;
+}
+
+/* Whether `alternatives` ("a" or "a|b") names a type the request has. */
+static int has_any(const jval *resources, const char *alternatives) {
+  char copy[64];
+  snprintf(copy, sizeof copy, "%s", alternatives);
+  for (char *save = NULL, *t = strtok_r(copy, "|", &save); t; t = strtok_r(NULL, "|", &save))
+    if (has_type(resources, t)) return 1;
+  return 0;
+}
+
+/* Checks the resources as PhotoKit would; returns the error response or NULL. */
+static char *check_resources(const jval *resources) {
+  if (!is_kind(resources, JARR)) return error_result("bad_request", "psb_create needs resources");
+  sbuf names = {0};
+  char *failure = NULL;
+  for (size_t i = 0; i < resources->len && !failure; i++) {
+    const char *type = jstr(resources->items[i], "type"), *path = jstr(resources->items[i], "path");
+    struct stat st;
+    if (!type || !path) failure = error_result("bad_request", "psb_create: resource %zu needs type and path", i);
+    else if (!named(CREATABLE, type)) failure = error_result("unsupported", "Photos cannot create an asset with a %s resource", type);
+    for (size_t j = 0; !failure && j < i; j++)
+      if (!strcmp(type, jstr(resources->items[j], "type"))) failure = error_result("unsupported", "an asset takes one %s resource, not two", type);
+    if (!failure && stat(path, &st) != 0) failure = error_result("not_found", "%s does not exist or cannot be read", path);
+    if (!failure) sb_printf(&names, "%s%s", i ? ", " : "", type);
+  }
+  if (!failure && has_type(resources, "photo") == has_type(resources, "video"))
+    failure = error_result("bad_request", "psb_create needs one original: a photo or a video resource");
+  for (size_t k = 0; !failure && k < sizeof NEEDS / sizeof NEEDS[0]; k++) {
+    if (!has_type(resources, NEEDS[k][0])) continue;
+    for (size_t n = 1; NEEDS[k][n] && !failure; n++)
+      if (!has_any(resources, NEEDS[k][n]))
+        failure = error_result("unsupported", "Photos cannot create one asset from %s; nothing was created", names.buf);
+  }
+  free(names.buf);
+  return failure;
+}
+
+/* Checks the fields as psb_write does, less the capture zone; returns the error response or NULL. */
+static char *check_new_fields(const jval *fields) {
+  if (!is_kind(fields, JOBJ)) return error_result("bad_request", "psb_create needs fields");
+  if (jget(fields, "timeZoneOffset"))
+    return error_result("unsupported", "Photos cannot take timeZoneOffset from photos-sync; nothing was created");
+  if (is_kind(jget(fields, "creationDate"), JNULL))
+    return error_result("unsupported", "creationDate: a new asset cannot be given no date; leave it out instead");
+  jval *none = jnew(JOBJ);
+  char *failure = check_fields(none, fields);
+  jfree(none);
+  return failure;
+}
+
+/* Copies `from` to library/<n>/<index>-<name> beside the fixture; returns the copy's path or NULL. */
+static char *keep_copy(int n, size_t index, const char *from, const char *name, long long *size) {
+  char dir[1200], path[1500];
+  snprintf(dir, sizeof dir, "%s/library", fixture_dir);
+  mkdir(dir, 0755);
+  snprintf(dir, sizeof dir, "%s/library/%d", fixture_dir, n);
+  mkdir(dir, 0755);
+  snprintf(path, sizeof path, "%s/%zu-%s", dir, index, name);
+  char *failure = copy_file(from, path, size);
+  if (failure) {
+    psb_free(failure);
+    return NULL;
+  }
+  return strdup(path);
+}
+
+static const char *base_name(const char *path) { return strrchr(path, '/') ? strrchr(path, '/') + 1 : path; }
+
+static const char *uti_of(const char *name) {
+  const char *dot = strrchr(name, '.');
+  if (!dot) return "public.data";
+  if (!strcasecmp(dot, ".heic")) return "public.heic";
+  if (!strcasecmp(dot, ".jpg") || !strcasecmp(dot, ".jpeg")) return "public.jpeg";
+  if (!strcasecmp(dot, ".mov")) return "com.apple.quicktime-movie";
+  if (!strcasecmp(dot, ".mp4")) return "public.mpeg-4";
+  if (!strcasecmp(dot, ".dng")) return "com.adobe.raw-image";
+  if (!strcasecmp(dot, ".aae") || !strcasecmp(dot, ".plist")) return "com.apple.photos.adjustment-data";
+  return "public.data";
+}
+
+/* The new asset's resources as psb_list shows them, reading the copies; and the record of them. */
+static char *add_resources(jval *asset, jval *record, const jval *resources, int n) {
+  jval *listed = jnew(JARR), *crossed = jnew(JARR);
+  jset(asset, "resources", listed);
+  jset(record, "resources", crossed);
+  for (size_t i = 0; i < resources->len; i++) {
+    const jval *given = resources->items[i];
+    const char *path = jstr(given, "path");
+    const char *name = jstr(given, "filename") ? jstr(given, "filename") : base_name(path);
+    long long size = 0;
+    char *copy = keep_copy(n, i, path, base_name(name), &size);
+    if (!copy) return error_result("io", "cannot copy %s into the library", path);
+    jval *r = jnew(JOBJ);
+    jset(r, "type", jstrv(jstr(given, "type")));
+    jset(r, "filename", jstrv(name));
+    jset(r, "uti", jstrv(uti_of(name)));
+    jval *raw = jnew(JBOOL);
+    raw->b = !strcmp(uti_of(name), "com.adobe.raw-image");
+    jset(r, "raw", raw);
+    jset(r, "_file", jstrv(copy));
+    jpush(listed, NULL, r);
+    jval *c = jnew(JOBJ);
+    jset(c, "type", jstrv(jstr(given, "type")));
+    jset(c, "filename", jstrv(name));
+    jset(c, "source", jstrv(path));
+    jset(c, "copy", jstrv(copy));
+    jval *bytes = jnew(JNUM);
+    bytes->n = (double)size;
+    jset(c, "size", bytes);
+    jpush(crossed, NULL, c);
+    free(copy);
+  }
+  return NULL;
+}
+
+/* A new asset from checked resources and fields; returns it, or NULL with *failure set. */
+static jval *new_asset(const jval *resources, const jval *fields, char **failure) {
+  char lid[64];
+  int n = ++created_count;
+  snprintf(lid, sizeof lid, "F1C7C0DE-0000-4000-8000-%012d/L0/001", n);
+  jval *asset = jnew(JOBJ), *record = jnew(JOBJ);
+  jset(asset, "localIdentifier", jstrv(lid));
+  jset(asset, "mediaType", jstrv(has_type(resources, "video") ? "video" : "image"));
+  jval *subtypes = jnew(JARR);
+  if (has_type(resources, "pairedVideo")) jpush(subtypes, NULL, jstrv("photoLive"));
+  jset(asset, "mediaSubtypes", subtypes);
+  jval *sources = jnew(JARR);
+  jpush(sources, NULL, jstrv("userLibrary"));
+  jset(asset, "sourceTypes", sources);
+  jset(asset, "creationDate", jnew(JNULL));
+  jset(asset, "favorite", jnew(JBOOL));
+  jset(asset, "hidden", jnew(JBOOL));
+  jset(asset, "location", jnew(JNULL));
+  jset(asset, "albums", jnew(JARR));
+  *failure = add_resources(asset, record, resources, n);
+  if (*failure) {
+    jfree(asset);
+    jfree(record);
+    return NULL;
+  }
+  jset(record, "fields", copy_value(fields));
+  jset(asset, "_created", record);
+  return asset;
+}
+
+static void save_library(void) {
+  sbuf out = {0};
+  sb_put(&out, "{");
+  jval *assets = jget(fixture, "assets");
+  int first = 1;
+  for (size_t i = 0; i < assets->len; i++) {
+    jval *record = jget(assets->items[i], "_created");
+    if (!record) continue;
+    sb_printf(&out, "%s", first ? "" : ",");
+    first = 0;
+    sb_str(&out, jstr(assets->items[i], "localIdentifier"));
+    sb_put(&out, ":{\"resources\":");
+    sb_json(&out, jget(record, "resources"));
+    sb_put(&out, ",\"fields\":");
+    sb_json(&out, jget(record, "fields"));
+    sb_printf(&out, ",\"deleted\":%s,\"asset\":", jbool(assets->items[i], "_deleted") ? "true" : "false");
+    sb_json(&out, assets->items[i]);
+    sb_put(&out, "}");
+  }
+  sb_put(&out, "}");
+  char path[1100];
+  snprintf(path, sizeof path, "%s/library.json", fixture_dir);
+  FILE *f = fopen(path, "wb");
+  if (f) {
+    fputs(out.buf, f);
+    fclose(f);
+  }
+  free(out.buf);
+}
+
+char *psb_create(const char *request) {
+  jval *req = jparse(request);
+  if (!req) return error_result("bad_request", "psb_create: the request is not JSON");
+  jval *resources = jget(req, "resources"), *fields = jget(req, "fields");
+  pthread_mutex_lock(&state_lock);
+  char *failure = check_access();
+  if (!failure) failure = check_resources(resources);
+  if (!failure) failure = check_new_fields(fields);
+  const char *automation = failure ? NULL : jstr(fixture, "automation");
+  /* The helper asks for Automation before it creates anything. */
+  if (!failure && any_scripted(fields) && automation && !strcmp(automation, "denied"))
+    failure = error_result("automation_denied",
+                           "writing title, caption or keywords needs permission to control Photos, which was refused; "
+                           "nothing was created");
+  if (!failure && jbool(fixture, "declineChanges")) failure = error_result("declined", "the change was declined in Photos");
+  jval *asset = failure ? NULL : new_asset(resources, fields, &failure);
+  sbuf result = {0};
+  if (asset) {
+    jpush(jget(fixture, "assets"), NULL, asset);
+    apply_fields(asset, fields, "inserted");
+    save_library();
+    sb_put(&result, "{\"localIdentifier\":");
+    sb_str(&result, jstr(asset, "localIdentifier"));
+    sb_put(&result, "}");
+  }
+  pthread_mutex_unlock(&state_lock);
+  jfree(req);
+  return failure ? failure : ok_result(&result);
+}
+
+/* Writes {"found":[...],"notFound":[...]} of `ids`, by `exists`; state_lock held. */
+static void found_lists(sbuf *out, const jval *ids, int (*exists)(const char *)) {
+  sbuf found = {0}, missing = {0};
+  sb_put(&found, "");
+  sb_put(&missing, "");
+  for (size_t i = 0; i < ids->len; i++) {
+    sbuf *into = exists(ids->items[i]->s) ? &found : &missing;
+    if (into->len) sb_put(into, ",");
+    sb_str(into, ids->items[i]->s);
+  }
+  sb_printf(out, "{\"found\":[%s],\"notFound\":[%s]}", found.buf, missing.buf);
+  free(found.buf);
+  free(missing.buf);
+}
+
+/* Recently Deleted is not shown by PhotoKit, so a deleted asset is not found. */
+static int asset_exists(const char *id) { return find_asset(id) != NULL; }
+
+/* One of the user's own albums: a smart or shared one cannot take assets. */
+static int user_album_exists(const char *id) {
+  jval *album = find_album(id);
+  const char *kind = album ? jstr(album, "kind") : NULL;
+  return album && (!kind || !strcmp(kind, "regular"));
+}
+
+char *psb_lookup(const char *request) {
+  jval *req = jparse(request);
+  if (!req) return error_result("bad_request", "psb_lookup: the request is not JSON");
+  jval *ids = jget(req, "ids"), *albums = jget(req, "albums");
+  pthread_mutex_lock(&state_lock);
+  char *failure = strings_only(ids) && (!albums || strings_only(albums))
+                      ? check_access()
+                      : error_result("bad_request", "psb_lookup needs ids (and albums, when given) as lists of ids");
+  sbuf result = {0};
+  if (!failure) {
+    found_lists(&result, ids, asset_exists);
+    /* The asset lists are an object of their own so far: open it up to add the rest. */
+    result.buf[--result.len] = 0;
+    if (jbool(req, "describe")) {
+      sb_put(&result, ",\"assets\":[");
+      int first = 1;
+      for (size_t i = 0; i < ids->len; i++) {
+        jval *asset = find_asset(ids->items[i]->s);
+        if (!asset) continue;
+        sb_put(&result, first ? "" : ",");
+        first = 0;
+        /* As psb_list shows it, but with no album memberships, as the helper answers. */
+        jval *shown = copy_value(asset);
+        jset(shown, "albums", jnew(JARR));
+        sb_json(&result, shown);
+        jfree(shown);
+      }
+      sb_put(&result, "]");
+    }
+    if (albums) {
+      sb_put(&result, ",\"albums\":");
+      found_lists(&result, albums, user_album_exists);
+    }
+    sb_put(&result, "}");
+  }
+  pthread_mutex_unlock(&state_lock);
+  jfree(req);
+  return failure ? failure : ok_result(&result);
+}
+
+/* A new regular album in the catalog, with the folder path it was given (the twin keeps folders as
+ * the path of titles, as psb_list shows them). */
+char *psb_create_album(const char *request) {
+  jval *req = jparse(request);
+  if (!req) return error_result("bad_request", "psb_create_album: the request is not JSON");
+  const char *title = jstr(req, "title");
+  jval *folders = jget(req, "folders");
+  pthread_mutex_lock(&state_lock);
+  char *failure = title && title[0] && (!folders || strings_only(folders))
+                      ? check_access()
+                      : error_result("bad_request", "psb_create_album needs a title (and folders as a list of titles)");
+  if (!failure && jbool(fixture, "declineChanges")) failure = error_result("declined", "the change was declined in Photos");
+  sbuf result = {0};
+  if (!failure) {
+    static int albums_created;
+    char lid[64];
+    snprintf(lid, sizeof lid, "A1B0C0DE-0000-4000-8000-%012d/L0/040", ++albums_created);
+    jval *catalog = jget(fixture, "albums");
+    if (!is_kind(catalog, JARR)) {
+      catalog = jnew(JARR);
+      jset(fixture, "albums", catalog);
+    }
+    jval *album = jnew(JOBJ);
+    jset(album, "localIdentifier", jstrv(lid));
+    jset(album, "title", jstrv(title));
+    jset(album, "folders", folders ? copy_value(folders) : jnew(JARR));
+    jset(album, "kind", jstrv("regular"));
+    jpush(catalog, NULL, album);
+    log_change("album", "inserted", lid);
+    sb_put(&result, "{\"localIdentifier\":");
+    sb_str(&result, lid);
+    sb_put(&result, "}");
   }
   pthread_mutex_unlock(&state_lock);
   jfree(req);

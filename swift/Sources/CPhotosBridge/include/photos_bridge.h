@@ -61,7 +61,7 @@ extern "C" {
 #endif
 
 /* The version of this ABI. photos-sync refuses a library that reports another one. */
-#define PSB_ABI_VERSION 2
+#define PSB_ABI_VERSION 3
 
 typedef void (*psb_progress_fn)(uint64_t token, uint32_t index, double fraction);
 
@@ -200,12 +200,59 @@ char *psb_history(const char *request);
 char *psb_delete(const char *request);
 
 /*
- * Creates one asset from files (restore): a photo or video original, and for a Live Photo the
- * motion video paired with it. The files are copied into the library, not moved.
- * request: {"files": [{"path": "<absolute>", "role": "original" | "motion"}]}
+ * Creates one asset from the files of one asset and its metadata (a restore, or an import into
+ * Photos), in one PhotoKit change with PHAssetCreationRequest. The files are copied into the
+ * library, never moved.
+ * request: {"resources": [{"type": "<PHAssetResourceType case name>", "path": "<absolute>",
+ *                          "filename": "<original filename>" (default: the file's name)}],
+ *           "fields": {...}}
+ *   resources: one "photo" or "video" (the original), plus what PHAssetCreationRequest takes with it:
+ *     "pairedVideo"           the motion video of a Live Photo (with a photo): one Live Photo
+ *     "alternatePhoto"        the other half of a RAW+JPEG pair (with a photo)
+ *     "adjustmentData"        an edit's adjustment data as Photos writes it, with the render it
+ *                             belongs to: "fullSizePhoto" (photo) or "fullSizeVideo" (video)
+ *     "adjustmentBasePhoto", "adjustmentBaseVideo", "adjustmentBasePairedVideo"
+ *                             the base a multi-step edit starts from, with adjustmentData
+ *     "fullSizePairedVideo"   the edited motion video, with pairedVideo and fullSizePhoto
+ *   A type twice, or a combination PHAssetCreationRequest does not support, is "unsupported" by
+ *   name; a file that cannot be read, "not_found". Photos pairs a Live Photo only when the still and
+ *   the video carry the same content identifier (they do as the camera wrote them).
+ *   fields: an object (may be empty) of psb_write's fields, each optional: "favorite", "hidden",
+ *   "creationDate" (absent: what Photos reads from the file; null is "unsupported"), "location",
+ *   "albums" (user albums to put the asset in, checked as psb_write checks them), "title",
+ *   "caption", "keywords". "timeZoneOffset" is "unsupported": PhotoKit cannot set the capture zone,
+ *   Photos reads it from the file. Title, caption and keywords go through Photos' scripting
+ *   interface as in psb_write: the Automation permission is asked for before anything is created
+ *   ("automation_denied" without it), and when setting them fails afterwards the new asset is
+ *   moved to Recently Deleted again, so a failed call leaves no asset behind. Every check runs
+ *   before anything is created; a refused call creates nothing.
  * result:  {"localIdentifier": "<UUID>/L0/001"}
  */
 char *psb_create(const char *request);
+
+/*
+ * Which assets and albums are in the library, by id, without listing it (assets in Recently
+ * Deleted are not: PhotoKit does not show them).
+ * request: {"ids": ["<asset UUID or local identifier>"...],
+ *           "albums": ["<album UUID or local identifier>"...],         (optional)
+ *           "describe": bool}                                         (optional, default false)
+ * result:  {"found": ["<id as given>"...], "notFound": ["<id as given>"...],
+ *           "assets": [asset...],                                     (with describe)
+ *           "albums": {"found": [...], "notFound": [...]}}             (when albums were asked)
+ * Lists keep request order. With describe, "assets" has each found asset as psb_list describes it,
+ * in the order of "found", but with "albums" empty (album memberships cost a pass over every album).
+ * An album is found when it is one of the user's own albums, which can take assets; a smart or
+ * shared album is not found.
+ */
+char *psb_lookup(const char *request);
+
+/*
+ * Creates a user album, in its folders (each found by title under the one above it, or created).
+ * request: {"title": "<title>", "folders": ["outer", "inner"]}          (folders: optional)
+ * result:  {"localIdentifier": "<album local identifier>"}
+ * Always a new album, even when one of that title exists: the caller keeps which album it made.
+ */
+char *psb_create_album(const char *request);
 
 #ifdef __cplusplus
 }
