@@ -68,25 +68,34 @@ export const GROUP_FIELDS: ReadonlySet<SyncedField> = new Set([
 /** What a side holds of an asset: only the fields it keeps (Immich keeps no title, a folder nothing). */
 export type SideFields = Partial<SyncedFields>;
 
-/** The source's view of an asset in the synced shape. */
+/** The source's view of an asset in the synced shape (on every listed asset of a sync: kept cheap). */
 export function fieldsOf(asset: Asset): SyncedFields {
+  const people = asset.people ?? [];
   return {
     favorite: asset.favorite,
     hidden: asset.hidden,
     title: blankless(asset.title),
     caption: blankless(asset.caption),
-    keywords: [...new Set(asset.keywords)].sort(),
+    keywords: asset.keywords.length < 2 ? [...asset.keywords] : [...new Set(asset.keywords)].sort(),
     location: asset.location ?? null,
     captured: asset.captured
-      ? {
-        utc: new Date(asset.captured.utc).toISOString(),
-        offsetSeconds: asset.captured.offsetSeconds ?? null,
-      }
+      ? { utc: isoUtc(asset.captured.utc), offsetSeconds: asset.captured.offsetSeconds ?? null }
       : null,
     rating: asset.rating ?? null,
-    albums: asset.albums.filter((a) => !a.shared).map((a) => a.id).sort(),
-    people: (asset.people ?? []).slice().sort((a, b) => a.name.localeCompare(b.name)),
+    albums: albumIds(asset),
+    people: people.length < 2 ? [...people] : people.slice().sort((a, b) => a.name.localeCompare(b.name)),
   };
+}
+
+/** An instant as `toISOString()` writes it; one already written so passes through without a Date. */
+function isoUtc(text: string): string {
+  return /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/.test(text) ? text : new Date(text).toISOString();
+}
+
+function albumIds(asset: Asset): string[] {
+  const ids: string[] = [];
+  for (const a of asset.albums) if (!a.shared) ids.push(a.id);
+  return ids.length < 2 ? ids : ids.sort();
 }
 
 /** The fields of an asset that its source reads (all when it does not say). */
