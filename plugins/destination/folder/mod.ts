@@ -25,7 +25,7 @@ import {
   type StateStore,
 } from "../../../core/plugin/types.ts";
 import { copyVerified, existingSha1, writeTextVerified } from "./_files.ts";
-import { fittingName, withSuffix } from "./_names.ts";
+import { fittingName, stemOf, withSuffix } from "./_names.ts";
 import { type GroupLayout, photosImportLayout } from "./_photos_import.ts";
 
 /** `YYYY/MM/DD` of the capture in the place it was taken; `undated` when the source has no date. */
@@ -82,9 +82,34 @@ async function datedLayout(folder: string, group: ExportedGroup): Promise<GroupL
   return { files, sidecars: [] };
 }
 
+/**
+ * Turns by key: `run` waits for every earlier run that holds one of its keys. Two lanes putting
+ * assets of one base name into one folder would otherwise both find the name free, and the later
+ * rename would replace the other asset's file.
+ */
+class Turns {
+  #last = new Map<string, Promise<void>>();
+
+  async run<T>(keys: string[], fn: () => Promise<T>): Promise<T> {
+    // Taken all at once, before any await, so two runs never wait for each other.
+    const earlier = keys.map((k) => this.#last.get(k));
+    let done!: () => void;
+    const mine = new Promise<void>((resolve) => done = resolve);
+    for (const k of keys) this.#last.set(k, mine);
+    await Promise.all(earlier);
+    try {
+      return await fn();
+    } finally {
+      done();
+      for (const k of keys) if (this.#last.get(k) === mine) this.#last.delete(k);
+    }
+  }
+}
+
 class FolderSession implements AssetDestinationSession {
   readonly key: string;
   #heldMarked = false;
+  #turns = new Turns();
   constructor(readonly root: string, readonly state: StateStore, readonly layout: FolderLayout) {
     this.key = `folder:${root}`;
   }
@@ -125,8 +150,13 @@ class FolderSession implements AssetDestinationSession {
     };
   }
 
-  async put(group: ExportedGroup): Promise<{ resources: RemoteRef[] }> {
+  put(group: ExportedGroup): Promise<{ resources: RemoteRef[] }> {
     const folder = join(this.root, datedFolder(group.asset));
+    const stems = group.files.map((f) => `${folder}/${stemOf(f.name).toLowerCase()}`);
+    return this.#turns.run([...new Set(stems)], () => this.#put(folder, group));
+  }
+
+  async #put(folder: string, group: ExportedGroup): Promise<{ resources: RemoteRef[] }> {
     const layout = this.layout === "photos-import"
       ? await photosImportLayout(folder, group)
       : await datedLayout(folder, group);

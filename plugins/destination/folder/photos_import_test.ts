@@ -202,3 +202,27 @@ Deno.test("a file of another extension under the asset's base name counts as tak
     `${DAY}/IMG_0008_WXYZ0008.xmp`,
   ]);
 });
+
+Deno.test("two same-named assets put at once (two lanes) take turns: neither overwrites the other", async () => {
+  await using ctx = await testContext();
+  for (const layout of ["photos-import", "dated"] as const) {
+    const root = join(ctx.tempDir, layout);
+    const session = await folder.assets.open({ path: root, layout }, ctx);
+    const groups = await Promise.all(
+      ["AAAA0009", "BBBB0009", "CCCC0009"].map((id) =>
+        groupFixture(ctx.tempDir, { motion: true, asset: { id: `${id}-x`, filename: "IMG_0009.JPG" } })
+      ),
+    );
+    const results = await Promise.all(groups.map((g) => putChecked(session, root, g)));
+    const ids = results.flatMap((r) => Object.values(r));
+    assert.equal(new Set(ids).size, 6, `${layout}: ${ids}`);
+    const files = await listed(root);
+    assert.equal(files.length, layout === "dated" ? 6 : 9, `${layout}: ${files}`);
+    for (const [i, group] of groups.entries()) {
+      const sidecarOf = results[i].original.replace(/\.jpg$/i, ".xmp");
+      if (layout === "photos-import") {
+        assert.equal(await Deno.readTextFile(join(root, sidecarOf)), xmpPacket(group.asset));
+      }
+    }
+  }
+});
