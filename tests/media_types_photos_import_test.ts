@@ -5,18 +5,18 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { hashFile } from "../../../core/engine/hash.ts";
-import { importAssets } from "../../../core/engine/import_run.ts";
-import type { Asset } from "../../../core/model/asset.ts";
-import { Registry } from "../../../core/plugin/registry.ts";
-import { testContext } from "../../../core/plugin/testing/mod.ts";
-import type { ExportRequest, SourceSession } from "../../../core/plugin/types.ts";
-import { Tracker } from "../../../core/tracker/mod.ts";
-import { HAVE_LIBRARIES, mediaTypes } from "../../handler/_test_assets.ts";
-import { BUILTIN_PLUGINS } from "../../mod.ts";
-import folder from "./mod.ts";
-import { stemOf } from "./_names.ts";
-import { xmpPacket } from "./_xmp.ts";
+import { hashFile } from "../core/engine/hash.ts";
+import { importAssets } from "../core/engine/import_run.ts";
+import type { Asset } from "../core/model/asset.ts";
+import { Registry } from "../core/plugin/registry.ts";
+import { testContext } from "../core/plugin/testing/mod.ts";
+import type { ExportRequest, SourceSession } from "../core/plugin/types.ts";
+import { Tracker } from "../core/tracker/mod.ts";
+import { HAVE_LIBRARIES, mediaTypes } from "../plugins/handler/_test_assets.ts";
+import { BUILTIN_PLUGINS } from "../plugins/mod.ts";
+import folder from "../plugins/destination/folder/mod.ts";
+import { stemOf } from "../plugins/destination/folder/_names.ts";
+import { xmpPacket } from "../plugins/destination/folder/_xmp.ts";
 
 /** Hands out the library's own files, as the library reader does; a missing one fails its asset. */
 function librarySource(assets: Asset[]): SourceSession {
