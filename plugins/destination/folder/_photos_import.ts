@@ -91,7 +91,8 @@ async function claim(
       if ((await existingSha1(path)) !== mine.file.sha1) return undefined;
       mine.there = true;
     } else {
-      const found = await Deno.readTextFile(path);
+      // Unreadable (a folder of that name, say) is not ours either.
+      const found = await Deno.readTextFile(path).catch(() => "");
       if (xmpAssetId(found) !== group.asset.id) return undefined;
       mine.state = found === text ? "same" : "ours";
     }
@@ -115,10 +116,8 @@ export async function photosImportLayout(folder: string, group: ExportedGroup): 
     const layout = await claim(folder, entries, group, names);
     if (layout) return layout;
   }
+  const suffixed = join(folder, fittingName(withSuffix(group.files[0].name, suffix)));
   throw new PermanentError(
-    `${
-      join(folder, fittingName(withSuffix(group.files[0].name, suffix)))
-    } and the names beside it are taken ` +
-      "by another asset's files; move them away and run again",
+    `${suffixed} and the names beside it are taken by another asset's files; move them away and run again`,
   );
 }

@@ -226,3 +226,20 @@ Deno.test("two same-named assets put at once (two lanes) take turns: neither ove
     }
   }
 });
+
+Deno.test("when even the suffixed names are taken by others, the put fails and writes nothing", async () => {
+  await using ctx = await testContext();
+  const root = join(ctx.tempDir, "dest");
+  const session = await folder.assets.open({ path: root, ...LAYOUT }, ctx);
+  await Deno.mkdir(join(root, DAY), { recursive: true });
+  for (const name of ["IMG_0010.xmp", "IMG_0010_QRST0010.xmp"]) {
+    await Deno.writeTextFile(join(root, DAY, name), "not ours");
+  }
+  const group = await groupFixture(ctx.tempDir, { asset: { id: "QRST0010-x", filename: "IMG_0010.JPG" } });
+  await assert.rejects(
+    session.put(group),
+    (e: Error & { kind?: string }) =>
+      e.kind === "permanent" && /IMG_0010_QRST0010\.JPG and the names beside it are taken/.test(e.message),
+  );
+  assert.deepEqual(await listed(root), [`${DAY}/IMG_0010.xmp`, `${DAY}/IMG_0010_QRST0010.xmp`]);
+});
