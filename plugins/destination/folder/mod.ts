@@ -146,7 +146,8 @@ class FolderSession implements AssetDestinationSession {
       throw new FatalError(`the destination folder ${this.root} is not writable (${(e as Error).message})`);
     }
     return {
-      description: `folder ${this.root}${dir === this.root ? "" : ` (created in ${dir} on first copy)`}`,
+      description: `folder ${this.root}${dir === this.root ? "" : ` (created in ${dir} on first copy)`}` +
+        (this.layout === "photos-import" ? ", laid out for Photos' import" : ""),
     };
   }
 

@@ -165,6 +165,7 @@ Deno.test("an XMP the asset brought along travels as <stem>_source.xmp, so Photo
   const root = join(ctx.tempDir, "dest");
   const session = await folder.assets.open({ path: root, ...LAYOUT }, ctx);
   const group = await groupFixture(ctx.tempDir, { sidecar: true, asset: { filename: "IMG_0007.JPG" } });
+  assert.match((await session.check!()).description, /, laid out for Photos' import$/);
   const names = await putChecked(session, root, group);
   assert.deepEqual(names, { original: `${DAY}/IMG_0007.JPG`, sidecar: `${DAY}/IMG_0007_source.xmp` });
   assert.equal(await sidecar(root, "IMG_0007.xmp"), xmpPacket(group.asset));
