@@ -4,7 +4,7 @@
  * @module
  */
 import { createHash } from "node:crypto";
-import { extname } from "node:path";
+import { basename, extname } from "node:path";
 
 const MAX_NAME_BYTES = 255;
 /** Room an extension may take before it is cut as well; the same for every file of a group. */
@@ -51,4 +51,15 @@ export function partialName(name: string): string {
 /** What every temporary copy of `name` starts with, so a killed run's leftovers can be found. */
 export function partialPrefix(name: string): string {
   return `.partial-${shortHash(name, 12)}-`;
+}
+
+/** `IMG_0001.HEIC` with suffix `ABCDEF12` -> `IMG_0001_ABCDEF12.HEIC`. */
+export function withSuffix(name: string, suffix: string): string {
+  const ext = extname(name);
+  return `${basename(name, ext)}_${suffix}${ext}`;
+}
+
+/** The name without its extension, as Photos' import compares names: `IMG_0001.HEIC` -> `IMG_0001`. */
+export function stemOf(name: string): string {
+  return basename(name, extname(name));
 }

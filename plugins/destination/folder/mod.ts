@@ -6,10 +6,11 @@
  * A file that is already there with the same content counts as a duplicate, which is what makes a
  * resumed run copy nothing twice. When a name is taken by different content, the whole group gets
  * the asset id's first 8 characters as a suffix, so a Live Photo's still and video stay paired.
+ * With `--folder-layout photos-import` the files are named for Photos' own import, each with an
+ * XMP sidecar (see `_photos_import.ts`).
  * @module
  */
-import { basename, dirname, extname, join, relative, resolve } from "node:path";
-import { hashFile } from "../../../core/engine/hash.ts";
+import { dirname, join, relative, resolve } from "node:path";
 import type { Asset } from "../../../core/model/asset.ts";
 import type { ExportedGroup } from "../../../core/model/plan.ts";
 import { ConfigError, FatalError, PermanentError } from "../../../core/plugin/errors.ts";
@@ -23,7 +24,9 @@ import {
   type RemoteRef,
   type StateStore,
 } from "../../../core/plugin/types.ts";
-import { fittingName, partialName, partialPrefix } from "./_names.ts";
+import { copyVerified, existingSha1, writeTextVerified } from "./_files.ts";
+import { fittingName, stemOf, withSuffix } from "./_names.ts";
+import { type GroupLayout, photosImportLayout } from "./_photos_import.ts";
 
 /** `YYYY/MM/DD` of the capture in the place it was taken; `undated` when the source has no date. */
 export function datedFolder(asset: Asset): string {
@@ -32,60 +35,6 @@ export function datedFolder(asset: Asset): string {
   const local = new Date(Date.parse(iso) + (asset.captured?.offsetSeconds ?? 0) * 1000);
   const pad = (n: number) => String(n).padStart(2, "0");
   return `${local.getUTCFullYear()}/${pad(local.getUTCMonth() + 1)}/${pad(local.getUTCDate())}`;
-}
-
-function withSuffix(name: string, suffix: string): string {
-  const ext = extname(name);
-  return `${basename(name, ext)}_${suffix}${ext}`;
-}
-
-/** The SHA-1 of the file at `path`, or undefined when there is none. */
-async function existingSha1(path: string): Promise<string | undefined> {
-  try {
-    return (await hashFile(path)).sha1;
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return undefined;
-    throw e;
-  }
-}
-
-/** Removes what a killed copy left behind (`<name>.partial-*`), so it cannot pile up. */
-async function removeLeftovers(target: string): Promise<void> {
-  // The second form is what earlier versions left behind.
-  const prefixes = [partialPrefix(basename(target)), `${basename(target)}.partial-`];
-  try {
-    for await (const entry of Deno.readDir(dirname(target))) {
-      if (prefixes.some((p) => entry.name.startsWith(p))) {
-        await Deno.remove(join(dirname(target), entry.name)).catch(() => {});
-      }
-    }
-  } catch (e) {
-    if (!(e instanceof Deno.errors.NotFound)) throw e;
-  }
-}
-
-async function copyVerified(from: string, to: string, sha1: string): Promise<void> {
-  await Deno.mkdir(dirname(to), { recursive: true });
-  await removeLeftovers(to);
-  const partial = join(dirname(to), partialName(basename(to)));
-  try {
-    await Deno.copyFile(from, partial);
-    const copied = await hashFile(partial);
-    if (copied.sha1 !== sha1) {
-      throw new PermanentError(
-        `copy of ${from} to ${to} does not match the source (disk or source changing?)`,
-      );
-    }
-    await Deno.rename(partial, to);
-  } catch (e) {
-    await Deno.remove(partial).catch(() => {});
-    if (e instanceof Deno.errors.PermissionDenied || (e as { code?: string }).code === "ENOSPC") {
-      throw new FatalError(
-        `cannot write to ${dirname(to)}: ${(e as Error).message}; free space or fix permissions`,
-      );
-    }
-    throw e;
-  }
 }
 
 /** Whether the folder is missing or holds nothing (a mount point without its disk). */
@@ -111,10 +60,57 @@ async function refuseNonFolder(root: string): Promise<void> {
   }
 }
 
+/**
+ * The dated layout's names: the planned ones; when one is taken by different content, the whole
+ * group's with the asset id's first 8 characters as a suffix, so that pairs keep one stem.
+ */
+async function datedLayout(folder: string, group: ExportedGroup): Promise<GroupLayout> {
+  const existing = await Promise.all(
+    group.files.map((f) => existingSha1(join(folder, fittingName(f.name)))),
+  );
+  const clash = group.files.some((f, i) => existing[i] !== undefined && existing[i] !== f.sha1);
+  const suffix = group.asset.id.replace(/[^A-Za-z0-9]/g, "").slice(0, 8);
+  const files = [];
+  for (const [i, file] of group.files.entries()) {
+    const target = join(folder, fittingName(clash ? withSuffix(file.name, suffix) : file.name));
+    const there = clash ? await existingSha1(target) : existing[i];
+    if (there !== undefined && there !== file.sha1) {
+      throw new PermanentError(`${target} exists with other content; move it away and run again`);
+    }
+    files.push({ file, target, there: there !== undefined });
+  }
+  return { files, sidecars: [] };
+}
+
+/**
+ * Turns by key: `run` waits for every earlier run that holds one of its keys. Two lanes putting
+ * assets of one base name into one folder would otherwise both find the name free, and the later
+ * rename would replace the other asset's file.
+ */
+class Turns {
+  #last = new Map<string, Promise<void>>();
+
+  async run<T>(keys: string[], fn: () => Promise<T>): Promise<T> {
+    // Taken all at once, before any await, so two runs never wait for each other.
+    const earlier = keys.map((k) => this.#last.get(k));
+    let done!: () => void;
+    const mine = new Promise<void>((resolve) => done = resolve);
+    for (const k of keys) this.#last.set(k, mine);
+    await Promise.all(earlier);
+    try {
+      return await fn();
+    } finally {
+      done();
+      for (const k of keys) if (this.#last.get(k) === mine) this.#last.delete(k);
+    }
+  }
+}
+
 class FolderSession implements AssetDestinationSession {
   readonly key: string;
   #heldMarked = false;
-  constructor(readonly root: string, readonly state: StateStore) {
+  #turns = new Turns();
+  constructor(readonly root: string, readonly state: StateStore, readonly layout: FolderLayout) {
     this.key = `folder:${root}`;
   }
 
@@ -150,31 +146,29 @@ class FolderSession implements AssetDestinationSession {
       throw new FatalError(`the destination folder ${this.root} is not writable (${(e as Error).message})`);
     }
     return {
-      description: `folder ${this.root}${dir === this.root ? "" : ` (created in ${dir} on first copy)`}`,
+      description: `folder ${this.root}${dir === this.root ? "" : ` (created in ${dir} on first copy)`}` +
+        (this.layout === "photos-import" ? ", laid out for Photos' import" : ""),
     };
   }
 
-  async put(group: ExportedGroup): Promise<{ resources: RemoteRef[] }> {
+  put(group: ExportedGroup): Promise<{ resources: RemoteRef[] }> {
     const folder = join(this.root, datedFolder(group.asset));
-    // Decide the names for the whole group first, so that pairs keep one stem.
-    const existing = await Promise.all(
-      group.files.map((f) => existingSha1(join(folder, fittingName(f.name)))),
-    );
-    const clash = group.files.some((f, i) => existing[i] !== undefined && existing[i] !== f.sha1);
-    const suffix = group.asset.id.replace(/[^A-Za-z0-9]/g, "").slice(0, 8);
+    const stems = group.files.map((f) => `${folder}/${stemOf(f.name).toLowerCase()}`);
+    return this.#turns.run([...new Set(stems)], () => this.#put(folder, group));
+  }
+
+  async #put(folder: string, group: ExportedGroup): Promise<{ resources: RemoteRef[] }> {
+    const layout = this.layout === "photos-import"
+      ? await photosImportLayout(folder, group)
+      : await datedLayout(folder, group);
     const resources: RemoteRef[] = [];
-    for (const [i, file] of group.files.entries()) {
-      const target = join(folder, fittingName(clash ? withSuffix(file.name, suffix) : file.name));
-      const there = clash ? await existingSha1(target) : existing[i];
-      if (there !== undefined && there !== file.sha1) {
-        throw new PermanentError(`${target} exists with other content; move it away and run again`);
-      }
-      if (there === undefined) await copyVerified(file.path, target, file.sha1);
-      resources.push({
-        key: file.key,
-        remoteId: relative(this.root, target),
-        duplicate: there !== undefined,
-      });
+    for (const { file, target, there } of layout.files) {
+      if (!there) await copyVerified(file.path, target, file.sha1);
+      resources.push({ key: file.key, remoteId: relative(this.root, target), duplicate: there });
+    }
+    // After the files, so a resumed put finds them its own and writes what the kill left unwritten.
+    for (const sidecar of layout.sidecars) {
+      if (sidecar.state !== "same") await writeTextVerified(sidecar.target, sidecar.text);
     }
     if (!this.#heldMarked) {
       this.state.set(this.#heldKey, true);
@@ -202,20 +196,33 @@ class FolderSession implements AssetDestinationSession {
 
 const OPTIONS = [
   { name: "path", type: "path", required: true, help: "root of the destination folder tree" },
+  {
+    name: "layout",
+    type: "string",
+    choices: ["dated", "photos-import"],
+    default: "dated",
+    help: "dated: the planned names in YYYY/MM/DD folders; photos-import: the same folders, named so that " +
+      "Photos' import rebuilds each asset, with an XMP sidecar of its metadata",
+  },
 ] as const satisfies readonly OptionSpec[];
+
+type FolderOptions = OptionsOf<typeof OPTIONS>;
+export type FolderLayout = FolderOptions["layout"];
 
 const folderDestination = {
   kind: "destination",
   id: "destination.folder",
   apiVersion: PLUGIN_API_VERSION,
   version: "1.0.0",
-  description: "Copies assets into a dated folder tree, verified, never overwriting",
+  description:
+    "Copies assets into a dated folder tree, verified, never overwriting (or laid out for Photos' import)",
   options: OPTIONS,
   assets: {
     capabilities: ["check", "presence"],
     // The host refuses to open it without a path (the option is required), so none is checked here.
-    open(options: OptionsOf<typeof OPTIONS>, ctx: PluginContext) {
-      return Promise.resolve(new FolderSession(resolve(options.path), ctx.state));
+    // The layout may be left out by a caller that is not the host (tests, benchmarks): dated.
+    open(options: Omit<FolderOptions, "layout"> & Partial<FolderOptions>, ctx: PluginContext) {
+      return Promise.resolve(new FolderSession(resolve(options.path), ctx.state, options.layout ?? "dated"));
     },
   },
 } satisfies DestinationPlugin;

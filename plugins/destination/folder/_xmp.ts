@@ -1,0 +1,126 @@
+/**
+ * The XMP sidecar the Photos-import layout writes next to an asset's files (`IMG_0001.xmp`): the
+ * metadata Photos' import and other tools read from XMP (capture date with its offset, GPS, title,
+ * caption, keywords, favorite as a rating), and in a namespace of our own what no import reads
+ * (album names, favorite and hidden as such, the asset's id).
+ *
+ * Only the folder destination writes these (Immich's upload sidecar is its own, shaped for what
+ * Immich reads), so it lives here; it reads nothing but the model.
+ * @module
+ */
+import type { Asset, CaptureDate } from "../../../core/model/asset.ts";
+
+/** Our namespace: what no importer reads, kept so that nothing Photos knew is lost. */
+export const PHOTOS_SYNC_NS = "https://github.com/photos-sync/photos-sync/ns/xmp/1.0/";
+
+/** Text as XML character data or attribute value; characters XML 1.0 forbids are dropped. */
+export function escapeXml(text: string): string {
+  return text
+    // deno-lint-ignore no-control-regex
+    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, "")
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/"/g, "&quot;")
+    .replace(/'/g, "&apos;");
+}
+
+/** `+02:00` for 7200 seconds. */
+function offsetText(seconds: number): string {
+  const sign = seconds < 0 ? "-" : "+";
+  const minutes = Math.abs(Math.round(seconds / 60));
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return `${sign}${pad(Math.floor(minutes / 60))}:${pad(minutes % 60)}`;
+}
+
+/**
+ * The capture date in XMP's form: the local wall time with its offset
+ * (`2024-05-01T12:00:00+02:00`), or the UTC instant (`…Z`) when the offset is unknown; a fraction
+ * of a second only when there is one.
+ */
+export function xmpDate(date: CaptureDate): string {
+  const offset = date.offsetSeconds;
+  const iso = new Date(Date.parse(date.utc) + (offset ?? 0) * 1000).toISOString().replace(/\.000Z$/, "Z");
+  return offset === undefined ? iso : `${iso.slice(0, -1)}${offsetText(offset)}`;
+}
+
+/** XMP's GPS coordinate: degrees, decimal minutes and the hemisphere (`48,51.502200N`). */
+export function xmpCoordinate(value: number, positive: "N" | "E", negative: "S" | "W"): string {
+  const abs = Math.abs(value);
+  const degrees = Math.floor(abs);
+  return `${degrees},${((abs - degrees) * 60).toFixed(6)}${value < 0 ? negative : positive}`;
+}
+
+const element = (name: string, value: string) => `<${name}>${escapeXml(value)}</${name}>`;
+const langAlt = (name: string, value: string) =>
+  `<${name}><rdf:Alt><rdf:li xml:lang="x-default">${escapeXml(value)}</rdf:li></rdf:Alt></${name}>`;
+const bag = (name: string, values: string[]) =>
+  `<${name}><rdf:Bag>${values.map((v) => `<rdf:li>${escapeXml(v)}</rdf:li>`).join("")}</rdf:Bag></${name}>`;
+
+/** An album as one name with its folders, outermost first: `Trips / 2024 / Paris`. */
+export function albumPath(album: { title: string; folders: string[] }): string {
+  return [...album.folders, album.title].join(" / ");
+}
+
+/** The standard fields, the ones an import reads. */
+function standardFields(asset: Asset): string[] {
+  const lines: string[] = [];
+  if (asset.captured) {
+    const date = xmpDate(asset.captured);
+    lines.push(element("exif:DateTimeOriginal", date), element("photoshop:DateCreated", date));
+  }
+  if (asset.location) {
+    lines.push(element("exif:GPSLatitude", xmpCoordinate(asset.location.latitude, "N", "S")));
+    lines.push(element("exif:GPSLongitude", xmpCoordinate(asset.location.longitude, "E", "W")));
+  }
+  if (asset.title) lines.push(langAlt("dc:title", asset.title));
+  if (asset.caption) lines.push(langAlt("dc:description", asset.caption));
+  if (asset.keywords.length > 0) lines.push(bag("dc:subject", asset.keywords));
+  // Favorite is five stars (the convention of the tools that have no favorite); else the source's rating.
+  const rating = asset.favorite ? 5 : asset.rating;
+  if (rating !== undefined) lines.push(element("xmp:Rating", String(rating)));
+  return lines;
+}
+
+/** Ours: album names (no import reads them from XMP), favorite and hidden as such, the asset's id. */
+function ownFields(asset: Asset): string[] {
+  const lines = [
+    element("photos-sync:AssetId", asset.id),
+    element("photos-sync:Favorite", asset.favorite ? "True" : "False"),
+    element("photos-sync:Hidden", asset.hidden ? "True" : "False"),
+  ];
+  const albums = asset.albums.filter((a) => !a.shared).map(albumPath);
+  if (albums.length > 0) lines.push(bag("photos-sync:Albums", albums));
+  return lines;
+}
+
+/** A well-formed XMP packet with the asset's metadata, the same text for the same facts. */
+export function xmpPacket(asset: Asset): string {
+  return [
+    `<?xpacket begin="\u{FEFF}" id="W5M0MpCehiHzreSzNTczkc9d"?>`,
+    `<x:xmpmeta xmlns:x="adobe:ns:meta/" x:xmptk="photos-sync">`,
+    `<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">`,
+    `<rdf:Description rdf:about=""` +
+    ` xmlns:exif="http://ns.adobe.com/exif/1.0/"` +
+    ` xmlns:photoshop="http://ns.adobe.com/photoshop/1.0/"` +
+    ` xmlns:dc="http://purl.org/dc/elements/1.1/"` +
+    ` xmlns:xmp="http://ns.adobe.com/xap/1.0/"` +
+    ` xmlns:photos-sync="${PHOTOS_SYNC_NS}">`,
+    ...standardFields(asset),
+    ...ownFields(asset),
+    `</rdf:Description>`,
+    `</rdf:RDF>`,
+    `</x:xmpmeta>`,
+    `<?xpacket end="w"?>`,
+    "",
+  ].join("\n");
+}
+
+/** The asset id an XMP packet of ours names, or undefined for any other file. */
+export function xmpAssetId(text: string): string | undefined {
+  const found = /<photos-sync:AssetId>([^<]*)<\/photos-sync:AssetId>/.exec(text);
+  if (!found || !text.includes(PHOTOS_SYNC_NS)) return undefined;
+  return found[1]
+    .replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"').replace(/&apos;/g, "'")
+    .replace(/&amp;/g, "&");
+}
