@@ -217,6 +217,21 @@ async function putSteps(run: Run) {
       }
     },
   );
+  await step(
+    run,
+    "verify() answers the SHA-1 of every file put, read from what it holds; an id never given is null",
+    !run.has("verify"),
+    async () => {
+      const never = crypto.randomUUID();
+      const held = await session.verify!([...first.resources.map((r) => r.remoteId), never]);
+      for (const file of group.files) {
+        const there = held[idOf(first, file.key)];
+        assert.equal(there?.sha1, file.sha1, `${file.key} is held with the bytes put`);
+        assert.equal(there?.trashed, false);
+      }
+      assert.equal(held[never], null);
+    },
+  );
 }
 
 async function assertRelations(inspect: DestinationInspector, group: ExportedGroup, result: PutResult) {

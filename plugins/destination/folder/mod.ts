@@ -12,12 +12,14 @@
  */
 import { dirname, join, relative, resolve } from "node:path";
 import type { Asset } from "../../../core/model/asset.ts";
+import { hashFile } from "../../../core/model/hash.ts";
 import type { ExportedGroup } from "../../../core/model/plan.ts";
 import { ConfigError, FatalError, PermanentError } from "../../../core/plugin/errors.ts";
 import type { OptionsOf, OptionSpec } from "../../../core/plugin/options.ts";
 import {
   type AssetDestinationSession,
   type DestinationPlugin,
+  type HeldFile,
   PLUGIN_API_VERSION,
   type PluginContext,
   type Presence,
@@ -177,6 +179,17 @@ class FolderSession implements AssetDestinationSession {
     return { resources };
   }
 
+  /** What the folder holds of each file, hashed from the disk (for `archive`). */
+  async verify(remoteIds: string[]): Promise<Record<string, HeldFile | null>> {
+    await this.#refuseVanished();
+    const out: Record<string, HeldFile | null> = {};
+    for (const id of remoteIds) {
+      const held = await hashFile(join(this.root, id)).catch(() => undefined);
+      out[id] = held ? { sha1: held.sha1, trashed: false } : null;
+    }
+    return out;
+  }
+
   async presence(remoteIds: string[]): Promise<Record<string, Presence>> {
     // An unmounted disk must not read as "every file was deleted".
     if (!(await Deno.stat(this.root).then((s) => s.isDirectory, () => false))) {
@@ -218,7 +231,7 @@ const folderDestination = {
     "Copies assets into a dated folder tree, verified, never overwriting (or laid out for Photos' import)",
   options: OPTIONS,
   assets: {
-    capabilities: ["check", "presence"],
+    capabilities: ["check", "presence", "verify"],
     // The host refuses to open it without a path (the option is required), so none is checked here.
     // The layout may be left out by a caller that is not the host (tests, benchmarks): dated.
     open(options: Omit<FolderOptions, "layout"> & Partial<FolderOptions>, ctx: PluginContext) {
