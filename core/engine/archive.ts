@@ -74,7 +74,7 @@ export async function archiveAssets(options: ArchiveOptions): Promise<ArchiveSum
   if (!options.destination.verify) {
     throw new ConfigError(
       `the destination cannot say what it holds of each file, so nothing can be verified for archiving; ` +
-        `archive to Immich (--to immich)`,
+        `archive to Immich or a folder, which can`,
     );
   }
   const ids = { source: options.sourceId, destination: options.destinationId };
