@@ -24,6 +24,8 @@ import { rcloneFailure, requireRclone } from "../_rclone/mod.ts";
 import { vaultSession } from "../_rclone/session.ts";
 import { VAULT_OPTIONS } from "../_rclone/options.ts";
 import { Vault } from "../_rclone/vault.ts";
+import { glacierTier } from "./_cold.ts";
+import { S3Objects } from "./_s3.ts";
 import {
   checkVersioning,
   preferVersioning,
@@ -181,7 +183,14 @@ async function open(options: Options, ctx: PluginContext, role: "assets" | "back
   const ask = { base, tier: options["restore-tier"], days: options["restore-days"] };
   const versioned: VersionedBucket = { base: BASE, bucket, mode: options.versioning as "required" | "off" };
   const latest = role === "backup" && versioned.mode === "off";
-  return vaultSession(vault, {
+  const s3 = new S3Objects(ctx.http, {
+    bucket,
+    region: options.region,
+    accessKeyId: options["access-key-id"],
+    secretAccessKey: options["secret-access-key"],
+    endpoint: options.endpoint,
+  });
+  const session = vaultSession(vault, {
     rcloneVersion,
     key: `glacier:${bucket}/${folder}`,
     description: `${where}, ${options["storage-class"]}${
@@ -197,6 +206,8 @@ async function open(options: Options, ctx: PluginContext, role: "assets" | "back
     },
     warmup: (paths) => warmup(vault, ask, paths),
   });
+  // The cold tier per file (coldState, requestRestore), until the contract has a capability for it.
+  return { ...session, ...glacierTier(vault, s3, folder) };
 }
 
 const glacierDestination = {
