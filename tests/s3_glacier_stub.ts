@@ -1,10 +1,15 @@
 /**
- * A small in-memory S3 server that behaves like Glacier where s3rver does not: objects stored with
- * a GLACIER or DEEP_ARCHIVE class cannot be read (403 InvalidObjectState) until a restore was
- * requested (`POST ?restore`) and the test calls {@link GlacierStub.thaw}; listings report the real
- * storage class; bucket versioning can be read and turned on. It speaks just enough of S3 for
- * rclone 1.60 (list v1/v2, head, get with ranges, put, copy, delete, restore, versioning) and keeps
- * no old versions, so it cannot test restoring an earlier version.
+ * A small in-memory S3 server that behaves like Glacier where s3rver does not, as AWS documents
+ * it: objects stored with a GLACIER or DEEP_ARCHIVE class cannot be read (GET and copy: 403
+ * InvalidObjectState) until restored. RestoreObject (`POST ?restore` with Days and Tier) answers
+ * 202 and starts a restore that takes the tier's typical time (Deep Archive has no Expedited:
+ * 400), 409 RestoreAlreadyInProgress while it runs, 200 for a restored copy (moving its expiry),
+ * 403 for a class that needs none. HeadObject shows `x-amz-restore: ongoing-request="true"`, then
+ * `ongoing-request="false", expiry-date="..."`; after the expiry the object is cold again. Tests
+ * collapse the hours with their own `clock`, `restoreDelayMs`, or {@link GlacierStub.thaw}.
+ * Listings report the real storage class; bucket versioning can be read and turned on. It speaks
+ * just enough of S3 for rclone 1.60 (list v1/v2, head, get with ranges, put, copy, delete,
+ * restore, versioning) and keeps no old versions, so it cannot test restoring an earlier version.
  *
  * @example
  * ```ts
@@ -22,7 +27,8 @@ interface StubObject {
   storageClass: string;
   contentType: string;
   meta: Record<string, string>;
-  restore?: "requested" | "done";
+  /** A restore asked for: ready at `readyAt` (ms), then readable until `expiresAt` (ms). */
+  restore?: { tier: string; days: number; readyAt: number; expiresAt?: number };
 }
 
 export interface GlacierStub extends AsyncDisposable {
@@ -31,11 +37,15 @@ export interface GlacierStub extends AsyncDisposable {
   objects: Map<string, StubObject>;
   /** Restore requests received, per key. */
   restoreRequests: Map<string, number>;
+  /** The tier and days of the last restore request, per key. */
+  restoreAsked: Map<string, { tier: string; days: number }>;
   /** Reads refused because the object was cold. */
   refusedReads: number;
   versioning: string | undefined;
   /** Makes every object whose restore was requested readable (Glacier's hours, in an instant). */
   thaw(): number;
+  /** Ends every restored copy now, as its expiry date would: the object is cold again. */
+  expire(): number;
   close(): Promise<void>;
 }
 
@@ -87,23 +97,55 @@ function headersOf(o: StubObject): Headers {
     "accept-ranges": "bytes",
   });
   for (const [k, v] of Object.entries(o.meta)) h.set(k, v);
-  if (o.restore === "requested") h.set("x-amz-restore", 'ongoing-request="true"');
-  if (o.restore === "done") {
+  if (o.restore && o.restore.expiresAt === undefined) h.set("x-amz-restore", 'ongoing-request="true"');
+  if (o.restore?.expiresAt !== undefined) {
     h.set(
       "x-amz-restore",
-      `ongoing-request="false", expiry-date="${new Date(Date.now() + 7 * 864e5).toUTCString()}"`,
+      `ongoing-request="false", expiry-date="${new Date(o.restore.expiresAt).toUTCString()}"`,
     );
   }
   return h;
 }
 
-export function startGlacierStub(options: { bucket?: string } = {}): GlacierStub {
+/**
+ * How long a restore takes, per class and tier: AWS's "typically within" times (user guide,
+ * Archive retrieval options). Tests pass their own (0 or a few ms) or call `thaw()`.
+ */
+const HOUR = 3_600_000;
+const DELAYS: Record<string, Record<string, number>> = {
+  GLACIER: { Expedited: 5 * 60_000, Standard: 5 * HOUR, Bulk: 12 * HOUR },
+  DEEP_ARCHIVE: { Standard: 12 * HOUR, Bulk: 48 * HOUR },
+};
+
+/** Moves a restore along the clock: done once ready (AWS keeps the copy `days` from then), gone once expired. */
+function advance(o: StubObject, now: number): void {
+  const r = o.restore;
+  if (!r) return;
+  if (r.expiresAt === undefined && now >= r.readyAt) r.expiresAt = r.readyAt + r.days * 864e5;
+  if (r.expiresAt !== undefined && now >= r.expiresAt) o.restore = undefined;
+}
+
+export function startGlacierStub(
+  options: {
+    bucket?: string;
+    /** How long a restore takes (default: AWS's typical times, see DELAYS). */
+    restoreDelayMs?: (storageClass: string, tier: string) => number;
+    /** The stub's clock in ms (default `Date.now`): a test moves it on instead of waiting. */
+    clock?: () => number;
+  } = {},
+): GlacierStub {
   const bucket = options.bucket ?? "cold";
+  const clock = options.clock ?? Date.now;
+  const delay = options.restoreDelayMs ?? ((c: string, t: string) => DELAYS[c]?.[t] ?? 0);
+  const restoreAsked = new Map<string, { tier: string; days: number }>();
   const objects = new Map<string, StubObject>();
   const restoreRequests = new Map<string, number>();
   const abort = new AbortController();
   const state = { refusedReads: 0, versioning: undefined as string | undefined };
-  const readable = (o: StubObject) => !COLD.has(o.storageClass) || o.restore === "done";
+  const readable = (o: StubObject) => {
+    advance(o, clock());
+    return !COLD.has(o.storageClass) || o.restore?.expiresAt !== undefined;
+  };
 
   function list(url: URL): Response {
     const prefix = url.searchParams.get("prefix") ?? "";
@@ -140,6 +182,49 @@ export function startGlacierStub(options: { bucket?: string } = {}): GlacierStub
         common.join("")
       }</ListBucketResult>`,
     );
+  }
+
+  /**
+   * RestoreObject as AWS documents it: 202 when a restore starts, 409 RestoreAlreadyInProgress
+   * while one runs, 200 for a restored copy (its expiry moved to `days` from now), 403
+   * InvalidObjectState for a class that needs none. Deep Archive has no Expedited tier; the stub
+   * answers 400 InvalidArgument for it (the exact code AWS gives was not found).
+   */
+  function restore(key: string, o: StubObject | undefined, body: string): Response {
+    if (!o) return s3Error("NoSuchKey", { message: "The specified key does not exist.", status: 404, key });
+    restoreRequests.set(key, (restoreRequests.get(key) ?? 0) + 1);
+    const days = Number(/<Days>(\d+)<\/Days>/.exec(body)?.[1] ?? 1);
+    const tier = /<Tier>(\w+)<\/Tier>/.exec(body)?.[1] ?? "Standard";
+    restoreAsked.set(key, { tier, days });
+    if (!COLD.has(o.storageClass)) {
+      return s3Error("InvalidObjectState", {
+        message: "Restore is not allowed for the object's current storage class",
+        status: 403,
+        key,
+      });
+    }
+    if (DELAYS[o.storageClass][tier] === undefined) {
+      return s3Error("InvalidArgument", {
+        message: `${tier} retrieval is not available for the ${o.storageClass} storage class`,
+        status: 400,
+        key,
+      });
+    }
+    const now = clock();
+    advance(o, now);
+    if (o.restore?.expiresAt !== undefined) {
+      o.restore.expiresAt = now + days * 864e5;
+      return new Response(null, { status: 200 });
+    }
+    if (o.restore) {
+      return s3Error("RestoreAlreadyInProgress", {
+        message: "Object restore is already in progress",
+        status: 409,
+        key,
+      });
+    }
+    o.restore = { tier, days, readyAt: now + delay(o.storageClass, tier) };
+    return new Response(null, { status: 202 });
   }
 
   async function handle(req: Request): Promise<Response> {
@@ -228,6 +313,7 @@ export function startGlacierStub(options: { bucket?: string } = {}): GlacierStub
       }
       case "HEAD":
         if (!o) return new Response(null, { status: 404 });
+        advance(o, clock());
         return new Response(null, { status: 200, headers: headersOf(o) });
       case "GET": {
         if (!o) {
@@ -260,34 +346,7 @@ export function startGlacierStub(options: { bucket?: string } = {}): GlacierStub
         objects.delete(key);
         return new Response(null, { status: 204 });
       case "POST":
-        if (q.has("restore")) {
-          await req.text();
-          if (!o) {
-            return s3Error("NoSuchKey", {
-              message: "The specified key does not exist.",
-              status: 404,
-              key: key,
-            });
-          }
-          restoreRequests.set(key, (restoreRequests.get(key) ?? 0) + 1);
-          if (!COLD.has(o.storageClass)) {
-            return s3Error("InvalidObjectState", {
-              message: "Restore is not allowed for the object's current storage class",
-              status: 403,
-              key: key,
-            });
-          }
-          if (o.restore === "requested") {
-            return s3Error("RestoreAlreadyInProgress", {
-              message: "Object restore is already in progress",
-              status: 409,
-              key: key,
-            });
-          }
-          if (o.restore === "done") return new Response(null, { status: 200 });
-          o.restore = "requested";
-          return new Response(null, { status: 202 });
-        }
+        if (q.has("restore")) return restore(key, o, await req.text());
         return s3Error("NotImplemented", {
           message: `the stub does not do POST ${url.search}`,
           status: 501,
@@ -328,11 +387,24 @@ export function startGlacierStub(options: { bucket?: string } = {}): GlacierStub
     set versioning(v) {
       state.versioning = v;
     },
+    restoreAsked,
     thaw() {
       let n = 0;
+      const now = clock();
       for (const o of objects.values()) {
-        if (o.restore === "requested") {
-          o.restore = "done";
+        if (o.restore && o.restore.expiresAt === undefined) {
+          o.restore.readyAt = now;
+          advance(o, now);
+          n++;
+        }
+      }
+      return n;
+    },
+    expire() {
+      let n = 0;
+      for (const o of objects.values()) {
+        if (o.restore?.expiresAt !== undefined) {
+          o.restore = undefined;
           n++;
         }
       }

@@ -38,8 +38,11 @@ export interface VaultSessionOptions {
   description: string;
   /** The rclone version in use, shown by `check()`. */
   rcloneVersion?: string;
-  /** How replaced and deleted files are kept: dated archive areas, or the store's own versions. */
-  keeps: BackupInfo["keeps"];
+  /**
+   * How replaced and deleted files are kept: dated archive areas, the store's own versions, or not at
+   * all (`latest`: Glacier without bucket versioning, only the latest copy of each file).
+   */
+  keeps: BackupInfo["keeps"] | "latest";
   /** Checks the base before it is used (Glacier: versioning); with `create`, may set it up. */
   checkBase?: (create: boolean) => Promise<void>;
   /** rclone error text that means an object is in an archive tier and not readable yet. */
@@ -127,7 +130,15 @@ async function prepareBackup(b: Backing, { create }: { create: boolean }): Promi
     await b.options.checkBase?.(false);
     state = (await b.vault.inspect()).state === "ours" ? "existing" : "new";
   }
-  return { description: b.options.description, state, keeps: b.options.keeps };
+  return { description: b.options.description, state, keeps: reportedKeeps(b.options.keeps) };
+}
+
+/**
+ * The contract knows only `areas` and `versions`. `latest` is told as `areas` with no area ever
+ * made: the host then shows no "versioning is on" and prunes nothing; the description says the rest.
+ */
+function reportedKeeps(keeps: VaultSessionOptions["keeps"]): BackupInfo["keeps"] {
+  return keeps === "latest" ? "areas" : keeps;
 }
 
 async function check(b: Backing): Promise<DestinationInfo> {
@@ -173,7 +184,8 @@ async function backupTree(b: Backing, request: TreeBackupRequest): Promise<TreeB
 function asOfArgs(options: VaultSessionOptions, asOf: string | undefined): string[] {
   if (!asOf) return [];
   if (!options.asOfArgs) {
-    throw new ConfigError(`${options.description} cannot restore as of a time; it keeps dated archive areas`);
+    const kept = options.keeps === "areas" ? "it keeps dated archive areas" : "it keeps only the latest copy";
+    throw new ConfigError(`${options.description} cannot restore as of a time; ${kept}`);
   }
   return options.asOfArgs(asOf);
 }
@@ -212,7 +224,7 @@ async function verifyTree(b: Backing, request: TreeVerifyRequest): Promise<TreeV
 }
 
 async function archives(b: Backing): Promise<string[]> {
-  if (b.options.keeps === "versions") return [];
+  if (b.options.keeps !== "areas") return [];
   const dirs = await b.vault.list("archive", { dirsOnly: true });
   return dirs.map((d) => d.replace(/\/$/, "")).filter((d) => NAME.test(d)).sort();
 }

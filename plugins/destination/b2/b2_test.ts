@@ -10,6 +10,8 @@ import { destinationSuite, testContext } from "../../../core/plugin/testing/mod.
 import { checkSession } from "../../../core/plugin/registry.ts";
 import type { BackupTargetSession } from "../../../core/plugin/types.ts";
 import { startS3rver } from "../../../tests/s3rver.ts";
+import type { ExportedGroup } from "../../../core/model/plan.ts";
+import { type ColdTier, encryptedSize } from "../_rclone/cold.ts";
 import b2 from "./mod.ts";
 
 const SECRETS = { "encryption-password": "b2 test password", "encryption-salt": "b2 test salt" };
@@ -160,4 +162,39 @@ Deno.test("destination.b2 check() refuses a backup made with another password", 
     () => wrong.backupTree!({ source: ctx.tempDir, name: "library", archive: "20250101T000000Z" }),
     /cannot decrypt/,
   );
+});
+
+Deno.test("destination.b2 as a cold target: every file readable at once, no restore ever needed", async () => {
+  await using ctx = await testContext();
+  const base = join(ctx.tempDir, "remote");
+  const session = await b2.assets.open(options({ ...SECRETS, remote: base }), ctx) as
+    & Awaited<ReturnType<typeof b2.assets.open>>
+    & ColdTier;
+  await tree(ctx.tempDir, { "IMG_1.HEIC": "heic bytes of one photo" });
+  const group = {
+    asset: { id: "a1", added: "2024-05-01T10:00:00Z" },
+    files: [{
+      key: "original",
+      name: "IMG_1.HEIC",
+      path: join(ctx.tempDir, "IMG_1.HEIC"),
+      sha1: "abcdef1234567890",
+    }],
+  } as unknown as ExportedGroup;
+  const [photo] = (await session.put(group)).resources.map((r) => r.remoteId);
+  const gone = "assets/2024/05/01/gone_00000000.HEIC";
+
+  const states = await session.coldState([photo, gone]);
+  assert.equal(states[gone], null);
+  const state = states[photo]!;
+  assert.deepEqual(
+    [state.storageClass, state.size, state.storedBytes, state.restore],
+    ["remote", 23, encryptedSize(23), { state: "readable" }],
+  );
+  // The object key is the encrypted name at the base, and the file there has exactly the stored size.
+  assert.ok(!/IMG|assets/.test(state.objectKey), state.objectKey);
+  assert.equal((await Deno.stat(join(base, state.objectKey))).size, state.storedBytes);
+  assert.deepEqual(await session.requestRestore([photo, gone], { tier: "Bulk", days: 1 }), {
+    [photo]: "not-needed",
+    [gone]: "missing",
+  });
 });

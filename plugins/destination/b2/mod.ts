@@ -22,6 +22,7 @@ import { requireRclone } from "../_rclone/mod.ts";
 import { vaultSession } from "../_rclone/session.ts";
 import { VAULT_OPTIONS } from "../_rclone/options.ts";
 import { Vault } from "../_rclone/vault.ts";
+import { readableTier } from "../_rclone/cold.ts";
 
 export const OPTIONS = [
   {
@@ -103,7 +104,12 @@ async function open(options: Options, ctx: PluginContext) {
     transfers: options.transfers,
     bwlimit: options.bwlimit,
   });
-  return vaultSession(vault, { rcloneVersion, key, description, keeps: "areas" });
+  const session = vaultSession(vault, { rcloneVersion, key, description, keeps: "areas" });
+  // B2 has no archive tier: its cold copies are encrypted, billed per GB-month, and readable at once.
+  return {
+    ...session,
+    ...readableTier(vault, options.remote ? "" : folder, options.remote ? "remote" : "B2"),
+  };
 }
 
 const b2Destination = {

@@ -33,19 +33,96 @@ Deno.test("destination.glacier conforms (against the Glacier stub)", async (t) =
   });
 });
 
+/** Options for s3rver, whose fixed key is shorter than any secret the host accepts, so it replaces the checked one. */
+function s3rverOptions(
+  s3: { bucket: string; endpoint: string },
+  given: Partial<OptionsOf<typeof glacier.options>> = {},
+) {
+  return {
+    ...options({ ...CREDENTIALS, "bucket-name": s3.bucket, endpoint: s3.endpoint, transfers: 1, ...given }),
+    "access-key-id": "S3RVER",
+    "secret-access-key": "S3RVER",
+  };
+}
+
 Deno.test("destination.glacier refuses a bucket without versioning, where a replaced file would be lost", async () => {
   await using s3 = await startS3rver();
   await using ctx = await testContext();
-  // s3rver's fixed key is shorter than any secret the host accepts, so it replaces the checked one.
-  const session = await glacier.backup.open({
-    ...options({ ...CREDENTIALS, "bucket-name": s3.bucket, endpoint: s3.endpoint }),
-    "access-key-id": "S3RVER",
-    "secret-access-key": "S3RVER",
-  }, ctx);
+  const session = await glacier.backup.open(s3rverOptions(s3), ctx);
   await assert.rejects(
     () => session.prepareBackup({ create: false }),
     (e: Error) =>
-      (e as { kind?: string }).kind === "config" && /versioning is not on for bucket photos/.test(e.message),
+      (e as { kind?: string }).kind === "config" &&
+      /versioning is not on for bucket photos \(it is Unversioned\)/.test(e.message) &&
+      /--glacier-versioning off: without versioning a file replaced or deleted/.test(e.message),
+  );
+});
+
+Deno.test("destination.glacier setup against an endpoint without versioning says so, instead of its 409", async () => {
+  // s3rver takes `PUT ?versioning` for CreateBucket and answers BucketAlreadyExists: setup used to
+  // stop on that raw error. It still refuses (versioning is required), but says why and what to do.
+  await using s3 = await startS3rver();
+  await using ctx = await testContext();
+  const session = await glacier.backup.open(s3rverOptions(s3), ctx);
+  await assert.rejects(
+    () => session.prepareBackup({ create: true }),
+    (e: Error) =>
+      (e as { kind?: string }).kind === "config" &&
+      /the endpoint did not turn it on \(it answered: BucketAlreadyExists/.test(e.message) &&
+      /--glacier-versioning off/.test(e.message),
+  );
+  assert.deepEqual(await Array.fromAsync(Deno.readDir(join(s3.dir, s3.bucket))), [], "nothing was written");
+});
+
+Deno.test("destination.glacier with versioning off sets up without it and keeps only the latest copy", async () => {
+  await using s3 = await startS3rver();
+  await using ctx = await testContext();
+  const session = await glacier.backup.open(s3rverOptions(s3, { versioning: "off" }), ctx);
+  const info = await session.prepareBackup({ create: true });
+  assert.equal(info.state, "new");
+  assert.equal(info.keeps, "areas", "told as areas (none is ever made): the contract has no 'latest'");
+  assert.match(info.description, /versioning off: without versioning a file replaced or deleted/);
+
+  const source = join(ctx.tempDir, "library");
+  await Deno.mkdir(join(source, "2024"), { recursive: true });
+  await Deno.writeTextFile(join(source, "2024/a.jpg"), "photo a");
+  await Deno.writeTextFile(join(source, "b.mov"), "video b");
+  assert.equal(
+    (await session.backupTree({ source, name: "library", archive: "20250101T000000Z" })).copied,
+    2,
+  );
+  await Deno.remove(join(source, "b.mov"));
+  const second = await session.backupTree({ source, name: "library", archive: "20250102T000000Z" });
+  assert.deepEqual([second.copied, second.archived], [0, 0], "the deleted file is gone, not archived");
+  assert.deepEqual(await session.archives(), []);
+
+  const target = join(ctx.tempDir, "restored");
+  const out = await session.restoreTree({ name: "library", target });
+  assert.deepEqual([out.files, out.cold], [1, []], "s3rver has no cold reads");
+  assert.equal(await Deno.readTextFile(join(target, "2024/a.jpg")), "photo a");
+  await assert.rejects(
+    () => session.restoreTree({ name: "library", target, asOf: "2025-01-01T12:00:00Z" }),
+    /cannot restore as of a time; it keeps only the latest copy/,
+  );
+});
+
+Deno.test("destination.glacier takes single assets into a bucket without versioning, with a warning", async () => {
+  await using s3 = await startS3rver();
+  await using ctx = await testContext();
+  const session = await glacier.assets.open(s3rverOptions(s3), ctx);
+  const file = join(ctx.tempDir, "IMG_1.HEIC");
+  await Deno.writeTextFile(file, "heic bytes");
+  const group = {
+    asset: { id: "a1", added: "2024-05-01T10:00:00Z" },
+    files: [{ key: "original", name: "IMG_1.HEIC", path: file, sha1: "abcdef1234567890" }],
+  } as unknown as Parameters<typeof session.put>[0];
+  const put = await session.put(group);
+  assert.deepEqual(put.resources, [
+    { key: "original", remoteId: "assets/2024/05/01/IMG_1_abcdef12.HEIC", duplicate: false },
+  ]);
+  assert.ok(
+    ctx.logs.some((l) => /warn bucket photos has no versioning: a cold asset deleted/.test(l)),
+    ctx.logs.join("\n"),
   );
 });
 

@@ -13,7 +13,7 @@
  * was asked when, so a restore started again asks only for what it has not asked for yet.
  * @module
  */
-import { ConfigError, RetryableError } from "../../../core/plugin/errors.ts";
+import { RetryableError } from "../../../core/plugin/errors.ts";
 import type { OptionsOf, OptionSpec } from "../../../core/plugin/options.ts";
 import {
   type DestinationPlugin,
@@ -24,6 +24,14 @@ import { rcloneFailure, requireRclone } from "../_rclone/mod.ts";
 import { vaultSession } from "../_rclone/session.ts";
 import { VAULT_OPTIONS } from "../_rclone/options.ts";
 import { Vault } from "../_rclone/vault.ts";
+import { glacierTier } from "./_cold.ts";
+import { S3Objects } from "./_s3.ts";
+import {
+  checkVersioning,
+  preferVersioning,
+  type VersionedBucket,
+  WITHOUT_VERSIONING,
+} from "./_versioning.ts";
 
 export const OPTIONS = [
   {
@@ -72,6 +80,14 @@ export const OPTIONS = [
     range: [1, 365],
   },
   { name: "endpoint", type: "string", help: "S3 endpoint URL for an S3-compatible store (AWS when unset)" },
+  {
+    name: "versioning",
+    type: "string",
+    help: "required: backups need bucket versioning (setup turns it on); off: accept a bucket without it, " +
+      "keeping only the latest copy of each file",
+    default: "required",
+    choices: ["required", "off"],
+  },
   ...VAULT_OPTIONS,
 ] as const satisfies readonly OptionSpec[];
 
@@ -100,35 +116,6 @@ function baseEnv(options: Options): Record<string, string> {
     [`${prefix}STORAGE_CLASS`]: options["storage-class"],
     ...(endpoint ? { [`${prefix}ENDPOINT`]: endpoint, [`${prefix}FORCE_PATH_STYLE`]: "true" } : {}),
   };
-}
-
-async function versioning(vault: Vault, bucket: string): Promise<string> {
-  let status = "";
-  await vault.plain.call(`reading the versioning of bucket ${bucket}`, {
-    args: ["backend", "versioning", `${BASE}:${bucket}`, "--use-json-log"],
-    onStdoutLine: (l) => (status ||= l.trim()),
-  });
-  return status;
-}
-
-/** Refuses a bucket without versioning (with `create`, turns it on first). */
-async function checkVersioning(vault: Vault, bucket: string, create: boolean): Promise<void> {
-  let status = await versioning(vault, bucket);
-  if (status !== "Enabled" && create) {
-    await vault.plain.call(`turning on versioning for bucket ${bucket}`, {
-      args: ["backend", "versioning", `${BASE}:${bucket}`, "Enabled", "--use-json-log"],
-    });
-    status = await versioning(vault, bucket);
-  }
-  if (status !== "Enabled") {
-    throw new ConfigError(
-      `versioning is not on for bucket ${bucket} (it is ${
-        status || "unknown"
-      }); without it a file replaced ` +
-        `or deleted at the source would be lost from the backup. Turn it on with \`photos-sync backup --setup ` +
-        `--to glacier\` or in the S3 console`,
-    );
-  }
 }
 
 /** Asks Glacier to make these objects readable (rclone `backend restore`); does not wait. */
@@ -174,7 +161,8 @@ async function warmup(
   }
 }
 
-async function open(options: Options, ctx: PluginContext) {
+/** Opens the vault; the asset role only prefers versioning, the backup role needs it unless told `off`. */
+async function open(options: Options, ctx: PluginContext, role: "assets" | "backup") {
   const rcloneVersion = await requireRclone(ctx, options.rclone);
   const bucket = options["bucket-name"];
   const folder = options.path.replace(/^\/+|\/+$/g, "");
@@ -193,17 +181,33 @@ async function open(options: Options, ctx: PluginContext) {
     folder || "/"
   }`;
   const ask = { base, tier: options["restore-tier"], days: options["restore-days"] };
-  return vaultSession(vault, {
+  const versioned: VersionedBucket = { base: BASE, bucket, mode: options.versioning as "required" | "off" };
+  const latest = role === "backup" && versioned.mode === "off";
+  const s3 = new S3Objects(ctx.http, {
+    bucket,
+    region: options.region,
+    accessKeyId: options["access-key-id"],
+    secretAccessKey: options["secret-access-key"],
+    endpoint: options.endpoint,
+  });
+  const session = vaultSession(vault, {
     rcloneVersion,
     key: `glacier:${bucket}/${folder}`,
-    description: `${where}, ${options["storage-class"]}`,
-    keeps: "versions",
+    description: `${where}, ${options["storage-class"]}${
+      latest ? ` (versioning off: ${WITHOUT_VERSIONING})` : ""
+    }`,
+    keeps: latest ? "latest" : "versions",
     cold: COLD,
     verify: "size",
-    asOfArgs: (iso) => ["--s3-version-at", iso],
-    checkBase: (create) => checkVersioning(vault, bucket, create),
+    asOfArgs: latest ? undefined : (iso) => ["--s3-version-at", iso],
+    checkBase: async (create) => {
+      if (role === "assets") await preferVersioning(vault, versioned, create);
+      else await checkVersioning(vault, versioned, create);
+    },
     warmup: (paths) => warmup(vault, ask, paths),
   });
+  // The cold tier per file (coldState, requestRestore), until the contract has a capability for it.
+  return { ...session, ...glacierTier(vault, s3, folder) };
 }
 
 const glacierDestination = {
@@ -213,8 +217,11 @@ const glacierDestination = {
   version: "1.0.0",
   description: "encrypted backup in S3 Glacier / Deep Archive (rclone crypt), restored on demand",
   options: OPTIONS,
-  assets: { capabilities: ["check"], open },
-  backup: { capabilities: ["check", "warmup"], open },
+  assets: { capabilities: ["check"], open: (options, ctx) => open(options as Options, ctx, "assets") },
+  backup: {
+    capabilities: ["check", "warmup"],
+    open: (options, ctx) => open(options as Options, ctx, "backup"),
+  },
 } satisfies DestinationPlugin;
 
 export default glacierDestination;
