@@ -64,15 +64,24 @@ export async function timed(command: string, args: string[], env: Record<string,
 
 /** Writes `size` bytes of incompressible, file-unique data to `path`, 8 MiB at a time. */
 export async function writeBigFile(path: string, size: number, salt: number): Promise<void> {
-  const block = new Uint8Array(8 << 20);
+  const block = new Uint8Array(Math.min(8 << 20, size));
   for (let i = 0; i < block.length; i += 65536) crypto.getRandomValues(block.subarray(i, i + 65536));
   using file = await Deno.open(path, { write: true, create: true, truncate: true });
   for (let written = 0, n = 0; written < size; n++) {
     const chunk = block.subarray(0, Math.min(block.length, size - written));
-    new DataView(chunk.buffer).setUint32(0, salt * 100_000 + n);
+    // At the end, so a file's own head written over its start keeps it unique.
+    new DataView(chunk.buffer).setUint32(chunk.length - 4, salt * 100_000 + n);
     for (let off = 0; off < chunk.length;) off += await file.write(chunk.subarray(off));
     written += chunk.length;
   }
+}
+
+/** Grows a file to `size` bytes of incompressible data after its own head (so its type still reads). */
+async function padFile(path: string, size: number, salt: number): Promise<void> {
+  const head = await Deno.readFile(path);
+  await writeBigFile(path, Math.max(size, head.length), salt);
+  using file = await Deno.open(path, { write: true });
+  for (let off = 0; off < head.length;) off += await file.write(head.subarray(off));
 }
 
 interface ScannedAsset {
@@ -107,13 +116,14 @@ export async function scan(library: string, home: string): Promise<ScannedAsset[
 }
 
 /**
- * A sample library; with `videoBytes`, each video original is replaced by that many bytes. Also
+ * A sample library; with `videoBytes`, each video original is replaced by that many bytes, and with
+ * `photoBytes` each photo original (camera JPEGs are about 1.4 MB; the sample's are tiny). Also
  * returns a folder of hard links to exactly the files an import sends (originals and motion
  * videos of assets not in Recently Deleted), for the peer to upload.
  */
 export async function benchLibrary(
   dir: string,
-  options: { assets: number; videoBytes?: number; videos?: number },
+  options: { assets: number; videoBytes?: number; videos?: number; photoBytes?: number },
 ): Promise<{ library: string; files: string; count: number; bytes: number }> {
   const sample = await writeSampleLibrary(join(dir, "Bench.photoslibrary"), { assets: options.assets });
   const assets = await scan(sample.path, join(dir, "scan-home"));
@@ -121,7 +131,14 @@ export async function benchLibrary(
   if (options.videoBytes) {
     for (const a of assets) {
       if (a.kind !== "video" || a.trashed || videos >= (options.videos ?? Infinity)) continue;
-      await writeBigFile(a.resources.find((r) => r.role === "original")!.path, options.videoBytes, ++videos);
+      await padFile(a.resources.find((r) => r.role === "original")!.path, options.videoBytes, ++videos);
+    }
+  }
+  if (options.photoBytes) {
+    let photos = 0;
+    for (const a of assets.filter((a) => a.kind !== "video" && !a.trashed)) {
+      const original = a.resources.find((r) => r.role === "original" && r.present);
+      if (original) await padFile(original.path, options.photoBytes, 1000 + ++photos);
     }
   }
   const files = join(dir, "files");
@@ -173,16 +190,20 @@ export async function bestOfBoth(
 
 const inherited = () => ({ HOME: Deno.env.get("HOME") ?? "", PATH: Deno.env.get("PATH") ?? "" });
 
-/** `photos-sync import` of a Photos library into Immich at `url`, with a fresh tracker in `home`. */
+/**
+ * `photos-sync import` of a Photos library into Immich at `url`, with a fresh tracker in `home`;
+ * with `v8Flags` (`V8_FLAGS`, as the compiled binary and the launcher run it).
+ */
 export async function photosSyncImport(
   url: string,
   key: string,
-  options: { library: string; home: string; concurrency: string },
+  options: { library: string; home: string; concurrency: string; v8Flags?: string },
 ): Promise<Run> {
   await Deno.remove(options.home, { recursive: true }).catch(() => {});
   return await timed(Deno.execPath(), [
     "run",
     "-A",
+    ...(options.v8Flags ? [`--v8-flags=${options.v8Flags}`] : []),
     MAIN,
     "import",
     "--home",

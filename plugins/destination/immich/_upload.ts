@@ -15,10 +15,11 @@ import { localIso, xmpSidecar } from "./_xmp.ts";
 /** The key under which the Photos asset id is stored in Immich's asset metadata (3.x). */
 export const METADATA_KEY = "photos-sync";
 /**
- * Files up to this size go up as one buffer, bigger ones stream from disk (see `_multipart.ts`):
- * at most this much per upload in flight is held in memory.
+ * Files up to this size go up as one buffer, bigger ones stream from disk (see `_multipart.ts`).
+ * Small, because a whole buffer per upload lingers until V8 collects it: 1.4 MB camera JPEGs sent
+ * as buffers peaked at 150 MB, streamed at 96 MB (docs/benchmarks.md).
  */
-export const IN_MEMORY_UPLOAD = 8 << 20;
+export const IN_MEMORY_UPLOAD = 256 << 10;
 
 const MIME: Record<string, string> = {
   ".jpg": "image/jpeg",
