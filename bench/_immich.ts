@@ -4,8 +4,9 @@
  * process read from /proc while it runs.
  */
 import { join } from "node:path";
+import { V8_FLAGS } from "../core/schedule/launcher.ts";
 import { writeSampleLibrary } from "../plugins/source/photoslibrary/sample_library.ts";
-import { startEmulator } from "../tests/immich_emulator/mod.ts";
+import { EXTRACT_MS, startEmulator } from "../tests/immich_emulator/mod.ts";
 
 export const MAIN = new URL("../main.ts", import.meta.url).pathname;
 export const IMMICH_CLI = "npm:@immich/cli@3.2.2";
@@ -164,9 +165,28 @@ export function speedLine(name: string, ours: Run, peer: Run, peerName: string):
 /** A run with the number of assets the emulator held after it. */
 export type Landed = Run & { assets: number };
 
+/** How the emulator takes uploads: at once, or doing a real server's work (`_realistic.ts`). */
+export type Mode = "plain" | "realistic";
+
+/** The modes a benchmark runs under (`BENCH_MODES`, comma-separated; both by default). */
+export function benchModes(fallback = "plain,realistic"): Mode[] {
+  const modes = (Deno.env.get("BENCH_MODES") ?? fallback).split(",").map((m) => m.trim());
+  for (const m of modes) if (m !== "plain" && m !== "realistic") throw new Error(`no emulator mode ${m}`);
+  return modes as Mode[];
+}
+
+/** `realistic (metadata extraction 40 ms of CPU per asset)`, for the benchmark's output. */
+export const modeLabel = (mode: Mode) =>
+  mode === "plain"
+    ? "plain emulator"
+    : `realistic emulator (metadata extraction ${EXTRACT_MS} ms of CPU per asset)`;
+
 /** One run into a fresh emulator (in this process, so it is not part of what is measured). */
-export async function intoFreshEmulator(fn: (url: string, key: string) => Promise<Run>): Promise<Landed> {
-  await using server = await startEmulator({ version: "3.2.2" });
+export async function intoFreshEmulator(
+  fn: (url: string, key: string) => Promise<Run>,
+  mode: Mode = "plain",
+): Promise<Landed> {
+  await using server = await startEmulator({ version: "3.2.2", realistic: mode === "realistic" });
   const run = await fn(server.url, server.apiKey);
   return { ...run, assets: server.emulator.state.assets.size };
 }
@@ -192,7 +212,7 @@ const inherited = () => ({ HOME: Deno.env.get("HOME") ?? "", PATH: Deno.env.get(
 
 /**
  * `photos-sync import` of a Photos library into Immich at `url`, with a fresh tracker in `home`;
- * with `v8Flags` (`V8_FLAGS`, as the compiled binary and the launcher run it).
+ * with `V8_FLAGS`, as the compiled binary and the launcher run it, unless `v8Flags` says otherwise.
  */
 export async function photosSyncImport(
   url: string,
@@ -203,7 +223,8 @@ export async function photosSyncImport(
   return await timed(Deno.execPath(), [
     "run",
     "-A",
-    ...(options.v8Flags ? [`--v8-flags=${options.v8Flags}`] : []),
+    // As the compiled binary runs unless told otherwise ("" for V8's defaults).
+    ...((options.v8Flags ?? V8_FLAGS) ? [`--v8-flags=${options.v8Flags ?? V8_FLAGS}`] : []),
     MAIN,
     "import",
     "--home",

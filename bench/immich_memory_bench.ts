@@ -40,7 +40,7 @@ async function peaks(dir: string, library: Library): Promise<Record<string, numb
       })
     );
   const ways: Record<string, () => Promise<Landed>> = {
-    "photos-sync (deno run)": ours(),
+    "photos-sync (deno run)": ours(""),
     [`photos-sync (${V8_FLAGS})`]: ours(V8_FLAGS),
     "@immich/cli": () =>
       intoFreshEmulator((url, key) =>
