@@ -7,6 +7,7 @@
 import { extname } from "node:path";
 import type { ExportedFile, ExportedGroup, PlannedResource } from "../../../core/model/plan.ts";
 import { RetryableError } from "../../../core/plugin/errors.ts";
+import { AdaptiveLimit } from "./_adaptive.ts";
 import type { ImmichClient, ServerVersion } from "./_client.ts";
 import { multipartBody, multipartBytes, type Part } from "./_multipart.ts";
 import type { Visibility } from "./_settings.ts";
@@ -15,11 +16,26 @@ import { localIso, xmpSidecar } from "./_xmp.ts";
 /** The key under which the Photos asset id is stored in Immich's asset metadata (3.x). */
 export const METADATA_KEY = "photos-sync";
 /**
- * Files up to this size go up as one buffer, bigger ones stream from disk (see `_multipart.ts`).
- * Small, because a whole buffer per upload lingers until V8 collects it: 1.4 MB camera JPEGs sent
- * as buffers peaked at 150 MB, streamed at 96 MB (docs/benchmarks.md).
+ * Files up to this size go up as one buffer, bigger ones stream from disk (see `_multipart.ts`):
+ * a streamed body goes out chunked, which a server writing to disk takes several times slower.
  */
-export const IN_MEMORY_UPLOAD = 256 << 10;
+export const IN_MEMORY_UPLOAD = 8 << 20;
+/**
+ * Bodies up to this size are built in a buffer of a finished upload: one buffer per upload in
+ * flight, instead of a new one per photo left for V8 to collect (docs/benchmarks.md).
+ */
+export const POOLED_BUFFER = 2 << 20;
+
+/** The buffers of finished uploads, for the next ones to take. */
+class BufferPool {
+  readonly #free: Uint8Array[] = [];
+  take(): Uint8Array {
+    return this.#free.pop() ?? new Uint8Array(POOLED_BUFFER);
+  }
+  give(buffer: Uint8Array): void {
+    this.#free.push(buffer);
+  }
+}
 
 const MIME: Record<string, string> = {
   ".jpg": "image/jpeg",
@@ -65,6 +81,10 @@ export interface Uploaded {
 }
 
 export class Uploader {
+  /** Uploads in flight, adapted to the server's answers (see `_adaptive.ts`). */
+  readonly limit = new AdaptiveLimit();
+  readonly #buffers = new BufferPool();
+
   constructor(readonly client: ImmichClient, readonly version: ServerVersion) {}
 
   /**
@@ -104,16 +124,23 @@ export class Uploader {
   ): Promise<Uploaded> {
     const parts = [...await this.#fields(group, r, file, options), ...fileParts(group, r, file, options)];
     const request = { what: `uploading ${r.name} (${r.role} of ${group.asset.id})` };
-    let answer;
-    if (file.size <= IN_MEMORY_UPLOAD) {
-      const body = await multipartBytes(parts);
-      const headers = { "content-type": body.contentType, "x-immich-checksum": file.sha1 };
-      answer = await this.client.post<Uploaded>("/assets", body.bytes, headers, request);
-    } else {
+    // The body is read inside the limit, so an upload held back holds no buffer.
+    const answer = await this.limit.run(async () => {
+      if (file.size <= IN_MEMORY_UPLOAD) {
+        // Most bodies fit a pooled buffer; a bigger one gets a buffer of its own.
+        const buffer = this.#buffers.take();
+        try {
+          const body = await multipartBytes(parts, undefined, buffer);
+          const headers = { "content-type": body.contentType, "x-immich-checksum": file.sha1 };
+          return await this.client.post<Uploaded>("/assets", body.bytes, headers, request);
+        } finally {
+          this.#buffers.give(buffer);
+        }
+      }
       const body = multipartBody(parts);
       const headers = { "content-type": body.contentType, "x-immich-checksum": file.sha1 };
-      answer = await this.client.stream<Uploaded>("/assets", body, headers, request);
-    }
+      return await this.client.stream<Uploaded>("/assets", body, headers, request);
+    });
     if (!answer.body || typeof answer.body.id !== "string") {
       throw new RetryableError(`Immich answered the upload of ${r.name} without an asset id`);
     }
