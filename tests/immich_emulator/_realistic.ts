@@ -87,7 +87,14 @@ export async function realistic(
   };
 }
 
-/** Writes a request body to a file in `dir`, hashing it on the way. */
+/** Pieces of a body gathered before one write to disk. */
+const WRITE_BATCH = 1 << 20;
+
+/**
+ * Writes a request body to a file in `dir`, hashing it on the way. Pieces are gathered and written
+ * a megabyte at a time, as Node's write streams buffer: a write awaited per piece stalls Deno's
+ * reading of a chunked body (100 MB in 7 to 9 s instead of under 1 s), which a Node server does not.
+ */
 async function store(
   body: ReadableStream<Uint8Array>,
   dir: string,
@@ -96,11 +103,24 @@ async function store(
   const hash = createHash("sha1");
   let size = 0;
   using file = await Deno.open(path, { write: true, createNew: true });
+  let pending: Uint8Array[] = [];
+  let pendingBytes = 0;
+  const flush = async () => {
+    const batch = new Uint8Array(pendingBytes);
+    let at = 0;
+    for (const piece of pending) at += (batch.set(piece, at), piece.byteLength);
+    for (let off = 0; off < batch.byteLength;) off += await file.write(batch.subarray(off));
+    pending = [];
+    pendingBytes = 0;
+  };
   for await (const chunk of body) {
     hash.update(chunk);
     size += chunk.byteLength;
-    for (let off = 0; off < chunk.byteLength;) off += await file.write(chunk.subarray(off));
+    pending.push(chunk);
+    pendingBytes += chunk.byteLength;
+    if (pendingBytes >= WRITE_BATCH) await flush();
   }
+  await flush();
   return { path, sha1: hash.digest("hex"), size };
 }
 

@@ -16,21 +16,19 @@ import { localIso, xmpSidecar } from "./_xmp.ts";
 /** The key under which the Photos asset id is stored in Immich's asset metadata (3.x). */
 export const METADATA_KEY = "photos-sync";
 /**
- * Files up to this size go up as one buffer, bigger ones stream from disk (see `_multipart.ts`):
- * a streamed body goes out chunked, which a server writing to disk takes several times slower.
+ * Files up to this size go up as one buffer, bigger ones stream from disk (see `_multipart.ts`).
+ * Small, because buffers of photos in flight add up: 1.4 MB camera JPEGs sent whole peaked at 106
+ * to 118 MB, streamed at 86 MB, no slower into the realistic emulator (docs/benchmarks.md).
  */
-export const IN_MEMORY_UPLOAD = 8 << 20;
-/**
- * Bodies up to this size are built in a buffer of a finished upload: one buffer per upload in
- * flight, instead of a new one per photo left for V8 to collect (docs/benchmarks.md).
- */
-export const POOLED_BUFFER = 2 << 20;
+export const IN_MEMORY_UPLOAD = 256 << 10;
+/** Room in a pooled buffer for the form fields and the XMP sidecar besides the file. */
+const FIELDS_ROOM = 64 << 10;
 
 /** The buffers of finished uploads, for the next ones to take. */
 class BufferPool {
   readonly #free: Uint8Array[] = [];
   take(): Uint8Array {
-    return this.#free.pop() ?? new Uint8Array(POOLED_BUFFER);
+    return this.#free.pop() ?? new Uint8Array(IN_MEMORY_UPLOAD + FIELDS_ROOM);
   }
   give(buffer: Uint8Array): void {
     this.#free.push(buffer);
@@ -127,7 +125,7 @@ export class Uploader {
     // The body is read inside the limit, so an upload held back holds no buffer.
     const answer = await this.limit.run(async () => {
       if (file.size <= IN_MEMORY_UPLOAD) {
-        // Most bodies fit a pooled buffer; a bigger one gets a buffer of its own.
+        // A body fits a pooled buffer unless its sidecar is huge (then it gets one of its own).
         const buffer = this.#buffers.take();
         try {
           const body = await multipartBytes(parts, undefined, buffer);
