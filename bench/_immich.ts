@@ -4,8 +4,9 @@
  * process read from /proc while it runs.
  */
 import { join } from "node:path";
+import { V8_FLAGS } from "../core/schedule/launcher.ts";
 import { writeSampleLibrary } from "../plugins/source/photoslibrary/sample_library.ts";
-import { startEmulator } from "../tests/immich_emulator/mod.ts";
+import { EXTRACT_MS, startEmulator } from "../tests/immich_emulator/mod.ts";
 
 export const MAIN = new URL("../main.ts", import.meta.url).pathname;
 export const IMMICH_CLI = "npm:@immich/cli@3.2.2";
@@ -64,15 +65,24 @@ export async function timed(command: string, args: string[], env: Record<string,
 
 /** Writes `size` bytes of incompressible, file-unique data to `path`, 8 MiB at a time. */
 export async function writeBigFile(path: string, size: number, salt: number): Promise<void> {
-  const block = new Uint8Array(8 << 20);
+  const block = new Uint8Array(Math.min(8 << 20, size));
   for (let i = 0; i < block.length; i += 65536) crypto.getRandomValues(block.subarray(i, i + 65536));
   using file = await Deno.open(path, { write: true, create: true, truncate: true });
   for (let written = 0, n = 0; written < size; n++) {
     const chunk = block.subarray(0, Math.min(block.length, size - written));
-    new DataView(chunk.buffer).setUint32(0, salt * 100_000 + n);
+    // At the end, so a file's own head written over its start keeps it unique.
+    new DataView(chunk.buffer).setUint32(chunk.length - 4, salt * 100_000 + n);
     for (let off = 0; off < chunk.length;) off += await file.write(chunk.subarray(off));
     written += chunk.length;
   }
+}
+
+/** Grows a file to `size` bytes of incompressible data after its own head (so its type still reads). */
+async function padFile(path: string, size: number, salt: number): Promise<void> {
+  const head = await Deno.readFile(path);
+  await writeBigFile(path, Math.max(size, head.length), salt);
+  using file = await Deno.open(path, { write: true });
+  for (let off = 0; off < head.length;) off += await file.write(head.subarray(off));
 }
 
 interface ScannedAsset {
@@ -107,13 +117,14 @@ export async function scan(library: string, home: string): Promise<ScannedAsset[
 }
 
 /**
- * A sample library; with `videoBytes`, each video original is replaced by that many bytes. Also
+ * A sample library; with `videoBytes`, each video original is replaced by that many bytes, and with
+ * `photoBytes` each photo original (camera JPEGs are about 1.4 MB; the sample's are tiny). Also
  * returns a folder of hard links to exactly the files an import sends (originals and motion
  * videos of assets not in Recently Deleted), for the peer to upload.
  */
 export async function benchLibrary(
   dir: string,
-  options: { assets: number; videoBytes?: number; videos?: number },
+  options: { assets: number; videoBytes?: number; videos?: number; photoBytes?: number },
 ): Promise<{ library: string; files: string; count: number; bytes: number }> {
   const sample = await writeSampleLibrary(join(dir, "Bench.photoslibrary"), { assets: options.assets });
   const assets = await scan(sample.path, join(dir, "scan-home"));
@@ -121,7 +132,14 @@ export async function benchLibrary(
   if (options.videoBytes) {
     for (const a of assets) {
       if (a.kind !== "video" || a.trashed || videos >= (options.videos ?? Infinity)) continue;
-      await writeBigFile(a.resources.find((r) => r.role === "original")!.path, options.videoBytes, ++videos);
+      await padFile(a.resources.find((r) => r.role === "original")!.path, options.videoBytes, ++videos);
+    }
+  }
+  if (options.photoBytes) {
+    let photos = 0;
+    for (const a of assets.filter((a) => a.kind !== "video" && !a.trashed)) {
+      const original = a.resources.find((r) => r.role === "original" && r.present);
+      if (original) await padFile(original.path, options.photoBytes, 1000 + ++photos);
     }
   }
   const files = join(dir, "files");
@@ -147,9 +165,28 @@ export function speedLine(name: string, ours: Run, peer: Run, peerName: string):
 /** A run with the number of assets the emulator held after it. */
 export type Landed = Run & { assets: number };
 
+/** How the emulator takes uploads: at once, or doing a real server's work (`_realistic.ts`). */
+export type Mode = "plain" | "realistic";
+
+/** The modes a benchmark runs under (`BENCH_MODES`, comma-separated; both by default). */
+export function benchModes(fallback = "plain,realistic"): Mode[] {
+  const modes = (Deno.env.get("BENCH_MODES") ?? fallback).split(",").map((m) => m.trim());
+  for (const m of modes) if (m !== "plain" && m !== "realistic") throw new Error(`no emulator mode ${m}`);
+  return modes as Mode[];
+}
+
+/** `realistic (metadata extraction 40 ms of CPU per asset)`, for the benchmark's output. */
+export const modeLabel = (mode: Mode) =>
+  mode === "plain"
+    ? "plain emulator"
+    : `realistic emulator (metadata extraction ${EXTRACT_MS} ms of CPU per asset)`;
+
 /** One run into a fresh emulator (in this process, so it is not part of what is measured). */
-export async function intoFreshEmulator(fn: (url: string, key: string) => Promise<Run>): Promise<Landed> {
-  await using server = await startEmulator({ version: "3.2.2" });
+export async function intoFreshEmulator(
+  fn: (url: string, key: string) => Promise<Run>,
+  mode: Mode = "plain",
+): Promise<Landed> {
+  await using server = await startEmulator({ version: "3.2.2", realistic: mode === "realistic" });
   const run = await fn(server.url, server.apiKey);
   return { ...run, assets: server.emulator.state.assets.size };
 }
@@ -173,16 +210,21 @@ export async function bestOfBoth(
 
 const inherited = () => ({ HOME: Deno.env.get("HOME") ?? "", PATH: Deno.env.get("PATH") ?? "" });
 
-/** `photos-sync import` of a Photos library into Immich at `url`, with a fresh tracker in `home`. */
+/**
+ * `photos-sync import` of a Photos library into Immich at `url`, with a fresh tracker in `home`;
+ * with `V8_FLAGS`, as the compiled binary and the launcher run it, unless `v8Flags` says otherwise.
+ */
 export async function photosSyncImport(
   url: string,
   key: string,
-  options: { library: string; home: string; concurrency: string },
+  options: { library: string; home: string; concurrency: string; v8Flags?: string },
 ): Promise<Run> {
   await Deno.remove(options.home, { recursive: true }).catch(() => {});
   return await timed(Deno.execPath(), [
     "run",
     "-A",
+    // As the compiled binary runs unless told otherwise ("" for V8's defaults).
+    ...((options.v8Flags ?? V8_FLAGS) ? [`--v8-flags=${options.v8Flags ?? V8_FLAGS}`] : []),
     MAIN,
     "import",
     "--home",

@@ -1,55 +1,99 @@
 /**
- * Peak memory of the whole photos-sync process while it imports a library holding a 2 GB video into
- * the Immich emulator (which runs in this process, not in the one measured), against the same
- * import with the video at 2 MB: the difference is what the big file costs. The target is under
- * 150 MB in all.
+ * Peak memory of whole processes importing into the Immich emulator (which runs in this process,
+ * not in the ones measured): photos-sync run plainly and run with the V8 flags the compiled binary
+ * and the scheduled jobs' launcher carry (`V8_FLAGS`), against the official `@immich/cli` uploading
+ * the same files, alternating. Once for camera-sized photos (1.4 MB each, which the sample library
+ * does not have), once for a library holding one big video. The target: at most 100 MB, and below
+ * the CLI.
  *
- *   deno run -A bench/immich_memory_bench.ts        (BENCH_VIDEO_MB=2048 by default)
+ *   deno task bench immich_memory
+ *   BENCH_PHOTOS=200 BENCH_PHOTO_BYTES=1400000 BENCH_VIDEO_MB=512 BENCH_CONCURRENCY=4 BENCH_RUNS=2 (defaults)
  */
 import { join } from "node:path";
-import { startEmulator } from "../tests/immich_emulator/mod.ts";
-import { benchLibrary, MAIN, timed } from "./_immich.ts";
+import { V8_FLAGS } from "../core/schedule/launcher.ts";
+import {
+  benchLibrary,
+  fetchImmichCli,
+  immichCliUpload,
+  intoFreshEmulator,
+  type Landed,
+  photosSyncImport,
+} from "./_immich.ts";
 
-const VIDEO_MB = Number(Deno.env.get("BENCH_VIDEO_MB") ?? 2048);
+const PHOTOS = Number(Deno.env.get("BENCH_PHOTOS") ?? 200);
+const PHOTO_BYTES = Number(Deno.env.get("BENCH_PHOTO_BYTES") ?? 1_400_000);
+const VIDEO_MB = Number(Deno.env.get("BENCH_VIDEO_MB") ?? 512);
+const CONCURRENCY = String(Deno.env.get("BENCH_CONCURRENCY") ?? 4);
+const RUNS = Number(Deno.env.get("BENCH_RUNS") ?? 2);
 
-async function importPeak(videoMb: number): Promise<{ peakMb: number; seconds: number; assets: number }> {
+type Library = Awaited<ReturnType<typeof benchLibrary>>;
+
+/** The highest peak of `RUNS` runs of each way, alternating, each into a fresh emulator. */
+async function peaks(dir: string, library: Library): Promise<Record<string, number>> {
+  const ours = (v8Flags?: string) => () =>
+    intoFreshEmulator((url, key) =>
+      photosSyncImport(url, key, {
+        library: library.library,
+        home: join(dir, "home"),
+        concurrency: CONCURRENCY,
+        v8Flags,
+      })
+    );
+  const ways: Record<string, () => Promise<Landed>> = {
+    "photos-sync (deno run)": ours(""),
+    [`photos-sync (${V8_FLAGS})`]: ours(V8_FLAGS),
+    "@immich/cli": () =>
+      intoFreshEmulator((url, key) =>
+        immichCliUpload(url, key, {
+          files: library.files,
+          configDir: join(dir, "cli-config"),
+          concurrency: CONCURRENCY,
+        })
+      ),
+  };
+  const peak: Record<string, number> = {};
+  for (let i = 0; i < RUNS; i++) {
+    for (const [name, run] of Object.entries(ways)) {
+      const landed = await run();
+      if (landed.assets !== library.count) {
+        throw new Error(`${name} left ${landed.assets} of ${library.count}`);
+      }
+      peak[name] = Math.max(peak[name] ?? 0, landed.peakMb ?? NaN);
+    }
+  }
+  return peak;
+}
+
+function report(name: string, peak: Record<string, number>): void {
+  const cli = peak["@immich/cli"];
+  console.log(`${name}: highest peak memory of ${RUNS} runs each, concurrency ${CONCURRENCY}`);
+  for (const [way, mb] of Object.entries(peak)) {
+    console.log(
+      `  ${way.padEnd(40)} ${mb.toFixed(0)} MB (${(mb / cli).toFixed(2)}x the CLI, ${
+        (mb / 100).toFixed(2)
+      }x 100 MB)`,
+    );
+  }
+}
+
+await fetchImmichCli();
+for (
+  const [name, options] of [
+    [`import ${PHOTOS} photos of ${(PHOTO_BYTES / 1e6).toFixed(1)} MB`, {
+      assets: PHOTOS,
+      photoBytes: PHOTO_BYTES,
+    }],
+    [`import a library with a ${VIDEO_MB} MB video`, {
+      assets: 8,
+      videos: 1,
+      videoBytes: VIDEO_MB * 1048576,
+    }],
+  ] as const
+) {
   const dir = await Deno.makeTempDir({ prefix: "photos-sync-bench-" });
   try {
-    const library = await benchLibrary(dir, { assets: 8, videoBytes: videoMb * 1048576, videos: 1 });
-    await using server = await startEmulator({ version: "3.2.2" });
-    const run = await timed(Deno.execPath(), [
-      "run",
-      "-A",
-      MAIN,
-      "import",
-      "--home",
-      join(dir, "home"),
-      "--to",
-      "immich",
-      "--source",
-      "photoslibrary",
-      "--library",
-      library.library,
-    ], {
-      IMMICH_URL: server.url,
-      IMMICH_API_KEY: server.apiKey,
-      PATH: Deno.env.get("PATH") ?? "",
-      HOME: dir,
-    });
-    const sizes = [...server.emulator.state.assets.values()].map((a) => a.size);
-    if (!sizes.includes(videoMb * 1048576)) throw new Error(`the ${videoMb} MB video did not arrive whole`);
-    return { peakMb: run.peakMb ?? NaN, seconds: run.seconds, assets: sizes.length };
+    report(name, await peaks(dir, await benchLibrary(dir, options)));
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
 }
-
-const small = await importPeak(2);
-const big = await importPeak(VIDEO_MB);
-console.log(
-  `peak memory importing a ${VIDEO_MB} MB video: photos-sync ${big.peakMb.toFixed(0)} MB ` +
-    `(${(big.peakMb / 150).toFixed(2)}x the 150 MB budget; ${
-      small.peakMb.toFixed(0)
-    } MB with a 2 MB video; ` +
-    `${big.seconds.toFixed(1)} s, ${(VIDEO_MB / big.seconds).toFixed(0)} MB/s)`,
-);

@@ -4,7 +4,11 @@
  * fresh emulator, in the same run. For many small photos and for a handful of big videos.
  *
  *   deno run -A bench/immich_upload_bench.ts
- *   BENCH_PHOTOS=2000 BENCH_VIDEOS=4 BENCH_VIDEO_MB=200 BENCH_CONCURRENCY=4 BENCH_RUNS=2 (defaults)
+ *   BENCH_PHOTOS=500 BENCH_PHOTO_BYTES=0 BENCH_VIDEOS=4 BENCH_VIDEO_MB=200 BENCH_CONCURRENCY=4 BENCH_RUNS=2
+ *   BENCH_MODES=plain,realistic (defaults; BENCH_PHOTO_BYTES=1400000 makes camera-sized photos)
+ *
+ * Under each mode of the emulator: plain (answers at once) and realistic (writes, hashes, inserts
+ * rows and extracts metadata per asset, as a real server does; see tests/immich_emulator/_realistic.ts).
  *
  * photos-sync does more per file than the CLI (XMP metadata, albums, Live Photo links, the tracker);
  * the CLI reads each file twice (hash, then upload) and checks all hashes before it uploads any.
@@ -12,24 +16,30 @@
 import { join } from "node:path";
 import {
   benchLibrary,
+  benchModes,
   bestOfBoth,
   fetchImmichCli,
   immichCliUpload,
   intoFreshEmulator,
+  type Landed,
+  type Mode,
+  modeLabel,
   photosSyncImport,
   speedLine,
 } from "./_immich.ts";
 
-const PHOTOS = Number(Deno.env.get("BENCH_PHOTOS") ?? 2000);
+const PHOTOS = Number(Deno.env.get("BENCH_PHOTOS") ?? 500);
+const PHOTO_BYTES = Number(Deno.env.get("BENCH_PHOTO_BYTES") ?? 0);
 const VIDEOS = Number(Deno.env.get("BENCH_VIDEOS") ?? 4);
 const VIDEO_MB = Number(Deno.env.get("BENCH_VIDEO_MB") ?? 200);
 const CONCURRENCY = String(Deno.env.get("BENCH_CONCURRENCY") ?? 4);
-const RUNS = Number(Deno.env.get("BENCH_RUNS") ?? 3);
+const RUNS = Number(Deno.env.get("BENCH_RUNS") ?? 2);
 
 async function compare(
   name: string,
   dir: string,
   library: { library: string; files: string; count: number },
+  mode: Mode,
 ) {
   const [ours, peer] = await bestOfBoth(
     RUNS,
@@ -39,16 +49,14 @@ async function compare(
           library: library.library,
           home: join(dir, "home"),
           concurrency: CONCURRENCY,
-        })
-      ),
+        }), mode),
     () =>
       intoFreshEmulator((url, key) =>
         immichCliUpload(url, key, {
           files: library.files,
           configDir: join(dir, "cli-config"),
           concurrency: CONCURRENCY,
-        })
-      ),
+        }), mode),
   );
   if (ours.assets !== library.count || peer.assets !== library.count) {
     throw new Error(
@@ -56,15 +64,26 @@ async function compare(
     );
   }
   console.log(
-    speedLine(`${name} (${library.count} files, concurrency ${CONCURRENCY})`, ours, peer, "@immich/cli"),
+    speedLine(
+      `${name} (${library.count} files, concurrency ${CONCURRENCY}, ${modeLabel(mode)})`,
+      ours,
+      peer,
+      "@immich/cli",
+    ),
   );
+  console.log(`  photos-sync  ${describe(ours)}\n  @immich/cli  ${describe(peer)}`);
 }
+
+const describe = (run: Landed) =>
+  `${(run.assets / run.seconds).toFixed(0)} assets/s, CPU ${run.cpuSeconds?.toFixed(1) ?? "?"} s, peak ${
+    run.peakMb?.toFixed(0) ?? "?"
+  } MB`;
 
 await fetchImmichCli();
 
 for (
   const [name, options] of [
-    [`upload ${PHOTOS} photos`, { assets: PHOTOS }],
+    [`upload ${PHOTOS} photos`, { assets: PHOTOS, photoBytes: PHOTO_BYTES }],
     [`upload ${VIDEOS} videos of ${VIDEO_MB} MB`, {
       assets: 8 + 20 * Math.ceil(Math.max(0, VIDEOS - 1) / 3),
       videoBytes: VIDEO_MB * 1048576,
@@ -74,7 +93,8 @@ for (
 ) {
   const dir = await Deno.makeTempDir({ prefix: "photos-sync-bench-" });
   try {
-    await compare(name, dir, await benchLibrary(dir, options));
+    const library = await benchLibrary(dir, options);
+    for (const mode of benchModes()) await compare(name, dir, library, mode);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -24,6 +24,8 @@ export type ImportGraph = Map<string, Set<string>>;
 export interface GraphRoots {
   dirs: string[];
   files: string[];
+  /** Follow dynamic `import()` too (what a run may load, as for the size limits). */
+  dynamic?: boolean;
 }
 
 /** One module of `deno info --json`, as far as the graph needs it. */
@@ -49,7 +51,7 @@ export async function importGraph(root: string, roots: GraphRoots): Promise<Impo
     const lines = files.map((f) => `import "${pathToFileURL(join(root, f)).href}";`);
     await Deno.writeTextFile(entry, lines.join("\n") + "\n");
     const modules = await denoInfo(root, entry);
-    return graphOf(modules, pathToFileURL(root).href.replace(/\/?$/, "/"));
+    return graphOf(modules, pathToFileURL(root).href.replace(/\/?$/, "/"), roots.dynamic ?? false);
   } finally {
     await Deno.remove(tmp, { recursive: true });
   }
@@ -78,7 +80,7 @@ async function denoInfo(root: string, entry: string): Promise<InfoModule[]> {
   return JSON.parse(new TextDecoder().decode(stdout)).modules;
 }
 
-function graphOf(modules: InfoModule[], rootUrl: string): ImportGraph {
+function graphOf(modules: InfoModule[], rootUrl: string, dynamic: boolean): ImportGraph {
   const local = (specifier: string | undefined) =>
     specifier?.startsWith(rootUrl) ? decodeURIComponent(specifier.slice(rootUrl.length)) : undefined;
   const graph: ImportGraph = new Map();
@@ -89,7 +91,7 @@ function graphOf(modules: InfoModule[], rootUrl: string): ImportGraph {
     if (module.error) throw new Error(`${from}: ${module.error}`);
     const imports = new Set<string>();
     for (const dep of module.dependencies ?? []) {
-      if (dep.isDynamic) continue;
+      if (dep.isDynamic && !dynamic) continue;
       const error = dep.code?.error ?? dep.type?.error;
       if (error) throw new Error(`${from} imports "${dep.specifier}": ${error}`);
       for (const target of [local(dep.code?.specifier), local(dep.type?.specifier)]) {

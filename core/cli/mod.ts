@@ -15,26 +15,49 @@ import { type CliDeps, type CommandContext, ExitCode, VERSION } from "./command_
 import { LockedError } from "../tracker/mod.ts";
 import { consoleOutput } from "./output.ts";
 import { loadConfig } from "../config/mod.ts";
-import { buildRegistry } from "./session.ts";
 import type { Redactor } from "../config/redact.ts";
-import { registerDemo } from "./demo.ts";
-import { registerImport } from "./import.ts";
-import { registerScan } from "./scan.ts";
-import { registerSchedule } from "./schedule.ts";
-import { registerServe } from "./serve.ts";
-import { registerStatus } from "./status.ts";
-import { registerSync } from "./sync.ts";
-import { registerReview } from "./review.ts";
-import { registerReclassify } from "./reclassify.ts";
-import { registerCleanup } from "./cleanup.ts";
-import { registerArchive } from "./archive.ts";
-import { registerRoundTrip } from "./round_trip.ts";
-import { registerForget } from "./forget.ts";
-import { registerBackup } from "./backup.ts";
 import { StopSignals } from "./stop_signals.ts";
 import type { PluginChoice } from "./flags.ts";
 
 export type { CliDeps } from "./command_context.ts";
+
+type Register = (program: Command, ctx: CommandContext) => void;
+
+/**
+ * Every command, in the order --help lists them, each loaded only when it is needed: a run loads
+ * the one command it names (an import never loads backup, server or schedule code), --help all.
+ */
+const COMMANDS: Record<string, () => Promise<Register>> = {
+  status: async () => (await import("./status.ts")).registerStatus,
+  scan: async () => (await import("./scan.ts")).registerScan,
+  import: async () => (await import("./import.ts")).registerImport,
+  sync: async () => (await import("./sync.ts")).registerSync,
+  reclassify: async () => (await import("./reclassify.ts")).registerReclassify,
+  cleanup: async () => (await import("./cleanup.ts")).registerCleanup,
+  archive: async () => (await import("./archive.ts")).registerArchive,
+  unarchive: async () => (await import("./round_trip.ts")).registerUnarchive,
+  pull: async () => (await import("./round_trip.ts")).registerPull,
+  forget: async () => (await import("./forget.ts")).registerForget,
+  review: async () => (await import("./review.ts")).registerReview,
+  backup: async () => (await import("./backup.ts")).registerBackup,
+  serve: async () => (await import("./serve.ts")).registerServe,
+  schedule: async () => (await import("./schedule.ts")).registerSchedule,
+  demo: async () => (await import("./demo.ts")).registerDemo,
+};
+
+/** Global options that take a value, so the value is not taken for the command's name. */
+const VALUED_GLOBALS = ["--home", "--env-file", "--plugin"];
+
+/** The command the raw arguments name, if they name one; else (help, a typo) undefined. */
+export function namedCommand(args: string[]): string | undefined {
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === "--") return undefined;
+    if (VALUED_GLOBALS.includes(arg)) i++;
+    else if (!arg.startsWith("-")) return Object.hasOwn(COMMANDS, arg) ? arg : undefined;
+  }
+  return undefined;
+}
 
 export async function runCli(args: string[], deps: CliDeps): Promise<number> {
   let redactor: Redactor | undefined;
@@ -50,7 +73,7 @@ export async function runCli(args: string[], deps: CliDeps): Promise<number> {
       stops,
       chosen,
     };
-    await buildProgram(ctx).parseAsync(args, { from: "user" });
+    await (await buildProgram(ctx, namedCommand(args))).parseAsync(args, { from: "user" });
     return stops.received ? stops.report() : 0;
   } catch (e) {
     // Whatever a stopped command threw on its way out (the abort itself, mostly), it was interrupted.
@@ -71,7 +94,8 @@ export async function runCli(args: string[], deps: CliDeps): Promise<number> {
   }
 }
 
-export function buildProgram(ctx: CommandContext): Command {
+/** The program with the command `only` (all commands without it). */
+export async function buildProgram(ctx: CommandContext, only?: string): Promise<Command> {
   const program = new Command("photos-sync")
     .description("Moves an Apple Photos library into Immich, faithfully, and keeps it in sync")
     .version(VERSION)
@@ -86,20 +110,9 @@ export function buildProgram(ctx: CommandContext): Command {
       writeOut: (s) => ctx.output.out(s.replace(/\n$/, "")),
       writeErr: (s) => ctx.output.err(s.replace(/\n$/, "")),
     });
-  registerStatus(program, ctx);
-  registerScan(program, ctx);
-  registerImport(program, ctx);
-  registerSync(program, ctx);
-  registerReclassify(program, ctx);
-  registerCleanup(program, ctx);
-  registerArchive(program, ctx);
-  registerRoundTrip(program, ctx);
-  registerForget(program, ctx);
-  registerReview(program, ctx);
-  registerBackup(program, ctx);
-  registerServe(program, ctx);
-  registerSchedule(program, ctx);
-  registerDemo(program, ctx);
+  const names = only ? [only] : Object.keys(COMMANDS);
+  // Loaded side by side, registered in order.
+  for (const register of await Promise.all(names.map((name) => COMMANDS[name]()))) register(program, ctx);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }
@@ -143,5 +156,6 @@ async function beforeParsing(
   const chosen = { source: String(source), to: String(to), "backup-to": String(backupTo) };
   const paths = (config.core.plugins as string[] | undefined) ?? [];
   if (paths.length === 0) return { plugins: deps.plugins, chosen };
+  const { buildRegistry } = await import("./session.ts");
   return { plugins: (await buildRegistry(deps.plugins, paths)).all(), chosen };
 }

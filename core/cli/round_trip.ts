@@ -29,29 +29,34 @@ interface BackFlags {
   json?: boolean;
 }
 
-export function registerRoundTrip(program: Command, ctx: CommandContext): void {
-  const unarchive = program.command("unarchive")
+export function registerUnarchive(program: Command, ctx: CommandContext): void {
+  const cmd = program.command("unarchive")
     .description("bring archived assets back from Immich into Photos (PhotoKit) or --into-folder DIR")
     .option("--uuid <id...>", "these archived assets (their Photos ids)")
     .option("--album <name>", "the archived assets of this album")
     .option("--all", "every archived asset");
-  const pull = program.command("pull")
+  commonFlags(cmd, ctx).action((flags: BackFlags, command: Command) => run(ctx, command, flags, "unarchive"));
+}
+
+export function registerPull(program: Command, ctx: CommandContext): void {
+  const cmd = program.command("pull")
     .description("bring what reached Immich from elsewhere into Photos (PhotoKit) or --into-folder DIR");
-  for (const cmd of [unarchive, pull]) {
-    cmd.option(
-      "--into-folder <dir>",
-      "write the files to DIR, laid out for Photos' own import, instead of PhotoKit",
-    )
-      .option("--dry-run", "show what would be brought; change nothing")
-      .option("--json", "print the result as one JSON document");
-    addCoreFlags(cmd, ["library", "to"]);
-    addPluginFlags(cmd, ctx.deps.plugins.filter((p) => p.kind !== "handler"), {
-      choice: ctx.chosen,
-      roles: ["to"],
-    });
-  }
-  unarchive.action((flags: BackFlags, command: Command) => run(ctx, command, flags, "unarchive"));
-  pull.action((flags: BackFlags, command: Command) => run(ctx, command, flags, "pull"));
+  commonFlags(cmd, ctx).action((flags: BackFlags, command: Command) => run(ctx, command, flags, "pull"));
+}
+
+function commonFlags(cmd: Command, ctx: CommandContext): Command {
+  cmd.option(
+    "--into-folder <dir>",
+    "write the files to DIR, laid out for Photos' own import, instead of PhotoKit",
+  )
+    .option("--dry-run", "show what would be brought; change nothing")
+    .option("--json", "print the result as one JSON document");
+  addCoreFlags(cmd, ["library", "to"]);
+  addPluginFlags(cmd, ctx.deps.plugins.filter((p) => p.kind !== "handler"), {
+    choice: ctx.chosen,
+    roles: ["to"],
+  });
+  return cmd;
 }
 
 async function run(ctx: CommandContext, command: Command, flags: BackFlags, mode: "unarchive" | "pull") {

@@ -11,8 +11,11 @@
  */
 import { createHash } from "node:crypto";
 
-/** Files up to this size are read whole (at most this much per asset in flight). */
-const WHOLE = 4 << 20;
+/**
+ * Files up to this size are read whole (at most this much per asset in flight). Small: a whole read
+ * per 1.4 MB photo cost an import 14 MB of peak memory (docs/benchmarks.md).
+ */
+const WHOLE = 256 << 10;
 
 export async function hashFile(path: string): Promise<{ sha1: string; size: number }> {
   if ((await Deno.stat(path)).size <= WHOLE) {

@@ -20,6 +20,14 @@ export interface Launcher {
   content: string;
 }
 
+/**
+ * V8's heap sized for a streaming tool: a young generation of 1 MB is collected often, so the
+ * buffers of finished uploads are freed within a few files instead of piling up to V8's default
+ * (16 MB and more per semi-space; see docs/benchmarks.md for the figures). The `compile` task of
+ * `deno.json` bakes the same flags into the binary (a test holds the two together).
+ */
+export const V8_FLAGS = "--max-semi-space-size=1";
+
 /** `'it'\''s'`: one word for sh, whatever it holds. */
 function shQuote(word: string): string {
   return `'${word.replaceAll("'", `'\\''`)}'`;
@@ -35,7 +43,7 @@ export function launcherPath(home: string): string {
  * jobs while it still exists, then `deno` on PATH, then Deno `denoVersion` fetched by npx.
  */
 export function launcherScript(options: { main: string; deno: string; denoVersion: string }): string {
-  const run = `run -A "$main" "$@"`;
+  const run = `run -A --v8-flags=${V8_FLAGS} "$main" "$@"`;
   return [
     "#!/bin/sh",
     "# Starts photos-sync for its background jobs; written by `photos-sync schedule install`.",

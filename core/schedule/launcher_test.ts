@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { jobNetworkEnv, scheduledJobs } from "./jobs.ts";
-import { launcherScript, writeLauncher } from "./launcher.ts";
+import { launcherScript, V8_FLAGS, writeLauncher } from "./launcher.ts";
 import { systemdUnits } from "./systemd.ts";
 
 /** Runs a launcher whose installing Deno is `deno`, with PATH holding only `bin`. */
@@ -34,7 +34,15 @@ async function fake(bin: string, name: string): Promise<string> {
 Deno.test("the launcher finds Deno anew on every start: the installing one, then PATH, then npx", async () => {
   const dir = await Deno.makeTempDir();
   try {
-    const args = ["run", "-A", "/srv/photos sync/main.ts", "--home", "/data", "sync"];
+    const args = [
+      "run",
+      "-A",
+      `--v8-flags=${V8_FLAGS}`,
+      "/srv/photos sync/main.ts",
+      "--home",
+      "/data",
+      "sync",
+    ];
     const installing = await fake(join(dir, "cache"), "deno");
     await fake(join(dir, "path"), "deno");
     await fake(join(dir, "npm"), "npx");
@@ -77,4 +85,13 @@ Deno.test("the jobs keep the installing shell's proxy, CA and cache variables, b
   assert.match(service, /^Environment=SSL_CERT_FILE=\/etc\/ssl\/corp\.pem$/m);
   assert.match(service, /^Environment=https_proxy=http:\/\/proxy\.lan:3128$/m);
   assert.doesNotMatch(service, /hunter22|never-this/);
+});
+
+Deno.test("the compiled binary carries the launcher's V8 flags, so both ways of running size the heap alike", async () => {
+  const config = JSON.parse(await Deno.readTextFile(new URL("../../deno.json", import.meta.url)));
+  assert.match(V8_FLAGS, /^--max-semi-space-size=\d+$/);
+  assert.ok(
+    (config.tasks.compile as string).split(" ").includes(`--v8-flags=${V8_FLAGS}`),
+    `the compile task must pass --v8-flags=${V8_FLAGS}: ${config.tasks.compile}`,
+  );
 });

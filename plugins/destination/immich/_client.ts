@@ -77,7 +77,10 @@ export function classify(status: number, body: unknown, what: string): Error {
     );
   }
   if (status === 408 || status === 429 || status >= 500) {
-    return new RetryableError(`Immich is busy or failing (${status}: ${said}) while ${what}`);
+    // The status stays on the error, so the upload limit can tell "overwhelmed" (429, 503) apart.
+    return Object.assign(new RetryableError(`Immich is busy or failing (${status}: ${said}) while ${what}`), {
+      status,
+    });
   }
   if (status === 413) {
     return new PermanentError(

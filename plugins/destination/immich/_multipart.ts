@@ -53,7 +53,8 @@ const lengthOf = (list: ReturnType<typeof pieces>) =>
   list.reduce((n, p) => n + (p instanceof Uint8Array ? p.byteLength : p.size), 0);
 
 /**
- * The whole body in one buffer, each file read in one call. For files small enough to hold in memory.
+ * The whole body in one buffer, each file read straight into its place. For files small enough to
+ * hold in memory; into `target` when it is big enough (a buffer of an upload that has finished).
  *
  * @example
  * ```ts
@@ -63,27 +64,47 @@ const lengthOf = (list: ReturnType<typeof pieces>) =>
 export async function multipartBytes(
   parts: Part[],
   boundary = `photos-sync-${crypto.randomUUID()}`,
+  target?: Uint8Array,
 ): Promise<{ bytes: Uint8Array; contentType: string }> {
   const list = pieces(parts, boundary);
-  const bytes = new Uint8Array(lengthOf(list));
+  const length = lengthOf(list);
+  const bytes = target && target.byteLength >= length ? target.subarray(0, length) : new Uint8Array(length);
   let at = 0;
   for (const piece of list) {
     if (piece instanceof Uint8Array) {
       bytes.set(piece, at);
       at += piece.byteLength;
-      continue;
+    } else {
+      at = await readInto(piece, bytes, at);
     }
-    // One call reads a small file; a size other than the one hashed means it changed meanwhile.
-    const content = await Deno.readFile(piece.path);
-    if (content.byteLength !== piece.size) {
-      throw new Error(
-        `the file changed size (${piece.size} to ${content.byteLength} bytes) while it was being uploaded`,
-      );
-    }
-    bytes.set(content, at);
-    at += content.byteLength;
   }
   return { bytes, contentType: `multipart/form-data; boundary=${boundary}` };
+}
+
+/**
+ * Reads a file into its place in the body, no second buffer; a size other than the one hashed
+ * means the file changed meanwhile. Returns where the next piece starts.
+ */
+async function readInto(
+  piece: { path: string; size: number },
+  bytes: Uint8Array,
+  at: number,
+): Promise<number> {
+  using file = await Deno.open(piece.path, { read: true });
+  const end = at + piece.size;
+  const changed = async () =>
+    new Error(
+      `the file changed size (${piece.size} to ${
+        (await file.stat()).size
+      } bytes) while it was being uploaded`,
+    );
+  while (at < end) {
+    const n = await file.read(bytes.subarray(at, end));
+    if (n === null) throw await changed();
+    at += n;
+  }
+  if (await file.read(new Uint8Array(1)) !== null) throw await changed();
+  return end;
 }
 
 /**

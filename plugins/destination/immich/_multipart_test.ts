@@ -84,3 +84,29 @@ Deno.test("a file that changes size while it is being uploaded fails the body in
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("a body built into a finished upload's buffer is the same body, in that buffer", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(`${dir}/a.jpg`, "photo bytes");
+    const parts: Part[] = [{ name: "filename", value: "a.jpg" }, {
+      name: "assetData",
+      filename: "a.jpg",
+      contentType: "image/jpeg",
+      path: `${dir}/a.jpg`,
+      size: 11,
+    }];
+    const target = new Uint8Array(4096).fill(7);
+    const reused = await multipartBytes(parts, "fixed", target);
+    assert.equal(reused.bytes.buffer, target.buffer);
+    assert.deepEqual(reused.bytes, (await multipartBytes(parts, "fixed")).bytes);
+    const small = new Uint8Array(8);
+    assert.notEqual(
+      (await multipartBytes(parts, "fixed", small)).bytes.buffer,
+      small.buffer,
+      "too small: a new one",
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

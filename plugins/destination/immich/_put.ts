@@ -16,7 +16,13 @@ import type { MetadataWriter } from "./_metadata.ts";
 import type { CheckResult, Precheck } from "./_precheck.ts";
 import { linkStills, stackRelations } from "./_relations.ts";
 import { inImmich, UNSUPPORTED_PREFIX, type Visibility } from "./_settings.ts";
-import { IN_MEMORY_UPLOAD, type Uploader } from "./_upload.ts";
+import type { Uploader } from "./_upload.ts";
+
+/**
+ * Into an account with no assets, files up to this size go up without a check first: the
+ * `x-immich-checksum` header still makes the server answer "duplicate" before it reads the body.
+ */
+export const UNCHECKED_UPLOAD = 8 << 20;
 
 /** The session's parts a put uses. */
 export interface PutParts {
@@ -87,7 +93,7 @@ export class GroupPut {
     const precheck = await this.parts.precheck.expectDuplicates();
     return await Promise.all(uploads.map((r) => {
       const file = work.files.get(r.key)!;
-      return precheck || file.size > IN_MEMORY_UPLOAD ? this.parts.precheck.check(file.sha1) : undefined;
+      return precheck || file.size > UNCHECKED_UPLOAD ? this.parts.precheck.check(file.sha1) : undefined;
     }));
   }
 
