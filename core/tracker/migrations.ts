@@ -291,7 +291,7 @@ export const MIGRATIONS: readonly string[] = [
     fields TEXT NOT NULL,
     agreed_at TEXT NOT NULL,
     PRIMARY KEY (source, asset_id, destination)
-  ) STRICT;
+  ) STRICT, WITHOUT ROWID; -- read whole by every sync: rows kept in key order, read in one pass
   INSERT INTO sync_state (source, asset_id, destination, fields, agreed_at)
     SELECT source, asset_id, destination,
       json_remove(

@@ -205,9 +205,11 @@ export function remoteIds(sql: Sql, ids: Ids, assetId: string): Record<string, s
 /** Remote ids (primary resource) of up to `limit` random assets recorded as imported at `destination`. */
 export function sampleRemoteIds(sql: Sql, destination: string, limit: number): string[] {
   return sql.all(
-    `SELECT r.remote_id FROM transfers t ${PRIMARY_RESOURCE}
-     WHERE t.destination = $destination AND t.status = 'imported' AND t.remote_gone_at IS NULL
-     ORDER BY random() LIMIT $limit`,
+    // The sample is drawn from the transfers alone, then joined: joining every row first costs a lookup
+    // per asset of the library.
+    `SELECT r.remote_id FROM (
+       SELECT * FROM transfers WHERE destination = $destination AND status = 'imported' AND remote_gone_at IS NULL
+       ORDER BY random() LIMIT $limit) t ${PRIMARY_RESOURCE}`,
     { destination, limit },
     (r) => text(r, "remote_id"),
   );
