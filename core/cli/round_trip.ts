@@ -112,7 +112,8 @@ async function bring(
   const fromHere = mode === "pull" ? sync.remoteIdsAt(photos) : undefined;
   const pick = (asset: Asset) =>
     mode === "unarchive"
-      ? wanted.has(asset.id) && (!flags.album || asset.albums.some((al) => al.title === flags.album))
+      ? wanted.has(asset.id) &&
+        (!flags.album || asset.albums.some((al) => albumNamed(al.title, flags.album!)))
       : !fromHere!.has(asset.id);
   const runId = session.tracker.startRun(mode, session.dryRun);
   let summary: BringBackSummary | undefined;
@@ -174,4 +175,11 @@ function print(output: Output, s: BringBackSummary, flags: BackFlags, mode: stri
       `${s.import.failed} failed`,
   );
   if (s.linked > 0) output.out(`${s.linked} linked to the Immich assets they came from (never sent back)`);
+}
+
+/** Immich keeps an album's folders in its name (`Trips / 2024 / Paris`): the album's own title is the last part. */
+function albumNamed(immichName: string, wanted: string): boolean {
+  const name = immichName.toLowerCase();
+  const want = wanted.toLowerCase();
+  return name === want || name.endsWith(` / ${want}`);
 }

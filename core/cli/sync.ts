@@ -91,10 +91,12 @@ function printSyncSummary(output: Output, s: SyncSummary, flags: SyncFlags): voi
   printRunSummary(output, s.import, flags);
   const would = flags.dryRun ? "would be " : "";
   output.out(
-    `to the destination: ${s.toRemote.assets} assets ${would}updated${fieldList(s.toRemote)}` +
-      (s.updateFailed ? `, ${s.updateFailed} failed` : ""),
+    `to the destination: ${s.toRemote.assets} assets ${would}updated${fieldList(s.toRemote)}`,
   );
   output.out(`into Photos: ${s.toPhotos.assets} assets ${would}updated${fieldList(s.toPhotos)}`);
+  if (s.updateFailed > 0) {
+    output.out(`${s.updateFailed} metadata writes failed (named above); the next sync tries them again`);
+  }
   if (s.pendingWritten > 0) output.out(`${s.pendingWritten} waiting changes ${would}written into Photos`);
   if (s.pending > 0) {
     output.out(

@@ -82,12 +82,17 @@ export async function archiveAssets(options: ArchiveOptions): Promise<ArchiveSum
   const verified: { asset: Asset; bytes: number }[] = [];
   let listed = 0;
   const states = options.tracker.transfers(ids.source, ids.destination);
+  const sent = new SyncStore(options.tracker);
+  const store = new ArchiveStore(options.tracker);
+  const archivedBefore = store.archived(ids);
   for await (const asset of options.source.list()) {
     options.signal?.throwIfAborted();
     if (!asset.trashed) listed++;
     const state = states.get(asset.id);
     if (asset.trashed || state?.status !== "imported" || state.remoteGone) continue;
-    const files = new SyncStore(options.tracker).resources(ids, asset.id);
+    // The files are looked up only for assets the cheap criteria kept: not a query per listed asset.
+    if (!selected(asset, undefined, options.select)) continue;
+    const files = sent.resources(ids, asset.id);
     const bytes = files.reduce((n, f) => n + f.size, 0);
     if (!selected(asset, bytes, options.select)) continue;
     summary.selected++;
@@ -100,8 +105,7 @@ export async function archiveAssets(options: ArchiveOptions): Promise<ArchiveSum
     verified.push({ asset, bytes });
     summary.archived++;
     summary.bytes += bytes;
-    const store = new ArchiveStore(options.tracker);
-    const again = store.archived(ids).has(asset.id);
+    const again = archivedBefore.has(asset.id);
     if (!options.dryRun) store.recordArchived(ids, asset.id, { verified: outcome, bytes });
     options.onEvent?.({ type: "archived", assetId: asset.id, filename: asset.filename, bytes, again });
   }
@@ -109,7 +113,8 @@ export async function archiveAssets(options: ArchiveOptions): Promise<ArchiveSum
   return summary;
 }
 
-function selected(asset: Asset, bytes: number, select: ArchiveSelection): boolean {
+/** Whether the asset matches; the size is judged only once it is known (`bytes` given). */
+function selected(asset: Asset, bytes: number | undefined, select: ArchiveSelection): boolean {
   if (select.ids && !select.ids.has(asset.id)) return false;
   if (select.album) {
     const wanted = select.album.toLowerCase();
@@ -118,7 +123,7 @@ function selected(asset: Asset, bytes: number, select: ArchiveSelection): boolea
   if (select.before && !(asset.captured && Date.parse(asset.captured.utc) < Date.parse(select.before))) {
     return false;
   }
-  if (select.largerThan !== undefined && !(bytes > select.largerThan)) return false;
+  if (select.largerThan !== undefined && bytes !== undefined && !(bytes > select.largerThan)) return false;
   return true;
 }
 

@@ -94,6 +94,7 @@ async function writePending(run: SyncRun): Promise<void> {
     } catch (e) {
       if (errorKind(e) === "fatal" || errorKind(e) === "config") throw e;
       run.clean = false;
+      run.summary.updateFailed++;
       run.options.onEvent?.({
         type: "asset",
         assetId: waiting.assetId,

@@ -45,6 +45,7 @@ export async function renameAlbums(run: SyncRun, seen: AlbumsSeen): Promise<void
     } catch (e) {
       if (errorKind(e) === "fatal" || errorKind(e) === "config") throw e;
       run.clean = false;
+      run.summary.updateFailed++;
       run.options.onEvent?.({
         type: "warning",
         assetId: member.id,

@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import editedHandler from "../../plugins/handler/edited/mod.ts";
 import { fieldsOf, type SideFields } from "../model/synced.ts";
-import { FatalError } from "../plugin/errors.ts";
+import { FatalError, RetryableError } from "../plugin/errors.ts";
+import { SyncStore } from "../tracker/sync_state.ts";
 import type { AssetChanges, AssetDestinationSession, RemoteAsset } from "../plugin/types.ts";
 import { fakeJpeg, fakeSource, harness } from "./_testing.ts";
 import { syncAssets } from "./sync.ts";
@@ -164,5 +165,33 @@ Deno.test("a new edit in Photos is put again with its render; the original stays
     assert.equal(s.import.duplicates + s.import.imported, 1);
     await syncAssets(opts());
     assert.equal(dst.puts.length, 2, "put once, not on every sync");
+  });
+});
+
+Deno.test("a change waiting for Photos that the source fails to write is counted failed and kept for the next sync", async () => {
+  await harness(async ({ dir, base, tracker }) => {
+    const src = await fakeSource(dir, 1);
+    const dst = rememberingDestination();
+    let broken = true;
+    const written: string[] = [];
+    const source = {
+      ...src.session,
+      write: (id: string) => {
+        if (broken) return Promise.reject(new RetryableError("Photos is busy"));
+        written.push(id);
+        return Promise.resolve();
+      },
+    };
+    const opts = () =>
+      base({ source, destination: dst.session, sourceFields: { read: ["favorite"], write: ["favorite"] } });
+    await syncAssets(opts());
+    new SyncStore(tracker).queueWrite("fake", "id-0", { favorite: true });
+    const failed = await syncAssets(opts());
+    assert.equal(failed.updateFailed, 1, "a failed write is not a success");
+    assert.equal(new SyncStore(tracker).pendingWrites("fake").length, 1, "and it still waits");
+    broken = false;
+    const later = await syncAssets(opts());
+    assert.deepEqual([later.updateFailed, later.pendingWritten, written], [0, 1, ["id-0"]]);
+    assert.equal(new SyncStore(tracker).pendingWrites("fake").length, 0);
   });
 });

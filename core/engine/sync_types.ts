@@ -26,6 +26,7 @@ export interface SyncSummary {
   import: RunSummary;
   /** Assets whose changed metadata was pushed to the destination (or would be, in a dry run). */
   updated: number;
+  /** Metadata writes that failed, either way (the run exits 1; the next sync tries again). */
   updateFailed: number;
   /** Changes the destination cannot store (it lacks the capability). */
   unsupported: number;

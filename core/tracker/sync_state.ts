@@ -186,7 +186,11 @@ export class SyncStore {
   /** Adds fields to what waits for one asset; a later value of a field replaces the earlier one. */
   queueWrite(source: string, assetId: string, fields: Omit<SideFields, "people">, at = now()): void {
     this.#sql.transaction(() => {
-      const waiting = this.pendingWrites(source).find((w) => w.assetId === assetId);
+      const waiting = this.#sql.get(
+        `SELECT fields FROM pending_writes WHERE source = $source AND asset_id = $asset_id`,
+        { source, asset_id: assetId },
+        (r) => ({ fields: json<Record<string, unknown>>(r, "fields", {}) }),
+      );
       this.#sql.run(
         `INSERT INTO pending_writes (source, asset_id, fields, queued_at) VALUES ($source, $asset_id, $fields, $at)
          ON CONFLICT (source, asset_id) DO UPDATE SET fields = excluded.fields`,

@@ -3,6 +3,7 @@
  * export, which downloads each planned resource and checks it against the SHA-1 Immich keeps.
  * @module
  */
+import { hexOf } from "../../destination/immich/_verify.ts";
 import { join } from "node:path";
 import type { Asset, ResourceRole } from "../../../core/model/asset.ts";
 import { PermanentError } from "../../../core/plugin/errors.ts";
@@ -87,12 +88,6 @@ function remoteFile(asset: Asset, role: ResourceRole, name: string): { id: strin
     );
   }
   return { id, sha1: hexOf(checksum) };
-}
-
-/** Immich's checksum is base64 (transcript 10); some answers and tools give hex. */
-function hexOf(checksum: string): string {
-  if (/^[0-9a-f]{40}$/i.test(checksum)) return checksum.toLowerCase();
-  return Array.from(atob(checksum), (c) => c.charCodeAt(0).toString(16).padStart(2, "0")).join("");
 }
 
 /**
