@@ -74,6 +74,8 @@ export interface LibraryEdit {
   addToAlbum(uuid: string, album: string): void;
   removeFromAlbum(uuid: string, album: string): void;
   renameAlbum(album: string, title: string): void;
+  /** As Photos deletes an album: its members leave it, and the album goes to its trashed state. */
+  deleteAlbum(album: string): void;
   /** Null: no location (Photos' -180, -180). */
   setLocation(uuid: string, location: { latitude: number; longitude: number } | null): void;
   /** The capture instant, and the offset east of UTC Photos keeps beside it (seconds) with its `GMT±hhmm` name. */
@@ -109,6 +111,7 @@ export function openLibraryEdit(library: string, now: () => Date = () => new Dat
     addToAlbum: (uuid, album) => rows.membership(uuid, album, true),
     removeFromAlbum: (uuid, album) => rows.membership(uuid, album, false),
     renameAlbum: (album, title) => rows.renameAlbum(album, title),
+    deleteAlbum: (album) => rows.deleteAlbum(album),
     setLocation: (uuid, place) =>
       rows.asset(uuid, { ZLATITUDE: place?.latitude ?? NO_PLACE, ZLONGITUDE: place?.longitude ?? NO_PLACE }),
     setCaptured: (uuid, captured, offsetSeconds) => {
@@ -225,6 +228,21 @@ class Rows {
 
   renameAlbum(album: string, title: string): void {
     this.save(() => this.update("ZGENERICALBUM", this.albumPk(album), { ZTITLE: title }));
+  }
+
+  deleteAlbum(album: string): void {
+    const join = this.schema.albumJoin;
+    if (!join) throw new Error("this library has no album table");
+    this.save(() => {
+      const albumPk = this.albumPk(album);
+      const { table, owner, member } = join;
+      const members = this.db.prepare(`SELECT ${member} AS pk FROM ${table} WHERE ${owner} = ?`).all(albumPk);
+      this.db.prepare(`DELETE FROM ${table} WHERE ${owner} = ?`).run(albumPk);
+      for (const row of members) this.touch(Number(row.pk));
+      if (this.has("ZGENERICALBUM", "ZTRASHEDSTATE")) {
+        this.update("ZGENERICALBUM", albumPk, { ZTRASHEDSTATE: 1 });
+      } else this.db.prepare("DELETE FROM ZGENERICALBUM WHERE Z_PK = ?").run(albumPk);
+    });
   }
 
   /** One save: all of `edit` or nothing. */

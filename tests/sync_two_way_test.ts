@@ -170,6 +170,49 @@ Deno.test("a date changed in Photos reaches every member of the group: the Live 
   });
 });
 
+Deno.test("an album deleted in Photos is kept in Immich, then deleted there with --propagate-deletions within the share; its assets stay", async () => {
+  await withTempDir(async (dir) => {
+    await using server = await startEmulator();
+    const sample = await writeSampleLibrary(join(dir, "Sample.photoslibrary"));
+    const home = join(dir, "home");
+    assert.equal((await cli(importArgs(home, sample.path), env(server))).code, 0);
+    assert.equal((await cli(syncArgs(home, sample.path), env(server))).code, 0);
+    const { title } = sample.facts.favoriteAlbum;
+    const albumNamed = () =>
+      [...server.emulator.state.albums.values()].find((a) => a.albumName.endsWith(title));
+    const members = albumNamed()!.assetIds.length;
+    assert.ok(members > 0, "the album reached Immich with its assets");
+    const assetsBefore = server.emulator.state.assets.size;
+    const edit = openLibraryEdit(sample.path);
+    try {
+      edit.deleteAlbum(sample.facts.favoriteAlbum.uuid);
+    } finally {
+      edit.close();
+    }
+    const kept = await cli(syncArgs(home, sample.path), env(server));
+    assert.equal(kept.code, 0, kept.stderr);
+    assert.deepEqual([summaryOf(kept.stdout).albumsGone, summaryOf(kept.stdout).albumsRemoved], [1, 0]);
+    assert.deepEqual(albumNamed()?.assetIds, [], "emptied, as its members left it, but kept");
+
+    const refused = await cli(syncArgs(home, sample.path, "--propagate-deletions"), env(server));
+    assert.equal(refused.code, 1, "one album of a few is above the default share");
+    assert.match(summaryOf(refused.stdout).refused, /albums would be deleted .*--max-delete-share/);
+    assert.ok(albumNamed(), "nothing deleted when refused");
+
+    const args = syncArgs(home, sample.path, "--propagate-deletions", "--max-delete-share", "0.5");
+    const dry = await cli([...args, "--dry-run"], env(server));
+    assert.equal(summaryOf(dry.stdout).albumsRemoved, 1);
+    assert.ok(albumNamed(), "a dry run deletes nothing");
+    const removed = await cli(args, env(server));
+    assert.equal(removed.code, 0, removed.stdout + removed.stderr);
+    assert.equal(summaryOf(removed.stdout).albumsRemoved, 1);
+    assert.equal(albumNamed(), undefined, "deleted in Immich");
+    assert.equal(server.emulator.state.assets.size, assetsBefore, "its assets stay");
+    const again = summaryOf((await cli(args, env(server))).stdout);
+    assert.deepEqual([again.albumsGone, again.albumsRemoved], [0, 0]);
+  });
+});
+
 Deno.test("an album renamed in Photos is renamed in Immich, once", async () => {
   await withTempDir(async (dir) => {
     await using server = await startEmulator();

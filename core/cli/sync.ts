@@ -109,6 +109,13 @@ function printSyncSummary(output: Output, s: SyncSummary, flags: SyncFlags): voi
     );
   }
   if (s.albumsRenamed > 0) output.out(`${s.albumsRenamed} albums ${would}renamed at the destination`);
+  if (s.albumsGone > 0) {
+    output.out(
+      s.albumsRemoved > 0
+        ? `${s.albumsRemoved} albums deleted in Photos ${would}deleted at the destination (their assets stay)`
+        : `${s.albumsGone} albums deleted in Photos are kept, empty, at the destination (--propagate-deletions deletes them)`,
+    );
+  }
   if (s.unsupported > 0) output.out(`${s.unsupported} changes not pushed: the destination cannot store them`);
   output.out(`${s.gone} assets ${would}marked gone from the source (kept at the destination)`);
   if (s.removed > 0) output.out(`${s.removed} assets ${would}moved to the destination's trash`);

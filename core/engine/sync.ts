@@ -20,7 +20,7 @@ import { importAssets } from "./import_run.ts";
 import { emptySummary } from "./import_types.ts";
 import { reconcileAssets } from "./sync_apply.ts";
 import { ChangeCollector, remoteChanges } from "./sync_detect.ts";
-import { renameAlbums } from "./sync_albums.ts";
+import { removeDeletedAlbums, renameAlbums } from "./sync_albums.ts";
 import { reconcileDeletions } from "./sync_gone.ts";
 import { emptySyncSummary, type SyncOptions, type SyncRun, type SyncSummary } from "./sync_types.ts";
 
@@ -65,6 +65,7 @@ export async function syncAssets(options: SyncOptions): Promise<SyncSummary> {
     listed: run.summary.import.listed,
     known: states.keys(),
   });
+  await removeDeletedAlbums(run);
   const done = run.clean && run.summary.import.failed === 0;
   if (done && !options.dryRun && remote.checkpoint) {
     store.saveCheckpoint(ids.destination, "remote", remote.checkpoint);

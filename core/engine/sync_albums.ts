@@ -1,8 +1,11 @@
 /**
  * Albums renamed (or moved to another folder) in Photos: the album keeps its id, so no asset's
  * membership changed, but its title at the destination must follow. Each album's title and folders
- * as last given to the destination are kept; an album seen with others is renamed there once,
- * through one of its members (`albums()` renames an album whose title changed).
+ * as last given to the destination are kept, with the library it was seen in; an album seen with
+ * others is renamed there once, through one of its members (`albums()` renames an album whose title
+ * changed). Albums deleted in Photos: their members already left them (each asset's albums are
+ * synced), so the destination holds empty albums; with deletions propagated they are deleted there
+ * too, behind the share limit of asset deletions.
  * @module
  */
 import type { AlbumRef, Asset } from "../model/asset.ts";
@@ -35,13 +38,14 @@ export async function renameAlbums(run: SyncRun, seen: AlbumsSeen): Promise<void
     if (run.options.signal?.aborted) return;
     const label = labelOf(album);
     const was = known.get(album.id);
-    if (was === label) continue;
-    if (was !== undefined) run.summary.albumsRenamed++;
+    if (was?.label === label && was.source === run.ids.source) continue;
+    const renamed = was !== undefined && was.label !== label;
+    if (renamed) run.summary.albumsRenamed++;
     if (dryRun) continue;
     const primary = tracker.primaryRemoteId(run.ids, member.id);
     try {
-      if (was !== undefined && primary) await destination.albums(primary, member.albums);
-      run.store.recordAlbumLabel(run.ids.destination, album.id, label);
+      if (renamed && primary) await destination.albums(primary, member.albums);
+      run.store.recordAlbumLabel(run.ids, album.id, label);
     } catch (e) {
       if (errorKind(e) === "fatal" || errorKind(e) === "config") throw e;
       run.clean = false;
@@ -53,4 +57,38 @@ export async function renameAlbums(run: SyncRun, seen: AlbumsSeen): Promise<void
       });
     }
   }
+}
+
+/**
+ * The albums this library gave the destination that Photos no longer has (not merely emptied: the
+ * source names every album it has, empty ones included). Deleted at the destination only with
+ * deletions propagated and within their share limit; counted either way.
+ */
+export async function removeDeletedAlbums(run: SyncRun): Promise<void> {
+  const { source, destination, dryRun } = run.options;
+  if (!source.listAlbums || run.summary.import.listed === 0) return;
+  const known = run.store.albumLabels(run.ids.destination);
+  const ours = [...known].filter(([, seen]) => seen.source === run.ids.source).map(([id]) => id);
+  if (ours.length === 0) return;
+  const present = new Set((await source.listAlbums()).map((album) => album.id));
+  const gone = ours.filter((id) => !present.has(id));
+  run.summary.albumsGone = gone.length;
+  if (gone.length === 0 || !run.options.propagateDeletions) return;
+  if (!destination.removeAlbums) {
+    run.summary.refused ??=
+      "the destination cannot delete albums; the albums deleted in Photos stay there, empty";
+    return;
+  }
+  const share = run.options.maxDeleteShare ?? 0.05;
+  if (gone.length > share * ours.length) {
+    run.summary.refused ??= `${gone.length} of ${ours.length} albums would be deleted at the destination, ` +
+      `more than the allowed ${Math.round(share * 100)}%; none was deleted. If this is right, run again ` +
+      `with --max-delete-share ${Math.ceil((gone.length / ours.length) * 100) / 100}`;
+    return;
+  }
+  if (!dryRun) {
+    await destination.removeAlbums(gone);
+    run.store.forgetAlbums(run.ids.destination, gone);
+  }
+  run.summary.albumsRemoved = gone.length;
 }

@@ -38,6 +38,10 @@ export interface SyncSummary {
   pendingWritten: number;
   /** Albums renamed (or moved) in Photos, renamed at the destination too. */
   albumsRenamed: number;
+  /** Albums this library gave the destination that Photos no longer has. */
+  albumsGone: number;
+  /** Of those, deleted at the destination (with --propagate-deletions). */
+  albumsRemoved: number;
   /** Assets with a field changed on both sides, kept for `review --resolve`. */
   conflicts: number;
   /** Assets newly found gone from the source. */
@@ -64,6 +68,8 @@ export function emptySyncSummary(imported: RunSummary): SyncSummary {
     pendingWritten: 0,
     conflicts: 0,
     albumsRenamed: 0,
+    albumsGone: 0,
+    albumsRemoved: 0,
     gone: 0,
     removed: 0,
     deletedRemotely: 0,

@@ -69,6 +69,7 @@ export const DRY_RUN: Readonly<Record<string, DryRunAnswer>> = {
   download: nothing,
   delete: ([ids]) => ({ deleted: [], notFound: ids }),
   albums: nothing,
+  removeAlbums: nothing,
   people: nothing,
   write: nothing,
   warmup: nothing,

@@ -25,7 +25,13 @@ import { ConfigError } from "./errors.ts";
 
 const ID = /^(source|handler|destination)\.[a-z][a-z0-9_]*$/;
 
-const SOURCE_CAPABILITIES: readonly SourceCapability[] = ["download", "delete", "write", "history"];
+const SOURCE_CAPABILITIES: readonly SourceCapability[] = [
+  "download",
+  "delete",
+  "write",
+  "history",
+  "listAlbums",
+];
 const ASSET_CAPABILITIES: readonly AssetCapability[] = [
   "check",
   "update",
@@ -35,6 +41,7 @@ const ASSET_CAPABILITIES: readonly AssetCapability[] = [
   "read",
   "changes",
   "albums",
+  "removeAlbums",
   "people",
   "verify",
 ];

@@ -142,9 +142,11 @@ export interface PluginContext {
 
 /**
  * `download` fetches iCloud-only originals, `delete` moves to Recently Deleted, `write` takes
- * metadata changed at the destination (two-way `sync`), `history` says what changed since a token.
+ * metadata changed at the destination (two-way `sync`), `history` says what changed since a token,
+ * `listAlbums` names every album the library has now, empty ones included (so `sync` can tell an
+ * album deleted in Photos from one emptied).
  */
-export type SourceCapability = "download" | "delete" | "write" | "history";
+export type SourceCapability = "download" | "delete" | "write" | "history" | "listAlbums";
 
 /** A file the source wrote (or already holds) for one planned resource. */
 export interface SourceFile {
@@ -193,6 +195,8 @@ export interface SourceSession {
   write?(id: string, fields: Omit<SideFields, "people">): Promise<void>;
   /** The ids changed since `token` (undefined, or `all` when the source lost track), and the next token. */
   history?(token: string | undefined): Promise<{ changed: string[] | "all"; token: string }>;
+  /** Every user album of the library now, empty ones included; shared albums may be left out. */
+  listAlbums?(): Promise<AlbumRef[]>;
 }
 
 export interface SourcePlugin extends PluginBase {
@@ -236,8 +240,10 @@ export interface HandlerPlugin extends PluginBase {
  * whether stored assets are still there (`sync`, `cleanup`), `stack` groups an asset's members,
  * `remove` moves to the destination's trash (`sync --propagate-deletions`); for the two-way
  * `sync`: `read` says what it holds of an asset now, `changes` which assets changed since a
- * checkpoint, `albums` sets an asset's albums, `people` its named people and faces; for `archive`:
- * `verify` says what the destination holds of each file, checksum and relations included.
+ * checkpoint, `albums` sets an asset's albums, `removeAlbums` deletes the albums it made for Photos
+ * albums deleted since (`sync --propagate-deletions`), `people` sets an asset's named people and
+ * faces; for `archive`: `verify` says what the destination holds of each file, checksum and
+ * relations included.
  */
 export type AssetCapability =
   | "check"
@@ -248,6 +254,7 @@ export type AssetCapability =
   | "read"
   | "changes"
   | "albums"
+  | "removeAlbums"
   | "people"
   | "verify";
 
@@ -324,6 +331,11 @@ export interface AssetDestinationSession extends DestinationSessionBase {
    * is missing, takes it out of the others, renames an album whose title changed.
    */
   albums?(remoteId: string, albums: AlbumRef[]): Promise<void>;
+  /**
+   * Deletes the albums it made for these Photos albums (by Photos album id); the assets in them stay.
+   * An album already gone is no error.
+   */
+  removeAlbums?(albumIds: string[]): Promise<void>;
   /** Makes these the named people in the asset, with their faces where given. */
   people?(remoteId: string, people: PersonInAsset[]): Promise<void>;
   /** What it holds of each file, from the destination itself (null: not there at all). */

@@ -362,6 +362,12 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (source, asset_id, destination)
   ) STRICT;
   `,
+  // 10: the library each album was seen in, so an album deleted in Photos is told apart from another
+  // library's album at the same destination. Rows from before have none until their album is seen
+  // again; until then they are never taken for deleted.
+  `
+  ALTER TABLE sync_albums ADD COLUMN source TEXT;
+  `,
 ];
 
 /** The schema version this build writes. */

@@ -13,7 +13,7 @@
  */
 import { canonicalJson, type SideFields, type SyncedField } from "../model/synced.ts";
 import type { Tracker } from "./mod.ts";
-import { int, json, now, type Row, type Sql, sqlOf, text } from "./sql.ts";
+import { int, json, now, type Row, type Sql, sqlOf, text, textOrNull } from "./sql.ts";
 
 export interface SyncIds {
   source: string;
@@ -261,21 +261,37 @@ export class SyncStore {
   }
 
   /** Each album's title and folders as last given to the destination, by album id. */
-  albumLabels(destination: string): Map<string, string> {
+  /** The albums last given to the destination: their label and the library they were seen in. */
+  albumLabels(destination: string): Map<string, { label: string; source: string | undefined }> {
     const rows = this.#sql.all(
-      `SELECT album_id, label FROM sync_albums WHERE destination = $destination`,
+      `SELECT album_id, label, source FROM sync_albums WHERE destination = $destination`,
       { destination },
-      (r) => [text(r, "album_id"), text(r, "label")] as const,
+      (r) =>
+        [text(r, "album_id"), {
+          label: text(r, "label"),
+          source: textOrNull(r, "source") ?? undefined,
+        }] as const,
     );
     return new Map(rows);
   }
 
-  recordAlbumLabel(destination: string, albumId: string, label: string): void {
+  recordAlbumLabel(ids: { source: string; destination: string }, albumId: string, label: string): void {
     this.#sql.run(
-      `INSERT INTO sync_albums (destination, album_id, label) VALUES ($destination, $album_id, $label)
-       ON CONFLICT (destination, album_id) DO UPDATE SET label = excluded.label`,
-      { destination, album_id: albumId, label },
+      `INSERT INTO sync_albums (destination, album_id, label, source)
+       VALUES ($destination, $album_id, $label, $source)
+       ON CONFLICT (destination, album_id) DO UPDATE SET label = excluded.label, source = excluded.source`,
+      { destination: ids.destination, album_id: albumId, label, source: ids.source },
     );
+  }
+
+  /** Forgets albums deleted at the destination. */
+  forgetAlbums(destination: string, albumIds: string[]): void {
+    for (const albumId of albumIds) {
+      this.#sql.run(
+        `DELETE FROM sync_albums WHERE destination = $destination AND album_id = $album_id`,
+        { destination, album_id: albumId },
+      );
+    }
   }
 
   checkpoint(destination: string, side: string): string | undefined {

@@ -1,6 +1,6 @@
 /**
  * The conformance steps of the two-way sync capabilities of an asset destination (`read`,
- * `changes`, `albums`, `people`), each run when the plugin declares it and ignored when it does
+ * `changes`, `albums`, `removeAlbums`, `people`), each run when the plugin declares it and ignored when it does
  * not, as the other steps of `destination_suite.ts`.
  * @module
  */
@@ -43,6 +43,7 @@ export async function twoWaySteps(run: TwoWayRun): Promise<void> {
   await readStep(run);
   await changesStep(run);
   await albumsStep(run);
+  await removeAlbumsStep(run);
   await peopleStep(run);
 }
 
@@ -110,6 +111,35 @@ async function albumsStep(run: TwoWayRun) {
     await check([a, b]);
     await session.albums!(id, [a]);
     await check([a]);
+  });
+}
+
+async function removeAlbumsStep(run: TwoWayRun) {
+  const name = "removeAlbums() deletes an album it made and keeps its assets; again, no error";
+  await step(run, name, !run.has("albums") || !run.has("removeAlbums"), async () => {
+    const { session } = run;
+    const { id } = await primaryOf(run);
+    const stamp = crypto.randomUUID();
+    const [kept, gone] = ["Kept", "Gone"].map((n) => ({
+      id: `remove-${n}-${stamp}`,
+      title: `Remove ${n}`,
+      folders: [],
+    }));
+    await session.albums!(id, [kept, gone]);
+    await session.removeAlbums!([gone.id]);
+    await session.removeAlbums!([gone.id, `never-made-${stamp}`]);
+    if (run.has("read")) {
+      const held = (await session.read!([id]))[id];
+      assert.ok(held && !held.trashed, "the asset of a deleted album stays");
+      assert.deepEqual(held.fields.albums, [kept.id]);
+    }
+    if (run.inspect?.albums) {
+      const titles = await run.inspect.albums(id);
+      assert.ok(titles.includes(kept.title) && !titles.includes(gone.title), titles.join(", "));
+    }
+    // The album is made again, not looked for under the deleted one's id.
+    await session.albums!(id, [kept, gone]);
+    if (run.inspect?.albums) assert.ok((await run.inspect.albums(id)).includes(gone.title));
   });
 }
 

@@ -209,4 +209,26 @@ async function capabilitySteps(run: Run) {
       assert.ok(!left || left.trashed, `${id} is still listed as not deleted`);
     },
   );
+  await step(
+    run,
+    "listAlbums() names every own album an asset of the listing is in, each once",
+    !run.has("listAlbums"),
+    async () => {
+      const albums = await session.listAlbums!();
+      const ids = albums.map((a) => a.id);
+      assert.equal(new Set(ids).size, ids.length, `an album is named twice: ${ids.join(", ")}`);
+      for (const album of albums) {
+        assert.ok(album.id && typeof album.title === "string" && Array.isArray(album.folders));
+      }
+      const own = new Set(ids);
+      for (const asset of run.assets.filter((a) => !a.trashed)) {
+        for (const album of asset.albums.filter((a) => !a.shared)) {
+          assert.ok(
+            own.has(album.id),
+            `${asset.id} is in album ${album.id}, which listAlbums() does not name`,
+          );
+        }
+      }
+    },
+  );
 }

@@ -82,6 +82,23 @@ export class AlbumSync {
     }
   }
 
+  /**
+   * Deletes the Immich albums made for these Photos albums (the assets stay in Immich); an album
+   * the tool never made, or one already deleted in Immich, is skipped.
+   */
+  async remove(photosAlbumIds: string[]): Promise<void> {
+    for (const photosId of photosAlbumIds) {
+      const albumId = this.state.get<string>(`${this.stateKey}:album:${photosId}`);
+      if (!albumId) continue;
+      // 400: no such album (Immich answers so for an id it does not know).
+      await this.client.request("DELETE", `/albums/${albumId}`, undefined, {
+        what: `deleting the album of Photos album ${photosId}`,
+        accept: [400, 404],
+      });
+      this.#forget({ id: photosId, title: "", folders: [] }, albumId);
+    }
+  }
+
   /** The Photos album ids of the tool's albums the asset is in, sorted. */
   async managedOf(assetId: string): Promise<string[]> {
     const owners = this.#ownerIndex();

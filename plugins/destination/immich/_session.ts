@@ -132,6 +132,11 @@ export class ImmichSession implements AssetDestinationSession {
     await this.#albums?.set(remoteId, albums.filter((a) => !a.shared));
   }
 
+  /** See {@link AlbumSync.remove}; nothing with albums off. */
+  async removeAlbums(albumIds: string[]): Promise<void> {
+    await this.#albums?.remove(albumIds);
+  }
+
   /** See {@link PeopleSync.set}. */
   people(remoteId: string, people: PersonInAsset[]): Promise<void> {
     return this.#people.set(remoteId, people);

@@ -117,6 +117,7 @@ const immichDestination = {
       "read",
       "changes",
       "albums",
+      "removeAlbums",
       "people",
       "verify",
     ],

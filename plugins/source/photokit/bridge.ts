@@ -279,6 +279,14 @@ export class PhotosBridge {
     return result.localIdentifier;
   }
 
+  /** Every user album of the library now, empty ones included (not smart or shared albums). */
+  async albums(): Promise<{ localIdentifier: string; title: string; folders: string[] }[]> {
+    const result = await this.#call("psb_albums", {}) as {
+      albums: { localIdentifier: string; title: string; folders: string[] }[];
+    };
+    return result.albums;
+  }
+
   /** Strings and listings the library still holds for us; zero once everything was released. */
   outstanding(): number {
     this.#assertOpen();

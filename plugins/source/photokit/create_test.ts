@@ -294,3 +294,16 @@ test("createAlbum() makes a new user album in its folders, which lookupAlbums() 
     await assert.rejects(bridge.createAlbum(""), FatalError);
   });
 });
+
+test("albums() names every user album, empty and new ones included, never a smart one", async () => {
+  await withLibrary({}, async (bridge) => {
+    assert.deepEqual(await bridge.albums(), [
+      { localIdentifier: `${ALBUM}/L0/040`, title: "Trip", folders: ["2025"] },
+    ]);
+    const made = await bridge.createAlbum("Harbour", ["2025", "Trips"]);
+    assert.deepEqual((await bridge.albums()).map((a) => [a.localIdentifier, a.folders]), [
+      [`${ALBUM}/L0/040`, ["2025"]],
+      [made, ["2025", "Trips"]],
+    ]);
+  });
+});

@@ -21,7 +21,7 @@ import { fileURLToPath } from "node:url";
 import { ConfigError, FatalError, PermanentError, RetryableError } from "../../../core/plugin/errors.ts";
 
 /** The ABI this build speaks; must equal `PSB_ABI_VERSION` of photos_bridge.h. */
-export const ABI_VERSION = 3;
+export const ABI_VERSION = 4;
 
 /** The file name of the library on macOS. */
 export const LIBRARY_FILE = "libPhotosBridge.dylib";
@@ -59,6 +59,8 @@ export const SYMBOLS = {
   psb_lookup: { parameters: ["buffer"], result: "pointer", nonblocking: true },
   /** char *psb_create_album(const char *request) */
   psb_create_album: { parameters: ["buffer"], result: "pointer", nonblocking: true },
+  /** char *psb_albums(const char *request) */
+  psb_albums: { parameters: ["buffer"], result: "pointer", nonblocking: true },
 } as const satisfies Deno.ForeignLibraryInterface;
 
 /** void (*psb_progress_fn)(uint64_t token, uint32_t index, double fraction) */
@@ -78,7 +80,8 @@ export type JsonSymbol =
   | "psb_delete"
   | "psb_create"
   | "psb_lookup"
-  | "psb_create_album";
+  | "psb_create_album"
+  | "psb_albums";
 /** The JSON calls that also take a progress callback. */
 export type ProgressSymbol = "psb_export" | "psb_download";
 

@@ -19,7 +19,7 @@
  * @module
  */
 import { join } from "node:path";
-import type { Asset } from "../../../core/model/asset.ts";
+import type { AlbumRef, Asset } from "../../../core/model/asset.ts";
 import type { SideFields } from "../../../core/model/synced.ts";
 import { ConfigError, PermanentError } from "../../../core/plugin/errors.ts";
 import type { OptionsOf, OptionSpec } from "../../../core/plugin/options.ts";
@@ -31,7 +31,7 @@ import {
   type SourcePlugin,
   type SourceSession,
 } from "../../../core/plugin/types.ts";
-import { toAsset, typesForRole } from "./_asset.ts";
+import { bareId, toAsset, typesForRole } from "./_asset.ts";
 import { changedIds, nativeFields } from "./_sync.ts";
 import { type AuthorizationStatus, PhotosBridge, type ResourceSelector } from "./bridge.ts";
 
@@ -93,7 +93,7 @@ const photokit = {
   description: "The system Photos library through PhotoKit (macOS), iCloud downloads included",
   platforms: ["darwin"],
   options: OPTIONS,
-  capabilities: ["download", "delete", "write", "history"],
+  capabilities: ["download", "delete", "write", "history", "listAlbums"],
   // PhotoKit lists no title, caption or keywords (they are written through Photos' scripting).
   fields: {
     read: ["favorite", "hidden", "location", "captured", "albums"],
@@ -131,24 +131,7 @@ function openSession(
   return {
     key: "photos",
 
-    async *list(): AsyncGenerator<Asset> {
-      let skipped = 0;
-      const pages = bridge.list({
-        includeHidden: !options["exclude-hidden"],
-        includeAllBursts: !options["picked-bursts-only"],
-        includeSharedAlbums: options["include-shared-albums"],
-      });
-      for await (const page of pages) {
-        // Stop with an error, never quietly: a short listing must not look like deleted assets.
-        ctx.signal.throwIfAborted();
-        for (const native of page) {
-          const asset = toAsset(native);
-          if (asset) yield asset;
-          else skipped++;
-        }
-      }
-      if (skipped > 0) ctx.log.info(`left out ${skipped} assets that are neither photo nor video (audio)`);
-    },
+    list: () => listAssets(ctx, bridge, options),
 
     async export({ asset, plan, dir, allowNetwork }: ExportRequest): Promise<SourceFile[]> {
       // One file per planned resource, named by its position so two resources never collide.
@@ -197,8 +180,37 @@ function openSession(
       return { changed: changedIds(history), token: history.next };
     },
 
+    async listAlbums(): Promise<AlbumRef[]> {
+      const albums = await bridge.albums();
+      return albums.map((a) => ({ id: bareId(a.localIdentifier), title: a.title, folders: [...a.folders] }));
+    },
+
     close: () => bridge.close(),
   };
+}
+
+/** The library's assets, page by page; audio is left out and counted. */
+async function* listAssets(
+  ctx: PluginContext,
+  bridge: PhotosBridge,
+  options: PhotoKitOptions,
+): AsyncGenerator<Asset> {
+  let skipped = 0;
+  const pages = bridge.list({
+    includeHidden: !options["exclude-hidden"],
+    includeAllBursts: !options["picked-bursts-only"],
+    includeSharedAlbums: options["include-shared-albums"],
+  });
+  for await (const page of pages) {
+    // Stop with an error, never quietly: a short listing must not look like deleted assets.
+    ctx.signal.throwIfAborted();
+    for (const native of page) {
+      const asset = toAsset(native);
+      if (asset) yield asset;
+      else skipped++;
+    }
+  }
+  if (skipped > 0) ctx.log.info(`left out ${skipped} assets that are neither photo nor video (audio)`);
 }
 
 /**

@@ -122,6 +122,11 @@ function readerContext({ db, schema, library }: PhotosDatabase): ReaderContext {
   };
 }
 
+/** The library's own albums now (not trashed, not shared), empty ones included. */
+export function readAlbums(database: PhotosDatabase): AlbumRef[] {
+  return [...loadAlbums(database.db, database.schema).values()].filter((album) => !album.shared);
+}
+
 /** Album kinds reported as albums: the user's own (2) and iCloud shared albums (1505). */
 const ALBUM_KIND = { user: 2, shared: 1505, rootFolder: 3999 } as const;
 

@@ -19,7 +19,7 @@
 import { existsSync } from "node:fs";
 import { stat } from "node:fs/promises";
 import { resolve } from "node:path";
-import type { Asset } from "../../../core/model/asset.ts";
+import type { AlbumRef, Asset } from "../../../core/model/asset.ts";
 import type { PlannedResource } from "../../../core/model/plan.ts";
 import { FatalError, PermanentError, RetryableError } from "../../../core/plugin/errors.ts";
 import {
@@ -40,7 +40,7 @@ import {
   sqliteError,
 } from "./_database.ts";
 import { libraryInfo } from "./_info.ts";
-import { readAssets } from "./_reader.ts";
+import { readAlbums, readAssets } from "./_reader.ts";
 
 /** None of its own yet; the library is not one of them (see {@link PhotosLibraryOptions}). */
 const OPTIONS = [] as const satisfies readonly OptionSpec[];
@@ -64,7 +64,7 @@ const photoslibrary = {
   version: "1.0.0",
   description: "Reads a Photos library bundle (.photoslibrary) directly, read-only",
   options: OPTIONS,
-  capabilities: [],
+  capabilities: ["listAlbums"],
   // Photos keeps no star rating; the reader never writes (what Immich changed waits for PhotoKit).
   fields: {
     read: ["favorite", "hidden", "title", "caption", "keywords", "location", "captured", "albums", "people"],
@@ -126,6 +126,14 @@ function openSession(options: PhotosLibraryOptions, ctx: PluginContext): SourceS
           "Photos opened the library while it was being read: changes made since then are not in this " +
             "listing; the next run picks them up.",
         );
+      }
+    },
+
+    listAlbums(): Promise<AlbumRef[]> {
+      try {
+        return Promise.resolve(readAlbums(database));
+      } catch (error) {
+        return Promise.reject(listingError(error, database));
       }
     },
 

@@ -1,3 +1,4 @@
+// psb_albums: every user album with the folder path above it, empty ones included.
 // psb_create_album: a new user album inside its folders, in one change block. Each folder is found
 // by title under the one above it (the top level first) and created when missing, so an album
 // restored into "2025 > Trips" lands beside the albums already there.
@@ -12,6 +13,38 @@ enum Albums {
 
   struct Result: Encodable {
     let localIdentifier: String
+  }
+
+  struct ListRequest: Decodable {}
+
+  struct AlbumJSON: Encodable {
+    let localIdentifier: String
+    let title: String
+    let folders: [String]
+  }
+
+  struct ListResult: Encodable {
+    let albums: [AlbumJSON]
+  }
+
+  static func list() throws -> ListResult {
+    try Library.requireAccess()
+    var albums: [AlbumJSON] = []
+    func visit(_ collections: PHFetchResult<PHCollection>, folders: [String], depth: Int) {
+      guard depth < 64 else { return }
+      for index in 0..<collections.count {
+        let collection = collections.object(at: index)
+        if let folder = collection as? PHCollectionList {
+          let children = PHCollection.fetchCollections(in: folder, options: nil)
+          visit(children, folders: folders + [folder.localizedTitle ?? ""], depth: depth + 1)
+        } else if let album = collection as? PHAssetCollection, album.assetCollectionSubtype == .albumRegular {
+          albums.append(
+            AlbumJSON(localIdentifier: album.localIdentifier, title: album.localizedTitle ?? "", folders: folders))
+        }
+      }
+    }
+    visit(PHCollectionList.fetchTopLevelUserCollections(with: nil), folders: [], depth: 0)
+    return ListResult(albums: albums)
   }
 
   static func create(_ request: Request) throws -> Result {

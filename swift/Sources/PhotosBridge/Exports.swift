@@ -84,3 +84,8 @@ public func psbLookup(_ request: UnsafePointer<CChar>?) -> UnsafeMutablePointer<
 public func psbCreateAlbum(_ request: UnsafePointer<CChar>?) -> UnsafeMutablePointer<CChar>? {
   respond(request, as: Albums.Request.self) { try Albums.create($0) }
 }
+
+@_cdecl("psb_albums")
+public func psbAlbums(_ request: UnsafePointer<CChar>?) -> UnsafeMutablePointer<CChar>? {
+  respond(request, as: Albums.ListRequest.self) { _ in try Albums.list() }
+}

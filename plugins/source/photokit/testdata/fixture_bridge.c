@@ -1623,3 +1623,61 @@ char *psb_history(const char *request) {
   jfree(req);
   return failure ? failure : ok_result(&result);
 }
+
+/* ---------------------------------------------------------------------------------------------
+ * psb_albums */
+
+/* Appends the album once (by local identifier), as {"localIdentifier","title","folders"}. */
+static void album_once(sbuf *out, const jval *album, const char **seen, size_t *count) {
+  const char *lid = jstr(album, "localIdentifier");
+  if (!lid) return;
+  for (size_t i = 0; i < *count; i++) {
+    if (!strcmp(seen[i], lid)) return;
+  }
+  seen[(*count)++] = lid;
+  sb_put(out, *count > 1 ? ",{\"localIdentifier\":" : "{\"localIdentifier\":");
+  sb_str(out, lid);
+  sb_put(out, ",\"title\":");
+  sb_str(out, jstr(album, "title") ? jstr(album, "title") : "");
+  sb_put(out, ",\"folders\":");
+  jval *folders = jget(album, "folders");
+  if (is_kind(folders, JARR)) sb_json(out, folders);
+  else sb_put(out, "[]");
+  sb_put(out, "}");
+}
+
+/* The catalog's regular albums, then the albums assets name (they count as regular), each once. */
+char *psb_albums(const char *request) {
+  jval *req = jparse(request);
+  if (!req || !is_kind(req, JOBJ)) {
+    jfree(req);
+    return error_result("bad_request", "psb_albums: the request is not a JSON object");
+  }
+  pthread_mutex_lock(&state_lock);
+  char *failure = check_access();
+  sbuf result = {0};
+  if (!failure) {
+    jval *catalog = jget(fixture, "albums"), *assets = jget(fixture, "assets");
+    size_t most = is_kind(catalog, JARR) ? catalog->len : 0;
+    for (size_t i = 0; is_kind(assets, JARR) && i < assets->len; i++) {
+      jval *albums = jget(assets->items[i], "albums");
+      most += is_kind(albums, JARR) ? albums->len : 0;
+    }
+    const char **seen = calloc(most + 1, sizeof *seen);
+    size_t count = 0;
+    sb_put(&result, "{\"albums\":[");
+    for (size_t i = 0; is_kind(catalog, JARR) && i < catalog->len; i++) {
+      const char *kind = jstr(catalog->items[i], "kind");
+      if (!kind || !strcmp(kind, "regular")) album_once(&result, catalog->items[i], seen, &count);
+    }
+    for (size_t i = 0; is_kind(assets, JARR) && i < assets->len; i++) {
+      jval *albums = jget(assets->items[i], "albums");
+      for (size_t j = 0; is_kind(albums, JARR) && j < albums->len; j++) album_once(&result, albums->items[j], seen, &count);
+    }
+    sb_put(&result, "]}");
+    free(seen);
+  }
+  pthread_mutex_unlock(&state_lock);
+  jfree(req);
+  return failure ? failure : ok_result(&result);
+}

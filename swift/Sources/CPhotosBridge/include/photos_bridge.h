@@ -61,7 +61,7 @@ extern "C" {
 #endif
 
 /* The version of this ABI. photos-sync refuses a library that reports another one. */
-#define PSB_ABI_VERSION 3
+#define PSB_ABI_VERSION 4
 
 typedef void (*psb_progress_fn)(uint64_t token, uint32_t index, double fraction);
 
@@ -253,6 +253,15 @@ char *psb_lookup(const char *request);
  * Always a new album, even when one of that title exists: the caller keeps which album it made.
  */
 char *psb_create_album(const char *request);
+
+/*
+ * Every user album of the library now, empty ones included, with the folder path above it.
+ * request: {}
+ * result:  {"albums": [{"localIdentifier": "<id>", "title": "<title>", "folders": ["outer", "inner"]}]}
+ * Smart albums and shared albums are left out. An album deleted in Photos is absent: this is how
+ * the caller tells a deleted album from an emptied one.
+ */
+char *psb_albums(const char *request);
 
 #ifdef __cplusplus
 }
