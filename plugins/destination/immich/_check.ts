@@ -47,30 +47,54 @@ export async function checkAccess(
   await checkPermissions(admin, jobs, settings.adminApiKey ? "IMMICH_ADMIN_API_KEY" : "IMMICH_API_KEY");
 }
 
-async function checkPermissions(client: ImmichClient, needed: string[], which: string): Promise<void> {
+/** The API key's permissions, or undefined on a server that cannot say (before 1.143). */
+async function keyPermissions(client: ImmichClient): Promise<string[] | undefined> {
   // `/api-keys/me` arrived in 1.143; before it, that path is read as `/api-keys/{id}` (400).
   const me = await client.request<{ permissions?: string[] }>("GET", "/api-keys/me", undefined, {
     what: "reading the API key's permissions",
     accept: [400, 404],
   });
-  if (me.status === 200 && Array.isArray(me.body.permissions)) {
-    const has = me.body.permissions;
-    if (has.includes("all")) return;
+  return me.status === 200 && Array.isArray(me.body.permissions) ? me.body.permissions : undefined;
+}
+
+/** The FatalError for a key that lacks `missing`, saying where to add them. */
+function lacking(which: string, missing: string[], purpose = ""): FatalError {
+  const them = missing.length > 1 ? "them" : "it";
+  return new FatalError(
+    `the Immich API key in ${which} lacks the permission${missing.length > 1 ? "s" : ""} ${
+      missing.join(", ")
+    }` +
+      `${purpose}; edit the key in Immich (Account Settings > API Keys) to add ${them}, or create a key with "all"`,
+  );
+}
+
+async function checkPermissions(client: ImmichClient, needed: string[], which: string): Promise<void> {
+  const has = await keyPermissions(client);
+  if (!has) return await probePermissions(client, needed);
+  if (has.includes("all")) return;
+  const missing = needed.filter((p) => !has.includes(p));
+  if (missing.length > 0) throw lacking(which, missing);
+}
+
+/**
+ * The permissions only the two-way sync needs (renaming and emptying albums, deleting them, people
+ * and faces), checked when first used rather than at start-up, so a key made for imports keeps
+ * importing. One read of the key's permissions serves the whole session.
+ */
+export class TwoWayPermissions {
+  #has?: Promise<string[] | undefined>;
+
+  constructor(readonly client: ImmichClient) {}
+
+  /** Throws once a key that lacks any of `needed` would fail to `purpose`. */
+  async require(needed: string[], purpose: string): Promise<void> {
+    this.#has ??= keyPermissions(this.client);
+    this.#has.catch(() => (this.#has = undefined));
+    const has = await this.#has;
+    if (!has || has.includes("all")) return;
     const missing = needed.filter((p) => !has.includes(p));
-    if (missing.length > 0) {
-      throw new FatalError(
-        `the Immich API key in ${which} lacks the permission${missing.length > 1 ? "s" : ""} ${
-          missing.join(", ")
-        }; ` +
-          `edit the key in Immich (Account Settings > API Keys) to add ${
-            missing.length > 1 ? "them" : "it"
-          }, ` +
-          `or create a key with "all"`,
-      );
-    }
-    return;
+    if (missing.length > 0) throw lacking("IMMICH_API_KEY", missing, `, which sync needs to ${purpose}`);
   }
-  await probePermissions(client, needed);
 }
 
 /** Older servers: probes, read-only, the routes that check a permission there. */

@@ -19,7 +19,7 @@ import type {
 } from "../../../core/plugin/types.ts";
 import { AlbumSync } from "./_albums.ts";
 import { ChangeFeed } from "./_changes.ts";
-import { checkAccess } from "./_check.ts";
+import { checkAccess, TwoWayPermissions } from "./_check.ts";
 import type { ServerVersion } from "./_client.ts";
 import { connect, type Connection, connectionKey, versionText } from "./_connect.ts";
 import { PeopleSync } from "./_faces.ts";
@@ -38,6 +38,11 @@ export async function openSession(settings: ImmichSettings, ctx: PluginContext):
   return new ImmichSession(settings, ctx, await connect(settings, ctx));
 }
 
+/** What `albums()` does beyond an import's albums: renames albums and takes assets out of them. */
+const ALBUM_SYNC = ["album.read", "album.update", "albumAsset.create", "albumAsset.delete"];
+/** What `people()` reads and writes: people by name, an asset's faces. */
+const PEOPLE_SYNC = ["person.read", "person.create", "face.read", "face.create", "face.delete"];
+
 export class ImmichSession implements AssetDestinationSession {
   readonly key: string;
   readonly #settings: ImmichSettings;
@@ -50,6 +55,7 @@ export class ImmichSession implements AssetDestinationSession {
   readonly #reader: RemoteReader;
   readonly #changes: ChangeFeed;
   readonly #people: PeopleSync;
+  readonly #twoWay: TwoWayPermissions;
   /** Resumes the queues this tool paused, in this run or in a killed earlier one. */
   readonly #leftovers: JobPauser;
 
@@ -69,6 +75,7 @@ export class ImmichSession implements AssetDestinationSession {
     this.#reader = new RemoteReader(client, this.#albums, settings.tags !== "off");
     this.#changes = new ChangeFeed(client, this.#albums);
     this.#people = new PeopleSync(client);
+    this.#twoWay = new TwoWayPermissions(client);
     this.#put = new GroupPut({
       client,
       log: ctx.log,
@@ -129,17 +136,22 @@ export class ImmichSession implements AssetDestinationSession {
 
   /** See {@link AlbumSync.set}; nothing with albums off. */
   async albums(remoteId: string, albums: AlbumRef[]): Promise<void> {
-    await this.#albums?.set(remoteId, albums.filter((a) => !a.shared));
+    if (!this.#albums) return;
+    await this.#twoWay.require(ALBUM_SYNC, "keep albums in step");
+    await this.#albums.set(remoteId, albums.filter((a) => !a.shared));
   }
 
   /** See {@link AlbumSync.remove}; nothing with albums off. */
   async removeAlbums(albumIds: string[]): Promise<void> {
-    await this.#albums?.remove(albumIds);
+    if (!this.#albums) return;
+    await this.#twoWay.require(["album.delete"], "delete the albums deleted in Photos");
+    await this.#albums.remove(albumIds);
   }
 
   /** See {@link PeopleSync.set}. */
-  people(remoteId: string, people: PersonInAsset[]): Promise<void> {
-    return this.#people.set(remoteId, people);
+  async people(remoteId: string, people: PersonInAsset[]): Promise<void> {
+    await this.#twoWay.require(PEOPLE_SYNC, "name people and their faces");
+    return await this.#people.set(remoteId, people);
   }
 
   /** Moves assets to Immich's trash (recoverable there for the server's trash period). */

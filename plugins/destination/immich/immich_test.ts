@@ -166,3 +166,45 @@ Deno.test("errors are classified: 429/5xx and dropped connections retryable, 4xx
   assert.match(refused.message, /refused uploading IMG_0001\.HEIC|refused uploading l\.heic/);
   assert.match(refused.message, /400: Injected failure/);
 });
+
+Deno.test("a key made for imports imports; sync's album and people writes stop once, naming what it lacks", async () => {
+  await using server = await startEmulator({ version: "3.2.2" });
+  await using ctx = await testContext();
+  const importOnly = [
+    ...[
+      "user.read",
+      "asset.read",
+      "asset.upload",
+      "asset.update",
+      "asset.delete",
+      "stack.create",
+      "stack.read",
+    ],
+    ...["album.create", "album.read", "albumAsset.create", "tag.create", "tag.asset"],
+  ];
+  const key = server.emulator.state.createApiKey(server.emulator.state.admin.id, importOnly);
+  const session = await immich.assets.open(settings({ url: server.url, "api-key": key.secret }), ctx);
+  await session.check!();
+  const album = { id: "two-way-album", title: "Two-way", folders: [] };
+  const albums = await session.albums!("00000000-0000-4000-8000-000000000001", [album]).catch((e) => e);
+  assert.equal(errorKind(albums), "fatal");
+  assert.match(
+    albums.message,
+    /lacks the permissions album\.update, albumAsset\.delete, which sync needs to keep albums/,
+  );
+  const people = await session.people!("00000000-0000-4000-8000-000000000001", [{ name: "Katie" }]).catch((
+    e,
+  ) => e);
+  assert.match(
+    people.message,
+    /lacks the permissions person\.read, person\.create, face\.read, face\.create, face\.delete/,
+  );
+  const removal = await session.removeAlbums!([album.id]).catch((e) => e);
+  assert.match(removal.message, /lacks the permission album\.delete, which sync needs to delete/);
+  assert.equal(
+    server.emulator.count("GET /api/api-keys/me"),
+    2,
+    "the start-up check's read, and one for the session's two-way writes",
+  );
+  await session.close();
+});
