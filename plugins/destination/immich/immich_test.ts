@@ -8,6 +8,7 @@ import {
 } from "../../../core/plugin/testing/mod.ts";
 import { type RunningEmulator, startEmulator } from "../../../tests/immich_emulator/mod.ts";
 import immich from "./mod.ts";
+import { requiredPermissions } from "./_check.ts";
 import { asset, group, LIVE, open, settings, VERSIONS } from "./_test_fixtures.ts";
 
 for (const version of VERSIONS) {
@@ -170,18 +171,7 @@ Deno.test("errors are classified: 429/5xx and dropped connections retryable, 4xx
 Deno.test("a key made for imports imports; sync's album and people writes stop once, naming what it lacks", async () => {
   await using server = await startEmulator({ version: "3.2.2" });
   await using ctx = await testContext();
-  const importOnly = [
-    ...[
-      "user.read",
-      "asset.read",
-      "asset.upload",
-      "asset.update",
-      "asset.delete",
-      "stack.create",
-      "stack.read",
-    ],
-    ...["album.create", "album.read", "albumAsset.create", "tag.create", "tag.asset"],
-  ];
+  const importOnly = requiredPermissions({ albums: "path", tags: "all" });
   const key = server.emulator.state.createApiKey(server.emulator.state.admin.id, importOnly);
   const session = await immich.assets.open(settings({ url: server.url, "api-key": key.secret }), ctx);
   await session.check!();
