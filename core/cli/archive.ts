@@ -6,7 +6,9 @@
  * @module
  */
 import type { Command } from "commander";
+import { join } from "node:path";
 import { archiveAssets, type ArchiveSelection, type ArchiveSummary } from "../engine/archive.ts";
+import { SidecarStore } from "../engine/sidecar_store.ts";
 import { ConfigError } from "../plugin/errors.ts";
 import { type CommandContext, ExitCode } from "./command_context.ts";
 import { addCoreFlags, addPluginFlags } from "./flags.ts";
@@ -82,6 +84,7 @@ async function run(
       tracker: session.tracker,
       handlers: session.handlers(),
       policy: session.policy(),
+      sidecars: new SidecarStore(join(session.config.home, "sidecars")),
       select,
       dryRun: session.dryRun,
       removeFromSource: flags.removeFromPhotos ?? false,

@@ -19,8 +19,10 @@ import type { AssetDestinationSession, SourceSession } from "../plugin/types.ts"
 import { ArchiveStore } from "../tracker/archive_state.ts";
 import type { Tracker } from "../tracker/mod.ts";
 import { SyncStore } from "../tracker/sync_state.ts";
+import { hashFile } from "./hash.ts";
 import { planAsset } from "./import_plan.ts";
 import type { HandlerEntry } from "./import_types.ts";
+import { sidecarKeys, type SidecarStore } from "./sidecar_store.ts";
 
 /** Which assets to archive; an asset must match every criterion given. */
 export interface ArchiveSelection {
@@ -41,6 +43,8 @@ export interface ArchiveOptions {
   tracker: Tracker;
   handlers: HandlerEntry[];
   policy?: Partial<PlanPolicy>;
+  /** Where the sidecars (adjustment data, ...) are kept, which Immich cannot hold: verified there. */
+  sidecars?: SidecarStore;
   select: ArchiveSelection;
   dryRun: boolean;
   /** Move the verified assets to Photos' Recently Deleted. */
@@ -141,9 +145,17 @@ async function verifyAsset(
       missing.join(", ")
     } never reached the destination (run photos-sync reclassify --repair, then archive again)`;
   }
-  const held = await options.destination.verify!([...sent.values()].map((f) => f.remoteId));
   const checksums: Record<string, string> = {};
+  const kept = new Set(options.sidecars ? sidecarKeys(plan) : []);
+  for (const key of kept) {
+    const why = await keptWhole(options, asset.id, key, sent.get(key)!.sha1);
+    if (why) return why;
+    checksums[key] = sent.get(key)!.sha1;
+  }
+  const atDestination = [...sent.values()].filter((f) => !kept.has(f.key));
+  const held = await options.destination.verify!(atDestination.map((f) => f.remoteId));
   for (const { key } of plan.resources) {
+    if (kept.has(key)) continue;
     const file = sent.get(key)!;
     const there = held[file.remoteId];
     if (!there) return `its ${key} is no longer at the destination`;
@@ -167,6 +179,23 @@ async function verifyAsset(
     }
   }
   return checksums;
+}
+
+/** Why the sidecar store does not hold the asset's `key` with this SHA-1, or undefined when it does. */
+async function keptWhole(options: ArchiveOptions, assetId: string, key: string, sha1: string) {
+  const recorded = options.tracker.sidecars(options.sourceId, assetId).some((s) =>
+    s.key === key && s.sha1 === sha1
+  );
+  if (!recorded) {
+    return `its ${key} was never kept in the sidecar store (run photos-sync reclassify --repair)`;
+  }
+  const path = options.sidecars!.pathOf(sha1);
+  const there = await hashFile(path).catch(() => undefined);
+  if (!there) return `its ${key} is missing from the sidecar store (${path})`;
+  if (there.sha1 !== sha1) {
+    return `its ${key} differs in the sidecar store (SHA-1 ${there.sha1}, kept as ${sha1})`;
+  }
+  return undefined;
 }
 
 /** Moves the assets verified in this run to Recently Deleted, within the share and once confirmed. */

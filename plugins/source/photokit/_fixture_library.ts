@@ -53,6 +53,8 @@ export interface Fixture {
   authorization?: string;
   promptResult?: string;
   declineChanges?: boolean;
+  /** Every change is written back to fixture.json, so the next process loading it sees it. */
+  persist?: boolean;
   /** "denied": the user refused Automation, so title, caption and keywords cannot be written. */
   automation?: "denied";
   albums?: FixtureAlbum[];
