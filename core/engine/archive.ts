@@ -84,14 +84,14 @@ export async function archiveAssets(options: ArchiveOptions): Promise<ArchiveSum
   const ids = { source: options.sourceId, destination: options.destinationId };
   const summary: ArchiveSummary = { selected: 0, archived: 0, bytes: 0, refused: [], removed: 0 };
   const verified: { asset: Asset; bytes: number }[] = [];
-  let listed = 0;
   const states = options.tracker.transfers(ids.source, ids.destination);
   const sent = new SyncStore(options.tracker);
   const store = new ArchiveStore(options.tracker);
   const archivedBefore = store.archived(ids);
+  const inPhotos = new Set<string>();
   for await (const asset of options.source.list()) {
     options.signal?.throwIfAborted();
-    if (!asset.trashed) listed++;
+    if (!asset.trashed) inPhotos.add(asset.id);
     const state = states.get(asset.id);
     if (asset.trashed || state?.status !== "imported" || state.remoteGone) continue;
     // The files are looked up only for assets the cheap criteria kept: not a query per listed asset.
@@ -113,7 +113,12 @@ export async function archiveAssets(options: ArchiveOptions): Promise<ArchiveSum
     if (!options.dryRun) store.recordArchived(ids, asset.id, { verified: outcome, bytes });
     options.onEvent?.({ type: "archived", assetId: asset.id, filename: asset.filename, bytes, again });
   }
-  if (options.removeFromSource) await removeVerified(options, ids, summary, verified, listed);
+  // A run killed after Photos took them and before it noted so: archived, and gone from Photos.
+  const left = [...archivedBefore.values()].filter((a) =>
+    a.removedFromSourceAt === null && !inPhotos.has(a.assetId)
+  );
+  if (!options.dryRun && left.length > 0) store.markRemovedFromSource(ids, left.map((a) => a.assetId));
+  if (options.removeFromSource) await removeVerified(options, ids, summary, verified, inPhotos.size);
   return summary;
 }
 

@@ -14,6 +14,9 @@
  *    "persist": bool (every change is written back to fixture.json, own keys kept, so that the next
  *               process loading it sees what earlier ones did, as Photos keeps its library on disk;
  *               the tests that run the CLI as a process, and kill it, need that),
+ *    "dieAfter": {"delete": n, "create": n} (the process kills itself with SIGKILL right after the
+ *               n-th such call of its lifetime made and persisted its change: a CLI killed after
+ *               Photos did the work and before it heard back),
  *    "automation": "denied" (writing title, caption or keywords fails with "automation_denied"),
  *    "albums": [{"localIdentifier", "title", "folders", "kind": "regular" | "smart" | "shared"}]
  *              (the albums psb_write may name; an album listed on an asset counts as regular),
@@ -42,6 +45,7 @@
 #include <errno.h>
 #include <math.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -493,6 +497,12 @@ static char load_error[1200];
 static char fixture_dir[1024]; /* the folder of fixture.json, where scripting.json is written */
 static int created_count, albums_created;
 static void save_library(void); /* library.json: what psb_create made (see psb_create) */
+
+/* Ends the process as "dieAfter" says, once the change of the call (`delete`, `create`) is persisted. */
+static void die_if_due(const char *call, int *count) {
+  double due = jnum(jget(fixture, "dieAfter"), call, 0);
+  if (due > 0 && ++*count >= (int)due) raise(SIGKILL);
+}
 
 /* Where the numbering of created assets and albums stands in a fixture a persisting twin wrote. */
 static void restore_counts(void) {
@@ -1014,6 +1024,8 @@ char *psb_delete(const char *request) {
   char *response = change_ids(req, "deleted", mark_deleted);
   if (created_count > 0) save_library();
   persist();
+  static int deletes;
+  die_if_due("delete", &deletes);
   pthread_mutex_unlock(&state_lock);
   jfree(req);
   return response;
@@ -1490,6 +1502,8 @@ char *psb_create(const char *request) {
     apply_fields(asset, fields, "inserted");
     save_library();
     persist();
+    static int creates;
+    die_if_due("create", &creates);
     sb_put(&result, "{\"localIdentifier\":");
     sb_str(&result, jstr(asset, "localIdentifier"));
     sb_put(&result, "}");
