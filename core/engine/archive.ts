@@ -19,6 +19,7 @@ import type { AssetDestinationSession, SourceSession } from "../plugin/types.ts"
 import { ArchiveStore } from "../tracker/archive_state.ts";
 import type { Tracker } from "../tracker/mod.ts";
 import { SyncStore } from "../tracker/sync_state.ts";
+import { assetsMatching, type Query } from "./archive_query.ts";
 import { hashFile } from "./hash.ts";
 import { planAsset } from "./import_plan.ts";
 import type { HandlerEntry } from "./import_types.ts";
@@ -33,6 +34,8 @@ export interface ArchiveSelection {
   before?: string;
   /** Larger than this many bytes (its files together, as the destination holds them). */
   largerThan?: number;
+  /** Matching this `--query` over the tracker's facts (see archive_query.ts). */
+  query?: Query;
 }
 
 export interface ArchiveOptions {
@@ -88,6 +91,9 @@ export async function archiveAssets(options: ArchiveOptions): Promise<ArchiveSum
   const sent = new SyncStore(options.tracker);
   const store = new ArchiveStore(options.tracker);
   const archivedBefore = store.archived(ids);
+  const matching = options.select.query
+    ? assetsMatching(options.tracker, ids, options.select.query)
+    : undefined;
   const inPhotos = new Set<string>();
   for await (const asset of options.source.list()) {
     options.signal?.throwIfAborted();
@@ -95,6 +101,7 @@ export async function archiveAssets(options: ArchiveOptions): Promise<ArchiveSum
     const state = states.get(asset.id);
     if (asset.trashed || state?.status !== "imported" || state.remoteGone) continue;
     // The files are looked up only for assets the cheap criteria kept: not a query per listed asset.
+    if (matching && !matching.has(asset.id)) continue;
     if (!selected(asset, undefined, options.select)) continue;
     const files = sent.resources(ids, asset.id);
     const bytes = files.reduce((n, f) => n + f.size, 0);
