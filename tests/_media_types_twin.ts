@@ -34,9 +34,10 @@ export const PICKS = {
   ],
 };
 
-/** Facts the library lacks (nothing in it is a favourite or has a place) that the round trip must keep. */
+/** Facts the library lacks (nothing in it is a favourite, hidden or has a place) that the round trip must keep. */
 export const GIVEN = {
   favorite: PICKS.live,
+  hidden: PICKS.burst[2],
   location: { id: PICKS.edited, latitude: 48.8584, longitude: 2.2945 },
 };
 
@@ -67,10 +68,25 @@ export interface MediaTypesTwin {
   files: Map<string, Map<string, string>>;
 }
 
-/** The twin over the Media-Types library; `dir` receives the RAW stand-in. */
+/** A copy of the library in `dir`: its database copied (never opened in place), the rest linked. */
+function libraryCopy(dir: string): string {
+  const library = join(dir, "Test-Media-Types.photoslibrary");
+  Deno.mkdirSync(join(library, "database"), { recursive: true });
+  for (const entry of Deno.readDirSync(join(MEDIA_TYPES, "database"))) {
+    if (entry.isFile && entry.name.startsWith("Photos.sqlite")) {
+      Deno.copyFileSync(join(MEDIA_TYPES, "database", entry.name), join(library, "database", entry.name));
+    }
+  }
+  for (const entry of Deno.readDirSync(MEDIA_TYPES)) {
+    if (entry.name !== "database") Deno.symlinkSync(join(MEDIA_TYPES, entry.name), join(library, entry.name));
+  }
+  return library;
+}
+
+/** The twin over a copy of the Media-Types library, made in `dir` (with the RAW stand-in). */
 export async function mediaTypesTwin(dir: string): Promise<MediaTypesTwin> {
   await using ctx = await testContext();
-  const session = await photoslibrary.open({ library: MEDIA_TYPES }, ctx);
+  const session = await photoslibrary.open({ library: libraryCopy(dir) }, ctx);
   const assets = new Map<string, Asset>();
   try {
     for await (const a of session.list()) assets.set(a.id, a);
@@ -130,7 +146,7 @@ function nativeOf(asset: Asset, resources: FixtureAsset["resources"]): FixtureAs
     pixelHeight: asset.height ?? 0,
     duration: asset.durationSeconds ?? 0,
     favorite: asset.id === GIVEN.favorite || asset.favorite,
-    hidden: asset.hidden,
+    hidden: asset.id === GIVEN.hidden || asset.hidden,
     burstIdentifier: asset.burst?.id ?? null,
     burstSelectionTypes: asset.burst?.picked ? ["userPick"] : [],
     representsBurst: asset.burst?.key ?? false,

@@ -39,9 +39,8 @@ Deno.test({
     withTempDir(async (dir) => {
       await Deno.mkdir(join(dir, "store"));
       await using server = await startEmulator({ storeDir: join(dir, "store") });
-      await using twin = await mediaTypesTwin(dir).then((t) =>
-        Object.assign(t, { [Symbol.asyncDispose]: () => t.lib[Symbol.asyncDispose]() })
-      );
+      const twin = await mediaTypesTwin(dir);
+      await using _lib = twin.lib;
       const home = join(dir, "home");
       const run = (args: string[]) =>
         twinCli([...args, "--home", home], { ...env(server), PHOTOS_SYNC_PHOTOKIT_LIB: twin.lib.path });
@@ -49,6 +48,18 @@ Deno.test({
 
       const imported = await run(["import", ...photos, "--bursts", "all", "--json"]);
       assert.equal(imported.code, 0, imported.stderr);
+
+      // Immich cannot hold the camera's AAE: the sidecar store must, or the Live Photo is not archived.
+      const aae = trackerRows(home).find((r) => r.asset_id === PICKS.live && r.key === "adjustment")!;
+      const kept = join(home, "sidecars", aae.sha1.slice(0, 2), aae.sha1);
+      await Deno.rename(kept, `${kept}.away`);
+      const refused = await run(["archive", "--uuid", PICKS.live, "--dry-run", "--json", ...photos]);
+      assert.equal(refused.code, 1);
+      assert.match(
+        String(events(refused.stdout)[0].reason),
+        /its adjustment is missing from the sidecar store/,
+      );
+      await Deno.rename(`${kept}.away`, kept);
 
       // Archived and removed from Photos (the twin), each only after its verification.
       const archived = await run([
@@ -166,6 +177,7 @@ async function assertRecreated(twin: Twin, made: Awaited<ReturnType<typeof creat
     if (wanted.has("pairedVideo")) assert.ok(c.asset.mediaSubtypes.includes("photoLive"), "one Live Photo");
     assert.equal(c.fields.creationDate, asset.captured!.utc, `${asset.filename}: creation date`);
     assert.equal(c.fields.favorite, id === GIVEN.favorite, `${asset.filename}: favourite`);
+    assert.equal(c.fields.hidden, id === GIVEN.hidden, `${asset.filename}: hidden`);
     if (id === GIVEN.location.id) {
       assert.deepEqual(c.fields.location, {
         latitude: GIVEN.location.latitude,
