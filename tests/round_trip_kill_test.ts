@@ -1,8 +1,8 @@
 /**
  * `archive --remove-from-photos` and `unarchive` killed with SIGKILL at several points and run
  * again, over the Media-Types library in the PhotoKit twin and the Immich emulator. The kills land
- * after a number of `--json` events, and right after Photos (the twin) made a deletion or a
- * creation but before the CLI heard back (the twin's `dieAfter`). After the last run: every asset
+ * while the CLI waits on its n-th verification or download from Immich, and right after Photos (the
+ * twin) made a deletion or a creation but before the CLI heard back (the twin's `dieAfter`). After the last run: every asset
  * left Photos once and came back once, and the tracker says so.
  */
 import assert from "node:assert/strict";
@@ -13,26 +13,34 @@ import { withTempDir } from "./_cli.ts";
 import { env } from "./_immich.ts";
 import { mediaTypesTwin, PICKS, spawnTwinCli, twinCli } from "./_media_types_twin.ts";
 import { HAS_SHARED } from "./shared_data.ts";
-import { startEmulator } from "./immich_emulator/mod.ts";
+import { type RunningEmulator, startEmulator } from "./immich_emulator/mod.ts";
 
 const PICKED = [PICKS.live, PICKS.edited, PICKS.rawJpeg, ...PICKS.burst];
 
-/** Runs the CLI until it printed `events` JSON lines (or ended), then kills it; resolves its exit code. */
-async function killAfterEvents(args: string[], env: Record<string, string>, events: number): Promise<number> {
-  const child = spawnTwinCli(args, env);
-  const stderr = new Response(child.stderr).text();
+/**
+ * Runs the CLI and kills it with SIGKILL when Immich sees the `nth` request of `route` (which is
+ * never answered): the CLI is then sure to be waiting on it. Resolves with the exit code.
+ */
+async function killAtRequest(
+  server: RunningEmulator,
+  route: string,
+  nth: number,
+  args: string[],
+  vars: Record<string, string>,
+): Promise<number> {
+  const child = spawnTwinCli(args, vars);
+  const output = Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text()]);
   let seen = 0;
-  let buffer = "";
-  for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) {
-    buffer += chunk;
-    seen = buffer.split("\n").length - 1;
-    if (seen >= events) {
-      child.kill("SIGKILL");
-      break;
-    }
-  }
+  server.emulator.onRequest = async (request) => {
+    if (request.stage !== "arrived" || request.route !== route || ++seen !== nth) return;
+    child.kill("SIGKILL");
+    await child.status;
+    return "drop";
+  };
   const { code } = await child.status;
-  await stderr;
+  server.emulator.onRequest = undefined;
+  const [stdout, stderr] = await output;
+  assert.equal(code, 137, `the run ended before the ${nth}th ${route}: ${stderr}${stdout}`);
   return code;
 }
 
@@ -94,9 +102,10 @@ Deno.test({
         "--json",
         ...photos,
       ];
-      // Killed after the first and the fourth asset were verified, then right after Photos took them.
-      assert.equal(await killAfterEvents(archive, vars, 1), 137);
-      assert.equal(await killAfterEvents(archive, vars, 4), 137);
+      // Killed while verifying the first file, then the twelfth, then right after Photos took them.
+      await killAtRequest(server, "GET /api/assets/:id", 1, archive, vars);
+      await killAtRequest(server, "GET /api/assets/:id", 12, archive, vars);
+      assert.ok(archivedRows(home).length > 0, "some were archived before the kill");
       await dieAfter(twin.lib.dir, { delete: 1 });
       const died = await twinCli(archive, vars);
       assert.equal(died.code, 137, "killed by the twin once Photos made the deletion");
@@ -114,11 +123,14 @@ Deno.test({
         [...PICKED].sort().map((id) => [id, 1]),
       );
 
-      // unarchive: killed after its second creation, right after Photos made it, and run again.
+      // unarchive: killed while downloading its third file, after its second creation (right after
+      // Photos made it) and after its third, then run again.
       const unarchive = ["unarchive", "--uuid", ...PICKED, "--json", "--home", home];
+      await killAtRequest(server, "GET /api/assets/:id/original", 3, unarchive, vars);
+      const made0 = Object.keys(await createdAssets(twin.lib)).length;
       await dieAfter(twin.lib.dir, { create: 2 });
       assert.equal((await twinCli(unarchive, vars)).code, 137);
-      assert.equal(Object.keys(await createdAssets(twin.lib)).length, 2);
+      assert.equal(Object.keys(await createdAssets(twin.lib)).length, made0 + 2);
       await dieAfter(twin.lib.dir, { create: 3 });
       assert.equal((await twinCli(unarchive, vars)).code, 137);
       await dieAfter(twin.lib.dir, undefined);
