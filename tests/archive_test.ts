@@ -103,7 +103,10 @@ Deno.test("archive refuses without a selection, and removal from Photos needs a 
     assert.equal((await cli(importArgs(home, sample.path), env(server))).code, 0);
     const bare = await cli(["archive", ...pointing(home, sample.path)], env(server));
     assert.equal(bare.code, 2);
-    assert.match(bare.stderr, /say which assets to archive: --uuid, --album, --before or --larger-than/);
+    assert.match(
+      bare.stderr,
+      /say which assets to archive: --uuid, --album, --before, --larger-than or --query/,
+    );
     const remove = await cli(
       [
         "archive",

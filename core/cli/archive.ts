@@ -6,7 +6,10 @@
  * @module
  */
 import type { Command } from "commander";
+import { join } from "node:path";
 import { archiveAssets, type ArchiveSelection, type ArchiveSummary } from "../engine/archive.ts";
+import { parseQuery } from "../engine/archive_query.ts";
+import { SidecarStore } from "../engine/sidecar_store.ts";
 import { ConfigError } from "../plugin/errors.ts";
 import { type CommandContext, ExitCode } from "./command_context.ts";
 import { addCoreFlags, addPluginFlags } from "./flags.ts";
@@ -19,6 +22,7 @@ interface ArchiveFlags {
   album?: string;
   before?: string;
   largerThan?: string;
+  query?: string;
   removeFromPhotos?: boolean;
   yes?: boolean;
   maxShare: string;
@@ -35,6 +39,10 @@ export function registerArchive(program: Command, ctx: CommandContext): void {
     .option("--album <name>", "the assets of this album")
     .option("--before <date>", "assets captured before this date (YYYY-MM-DD or an ISO time)")
     .option("--larger-than <size>", "assets whose files together are larger than this (e.g. 20MB, 1.5GB)")
+    .option(
+      "--query <expr>",
+      "assets matching this expression over the tracker's facts, e.g. 'kind = video and size > 100MB and album = \"Trips\"' (see docs/commands.md)",
+    )
     .option("--remove-from-photos", "move the verified assets to Photos' Recently Deleted (PhotoKit)")
     .option("--yes", "confirm --remove-from-photos without asking")
     .option("--max-share <fraction>", "refuse to remove more than this share of the library", "0.05")
@@ -82,6 +90,7 @@ async function run(
       tracker: session.tracker,
       handlers: session.handlers(),
       policy: session.policy(),
+      sidecars: new SidecarStore(join(session.config.home, "sidecars")),
       select,
       dryRun: session.dryRun,
       removeFromSource: flags.removeFromPhotos ?? false,
@@ -118,8 +127,9 @@ function selectionOf(flags: ArchiveFlags): ArchiveSelection {
     select.before = new Date(t).toISOString();
   }
   if (flags.largerThan) select.largerThan = bytesOf(flags.largerThan);
+  if (flags.query !== undefined) select.query = parseQuery(flags.query);
   if (Object.keys(select).length === 0) {
-    throw new ConfigError("say which assets to archive: --uuid, --album, --before or --larger-than");
+    throw new ConfigError("say which assets to archive: --uuid, --album, --before, --larger-than or --query");
   }
   return select;
 }

@@ -8,7 +8,10 @@
  */
 import type { Command } from "commander";
 import type { Asset } from "../model/asset.ts";
+import { join } from "node:path";
 import { bringBack, type BringBackSummary } from "../engine/round_trip.ts";
+import { SidecarStore } from "../engine/sidecar_store.ts";
+import { archivedFiles, archivedSource } from "../engine/unarchive_source.ts";
 import { ConfigError } from "../plugin/errors.ts";
 import { ArchiveStore } from "../tracker/archive_state.ts";
 import { remembered } from "../tracker/identity.ts";
@@ -120,7 +123,13 @@ async function bring(
   try {
     summary = await bringBack({
       sourceId: source.session.key,
-      source: source.session,
+      // An archived asset comes back with every file it was archived with, not only what Immich lists.
+      source: mode === "unarchive"
+        ? archivedSource(source.session, (id) => {
+          const was = wanted.get(id);
+          return was === undefined ? undefined : archivedFiles(session.tracker, photos, was);
+        }, new SidecarStore(join(session.config.home, "sidecars")))
+        : source.session,
       destinationId: destination.session.key,
       destination: destination.session,
       handlers: session.handlers(),

@@ -19,8 +19,11 @@ import type { AssetDestinationSession, SourceSession } from "../plugin/types.ts"
 import { ArchiveStore } from "../tracker/archive_state.ts";
 import type { Tracker } from "../tracker/mod.ts";
 import { SyncStore } from "../tracker/sync_state.ts";
+import { assetsMatching, type Query } from "./archive_query.ts";
+import { hashFile } from "./hash.ts";
 import { planAsset } from "./import_plan.ts";
 import type { HandlerEntry } from "./import_types.ts";
+import { sidecarKeys, type SidecarStore } from "./sidecar_store.ts";
 
 /** Which assets to archive; an asset must match every criterion given. */
 export interface ArchiveSelection {
@@ -31,6 +34,8 @@ export interface ArchiveSelection {
   before?: string;
   /** Larger than this many bytes (its files together, as the destination holds them). */
   largerThan?: number;
+  /** Matching this `--query` over the tracker's facts (see archive_query.ts). */
+  query?: Query;
 }
 
 export interface ArchiveOptions {
@@ -41,6 +46,8 @@ export interface ArchiveOptions {
   tracker: Tracker;
   handlers: HandlerEntry[];
   policy?: Partial<PlanPolicy>;
+  /** Where the sidecars (adjustment data, ...) are kept, which Immich cannot hold: verified there. */
+  sidecars?: SidecarStore;
   select: ArchiveSelection;
   dryRun: boolean;
   /** Move the verified assets to Photos' Recently Deleted. */
@@ -80,17 +87,21 @@ export async function archiveAssets(options: ArchiveOptions): Promise<ArchiveSum
   const ids = { source: options.sourceId, destination: options.destinationId };
   const summary: ArchiveSummary = { selected: 0, archived: 0, bytes: 0, refused: [], removed: 0 };
   const verified: { asset: Asset; bytes: number }[] = [];
-  let listed = 0;
   const states = options.tracker.transfers(ids.source, ids.destination);
   const sent = new SyncStore(options.tracker);
   const store = new ArchiveStore(options.tracker);
   const archivedBefore = store.archived(ids);
+  const matching = options.select.query
+    ? assetsMatching(options.tracker, ids, options.select.query)
+    : undefined;
+  const inPhotos = new Set<string>();
   for await (const asset of options.source.list()) {
     options.signal?.throwIfAborted();
-    if (!asset.trashed) listed++;
+    if (!asset.trashed) inPhotos.add(asset.id);
     const state = states.get(asset.id);
     if (asset.trashed || state?.status !== "imported" || state.remoteGone) continue;
     // The files are looked up only for assets the cheap criteria kept: not a query per listed asset.
+    if (matching && !matching.has(asset.id)) continue;
     if (!selected(asset, undefined, options.select)) continue;
     const files = sent.resources(ids, asset.id);
     const bytes = files.reduce((n, f) => n + f.size, 0);
@@ -109,7 +120,12 @@ export async function archiveAssets(options: ArchiveOptions): Promise<ArchiveSum
     if (!options.dryRun) store.recordArchived(ids, asset.id, { verified: outcome, bytes });
     options.onEvent?.({ type: "archived", assetId: asset.id, filename: asset.filename, bytes, again });
   }
-  if (options.removeFromSource) await removeVerified(options, ids, summary, verified, listed);
+  // A run killed after Photos took them and before it noted so: archived, and gone from Photos.
+  const left = [...archivedBefore.values()].filter((a) =>
+    a.removedFromSourceAt === null && !inPhotos.has(a.assetId)
+  );
+  if (!options.dryRun && left.length > 0) store.markRemovedFromSource(ids, left.map((a) => a.assetId));
+  if (options.removeFromSource) await removeVerified(options, ids, summary, verified, inPhotos.size);
   return summary;
 }
 
@@ -141,9 +157,17 @@ async function verifyAsset(
       missing.join(", ")
     } never reached the destination (run photos-sync reclassify --repair, then archive again)`;
   }
-  const held = await options.destination.verify!([...sent.values()].map((f) => f.remoteId));
   const checksums: Record<string, string> = {};
+  const kept = new Set(options.sidecars ? sidecarKeys(plan) : []);
+  for (const key of kept) {
+    const why = await keptWhole(options, asset.id, key, sent.get(key)!.sha1);
+    if (why) return why;
+    checksums[key] = sent.get(key)!.sha1;
+  }
+  const atDestination = [...sent.values()].filter((f) => !kept.has(f.key));
+  const held = await options.destination.verify!(atDestination.map((f) => f.remoteId));
   for (const { key } of plan.resources) {
+    if (kept.has(key)) continue;
     const file = sent.get(key)!;
     const there = held[file.remoteId];
     if (!there) return `its ${key} is no longer at the destination`;
@@ -167,6 +191,23 @@ async function verifyAsset(
     }
   }
   return checksums;
+}
+
+/** Why the sidecar store does not hold the asset's `key` with this SHA-1, or undefined when it does. */
+async function keptWhole(options: ArchiveOptions, assetId: string, key: string, sha1: string) {
+  const recorded = options.tracker.sidecars(options.sourceId, assetId).some((s) =>
+    s.key === key && s.sha1 === sha1
+  );
+  if (!recorded) {
+    return `its ${key} was never kept in the sidecar store (run photos-sync reclassify --repair)`;
+  }
+  const path = options.sidecars!.pathOf(sha1);
+  const there = await hashFile(path).catch(() => undefined);
+  if (!there) return `its ${key} is missing from the sidecar store (${path})`;
+  if (there.sha1 !== sha1) {
+    return `its ${key} differs in the sidecar store (SHA-1 ${there.sha1}, kept as ${sha1})`;
+  }
+  return undefined;
 }
 
 /** Moves the assets verified in this run to Recently Deleted, within the share and once confirmed. */

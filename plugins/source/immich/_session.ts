@@ -53,7 +53,7 @@ export class ImmichSource implements SourceSession {
   async export({ asset, plan, dir }: ExportRequest): Promise<SourceFile[]> {
     const files: SourceFile[] = [];
     for (const planned of plan.resources) {
-      const remote = remoteFile(asset, planned.role, planned.name);
+      const remote = remoteFile(asset, planned.role, planned.resource.filename);
       const path = join(dir, fileName(planned.name, planned.key));
       const what = `downloading ${planned.name} of ${asset.filename} (Immich asset ${remote.id})`;
       const { sha1 } = await downloadOriginal(this.#downloader, remote.id, path, what);
@@ -74,10 +74,20 @@ export class ImmichSource implements SourceSession {
   }
 }
 
-/** The Immich asset that holds a resource, and the SHA-1 (hex) Immich keeps for it. */
+/**
+ * The Immich asset that holds a resource, and the SHA-1 (hex) Immich keeps for it. An archived
+ * asset brought back by `unarchive` lists each of its files (`sourceData.files`: the edit, the RAW
+ * half, ... are Immich assets of their own); a listed one has its original and its motion video.
+ */
 function remoteFile(asset: Asset, role: ResourceRole, name: string): { id: string; sha1: string } {
   const data = asset.sourceData ?? {};
-  const [id, checksum] = role === "original"
+  const listed = typeof data.files === "string"
+    ? (JSON.parse(data.files) as { role: string; name: string; id: string; sha1: string }[])
+      .find((f) => f.role === role && f.name === name)
+    : undefined;
+  const [id, checksum] = listed
+    ? [listed.id, listed.sha1]
+    : role === "original"
     ? [asset.id, data.checksum]
     : role === "motion"
     ? [data.motionId, data.motionChecksum]

@@ -53,6 +53,10 @@ export interface Fixture {
   authorization?: string;
   promptResult?: string;
   declineChanges?: boolean;
+  /** Every change is written back to fixture.json, so the next process loading it sees it. */
+  persist?: boolean;
+  /** The process kills itself right after the n-th such call made (and persisted) its change. */
+  dieAfter?: { delete?: number; create?: number };
   /** "denied": the user refused Automation, so title, caption and keywords cannot be written. */
   automation?: "denied";
   albums?: FixtureAlbum[];

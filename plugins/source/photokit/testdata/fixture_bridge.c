@@ -11,6 +11,12 @@
  *   {"authorization": "authorized" | "limited" | "denied" | "restricted" | "not_determined",
  *    "promptResult": status a prompt turns "not_determined" into (default "authorized"),
  *    "declineChanges": bool (write, delete and create fail with "declined"),
+ *    "persist": bool (every change is written back to fixture.json, own keys kept, so that the next
+ *               process loading it sees what earlier ones did, as Photos keeps its library on disk;
+ *               the tests that run the CLI as a process, and kill it, need that),
+ *    "dieAfter": {"delete": n, "create": n} (the process kills itself with SIGKILL right after the
+ *               n-th such call of its lifetime made and persisted its change: a CLI killed after
+ *               Photos did the work and before it heard back),
  *    "automation": "denied" (writing title, caption or keywords fails with "automation_denied"),
  *    "albums": [{"localIdentifier", "title", "folders", "kind": "regular" | "smart" | "shared"}]
  *              (the albums psb_write may name; an album listed on an asset counts as regular),
@@ -39,6 +45,7 @@
 #include <errno.h>
 #include <math.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -317,8 +324,8 @@ static void sb_str(sbuf *sb, const char *s) {
   sb_put(sb, "\"");
 }
 
-/* Writes a value; keys starting with "_" are the fixture's own and are left out. */
-static void sb_json(sbuf *sb, const jval *v) {
+/* Writes a value; keys starting with "_" are the fixture's own and are left out unless `own_keys`. */
+static void sb_value(sbuf *sb, const jval *v, int own_keys) {
   switch (v->kind) {
     case JNULL: sb_put(sb, "null"); break;
     case JBOOL: sb_put(sb, v->b ? "true" : "false"); break;
@@ -332,20 +339,22 @@ static void sb_json(sbuf *sb, const jval *v) {
       sb_put(sb, v->kind == JARR ? "[" : "{");
       int first = 1;
       for (size_t i = 0; i < v->len; i++) {
-        if (v->kind == JOBJ && v->keys[i][0] == '_') continue;
+        if (v->kind == JOBJ && v->keys[i][0] == '_' && !own_keys) continue;
         if (!first) sb_put(sb, ",");
         first = 0;
         if (v->kind == JOBJ) {
           sb_str(sb, v->keys[i]);
           sb_put(sb, ":");
         }
-        sb_json(sb, v->items[i]);
+        sb_value(sb, v->items[i], own_keys);
       }
       sb_put(sb, v->kind == JARR ? "]" : "}");
       break;
     }
   }
 }
+
+static void sb_json(sbuf *sb, const jval *v) { sb_value(sb, v, 0); }
 
 static pthread_mutex_t alloc_lock = PTHREAD_MUTEX_INITIALIZER;
 static char **live_strings;
@@ -486,8 +495,43 @@ static pthread_mutex_t state_lock = PTHREAD_MUTEX_INITIALIZER;
 static jval *fixture;     /* the parsed fixture.json */
 static char load_error[1200];
 static char fixture_dir[1024]; /* the folder of fixture.json, where scripting.json is written */
-static int created_count;
+static int created_count, albums_created;
 static void save_library(void); /* library.json: what psb_create made (see psb_create) */
+
+/* Ends the process as "dieAfter" says, once the change of the call (`delete`, `create`) is persisted. */
+static void die_if_due(const char *call, int *count) {
+  double due = jnum(jget(fixture, "dieAfter"), call, 0);
+  if (due > 0 && ++*count >= (int)due) raise(SIGKILL);
+}
+
+/* Where the numbering of created assets and albums stands in a fixture a persisting twin wrote. */
+static void restore_counts(void) {
+  jval *assets = jget(fixture, "assets"), *albums = jget(fixture, "albums");
+  for (size_t i = 0; i < assets->len; i++)
+    if (jget(assets->items[i], "_created")) created_count++;
+  for (size_t i = 0; albums && albums->kind == JARR && i < albums->len; i++) {
+    const char *lid = jstr(albums->items[i], "localIdentifier");
+    if (lid && !strncmp(lid, "A1B0C0DE-", 9)) albums_created++;
+  }
+}
+
+/* With "persist", writes the whole state back to fixture.json (through a rename, so a process
+ * killed meanwhile leaves the old state or the new, never half); state_lock held. */
+static void persist(void) {
+  if (!jbool(fixture, "persist")) return;
+  sbuf out = {0};
+  sb_value(&out, fixture, 1);
+  char path[1100], temp[1200];
+  snprintf(path, sizeof path, "%s/fixture.json", fixture_dir);
+  snprintf(temp, sizeof temp, "%s.tmp", path);
+  FILE *f = fopen(temp, "wb");
+  if (f) {
+    fputs(out.buf, f);
+    fclose(f);
+    rename(temp, path);
+  }
+  free(out.buf);
+}
 
 /* Loads fixture.json from the library's own folder on first use; call with state_lock held. */
 static int ensure_loaded(void) {
@@ -524,6 +568,7 @@ static int ensure_loaded(void) {
     snprintf(load_error, sizeof load_error, "%s is not a fixture (needs an \"assets\" array)", path);
     return 0;
   }
+  restore_counts();
   return 1;
 }
 
@@ -978,6 +1023,9 @@ char *psb_delete(const char *request) {
   pthread_mutex_lock(&state_lock);
   char *response = change_ids(req, "deleted", mark_deleted);
   if (created_count > 0) save_library();
+  persist();
+  static int deletes;
+  die_if_due("delete", &deletes);
   pthread_mutex_unlock(&state_lock);
   jfree(req);
   return response;
@@ -1209,6 +1257,7 @@ char *psb_write(const char *request) {
       sb_str(&result, names[i]);
     }
     sb_put(&result, "]}");
+    persist();
   }
   pthread_mutex_unlock(&state_lock);
   jfree(req);
@@ -1452,6 +1501,9 @@ char *psb_create(const char *request) {
     jpush(jget(fixture, "assets"), NULL, asset);
     apply_fields(asset, fields, "inserted");
     save_library();
+    persist();
+    static int creates;
+    die_if_due("create", &creates);
     sb_put(&result, "{\"localIdentifier\":");
     sb_str(&result, jstr(asset, "localIdentifier"));
     sb_put(&result, "}");
@@ -1540,7 +1592,6 @@ char *psb_create_album(const char *request) {
   if (!failure && jbool(fixture, "declineChanges")) failure = error_result("declined", "the change was declined in Photos");
   sbuf result = {0};
   if (!failure) {
-    static int albums_created;
     char lid[64];
     snprintf(lid, sizeof lid, "A1B0C0DE-0000-4000-8000-%012d/L0/040", ++albums_created);
     jval *catalog = jget(fixture, "albums");
@@ -1555,6 +1606,7 @@ char *psb_create_album(const char *request) {
     jset(album, "kind", jstrv("regular"));
     jpush(catalog, NULL, album);
     log_change("album", "inserted", lid);
+    persist();
     sb_put(&result, "{\"localIdentifier\":");
     sb_str(&result, lid);
     sb_put(&result, "}");
