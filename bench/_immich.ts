@@ -217,7 +217,7 @@ const inherited = () => ({ HOME: Deno.env.get("HOME") ?? "", PATH: Deno.env.get(
 export async function photosSyncImport(
   url: string,
   key: string,
-  options: { library: string; home: string; concurrency: string; v8Flags?: string },
+  options: { library: string; home: string; concurrency: string; v8Flags?: string; args?: string[] },
 ): Promise<Run> {
   await Deno.remove(options.home, { recursive: true }).catch(() => {});
   return await timed(Deno.execPath(), [
@@ -237,6 +237,7 @@ export async function photosSyncImport(
     options.library,
     "--concurrency",
     options.concurrency,
+    ...(options.args ?? []),
   ], { IMMICH_URL: url, IMMICH_API_KEY: key, ...inherited() });
 }
 

@@ -6,7 +6,7 @@
  * second), its CPU time and its peak memory (VmHWM of the whole process), and the ratios.
  *
  *   deno task bench immich_import_10k
- *   BENCH_ASSETS=10000 BENCH_CONCURRENCY=4,16 BENCH_RUNS=2 (defaults)
+ *   BENCH_ASSETS=10000 BENCH_CONCURRENCY=4,16 BENCH_RUNS=2 BENCH_MODES=plain,realistic (defaults)
  *
  * photos-sync does more for each asset than the CLI: it reads the Photos database, plans each asset,
  * sends metadata as an XMP sidecar, links Live Photos, fills albums and records everything in its
@@ -17,11 +17,13 @@
 import { join } from "node:path";
 import {
   benchLibrary,
+  benchModes,
   bestOfBoth,
   fetchImmichCli,
   immichCliUpload,
   intoFreshEmulator,
   type Landed,
+  modeLabel,
   photosSyncImport,
 } from "./_immich.ts";
 
@@ -39,43 +41,45 @@ await fetchImmichCli();
 const dir = await Deno.makeTempDir({ prefix: "photos-sync-bench-" });
 try {
   const library = await benchLibrary(dir, { assets: ASSETS });
-  for (const concurrency of CONCURRENCIES) {
-    const [ours, peer] = await bestOfBoth(
-      RUNS,
-      () =>
-        intoFreshEmulator((url, key) =>
-          photosSyncImport(url, key, {
-            library: library.library,
-            home: join(dir, "home"),
-            concurrency,
-          })
-        ),
-      () =>
-        intoFreshEmulator((url, key) =>
-          immichCliUpload(url, key, {
-            files: library.files,
-            configDir: join(dir, "cli-config"),
-            concurrency,
-          })
-        ),
-    );
-    if (ours.assets !== library.count || peer.assets !== library.count) {
-      throw new Error(
-        `expected ${library.count} Immich assets, photos-sync made ${ours.assets}, the CLI ${peer.assets}`,
+  for (const mode of benchModes()) {
+    for (const concurrency of CONCURRENCIES) {
+      const [ours, peer] = await bestOfBoth(
+        RUNS,
+        () =>
+          intoFreshEmulator((url, key) =>
+            photosSyncImport(url, key, {
+              library: library.library,
+              home: join(dir, "home"),
+              concurrency,
+            }), mode),
+        () =>
+          intoFreshEmulator((url, key) =>
+            immichCliUpload(url, key, {
+              files: library.files,
+              configDir: join(dir, "cli-config"),
+              concurrency,
+            }), mode),
+      );
+      if (ours.assets !== library.count || peer.assets !== library.count) {
+        throw new Error(
+          `expected ${library.count} Immich assets, photos-sync made ${ours.assets}, the CLI ${peer.assets}`,
+        );
+      }
+      const name = `import ${ASSETS} assets (${library.count} files, concurrency ${concurrency}, ${
+        modeLabel(mode)
+      })`;
+      console.log(`${name}:`);
+      console.log(`  photos-sync  ${describe(ours)}`);
+      console.log(`  @immich/cli  ${describe(peer)}`);
+      const memory = ours.peakMb && peer.peakMb
+        ? `, ${(ours.peakMb / peer.peakMb).toFixed(2)}x its peak memory`
+        : "";
+      console.log(
+        `${name}: photos-sync ${
+          (perSecond(ours) / perSecond(peer)).toFixed(2)
+        }x the throughput of @immich/cli${memory}`,
       );
     }
-    const name = `import ${ASSETS} assets (${library.count} files, concurrency ${concurrency})`;
-    console.log(`${name}:`);
-    console.log(`  photos-sync  ${describe(ours)}`);
-    console.log(`  @immich/cli  ${describe(peer)}`);
-    const memory = ours.peakMb && peer.peakMb
-      ? `, ${(ours.peakMb / peer.peakMb).toFixed(2)}x its peak memory`
-      : "";
-    console.log(
-      `${name}: photos-sync ${
-        (perSecond(ours) / perSecond(peer)).toFixed(2)
-      }x the throughput of @immich/cli${memory}`,
-    );
   }
 } finally {
   await Deno.remove(dir, { recursive: true });

@@ -10,6 +10,9 @@
  * Under each mode of the emulator: plain (answers at once) and realistic (writes, hashes, inserts
  * rows and extracts metadata per asset, as a real server does; see tests/immich_emulator/_realistic.ts).
  *
+ * In the realistic mode, photos-sync also runs with `--immich-pause-jobs` (the emulator's key is an
+ * admin's), alternated with a run without it, to show what pausing the server's jobs gains.
+ *
  * photos-sync does more per file than the CLI (XMP metadata, albums, Live Photo links, the tracker);
  * the CLI reads each file twice (hash, then upload) and checks all hashes before it uploads any.
  */
@@ -72,6 +75,24 @@ async function compare(
     ),
   );
   console.log(`  photos-sync  ${describe(ours)}\n  @immich/cli  ${describe(peer)}`);
+  if (mode === "realistic") await comparePause(name, dir, library);
+}
+
+/** photos-sync with `--immich-pause-jobs` against itself without, alternated, on the realistic emulator. */
+async function comparePause(name: string, dir: string, library: { library: string; count: number }) {
+  const run = (args: string[]) => () =>
+    intoFreshEmulator((url, key) =>
+      photosSyncImport(url, key, {
+        library: library.library,
+        home: join(dir, "home"),
+        concurrency: CONCURRENCY,
+        args,
+      }), "realistic");
+  const [paused, plain] = await bestOfBoth(RUNS, run(["--immich-pause-jobs"]), run([]));
+  console.log(
+    speedLine(`${name}, --immich-pause-jobs against without (realistic emulator)`, paused, plain, "without"),
+  );
+  console.log(`  paused   ${describe(paused)}\n  without  ${describe(plain)}`);
 }
 
 const describe = (run: Landed) =>

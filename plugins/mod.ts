@@ -4,6 +4,7 @@
  * @module
  */
 import type { Plugin } from "../core/plugin/types.ts";
+import type { SampleLibraryInfo, SampleLibraryOptions } from "./source/photoslibrary/sample_library.ts";
 import b2Destination from "./destination/b2/mod.ts";
 import folderDestination from "./destination/folder/mod.ts";
 import immichDestination from "./destination/immich/mod.ts";
@@ -61,4 +62,11 @@ export const BUILTIN_PLUGINS: readonly Plugin[] = [
   photoKitDestination,
 ];
 
-export { writeSampleLibrary } from "./source/photoslibrary/sample_library.ts";
+/** Writes the demo's sample library; the generator is loaded only by the command that uses it. */
+export async function writeSampleLibrary(
+  dir: string,
+  options?: SampleLibraryOptions,
+): Promise<SampleLibraryInfo> {
+  const sample = await import("./source/photoslibrary/sample_library.ts");
+  return await sample.writeSampleLibrary(dir, options);
+}

@@ -1,7 +1,7 @@
 /**
  * The list and diff stages of the import: the library is listed once, each asset is decided
- * against the tracker, and what has work to do is spooled to disk, so the total is known before
- * the first export while memory stays flat.
+ * against the tracker, and what has work to do goes into the spool, which the import works through
+ * while the listing goes on (memory stays flat: what waits goes to disk).
  * @module
  */
 import { type Asset, needsDownload } from "../model/asset.ts";

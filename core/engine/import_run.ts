@@ -1,8 +1,8 @@
 /**
  * The import pipeline of design.md §1, one stage per file: list and diff (`import_list.ts`), plan
  * (`import_plan.ts`), spool (`spool.ts`), export and hash (`import_export.ts`), put, record and
- * stack (`import_put.ts`). This file runs the stages for each asset in its lane and counts the
- * outcome. Plugins only do their step; the host wraps their sessions (`core/engine/wrap.ts`).
+ * stack (`import_put.ts`). This file runs the stages for each asset in its lane, while the listing
+ * goes on, and counts the outcome. Plugins only do their step; the host wraps their sessions (`core/engine/wrap.ts`).
  *
  * @example
  * ```ts
@@ -51,19 +51,40 @@ export async function importAssets(options: ImportOptions): Promise<RunSummary> 
     throw tempDiskFailure(e, options.tempRoot);
   });
   try {
-    await spoolWork(run, spool).catch((e) => {
-      throw tempDiskFailure(e, options.tempRoot);
-    });
-    run.emit({ type: "start", total: spool.count, listed: run.summary.listed });
     await finishStacks(run);
-    await runLanes(untilAborted(spool.read(), run.signal), (a) => (inCloudLane(run, a) ? "cloud" : "local"), {
-      local: { concurrency: options.concurrency, work: (a) => importOne(run, a) },
-      cloud: { concurrency: options.cloudConcurrency ?? 1, work: (a) => importOne(run, a, paceDownload) },
-    });
+    // Uploads start with the first assets listed; the listing runs ahead into the spool.
+    const [listing, work] = await Promise.allSettled([
+      listInto(run, spool),
+      runLanes(untilAborted(spool.read(), run.signal), (a) => (inCloudLane(run, a) ? "cloud" : "local"), {
+        local: { concurrency: options.concurrency, work: (a) => importOne(run, a) },
+        cloud: { concurrency: options.cloudConcurrency ?? 1, work: (a) => importOne(run, a, paceDownload) },
+      }),
+    ]);
+    // A failed listing stopped the work; a fatal error in the work stopped the listing.
+    if (listing.status === "rejected") throw listing.reason;
+    if (work.status === "rejected") throw work.reason;
   } finally {
     run.summary.durationMs = Date.now() - started;
   }
   return run.summary;
+}
+
+/**
+ * Lists into the spool, then reports the total with work to do (the start event: assets may have
+ * been imported before it). A listing that fails stops the run: no new asset starts, those in
+ * flight finish, and the error is the run's.
+ */
+async function listInto(run: ImportRun, spool: Spool<Asset>): Promise<void> {
+  try {
+    await spoolWork(run, spool);
+  } catch (e) {
+    const error = tempDiskFailure(e, run.options.tempRoot);
+    run.abort.abort(error);
+    throw error;
+  } finally {
+    spool.end();
+  }
+  run.emit({ type: "start", total: spool.count, listed: run.summary.listed });
 }
 
 /**

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { FatalError, PermanentError, RetryableError } from "../plugin/errors.ts";
 import { subjectOf, wrapSession } from "./wrap.ts";
+import type { Asset } from "../model/asset.ts";
 import type { ExportRequest } from "../plugin/types.ts";
 import { importAssets, type RunEvent } from "./import_run.ts";
 import { fakeDestination, fakeJpeg, fakeSource, harness } from "./_testing.ts";
@@ -32,8 +33,10 @@ Deno.test("dry run plans every asset but exports, uploads and records nothing", 
     assert.equal(src.calls.size, 0);
     assert.equal(dst.stored.size, 0);
     assert.deepEqual(query(tracker, "SELECT * FROM transfers"), []);
-    assert.deepEqual(events[0], { type: "start", total: 4, listed: 4 });
-    assert.ok(events.slice(1).every((e) => e.type === "asset" && e.outcome === "would-import"));
+    assert.deepEqual(events.filter((e) => e.type === "start"), [{ type: "start", total: 4, listed: 4 }]);
+    assert.ok(
+      events.every((e) => e.type === "start" || (e.type === "asset" && e.outcome === "would-import")),
+    );
   });
 });
 
@@ -194,7 +197,7 @@ Deno.test("iCloud-only assets are skipped without --include-cloud, and downloade
   });
 });
 
-Deno.test("the start event gives the total of assets with work before any is exported", async () => {
+Deno.test("the start event gives the total of assets with work once the library is listed", async () => {
   await harness(async ({ dir, base }) => {
     const src = await fakeSource(dir, 5);
     const events: RunEvent[] = [];
@@ -206,9 +209,54 @@ Deno.test("the start event gives the total of assets with work before any is exp
         onEvent: (e) => events.push(e),
       }),
     );
-    const start = events.findIndex((e) => e.type === "start");
-    assert.deepEqual(events[start], { type: "start", total: 3, listed: 5 });
-    assert.ok(events.slice(0, start).every((e) => e.type !== "asset"));
+    assert.deepEqual(events.filter((e) => e.type === "start"), [{ type: "start", total: 3, listed: 5 }]);
+    assert.equal(events.filter((e) => e.type === "asset").length, 3);
+  });
+});
+
+Deno.test("uploads start while the library is still being listed", async () => {
+  await harness(async ({ dir, base }) => {
+    const src = await fakeSource(dir, 3);
+    let putBeforeListed = false;
+    let firstPut!: () => void;
+    const put = new Promise<void>((resolve) => (firstPut = resolve));
+    const dst = fakeDestination(() => firstPut());
+    const assets: Asset[] = [];
+    for await (const a of src.session.list()) assets.push(a);
+    // The listing holds back its last asset until an upload happened (or a second went by).
+    const source = {
+      ...src.session,
+      async *list() {
+        yield* assets.slice(0, -1);
+        const timeout = new Promise<false>((resolve) => setTimeout(() => resolve(false), 1000));
+        putBeforeListed = await Promise.race([put.then(() => true), timeout]);
+        yield assets.at(-1)!;
+      },
+    };
+    const s = await importAssets(base({ source, destination: dst.session }));
+    assert.ok(putBeforeListed, "an upload happened before the listing ended");
+    assert.equal(s.imported, 3);
+  });
+});
+
+Deno.test("a listing that fails stops the run: what is in flight finishes, the error is the run's", async () => {
+  await harness(async ({ dir, tracker, base }) => {
+    const src = await fakeSource(dir, 2);
+    const assets: Asset[] = [];
+    for await (const a of src.session.list()) assets.push(a);
+    let firstPut!: () => void;
+    const put = new Promise<void>((resolve) => (firstPut = resolve));
+    const source = {
+      ...src.session,
+      async *list() {
+        yield assets[0];
+        await put;
+        throw new FatalError("the library went away");
+      },
+    };
+    const dst = fakeDestination(() => firstPut());
+    await assert.rejects(importAssets(base({ source, destination: dst.session })), /the library went away/);
+    assert.equal(tracker.statusCounts("fake-dest").imported, 1, "the upload in flight was recorded");
   });
 });
 

@@ -1,31 +1,44 @@
 /**
- * A temporary file of JSON lines. The engine lists the library once, spools the assets that have
- * work to do, and then works through the spool: the total is known before the first upload (so
- * progress can show an ETA) while memory stays flat however large the library is.
+ * A first-in first-out pipe of JSON lines through temporary files. The import lists the library
+ * into the spool while it works through what was listed, so uploads start with the first assets
+ * while memory stays flat however far the listing runs ahead: past a megabyte, what waits goes to a
+ * segment file on disk, and each segment is read back (and removed) in turn.
  *
  * @example
  * ```ts
  * await using spool = await Spool.create<Asset>(tempDir);
- * for await (const a of source.list()) if (todo(a)) await spool.add(a);
+ * const listing = (async () => {
+ *   for await (const a of source.list()) if (todo(a)) await spool.add(a);
+ *   spool.end();
+ * })();
  * for await (const a of spool.read()) await work(a);
+ * await listing;
  * ```
  * @module
  */
-import { lines } from "../plugin/context.ts";
+import { join } from "node:path";
 
 const FLUSH_BYTES = 1 << 20;
 
 export class Spool<T> implements AsyncDisposable {
+  /** Lines added and not yet on disk nor read, oldest first. */
   #buffer: string[] = [];
   #buffered = 0;
+  /** Segment files written and not yet read, oldest first; all older than the buffer. */
+  readonly #segments: string[] = [];
+  #written = 0;
   #count = 0;
+  #ended = false;
+  /** The reader waiting for a line, or for the end. */
+  #wake?: () => void;
 
-  private constructor(readonly path: string) {}
+  private constructor(readonly dir: string) {}
 
   static async create<T>(dir: string): Promise<Spool<T>> {
-    return new Spool<T>(await Deno.makeTempFile({ dir, prefix: "spool-", suffix: ".jsonl" }));
+    return new Spool<T>(await Deno.makeTempDir({ dir, prefix: "spool-" }));
   }
 
+  /** Items added so far (the total, once {@link end} was called). */
   get count(): number {
     return this.#count;
   }
@@ -36,26 +49,58 @@ export class Spool<T> implements AsyncDisposable {
     this.#buffered += line.length;
     this.#count++;
     if (this.#buffered >= FLUSH_BYTES) await this.#flush();
+    this.#notify();
   }
 
+  /** No more items: the reader stops once it has read everything added. */
+  end(): void {
+    this.#ended = true;
+    this.#notify();
+  }
+
+  /** What waits in memory goes to a new segment file; the reader finds it after the older ones. */
   async #flush(): Promise<void> {
-    if (this.#buffer.length === 0) return;
-    await Deno.writeTextFile(this.path, this.#buffer.join(""), { append: true });
+    const lines = this.#buffer;
     this.#buffer = [];
     this.#buffered = 0;
+    const path = join(this.dir, `${String(this.#written++).padStart(8, "0")}.jsonl`);
+    await Deno.writeTextFile(path, lines.join(""));
+    this.#segments.push(path);
   }
 
-  /** Everything added, in order, read back a line at a time. Call after the last add(). */
+  #notify(): void {
+    const wake = this.#wake;
+    this.#wake = undefined;
+    wake?.();
+  }
+
+  /**
+   * Every item added, in order, as soon as it is added; ends after {@link end}. Only one reader:
+   * what it reads is gone from the spool.
+   */
   async *read(): AsyncGenerator<T> {
-    await this.#flush();
-    if (this.#count === 0) return;
-    const file = await Deno.open(this.path);
-    for await (const line of lines(file.readable)) {
-      if (line) yield JSON.parse(line);
+    for (;;) {
+      const segment = this.#segments.shift();
+      if (segment !== undefined) {
+        const text = await Deno.readTextFile(segment);
+        await Deno.remove(segment);
+        for (const line of text.split("\n")) if (line) yield JSON.parse(line);
+      } else if (this.#buffer.length > 0) {
+        // Nothing on disk is older: the lines still in memory are next, and need never be written.
+        const lines = this.#buffer;
+        this.#buffer = [];
+        this.#buffered = 0;
+        for (const line of lines) yield JSON.parse(line);
+      } else if (this.#ended) {
+        return;
+      } else {
+        await new Promise<void>((resolve) => (this.#wake = resolve));
+      }
     }
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
-    await Deno.remove(this.path).catch(() => {});
+    this.end();
+    await Deno.remove(this.dir, { recursive: true }).catch(() => {});
   }
 }

@@ -5,7 +5,8 @@ import { PlanBuilder } from "../../../core/model/plan.ts";
 import { ConfigError } from "../../../core/plugin/errors.ts";
 import { resolveOptions } from "../../../core/plugin/options.ts";
 import { destinationSuite, sampleGroup, testContext } from "../../../core/plugin/testing/mod.ts";
-import folder, { datedFolder } from "./mod.ts";
+import { datedFolder } from "./_session.ts";
+import folder from "./mod.ts";
 
 Deno.test("destination.folder passes the destination conformance suite", async (t) => {
   const dir = await Deno.makeTempDir();

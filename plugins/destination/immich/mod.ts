@@ -27,12 +27,7 @@ import {
   PLUGIN_API_VERSION,
   type PluginContext,
 } from "../../../core/plugin/types.ts";
-import { openSession } from "./_session.ts";
 import type { ImmichSettings } from "./_settings.ts";
-
-export { requiredPermissions } from "./_check.ts";
-export { MIN_VERSION } from "./_connect.ts";
-export { UNSUPPORTED_PREFIX } from "./_settings.ts";
 
 const OPTIONS = [
   {
@@ -122,6 +117,8 @@ const immichDestination = {
       "verify",
     ],
     async open(options: OptionsOf<typeof OPTIONS>, ctx: PluginContext) {
+      // The client is loaded when a run opens it: listing the plugins (start-up, --help) costs only this file.
+      const { openSession } = await import("./_session.ts");
       return await openSession(settingsOf(options), ctx);
     },
   },

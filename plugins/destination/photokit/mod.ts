@@ -24,8 +24,6 @@ import {
   PLUGIN_API_VERSION,
   type PluginContext,
 } from "../../../core/plugin/types.ts";
-import { PhotosBridge } from "../../source/photokit/bridge.ts";
-import { ACCESS_ADVICE, PhotoKitSession } from "./_session.ts";
 
 const OPTIONS = [
   {
@@ -49,6 +47,11 @@ const photokitDestination = {
   assets: {
     capabilities: ["check", "presence", "remove"],
     async open(options: OptionsOf<typeof OPTIONS>, ctx: PluginContext): Promise<AssetDestinationSession> {
+      // The bridge (FFI) is loaded when a run opens it, not when the plugins are listed.
+      const [{ PhotosBridge }, { ACCESS_ADVICE, PhotoKitSession }] = await Promise.all([
+        import("../../source/photokit/bridge.ts"),
+        import("./_session.ts"),
+      ]);
       const bridge = PhotosBridge.open({ path: options.lib });
       try {
         const status = await bridge.authorize(true);

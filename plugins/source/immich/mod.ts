@@ -17,8 +17,6 @@
  */
 import type { OptionsOf, OptionSpec } from "../../../core/plugin/options.ts";
 import { PLUGIN_API_VERSION, type PluginContext, type SourcePlugin } from "../../../core/plugin/types.ts";
-import { connect } from "../../destination/immich/_connect.ts";
-import { ImmichSource } from "./_session.ts";
 
 const OPTIONS = [
   {
@@ -67,6 +65,11 @@ const immichSource = {
     read: ["favorite", "hidden", "caption", "keywords", "location", "captured", "rating", "albums", "people"],
   },
   async open(options: OptionsOf<typeof OPTIONS>, ctx: PluginContext) {
+    // Loaded when a run opens the source, so start-up and --help cost only this descriptor.
+    const [{ connect }, { ImmichSource }] = await Promise.all([
+      import("../../destination/immich/_connect.ts"),
+      import("./_session.ts"),
+    ]);
     const apiKey = options["api-key"];
     const timeoutSeconds = options.timeout;
     // Only the URL, key and timeout matter to opening a connection; the rest is the destination's.
