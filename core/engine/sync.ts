@@ -33,7 +33,7 @@ export async function syncAssets(options: SyncOptions): Promise<SyncSummary> {
     options,
     ids,
     store,
-    agreed: store.agreedTexts(ids),
+    agreed: new Map(),
     pending: new Map(),
     summary: emptySyncSummary(emptySummary()),
     deletedRemotely: [],
@@ -57,7 +57,8 @@ export async function syncAssets(options: SyncOptions): Promise<SyncSummary> {
     },
   });
   if (options.signal?.aborted) return run.summary;
-  await reconcileAssets(run, collector.candidates);
+  await reconcileAssets(run, collector.candidates, collector.stamps);
+  if (!options.dryRun) store.restamp(ids, collector.unchanged);
   await renameAlbums(run, collector.albums);
   if (options.signal?.aborted) return run.summary;
   await reconcileDeletions(run, {
