@@ -48,11 +48,11 @@ export class ChangeCollector {
   readonly seen = new Set<string>();
   /** The albums the listing showed, for renames. */
   readonly albums = new AlbumsSeen();
-  /** Which fields the source reads: a source reading others must compare again. */
-  readonly #fieldsRead: string;
+  /** Which fields the source reads, hashed (the stamps' seed): a source reading others compares again. */
+  readonly #fieldsRead: number;
 
   constructor(readonly run: SyncRun, readonly remote: Set<string>, readonly resend: Set<string>) {
-    this.#fieldsRead = (run.options.sourceFields?.read ?? SYNCED_FIELDS).join();
+    this.#fieldsRead = hash53((run.options.sourceFields?.read ?? SYNCED_FIELDS).join()) % 2 ** 32;
   }
 
   listed(asset: Asset, state: TransferState | undefined): void {
@@ -114,20 +114,20 @@ function same(field: SyncedField, a: SideFields, b: SideFields): boolean {
  * presence, and what changes without touching the asset (a keyword or person renamed, an album
  * joined). Undefined without a modification date: such an asset is compared every time.
  */
-export function listingStamp(asset: Asset, fieldsRead: string): number | undefined {
+export function listingStamp(asset: Asset, seed: number): number | undefined {
   if (asset.modified === undefined) return undefined;
-  let text = `${fieldsRead}\u0000${asset.modified}`;
+  let text = asset.modified;
   for (const r of asset.resources) text += `\u0000${r.role}:${r.size ?? ""}:${r.present ? 1 : 0}`;
   for (const k of asset.keywords) text += `\u0001${k}`;
   for (const p of asset.people ?? []) text += `\u0002${p.name}`;
   for (const a of asset.albums) text += `\u0003${a.id}`;
-  return hash53(text);
+  return hash53(text, seed);
 }
 
 /** A 53-bit hash (two 32-bit multiply-xor lanes, mixed): exact in a JS number and an SQLite integer. */
-function hash53(text: string): number {
-  let h1 = 0xdeadbeef;
-  let h2 = 0x41c6ce57;
+function hash53(text: string, seed = 0): number {
+  let h1 = 0xdeadbeef ^ seed;
+  let h2 = 0x41c6ce57 ^ seed;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     h1 = Math.imul(h1 ^ c, 2654435761);

@@ -45,11 +45,17 @@ export class SyncStore {
 
   /** The agreed fields of every asset with any, by asset id. */
   agreed(ids: SyncIds): Map<string, SideFields> {
-    const rows = this.#sql.allArrays<[string, string]>(
-      `SELECT asset_id, fields FROM sync_state WHERE source = $source AND destination = $destination`,
-      { ...ids },
+    return new Map([...this.agreedTexts(ids)].map(([id, t]) => [id, JSON.parse(t) as SideFields]));
+  }
+
+  /** The same as stored, one JSON text per asset (see {@link canonicalJson}), in one pass. */
+  agreedTexts(ids: SyncIds): Map<string, string> {
+    return new Map(
+      this.#sql.allArrays<[string, string]>(
+        `SELECT asset_id, fields FROM sync_state WHERE source = $source AND destination = $destination`,
+        { ...ids },
+      ),
     );
-    return new Map(rows.map(([id, fields]) => [id, JSON.parse(fields) as SideFields]));
   }
 
   /**
