@@ -2,8 +2,8 @@
  * The detection stage of `sync`: which assets either side changed, at a cost in proportion to the
  * changes. The destination names what changed there since its checkpoint (`changes`); Photos'
  * side is found while the import lists the library: an asset whose stamp (a hash of its
- * modification date, file sizes, keywords, people and albums as listed) is the one stored when
- * Photos last matched the agreed values is unchanged, at one number compared; any other is
+ * modification date, file sizes and raw field values as listed) is the one stored when Photos last
+ * matched the agreed values is unchanged, at one number compared; any other is
  * compared field by field with what both sides last agreed on (no request, no file read). An asset
  * whose files changed (a new edit, a replaced original: a planned file that did not reach the
  * destination, or one of another size) is put again, so the new render goes up and is stacked on
@@ -110,17 +110,23 @@ function same(field: SyncedField, a: SideFields, b: SideFields): boolean {
 
 /**
  * A hash of what the listing shows of an asset that its synced fields and files come from: its
- * modification date (Photos moves it with every edit of the asset), each file's role, size and
- * presence, and what changes without touching the asset (a keyword or person renamed, an album
- * joined). Undefined without a modification date: such an asset is compared every time.
+ * modification date, each file's role, size and presence, and the raw value of every synced field
+ * (no normalising, sorting or JSON: cheaper than the fields themselves), so a change is seen even
+ * where Photos does not move the modification date (a keyword or person renamed, an album joined).
+ * Undefined without a modification date: such an asset is compared every time.
  */
 export function listingStamp(asset: Asset, seed: number): number | undefined {
   if (asset.modified === undefined) return undefined;
-  let text = asset.modified;
+  const { captured, location } = asset;
+  let text = `${asset.modified}|${asset.favorite ? 1 : 0}${asset.hidden ? 1 : 0}|${asset.rating ?? ""}|` +
+    `${captured?.utc ?? ""}|${captured?.offsetSeconds ?? ""}|${location?.latitude ?? ""},${
+      location?.longitude ?? ""
+    }|` +
+    `${asset.title ?? ""}\u0000${asset.caption ?? ""}`;
   for (const r of asset.resources) text += `\u0000${r.role}:${r.size ?? ""}:${r.present ? 1 : 0}`;
   for (const k of asset.keywords) text += `\u0001${k}`;
   for (const p of asset.people ?? []) text += `\u0002${p.name}`;
-  for (const a of asset.albums) text += `\u0003${a.id}`;
+  for (const a of asset.albums) text += `\u0003${a.id}${a.shared ? "s" : ""}`;
   return hash53(text, seed);
 }
 

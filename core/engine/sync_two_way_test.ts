@@ -228,7 +228,7 @@ Deno.test("a sync stamps unchanged assets; a stamped asset changed at the destin
   });
 });
 
-Deno.test("a stamped asset whose keyword was renamed in Photos, its modification date unmoved, is synced", async () => {
+Deno.test("a stamped asset changed in Photos with its modification date unmoved (a keyword renamed, a caption) is synced", async () => {
   await harness(async ({ dir, base }) => {
     const src = await fakeSource(dir, 1);
     src.assets[0].keywords = ["beach"];
@@ -242,5 +242,8 @@ Deno.test("a stamped asset whose keyword was renamed in Photos, its modification
     assert.deepEqual(dst.updates.at(-1)?.changes, { keywords: ["seaside"] });
     const again = await syncAssets(opts());
     assert.deepEqual([again.toRemote.assets, dst.updates.length], [0, 1]);
+    src.assets[0].caption = "at the sea";
+    const captioned = await syncAssets(opts());
+    assert.deepEqual(captioned.toRemote.fields, { caption: 1 });
   });
 });
