@@ -16,6 +16,7 @@
  */
 import { errorKind, messageOf } from "../plugin/errors.ts";
 import { SyncStore } from "../tracker/sync_state.ts";
+import type { TransferState } from "../tracker/mod.ts";
 import { importAssets } from "./import_run.ts";
 import { emptySummary } from "./import_types.ts";
 import { reconcileAssets } from "./sync_apply.ts";
@@ -33,7 +34,7 @@ export async function syncAssets(options: SyncOptions): Promise<SyncSummary> {
     options,
     ids,
     store,
-    agreed: store.agreedTexts(ids),
+    agreed: new Map(),
     pending: new Map(),
     summary: emptySyncSummary(emptySummary()),
     deletedRemotely: [],
@@ -43,6 +44,9 @@ export async function syncAssets(options: SyncOptions): Promise<SyncSummary> {
   for (const w of store.pendingWrites(ids.source)) run.pending.set(w.assetId, w.fields);
   const remote = await remoteChanges(run);
   const states = options.tracker.transfers(ids.source, ids.destination);
+  // Assets without a stamp are compared field by field: many (the first sync after the upgrade
+  // that added stamps), and their agreed values are read in one pass rather than one by one.
+  if (unstamped(states) > BULK_READ) run.agreed = store.agreedTexts(ids);
   const resend = new Set(options.resend ?? []);
   // Assets the destination changed, and those whose conflicts `review --resolve` settled.
   const reconsider = new Set([...remote.assets, ...store.resolvedAssets(ids)]);
@@ -57,7 +61,8 @@ export async function syncAssets(options: SyncOptions): Promise<SyncSummary> {
     },
   });
   if (options.signal?.aborted) return run.summary;
-  await reconcileAssets(run, collector.candidates);
+  await reconcileAssets(run, collector.candidates, collector.stamps);
+  if (!options.dryRun) store.restamp(ids, collector.unchanged);
   await renameAlbums(run, collector.albums);
   if (options.signal?.aborted) return run.summary;
   await reconcileDeletions(run, {
@@ -72,6 +77,15 @@ export async function syncAssets(options: SyncOptions): Promise<SyncSummary> {
   }
   run.summary.pending = store.pendingWrites(ids.source).length;
   return run.summary;
+}
+
+/** Past this many assets to compare, the agreed values are read in one pass. */
+const BULK_READ = 1000;
+
+function unstamped(states: Map<string, TransferState>): number {
+  let n = 0;
+  for (const s of states.values()) if (s.status === "imported" && s.syncStamp === null) n++;
+  return n;
 }
 
 /** Writes what earlier runs could not write into Photos, now that the source can. */

@@ -27,8 +27,15 @@ const WRITABLE_INTO_PHOTOS: ReadonlySet<SyncedField> = new Set([
   "albums",
 ]);
 
-/** Reconciles the assets in batches: one `read` per batch, in proportion to what changed. */
-export async function reconcileAssets(run: SyncRun, candidates: Asset[]): Promise<void> {
+/**
+ * Reconciles the assets in batches: one `read` per batch, in proportion to what changed. `stamps`:
+ * each asset's listing stamp, stored with its agreed values when Photos' side then matches them.
+ */
+export async function reconcileAssets(
+  run: SyncRun,
+  candidates: Asset[],
+  stamps: Map<string, number>,
+): Promise<void> {
   const { options } = run;
   for (let i = 0; i < candidates.length; i += 100) {
     if (options.signal?.aborted) return; // stopping: no new asset starts
@@ -43,7 +50,8 @@ export async function reconcileAssets(run: SyncRun, candidates: Asset[]): Promis
       const remoteId = primaries.get(asset.id);
       if (!remoteId) continue;
       if (options.signal?.aborted) return;
-      await reconcileOne(run, asset, remoteId, options.destination.read ? held[remoteId] ?? null : undefined);
+      const now = options.destination.read ? held[remoteId] ?? null : undefined;
+      await reconcileOne(run, { asset, remoteId, stamp: stamps.get(asset.id) }, now);
     }
   }
 }
@@ -62,10 +70,10 @@ export function photosFields(run: SyncRun, asset: Asset): SideFields {
 
 async function reconcileOne(
   run: SyncRun,
-  asset: Asset,
-  remoteId: string,
+  listed: { asset: Asset; remoteId: string; stamp?: number },
   held: RemoteAsset | null | undefined,
 ): Promise<void> {
+  const { asset, remoteId } = listed;
   if (held === null || held?.trashed) {
     run.deletedRemotely.push(asset.id);
     return;
@@ -87,7 +95,10 @@ async function reconcileOne(
   try {
     await pushToDestination(run, asset, remoteId, result.toRemote);
     await writeIntoPhotos(run, asset, result.toPhotos);
-    run.store.recordAgreed(run.ids, asset.id, result.agreed);
+    // Photos holds the agreed values only when nothing was left in conflict or for Photos to take.
+    const settled = result.conflicts.length === 0 && Object.keys(result.toPhotos).length === 0 &&
+      !run.pending.has(asset.id);
+    run.store.recordAgreed(run.ids, asset.id, result.agreed, settled ? listed.stamp ?? null : null);
     run.store.replaceConflicts(run.ids, asset.id, result.conflicts);
     run.store.noteSynced(run.ids, asset);
   } catch (e) {

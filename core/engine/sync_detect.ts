@@ -1,19 +1,28 @@
 /**
  * The detection stage of `sync`: which assets either side changed, at a cost in proportion to the
  * changes. The destination names what changed there since its checkpoint (`changes`); Photos'
- * side is found while the import lists the library, by comparing each asset with what both sides
- * last agreed on (no request, no file read). An asset whose files changed (a new edit, a replaced
- * original: a planned file that did not reach the destination, or one of another size) is put
- * again, so the new render goes up and is stacked on top, the original kept.
+ * side is found while the import lists the library: an asset whose stamp (a hash of its
+ * modification date, file sizes and raw field values as listed) is the one stored when Photos last
+ * matched the agreed values is unchanged, at one number compared; any other is
+ * compared field by field with what both sides last agreed on (no request, no file read). An asset
+ * whose files changed (a new edit, a replaced original: a planned file that did not reach the
+ * destination, or one of another size) is put again, so the new render goes up and is stacked on
+ * top, the original kept.
  * @module
  */
 import type { Asset } from "../model/asset.ts";
-import { canonicalJson, sameValue, type SideFields, type SyncedField } from "../model/synced.ts";
+import {
+  canonicalJson,
+  sameValue,
+  type SideFields,
+  SYNCED_FIELDS,
+  type SyncedField,
+} from "../model/synced.ts";
 import type { TransferState } from "../tracker/mod.ts";
 import { planAsset } from "./import_plan.ts";
 import { photosFields } from "./sync_apply.ts";
 import { AlbumsSeen } from "./sync_albums.ts";
-import type { SyncRun } from "./sync_types.ts";
+import { agreedTextOf, type SyncRun } from "./sync_types.ts";
 
 /** The assets the destination says changed since its checkpoint, and the checkpoint to save after. */
 export async function remoteChanges(run: SyncRun): Promise<{ assets: Set<string>; checkpoint?: string }> {
@@ -31,27 +40,44 @@ export async function remoteChanges(run: SyncRun): Promise<{ assets: Set<string>
 /** Collects, while the import lists, the assets with something to reconcile or files to send again. */
 export class ChangeCollector {
   readonly candidates: Asset[] = [];
+  /** The listing's stamp of each candidate, recorded with its agreed values once reconciled. */
+  readonly stamps = new Map<string, number>();
+  /** Assets compared field by field and found unchanged, with their stamps to store. */
+  readonly unchanged: [assetId: string, stamp: number][] = [];
   /** Assets the listing held (not in Recently Deleted), for the deletion stage. */
   readonly seen = new Set<string>();
   /** The albums the listing showed, for renames. */
   readonly albums = new AlbumsSeen();
+  /** Which fields the source reads, hashed (the stamps' seed): a source reading others compares again. */
+  readonly #fieldsRead: number;
 
-  constructor(readonly run: SyncRun, readonly remote: Set<string>, readonly resend: Set<string>) {}
+  constructor(readonly run: SyncRun, readonly remote: Set<string>, readonly resend: Set<string>) {
+    this.#fieldsRead = hash53((run.options.sourceFields?.read ?? SYNCED_FIELDS).join()) % 2 ** 32;
+  }
 
   listed(asset: Asset, state: TransferState | undefined): void {
     if (!asset.trashed) this.seen.add(asset.id);
     if (state?.status !== "imported") return;
     if (!asset.trashed && !state.remoteGone) this.albums.note(asset);
+    const remote = this.remote.has(asset.id);
     // Taken for deleted at the destination: only what the destination says now can bring it back.
-    if (state.remoteGone && !this.remote.has(asset.id)) return;
+    if (state.remoteGone && !remote) return;
+    // The listing shows what it showed when Photos last matched the agreed values: nothing to compare.
+    const stamp = listingStamp(asset, this.#fieldsRead);
+    if (!remote && stamp !== undefined && stamp === state.syncStamp && !this.run.pending.has(asset.id)) {
+      return;
+    }
     if (this.filesChanged(asset, state)) this.resend.add(asset.id);
     if (asset.trashed) return;
-    if (this.remote.has(asset.id) || this.photosChanged(asset)) this.candidates.push(asset);
+    if (remote || this.photosChanged(asset)) {
+      this.candidates.push(asset);
+      if (stamp !== undefined) this.stamps.set(asset.id, stamp);
+    } else if (stamp !== undefined && !this.resend.has(asset.id)) this.unchanged.push([asset.id, stamp]);
   }
 
   /** Whether Photos' values differ from the agreed ones, or a field read has none agreed yet. */
   photosChanged(asset: Asset): boolean {
-    const stored = this.run.agreed.get(asset.id);
+    const stored = agreedTextOf(this.run, asset.id);
     if (stored === undefined) return true;
     const now = photosFields(this.run, asset);
     // Stored canonically: equal texts, equal values (the common case, at no parse).
@@ -80,4 +106,44 @@ export class ChangeCollector {
 
 function same(field: SyncedField, a: SideFields, b: SideFields): boolean {
   return sameValue(field, a[field] as never, b[field] as never);
+}
+
+/**
+ * A hash of what the listing shows of an asset that its synced fields and files come from: its
+ * modification date, each file's role, size and presence, and the raw value of every synced field
+ * (no normalising, sorting or JSON: cheaper than the fields themselves), so a change is seen even
+ * where Photos does not move the modification date (a keyword or person renamed, an album joined).
+ * Undefined without a modification date: such an asset is compared every time.
+ */
+export function listingStamp(asset: Asset, seed: number): number | undefined {
+  if (asset.modified === undefined) return undefined;
+  const { captured, location } = asset;
+  let text = `${asset.modified}|${asset.favorite ? 1 : 0}${asset.hidden ? 1 : 0}|${asset.rating ?? ""}|` +
+    `${captured?.utc ?? ""}|${captured?.offsetSeconds ?? ""}|${location?.latitude ?? ""},${
+      location?.longitude ?? ""
+    }|` +
+    `${asset.title ?? ""}\u0000${asset.caption ?? ""}`;
+  for (const r of asset.resources) text += `\u0000${r.role}:${r.size ?? ""}:${r.present ? 1 : 0}`;
+  for (const k of asset.keywords) text += `\u0001${k}`;
+  for (const p of asset.people ?? []) text += `\u0002${p.name}`;
+  for (const a of asset.albums) text += `\u0003${a.id}${a.shared ? "s" : ""}`;
+  return hash53(text, seed);
+}
+
+/**
+ * A 53-bit hash (two 32-bit multiply-xor lanes, mixed): exact in a JS number and an SQLite integer.
+ * Two UTF-16 units are taken at a time, half the multiplications of one at a time; the length is
+ * mixed in, so a text and the same with a trailing NUL differ.
+ */
+function hash53(text: string, seed = 0): number {
+  let h1 = 0xdeadbeef ^ seed;
+  let h2 = 0x41c6ce57 ^ seed ^ text.length;
+  for (let i = 0; i < text.length; i += 2) {
+    const c = text.charCodeAt(i) | (text.charCodeAt(i + 1) << 16); // NaN past the end: 0
+    h1 = Math.imul(h1 ^ c, 2654435761);
+    h2 = Math.imul(h2 ^ c, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return 4294967296 * (2097151 & h2) + (h1 >>> 0);
 }

@@ -195,3 +195,55 @@ Deno.test("a change waiting for Photos that the source fails to write is counted
     assert.equal(new SyncStore(tracker).pendingWrites("fake").length, 0);
   });
 });
+
+Deno.test("a sync stamps unchanged assets; a stamped asset changed at the destination still comes over, by the change feed", async () => {
+  await harness(async ({ dir, base, tracker }) => {
+    const src = await fakeSource(dir, 2);
+    const dst = rememberingDestination();
+    const opts = () => base({ source: src.session, destination: dst.session });
+    await syncAssets(opts());
+    assert.equal(
+      tracker.transfers("fake", "fake-dest").get("id-0")?.syncStamp,
+      null,
+      "the import stamps nothing",
+    );
+    await syncAssets(opts()); // compares every field once, finds nothing changed, stamps
+    const stamp = tracker.transfers("fake", "fake-dest").get("id-0")?.syncStamp;
+    assert.equal(typeof stamp, "number");
+    const remoteId = tracker.primaryRemoteId({ source: "fake", destination: "fake-dest" }, "id-0")!;
+    dst.edit(remoteId, { caption: "written in Immich" });
+    const s = await syncAssets(opts());
+    assert.deepEqual([s.toPhotos.assets, s.toPhotos.fields], [1, { caption: 1 }]);
+    assert.equal(s.pending, 1);
+    const store = new SyncStore(tracker);
+    assert.equal(
+      store.agreed({ source: "fake", destination: "fake-dest" }).get("id-0")?.caption,
+      "written in Immich",
+    );
+    assert.equal(
+      tracker.transfers("fake", "fake-dest").get("id-0")?.syncStamp,
+      null,
+      "Photos does not hold the agreed caption yet: the next sync compares the fields again",
+    );
+  });
+});
+
+Deno.test("a stamped asset changed in Photos with its modification date unmoved (a keyword renamed, a caption) is synced", async () => {
+  await harness(async ({ dir, base }) => {
+    const src = await fakeSource(dir, 1);
+    src.assets[0].keywords = ["beach"];
+    const dst = rememberingDestination();
+    const opts = () => base({ source: src.session, destination: dst.session });
+    await syncAssets(opts());
+    await syncAssets(opts());
+    src.assets[0].keywords = ["seaside"]; // the keyword's own row changed, not the asset's
+    const s = await syncAssets(opts());
+    assert.deepEqual(s.toRemote.fields, { keywords: 1 });
+    assert.deepEqual(dst.updates.at(-1)?.changes, { keywords: ["seaside"] });
+    const again = await syncAssets(opts());
+    assert.deepEqual([again.toRemote.assets, dst.updates.length], [0, 1]);
+    src.assets[0].caption = "at the sea";
+    const captioned = await syncAssets(opts());
+    assert.deepEqual(captioned.toRemote.fields, { caption: 1 });
+  });
+});

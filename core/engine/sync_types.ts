@@ -90,8 +90,8 @@ export interface SyncRun {
   options: SyncOptions;
   ids: { source: string; destination: string };
   store: SyncStore;
-  /** The agreed fields of every asset as stored (JSON), read once; parsed per asset when needed. */
-  agreed: Map<string, string>;
+  /** The agreed fields as stored (JSON) of the assets looked at, read once each; parsed when needed. */
+  agreed: Map<string, string | undefined>;
   /** What waits to be written into Photos, by asset (see `photosFields`). */
   pending: Map<string, SideFields>;
   summary: SyncSummary;
@@ -101,8 +101,14 @@ export interface SyncRun {
   clean: boolean;
 }
 
-/** The agreed fields of one asset, parsed from what the run read. */
+/** The agreed fields of one asset as stored (canonical JSON), read once per run. */
+export function agreedTextOf(run: SyncRun, assetId: string): string | undefined {
+  if (!run.agreed.has(assetId)) run.agreed.set(assetId, run.store.agreedText(run.ids, assetId));
+  return run.agreed.get(assetId);
+}
+
+/** The agreed fields of one asset, parsed. */
 export function agreedOf(run: SyncRun, assetId: string): SideFields | undefined {
-  const stored = run.agreed.get(assetId);
+  const stored = agreedTextOf(run, assetId);
   return stored === undefined ? undefined : JSON.parse(stored) as SideFields;
 }

@@ -13,43 +13,13 @@
  * @module
  */
 import { join } from "node:path";
-import type { Asset, ResourceRole, Subtype } from "../model/asset.ts";
+import type { Asset, Subtype } from "../model/asset.ts";
 import type { PlannedResource } from "../model/plan.ts";
 import { PermanentError } from "../plugin/errors.ts";
 import type { SourceFile, SourceSession } from "../plugin/types.ts";
-import type { Tracker } from "../tracker/mod.ts";
-import { type Row, sqlOf, text } from "../tracker/sql.ts";
+import type { ArchivedFile } from "../tracker/archive_state.ts";
 import { hashFile } from "./hash.ts";
 import type { SidecarStore } from "./sidecar_store.ts";
-
-/** One file of an archived asset, as the tracker recorded it when it was sent. */
-export interface ArchivedFile {
-  key: string;
-  role: ResourceRole;
-  name: string;
-  sha1: string;
-  remoteId: string;
-}
-
-/** The files the tracker recorded for an asset sent from Photos (source) to Immich (destination). */
-export function archivedFiles(
-  tracker: Tracker,
-  ids: { source: string; destination: string },
-  assetId: string,
-): ArchivedFile[] {
-  return sqlOf(tracker).all(
-    `SELECT key, role, name, sha1, remote_id FROM resources
-     WHERE source = $source AND destination = $destination AND asset_id = $asset_id ORDER BY key`,
-    { ...ids, asset_id: assetId },
-    (r: Row) => ({
-      key: text(r, "key"),
-      role: text(r, "role") as ResourceRole,
-      name: text(r, "name"),
-      sha1: text(r, "sha1"),
-      remoteId: text(r, "remote_id"),
-    }),
-  );
-}
 
 /**
  * The Immich source, yielding each wanted asset (by Immich id) with its archived files; `files`
@@ -140,3 +110,5 @@ async function fromStore(
   }
   return path;
 }
+
+export { type ArchivedFile, archivedFiles } from "../tracker/archive_state.ts";

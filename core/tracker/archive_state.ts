@@ -10,6 +10,7 @@
  * ```
  * @module
  */
+import type { ResourceRole } from "../model/asset.ts";
 import type { Tracker } from "./mod.ts";
 import { int, json, now, type Row, type Sql, sqlOf, text, textOrNull } from "./sql.ts";
 
@@ -107,4 +108,33 @@ export class ArchiveStore {
       }),
     );
   }
+}
+
+/** One file of an archived asset, as the tracker recorded it when it was sent. */
+export interface ArchivedFile {
+  key: string;
+  role: ResourceRole;
+  name: string;
+  sha1: string;
+  remoteId: string;
+}
+
+/** The files the tracker recorded for an asset sent from Photos (source) to Immich (destination). */
+export function archivedFiles(
+  tracker: Tracker,
+  ids: { source: string; destination: string },
+  assetId: string,
+): ArchivedFile[] {
+  return sqlOf(tracker).all(
+    `SELECT key, role, name, sha1, remote_id FROM resources
+     WHERE source = $source AND destination = $destination AND asset_id = $asset_id ORDER BY key`,
+    { ...ids, asset_id: assetId },
+    (r: Row) => ({
+      key: text(r, "key"),
+      role: text(r, "role") as ResourceRole,
+      name: text(r, "name"),
+      sha1: text(r, "sha1"),
+      remoteId: text(r, "remote_id"),
+    }),
+  );
 }

@@ -368,6 +368,14 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE sync_albums ADD COLUMN source TEXT;
   `,
+  // 11: the sync's stamp of each asset:
+  // a hash of what the listing showed of it (modification date, file sizes, keywords, people,
+  // albums) when Photos' side last matched the agreed values, so a no-op sync compares one number
+  // per asset. On the transfer, read with the state the diff reads anyway. Empty for today's rows:
+  // the next sync compares their fields once and stamps them.
+  `
+  ALTER TABLE transfers ADD COLUMN sync_stamp INTEGER;
+  `,
 ];
 
 /** The schema version this build writes. */

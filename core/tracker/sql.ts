@@ -28,6 +28,7 @@ export class Sql {
   /**
    * A statement that returns rows as arrays: for the queries that read a row per asset of the
    * library, where building an object per row is most of the time (4x slower at 100 000 rows).
+   * Fetch them with `all()`: `iterate()` crosses into SQLite once per row, 2-4x slower again.
    */
   arrays(sql: string): StatementSync {
     const key = `arrays:${sql}`;
@@ -39,6 +40,11 @@ export class Sql {
       this.#stmts.set(key, s);
     }
     return s;
+  }
+
+  /** Every row of a query as an array of its columns, fetched in one call (see {@link arrays}). */
+  allArrays<T extends SQLOutputValue[]>(sql: string, params: Params): T[] {
+    return this.arrays(sql).all(params) as unknown as T[];
   }
 
   all<T>(sql: string, params: Params, map: (row: Row) => T): T[] {

@@ -48,24 +48,64 @@ export class SyncStore {
     return new Map([...this.agreedTexts(ids)].map(([id, t]) => [id, JSON.parse(t) as SideFields]));
   }
 
-  /** The same as stored, one JSON text per asset (see {@link canonicalJson}): one read per sync, no parse. */
+  /** The same as stored, one JSON text per asset (see {@link canonicalJson}), in one pass. */
   agreedTexts(ids: SyncIds): Map<string, string> {
-    // A row per asset of the library: read as arrays, as the tracker's transfer states are.
-    const rows = this.#sql.arrays(
-      `SELECT asset_id, fields FROM sync_state WHERE source = $source AND destination = $destination`,
-    ).iterate({ ...ids }) as Iterable<[string, string]>;
-    const map = new Map<string, string>();
-    for (const [id, fields] of rows) map.set(id, fields);
-    return map;
+    return new Map(
+      this.#sql.allArrays<[string, string]>(
+        `SELECT asset_id, fields FROM sync_state WHERE source = $source AND destination = $destination`,
+        { ...ids },
+      ),
+    );
   }
 
-  /** Replaces what both sides agree on for one asset. */
-  recordAgreed(ids: SyncIds, assetId: string, fields: SideFields, at = now()): void {
+  /**
+   * One asset's agreed fields as stored (see {@link canonicalJson}): a sync reads them only for the
+   * assets whose stamp moved, so a no-op reads none.
+   */
+  agreedText(ids: SyncIds, assetId: string): string | undefined {
+    return this.#sql.get(
+      `SELECT fields FROM sync_state WHERE source = $source AND asset_id = $asset_id AND destination = $destination`,
+      { ...ids, asset_id: assetId },
+      (r) => text(r, "fields"),
+    );
+  }
+
+  /**
+   * Replaces what both sides agree on for one asset, with the stamp of the listing that matched
+   * them (null: Photos' side may differ, so the next sync compares the fields again).
+   */
+  recordAgreed(
+    ids: SyncIds,
+    assetId: string,
+    fields: SideFields,
+    stamp: number | null = null,
+    at = now(),
+  ): void {
+    this.#sql.transaction(() => this.#agree(ids, assetId, fields, stamp, at));
+  }
+
+  #agree(ids: SyncIds, assetId: string, fields: SideFields, stamp: number | null, at: string): void {
     this.#sql.run(
       `INSERT INTO sync_state (source, asset_id, destination, fields, agreed_at)
        VALUES ($source, $asset_id, $destination, $fields, $at)
        ON CONFLICT (source, asset_id, destination) DO UPDATE SET fields = excluded.fields, agreed_at = excluded.agreed_at`,
       { ...ids, asset_id: assetId, fields: canonicalJson(fields), at },
+    );
+    this.#stamp(ids, assetId, stamp);
+  }
+
+  /** Stamps assets a sync found unchanged in Photos since they were agreed on, in one transaction. */
+  restamp(ids: SyncIds, stamps: Iterable<[assetId: string, stamp: number]>): void {
+    this.#sql.transaction(() => {
+      for (const [assetId, stamp] of stamps) this.#stamp(ids, assetId, stamp);
+    });
+  }
+
+  #stamp(ids: SyncIds, assetId: string, stamp: number | null): void {
+    this.#sql.run(
+      `UPDATE transfers SET sync_stamp = $stamp
+       WHERE source = $source AND asset_id = $asset_id AND destination = $destination`,
+      { ...ids, asset_id: assetId, stamp },
     );
   }
 
@@ -139,7 +179,7 @@ export class SyncStore {
           (r) => json<SideFields>(r, "fields", {}),
         ) ?? {};
         const fields = { ...agreed, [c.field]: side === "photos" ? c.remote : c.photos };
-        this.recordAgreed(ids, c.assetId, fields as SideFields);
+        this.#agree(ids, c.assetId, fields as SideFields, null, now());
         this.#sql.run(
           `UPDATE sync_conflicts SET resolution = $side
            WHERE source = $source AND destination = $destination AND asset_id = $asset_id AND field = $field`,

@@ -3,7 +3,6 @@
  * problems, and the remote ids of what was imported.
  * @module
  */
-import type { SQLOutputValue } from "node:sqlite";
 import type { ErrorKind } from "../plugin/errors.ts";
 import { int, type Row, type Sql, text, textOrNull } from "./sql.ts";
 
@@ -23,12 +22,10 @@ export interface TransferState {
   errorClass: ErrorKind | "policy" | null;
   nextAttemptAt: string | null;
   sourceModifiedAt: string | null;
-  /** The metadata the destination was last given (null: never, or before tracking began). */
-  syncedFavorite: boolean | null;
-  syncedHidden: boolean | null;
-  syncedCapturedAt: string | null;
   /** The destination no longer has it (deleted there); not uploaded again. */
   remoteGone: boolean;
+  /** What the listing showed when Photos' side last matched the agreed values (see `sync_detect.ts`). */
+  syncStamp: number | null;
 }
 
 export interface ProblemRow {
@@ -61,47 +58,38 @@ type TransferStateRow = [
   errorClass: ErrorKind | "policy" | null,
   nextAttemptAt: string | null,
   sourceModifiedAt: string | null,
-  syncedFavorite: number | null,
-  syncedHidden: number | null,
-  syncedCapturedAt: string | null,
   remoteGoneAt: string | null,
+  syncStamp: number | null,
 ];
 
-function transferStateOf(row: SQLOutputValue[]): [string, TransferState] {
-  const [
-    assetId,
+function transferStateOf(row: TransferStateRow): TransferState {
+  const [, status, attempts, errorClass, nextAttemptAt, sourceModifiedAt, gone, syncStamp] = row;
+  return {
     status,
     attempts,
     errorClass,
     nextAttemptAt,
     sourceModifiedAt,
-    favorite,
-    hidden,
-    capturedAt,
-    gone,
-  ] = row as TransferStateRow;
-  return [assetId, {
-    status,
-    attempts,
-    errorClass,
-    nextAttemptAt,
-    sourceModifiedAt,
-    syncedFavorite: favorite === null ? null : favorite === 1,
-    syncedHidden: hidden === null ? null : hidden === 1,
-    syncedCapturedAt: capturedAt,
     remoteGone: gone !== null,
-  }];
+    syncStamp,
+  };
 }
 
-/** Every asset's state at one destination, for the diff: one query, whatever the library size. */
+/**
+ * Every asset's state at one destination, for the diff: one query, whatever the library size. It
+ * reads the table in one sequential pass (`NOT INDEXED`): through the status index SQLite would
+ * look each row up on its own, three times slower at 100,000 rows. `all()` fetches the rows in one
+ * call, where `iterate()` pays one call per row.
+ */
 export function transferStates(sql: Sql, ids: Ids): Map<string, TransferState> {
-  const rows = sql.arrays(
-    `SELECT asset_id, status, attempts, error_class, next_attempt_at, source_modified_at, synced_favorite,
-            synced_hidden, synced_captured_at, remote_gone_at
-     FROM transfers WHERE source = $source AND destination = $destination`,
-  ).iterate({ source: ids.source, destination: ids.destination }) as Iterable<SQLOutputValue[]>;
+  const rows = sql.allArrays<TransferStateRow>(
+    `SELECT asset_id, status, attempts, error_class, next_attempt_at, source_modified_at, remote_gone_at,
+            sync_stamp
+     FROM transfers NOT INDEXED WHERE source = $source AND destination = $destination`,
+    { source: ids.source, destination: ids.destination },
+  );
   const map = new Map<string, TransferState>();
-  for (const row of rows) map.set(...transferStateOf(row));
+  for (const row of rows) map.set(row[0], transferStateOf(row));
   return map;
 }
 
@@ -266,10 +254,11 @@ export function missingFromSource(
       missing.push({ assetId, goneAt: goneAt ?? null, remoteId: null });
     }
   } else {
-    const rows = sql.arrays(`SELECT asset_id, gone_at FROM assets WHERE source = $source`)
-      .iterate({ source: ids.source }) as Iterable<SQLOutputValue[]>;
-    for (const row of rows) {
-      const [assetId, goneAt] = row as [string, string | null];
+    const rows = sql.allArrays<[string, string | null]>(
+      `SELECT asset_id, gone_at FROM assets WHERE source = $source`,
+      { source: ids.source },
+    );
+    for (const [assetId, goneAt] of rows) {
       if (!seen.has(assetId)) missing.push({ assetId, goneAt, remoteId: null });
     }
   }

@@ -102,12 +102,15 @@ export class AlbumSync {
   /** The Photos album ids of the tool's albums the asset is in, sorted. */
   async managedOf(assetId: string): Promise<string[]> {
     const owners = this.#ownerIndex();
+    // The tool made no album: the asset is in none of its albums, and no request says otherwise.
+    if (Object.keys(owners).length === 0) return [];
     return (await this.#albumsOf(assetId)).map((a) => owners[a.id]).filter(Boolean).sort();
   }
 
   /** The tool's Immich albums (id and when each last changed), for `changes`. */
   async managed(): Promise<{ id: string; updatedAt: string }[]> {
     const owners = this.#ownerIndex();
+    if (Object.keys(owners).length === 0) return [];
     const albums = await this.client.json<AlbumSummary[]>("GET", "/albums", undefined, {
       what: "listing albums",
     });
