@@ -32,6 +32,8 @@ import type { PlanBuilder } from "../model/plan.ts";
 import type { OptionSpec, OptionValues } from "./options.ts";
 import type { HeldFile, RemoteAsset, RemoteChanges } from "./remote_types.ts";
 export type { HeldFile, RemoteAsset, RemoteChanges } from "./remote_types.ts";
+import type { ColdObject, RestoreAnswer, RestoreAsk } from "./cold_types.ts";
+export type { ColdObject, RestoreAnswer, RestoreAsk, RestoreState, RestoreTier } from "./cold_types.ts";
 import type {
   BackupInfo,
   TreeBackupRequest,
@@ -237,7 +239,10 @@ export interface HandlerPlugin extends PluginBase {
  * `remove` moves to the destination's trash (`sync --propagate-deletions`); for the two-way
  * `sync`: `read` says what it holds of an asset now, `changes` which assets changed since a
  * checkpoint, `albums` sets an asset's albums, `people` its named people and faces; for `archive`:
- * `verify` says what the destination holds of each file, checksum and relations included.
+ * `verify` says what the destination holds of each file, checksum and relations included; for
+ * `archive --cold` and `unarchive` from a cold copy: `cold` is three methods, `coldState`,
+ * `requestRestore` and `fetchCold` (see {@link ColdObject}). Capabilities are optional: a
+ * destination that declares none of the newer ones works as before.
  */
 export type AssetCapability =
   | "check"
@@ -249,7 +254,8 @@ export type AssetCapability =
   | "changes"
   | "albums"
   | "people"
-  | "verify";
+  | "verify"
+  | "cold";
 
 /**
  * What a backup target can do beyond keeping trees: `check` reports the tool it runs on
@@ -328,6 +334,18 @@ export interface AssetDestinationSession extends DestinationSessionBase {
   people?(remoteId: string, people: PersonInAsset[]): Promise<void>;
   /** What it holds of each file, from the destination itself (null: not there at all). */
   verify?(remoteIds: string[]): Promise<Record<string, HeldFile | null>>;
+  /**
+   * Where and how each file is kept as a cold copy, read from the store itself (capability `cold`);
+   * null where the store does not hold it. Must throw rather than guess, like `presence`.
+   */
+  coldState?(remoteIds: string[]): Promise<Record<string, ColdObject | null>>;
+  /** Asks an archive tier for readable copies of these files (capability `cold`); never waits. */
+  requestRestore?(remoteIds: string[], ask: RestoreAsk): Promise<Record<string, RestoreAnswer>>;
+  /**
+   * Copies one readable file (decrypted) to the local `path` (capability `cold`). Throws
+   * RetryableError while it is still in an archive tier, PermanentError when it is not there.
+   */
+  fetchCold?(remoteId: string, path: string): Promise<void>;
 }
 
 /** The backup role: keeps encrypted directory trees with dated archive areas (`backup`). */

@@ -197,4 +197,8 @@ Deno.test("destination.b2 as a cold target: every file readable at once, no rest
     [photo]: "not-needed",
     [gone]: "missing",
   });
+  const local = join(ctx.tempDir, "back.HEIC");
+  await session.fetchCold(photo, local);
+  assert.equal(await Deno.readTextFile(local), "heic bytes of one photo");
+  await assert.rejects(() => session.fetchCold(gone, join(ctx.tempDir, "gone")), /not in the cold tier/);
 });

@@ -1,7 +1,8 @@
 /**
  * The cold tier of `destination.glacier`, per stored file: HeadObject says the storage class, the
  * stored size and the restore state (`x-amz-restore`); RestoreObject asks for a readable copy for
- * `days` in a tier. Both speak S3 directly ({@link S3Objects}); rclone only encrypts the names.
+ * `days` in a tier. Both speak S3 directly ({@link S3Objects}); rclone only encrypts the names, and
+ * reads a restored file back (`fetchCold`).
  *
  * @example
  * ```ts
@@ -15,6 +16,7 @@ import {
   type ColdObject,
   type ColdTier,
   decryptedSize,
+  fetchCold,
   objectKeys,
   type RestoreAnswer,
   type RestoreState,
@@ -38,8 +40,10 @@ function unexpected(what: string, key: string, status: number, code?: string): n
   throw new RetryableError(`${what} of ${key} failed: S3 answered ${status}${code ? ` ${code}` : ""}`);
 }
 
-export function glacierTier(vault: Vault, s3: S3Objects, folder: string): ColdTier {
+/** `cold`: rclone's text for a read of an object still in an archive tier. */
+export function glacierTier(vault: Vault, s3: S3Objects, folder: string, cold: RegExp): ColdTier {
   return {
+    fetchCold: (remoteId, path) => fetchCold(vault, remoteId, path, cold),
     async coldState(remoteIds) {
       const keys = await objectKeys(vault, folder, remoteIds);
       const out: Record<string, ColdObject | null> = {};

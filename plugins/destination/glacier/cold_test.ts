@@ -6,6 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { PermanentError, RetryableError } from "../../../core/plugin/errors.ts";
 import { optionValues } from "../../../core/plugin/options.ts";
 import { testContext } from "../../../core/plugin/testing/mod.ts";
 import type { ExportedGroup } from "../../../core/model/plan.ts";
@@ -48,10 +49,7 @@ async function openOn(
   });
   return await glacier.assets.open({ ...options, ...raw }, ctx) as
     & Awaited<ReturnType<typeof glacier.assets.open>>
-    & {
-      coldState: import("../_rclone/cold.ts").ColdTier["coldState"];
-      requestRestore: import("../_rclone/cold.ts").ColdTier["requestRestore"];
-    };
+    & import("../_rclone/cold.ts").ColdTier;
 }
 
 Deno.test("a cold asset: archived, refused on GET, restoring after the request, readable once thawed, cold again after expiry", async () => {
@@ -101,6 +99,8 @@ Deno.test("a cold asset: archived, refused on GET, restoring after the request, 
     [photo]: "in-progress",
   });
   assert.equal((await raw.request("GET", state.objectKey)).status, 403, "still cold while restoring");
+  const local = join(ctx.tempDir, "back.HEIC");
+  await assert.rejects(() => session.fetchCold(photo, local), RetryableError, "not readable before the thaw");
 
   assert.equal(s3.thaw(), 2);
   const restored = (await session.coldState([photo]))[photo]!.restore;
@@ -110,6 +110,12 @@ Deno.test("a cold asset: archived, refused on GET, restoring after the request, 
   const read = await raw.request("GET", state.objectKey);
   assert.equal(read.status, 200);
   assert.equal((await read.arrayBuffer()).byteLength, state.storedBytes);
+  await session.fetchCold(photo, local);
+  assert.equal(await Deno.readTextFile(local), "heic bytes of one photo", "read back decrypted");
+  await assert.rejects(
+    () => session.fetchCold("assets/2024/05/01/gone_00000000.HEIC", join(ctx.tempDir, "gone")),
+    PermanentError,
+  );
 
   assert.deepEqual(await session.requestRestore([photo], { tier: "Bulk", days: 10 }), {
     [photo]: "extended",
