@@ -367,36 +367,21 @@ export const MIGRATIONS: readonly string[] = [
   // restore; and per asset, when its cold copy was complete and when it left Immich.
   `
   CREATE TABLE cold_objects (
-    source TEXT NOT NULL,
-    asset_id TEXT NOT NULL,
-    target TEXT NOT NULL,
-    key TEXT NOT NULL,
-    remote_id TEXT NOT NULL,
-    object_key TEXT NOT NULL,
-    storage_class TEXT NOT NULL,
-    size INTEGER NOT NULL,
-    stored_bytes INTEGER NOT NULL,
-    sha1 TEXT NOT NULL,
-    uploaded_at TEXT NOT NULL,
-    verified_at TEXT,
+    source TEXT NOT NULL, asset_id TEXT NOT NULL, target TEXT NOT NULL, key TEXT NOT NULL,
+    remote_id TEXT NOT NULL, object_key TEXT NOT NULL, storage_class TEXT NOT NULL,
+    size INTEGER NOT NULL, stored_bytes INTEGER NOT NULL, sha1 TEXT NOT NULL,
+    uploaded_at TEXT NOT NULL, verified_at TEXT,
     restore_state TEXT NOT NULL DEFAULT 'none' CHECK (restore_state IN ('none', 'requested', 'readable')),
-    restore_tier TEXT,
-    restore_requested_at TEXT,
+    restore_tier TEXT, restore_requested_at TEXT,
     -- requested: when the readable copy is expected (the tier's longest wait); readable: its expiry.
     restore_until TEXT,
     PRIMARY KEY (source, asset_id, target, key)
   ) STRICT;
 
+  -- destination: the Immich destination the asset was archived at (what it may leave).
   CREATE TABLE cold_assets (
-    source TEXT NOT NULL,
-    asset_id TEXT NOT NULL,
-    target TEXT NOT NULL,
-    -- The Immich destination the asset was archived at (what it may leave).
-    destination TEXT NOT NULL,
-    stored_at TEXT NOT NULL,
-    bytes INTEGER NOT NULL,
-    removed_from_destination_at TEXT,
-    restored_at TEXT,
+    source TEXT NOT NULL, asset_id TEXT NOT NULL, target TEXT NOT NULL, destination TEXT NOT NULL,
+    stored_at TEXT NOT NULL, bytes INTEGER NOT NULL, removed_from_destination_at TEXT, restored_at TEXT,
     PRIMARY KEY (source, asset_id, target)
   ) STRICT;
   `,
