@@ -111,6 +111,27 @@ Deno.test("archive --cold glacier stores the Live Photo whole, encrypted, verifi
         `${r.key} left`,
       );
     }
+
+    // The three tiers: the asset is still in Photos, no longer in Immich, and cold.
+    const status = await cli(["status", "--json", "--tracker-only", "--home", home]);
+    const report = JSON.parse(status.stdout);
+    const tiers = report.tiers[0];
+    const inImmich = report.destinations[0].imported as number;
+    assert.deepEqual(
+      [tiers.photos.assets, tiers.atDestination.assets, tiers.cold.assets],
+      [inImmich, inImmich - 1, 1],
+    );
+    assert.equal(tiers.cold.bytes, second.bytes);
+    assert.deepEqual(
+      [
+        report.cold[0].target.startsWith("glacier:"),
+        report.cold[0].assets,
+        report.cold[0].removedFromDestination,
+      ],
+      [true, 1, 1],
+    );
+    const text = await cli(["status", "--tracker-only", "--home", home]);
+    assert.match(text.stdout, new RegExp(`there ${inImmich - 1} .*cold 1 `));
   });
 });
 

@@ -67,6 +67,14 @@ export interface ColdTotals {
   removedFromDestination: number;
 }
 
+/** The three tiers of what one destination (Immich) was sent: still in Photos, in it, cold. */
+export interface TierTotals {
+  destination: string;
+  photos: { assets: number; bytes: number };
+  atDestination: { assets: number; bytes: number };
+  cold: { assets: number; bytes: number };
+}
+
 function restoreOf(r: Row): ColdRestore {
   const state = text(r, "restore_state");
   if (state === "requested") {
@@ -221,6 +229,38 @@ export class ColdStore {
       asset_id: assetId,
       at: now(),
     });
+  }
+
+  /**
+   * Per destination, of the assets imported there: how many (and their bytes) are still in Photos
+   * (not gone, not removed by `archive`), still there (not deleted there, not removed by
+   * `archive --cold`), and kept cold (a verified bundle at any cold target).
+   */
+  tiers(): TierTotals[] {
+    return this.#sql.all(
+      `SELECT t.destination,
+         SUM(a.gone_at IS NULL AND ar.removed_from_source_at IS NULL) AS photos,
+         COALESCE(SUM(CASE WHEN a.gone_at IS NULL AND ar.removed_from_source_at IS NULL THEN t.size END), 0)
+           AS photos_bytes,
+         SUM(t.remote_gone_at IS NULL AND c.removed IS NULL) AS there,
+         COALESCE(SUM(CASE WHEN t.remote_gone_at IS NULL AND c.removed IS NULL THEN t.size END), 0) AS there_bytes,
+         SUM(c.asset_id IS NOT NULL) AS cold, COALESCE(SUM(c.bytes), 0) AS cold_bytes
+       FROM transfers t JOIN assets a USING (source, asset_id)
+       LEFT JOIN archived ar ON ar.source = t.source AND ar.asset_id = t.asset_id
+         AND ar.destination = t.destination AND ar.restored_at IS NULL
+       LEFT JOIN (SELECT source, asset_id, destination, MAX(bytes) AS bytes,
+           MAX(removed_from_destination_at) AS removed FROM cold_assets WHERE restored_at IS NULL
+           GROUP BY source, asset_id, destination) c
+         ON c.source = t.source AND c.asset_id = t.asset_id AND c.destination = t.destination
+       WHERE t.status = 'imported' GROUP BY t.destination ORDER BY t.destination`,
+      {},
+      (r) => ({
+        destination: text(r, "destination"),
+        photos: { assets: int(r, "photos"), bytes: int(r, "photos_bytes") },
+        atDestination: { assets: int(r, "there"), bytes: int(r, "there_bytes") },
+        cold: { assets: int(r, "cold"), bytes: int(r, "cold_bytes") },
+      }),
+    );
   }
 
   /** Per target: assets whose bundle is cold, their bytes, what the store bills, how many left Immich. */
