@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { writeSampleLibrary } from "../plugins/source/photoslibrary/sample_library.ts";
-import { cli, withTempDir } from "./_cli.ts";
+import { cli, spawnCli, withTempDir } from "./_cli.ts";
 import { env, importArgs, trackerRows } from "./_immich.ts";
 import { startEmulator } from "./immich_emulator/mod.ts";
 import { type GlacierStub, startGlacierStub } from "./s3_glacier_stub.ts";
@@ -199,5 +199,56 @@ Deno.test("archive --cold b2 reads every file back and compares its SHA-1; --rem
       String(lines(damaged.stdout).find((e) => e.type === "cold-refused")!.reason),
       /cannot be read back|reads back/,
     );
+  });
+});
+
+Deno.test("archive --cold killed (kill -9) mid-upload and run again: every object uploaded once, the bundle whole", async () => {
+  await withTempDir(async (dir) => {
+    const { server, sample, home } = await imported(dir);
+    await using _server = server;
+    let held!: () => void;
+    const holding = new Promise<void>((resolve) => held = resolve);
+    let release!: (ok: boolean) => void;
+    let holds = 0;
+    const released = new Promise<boolean>((resolve) => release = resolve);
+    // Uploads: the marker, the still, then the video is held until the client is dead.
+    await using s3 = startGlacierStub({
+      beforeUpload: (_key, earlier) => {
+        if (earlier !== 2 || holds++ > 0) return Promise.resolve(true);
+        held();
+        return released;
+      },
+    });
+    s3.versioning = "Enabled";
+    const all = { ...env(server), ...glacierEnv(s3) };
+    const args = [
+      "archive",
+      "--uuid",
+      sample.uuids.live,
+      "--cold",
+      "glacier",
+      "--json",
+      ...pointing(home, sample.path),
+    ];
+    const child = spawnCli(args, all);
+    await holding;
+    child.kill("SIGKILL");
+    await child.status;
+    await child.stderr.cancel();
+    release(false);
+    assert.equal(coldRows(home).length, 0, "nothing recorded: the put never returned");
+
+    const again = await cli(args, all);
+    assert.equal(again.code, 0, again.stderr);
+    assert.equal(lines(again.stdout).find((e) => e.type === "cold-summary")!.cold, 1);
+    const rows = coldRows(home);
+    assert.deepEqual(rows.map((r) => r.key), ["metadata_xmp", "motion", "original"]);
+    for (const r of rows) assert.ok(r.verified_at, `${r.key} verified`);
+    assert.deepEqual(
+      [...s3.uploads.values()].filter((n) => n !== 1),
+      [],
+      "the still stored before the kill was not uploaded again",
+    );
+    assert.equal(s3.uploads.size, 4, "the marker and the three files of the bundle");
   });
 });
