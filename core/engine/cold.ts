@@ -160,7 +160,11 @@ async function storeBundle(
     [...files.values()].map((f) => ({ key: f.key, storageClass: f.storageClass })),
   );
   const bytes = bundle.files.reduce((n, f) => n + f.size, 0);
-  cold.recordStored(ids, bundle.asset.id, { destination: options.photos.destination, bytes });
+  cold.recordStored(ids, bundle.asset.id, {
+    destination: options.photos.destination,
+    bytes,
+    asset: bundle.asset,
+  });
   return { stored: pending.length };
 }
 

@@ -56,6 +56,13 @@ export interface RestoreAsk {
   days: number;
 }
 
+/** What a restore of some files would cost and how long it would take, by the store's price list. */
+export interface RestoreEstimate {
+  costUsd: number;
+  /** The longest wait, in hours (0: readable at once). */
+  hours: number;
+}
+
 /**
  * What a restore request did for one file: asked now, already under way, an existing readable
  * copy's expiry moved, nothing needed (readable already), or the file is not there.

@@ -50,7 +50,7 @@ const REQUIRED = {
 
 /** The session methods of a capability that is more than the one method of its name. */
 const METHODS_OF: Readonly<Record<string, readonly string[]>> = {
-  cold: ["coldState", "requestRestore", "fetchCold"],
+  cold: ["coldState", "estimateRestore", "requestRestore", "fetchCold"],
 };
 
 /** The kinds of session the host opens: a source, or a destination in one of its roles. */

@@ -120,10 +120,10 @@ Deno.test("checkSession() refuses a session that lacks a declared capability's m
   assert.equal(typeof checkSession(plugin, "assets", plugin.assets.capabilities, full).stack, "function");
 });
 
-Deno.test("checkSession(): capability cold is three methods, all needed, all shown", async () => {
+Deno.test("checkSession(): capability cold is four methods, all needed, all shown", async () => {
   const plugin = destination({}, ["cold"]);
   const session = await plugin.assets.open({}, {} as never);
-  const partial = { ...session, coldState: fn, requestRestore: fn };
+  const partial = { ...session, coldState: fn, requestRestore: fn, estimateRestore: fn };
   assert.throws(
     () => checkSession(plugin, "assets", plugin.assets.capabilities, partial),
     /declares or needs fetchCold but its session has no such method/,
@@ -132,7 +132,9 @@ Deno.test("checkSession(): capability cold is three methods, all needed, all sho
     string,
     unknown
   >;
-  for (const m of ["coldState", "requestRestore", "fetchCold"]) assert.equal(typeof view[m], "function", m);
+  for (const m of ["coldState", "estimateRestore", "requestRestore", "fetchCold"]) {
+    assert.equal(typeof view[m], "function", m);
+  }
   const without = checkSession(plugin, "assets", [], { ...partial, fetchCold: fn }) as unknown as Record<
     string,
     unknown

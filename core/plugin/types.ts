@@ -32,8 +32,8 @@ import type { PlanBuilder } from "../model/plan.ts";
 import type { OptionSpec, OptionValues } from "./options.ts";
 import type { HeldFile, RemoteAsset, RemoteChanges } from "./remote_types.ts";
 export type { HeldFile, RemoteAsset, RemoteChanges } from "./remote_types.ts";
-import type { ColdObject, RestoreAnswer, RestoreAsk } from "./cold_types.ts";
-export type { ColdObject, RestoreAnswer, RestoreAsk, RestoreState, RestoreTier } from "./cold_types.ts";
+import type { ColdObject, RestoreAnswer, RestoreAsk, RestoreEstimate, RestoreTier } from "./cold_types.ts";
+export type * from "./cold_types.ts";
 import type {
   BackupInfo,
   TreeBackupRequest,
@@ -240,9 +240,9 @@ export interface HandlerPlugin extends PluginBase {
  * `sync`: `read` says what it holds of an asset now, `changes` which assets changed since a
  * checkpoint, `albums` sets an asset's albums, `people` its named people and faces; for `archive`:
  * `verify` says what the destination holds of each file, checksum and relations included; for
- * `archive --cold` and `unarchive` from a cold copy: `cold` is three methods, `coldState`,
- * `requestRestore` and `fetchCold` (see {@link ColdObject}). Capabilities are optional: a
- * destination that declares none of the newer ones works as before.
+ * `archive --cold` and `unarchive` from a cold copy: `cold` is four methods, `coldState`,
+ * `estimateRestore`, `requestRestore` and `fetchCold` (see {@link ColdObject}). Capabilities are
+ * optional: a destination that declares none of the newer ones works as before.
  */
 export type AssetCapability =
   | "check"
@@ -339,6 +339,14 @@ export interface AssetDestinationSession extends DestinationSessionBase {
    * null where the store does not hold it. Must throw rather than guess, like `presence`.
    */
   coldState?(remoteIds: string[]): Promise<Record<string, ColdObject | null>>;
+  /**
+   * What restoring these objects (their class and stored bytes, as `coldState` told them) in `tier`
+   * would cost and how long it would take (capability `cold`). Throws for a tier the class lacks.
+   */
+  estimateRestore?(
+    objects: { storageClass: string; storedBytes: number }[],
+    tier: RestoreTier,
+  ): RestoreEstimate;
   /** Asks an archive tier for readable copies of these files (capability `cold`); never waits. */
   requestRestore?(remoteIds: string[], ask: RestoreAsk): Promise<Record<string, RestoreAnswer>>;
   /**

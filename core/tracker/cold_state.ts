@@ -14,8 +14,9 @@
  * ```
  * @module
  */
+import type { Asset } from "../model/asset.ts";
 import type { Tracker } from "./mod.ts";
-import { int, intOrNull, now, type Row, type Sql, sqlOf, text, textOrNull } from "./sql.ts";
+import { int, intOrNull, json, now, type Row, type Sql, sqlOf, text, textOrNull } from "./sql.ts";
 
 /** The Photos library's key and the cold target's key. */
 export interface ColdIds {
@@ -55,6 +56,8 @@ export interface ColdAsset {
   storedAt: string;
   bytes: number;
   removedFromDestinationAt: string | null;
+  /** The asset as its bundle was made (its metadata), to put back when restored. */
+  asset: Asset;
 }
 
 export interface ColdTotals {
@@ -111,6 +114,7 @@ function assetOf(r: Row): ColdAsset {
     storedAt: text(r, "stored_at"),
     bytes: int(r, "bytes"),
     removedFromDestinationAt: textOrNull(r, "removed_from_destination_at"),
+    asset: json(r, "asset", {} as Asset),
   };
 }
 
@@ -172,13 +176,24 @@ export class ColdStore {
   }
 
   /** Records the asset's whole bundle as verified at the target. */
-  recordStored(ids: ColdIds, assetId: string, facts: { destination: string; bytes: number }): void {
+  recordStored(
+    ids: ColdIds,
+    assetId: string,
+    facts: { destination: string; bytes: number; asset: Asset },
+  ): void {
     this.#sql.run(
-      `INSERT INTO cold_assets (source, asset_id, target, destination, stored_at, bytes)
-       VALUES ($source, $asset_id, $target, $destination, $at, $bytes)
+      `INSERT INTO cold_assets (source, asset_id, target, destination, stored_at, bytes, asset)
+       VALUES ($source, $asset_id, $target, $destination, $at, $bytes, $asset)
        ON CONFLICT (source, asset_id, target) DO UPDATE SET destination = excluded.destination,
-         bytes = excluded.bytes, restored_at = NULL`,
-      { ...ids, asset_id: assetId, destination: facts.destination, bytes: facts.bytes, at: now() },
+         bytes = excluded.bytes, asset = excluded.asset, restored_at = NULL`,
+      {
+        ...ids,
+        asset_id: assetId,
+        destination: facts.destination,
+        bytes: facts.bytes,
+        asset: JSON.stringify(facts.asset),
+        at: now(),
+      },
     );
   }
 

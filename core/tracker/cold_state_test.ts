@@ -1,10 +1,12 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { assetFixture } from "../plugin/testing/mod.ts";
 import { ColdStore } from "./cold_state.ts";
 import { MIGRATIONS } from "./migrations.ts";
 import { Tracker } from "./mod.ts";
 
 const ids = { source: "photos", target: "glacier:bucket/photos-sync" };
+const asset = assetFixture({ id: "A1", filename: "IMG_1.HEIC", favorite: true });
 
 async function withTracker(fn: (tracker: Tracker) => void | Promise<void>) {
   const dir = await Deno.makeTempDir();
@@ -47,7 +49,7 @@ Deno.test("a file is known as stored at once, and verified only when told; the a
     assert.equal(after.get("original")!.storageClass, "GLACIER", "the class as seen at the check");
     assert.equal(after.get("xmp")!.verifiedAt, null);
 
-    cold.recordStored(ids, "A1", { destination: "immich:x", bytes: 1200 });
+    cold.recordStored(ids, "A1", { destination: "immich:x", bytes: 1200, asset });
     assert.deepEqual(cold.totals(), [{
       target: ids.target,
       assets: 1,
@@ -55,6 +57,7 @@ Deno.test("a file is known as stored at once, and verified only when told; the a
       storedBytes: 1296,
       removedFromDestination: 0,
     }]);
+    assert.deepEqual(cold.assets(ids).get("A1")!.asset, asset, "the asset as the bundle was made");
     cold.markRemovedFromDestination(ids, ["A1"]);
     assert.ok(cold.assets(ids).get("A1")!.removedFromDestinationAt);
     assert.equal(cold.totals()[0].removedFromDestination, 1);
@@ -88,11 +91,11 @@ Deno.test("an asset brought back is no longer counted cold; storing it again cou
   await withTracker((tracker) => {
     const cold = new ColdStore(tracker);
     cold.recordFile(ids, "A1", file("original", 1000));
-    cold.recordStored(ids, "A1", { destination: "immich:x", bytes: 1000 });
+    cold.recordStored(ids, "A1", { destination: "immich:x", bytes: 1000, asset });
     cold.markRestored(ids, "A1");
     assert.equal(cold.assets(ids).size, 0);
     assert.deepEqual(cold.totals(), []);
-    cold.recordStored(ids, "A1", { destination: "immich:x", bytes: 1000 });
+    cold.recordStored(ids, "A1", { destination: "immich:x", bytes: 1000, asset });
     assert.equal(cold.assets(ids).size, 1);
   });
 });

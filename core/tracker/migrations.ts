@@ -382,6 +382,8 @@ export const MIGRATIONS: readonly string[] = [
   CREATE TABLE cold_assets (
     source TEXT NOT NULL, asset_id TEXT NOT NULL, target TEXT NOT NULL, destination TEXT NOT NULL,
     stored_at TEXT NOT NULL, bytes INTEGER NOT NULL, removed_from_destination_at TEXT, restored_at TEXT,
+    -- The asset as its bundle was made (JSON): what unarchive puts back once the files are restored.
+    asset TEXT NOT NULL DEFAULT '{}',
     PRIMARY KEY (source, asset_id, target)
   ) STRICT;
   `,

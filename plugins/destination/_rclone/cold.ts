@@ -20,7 +20,9 @@ import type { Vault } from "./vault.ts";
 export type { ColdObject, RestoreAnswer, RestoreState } from "../../../core/plugin/types.ts";
 
 /** The cold side of a session (the contract's capability `cold`): per-file state, restores, reads. */
-export type ColdTier = Required<Pick<AssetDestinationSession, "coldState" | "requestRestore" | "fetchCold">>;
+export type ColdTier = Required<
+  Pick<AssetDestinationSession, "coldState" | "estimateRestore" | "requestRestore" | "fetchCold">
+>;
 
 /** rclone crypt's framing: a 32-byte header, then 64 KiB blocks with 16 bytes of overhead each. */
 const HEADER = 32;
@@ -90,6 +92,8 @@ async function exists(path: string): Promise<boolean> {
 export function readableTier(vault: Vault, folder: string, storageClass: string): ColdTier {
   return {
     fetchCold: (remoteId, path) => fetchCold(vault, remoteId, path),
+    // Readable at once: a restore costs nothing and takes no time.
+    estimateRestore: () => ({ costUsd: 0, hours: 0 }),
     async coldState(remoteIds) {
       const sizes = await heldSizes(vault, remoteIds);
       const keys = await objectKeys(vault, folder, remoteIds);

@@ -13,6 +13,7 @@ import type { ExportedGroup } from "../../../core/model/plan.ts";
 import { startGlacierStub } from "../../../tests/s3_glacier_stub.ts";
 import { startS3rver } from "../../../tests/s3rver.ts";
 import { encryptedSize } from "../_rclone/cold.ts";
+import { restoreEstimate } from "./_prices.ts";
 import { S3Objects, signV4 } from "./_s3.ts";
 import glacier from "./mod.ts";
 
@@ -151,6 +152,36 @@ Deno.test("Flexible Retrieval's Expedited tier is ready after its minutes, Bulk 
   assert.equal(await state(), "restoring", "Bulk: 5-12 hours");
   skew += 3_600_000;
   assert.equal(await state(), "restored");
+});
+
+Deno.test("the session's restore estimate adds up the price list per archive class; other classes are free", async () => {
+  await using s3 = startGlacierStub();
+  await using ctx = await testContext();
+  const session = await openOn(s3, ctx);
+  const GB = 2 ** 30;
+  const objects = [
+    { storageClass: "DEEP_ARCHIVE", storedBytes: 40 * GB },
+    { storageClass: "DEEP_ARCHIVE", storedBytes: 10 * GB },
+    { storageClass: "GLACIER", storedBytes: 100 * GB },
+    { storageClass: "GLACIER_IR", storedBytes: 500 * GB },
+  ];
+  const deep = restoreEstimate({
+    storageClass: "DEEP_ARCHIVE",
+    tier: "Standard",
+    bytes: 50 * GB,
+    objects: 2,
+  });
+  const flexible = restoreEstimate({
+    storageClass: "GLACIER",
+    tier: "Standard",
+    bytes: 100 * GB,
+    objects: 1,
+  });
+  const e = session.estimateRestore(objects, "Standard");
+  assert.ok(Math.abs(e.costUsd - (deep.costUsd + flexible.costUsd)) < 1e-9, String(e.costUsd));
+  assert.equal(e.hours, 12, "the longest wait of the two");
+  assert.deepEqual(session.estimateRestore([objects[3]], "Bulk"), { costUsd: 0, hours: 0 });
+  assert.throws(() => session.estimateRestore(objects, "Expedited"), /DEEP_ARCHIVE has no Expedited/);
 });
 
 Deno.test("Instant Retrieval needs no restore; a missing object says so", async () => {
