@@ -346,7 +346,7 @@ export interface AssetDestinationSession extends DestinationSessionBase {
   estimateRestore?(
     objects: { storageClass: string; storedBytes: number }[],
     tier: RestoreTier,
-  ): RestoreEstimate;
+  ): Promise<RestoreEstimate>;
   /** Asks an archive tier for readable copies of these files (capability `cold`); never waits. */
   requestRestore?(remoteIds: string[], ask: RestoreAsk): Promise<Record<string, RestoreAnswer>>;
   /**

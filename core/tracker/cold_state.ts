@@ -51,6 +51,8 @@ export interface ColdFile extends ColdFileFacts {
 
 export interface ColdAsset {
   assetId: string;
+  /** The cold target's key. */
+  target: string;
   /** The Immich destination the asset was archived at. */
   destination: string;
   storedAt: string;
@@ -110,6 +112,7 @@ function fileOf(r: Row): ColdFile {
 function assetOf(r: Row): ColdAsset {
   return {
     assetId: text(r, "asset_id"),
+    target: text(r, "target"),
     destination: text(r, "destination"),
     storedAt: text(r, "stored_at"),
     bytes: int(r, "bytes"),
@@ -205,6 +208,16 @@ export class ColdStore {
       assetOf,
     );
     return new Map(rows.map((a) => [a.assetId, a]));
+  }
+
+  /** The assets of a Photos library kept only cold (removed from Immich, not brought back), at any target. */
+  coldOnly(source: string): ColdAsset[] {
+    return this.#sql.all(
+      `SELECT * FROM cold_assets WHERE source = $source AND removed_from_destination_at IS NOT NULL
+         AND restored_at IS NULL ORDER BY target, asset_id`,
+      { source },
+      assetOf,
+    );
   }
 
   /** Records what a restore request did or what the target now says of a file's restore. */

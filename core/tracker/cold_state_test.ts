@@ -61,6 +61,8 @@ Deno.test("a file is known as stored at once, and verified only when told; the a
     cold.markRemovedFromDestination(ids, ["A1"]);
     assert.ok(cold.assets(ids).get("A1")!.removedFromDestinationAt);
     assert.equal(cold.totals()[0].removedFromDestination, 1);
+    assert.deepEqual(cold.coldOnly("photos").map((a) => [a.assetId, a.target]), [["A1", ids.target]]);
+    assert.deepEqual(cold.coldOnly("other library"), []);
     // Another target's files are its own.
     assert.equal(cold.files({ ...ids, target: "b2:other" }, "A1").size, 0);
   });

@@ -93,7 +93,7 @@ export function readableTier(vault: Vault, folder: string, storageClass: string)
   return {
     fetchCold: (remoteId, path) => fetchCold(vault, remoteId, path),
     // Readable at once: a restore costs nothing and takes no time.
-    estimateRestore: () => ({ costUsd: 0, hours: 0 }),
+    estimateRestore: () => Promise.resolve({ costUsd: 0, hours: 0 }),
     async coldState(remoteIds) {
       const sizes = await heldSizes(vault, remoteIds);
       const keys = await objectKeys(vault, folder, remoteIds);

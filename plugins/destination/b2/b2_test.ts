@@ -197,7 +197,7 @@ Deno.test("destination.b2 as a cold target: every file readable at once, no rest
     [photo]: "not-needed",
     [gone]: "missing",
   });
-  assert.deepEqual(session.estimateRestore([{ storageClass: "B2", storedBytes: 1e12 }], "Bulk"), {
+  assert.deepEqual(await session.estimateRestore([{ storageClass: "B2", storedBytes: 1e12 }], "Bulk"), {
     costUsd: 0,
     hours: 0,
   });

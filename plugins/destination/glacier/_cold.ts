@@ -67,7 +67,7 @@ function unexpected(what: string, key: string, status: number, code?: string): n
 export function glacierTier(vault: Vault, s3: S3Objects, folder: string, cold: RegExp): ColdTier {
   return {
     fetchCold: (remoteId, path) => fetchCold(vault, remoteId, path, cold),
-    estimateRestore: (objects, tier) => estimateOf(objects, tier),
+    estimateRestore: (objects, tier) => Promise.resolve().then(() => estimateOf(objects, tier)),
     async coldState(remoteIds) {
       const keys = await objectKeys(vault, folder, remoteIds);
       const out: Record<string, ColdObject | null> = {};

@@ -177,11 +177,11 @@ Deno.test("the session's restore estimate adds up the price list per archive cla
     bytes: 100 * GB,
     objects: 1,
   });
-  const e = session.estimateRestore(objects, "Standard");
+  const e = await session.estimateRestore(objects, "Standard");
   assert.ok(Math.abs(e.costUsd - (deep.costUsd + flexible.costUsd)) < 1e-9, String(e.costUsd));
   assert.equal(e.hours, 12, "the longest wait of the two");
-  assert.deepEqual(session.estimateRestore([objects[3]], "Bulk"), { costUsd: 0, hours: 0 });
-  assert.throws(() => session.estimateRestore(objects, "Expedited"), /DEEP_ARCHIVE has no Expedited/);
+  assert.deepEqual(await session.estimateRestore([objects[3]], "Bulk"), { costUsd: 0, hours: 0 });
+  await assert.rejects(() => session.estimateRestore(objects, "Expedited"), /DEEP_ARCHIVE has no Expedited/);
 });
 
 Deno.test("Instant Retrieval needs no restore; a missing object says so", async () => {
