@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { hashFile } from "../core/model/hash.ts";
 import { writeSampleLibrary } from "../plugins/source/photoslibrary/sample_library.ts";
-import { cli, listFiles, withTempDir } from "./_cli.ts";
+import { cli, listFiles, spawnCli, withTempDir } from "./_cli.ts";
 import { env, importArgs, trackerRows } from "./_immich.ts";
 import { startEmulator } from "./immich_emulator/mod.ts";
 import { startGlacierStub } from "./s3_glacier_stub.ts";
@@ -134,5 +134,51 @@ Deno.test("unarchive --to immich from B2: readable at once, back in Immich with 
     assert.deepEqual([summary.requested, summary.brought], [0, 1], "B2 needs no restore");
     const now = [...server.emulator.state.assets.values()].filter((a) => !before.has(a.checksum));
     for (const r of sent) assert.ok(now.some((a) => a.checksum === r.sha1), `${r.key} is back in Immich`);
+  });
+});
+
+Deno.test("unarchive --wait polls until the restore is done, then brings the asset back", async () => {
+  await withTempDir(async (dir) => {
+    let skew = 0;
+    await using s3 = startGlacierStub({ clock: () => Date.now() + skew });
+    s3.versioning = "Enabled";
+    const { server, home, uuid, sent, all } = await coldOnly(dir, "glacier", {
+      PHOTOS_SYNC_GLACIER_BUCKET_NAME: s3.bucket,
+      PHOTOS_SYNC_GLACIER_ENDPOINT: s3.endpoint,
+      PHOTOS_SYNC_GLACIER_ACCESS_KEY_ID: "AKIATESTKEY01",
+      PHOTOS_SYNC_GLACIER_SECRET_ACCESS_KEY: "secret-key-test",
+      PHOTOS_SYNC_GLACIER_ENCRYPTION_PASSWORD: SECRETS.password,
+      PHOTOS_SYNC_GLACIER_ENCRYPTION_SALT: SECRETS.salt,
+    });
+    await using _server = server;
+    const out = join(dir, "back");
+    const child = spawnCli(
+      [
+        "unarchive",
+        "--uuid",
+        uuid,
+        "--into-folder",
+        out,
+        "--home",
+        home,
+        "--yes",
+        "--wait",
+        "--poll-seconds",
+        "1",
+      ],
+      all,
+    );
+    const started = Date.now();
+    while (s3.restoreRequests.size < sent.length + 1 && Date.now() - started < 60_000) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.equal(s3.restoreRequests.size, 3, "the restore was asked for");
+    await new Promise((r) => setTimeout(r, 1500)); // at least one poll finds it still restoring
+    skew = 49 * 3_600_000;
+    const status = await child.status;
+    const stderr = await new Response(child.stderr).text();
+    assert.equal(status.code, 0, stderr);
+    const files = await listFiles(out);
+    assert.equal(files.filter((f) => !f.endsWith(".xmp")).length, sent.length, files.join(", "));
   });
 });
