@@ -16,7 +16,7 @@ import { HAVE_LIBRARIES, mediaTypes } from "../plugins/handler/_test_assets.ts";
 import { BUILTIN_PLUGINS } from "../plugins/mod.ts";
 import folder from "../plugins/destination/folder/mod.ts";
 import { stemOf } from "../plugins/destination/folder/_names.ts";
-import { xmpPacket } from "../plugins/destination/folder/_xmp.ts";
+import { xmpPacket } from "../core/model/xmp.ts";
 
 /** Hands out the library's own files, as the library reader does; a missing one fails its asset. */
 function librarySource(assets: Asset[]): SourceSession {

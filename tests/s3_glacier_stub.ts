@@ -41,6 +41,8 @@ export interface GlacierStub extends AsyncDisposable {
   restoreAsked: Map<string, { tier: string; days: number }>;
   /** Reads refused because the object was cold. */
   refusedReads: number;
+  /** Uploads stored, per key (copies not counted). */
+  uploads: Map<string, number>;
   versioning: string | undefined;
   /** Makes every object whose restore was requested readable (Glacier's hours, in an instant). */
   thaw(): number;
@@ -132,6 +134,11 @@ export function startGlacierStub(
     restoreDelayMs?: (storageClass: string, tier: string) => number;
     /** The stub's clock in ms (default `Date.now`): a test moves it on instead of waiting. */
     clock?: () => number;
+    /**
+     * Awaited before an upload (not a copy) is stored, with its key and how many uploads came
+     * before it; false refuses it with a 500 (a test kills the client meanwhile).
+     */
+    beforeUpload?: (key: string, earlier: number) => Promise<boolean>;
   } = {},
 ): GlacierStub {
   const bucket = options.bucket ?? "cold";
@@ -139,6 +146,7 @@ export function startGlacierStub(
   const delay = options.restoreDelayMs ?? ((c: string, t: string) => DELAYS[c]?.[t] ?? 0);
   const restoreAsked = new Map<string, { tier: string; days: number }>();
   const objects = new Map<string, StubObject>();
+  const uploads = new Map<string, number>();
   const restoreRequests = new Map<string, number>();
   const abort = new AbortController();
   const state = { refusedReads: 0, versioning: undefined as string | undefined };
@@ -288,6 +296,11 @@ export function startGlacierStub(
         } else {
           body = new Uint8Array(await req.arrayBuffer());
           if (req.headers.get("x-amz-content-sha256")?.startsWith("STREAMING-")) body = unchunk(body);
+          const earlier = [...uploads.values()].reduce((n, c) => n + c, 0);
+          if (options.beforeUpload && !(await options.beforeUpload(key, earlier))) {
+            return s3Error("InternalError", { message: "refused by the test", status: 500, key });
+          }
+          uploads.set(key, (uploads.get(key) ?? 0) + 1);
         }
         const meta: Record<string, string> = {};
         req.headers.forEach((v, k) => {
@@ -377,6 +390,7 @@ export function startGlacierStub(
     },
     bucket,
     objects,
+    uploads,
     restoreRequests,
     get refusedReads() {
       return state.refusedReads;

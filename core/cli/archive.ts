@@ -14,10 +14,11 @@ import { ConfigError } from "../plugin/errors.ts";
 import { type CommandContext, ExitCode } from "./command_context.ts";
 import { addCoreFlags, addPluginFlags } from "./flags.ts";
 import { formatBytes, type Output } from "./output.ts";
+import { addColdFlags, type ColdFlags, runCold } from "./archive_cold.ts";
 import { openRunSession } from "./run.ts";
 import type { Session } from "./session.ts";
 
-interface ArchiveFlags {
+interface ArchiveFlags extends ColdFlags {
   uuid?: string[];
   album?: string;
   before?: string;
@@ -48,6 +49,7 @@ export function registerArchive(program: Command, ctx: CommandContext): void {
     .option("--max-share <fraction>", "refuse to remove more than this share of the library", "0.05")
     .option("--dry-run", "list what would be archived, with sizes; change nothing")
     .option("--json", "one JSON event per line, then the summary");
+  addColdFlags(cmd);
   addCoreFlags(cmd, ["source", "library", "to"]);
   addPluginFlags(cmd, ctx.deps.plugins.filter((p) => p.kind !== "handler"), {
     choice: ctx.chosen,
@@ -61,9 +63,16 @@ export function registerArchive(program: Command, ctx: CommandContext): void {
     }
     const session = await openRunSession(ctx, command, flags.dryRun ?? false);
     try {
-      const summary = await run(session, ctx.output, flags, select, maxShare);
+      const archived: string[] = [];
+      const summary = await run(session, ctx.output, flags, select, maxShare, archived);
       printSummary(ctx.output, summary, flags);
+      const confirm = (assets: Parameters<typeof confirmRemoval>[1], where: string) =>
+        confirmRemoval(ctx.output, assets, flags.yes ?? false, where);
+      const cold = flags.cold
+        ? await runCold(session, ctx.output, flags, { archived, maxShare, confirm })
+        : undefined;
       if (summary.refused.length > 0 || summary.removalRefused) throw new ExitCode(1);
+      if (cold && (cold.refused.length > 0 || cold.removalRefused)) throw new ExitCode(1);
     } finally {
       await session.close();
     }
@@ -76,6 +85,8 @@ async function run(
   flags: ArchiveFlags,
   select: ArchiveSelection,
   maxShare: number,
+  /** Told the id of every asset verified in this run (for `--cold`). */
+  archived: string[],
 ): Promise<ArchiveSummary> {
   const destination = await session.openDestination();
   const source = await session.openSource();
@@ -98,6 +109,7 @@ async function run(
       confirm: (assets) => confirmRemoval(output, assets, flags.yes ?? false),
       signal: session.abort.signal,
       onEvent: (e) => {
+        if (e.type === "archived") archived.push(e.assetId);
         if (flags.json) output.out(JSON.stringify(e));
         else if (e.type === "refused") output.out(`not archived: ${e.filename} (${e.assetId}): ${e.reason}`);
         else if (e.type === "archived") {
@@ -150,11 +162,10 @@ async function confirmRemoval(
   output: Output,
   assets: { assetId: string; filename: string; bytes: number }[],
   yes: boolean,
+  where = "Photos' Recently Deleted",
 ): Promise<boolean> {
   const total = assets.reduce((n, a) => n + a.bytes, 0);
-  output.err(
-    `${assets.length} verified assets (${formatBytes(total)}) would move to Photos' Recently Deleted`,
-  );
+  output.err(`${assets.length} verified assets (${formatBytes(total)}) would move to ${where}`);
   if (yes) return true;
   if (!Deno.stdin.isTerminal()) {
     output.err("not removed: run again with --yes to confirm (no terminal to ask)");

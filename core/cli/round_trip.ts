@@ -9,6 +9,7 @@
 import type { Command } from "commander";
 import type { Asset } from "../model/asset.ts";
 import { join } from "node:path";
+import type { ColdRestoreSummary } from "../engine/cold_restore.ts";
 import { bringBack, type BringBackSummary } from "../engine/round_trip.ts";
 import { SidecarStore } from "../engine/sidecar_store.ts";
 import { archivedFiles, archivedSource } from "../engine/unarchive_source.ts";
@@ -21,9 +22,11 @@ import { addCoreFlags, addPluginFlags } from "./flags.ts";
 import type { Output } from "./output.ts";
 import { DESTINATION_KEY, SOURCE_KEY } from "./remembered.ts";
 import { openRunSession } from "./run.ts";
+import { addColdUnarchiveFlags, type ColdBackFlags, unarchiveCold } from "./unarchive_cold.ts";
 import type { Session } from "./session.ts";
 
-interface BackFlags {
+interface BackFlags extends Partial<ColdBackFlags> {
+  to?: string;
   uuid?: string[];
   album?: string;
   all?: boolean;
@@ -38,6 +41,7 @@ export function registerUnarchive(program: Command, ctx: CommandContext): void {
     .option("--uuid <id...>", "these archived assets (their Photos ids)")
     .option("--album <name>", "the archived assets of this album")
     .option("--all", "every archived asset");
+  addColdUnarchiveFlags(cmd);
   commonFlags(cmd, ctx).action((flags: BackFlags, command: Command) => run(ctx, command, flags, "unarchive"));
 }
 
@@ -67,14 +71,17 @@ async function run(ctx: CommandContext, command: Command, flags: BackFlags, mode
     throw new ConfigError("say which archived assets to bring back: --uuid, --album or --all");
   }
   // Immich is read as the source; Photos (or the folder) is the destination.
+  // `--to immich` only brings back what lives in the cold tier alone (see unarchive_cold.ts).
   const into: Record<string, string> = flags.intoFolder
     ? { to: "folder", "folder-path": flags.intoFolder, "folder-layout": "photos-import" }
-    : { to: "photokit" };
+    : { to: mode === "unarchive" && flags.to === "immich" ? "immich" : "photokit" };
   const session = await openRunSession(ctx, command, flags.dryRun ?? false, { source: "immich", ...into });
   try {
-    const summary = await bring(session, flags, mode);
+    const { summary, cold } = await bring(session, flags, mode, into.to);
     print(ctx.output, summary, flags, mode);
-    if (summary.import.failed > 0) throw new ExitCode(1);
+    if (summary.import.failed > 0 || cold.some((c) => c.refused.length > 0 || c.restoreRefused)) {
+      throw new ExitCode(1);
+    }
   } finally {
     await session.close();
   }
@@ -91,26 +98,43 @@ function photosIds(session: Session): { source: string; destination: string } {
   return { source, destination };
 }
 
+/**
+ * The Immich id of each archived asset's original (what source.immich yields) -> its Photos id:
+ * the assets `unarchive` brings back from Immich (those only in the cold tier come from there).
+ */
+function wantedFromImmich(
+  archive: ArchiveStore,
+  sync: SyncStore,
+  photos: { source: string; destination: string },
+  { uuids, coldOnly }: { uuids?: string[]; coldOnly: Set<string> },
+): Map<string, string> {
+  const wanted = new Map<string, string>();
+  for (const a of archive.archived(photos).values()) {
+    if ((uuids?.length && !uuids.includes(a.assetId)) || coldOnly.has(a.assetId)) continue;
+    const files = sync.resources(photos, a.assetId);
+    const original = files.find((f) => f.key === "original") ?? files[0];
+    if (original) wanted.set(original.remoteId, a.assetId);
+  }
+  return wanted;
+}
+
 async function bring(
   session: Session,
   flags: BackFlags,
   mode: "unarchive" | "pull",
-): Promise<BringBackSummary> {
+  into: string,
+): Promise<{ summary: BringBackSummary; cold: ColdRestoreSummary[] }> {
   const photos = photosIds(session);
+  // Assets that left Immich come back from the cold tier; the rest from Immich.
+  const coldOnly = new Set<string>();
+  const cold = mode === "unarchive" ? await fromCold(session, flags, { photos, into, coldOnly }) : [];
   const source = await session.openSource();
   const destination = await session.openDestination();
   const archive = new ArchiveStore(session.tracker);
-  // Immich id of each archived asset's original (what source.immich yields) -> its Photos id.
-  const wanted = new Map<string, string>();
   const sync = new SyncStore(session.tracker);
-  if (mode === "unarchive") {
-    for (const a of archive.archived(photos).values()) {
-      if (flags.uuid?.length && !flags.uuid.includes(a.assetId)) continue;
-      const files = sync.resources(photos, a.assetId);
-      const original = files.find((f) => f.key === "original") ?? files[0];
-      if (original) wanted.set(original.remoteId, a.assetId);
-    }
-  }
+  const wanted = mode === "unarchive" && into !== "immich"
+    ? wantedFromImmich(archive, sync, photos, { uuids: flags.uuid, coldOnly })
+    : new Map<string, string>();
   // Every file that went from this library to Immich, edits and stacked originals included.
   const fromHere = mode === "pull" ? sync.remoteIdsAt(photos) : undefined;
   const pick = (asset: Asset) =>
@@ -167,9 +191,9 @@ async function bring(
       : summary && summary.import.failed === 0
       ? "succeeded"
       : "failed";
-    session.tracker.finishRun(runId, status, { ...summary, hooks: session.timings.read() });
+    session.tracker.finishRun(runId, status, { ...summary, cold, hooks: session.timings.read() });
   }
-  return summary;
+  return { summary, cold };
 }
 
 function print(output: Output, s: BringBackSummary, flags: BackFlags, mode: string): void {
@@ -184,6 +208,24 @@ function print(output: Output, s: BringBackSummary, flags: BackFlags, mode: stri
       `${s.import.failed} failed`,
   );
   if (s.linked > 0) output.out(`${s.linked} linked to the Immich assets they came from (never sent back)`);
+}
+
+/** Brings back the picked assets that live only in the cold tier; adds their ids to `coldOnly`. */
+function fromCold(
+  session: Session,
+  flags: BackFlags,
+  step: { photos: { source: string; destination: string }; into: string; coldOnly: Set<string> },
+): Promise<ColdRestoreSummary[]> {
+  return unarchiveCold(session, session.options.output, flags as ColdBackFlags, {
+    photos: step.photos,
+    pick: (a) => {
+      const picked = (!flags.uuid?.length || flags.uuid.includes(a.assetId)) &&
+        (!flags.album || (a.asset.albums ?? []).some((al) => albumNamed(al.title, flags.album!)));
+      if (picked) step.coldOnly.add(a.assetId);
+      return picked;
+    },
+    into: flags.intoFolder ? "folder" : step.into,
+  });
 }
 
 /** Immich keeps an album's folders in its name (`Trips / 2024 / Paris`): the album's own title is the last part. */

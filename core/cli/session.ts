@@ -148,8 +148,15 @@ export class Session {
     return this.#destination ??= this.#openDestination();
   }
 
-  async #openSource(): Promise<{ id: string; plugin: SourcePlugin; session: SourceSession }> {
-    const plugin = this.registry.source(String(this.config.core.source));
+  /** Opens a source by name besides `--source`'s (`archive --cold` reads Immich too); not remembered. */
+  openSourceNamed(name: string): Promise<{ id: string; plugin: SourcePlugin; session: SourceSession }> {
+    return this.#openSource(name);
+  }
+
+  async #openSource(name = String(this.config.core.source)): Promise<
+    { id: string; plugin: SourcePlugin; session: SourceSession }
+  > {
+    const plugin = this.registry.source(name);
     const library = this.config.core.library;
     if (plugin.needsLibrary && (typeof library !== "string" || library.trim() === "")) {
       throw new ConfigError(`${plugin.id} needs ${plugin.needsLibrary}`);

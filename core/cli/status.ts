@@ -54,12 +54,7 @@ export function printStatus(output: Output, report: StatusReport): void {
       );
     }
   }
-  for (const a of report.archive) {
-    output.out(
-      `archived at ${a.destination}: ${a.archived} assets, ${a.removed} removed from Photos ` +
-        `(${formatBytes(a.bytesFreed)} freed there)`,
-    );
-  }
+  printTiers(output, report);
   const sync = report.sync;
   if (sync.lastRun) {
     const { toRemote, toPhotos } = sync.lastRun;
@@ -158,4 +153,29 @@ export function registerStatus(program: Command, ctx: CommandContext): void {
       await session.close();
     }
   });
+}
+
+/** What is archived, the three tiers (in Photos, there, cold) once any asset left one, and each cold target. */
+function printTiers(output: Output, report: StatusReport): void {
+  for (const a of report.archive) {
+    output.out(
+      `archived at ${a.destination}: ${a.archived} assets, ${a.removed} removed from Photos ` +
+        `(${formatBytes(a.bytesFreed)} freed there)`,
+    );
+  }
+  for (const t of report.tiers.filter((t) => t.cold.assets > 0 || t.photos.assets < t.atDestination.assets)) {
+    output.out(
+      `tiers of ${t.destination}: in Photos ${t.photos.assets} (${formatBytes(t.photos.bytes)}), ` +
+        `there ${t.atDestination.assets} (${formatBytes(t.atDestination.bytes)}), ` +
+        `cold ${t.cold.assets} (${formatBytes(t.cold.bytes)})`,
+    );
+  }
+  for (const c of report.cold) {
+    output.out(
+      `cold at ${c.target}: ${c.assets} assets (${formatBytes(c.bytes)}, ${
+        formatBytes(c.storedBytes)
+      } stored), ` +
+        `${c.removedFromDestination} removed from Immich`,
+    );
+  }
 }

@@ -73,6 +73,8 @@ export const DRY_RUN: Readonly<Record<string, DryRunAnswer>> = {
   people: nothing,
   write: nothing,
   warmup: nothing,
+  // Nothing is asked of an archive tier in a dry run: no file gets an answer.
+  requestRestore: () => ({}),
   pruneArchive: nothing,
   backupTree: ([request], call) => call({ ...(request as object), dryRun: true }),
   prepareBackup: (_args, call) => call({ create: false }),

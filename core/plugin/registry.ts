@@ -44,6 +44,7 @@ const ASSET_CAPABILITIES: readonly AssetCapability[] = [
   "removeAlbums",
   "people",
   "verify",
+  "cold",
 ];
 const BACKUP_CAPABILITIES: readonly BackupCapability[] = ["check", "warmup"];
 
@@ -53,6 +54,11 @@ const REQUIRED = {
   assets: ["put", "close"],
   backup: ["prepareBackup", "backupTree", "restoreTree", "verifyTree", "archives", "pruneArchive", "close"],
 } as const;
+
+/** The session methods of a capability that is more than the one method of its name. */
+const METHODS_OF: Readonly<Record<string, readonly string[]>> = {
+  cold: ["coldState", "estimateRestore", "requestRestore", "fetchCold"],
+};
 
 /** The kinds of session the host opens: a source, or a destination in one of its roles. */
 export type SessionKind = keyof typeof REQUIRED;
@@ -166,7 +172,7 @@ export function checkSession<S extends { key: string }>(
   session: S,
 ): S {
   const methods = session as unknown as Record<string, unknown>;
-  const wanted = [...REQUIRED[kind], ...capabilities];
+  const wanted = [...REQUIRED[kind], ...capabilities.flatMap((c) => METHODS_OF[c] ?? [c])];
   const missing = wanted.filter((m) => typeof methods[m] !== "function");
   if (missing.length > 0) {
     throw new Error(

@@ -120,6 +120,28 @@ Deno.test("checkSession() refuses a session that lacks a declared capability's m
   assert.equal(typeof checkSession(plugin, "assets", plugin.assets.capabilities, full).stack, "function");
 });
 
+Deno.test("checkSession(): capability cold is four methods, all needed, all shown", async () => {
+  const plugin = destination({}, ["cold"]);
+  const session = await plugin.assets.open({}, {} as never);
+  const partial = { ...session, coldState: fn, requestRestore: fn, estimateRestore: fn };
+  assert.throws(
+    () => checkSession(plugin, "assets", plugin.assets.capabilities, partial),
+    /declares or needs fetchCold but its session has no such method/,
+  );
+  const view = checkSession(plugin, "assets", ["cold"], { ...partial, fetchCold: fn }) as unknown as Record<
+    string,
+    unknown
+  >;
+  for (const m of ["coldState", "estimateRestore", "requestRestore", "fetchCold"]) {
+    assert.equal(typeof view[m], "function", m);
+  }
+  const without = checkSession(plugin, "assets", [], { ...partial, fetchCold: fn }) as unknown as Record<
+    string,
+    unknown
+  >;
+  assert.equal(without.coldState, undefined, "undeclared, the cold methods stay hidden");
+});
+
 Deno.test("checkSession() requires every method of the backup role and shows it only those", () => {
   const plugin = destination();
   const partial = { ...backupSession(), verifyTree: undefined, archives: undefined, pruneArchive: undefined };

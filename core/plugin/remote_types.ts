@@ -1,6 +1,6 @@
 /**
  * What a destination tells of what it holds, for the two-way `sync` (`read`, `changes`) and for
- * `archive` (`verify`). Part of the public contract, re-exported by `types.ts`.
+ * `archive` (`verify`), and the changes `sync` gives it (`update`). Part of the public contract, re-exported by `types.ts`.
  *
  * @example
  * ```ts
@@ -9,6 +9,8 @@
  * ```
  * @module
  */
+import type { CaptureDate, Location } from "../model/asset.ts";
+import type { HiddenVisibility } from "../model/policy.ts";
 import type { SideFields } from "../model/synced.ts";
 
 /** What a destination holds of one stored file (capability `verify`), read from the destination itself. */
@@ -42,4 +44,19 @@ export interface RemoteChanges {
   changed: string[];
   /** Where to start next time; opaque to the host. */
   checkpoint: string;
+}
+
+/** Metadata `sync` pushes when it changed in the source since the last import or sync. */
+export interface AssetChanges {
+  favorite?: boolean;
+  hidden?: boolean;
+  /** With `hidden: true`: how the run's policy shows a hidden asset (`--hidden-visibility`). */
+  visibility?: HiddenVisibility;
+  captured?: CaptureDate;
+  /** Null clears the value. A destination sent a field it does not keep (see `read`) ignores it. */
+  title?: string | null;
+  caption?: string | null;
+  keywords?: string[];
+  location?: Location | null;
+  rating?: number | null;
 }

@@ -24,14 +24,15 @@
  * ```
  * @module
  */
-import type { AlbumRef, Asset, CaptureDate, Location, PersonInAsset } from "../model/asset.ts";
+import type { AlbumRef, Asset, PersonInAsset } from "../model/asset.ts";
 import type { SideFields, SyncedField } from "../model/synced.ts";
 import type { ExportedGroup, Plan } from "../model/plan.ts";
-import type { HiddenVisibility } from "../model/policy.ts";
 import type { PlanBuilder } from "../model/plan.ts";
 import type { OptionSpec, OptionValues } from "./options.ts";
-import type { HeldFile, RemoteAsset, RemoteChanges } from "./remote_types.ts";
-export type { HeldFile, RemoteAsset, RemoteChanges } from "./remote_types.ts";
+import type { AssetChanges, HeldFile, RemoteAsset, RemoteChanges } from "./remote_types.ts";
+export type { AssetChanges, HeldFile, RemoteAsset, RemoteChanges } from "./remote_types.ts";
+import type { ColdObject, RestoreAnswer, RestoreAsk, RestoreEstimate, RestoreTier } from "./cold_types.ts";
+export type * from "./cold_types.ts";
 import type {
   BackupInfo,
   TreeBackupRequest,
@@ -243,7 +244,9 @@ export interface HandlerPlugin extends PluginBase {
  * checkpoint, `albums` sets an asset's albums, `removeAlbums` deletes the albums it made for Photos
  * albums deleted since (`sync --propagate-deletions`), `people` sets an asset's named people and
  * faces; for `archive`: `verify` says what the destination holds of each file, checksum and
- * relations included.
+ * relations included; for `archive --cold` and `unarchive` from a cold copy: `cold` is four methods,
+ * `coldState`, `estimateRestore`, `requestRestore` and `fetchCold` (see {@link ColdObject}).
+ * Capabilities are optional: a destination that declares none of the newer ones works as before.
  */
 export type AssetCapability =
   | "check"
@@ -256,7 +259,8 @@ export type AssetCapability =
   | "albums"
   | "removeAlbums"
   | "people"
-  | "verify";
+  | "verify"
+  | "cold";
 
 /**
  * What a backup target can do beyond keeping trees: `check` reports the tool it runs on
@@ -273,21 +277,6 @@ export interface RemoteRef {
 
 export interface PutResult {
   resources: RemoteRef[];
-}
-
-/** Metadata `sync` pushes when it changed in the source since the last import or sync. */
-export interface AssetChanges {
-  favorite?: boolean;
-  hidden?: boolean;
-  /** With `hidden: true`: how the run's policy shows a hidden asset (`--hidden-visibility`). */
-  visibility?: HiddenVisibility;
-  captured?: CaptureDate;
-  /** Null clears the value. A destination sent a field it does not keep (see `read`) ignores it. */
-  title?: string | null;
-  caption?: string | null;
-  keywords?: string[];
-  location?: Location | null;
-  rating?: number | null;
 }
 
 /** What the destination says of an asset it was given: still there, in its trash, or gone. */
@@ -340,6 +329,26 @@ export interface AssetDestinationSession extends DestinationSessionBase {
   people?(remoteId: string, people: PersonInAsset[]): Promise<void>;
   /** What it holds of each file, from the destination itself (null: not there at all). */
   verify?(remoteIds: string[]): Promise<Record<string, HeldFile | null>>;
+  /**
+   * Where and how each file is kept as a cold copy, read from the store itself (capability `cold`);
+   * null where the store does not hold it. Must throw rather than guess, like `presence`.
+   */
+  coldState?(remoteIds: string[]): Promise<Record<string, ColdObject | null>>;
+  /**
+   * What restoring these objects (their class and stored bytes, as `coldState` told them) in `tier`
+   * would cost and how long it would take (capability `cold`). Throws for a tier the class lacks.
+   */
+  estimateRestore?(
+    objects: { storageClass: string; storedBytes: number }[],
+    tier: RestoreTier,
+  ): Promise<RestoreEstimate>;
+  /** Asks an archive tier for readable copies of these files (capability `cold`); never waits. */
+  requestRestore?(remoteIds: string[], ask: RestoreAsk): Promise<Record<string, RestoreAnswer>>;
+  /**
+   * Copies one readable file (decrypted) to the local `path` (capability `cold`). Throws
+   * RetryableError while it is still in an archive tier, PermanentError when it is not there.
+   */
+  fetchCold?(remoteId: string, path: string): Promise<void>;
 }
 
 /** The backup role: keeps encrypted directory trees with dated archive areas (`backup`). */

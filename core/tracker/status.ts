@@ -21,6 +21,7 @@
  * @module
  */
 import { ArchiveStore } from "./archive_state.ts";
+import { ColdStore, type ColdTotals, type TierTotals } from "./cold_state.ts";
 import { backupStatus } from "./backup.ts";
 import type { Tracker } from "./mod.ts";
 import { int, type Row, sqlOf, text } from "./sql.ts";
@@ -91,6 +92,10 @@ export interface StatusReport {
   };
   /** Archived assets per destination, how many left Photos, and the space that freed there. */
   archive: { destination: string; archived: number; removed: number; bytesFreed: number }[];
+  /** Per destination, the three tiers of what it was sent: in Photos, there, cold (`archive --cold`). */
+  tiers: TierTotals[];
+  /** Per cold target: the assets whose bundle is verified there, their bytes and the stored (billed) bytes. */
+  cold: ColdTotals[];
   /** Per backup destination: the last complete backup and the newest run (as `backup --status` sees them). */
   backups: {
     name: string;
@@ -183,7 +188,18 @@ export function statusReport(
     },
   }));
   const archive = new ArchiveStore(tracker).totals();
-  return { home, ...extra, destinations, runs, sync: syncTotals(tracker), archive, backups };
+  const cold = new ColdStore(tracker);
+  return {
+    home,
+    ...extra,
+    destinations,
+    runs,
+    sync: syncTotals(tracker),
+    archive,
+    tiers: cold.tiers(),
+    cold: cold.totals(),
+    backups,
+  };
 }
 
 /** The last real sync's moves (from its recorded summary) and what waits now. */

@@ -173,8 +173,9 @@ function renderDestinations(s) {
     );
     return;
   }
+  const tiers = Array.isArray(s.status?.tiers) ? s.status.tiers : [];
   box.replaceChildren(
-    ...list.map((d) =>
+    ...list.map((d) => [d, tiers.find((t) => t.destination === d.destination)]).map(([d, t]) =>
       el(
         "article",
         { class: "card", "data-destination": d.destination },
@@ -188,6 +189,14 @@ function renderDestinations(s) {
           stat("Failed", "failed", el("span", { class: d.failed ? "bad-text" : "", text: num(d.failed) })),
           stat("Skipped", "skipped", num(d.skipped)),
           d.incomplete ? stat("Incomplete", "incomplete", num(d.incomplete)) : null,
+          // The three tiers, once any asset left Photos or went cold.
+          t && (t.cold.assets || t.photos.assets < t.atDestination.assets)
+            ? [
+              stat("In Photos", "tier-photos", `${num(t.photos.assets)} · ${bytes(t.photos.bytes)}`),
+              stat("There", "tier-there", `${num(t.atDestination.assets)} · ${bytes(t.atDestination.bytes)}`),
+              stat("Cold", "tier-cold", `${num(t.cold.assets)} · ${bytes(t.cold.bytes)}`),
+            ]
+            : null,
         ),
       )
     ),

@@ -1,8 +1,7 @@
 /**
  * What a vault destination says of each file it keeps as a cold copy (`destination.glacier`,
  * `destination.b2`): where the object is, in which storage class, how big, and whether it can be
- * read now. Proposed for the plugin contract (a `cold` asset capability); until the lead adds it,
- * the sessions of both destinations carry these methods beside the contract's.
+ * read now; and the read itself. Both declare the contract's asset capability `cold` with these.
  *
  * "Cold" on B2 means a client-side encrypted copy priced per GB-month that is readable at once:
  * B2 has no archive tier, so a B2 file never needs (or gets) a restore.
@@ -13,44 +12,17 @@
  * ```
  * @module
  */
+import { PermanentError, RetryableError } from "../../../core/plugin/errors.ts";
+import type { AssetDestinationSession, ColdObject } from "../../../core/plugin/types.ts";
 import { rcloneFailure } from "./mod.ts";
 import type { Vault } from "./vault.ts";
 
-/** Whether a stored file can be read now, and until when. */
-export type RestoreState =
-  /** Always readable (B2, S3 Standard, Glacier Instant Retrieval): no restore needed. */
-  | { state: "readable" }
-  /** In an archive tier, no restore asked for (or the restored copy expired). */
-  | { state: "archived" }
-  /** A restore was asked for and is not done yet. */
-  | { state: "restoring" }
-  /** A restored copy is readable until this ISO time. */
-  | { state: "restored"; until: string };
+export type { ColdObject, RestoreAnswer, RestoreState } from "../../../core/plugin/types.ts";
 
-export interface ColdObject {
-  /** The object's key at the store (names encrypted), with the folder inside the bucket. */
-  objectKey: string;
-  /** `DEEP_ARCHIVE`, `GLACIER`, `GLACIER_IR`, `STANDARD`, or `B2`. */
-  storageClass: string;
-  /** The file's own size (decrypted). */
-  size: number;
-  /** Bytes the store keeps and bills (the encrypted object). */
-  storedBytes: number;
-  restore: RestoreState;
-}
-
-/** What a restore request did for one file. */
-export type RestoreAnswer = "requested" | "in-progress" | "extended" | "not-needed" | "missing";
-
-/** The cold side of a session: per-file state, and asking for restores (never waits). */
-export interface ColdTier {
-  /** Per remote id (as `put` returned it); null where the store does not hold the file. */
-  coldState(remoteIds: string[]): Promise<Record<string, ColdObject | null>>;
-  requestRestore(
-    remoteIds: string[],
-    ask: { tier: "Bulk" | "Standard" | "Expedited"; days: number },
-  ): Promise<Record<string, RestoreAnswer>>;
-}
+/** The cold side of a session (the contract's capability `cold`): per-file state, restores, reads. */
+export type ColdTier = Required<
+  Pick<AssetDestinationSession, "coldState" | "estimateRestore" | "requestRestore" | "fetchCold">
+>;
 
 /** rclone crypt's framing: a 32-byte header, then 64 KiB blocks with 16 bytes of overhead each. */
 const HEADER = 32;
@@ -87,9 +59,41 @@ export async function heldSizes(vault: Vault, remoteIds: string[]): Promise<Map<
   return sizes;
 }
 
+/**
+ * Copies one stored file, decrypted, to `path`. `cold` is the store's text for "in an archive tier,
+ * not readable yet" (retryable: it will be, once restored); a file not there is permanent.
+ */
+export async function fetchCold(vault: Vault, remoteId: string, path: string, cold?: RegExp): Promise<void> {
+  const outcome = await vault.rclone.attempt({
+    args: ["copyto", vault.path(remoteId), path, "--use-json-log", "--retries", "1"],
+  });
+  if (outcome.code === 0) {
+    // rclone copies nothing, quietly, when the source is not there.
+    if (await exists(path)) return;
+    throw new PermanentError(`${remoteId} is not in the cold tier`);
+  }
+  const message = outcome.errors.join("; ");
+  if (cold?.test(message)) throw new RetryableError(`${remoteId} is not restored yet: ${message}`);
+  if (outcome.code === 3 || /not found|doesn't exist|404/i.test(message)) {
+    throw new PermanentError(`${remoteId} is not in the cold tier (${message})`);
+  }
+  throw rcloneFailure(`reading ${remoteId} from the cold tier`, outcome);
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    return (await Deno.stat(path)).isFile;
+  } catch {
+    return false;
+  }
+}
+
 /** The cold tier of a store without archive tiers (B2, a folder): everything is readable at once. */
 export function readableTier(vault: Vault, folder: string, storageClass: string): ColdTier {
   return {
+    fetchCold: (remoteId, path) => fetchCold(vault, remoteId, path),
+    // Readable at once: a restore costs nothing and takes no time.
+    estimateRestore: () => Promise.resolve({ costUsd: 0, hours: 0 }),
     async coldState(remoteIds) {
       const sizes = await heldSizes(vault, remoteIds);
       const keys = await objectKeys(vault, folder, remoteIds);

@@ -197,4 +197,12 @@ Deno.test("destination.b2 as a cold target: every file readable at once, no rest
     [photo]: "not-needed",
     [gone]: "missing",
   });
+  assert.deepEqual(await session.estimateRestore([{ storageClass: "B2", storedBytes: 1e12 }], "Bulk"), {
+    costUsd: 0,
+    hours: 0,
+  });
+  const local = join(ctx.tempDir, "back.HEIC");
+  await session.fetchCold(photo, local);
+  assert.equal(await Deno.readTextFile(local), "heic bytes of one photo");
+  await assert.rejects(() => session.fetchCold(gone, join(ctx.tempDir, "gone")), /not in the cold tier/);
 });

@@ -119,7 +119,7 @@ const b2Destination = {
   version: "1.0.0",
   description: "encrypted backup in a Backblaze B2 bucket (rclone crypt)",
   options: OPTIONS,
-  assets: { capabilities: ["check"], open },
+  assets: { capabilities: ["check", "cold"], open },
   backup: { capabilities: ["check"], open },
 } satisfies DestinationPlugin;
 

@@ -18,7 +18,7 @@ import type { ExportedFile, ExportedGroup } from "../../../core/model/plan.ts";
 import { PermanentError } from "../../../core/plugin/errors.ts";
 import { existingSha1 } from "./_files.ts";
 import { fittingName, stemOf, withSuffix } from "./_names.ts";
-import { xmpAssetId, xmpPacket } from "./_xmp.ts";
+import { xmpAssetId, xmpPacket } from "../../../core/model/xmp.ts";
 
 /** Where one file of a group goes, and whether it is there already (same bytes). */
 export interface Placement {

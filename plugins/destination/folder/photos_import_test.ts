@@ -7,7 +7,7 @@ import { resolveOptions } from "../../../core/plugin/options.ts";
 import { destinationSuite, groupFixture, testContext } from "../../../core/plugin/testing/mod.ts";
 import type { AssetDestinationSession } from "../../../core/plugin/types.ts";
 import folder from "./mod.ts";
-import { xmpPacket } from "./_xmp.ts";
+import { xmpPacket } from "../../../core/model/xmp.ts";
 
 const LAYOUT = { layout: "photos-import" } as const;
 const DAY = "2024/05/01";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import type { Asset } from "../../../core/model/asset.ts";
 import { assetFixture } from "../../../core/plugin/testing/mod.ts";
-import { PHOTOS_SYNC_NS, xmpAssetId, xmpCoordinate, xmpDate, xmpPacket } from "./_xmp.ts";
+import { PHOTOS_SYNC_NS, xmpAssetId, xmpCoordinate, xmpDate, xmpPacket } from "../../../core/model/xmp.ts";
 
 /** An XML element as the small parser below reads it. */
 interface Node {

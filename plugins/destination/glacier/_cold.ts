@@ -1,7 +1,8 @@
 /**
  * The cold tier of `destination.glacier`, per stored file: HeadObject says the storage class, the
  * stored size and the restore state (`x-amz-restore`); RestoreObject asks for a readable copy for
- * `days` in a tier. Both speak S3 directly ({@link S3Objects}); rclone only encrypts the names.
+ * `days` in a tier. Both speak S3 directly ({@link S3Objects}); rclone only encrypts the names, and
+ * reads a restored file back (`fetchCold`).
  *
  * @example
  * ```ts
@@ -15,11 +16,13 @@ import {
   type ColdObject,
   type ColdTier,
   decryptedSize,
+  fetchCold,
   objectKeys,
   type RestoreAnswer,
   type RestoreState,
 } from "../_rclone/cold.ts";
 import type { Vault } from "../_rclone/vault.ts";
+import { type ArchiveClass, restoreEstimate } from "./_prices.ts";
 import type { S3Objects } from "./_s3.ts";
 
 const ARCHIVE = new Set(["GLACIER", "DEEP_ARCHIVE"]);
@@ -33,13 +36,38 @@ export function restoreStateOf(storageClass: string, header: string | null): Res
   return expiry ? { state: "restored", until: new Date(expiry).toISOString() } : { state: "archived" };
 }
 
+/** The price list's estimate per archive class, added up; other classes need no restore. */
+function estimateOf(
+  objects: { storageClass: string; storedBytes: number }[],
+  tier: "Bulk" | "Standard" | "Expedited",
+): { costUsd: number; hours: number } {
+  const total = { costUsd: 0, hours: 0 };
+  for (const storageClass of ARCHIVE) {
+    const of = objects.filter((o) => o.storageClass === storageClass);
+    if (of.length === 0) continue;
+    const bytes = of.reduce((n, o) => n + o.storedBytes, 0);
+    const e = restoreEstimate({
+      storageClass: storageClass as ArchiveClass,
+      tier,
+      bytes,
+      objects: of.length,
+    });
+    total.costUsd += e.costUsd;
+    total.hours = Math.max(total.hours, e.hours);
+  }
+  return total;
+}
+
 /** Throws for an answer that is neither the object's state nor its absence. */
 function unexpected(what: string, key: string, status: number, code?: string): never {
   throw new RetryableError(`${what} of ${key} failed: S3 answered ${status}${code ? ` ${code}` : ""}`);
 }
 
-export function glacierTier(vault: Vault, s3: S3Objects, folder: string): ColdTier {
+/** `cold`: rclone's text for a read of an object still in an archive tier. */
+export function glacierTier(vault: Vault, s3: S3Objects, folder: string, cold: RegExp): ColdTier {
   return {
+    fetchCold: (remoteId, path) => fetchCold(vault, remoteId, path, cold),
+    estimateRestore: (objects, tier) => Promise.resolve().then(() => estimateOf(objects, tier)),
     async coldState(remoteIds) {
       const keys = await objectKeys(vault, folder, remoteIds);
       const out: Record<string, ColdObject | null> = {};

@@ -6,12 +6,14 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { PermanentError, RetryableError } from "../../../core/plugin/errors.ts";
 import { optionValues } from "../../../core/plugin/options.ts";
 import { testContext } from "../../../core/plugin/testing/mod.ts";
 import type { ExportedGroup } from "../../../core/model/plan.ts";
 import { startGlacierStub } from "../../../tests/s3_glacier_stub.ts";
 import { startS3rver } from "../../../tests/s3rver.ts";
 import { encryptedSize } from "../_rclone/cold.ts";
+import { restoreEstimate } from "./_prices.ts";
 import { S3Objects, signV4 } from "./_s3.ts";
 import glacier from "./mod.ts";
 
@@ -48,10 +50,7 @@ async function openOn(
   });
   return await glacier.assets.open({ ...options, ...raw }, ctx) as
     & Awaited<ReturnType<typeof glacier.assets.open>>
-    & {
-      coldState: import("../_rclone/cold.ts").ColdTier["coldState"];
-      requestRestore: import("../_rclone/cold.ts").ColdTier["requestRestore"];
-    };
+    & import("../_rclone/cold.ts").ColdTier;
 }
 
 Deno.test("a cold asset: archived, refused on GET, restoring after the request, readable once thawed, cold again after expiry", async () => {
@@ -101,6 +100,8 @@ Deno.test("a cold asset: archived, refused on GET, restoring after the request, 
     [photo]: "in-progress",
   });
   assert.equal((await raw.request("GET", state.objectKey)).status, 403, "still cold while restoring");
+  const local = join(ctx.tempDir, "back.HEIC");
+  await assert.rejects(() => session.fetchCold(photo, local), RetryableError, "not readable before the thaw");
 
   assert.equal(s3.thaw(), 2);
   const restored = (await session.coldState([photo]))[photo]!.restore;
@@ -110,6 +111,12 @@ Deno.test("a cold asset: archived, refused on GET, restoring after the request, 
   const read = await raw.request("GET", state.objectKey);
   assert.equal(read.status, 200);
   assert.equal((await read.arrayBuffer()).byteLength, state.storedBytes);
+  await session.fetchCold(photo, local);
+  assert.equal(await Deno.readTextFile(local), "heic bytes of one photo", "read back decrypted");
+  await assert.rejects(
+    () => session.fetchCold("assets/2024/05/01/gone_00000000.HEIC", join(ctx.tempDir, "gone")),
+    PermanentError,
+  );
 
   assert.deepEqual(await session.requestRestore([photo], { tier: "Bulk", days: 10 }), {
     [photo]: "extended",
@@ -145,6 +152,36 @@ Deno.test("Flexible Retrieval's Expedited tier is ready after its minutes, Bulk 
   assert.equal(await state(), "restoring", "Bulk: 5-12 hours");
   skew += 3_600_000;
   assert.equal(await state(), "restored");
+});
+
+Deno.test("the session's restore estimate adds up the price list per archive class; other classes are free", async () => {
+  await using s3 = startGlacierStub();
+  await using ctx = await testContext();
+  const session = await openOn(s3, ctx);
+  const GB = 2 ** 30;
+  const objects = [
+    { storageClass: "DEEP_ARCHIVE", storedBytes: 40 * GB },
+    { storageClass: "DEEP_ARCHIVE", storedBytes: 10 * GB },
+    { storageClass: "GLACIER", storedBytes: 100 * GB },
+    { storageClass: "GLACIER_IR", storedBytes: 500 * GB },
+  ];
+  const deep = restoreEstimate({
+    storageClass: "DEEP_ARCHIVE",
+    tier: "Standard",
+    bytes: 50 * GB,
+    objects: 2,
+  });
+  const flexible = restoreEstimate({
+    storageClass: "GLACIER",
+    tier: "Standard",
+    bytes: 100 * GB,
+    objects: 1,
+  });
+  const e = await session.estimateRestore(objects, "Standard");
+  assert.ok(Math.abs(e.costUsd - (deep.costUsd + flexible.costUsd)) < 1e-9, String(e.costUsd));
+  assert.equal(e.hours, 12, "the longest wait of the two");
+  assert.deepEqual(await session.estimateRestore([objects[3]], "Bulk"), { costUsd: 0, hours: 0 });
+  await assert.rejects(() => session.estimateRestore(objects, "Expedited"), /DEEP_ARCHIVE has no Expedited/);
 });
 
 Deno.test("Instant Retrieval needs no restore; a missing object says so", async () => {

@@ -206,8 +206,8 @@ async function open(options: Options, ctx: PluginContext, role: "assets" | "back
     },
     warmup: (paths) => warmup(vault, ask, paths),
   });
-  // The cold tier per file (coldState, requestRestore), until the contract has a capability for it.
-  return { ...session, ...glacierTier(vault, s3, folder) };
+  // The cold tier per file: the contract's capability `cold`.
+  return { ...session, ...glacierTier(vault, s3, folder, COLD) };
 }
 
 const glacierDestination = {
@@ -217,7 +217,10 @@ const glacierDestination = {
   version: "1.0.0",
   description: "encrypted backup in S3 Glacier / Deep Archive (rclone crypt), restored on demand",
   options: OPTIONS,
-  assets: { capabilities: ["check"], open: (options, ctx) => open(options as Options, ctx, "assets") },
+  assets: {
+    capabilities: ["check", "cold"],
+    open: (options, ctx) => open(options as Options, ctx, "assets"),
+  },
   backup: {
     capabilities: ["check", "warmup"],
     open: (options, ctx) => open(options as Options, ctx, "backup"),

@@ -4,11 +4,12 @@
  * caption, keywords, favorite as a rating), and in a namespace of our own what no import reads
  * (album names, favorite and hidden as such, the asset's id).
  *
- * Only the folder destination writes these (Immich's upload sidecar is its own, shaped for what
- * Immich reads), so it lives here; it reads nothing but the model.
+ * The folder destination writes these beside the files, and `archive --cold` stores one with each
+ * asset's cold bundle (Immich's upload sidecar is its own, shaped for what Immich reads); it reads
+ * nothing but the model, so it lives here, below both.
  * @module
  */
-import type { Asset, CaptureDate } from "../../../core/model/asset.ts";
+import type { Asset, CaptureDate } from "./asset.ts";
 
 /** Our namespace: what no importer reads, kept so that nothing Photos knew is lost. */
 export const PHOTOS_SYNC_NS = "https://github.com/photos-sync/photos-sync/ns/xmp/1.0/";
