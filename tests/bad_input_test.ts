@@ -84,7 +84,8 @@ Deno.test({
   ignore: !canMount,
   async fn() {
     await withTempDir(async (dir) => {
-      const sample = await writeSampleLibrary(join(dir, "S.photoslibrary"), { assets: 3000, files: false });
+      // Enough that the listing runs megabytes ahead of a dry run's work, so the spool spills to disk.
+      const sample = await writeSampleLibrary(join(dir, "S.photoslibrary"), { assets: 20000, files: false });
       const tmp = join(dir, "tmp");
       await Deno.mkdir(tmp);
       const home = join(dir, "home");
