@@ -8,6 +8,18 @@ export const MAIN = new URL("../main.ts", import.meta.url).pathname;
  */
 export const RUN_MAIN = ["run", "--quiet", "-A", MAIN];
 
+/** What a child CLI runs with: only `env`, plus PATH, HOME, the network variables, no colour and UTC. */
+export function cliEnv(env: Record<string, string> = {}): Record<string, string> {
+  return {
+    ...networkEnv(),
+    PATH: Deno.env.get("PATH") ?? "",
+    HOME: Deno.env.get("HOME") ?? "",
+    NO_COLOR: "1",
+    TZ: "UTC",
+    ...env,
+  };
+}
+
 export interface CliResult {
   code: number;
   stdout: string;
@@ -18,14 +30,7 @@ export interface CliResult {
 export async function cli(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
   const out = await new Deno.Command(Deno.execPath(), {
     args: [...RUN_MAIN, ...args],
-    env: {
-      ...networkEnv(),
-      PATH: Deno.env.get("PATH") ?? "",
-      HOME: Deno.env.get("HOME") ?? "",
-      NO_COLOR: "1",
-      TZ: "UTC",
-      ...env,
-    },
+    env: cliEnv(env),
     clearEnv: true,
     stdout: "piped",
     stderr: "piped",
@@ -45,14 +50,7 @@ export function spawnCli(
 ): Deno.ChildProcess {
   return new Deno.Command(Deno.execPath(), {
     args: [...RUN_MAIN, ...args],
-    env: {
-      ...networkEnv(),
-      PATH: Deno.env.get("PATH") ?? "",
-      HOME: Deno.env.get("HOME") ?? "",
-      NO_COLOR: "1",
-      TZ: "UTC",
-      ...env,
-    },
+    env: cliEnv(env),
     clearEnv: true,
     stdout: options.stdout ?? "null",
     stderr: "piped",

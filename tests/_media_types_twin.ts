@@ -18,8 +18,7 @@ import {
 } from "../plugins/source/photokit/_fixture_library.ts";
 import photoslibrary from "../plugins/source/photoslibrary/mod.ts";
 import { MEDIA_TYPES } from "../plugins/handler/_test_assets.ts";
-import type { CliResult } from "./_cli.ts";
-import { networkEnv } from "./_child_env.ts";
+import { cliEnv, type CliResult } from "./_cli.ts";
 
 /** The assets the round trip takes out of Photos and back, by what they are. */
 export const PICKS = {
@@ -176,14 +175,7 @@ const TWIN_MAIN = new URL("./_twin_main.ts", import.meta.url).pathname;
 function twinCommand(args: string[], env: Record<string, string>, stdout: "piped" | "null"): Deno.Command {
   return new Deno.Command(Deno.execPath(), {
     args: ["run", "--quiet", "-A", TWIN_MAIN, ...args],
-    env: {
-      ...networkEnv(),
-      PATH: Deno.env.get("PATH") ?? "",
-      HOME: Deno.env.get("HOME") ?? "",
-      NO_COLOR: "1",
-      TZ: "UTC",
-      ...env,
-    },
+    env: cliEnv(env),
     clearEnv: true,
     stdout,
     stderr: "piped",

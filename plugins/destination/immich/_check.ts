@@ -88,8 +88,11 @@ export class TwoWayPermissions {
 
   /** Throws once a key that lacks any of `needed` would fail to `purpose`. */
   async require(needed: string[], purpose: string): Promise<void> {
-    this.#has ??= keyPermissions(this.client);
-    this.#has.catch(() => (this.#has = undefined));
+    if (!this.#has) {
+      this.#has = keyPermissions(this.client);
+      // A failed read is asked again by the next write, not remembered.
+      this.#has.catch(() => (this.#has = undefined));
+    }
     const has = await this.#has;
     if (!has || has.includes("all")) return;
     const missing = needed.filter((p) => !has.includes(p));
