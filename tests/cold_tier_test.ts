@@ -252,3 +252,47 @@ Deno.test("archive --cold killed (kill -9) mid-upload and run again: every objec
     assert.equal(s3.uploads.size, 4, "the marker and the three files of the bundle");
   });
 });
+
+Deno.test("backup --verify-cold reports drift per asset: a deleted object, another class; a clean tier passes", async () => {
+  await withTempDir(async (dir) => {
+    const { server, sample, home } = await imported(dir);
+    await using _server = server;
+    await using s3 = startGlacierStub();
+    s3.versioning = "Enabled";
+    const all = { ...env(server), ...glacierEnv(s3) };
+    for (const uuid of [sample.uuids.live, sample.uuids.favorite]) {
+      const run = await cli(
+        ["archive", "--uuid", uuid, "--cold", "glacier", ...pointing(home, sample.path)],
+        all,
+      );
+      assert.equal(run.code, 0, run.stderr);
+    }
+    const verify = (...more: string[]) =>
+      cli(["backup", "--verify-cold", ...more, "--home", home, "--json"], all);
+    const clean = await verify();
+    assert.equal(clean.code, 0, clean.stderr);
+    const ok = lines(clean.stdout).find((e) => e.type === "verify-cold")!;
+    assert.deepEqual([ok.assets, ok.drift], [2, []]);
+
+    const rows = coldRows(home);
+    const video = rows.find((r) => r.asset_id === sample.uuids.live && r.key === "motion")!;
+    const other = rows.find((r) => r.asset_id === sample.uuids.favorite && r.key === "original")!;
+    s3.objects.delete(String(video.object_key));
+    s3.objects.get(String(other.object_key))!.storageClass = "GLACIER";
+    const drifted = await verify();
+    assert.equal(drifted.code, 1);
+    const drift = lines(drifted.stdout).find((e) => e.type === "verify-cold")!.drift as Record<
+      string,
+      string
+    >[];
+    assert.deepEqual(
+      drift.map((d) => [d.assetId, d.key, d.problem]).sort(),
+      [
+        [sample.uuids.favorite, "original", "in GLACIER at the cold target, stored in DEEP_ARCHIVE"],
+        [sample.uuids.live, "motion", "missing at the cold target"],
+      ].sort(),
+    );
+    const sampled = await verify("1");
+    assert.equal(lines(sampled.stdout).find((e) => e.type === "verify-cold")!.assets, 1, "a sample of one");
+  });
+});

@@ -10,6 +10,7 @@ import { Option } from "commander";
 import { ConfigError } from "../plugin/errors.ts";
 import type { DestinationPlugin } from "../plugin/types.ts";
 import { backupCheck } from "./backup_check.ts";
+import { backupVerifyCold } from "./backup_cold.ts";
 import { BackupCli, type BackupFlags } from "./backup_context.ts";
 import { backupRestore, backupVerify } from "./backup_restore.ts";
 import { backupRun } from "./backup_run.ts";
@@ -26,6 +27,7 @@ const MODES = {
   status: backupStatusMode,
   reset: backupReset,
   verify: backupVerify,
+  verifyCold: backupVerifyCold,
   restore: backupRestore,
 } satisfies Record<string, (cli: BackupCli) => Promise<void> | void>;
 
@@ -42,6 +44,10 @@ export function registerBackup(program: Command, ctx: CommandContext): void {
     .option("--status", "show the last run's jobs and progress (what `serve` shows)")
     .option("--reset", "forget this destination's backup history in the tracker (remote data is kept)")
     .option("--verify [source]", "compare the sources with the backup (rclone cryptcheck); one source or all")
+    .option(
+      "--verify-cold [n]",
+      "check the cold copies of archived assets at their targets (all, or n at random)",
+    )
     .option("--restore [source]", "download and decrypt one source or all into --into, verified")
     .option("--to <name>", "destination: b2 (default), glacier (env BACKUP_TO)")
     .option(

@@ -23,6 +23,7 @@ export interface BackupFlags {
   status?: boolean;
   reset?: boolean;
   verify?: boolean | string;
+  verifyCold?: boolean | string;
   restore?: boolean | string;
   to?: string;
   force?: boolean;

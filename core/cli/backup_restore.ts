@@ -12,6 +12,7 @@
 import { resolve } from "node:path";
 import { type RestoreEvent, type RestoreSummary, runRestore } from "../engine/backup_restore.ts";
 import { verifyBackup } from "../engine/backup_verify.ts";
+import { verifyColdTier } from "./backup_cold.ts";
 import { ConfigError, errorKind, messageOf, PermanentError } from "../plugin/errors.ts";
 import type { BackupTargetSession } from "../plugin/types.ts";
 import { BackupStore } from "../tracker/backup.ts";
@@ -26,7 +27,8 @@ export async function backupVerify(cli: BackupCli): Promise<void> {
   const { session } = await cli.open();
   const results = await verifyBackup(session, sources);
   if (flags.json) output.out(JSON.stringify({ type: "verify", results }, null, 2));
-  let problems = 0;
+  // Archived assets kept cold are part of what a verify vouches for.
+  let problems = await verifyColdTier(cli.session, output, { json: flags.json });
   for (const r of results) {
     const issues = r.notBackedUp + r.onlyInBackup + r.differs;
     problems += issues;

@@ -36,6 +36,7 @@ import type { CommandContext } from "./command_context.ts";
 interface InstallOptions {
   every: string;
   backupEvery?: string;
+  coldVerifyEvery?: string;
   serve?: boolean;
   serveHost: string;
   servePort: string;
@@ -86,6 +87,10 @@ export function registerSchedule(program: Command, ctx: CommandContext): void {
     .description("write and load the background jobs (replaces an earlier install)")
     .option("--every <interval>", "time between syncs, e.g. 30m, 6h, 1d", "6h")
     .option("--backup-every <interval>", "also run backup this often, e.g. 1d")
+    .option(
+      "--cold-verify-every <interval>",
+      "also re-verify a random sample of the cold tier this often, e.g. 7d",
+    )
     .option("--serve", "also keep `serve` running")
     .option("--serve-host <address>", "address for the background serve", "127.0.0.1")
     .option("--serve-port <n>", "port for the background serve", String(DEFAULT_PORT))
@@ -134,6 +139,9 @@ async function installJobs(ctx: CommandContext, command: Command, opts: InstallO
     backupEvery: opts.backupEvery === undefined
       ? undefined
       : parseInterval(opts.backupEvery, "--backup-every"),
+    coldVerifyEvery: opts.coldVerifyEvery === undefined
+      ? undefined
+      : parseInterval(opts.coldVerifyEvery, "--cold-verify-every"),
     serve: opts.serve ? { host: opts.serveHost, port } : undefined,
     path: Deno.env.get("PATH"),
     network: network.env,

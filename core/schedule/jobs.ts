@@ -14,7 +14,7 @@ import { join } from "node:path";
 import { networkEnv } from "../config/network_env.ts";
 import { ConfigError } from "../plugin/errors.ts";
 
-export type JobName = "sync" | "backup" | "serve";
+export type JobName = "sync" | "backup" | "serve" | "cold-verify";
 
 export interface ScheduledJob {
   name: JobName;
@@ -39,6 +39,8 @@ export interface JobOptions {
   every?: number;
   /** Seconds between backups; no backup job when unset. */
   backupEvery?: number;
+  /** Seconds between re-verifies of a random sample of the cold tier; no such job when unset. */
+  coldVerifyEvery?: number;
   /** Also run `serve` all the time, on this address. */
   serve?: { host: string; port: number };
   /** PATH for the jobs (rclone and friends must be found; launchd's default PATH is minimal). */
@@ -77,6 +79,9 @@ export function jobNetworkEnv(
   return { env: out, withheld };
 }
 
+/** Assets the periodic cold re-verify draws each time: a few HEAD requests each, cheap at any size. */
+export const COLD_VERIFY_SAMPLE = 20;
+
 export function scheduledJobs(options: JobOptions): ScheduledJob[] {
   const base = [...options.program, "--home", options.home];
   const env: Record<string, string> = { ...options.network, PHOTOS_SYNC_HOME: options.home };
@@ -100,6 +105,13 @@ export function scheduledJobs(options: JobOptions): ScheduledJob[] {
   ];
   if (options.backupEvery !== undefined) {
     jobs.push(job("backup", "photos-sync: encrypted offsite backup", ["backup"], options.backupEvery));
+  }
+  if (options.coldVerifyEvery !== undefined) {
+    jobs.push(job("cold-verify", "photos-sync: re-verify a sample of the cold tier", [
+      "backup",
+      "--verify-cold",
+      String(COLD_VERIFY_SAMPLE),
+    ], options.coldVerifyEvery));
   }
   if (options.serve) {
     jobs.push(

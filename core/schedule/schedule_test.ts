@@ -171,3 +171,14 @@ Deno.test("status on macOS reads launchd's state and the interval back from the 
     assert.equal(status[0].lastRun, null, "no tracker yet: no run recorded");
   });
 });
+
+Deno.test("--cold-verify-every adds a job that re-verifies a random sample of the cold tier", () => {
+  const jobs = scheduledJobs({ program: ["photos-sync"], home: "/h", coldVerifyEvery: 7 * 86400 });
+  const job = jobs.find((j) => j.name === "cold-verify")!;
+  assert.deepEqual(job.argv, ["photos-sync", "--home", "/h", "backup", "--verify-cold", "20"]);
+  assert.equal(job.intervalSeconds, 7 * 86400);
+  assert.equal(
+    scheduledJobs({ program: ["photos-sync"], home: "/h" }).some((j) => j.name === "cold-verify"),
+    false,
+  );
+});

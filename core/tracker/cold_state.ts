@@ -210,6 +210,15 @@ export class ColdStore {
     return new Map(rows.map((a) => [a.assetId, a]));
   }
 
+  /** Every (library, target) pair that keeps assets cold, for the checks that visit each target. */
+  targets(): ColdIds[] {
+    return this.#sql.all(
+      `SELECT DISTINCT source, target FROM cold_assets WHERE restored_at IS NULL ORDER BY source, target`,
+      {},
+      (r) => ({ source: text(r, "source"), target: text(r, "target") }),
+    );
+  }
+
   /** The assets of a Photos library kept only cold (removed from Immich, not brought back), at any target. */
   coldOnly(source: string): ColdAsset[] {
     return this.#sql.all(
