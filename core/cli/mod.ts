@@ -14,7 +14,7 @@ import type { Plugin } from "../plugin/types.ts";
 import { type CliDeps, type CommandContext, ExitCode, VERSION } from "./command_context.ts";
 import { LockedError } from "../tracker/mod.ts";
 import { consoleOutput } from "./output.ts";
-import { loadConfig } from "../config/mod.ts";
+import { readBeforeParsing } from "./choice.ts";
 import type { Redactor } from "../config/redact.ts";
 import { StopSignals } from "./stop_signals.ts";
 import type { PluginChoice } from "./flags.ts";
@@ -44,6 +44,9 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   schedule: async () => (await import("./schedule.ts")).registerSchedule,
   demo: async () => (await import("./demo.ts")).registerDemo,
 };
+
+/** The commands' names, in the order --help lists them. */
+export const COMMAND_NAMES: readonly string[] = Object.keys(COMMANDS);
 
 /** Global options that take a value, so the value is not taken for the command's name. */
 const VALUED_GLOBALS = ["--home", "--env-file", "--plugin"];
@@ -121,17 +124,6 @@ function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
-/** The value(s) of a global flag in raw arguments (`--x v` or `--x=v`), before parsing. */
-function rawFlag(args: string[], name: string): string[] {
-  const values: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    if (args[i] === "--") break;
-    if (args[i] === `--${name}` && i + 1 < args.length) values.push(args[++i]);
-    else if (args[i].startsWith(`--${name}=`)) values.push(args[i].slice(name.length + 3));
-  }
-  return values;
-}
-
 /**
  * Built-ins plus the plugin files named by `--plugin` or PHOTOS_SYNC_PLUGINS, checked by a registry;
  * and the source, destination and backup target the command line or configuration names.
@@ -140,22 +132,8 @@ async function beforeParsing(
   args: string[],
   deps: CliDeps,
 ): Promise<{ plugins: readonly Plugin[]; chosen: PluginChoice }> {
-  const files = rawFlag(args, "plugin");
-  const config = await loadConfig({
-    env: deps.env,
-    flags: {
-      home: rawFlag(args, "home").at(-1),
-      "env-file": rawFlag(args, "env-file").at(-1),
-      plugins: files.length ? files.join(",") : undefined,
-      // `--to` names the destination, and for `backup` the backup target (both options read it).
-      source: rawFlag(args, "source").at(-1),
-      to: rawFlag(args, "to").at(-1),
-    },
-  });
-  const { source, to, "backup-to": backupTo } = config.core;
-  const chosen = { source: String(source), to: String(to), "backup-to": String(backupTo) };
-  const paths = (config.core.plugins as string[] | undefined) ?? [];
-  if (paths.length === 0) return { plugins: deps.plugins, chosen };
+  const { pluginFiles, chosen } = await readBeforeParsing(args, deps.env);
+  if (pluginFiles.length === 0) return { plugins: deps.plugins, chosen };
   const { buildRegistry } = await import("./session.ts");
-  return { plugins: (await buildRegistry(deps.plugins, paths)).all(), chosen };
+  return { plugins: (await buildRegistry(deps.plugins, pluginFiles)).all(), chosen };
 }

@@ -1,0 +1,68 @@
+/**
+ * `--help` and `<command> --help` without loading the parser, the commands or the plugins (the
+ * parser alone, commander and the Node modules it needs, is most of a start-up): the text the real
+ * parser prints for the built-in plugins, generated into `help_text.json` by `deno task help-text`
+ * (`tests/quick_help_test.ts` fails when it is stale). Whenever the text could differ (third-party
+ * plugins, another source or destination chosen, a terminal of another width, a configuration
+ * error to report) this answers nothing and the full CLI prints the help.
+ * @module
+ */
+import { readBeforeParsing } from "./choice.ts";
+import type { PluginChoice } from "./flags.ts";
+
+/** The generated help: for which choice of plugins and width, and the text of each key. */
+export interface GeneratedHelp {
+  /** Commander wraps at the terminal's width, 80 columns when stdout is not a terminal. */
+  width: number;
+  chosen: PluginChoice;
+  /** `""` for `photos-sync --help`, a command's name for `<command> --help`. */
+  texts: Record<string, string>;
+}
+
+/** Loaded only when the arguments ask for help, so that no other command pays for the text. */
+async function loadGenerated(): Promise<GeneratedHelp> {
+  return (await import("./help_text.json", { with: { type: "json" } })).default;
+}
+
+/** Which help the raw arguments ask for and nothing else: `""`, a command's name, or undefined. */
+export function helpKey(args: string[]): string | undefined {
+  const isHelp = (arg: string | undefined) => arg === "--help" || arg === "-h";
+  if (args.length === 1 && isHelp(args[0])) return "";
+  if (args.length === 2 && isHelp(args[1]) && !args[0].startsWith("-")) return args[0];
+  return undefined;
+}
+
+export interface QuickHelpOptions {
+  /** Defaults to the process environment. */
+  env?: Record<string, string | undefined>;
+  /** The terminal's width; null when stdout is not a terminal (default: this process's stdout). */
+  columns?: number | null;
+  load?: () => Promise<GeneratedHelp>;
+}
+
+/** The width commander wraps at in this process, if stdout is a terminal. */
+function terminalColumns(): number | null {
+  return Deno.stdout.isTerminal() ? Deno.consoleSize().columns : null;
+}
+
+/** The help these arguments ask for, when the generated text is what the full CLI would print. */
+export async function quickHelp(
+  args: string[],
+  { env, columns = terminalColumns(), load = loadGenerated }: QuickHelpOptions = {},
+): Promise<string | undefined> {
+  const key = helpKey(args);
+  if (key === undefined) return undefined;
+  const help = await load();
+  if (!Object.hasOwn(help.texts, key)) return undefined;
+  if (columns !== null && columns !== help.width) return undefined;
+  let before;
+  try {
+    before = await readBeforeParsing(args, env);
+  } catch {
+    return undefined; // the full CLI reports the configuration error, the way it always does
+  }
+  if (before.pluginFiles.length > 0) return undefined;
+  const roles = Object.keys({ ...help.chosen, ...before.chosen }) as (keyof PluginChoice)[];
+  if (roles.some((role) => help.chosen[role] !== before.chosen[role])) return undefined;
+  return help.texts[key];
+}
