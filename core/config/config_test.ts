@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { type DestinationPlugin, PLUGIN_API_VERSION } from "../plugin/types.ts";
 import { parseEnvFile } from "./env_file.ts";
-import { defaultHome, loadConfig } from "./mod.ts";
+import { homedir } from "node:os";
+import { defaultHome, joinPath, loadConfig } from "./mod.ts";
 
 const immichLike: DestinationPlugin = {
   kind: "destination",
@@ -101,6 +102,32 @@ Deno.test("the data directory follows XDG on Linux and Application Support on ma
     assert.equal(home, "/data/photos-sync");
     assert.equal(defaultHome({ HOME: "/home/u" }), "/home/u/.local/share/photos-sync");
   }
+});
+
+Deno.test("without HOME in the environment, the default data directory is under the OS's home", async () => {
+  const c = await loadConfig({ env: { XDG_DATA_HOME: "/data-nowhere" } });
+  assert.equal(c.home, "/data-nowhere/photos-sync");
+  const d = await loadConfig({ env: {} });
+  assert.equal(d.home, defaultHome({ HOME: homedir() }));
+  assert.notEqual(homedir(), "");
+});
+
+Deno.test("joinPath() joins and folds like node:path's join", () => {
+  const cases = [
+    ["/home/u", ".env"],
+    ["/home/u/", ".env"],
+    ["/home//u/", "./.local", "share"],
+    ["rel", "../x"],
+    ["rel", "../../x/"],
+    ["/", "..", "a"],
+    ["", ""],
+    ["a", ""],
+    ["", "/b"],
+    ["./", "."],
+    ["a/..", "/"],
+    ["~/Photos Sync", "Library", "Application Support", "photos-sync"],
+  ];
+  for (const parts of cases) assert.equal(joinPath(...parts), join(...parts), JSON.stringify(parts));
 });
 
 Deno.test("parseEnvFile() understands quotes, export and comments, and rejects junk with a line number", () => {

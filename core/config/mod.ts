@@ -10,8 +10,6 @@
  * ```
  * @module
  */
-import { join } from "node:path";
-import { homedir } from "node:os";
 import {
   BURST_POLICIES,
   DEFAULT_POLICY,
@@ -174,16 +172,19 @@ export interface Config {
   guardSecrets(plugins: readonly Plugin[]): void;
 }
 
-/** Default data directory for this OS. */
+/**
+ * Default data directory for this OS (a missing HOME counts as empty: `loadConfig` first fills it
+ * in from the OS's user database).
+ */
 export function defaultHome(env: Record<string, string | undefined>): string {
-  const home = env.HOME ?? homedir();
+  const home = env.HOME ?? "";
   if (home.trim() === "") {
     throw new ConfigError(
       "HOME is empty, so there is no data directory to use; set HOME, PHOTOS_SYNC_HOME or --home to a folder",
     );
   }
-  if (Deno.build.os === "darwin") return join(home, "Library", "Application Support", "photos-sync");
-  return join(env.XDG_DATA_HOME || join(home, ".local", "share"), "photos-sync");
+  if (Deno.build.os === "darwin") return joinPath(home, "Library", "Application Support", "photos-sync");
+  return joinPath(env.XDG_DATA_HOME || joinPath(home, ".local", "share"), "photos-sync");
 }
 
 export interface LoadConfigOptions {
@@ -196,12 +197,14 @@ export interface LoadConfigOptions {
 export async function loadConfig(options: LoadConfigOptions = {}): Promise<Config> {
   const flags = options.flags ?? {};
   const env = options.env ?? Deno.env.toObject();
-  const home = String(flags["home"] ?? env.PHOTOS_SYNC_HOME ?? defaultHome(env));
+  const home = String(
+    flags["home"] ?? env.PHOTOS_SYNC_HOME ?? defaultHome({ ...env, HOME: await userHome(env) }),
+  );
   if (home.trim() === "") throw emptyHomeError(flags["home"] !== undefined ? "--home" : "PHOTOS_SYNC_HOME");
   if ((await Deno.stat(home).catch(() => undefined))?.isFile) {
     throw new ConfigError(`the data directory ${home} is a file, not a folder; set --home to a folder`);
   }
-  const envFile = String(flags["env-file"] ?? env.PHOTOS_SYNC_ENV_FILE ?? join(home, ".env"));
+  const envFile = String(flags["env-file"] ?? env.PHOTOS_SYNC_ENV_FILE ?? joinPath(home, ".env"));
   let fileValues: Record<string, string> = {};
   try {
     fileValues = parseEnvFile(await Deno.readTextFile(envFile), envFile);
@@ -239,6 +242,35 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Confi
       for (const plugin of plugins) registerSecrets(plugin, layers, redactor);
     },
   };
+}
+
+/**
+ * HOME, or where the OS says the user's home is when the environment has no HOME (`node:os` is
+ * loaded only then: it costs every start-up a few milliseconds).
+ */
+async function userHome(env: Record<string, string | undefined>): Promise<string> {
+  return env.HOME ?? (await import("node:os")).homedir();
+}
+
+/**
+ * `node:path`'s `join` for POSIX paths (segments joined by `/`, then `.`, `..` and repeated slashes
+ * folded), without loading Node's path module at every start-up.
+ */
+export function joinPath(...parts: string[]): string {
+  const joined = parts.filter((p) => p !== "").join("/");
+  if (joined === "") return ".";
+  const absolute = joined.startsWith("/");
+  const segments: string[] = [];
+  for (const segment of joined.split("/")) {
+    if (segment === "" || segment === ".") continue;
+    if (segment !== "..") segments.push(segment);
+    else if (segments.length > 0 && segments.at(-1) !== "..") segments.pop();
+    else if (!absolute) segments.push("..");
+  }
+  let path = segments.join("/");
+  if (path === "" && !absolute) path = ".";
+  if (path !== "" && joined.endsWith("/")) path += "/";
+  return absolute ? `/${path}` : path;
 }
 
 /** An empty data directory would put the tracker at `/tracker.db` or in the current folder. */
