@@ -18,8 +18,11 @@ Deno.test("the generated help is the real parser's, for --help and every <comman
   assert.deepEqual(stored, fresh, "core/cli/help_text.json is stale: run deno task help-text");
 });
 
-Deno.test("helpKey takes only --help or -h, alone or after one command name", () => {
+Deno.test("helpKey takes only --help or -h, alone or after one command name, and --home or --env-file", () => {
   assert.equal(helpKey(["--help"]), "");
+  assert.equal(helpKey(["--home", "/h", "--help"]), "");
+  assert.equal(helpKey(["--env-file=/e", "import", "--home=/h", "-h"]), "import");
+  assert.equal(helpKey(["import", "--env-file", "/e", "--help"]), "import");
   assert.equal(helpKey(["-h"]), "");
   assert.equal(helpKey(["import", "--help"]), "import");
   assert.equal(helpKey(["status", "-h"]), "status");
@@ -49,6 +52,9 @@ Deno.test("quickHelp answers only when the full CLI would print the generated te
     assert.equal(await ask(["--help"]), "top help");
     assert.equal(await ask(["import", "--help"]), "import help");
     assert.equal(await ask(["import", "--help"], {}, 80), "import help", "an 80-column terminal");
+    await Deno.writeTextFile(`${home}/other.env`, "PHOTOS_SYNC_TO=folder\n");
+    assert.equal(await ask(["--env-file", `${home}/other.env`, "import", "--help"]), undefined, "--env-file");
+    assert.equal(await ask(["--home", `${home}/x`, "--help"]), "top help", "--home");
     assert.equal(await ask(["import", "--help"], {}, 120), undefined, "commander wraps at 120 there");
     assert.equal(await ask(["scan", "--help"]), undefined, "no text for scan");
     assert.equal(await ask(["import"]), undefined, "not a help");
@@ -71,8 +77,12 @@ Deno.test("quickHelp answers only when the full CLI would print the generated te
 Deno.test("main.ts --help and <command> --help print the real parser's text and exit 0", async () => {
   await withTempDir(async (home) => {
     const stored = JSON.parse(await Deno.readTextFile(HELP_TEXT_FILE));
-    for (const [args, key] of [[["--help"], ""], [["import", "--help"], "import"]] as const) {
-      const r = await cli([...args], { PHOTOS_SYNC_HOME: home });
+    const cases = [[["--help"], ""], [["import", "--help"], "import"], [
+      ["--home", home, "sync", "-h"],
+      "sync",
+    ]];
+    for (const [args, key] of cases as [string[], string][]) {
+      const r = await cli(args, { PHOTOS_SYNC_HOME: home });
       assert.equal(r.code, 0, r.stderr);
       assert.equal(r.stdout, stored.texts[key] + "\n");
     }

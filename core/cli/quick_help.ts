@@ -24,11 +24,23 @@ async function loadGenerated(): Promise<GeneratedHelp> {
   return (await import("./help_text.json", { with: { type: "json" } })).default;
 }
 
-/** Which help the raw arguments ask for and nothing else: `""`, a command's name, or undefined. */
+/** Global flags that change where the configuration is read, never the text of the help. */
+const PLACE_FLAGS = ["--home", "--env-file"];
+
+/**
+ * Which help the raw arguments ask for and nothing else: `""`, a command's name, or undefined.
+ * `--home` and `--env-file` may come anywhere (the configuration they name is read all the same).
+ */
 export function helpKey(args: string[]): string | undefined {
+  const rest: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    if (PLACE_FLAGS.includes(args[i])) {
+      if (++i >= args.length) return undefined; // commander reports the missing value
+    } else if (!PLACE_FLAGS.some((flag) => args[i].startsWith(`${flag}=`))) rest.push(args[i]);
+  }
   const isHelp = (arg: string | undefined) => arg === "--help" || arg === "-h";
-  if (args.length === 1 && isHelp(args[0])) return "";
-  if (args.length === 2 && isHelp(args[1]) && !args[0].startsWith("-")) return args[0];
+  if (rest.length === 1 && isHelp(rest[0])) return "";
+  if (rest.length === 2 && isHelp(rest[1]) && !rest[0].startsWith("-")) return rest[0];
   return undefined;
 }
 
