@@ -2,6 +2,8 @@
  * Start-up: whole photos-sync processes that do (almost) nothing, against a Deno program that only
  * prints a line, run the same way (`deno run`, with the V8 flags of the compiled binary), best of
  * `BENCH_RUNS` alternating runs each, with the peak memory of each (GNU time). The target is 1.5x.
+ * `--help` and `<command> --help` answer from generated text (`core/cli/quick_help.ts`) when stdout
+ * is not a terminal, as here; the other cases load the parser, the command and the plugins they use.
  *
  *   deno task bench startup
  *   BENCH_ASSETS=20 BENCH_RUNS=5 (defaults)
@@ -40,6 +42,7 @@ try {
   await ours(noop)();
   const cases: [string, () => Promise<Run>][] = [
     ["--help", ours(["--help"])],
+    ["import --help", ours(["import", "--help"])],
     ["status --tracker-only", ours(["status", "--tracker-only"])],
     [`no-op import of ${ASSETS} assets`, ours(noop)],
   ];
