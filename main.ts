@@ -13,7 +13,9 @@ if (import.meta.main) {
   // `--help` answers from generated text; everything else loads the parser, commands and plugins.
   const help = await quickHelp(Deno.args);
   if (help !== undefined) {
-    Deno.stdout.writeSync(new TextEncoder().encode(help + "\n"));
+    // writeSync may take only part of a long text (a pipe); write until it has all of it.
+    const bytes = new TextEncoder().encode(help + "\n");
+    for (let done = 0; done < bytes.length;) done += Deno.stdout.writeSync(bytes.subarray(done));
     Deno.exit(0);
   }
   const [{ runCli }, { BUILTIN_PLUGINS, writeSampleLibrary }]: [
