@@ -214,20 +214,22 @@ export class Progress {
   #bytes = 0;
   #skipped = 0;
   #lastWrite = 0;
-  #workStarted = Date.now();
+  // Uploads start while the library is still listed, so the pace counts from here, not from `start`.
+  readonly #workStarted: number;
 
   constructor(
     readonly output: Output,
     readonly json: boolean,
     readonly store: (p: ProgressSnapshot) => void,
-  ) {}
+    readonly now: () => number = Date.now,
+  ) {
+    this.#workStarted = now();
+  }
 
   event(e: RunEvent): void {
     if (this.json) this.output.out(JSON.stringify(e));
-    if (e.type === "start") {
-      this.#total = e.total;
-      this.#workStarted = Date.now();
-    } else if (e.type === "skip") this.#skipped++;
+    if (e.type === "start") this.#total = e.total;
+    else if (e.type === "skip") this.#skipped++;
     else if (e.type === "asset") {
       this.#done++;
       if (e.outcome === "failed") {
@@ -236,13 +238,13 @@ export class Progress {
       }
       if ("bytes" in e) this.#bytes += e.bytes;
     } else if (e.type === "warning" && !this.json) this.output.err(`warning: ${e.message}`);
-    const now = Date.now();
+    const now = this.now();
     if (now - this.#lastWrite > 1000) this.flush();
     else if (!this.json && now - this.#lastWrite > 100) this.#render();
   }
 
   snapshot(): ProgressSnapshot {
-    const seconds = Math.max(0.001, (Date.now() - this.#workStarted) / 1000);
+    const seconds = Math.max(0.001, (this.now() - this.#workStarted) / 1000);
     const left = this.#total === null ? null : Math.max(0, this.#total - this.#done);
     return {
       total: this.#total,
@@ -258,7 +260,9 @@ export class Progress {
 
   #render(): void {
     const p = this.snapshot();
-    const count = p.total === null ? `listing… ${p.skipped} unchanged` : `${p.done}/${p.total}`;
+    const count = p.total === null
+      ? `${p.done} done · listing… ${p.skipped} unchanged`
+      : `${p.done}/${p.total}`;
     const eta = p.etaSeconds === null ? "" : ` · ETA ${formatDuration(p.etaSeconds)}`;
     const failed = p.failed ? ` · ${p.failed} failed` : "";
     this.output.status(
@@ -267,7 +271,7 @@ export class Progress {
   }
 
   flush(): void {
-    this.#lastWrite = Date.now();
+    this.#lastWrite = this.now();
     this.store(this.snapshot());
     if (!this.json) this.#render();
   }
