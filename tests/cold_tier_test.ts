@@ -132,6 +132,28 @@ Deno.test("archive --cold glacier stores the Live Photo whole, encrypted, verifi
     );
     const text = await cli(["status", "--tracker-only", "--home", home]);
     assert.match(text.stdout, new RegExp(`there ${inImmich - 1} .*cold 1 `));
+
+    // And per asset: all of them, or those archive --query selects, as lines or one JSON array.
+    const perAsset = await cli(["status", "--assets", "--json", "--home", home]);
+    assert.equal(perAsset.code, 0, perAsset.stderr);
+    const assets = JSON.parse(perAsset.stdout) as { assetId: string; atDestination: boolean }[];
+    assert.equal(assets.length, inImmich);
+    assert.deepEqual(assets.filter((a) => !a.atDestination).map((a) => a.assetId), [live]);
+    const selected = await cli(["status", "--assets", "--json", "--query", "archived", "--home", home]);
+    const [one, ...more] = JSON.parse(selected.stdout);
+    assert.deepEqual([one.assetId, one.inPhotos, one.atDestination, more.length], [live, true, false, 0]);
+    assert.deepEqual([one.cold[0].storageClasses, one.cold[0].restore], [["DEEP_ARCHIVE"], {
+      state: "none",
+    }]);
+    assert.ok(one.cold[0].verifiedAt && one.cold[0].removedFromDestinationAt);
+    const line = await cli(["status", "--assets", "--query", "archived", "--home", home]);
+    assert.match(
+      line.stdout.trim(),
+      /^\S+ \(\S+, .*\): Photos yes, immich:\S+ no, cold glacier:\S+ \(DEEP_ARCHIVE, verified 20/,
+    );
+    const bad = await cli(["status", "--assets", "--query", "kind = ", "--home", home]);
+    assert.notEqual(bad.code, 0);
+    assert.match(bad.stderr, /--query/);
   });
 });
 

@@ -182,3 +182,44 @@ Deno.test("unarchive --wait polls until the restore is done, then brings the ass
     assert.equal(files.filter((f) => !f.endsWith(".xmp")).length, sent.length, files.join(", "));
   });
 });
+
+Deno.test("unarchive refuses a cold copy whose bytes changed (same size): names the asset, puts nothing back", async () => {
+  await withTempDir(async (dir) => {
+    const remote = join(dir, "b2");
+    const { server, home, uuid, all } = await coldOnly(dir, "b2", {
+      PHOTOS_SYNC_B2_REMOTE: remote,
+      PHOTOS_SYNC_B2_ENCRYPTION_PASSWORD: SECRETS.password,
+      PHOTOS_SYNC_B2_ENCRYPTION_SALT: SECRETS.salt,
+    });
+    await using _server = server;
+    // The largest object (the Live Photo's video), one bit flipped in its middle: same size.
+    const objects = [];
+    for await (const e of walk(remote)) objects.push({ path: e, size: (await Deno.stat(e)).size });
+    const largest = objects.sort((a, b) => b.size - a.size)[0];
+    const bytes = await Deno.readFile(largest.path);
+    bytes[bytes.length >> 1] ^= 0x01;
+    await Deno.writeFile(largest.path, bytes);
+    const before = server.emulator.state.assets.size;
+
+    const run = await cli(["unarchive", "--uuid", uuid, "--to", "immich", "--yes", "--home", home], all);
+    assert.equal(run.code, 1, "a refused asset fails the run");
+    const refused = run.stdout.split("\n").find((l) => l.startsWith("not brought back:"))!;
+    assert.ok(refused, run.stdout);
+    assert.match(refused, new RegExp(`\\(${uuid}\\): its \\w+ (cannot be read|reads back as SHA-1)`));
+    assert.match(refused, /nothing was put back .* run the same unarchive again/);
+    assert.match(run.stdout, /0 of 1 cold assets brought back/);
+    assert.equal(server.emulator.state.assets.size, before, "nothing uploaded to Immich");
+    const status = JSON.parse((await cli(["status", "--assets", "--json", "--home", home])).stdout);
+    const asset = status.find((a: { assetId: string }) => a.assetId === uuid);
+    assert.deepEqual([asset.atDestination, asset.cold.length], [false, 1], "still cold-only, its copy kept");
+  });
+});
+
+/** Every file under `dir`. */
+async function* walk(dir: string): AsyncGenerator<string> {
+  for await (const e of Deno.readDir(dir)) {
+    const path = join(dir, e.name);
+    if (e.isDirectory) yield* walk(path);
+    else if (e.isFile) yield path;
+  }
+}

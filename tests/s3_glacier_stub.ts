@@ -139,6 +139,8 @@ export function startGlacierStub(
      * before it; false refuses it with a 500 (a test kills the client meanwhile).
      */
     beforeUpload?: (key: string, earlier: number) => Promise<boolean>;
+    /** Awaited before a readable object is sent (a GET), with its key; false answers a 500. */
+    beforeDownload?: (key: string) => Promise<boolean>;
   } = {},
 ): GlacierStub {
   const bucket = options.bucket ?? "cold";
@@ -343,6 +345,9 @@ export function startGlacierStub(
             status: 403,
             key: key,
           });
+        }
+        if (options.beforeDownload && !(await options.beforeDownload(key))) {
+          return new Response("held back by the test", { status: 500 });
         }
         const range = /^bytes=(\d+)-(\d*)$/.exec(req.headers.get("range") ?? "");
         if (range) {

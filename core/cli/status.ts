@@ -6,12 +6,13 @@
  */
 import type { Command } from "commander";
 import { needsDownload } from "../model/asset.ts";
-import { messageOf } from "../plugin/errors.ts";
+import { ConfigError, messageOf } from "../plugin/errors.ts";
 import { type LibraryTotals, type StatusReport, statusReport } from "../tracker/status.ts";
 import { addCoreFlags, addPluginFlags, flagValues } from "./flags.ts";
 import type { CommandContext } from "./command_context.ts";
 import { formatBytes, type Output } from "./output.ts";
 import { Session } from "./session.ts";
+import { printAssetTiers } from "./status_assets.ts";
 
 export function printStatus(output: Output, report: StatusReport): void {
   output.out(`data directory: ${report.home}`);
@@ -109,18 +110,29 @@ async function libraryTotals(session: Session, destinationKey?: string): Promise
   return totals;
 }
 
+interface StatusFlags {
+  json?: boolean;
+  offline?: boolean;
+  trackerOnly?: boolean;
+  assets?: boolean;
+  query?: string;
+}
+
 export function registerStatus(program: Command, ctx: CommandContext): void {
   const cmd = program.command("status")
     .description("the library, what has been imported where, problems, and the last runs")
     .option("--json", "print the report as one JSON document")
     .option("--offline", "do not contact the destination")
-    .option("--tracker-only", "read neither the library nor the destination: only what the tracker knows");
+    .option("--tracker-only", "read neither the library nor the destination: only what the tracker knows")
+    .option("--assets", "one line per imported asset: in Photos, in the destination, cold (from the tracker)")
+    .option("--query <expr>", "with --assets: only the assets matching this archive --query expression");
   addCoreFlags(cmd, ["source", "library", "to"]);
   addPluginFlags(cmd, ctx.deps.plugins.filter((p) => p.kind !== "handler"), {
     choice: ctx.chosen,
     roles: ["source", "to"],
   });
-  cmd.action(async (opts: { json?: boolean; offline?: boolean; trackerOnly?: boolean }, command: Command) => {
+  cmd.action(async (opts: StatusFlags, command: Command) => {
+    if (opts.query !== undefined && !opts.assets) throw new ConfigError("--query goes with --assets");
     const session = await Session.open({
       plugins: ctx.deps.plugins,
       output: ctx.output,
@@ -130,6 +142,10 @@ export function registerStatus(program: Command, ctx: CommandContext): void {
     });
     ctx.setRedactor(session.config.redactor);
     try {
+      if (opts.assets) {
+        printAssetTiers(ctx.output, session.tracker, opts);
+        return;
+      }
       const extra: Pick<StatusReport, "library" | "reachable"> = {};
       let destinationKey: string | undefined;
       if (!opts.offline && !opts.trackerOnly) {

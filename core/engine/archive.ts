@@ -17,6 +17,7 @@ import type { PlanPolicy } from "../model/policy.ts";
 import { ConfigError } from "../plugin/errors.ts";
 import type { AssetDestinationSession, SourceSession } from "../plugin/types.ts";
 import { ArchiveStore } from "../tracker/archive_state.ts";
+import { ColdStore } from "../tracker/cold_state.ts";
 import type { Tracker } from "../tracker/mod.ts";
 import { SyncStore } from "../tracker/sync_state.ts";
 import { assetsMatching, type Query } from "./archive_query.ts";
@@ -94,6 +95,8 @@ export async function archiveAssets(options: ArchiveOptions): Promise<ArchiveSum
   const matching = options.select.query
     ? assetsMatching(options.tracker, ids, options.select.query)
     : undefined;
+  const cold = new ColdStore(options.tracker);
+  const keptCold = cold.keptColdInDestination(ids);
   const inPhotos = new Set<string>();
   for await (const asset of options.source.list()) {
     options.signal?.throwIfAborted();
@@ -106,6 +109,16 @@ export async function archiveAssets(options: ArchiveOptions): Promise<ArchiveSum
     const files = sent.resources(ids, asset.id);
     const bytes = files.reduce((n, f) => n + f.size, 0);
     if (!selected(asset, bytes, options.select)) continue;
+    if (keptCold.has(asset.id) && await trashedForCold(options, files)) {
+      // A run killed after Immich trashed it for its verified cold copy, before it noted so.
+      const targets = keptCold.get(asset.id)!;
+      if (!options.dryRun) {
+        for (const target of targets) {
+          cold.markRemovedFromDestination({ source: ids.source, target }, [asset.id]);
+        }
+      }
+      continue;
+    }
     summary.selected++;
     const outcome = await verifyAsset(options, asset, files);
     if (typeof outcome === "string") {
@@ -127,6 +140,13 @@ export async function archiveAssets(options: ArchiveOptions): Promise<ArchiveSum
   if (!options.dryRun && left.length > 0) store.markRemovedFromSource(ids, left.map((a) => a.assetId));
   if (options.removeFromSource) await removeVerified(options, ids, summary, verified, inPhotos.size);
   return summary;
+}
+
+/** Whether every file of the asset is in the destination's trash (as `archive --cold --remove-from-immich` leaves it). */
+async function trashedForCold(options: ArchiveOptions, files: { remoteId: string }[]): Promise<boolean> {
+  if (files.length === 0) return false;
+  const held = await options.destination.verify!(files.map((f) => f.remoteId));
+  return files.every((f) => held[f.remoteId]?.trashed === true);
 }
 
 /** Whether the asset matches; the size is judged only once it is known (`bytes` given). */

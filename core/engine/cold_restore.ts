@@ -207,6 +207,11 @@ async function bringBackReady(
   }
 }
 
+/** What a user can do about a cold copy that does not read back as stored. */
+const DAMAGED = "nothing was put back and the cold copy is left as it is: run the same unarchive again " +
+  "to read it once more; if it still fails, take the asset from Photos or a backup (photos-sync backup " +
+  "--restore), and check the other cold copies with photos-sync backup --verify-cold";
+
 async function readBack(
   options: ColdRestoreOptions,
   dir: string,
@@ -221,10 +226,12 @@ async function readBack(
     try {
       await options.target.fetchCold!(f.remoteId, path);
     } catch (e) {
-      return `its ${f.key} cannot be read from the cold target: ${messageOf(e)}`;
+      return `its ${f.key} cannot be read from the cold target (${messageOf(e)}); ${DAMAGED}`;
     }
     const { sha1, size } = await hashFile(path);
-    if (sha1 !== f.sha1) return `its ${f.key} reads back as SHA-1 ${sha1}, stored as ${f.sha1}`;
+    if (sha1 !== f.sha1) {
+      return `its ${f.key} reads back as SHA-1 ${sha1}, not the SHA-1 ${f.sha1} it was stored with; ${DAMAGED}`;
+    }
     out.push({ key: f.key, name, path, sha1, size });
   }
   return out;

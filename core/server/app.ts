@@ -14,6 +14,7 @@ import { Hono, type MiddlewareHandler } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
 import { statusReport } from "../tracker/status.ts";
 import type { Tracker } from "../tracker/mod.ts";
+import { assetPage } from "./assets.ts";
 import type { BackupStatus } from "./backup_status.ts";
 import { DASHBOARD_FILES } from "./dashboard/mod.ts";
 import { snapshotEvents } from "./events.ts";
@@ -183,6 +184,14 @@ function routeApi(app: Hono, { options, reader, json }: Routes): void {
     return json({ live, runs });
   });
   app.get("/api/backups", () => json(reader.read().backups));
+  app.get("/api/assets", (c) => {
+    const page = assetPage(options.tracker, {
+      query: c.req.query("query"),
+      after: c.req.query("after"),
+      limit: c.req.query("limit"),
+    });
+    return json(page, "error" in page ? 400 : 200);
+  });
 }
 
 /** What is watched rather than asked for: the event stream and the Prometheus metrics. */

@@ -33,6 +33,7 @@ const PATHS = [
   "/api/problems",
   "/api/runs",
   "/api/backups",
+  "/api/assets",
   "/api/events",
   "/metrics",
 ];

@@ -229,6 +229,23 @@ export class ColdStore {
     );
   }
 
+  /**
+   * The assets of a library and Immich destination whose bundle is whole at a cold target and that
+   * are not recorded as removed from Immich: asset id -> the targets. What a run killed between
+   * Immich's trashing and its record of it left behind.
+   */
+  keptColdInDestination(ids: { source: string; destination: string }): Map<string, string[]> {
+    const rows = this.#sql.all(
+      `SELECT asset_id, target FROM cold_assets WHERE source = $source AND destination = $destination
+         AND removed_from_destination_at IS NULL AND restored_at IS NULL ORDER BY asset_id, target`,
+      { ...ids },
+      (r) => [text(r, "asset_id"), text(r, "target")] as const,
+    );
+    const byAsset = new Map<string, string[]>();
+    for (const [id, target] of rows) byAsset.set(id, [...byAsset.get(id) ?? [], target]);
+    return byAsset;
+  }
+
   /** Records what a restore request did or what the target now says of a file's restore. */
   recordRestore(ids: ColdIds, assetId: string, key: string, restore: ColdRestore): void {
     const requested = restore.state === "requested" ? restore : undefined;

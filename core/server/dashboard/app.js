@@ -378,5 +378,58 @@ function connect() {
   });
 }
 
+// The tiers per asset, a page at a time from /api/assets (asked for, not pushed: 100 000 rows would
+// not fit the event stream); the query is archive --query's.
+const assets = { query: "", next: null };
+
+function coldText(c) {
+  const verified = c.verifiedAt ? `verified ${when(c.verifiedAt)}` : "not verified";
+  const r = c.restore;
+  const restore = r.state === "requested"
+    ? `, restore ${r.tier} expected ${when(r.expectedBy)}`
+    : r.state === "readable"
+    ? `, readable until ${when(r.until)}`
+    : "";
+  return `${c.target} (${c.storageClasses.join("+")}, ${verified}${restore})`;
+}
+
+function assetRow(a) {
+  const yes = (b) => el("span", { class: `pill ${b ? "ok" : ""}`, text: b ? "yes" : "no" });
+  return el(
+    "tr",
+    { "data-asset": a.assetId },
+    el("td", {}, a.filename, el("small", { class: "muted", text: ` ${a.assetId} · ${bytes(a.bytes)}` })),
+    el("td", {}, yes(a.inPhotos)),
+    el("td", {}, yes(a.atDestination), ` ${a.destination}`),
+    el("td", { text: a.cold.length ? a.cold.map(coldText).join("; ") : "—" }),
+  );
+}
+
+async function loadAssets(reset) {
+  const body = document.querySelector("#assets tbody");
+  const params = new URLSearchParams({ limit: "50" });
+  if (assets.query) params.set("query", assets.query);
+  if (!reset && assets.next) params.set("after", assets.next);
+  const res = await fetch(`api/assets?${params}`);
+  const page = await res.json();
+  document.getElementById("assets-error").textContent = page.error ?? "";
+  if (page.error) return;
+  if (reset) body.replaceChildren();
+  body.append(...page.assets.map(assetRow));
+  if (reset && page.assets.length === 0) {
+    body.append(el("tr", {}, el("td", { colspan: 4, class: "muted", text: "No imported asset matches." })));
+  }
+  assets.next = page.next;
+  document.getElementById("assets-more").hidden = !page.next;
+}
+
+document.getElementById("assets-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  assets.query = document.getElementById("assets-query").value.trim();
+  loadAssets(true);
+});
+document.getElementById("assets-more").addEventListener("click", () => loadAssets(false));
+
 setInterval(tick, 1000);
 connect();
+loadAssets(true);
