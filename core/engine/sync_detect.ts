@@ -7,10 +7,12 @@
  * compared field by field with what both sides last agreed on (no request, no file read). An asset
  * whose files changed (a new edit, a replaced original: a planned file that did not reach the
  * destination, or one of another size) is put again, so the new render goes up and is stacked on
- * top, the original kept.
+ * top, the original kept. A source with a change history (PhotoKit) narrows Photos' side further:
+ * only the assets it names since the token saved at the last complete sync are looked at.
  * @module
  */
 import type { Asset } from "../model/asset.ts";
+import { errorKind } from "../plugin/errors.ts";
 import {
   canonicalJson,
   sameValue,
@@ -37,6 +39,31 @@ export async function remoteChanges(run: SyncRun): Promise<{ assets: Set<string>
   return { assets: new Set(owners.values()), checkpoint };
 }
 
+/** Where the source's history token is kept: a checkpoint per source and destination. */
+export function historySide(source: string): string {
+  return `history:${source}`;
+}
+
+/**
+ * What the source's change history says changed in Photos since the token saved at the last
+ * complete sync: `changed` undefined means every listed asset is compared (no history, no token
+ * yet, a token the source lost track of, or a history that failed to answer). The token is asked
+ * for before the listing, so what changes while the run lists falls in the next window.
+ */
+export async function photosHistory(run: SyncRun): Promise<{ changed?: Set<string>; token?: string }> {
+  const { source } = run.options;
+  if (!source.history) return {};
+  const since = run.store.checkpoint(run.ids.destination, historySide(run.ids.source));
+  try {
+    const { changed, token } = await source.history(since);
+    if (since === undefined || changed === "all") return { token };
+    return { changed: new Set(changed), token };
+  } catch (e) {
+    if (errorKind(e) === "fatal" || errorKind(e) === "config") throw e;
+    return {}; // the comparison finds the changes without it; the old token stays for the next run
+  }
+}
+
 /** Collects, while the import lists, the assets with something to reconcile or files to send again. */
 export class ChangeCollector {
   readonly candidates: Asset[] = [];
@@ -51,7 +78,16 @@ export class ChangeCollector {
   /** Which fields the source reads, hashed (the stamps' seed): a source reading others compares again. */
   readonly #fieldsRead: number;
 
-  constructor(readonly run: SyncRun, readonly remote: Set<string>, readonly resend: Set<string>) {
+  /**
+   * @param history The assets Photos' change history names, when it narrows the comparison: any
+   * other is left alone unless the destination changed it or a write into Photos waits for it.
+   */
+  constructor(
+    readonly run: SyncRun,
+    readonly remote: Set<string>,
+    readonly resend: Set<string>,
+    readonly history?: Set<string>,
+  ) {
     this.#fieldsRead = hash53((run.options.sourceFields?.read ?? SYNCED_FIELDS).join()) % 2 ** 32;
   }
 
@@ -62,6 +98,7 @@ export class ChangeCollector {
     const remote = this.remote.has(asset.id);
     // Taken for deleted at the destination: only what the destination says now can bring it back.
     if (state.remoteGone && !remote) return;
+    if (this.history && !remote && !this.history.has(asset.id) && !this.run.pending.has(asset.id)) return;
     // The listing shows what it showed when Photos last matched the agreed values: nothing to compare.
     const stamp = listingStamp(asset, this.#fieldsRead);
     if (!remote && stamp !== undefined && stamp === state.syncStamp && !this.run.pending.has(asset.id)) {
