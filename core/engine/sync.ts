@@ -48,7 +48,7 @@ export async function syncAssets(options: SyncOptions): Promise<SyncSummary> {
   const states = options.tracker.transfers(ids.source, ids.destination);
   // Assets without a stamp are compared field by field: many (the first sync after the upgrade
   // that added stamps), and their agreed values are read in one pass rather than one by one.
-  if (!history.changed && unstamped(states) > BULK_READ) run.agreed = store.agreedTexts(ids);
+  if (unstamped(states) > BULK_READ) run.agreed = store.agreedTexts(ids);
   const resend = new Set(options.resend ?? []);
   // Assets the destination changed, and those whose conflicts `review --resolve` settled.
   const reconsider = new Set([...remote.assets, ...store.resolvedAssets(ids)]);

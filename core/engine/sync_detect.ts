@@ -98,7 +98,10 @@ export class ChangeCollector {
     const remote = this.remote.has(asset.id);
     // Taken for deleted at the destination: only what the destination says now can bring it back.
     if (state.remoteGone && !remote) return;
-    if (this.history && !remote && !this.history.has(asset.id) && !this.run.pending.has(asset.id)) return;
+    // Photos' history names what changed since the last complete sync. An asset without a stamp
+    // (left in conflict, or not compared since its import) has no agreed state Photos matched: compared.
+    const named = !this.history || this.history.has(asset.id) || state.syncStamp === null;
+    if (!named && !remote && !this.run.pending.has(asset.id)) return;
     // The listing shows what it showed when Photos last matched the agreed values: nothing to compare.
     const stamp = listingStamp(asset, this.#fieldsRead);
     if (!remote && stamp !== undefined && stamp === state.syncStamp && !this.run.pending.has(asset.id)) {

@@ -11,6 +11,7 @@ import { testContext } from "../plugin/testing/context.ts";
 import type { Asset } from "../model/asset.ts";
 import type { SourceSession } from "../plugin/types.ts";
 import { SyncStore } from "../tracker/sync_state.ts";
+import { execute, query } from "../tracker/_testing.ts";
 import { fixtureLibrary, nativeAsset } from "../../plugins/source/photokit/_fixture_library.ts";
 import photokit from "../../plugins/source/photokit/mod.ts";
 import { fakeDestination, fakeJpeg, harness } from "./_testing.ts";
@@ -19,12 +20,13 @@ import { historySide } from "./sync_detect.ts";
 
 const A = "A0000000-0000-4000-8000-00000000000A";
 const B = "B0000000-0000-4000-8000-00000000000B";
+const C = "C0000000-0000-4000-8000-00000000000C";
 
 Deno.test("sync compares in Photos only what Photos' change history names since the last sync", async () => {
   await harness(async ({ dir, tracker, base }) => {
     await using ctx = await testContext();
     const assets = [];
-    for (const id of [A, B]) {
+    for (const id of [A, B, C]) {
       const file = join(dir, `${id}.jpg`);
       await Deno.writeFile(file, fakeJpeg(id));
       assets.push(nativeAsset(id, {
@@ -34,15 +36,15 @@ Deno.test("sync compares in Photos only what Photos' change history names since 
     await using lib = await fixtureLibrary({ assets });
     const photos = await photokit.open(optionValues(photokit.id, photokit.options, { lib: lib.path }), ctx);
     try {
-      // The listing shows B as a favourite while the history never logged it: a change the history
-      // does not name, seen only by a comparison of every listed asset.
-      let bLooksFavorite = false;
+      // The listing shows B as a favourite and C hidden while the history never logged either: changes
+      // the history does not name, seen only by comparing the asset.
+      let listingLies = false;
+      const lie = (a: Asset): Asset =>
+        !listingLies ? a : a.id === B ? { ...a, favorite: true } : a.id === C ? { ...a, hidden: true } : a;
       const source: SourceSession = {
         ...photos,
         async *list() {
-          for await (const a of photos.list()) {
-            yield (bLooksFavorite && a.id === B ? { ...a, favorite: true } : a) as Asset;
-          }
+          for await (const a of photos.list()) yield lie(a);
         },
       };
       const dst = fakeDestination();
@@ -60,12 +62,15 @@ Deno.test("sync compares in Photos only what Photos' change history names since 
       const token = () => store.checkpoint("fake-dest", historySide(photos.key));
 
       const first = await syncAssets(options);
-      assert.equal(first.import.imported, 2);
+      assert.equal(first.import.imported, 3);
       const started = token();
       assert.ok(started, "the first sync keeps the history's token");
+      // What that sync imported has no stamp yet: the next one compares it once, finds it agreed, stamps it.
+      assert.equal((await syncAssets(options)).updated, 0);
+      assert.equal(query(tracker, "SELECT 1 FROM transfers WHERE sync_stamp IS NULL").length, 0);
 
       await photos.write!(A, { favorite: true }); // made in Photos: the history logs it
-      bLooksFavorite = true;
+      listingLies = true;
       failUpdates = true;
       const failed = await syncAssets(options);
       assert.equal(failed.updateFailed, 1, "A was compared and its push failed");
@@ -82,12 +87,23 @@ Deno.test("sync compares in Photos only what Photos' change history names since 
       assert.notEqual(token(), started, "the token moves on once the changes are recorded");
 
       const quiet = await syncAssets(options);
-      assert.equal(quiet.updated, 0, "nothing in the history since: nothing compared, B's listing included");
+      assert.equal(
+        quiet.updated,
+        0,
+        "nothing in the history since: nothing compared, B's and C's listing included",
+      );
+
+      // Left without a stamp (as a conflict leaves an asset): compared whatever the history says.
+      execute(tracker, "UPDATE transfers SET sync_stamp = NULL WHERE asset_id = ?", C);
+      const unstamped = await syncAssets(options);
+      assert.equal(dst.updates.at(-1)?.changes.hidden, true, "C was compared");
+      assert.equal(unstamped.updated, 1);
 
       store.saveCheckpoint("fake-dest", historySide(photos.key), "a token Photos no longer knows");
       const full = await syncAssets(options);
       assert.equal(full.updated, 1, "a lost token: every listed asset is compared, B found");
-      assert.equal(dst.updates.length, 2);
+      assert.deepEqual(dst.updates.at(-1)?.changes, { favorite: true }, "B");
+      assert.equal(dst.updates.length, 3);
       assert.match(token()!, /^fx-history:\d+$/, "and a token the history knows is kept again");
     } finally {
       await photos.close();
