@@ -88,3 +88,20 @@ Deno.test("forgetting a destination drops its records so every asset is sent aga
     assert.equal(t.stateGet("destination.folder", `held:${KEY}`), undefined);
     await checkDestinationHolds(t, destination(new Set()));
   }));
+
+Deno.test("the sample is of imported assets still held at that destination, drawn at random, whatever the rows around them", () =>
+  withImported(1000, (t) => {
+    // Most rows now belong elsewhere or are not imported: the quick draw by row id misses, the full pass finds them.
+    execute(t, `UPDATE transfers SET remote_gone_at = 'then' WHERE asset_id NOT IN ('a1', 'a500', 'a999')`);
+    assert.deepEqual(t.sampleRemoteIds(KEY, PRESENCE_SAMPLE).sort(), ["r1", "r500", "r999"]);
+    execute(t, `UPDATE transfers SET remote_gone_at = NULL`);
+    execute(t, `UPDATE transfers SET status = 'failed' WHERE asset_id = 'a7'`);
+    const draws = [0, 1, 2].map(() => t.sampleRemoteIds(KEY, PRESENCE_SAMPLE));
+    for (const d of draws) {
+      assert.equal(new Set(d).size, PRESENCE_SAMPLE, "twenty distinct assets");
+      assert.ok(!d.includes("r7"), "a failed transfer is never sampled");
+    }
+    assert.notDeepEqual(draws[0].sort(), draws[1].sort(), "each run asks about other assets");
+    assert.deepEqual(t.sampleRemoteIds("folder:/elsewhere", PRESENCE_SAMPLE), []);
+    return Promise.resolve();
+  }));

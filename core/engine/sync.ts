@@ -2,7 +2,8 @@
  * `sync`: the two-way sync, from one listing of the library. In order: metadata waiting to be
  * written into Photos is written (when the source can); the destination names what changed there
  * since its checkpoint; the import runs, sending what is new and again what changed files, while
- * the listing finds what changed in Photos; each changed asset is reconciled field by field
+ * the listing finds what changed in Photos (only among the assets Photos' change history names,
+ * when the source keeps one); each changed asset is reconciled field by field
  * against what both sides last agreed on (`sync_apply.ts`); deletions are reconciled both ways
  * (`sync_gone.ts`); and, when every write succeeded, the destination's checkpoint moves on. Every
  * write is idempotent and the agreed values are recorded after it, so a run stopped anywhere
@@ -20,7 +21,7 @@ import type { TransferState } from "../tracker/mod.ts";
 import { importAssets } from "./import_run.ts";
 import { emptySummary } from "./import_types.ts";
 import { reconcileAssets } from "./sync_apply.ts";
-import { ChangeCollector, remoteChanges } from "./sync_detect.ts";
+import { ChangeCollector, historySide, photosHistory, remoteChanges } from "./sync_detect.ts";
 import { removeDeletedAlbums, renameAlbums } from "./sync_albums.ts";
 import { reconcileDeletions } from "./sync_gone.ts";
 import { emptySyncSummary, type SyncOptions, type SyncRun, type SyncSummary } from "./sync_types.ts";
@@ -43,6 +44,7 @@ export async function syncAssets(options: SyncOptions): Promise<SyncSummary> {
   await writePending(run);
   for (const w of store.pendingWrites(ids.source)) run.pending.set(w.assetId, w.fields);
   const remote = await remoteChanges(run);
+  const history = await photosHistory(run);
   const states = options.tracker.transfers(ids.source, ids.destination);
   // Assets without a stamp are compared field by field: many (the first sync after the upgrade
   // that added stamps), and their agreed values are read in one pass rather than one by one.
@@ -50,7 +52,7 @@ export async function syncAssets(options: SyncOptions): Promise<SyncSummary> {
   const resend = new Set(options.resend ?? []);
   // Assets the destination changed, and those whose conflicts `review --resolve` settled.
   const reconsider = new Set([...remote.assets, ...store.resolvedAssets(ids)]);
-  const collector = new ChangeCollector(run, reconsider, resend);
+  const collector = new ChangeCollector(run, reconsider, resend, history.changed);
   run.summary.import = await importAssets({
     ...options,
     states,
@@ -72,8 +74,10 @@ export async function syncAssets(options: SyncOptions): Promise<SyncSummary> {
   });
   await removeDeletedAlbums(run);
   const done = run.clean && run.summary.import.failed === 0;
-  if (done && !options.dryRun && remote.checkpoint) {
-    store.saveCheckpoint(ids.destination, "remote", remote.checkpoint);
+  // Both feeds move on only once the run's changes are recorded: a stopped run repeats its window.
+  if (done && !options.dryRun) {
+    if (remote.checkpoint) store.saveCheckpoint(ids.destination, "remote", remote.checkpoint);
+    if (history.token) store.saveCheckpoint(ids.destination, historySide(ids.source), history.token);
   }
   run.summary.pending = store.pendingWrites(ids.source).length;
   return run.summary;

@@ -4,7 +4,7 @@
  * @module
  */
 import type { ErrorKind } from "../plugin/errors.ts";
-import { int, type Row, type Sql, text, textOrNull } from "./sql.ts";
+import { int, intOrNull, type Row, type Sql, text, textOrNull } from "./sql.ts";
 
 export type TransferStatus = "imported" | "failed" | "skipped";
 
@@ -192,6 +192,23 @@ export function remoteIds(sql: Sql, ids: Ids, assetId: string): Record<string, s
 
 /** Remote ids (primary resource) of up to `limit` random assets recorded as imported at `destination`. */
 export function sampleRemoteIds(sql: Sql, destination: string, limit: number): string[] {
+  // Random row ids first: a few lookups, where ordering every imported row at random costs a pass
+  // over the table (50 to 400 ms at 100,000 assets, at every run's start). A tracker whose rows are
+  // mostly elsewhere (other destinations, failures) misses and falls back to that pass.
+  const last = sql.get(`SELECT max(rowid) AS n FROM transfers`, {}, (r) => intOrNull(r, "n")) ?? null;
+  if (last !== null && last > 0) {
+    const picks = new Set<number>();
+    while (picks.size < Math.min(4 * limit, last)) picks.add(1 + Math.floor(Math.random() * last));
+    const found = sql.all(
+      `SELECT r.remote_id FROM transfers t ${PRIMARY_RESOURCE}
+       WHERE t.rowid IN (SELECT value FROM json_each($picks)) AND t.destination = $destination
+         AND t.status = 'imported' AND t.remote_gone_at IS NULL
+       LIMIT $limit`,
+      { destination, limit, picks: JSON.stringify([...picks]) },
+      (r) => text(r, "remote_id"),
+    );
+    if (found.length === limit) return found;
+  }
   return sql.all(
     // The sample is drawn from the transfers alone, then joined: joining every row first costs a lookup
     // per asset of the library.
