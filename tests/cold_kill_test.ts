@@ -9,21 +9,14 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
-import { writeSampleLibrary } from "../plugins/source/photoslibrary/sample_library.ts";
 import { cli, spawnCli, withTempDir } from "./_cli.ts";
-import { env, importArgs, trackerRows } from "./_immich.ts";
-import { type RunningEmulator, startEmulator } from "./immich_emulator/mod.ts";
+import { env, trackerRows } from "./_immich.ts";
+import { glacierEnv as glacierEnvOf, importedSample, placeArgs } from "./_cold.ts";
+import type { RunningEmulator } from "./immich_emulator/mod.ts";
 import { type GlacierStub, startGlacierStub } from "./s3_glacier_stub.ts";
 
-const glacierEnv = (s3: GlacierStub) => ({
-  BACKUP_CREDENTIALS: "env",
-  PHOTOS_SYNC_GLACIER_BUCKET_NAME: s3.bucket,
-  PHOTOS_SYNC_GLACIER_ENDPOINT: s3.endpoint,
-  PHOTOS_SYNC_GLACIER_ACCESS_KEY_ID: "AKIATESTKEY01",
-  PHOTOS_SYNC_GLACIER_SECRET_ACCESS_KEY: "secret-key-test",
-  PHOTOS_SYNC_GLACIER_ENCRYPTION_PASSWORD: "cold kill test password",
-  PHOTOS_SYNC_GLACIER_ENCRYPTION_SALT: "cold kill test salt",
-});
+const glacierEnv = (s3: GlacierStub) =>
+  glacierEnvOf(s3, { password: "cold kill test password", salt: "cold kill test salt" });
 
 function rows(home: string, sql: string): Record<string, unknown>[] {
   const db = new DatabaseSync(join(home, "tracker.db"), { readOnly: true });
@@ -67,19 +60,10 @@ async function killWhen(
   assert.equal(code, 137, `killed, not ended on its own: ${await stderr}`);
 }
 
-async function imported(dir: string) {
-  const server = await startEmulator();
-  const sample = await writeSampleLibrary(join(dir, "Sample.photoslibrary"));
-  const home = join(dir, "home");
-  const run = await cli(importArgs(home, sample.path), env(server));
-  assert.equal(run.code, 0, run.stderr);
-  return { server, sample, home };
-}
-
 for (const stage of ["arrived", "handled"] as const) {
   Deno.test(`archive --cold --remove-from-immich killed while Immich trashes the asset (${stage}), run again`, async () => {
     await withTempDir(async (dir) => {
-      const { server, sample, home } = await imported(dir);
+      const { server, sample, home } = await importedSample(dir);
       await using _server = server;
       await using s3 = startGlacierStub();
       s3.versioning = "Enabled";
@@ -97,17 +81,8 @@ for (const stage of ["arrived", "handled"] as const) {
           "--max-share",
           "1",
         ],
-        ...[
-          "--json",
-          "--home",
-          home,
-          "--to",
-          "immich",
-          "--source",
-          "photoslibrary",
-          "--library",
-          sample.path,
-        ],
+        "--json",
+        ...placeArgs(home, sample.path),
       ];
       await killWhen(server, args, all, (r) => r.stage === stage && r.route === "DELETE /api/assets");
       assert.ok(verifiedCold(home, live), "the cold copy was verified before the asset was asked to leave");
@@ -134,7 +109,7 @@ for (const stage of ["arrived", "handled"] as const) {
 
 /** Imported, archived cold to Glacier and removed from Immich, then purged there; its restore asked and done. */
 async function coldOnlyRestored(dir: string, s3: GlacierStub) {
-  const { server, sample, home } = await imported(dir);
+  const { server, sample, home } = await importedSample(dir);
   const live = sample.uuids.live;
   const all = { ...env(server), ...glacierEnv(s3) };
   const archived = await cli([

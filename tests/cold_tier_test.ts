@@ -8,35 +8,16 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
-import { writeSampleLibrary } from "../plugins/source/photoslibrary/sample_library.ts";
 import { cli, spawnCli, withTempDir } from "./_cli.ts";
-import { env, importArgs, trackerRows } from "./_immich.ts";
-import { startEmulator } from "./immich_emulator/mod.ts";
+import { env, trackerRows } from "./_immich.ts";
+import { glacierEnv as glacierEnvOf, importedSample, placeArgs } from "./_cold.ts";
 import { type GlacierStub, startGlacierStub } from "./s3_glacier_stub.ts";
 
 const PASSWORD = "cold tier test password";
 const SALT = "cold tier test salt";
 
-const pointing = (home: string, library: string) => [
-  "--home",
-  home,
-  "--to",
-  "immich",
-  "--source",
-  "photoslibrary",
-  "--library",
-  library,
-];
-
-const glacierEnv = (s3: GlacierStub) => ({
-  BACKUP_CREDENTIALS: "env",
-  PHOTOS_SYNC_GLACIER_BUCKET_NAME: s3.bucket,
-  PHOTOS_SYNC_GLACIER_ENDPOINT: s3.endpoint,
-  PHOTOS_SYNC_GLACIER_ACCESS_KEY_ID: "AKIATESTKEY01",
-  PHOTOS_SYNC_GLACIER_SECRET_ACCESS_KEY: "secret-key-test",
-  PHOTOS_SYNC_GLACIER_ENCRYPTION_PASSWORD: PASSWORD,
-  PHOTOS_SYNC_GLACIER_ENCRYPTION_SALT: SALT,
-});
+const SECRETS = { password: PASSWORD, salt: SALT };
+const glacierEnv = (s3: GlacierStub) => glacierEnvOf(s3, SECRETS);
 
 function lines(stdout: string): { type: string; [k: string]: unknown }[] {
   return stdout.trim().split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l));
@@ -51,25 +32,15 @@ function coldRows(home: string): Record<string, unknown>[] {
   }
 }
 
-/** The sample imported into a fresh emulator; the stub has versioning, as `backup --setup` leaves it. */
-async function imported(dir: string) {
-  const server = await startEmulator();
-  const sample = await writeSampleLibrary(join(dir, "Sample.photoslibrary"));
-  const home = join(dir, "home");
-  const run = await cli(importArgs(home, sample.path), env(server));
-  assert.equal(run.code, 0, run.stderr);
-  return { server, sample, home };
-}
-
 Deno.test("archive --cold glacier stores the Live Photo whole, encrypted, verified; then it may leave Immich", async () => {
   await withTempDir(async (dir) => {
-    const { server, sample, home } = await imported(dir);
+    const { server, sample, home } = await importedSample(dir);
     await using _server = server;
     await using s3 = startGlacierStub();
     s3.versioning = "Enabled";
     const live = sample.uuids.live;
     const all = { ...env(server), ...glacierEnv(s3) };
-    const args = ["archive", "--uuid", live, "--cold", "glacier", "--json", ...pointing(home, sample.path)];
+    const args = ["archive", "--uuid", live, "--cold", "glacier", "--json", ...placeArgs(home, sample.path)];
 
     const dry = await cli([...args, "--dry-run"], all);
     assert.equal(dry.code, 0, dry.stderr);
@@ -159,13 +130,13 @@ Deno.test("archive --cold glacier stores the Live Photo whole, encrypted, verifi
 
 Deno.test("a cold object deleted behind the tool's back is reported, and the asset stays in Immich", async () => {
   await withTempDir(async (dir) => {
-    const { server, sample, home } = await imported(dir);
+    const { server, sample, home } = await importedSample(dir);
     await using _server = server;
     await using s3 = startGlacierStub();
     s3.versioning = "Enabled";
     const live = sample.uuids.live;
     const all = { ...env(server), ...glacierEnv(s3) };
-    const args = ["archive", "--uuid", live, "--cold", "glacier", "--json", ...pointing(home, sample.path)];
+    const args = ["archive", "--uuid", live, "--cold", "glacier", "--json", ...placeArgs(home, sample.path)];
     assert.equal((await cli(args, all)).code, 0);
     const video = coldRows(home).find((r) => r.key === "motion")!;
     s3.objects.delete(String(video.object_key));
@@ -188,7 +159,7 @@ Deno.test("a cold object deleted behind the tool's back is reported, and the ass
 
 Deno.test("archive --cold b2 reads every file back and compares its SHA-1; --remove-from-immich needs --cold", async () => {
   await withTempDir(async (dir) => {
-    const { server, sample, home } = await imported(dir);
+    const { server, sample, home } = await importedSample(dir);
     await using _server = server;
     const remote = join(dir, "b2");
     const all = {
@@ -198,7 +169,7 @@ Deno.test("archive --cold b2 reads every file back and compares its SHA-1; --rem
       PHOTOS_SYNC_B2_ENCRYPTION_PASSWORD: PASSWORD,
       PHOTOS_SYNC_B2_ENCRYPTION_SALT: SALT,
     };
-    const base = ["archive", "--uuid", sample.uuids.favorite, "--json", ...pointing(home, sample.path)];
+    const base = ["archive", "--uuid", sample.uuids.favorite, "--json", ...placeArgs(home, sample.path)];
     const bare = await cli([...base, "--remove-from-immich"], all);
     assert.equal(bare.code, 2);
     assert.match(bare.stderr, /--remove-from-immich needs --cold/);
@@ -226,7 +197,7 @@ Deno.test("archive --cold b2 reads every file back and compares its SHA-1; --rem
 
 Deno.test("archive --cold killed (kill -9) mid-upload and run again: every object uploaded once, the bundle whole", async () => {
   await withTempDir(async (dir) => {
-    const { server, sample, home } = await imported(dir);
+    const { server, sample, home } = await importedSample(dir);
     await using _server = server;
     let held!: () => void;
     const holding = new Promise<void>((resolve) => held = resolve);
@@ -250,7 +221,7 @@ Deno.test("archive --cold killed (kill -9) mid-upload and run again: every objec
       "--cold",
       "glacier",
       "--json",
-      ...pointing(home, sample.path),
+      ...placeArgs(home, sample.path),
     ];
     const child = spawnCli(args, all);
     await holding;
@@ -277,14 +248,14 @@ Deno.test("archive --cold killed (kill -9) mid-upload and run again: every objec
 
 Deno.test("backup --verify-cold reports drift per asset: a deleted object, another class; a clean tier passes", async () => {
   await withTempDir(async (dir) => {
-    const { server, sample, home } = await imported(dir);
+    const { server, sample, home } = await importedSample(dir);
     await using _server = server;
     await using s3 = startGlacierStub();
     s3.versioning = "Enabled";
     const all = { ...env(server), ...glacierEnv(s3) };
     for (const uuid of [sample.uuids.live, sample.uuids.favorite]) {
       const run = await cli(
-        ["archive", "--uuid", uuid, "--cold", "glacier", ...pointing(home, sample.path)],
+        ["archive", "--uuid", uuid, "--cold", "glacier", ...placeArgs(home, sample.path)],
         all,
       );
       assert.equal(run.code, 0, run.stderr);

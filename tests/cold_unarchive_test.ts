@@ -12,6 +12,7 @@ import { hashFile } from "../core/model/hash.ts";
 import { writeSampleLibrary } from "../plugins/source/photoslibrary/sample_library.ts";
 import { cli, listFiles, spawnCli, withTempDir } from "./_cli.ts";
 import { env, importArgs, trackerRows } from "./_immich.ts";
+import { glacierEnv, placeArgs } from "./_cold.ts";
 import { startEmulator } from "./immich_emulator/mod.ts";
 import { startGlacierStub } from "./s3_glacier_stub.ts";
 
@@ -43,7 +44,7 @@ async function coldOnly(dir: string, target: string, targetEnv: Record<string, s
   const uuid = sample.uuids.live;
   const archived = await cli([
     ...["archive", "--uuid", uuid, "--cold", target, "--remove-from-immich", "--yes", "--max-share", "1"],
-    ...["--home", home, "--to", "immich", "--source", "photoslibrary", "--library", sample.path],
+    ...placeArgs(home, sample.path),
   ], all);
   assert.equal(archived.code, 0, archived.stderr);
   const sent = trackerRows(home).filter((r) => r.asset_id === uuid);
@@ -56,14 +57,7 @@ Deno.test("unarchive from Glacier: estimate, restore asked once, back into a fol
     let skew = 0;
     await using s3 = startGlacierStub({ clock: () => Date.now() + skew });
     s3.versioning = "Enabled";
-    const { server, sample, home, uuid, sent, all } = await coldOnly(dir, "glacier", {
-      PHOTOS_SYNC_GLACIER_BUCKET_NAME: s3.bucket,
-      PHOTOS_SYNC_GLACIER_ENDPOINT: s3.endpoint,
-      PHOTOS_SYNC_GLACIER_ACCESS_KEY_ID: "AKIATESTKEY01",
-      PHOTOS_SYNC_GLACIER_SECRET_ACCESS_KEY: "secret-key-test",
-      PHOTOS_SYNC_GLACIER_ENCRYPTION_PASSWORD: SECRETS.password,
-      PHOTOS_SYNC_GLACIER_ENCRYPTION_SALT: SECRETS.salt,
-    });
+    const { server, sample, home, uuid, sent, all } = await coldOnly(dir, "glacier", glacierEnv(s3, SECRETS));
     await using _server = server;
     const out = join(dir, "back");
     const args = ["unarchive", "--uuid", uuid, "--into-folder", out, "--home", home, "--json"];
@@ -142,14 +136,7 @@ Deno.test("unarchive --wait polls until the restore is done, then brings the ass
     let skew = 0;
     await using s3 = startGlacierStub({ clock: () => Date.now() + skew });
     s3.versioning = "Enabled";
-    const { server, home, uuid, sent, all } = await coldOnly(dir, "glacier", {
-      PHOTOS_SYNC_GLACIER_BUCKET_NAME: s3.bucket,
-      PHOTOS_SYNC_GLACIER_ENDPOINT: s3.endpoint,
-      PHOTOS_SYNC_GLACIER_ACCESS_KEY_ID: "AKIATESTKEY01",
-      PHOTOS_SYNC_GLACIER_SECRET_ACCESS_KEY: "secret-key-test",
-      PHOTOS_SYNC_GLACIER_ENCRYPTION_PASSWORD: SECRETS.password,
-      PHOTOS_SYNC_GLACIER_ENCRYPTION_SALT: SECRETS.salt,
-    });
+    const { server, home, uuid, sent, all } = await coldOnly(dir, "glacier", glacierEnv(s3, SECRETS));
     await using _server = server;
     const out = join(dir, "back");
     const child = spawnCli(
