@@ -4,7 +4,8 @@
  * @module
  */
 import type { SQLInputValue } from "node:sqlite";
-import type { Tracker } from "./mod.ts";
+import { join } from "node:path";
+import { Tracker } from "./mod.ts";
 import { sqlOf } from "./sql.ts";
 
 /** The rows of `sql`, as plain objects. */
@@ -23,4 +24,22 @@ export function execute(
 ): { changes: number; lastInsertRowid: number } {
   const r = sqlOf(tracker).prepare(sql).run(...params);
   return { changes: Number(r.changes), lastInsertRowid: Number(r.lastInsertRowid) };
+}
+
+/** A fresh tracker in a temporary folder for `fn` (`path` is its file); closed and removed after. */
+export async function withTracker(
+  fn: (tracker: Tracker, path: string) => void | Promise<void>,
+): Promise<void> {
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = join(dir, "tracker.db");
+    const tracker = Tracker.open(path);
+    try {
+      await fn(tracker, path);
+    } finally {
+      tracker.close();
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 }

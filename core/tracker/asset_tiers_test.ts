@@ -1,29 +1,14 @@
 import assert from "node:assert/strict";
-import { join } from "node:path";
 import { assetFixture } from "../plugin/testing/mod.ts";
-import { execute } from "./_testing.ts";
+import { execute, withTracker } from "./_testing.ts";
 import { ArchiveStore } from "./archive_state.ts";
 import type { Query } from "./asset_query.ts";
 import { assetTierPage, assetTierPages, cursorAfter } from "./asset_tiers.ts";
 import { ColdStore } from "./cold_state.ts";
-import { Tracker } from "./mod.ts";
+import type { Tracker } from "./mod.ts";
 
 const DEST = "immich:https://nas";
 const ids = { source: "photos", target: "glacier:bucket/photos-sync" };
-
-async function withTracker(fn: (tracker: Tracker) => void | Promise<void>) {
-  const dir = await Deno.makeTempDir();
-  try {
-    const tracker = Tracker.open(join(dir, "tracker.db"));
-    try {
-      await fn(tracker);
-    } finally {
-      tracker.close();
-    }
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
 
 /** An asset seen in the library and imported at DEST with `size` bytes. */
 function imported(tracker: Tracker, id: string, kind: "photo" | "video", size: number) {

@@ -1,26 +1,13 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { assetFixture } from "../plugin/testing/mod.ts";
+import { withTracker } from "./_testing.ts";
 import { ColdStore } from "./cold_state.ts";
 import { MIGRATIONS } from "./migrations.ts";
 import { Tracker } from "./mod.ts";
 
 const ids = { source: "photos", target: "glacier:bucket/photos-sync" };
 const asset = assetFixture({ id: "A1", filename: "IMG_1.HEIC", favorite: true });
-
-async function withTracker(fn: (tracker: Tracker) => void | Promise<void>) {
-  const dir = await Deno.makeTempDir();
-  try {
-    const tracker = Tracker.open(join(dir, "tracker.db"));
-    try {
-      await fn(tracker);
-    } finally {
-      tracker.close();
-    }
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
 
 const file = (key: string, size: number) => ({
   key,

@@ -6,7 +6,7 @@ import type { Asset } from "../model/asset.ts";
 import { PlanBuilder } from "../model/plan.ts";
 import { MIGRATIONS, SCHEMA_VERSION } from "./migrations.ts";
 import { LockedError, processAlive, Tracker } from "./mod.ts";
-import { query } from "./_testing.ts";
+import { query, withTracker } from "./_testing.ts";
 
 const IDS = { source: "photos", destination: "folder:/x" };
 
@@ -27,18 +27,6 @@ function asset(id: string, extra: Partial<Asset> = {}): Asset {
     resources: [{ role: "original", filename: `${id}.jpg`, present: true, path: `/lib/${id}.jpg` }],
     ...extra,
   };
-}
-
-async function withTracker(fn: (t: Tracker, path: string) => void | Promise<void>) {
-  const dir = await Deno.makeTempDir();
-  const path = join(dir, "tracker.db");
-  const t = Tracker.open(path);
-  try {
-    await fn(t, path);
-  } finally {
-    t.close();
-    await Deno.remove(dir, { recursive: true });
-  }
 }
 
 function imported(t: Tracker, a: Asset) {
