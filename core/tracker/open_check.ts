@@ -5,7 +5,6 @@
  * process keeps locked names that process; a new file is created readable by its owner only.
  * @module
  */
-import { dirname } from "node:path";
 import type { DatabaseSync } from "node:sqlite";
 import { ConfigError } from "../plugin/errors.ts";
 import { int, text } from "./sql.ts";
@@ -135,7 +134,7 @@ export function lockHolder(db: DatabaseSync): string | undefined {
  * undefined when it can. SQLite only says "unable to open database file".
  */
 export function unwritableFolder(path: string): string | undefined {
-  const dir = dirname(path);
+  const dir = path.includes("/") ? path.slice(0, path.lastIndexOf("/")) || "/" : ".";
   try {
     const probe = Deno.makeTempFileSync({ dir, prefix: ".photos-sync-probe-" });
     Deno.removeSync(probe);
