@@ -3,7 +3,7 @@
  * tracker records what it confirmed, and members of a burst are stacked as they arrive.
  * @module
  */
-import type { Asset } from "../model/asset.ts";
+import type { Asset, PersonInAsset } from "../model/asset.ts";
 import type { ExportedGroup, Plan } from "../model/plan.ts";
 import { errorKind, messageOf, PluginError } from "../plugin/errors.ts";
 import type { RemoteRef } from "../plugin/types.ts";
@@ -17,14 +17,48 @@ export async function putAndRecord(run: ImportRun, group: ExportedGroup): Promis
   const result = await options.destination.put(group);
   checkPutResult(options.destinationId, group.plan, result.resources);
   options.tracker.recordImported(run.ids, group, result.resources);
-  new SyncStore(options.tracker).recordSent(
-    run.ids,
-    group.asset.id,
-    fieldsRead(group.asset, options.sourceFields?.read),
-  );
+  const fields = fieldsRead(group.asset, options.sourceFields?.read);
+  // Agreed is only what reached the destination: people left out are sent by the next sync.
+  if (!(await namePeople(run, group, result.resources, fields.people))) delete fields.people;
+  new SyncStore(options.tracker).recordSent(run.ids, group.asset.id, fields);
   const stackGroup = group.plan.stackGroup;
   if (stackGroup) await stackMembers(run, stackGroup.id, group.asset);
   return result.resources;
+}
+
+/**
+ * Names the asset's people on its primary at the destination: the put carries every other field,
+ * people go through their own calls. False when they wait for the next sync: the call failed, or
+ * the destination refused it earlier in the run (a key made for imports may lack the people
+ * permissions; the import goes on, and `sync` says what the key lacks).
+ */
+async function namePeople(
+  run: ImportRun,
+  group: ExportedGroup,
+  refs: RemoteRef[],
+  people: PersonInAsset[] | undefined,
+): Promise<boolean> {
+  const { destination } = run.options;
+  if (!people?.length || !destination.people) return true;
+  const primary = refs.find((r) => r.key === group.plan.primary)?.remoteId;
+  if (!primary || run.peopleRefused) return false;
+  try {
+    await destination.people(primary, people);
+    return true;
+  } catch (e) {
+    if (errorKind(e) === "fatal") {
+      // Said once: the other assets in flight were refused the same way.
+      if (run.peopleRefused) return false;
+      run.peopleRefused = true;
+    }
+    run.emit({
+      type: "warning",
+      assetId: group.asset.id,
+      message: `${group.asset.filename} is imported, but naming its people failed (the next sync tries ` +
+        `again${run.peopleRefused ? "; no other asset of this run tries" : ""}): ${messageOf(e)}`,
+    });
+    return false;
+  }
 }
 
 function checkPutResult(destinationId: string, plan: Plan, refs: RemoteRef[]): void {

@@ -102,6 +102,8 @@ export interface ImportRun {
   abort: AbortController;
   states: Map<string, TransferState>;
   now: () => Date;
+  /** Set once the destination refused to name people: the run's other assets leave them to sync. */
+  peopleRefused?: boolean;
 }
 
 export function emptySummary(): RunSummary {
