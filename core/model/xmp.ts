@@ -1,15 +1,15 @@
 /**
  * The XMP sidecar the Photos-import layout writes next to an asset's files (`IMG_0001.xmp`): the
  * metadata Photos' import and other tools read from XMP (capture date with its offset, GPS, title,
- * caption, keywords, favorite as a rating), and in a namespace of our own what no import reads
- * (album names, favorite and hidden as such, the asset's id).
+ * caption, keywords, favorite as a rating, named people with their face regions), and in a namespace
+ * of our own what no import reads (album names, favorite and hidden as such, the asset's id).
  *
  * The folder destination writes these beside the files, and `archive --cold` stores one with each
  * asset's cold bundle (Immich's upload sidecar is its own, shaped for what Immich reads); it reads
  * nothing but the model, so it lives here, below both.
  * @module
  */
-import type { Asset, CaptureDate } from "./asset.ts";
+import type { Asset, CaptureDate, PersonInAsset } from "./asset.ts";
 
 /** Our namespace: what no importer reads, kept so that nothing Photos knew is lost. */
 export const PHOTOS_SYNC_NS = "https://github.com/photos-sync/photos-sync/ns/xmp/1.0/";
@@ -80,7 +80,36 @@ function standardFields(asset: Asset): string[] {
   // Favorite is five stars (the convention of the tools that have no favorite); else the source's rating.
   const rating = asset.favorite ? 5 : asset.rating;
   if (rating !== undefined) lines.push(element("xmp:Rating", String(rating)));
+  const names = [...new Set((asset.people ?? []).map((p) => p.name).filter((n) => n.trim() !== ""))];
+  if (names.length > 0) lines.push(bag("Iptc4xmpExt:PersonInImage", names));
+  const faces = (asset.people ?? []).filter((p) => p.face && p.name.trim() !== "");
+  if (faces.length > 0) lines.push(faceRegions(asset, faces));
   return lines;
+}
+
+/** Namespaces the people need, declared only in packets that name people (others keep their text). */
+const PEOPLE_NAMESPACES = ` xmlns:Iptc4xmpExt="http://iptc.org/std/Iptc4xmpExt/2008-02-29/"` +
+  ` xmlns:mwg-rs="http://www.metadataworkinggroup.com/schemas/regions/"` +
+  ` xmlns:stArea="http://ns.adobe.com/xmp/sType/Area#"` +
+  ` xmlns:stDim="http://ns.adobe.com/xap/1.0/sType/Dimensions#"`;
+
+/**
+ * The faces as Metadata Working Group regions (what Lightroom, digiKam and Immich read): normalised
+ * to the image as shown, like Photos' own, but by the face's centre where our box has its corner.
+ */
+function faceRegions(asset: Asset, people: PersonInAsset[]): string {
+  const n = (v: number) => String(Number(v.toFixed(6)));
+  const items = people.map(({ name, face }) => {
+    const { x, y, width, height } = face!;
+    return `<rdf:li rdf:parseType="Resource">${element("mwg-rs:Name", name)}<mwg-rs:Type>Face</mwg-rs:Type>` +
+      `<mwg-rs:Area stArea:x="${n(x + width / 2)}" stArea:y="${n(y + height / 2)}" stArea:w="${n(width)}"` +
+      ` stArea:h="${n(height)}" stArea:unit="normalized"/></rdf:li>`;
+  });
+  const dimensions = asset.width && asset.height
+    ? `<mwg-rs:AppliedToDimensions stDim:w="${asset.width}" stDim:h="${asset.height}" stDim:unit="pixel"/>`
+    : "";
+  return `<mwg-rs:Regions rdf:parseType="Resource">${dimensions}` +
+    `<mwg-rs:RegionList><rdf:Bag>${items.join("")}</rdf:Bag></mwg-rs:RegionList></mwg-rs:Regions>`;
 }
 
 /** Ours: album names (no import reads them from XMP), favorite and hidden as such, the asset's id. */
@@ -106,7 +135,8 @@ export function xmpPacket(asset: Asset): string {
     ` xmlns:photoshop="http://ns.adobe.com/photoshop/1.0/"` +
     ` xmlns:dc="http://purl.org/dc/elements/1.1/"` +
     ` xmlns:xmp="http://ns.adobe.com/xap/1.0/"` +
-    ` xmlns:photos-sync="${PHOTOS_SYNC_NS}">`,
+    ` xmlns:photos-sync="${PHOTOS_SYNC_NS}"` +
+    ((asset.people ?? []).some((p) => p.name.trim() !== "") ? PEOPLE_NAMESPACES : "") + ">",
     ...standardFields(asset),
     ...ownFields(asset),
     `</rdf:Description>`,
