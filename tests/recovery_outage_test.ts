@@ -36,7 +36,7 @@ Deno.test("after an outage: failures wait out their back-off, review --retry imp
     assert.match(early.stdout, /skipped: 7 waiting/);
     assert.match(
       early.stdout,
-      /^7 assets wait after a transient failure until 2026-01-05 10:05 UTC; a later import or sync retries them then, photos-sync review --retry now$/m,
+      /^7 assets wait after a transient failure until 2026-01-05 10:05 UTC; a later import or sync retries them then; to retry them now: photos-sync review --retry$/m,
     );
     assert.equal(server.emulator.state.assets.size, 0, "nothing is tried before its back-off passed");
 

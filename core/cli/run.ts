@@ -184,7 +184,7 @@ function retryLaterLine(later: NonNullable<RunSummary["retryLater"]>): string {
   const last = readableTime(later.latest);
   const when = first === last ? `until ${first}` : `until ${first} (the last until ${last})`;
   return `${later.assets} assets wait after a transient failure ${when}; ` +
-    `a later import or sync retries them then, photos-sync review --retry now`;
+    `a later import or sync retries them then; to retry them now: photos-sync review --retry`;
 }
 
 /** `3725` -> `1h 2m`, `95` -> `1m 35s`. */

@@ -139,7 +139,7 @@ export const CASES: HostileCase[] = [
       assert.match(r.stdout, /skipped: .*1 waiting/);
       assert.match(
         r.stdout,
-        /^1 assets wait after a transient failure until 2999-01-01 00:00 UTC; a later import or sync retries them then, photos-sync review --retry now$/m,
+        /^1 assets wait after a transient failure until 2999-01-01 00:00 UTC; a later import or sync retries them then; to retry them now: photos-sync review --retry$/m,
       );
     },
   },
