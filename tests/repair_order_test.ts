@@ -64,6 +64,16 @@ Deno.test({
       assert.match(await ok(["reclassify", "--repair", ...run]), /already there 2, failed 0/);
       await assertBothSent(dest, before);
       assert.equal(await incomplete(run), LACKING_IN_LIBRARY);
+      // What is left lacks what the library lacks too: status says what, so the advice can be followed.
+      const status = await ok(["status", "--json", "--offline", ...run]);
+      assert.deepEqual(JSON.parse(status).destinations[0].incompleteBy, {
+        "RAW file missing": 1,
+        "motion video missing": 1,
+      });
+      assert.match(
+        await ok(["status", "--offline", ...run]),
+        /^ {2}incomplete 2: RAW file missing 1, motion video missing 1 \(once the library has what they lack/m,
+      );
     }),
 });
 

@@ -45,7 +45,12 @@ export function printStatus(output: Output, report: StatusReport): void {
       output.out(`  Cinematic ${d.cinematic.total}, with sidecars ${d.cinematic.withSidecars}`);
     }
     if (d.incomplete > 0) {
-      output.out(`  incomplete ${d.incomplete} (finish with: photos-sync reclassify --repair)`);
+      // The advice holds once the files are back: a repair alone cannot send what the library lacks.
+      const what = Object.entries(d.incompleteBy).map(([reason, n]) => `${reason} ${n}`).join(", ");
+      output.out(
+        `  incomplete ${d.incomplete}${what ? `: ${what}` : ""} (once the library has what they lack, ` +
+          `e.g. downloaded from iCloud: photos-sync reclassify --repair)`,
+      );
     }
     if (d.goneFromSource > 0) output.out(`  gone from the source, kept here: ${d.goneFromSource}`);
     if (d.removedThere > 0) output.out(`  deleted there, not sent again: ${d.removedThere}`);

@@ -50,6 +50,8 @@ export interface DestinationTotals {
   bytes: number;
   /** Imported, but the plan was incomplete (e.g. a Live Photo without its motion video). */
   incomplete: number;
+  /** The incomplete assets by what they lack (`RAW file missing`: 2); an asset may lack more than one. */
+  incompleteBy: Record<string, number>;
   /** Failed and skipped assets by error class (permanent, retryable, ...). */
   problems: Record<string, number>;
   livePhotos: { total: number; complete: number };
@@ -114,6 +116,7 @@ export interface StatusReport {
 function destinationTotalsOf(
   r: Row,
   problems: { destination: string; cls: string; n: number }[],
+  lacking: { destination: string; reason: string; n: number }[],
 ): DestinationTotals {
   const destination = text(r, "destination");
   return {
@@ -123,6 +126,9 @@ function destinationTotalsOf(
     skipped: int(r, "skipped"),
     bytes: int(r, "bytes"),
     incomplete: int(r, "incomplete"),
+    incompleteBy: Object.fromEntries(
+      lacking.filter((l) => l.destination === destination).map((l) => [l.reason, l.n]),
+    ),
     problems: Object.fromEntries(
       problems.filter((p) => p.destination === destination).map((p) => [p.cls, p.n]),
     ),
@@ -150,6 +156,13 @@ export function statusReport(
     {},
     (r) => ({ destination: text(r, "destination"), cls: text(r, "cls"), n: int(r, "n") }),
   );
+  const lacking = sql.all(
+    `SELECT t.destination, j.value AS reason, COUNT(*) AS n FROM transfers t, json_each(t.incomplete) j
+     WHERE t.status = 'imported' AND json_valid(t.incomplete) AND t.incomplete != '[]'
+     GROUP BY t.destination, j.value ORDER BY n DESC, reason`,
+    {},
+    (r) => ({ destination: text(r, "destination"), reason: text(r, "reason"), n: int(r, "n") }),
+  );
   const destinations = sql.all(
     `SELECT t.destination,
        SUM(t.status = 'imported') AS imported, SUM(t.status = 'failed') AS failed, SUM(t.status = 'skipped') AS skipped,
@@ -166,7 +179,7 @@ export function statusReport(
      FROM transfers t JOIN assets a USING (source, asset_id)
      GROUP BY t.destination ORDER BY t.destination`,
     {},
-    (r) => destinationTotalsOf(r, problems),
+    (r) => destinationTotalsOf(r, problems, lacking),
   );
   const runs = tracker.recentRuns(5).map(({ id, command, status, startedAt, endedAt, dryRun }) => ({
     id,
