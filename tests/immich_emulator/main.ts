@@ -1,7 +1,7 @@
 /**
  * Runs the emulator as a process, for benchmarks and tests that need it outside their own:
  *
- *   deno run -A tests/immich_emulator/main.ts [--version 3.2.2] [--port 0] [--store DIR] [--max-body BYTES]
+ *   deno run -A tests/immich_emulator/main.ts [--version 3.2.2] [--port 0] [--store DIR (made if missing)] [--max-body BYTES]
  *
  * Prints one JSON line `{"url": ..., "apiKey": ..., "version": ...}` on stdout once it listens,
  * then serves until it receives SIGTERM or SIGINT. `GET /__emulator/state` shows what it holds;
@@ -16,6 +16,8 @@ function flag(name: string): string | undefined {
 }
 
 if (import.meta.main) {
+  // Uploads are written there: a folder that is not there would answer every upload with a 500.
+  if (flag("store")) await Deno.mkdir(flag("store")!, { recursive: true });
   const running = await startEmulator({
     version: flag("version") ?? "3.2.2",
     port: Number(flag("port") ?? 0),
