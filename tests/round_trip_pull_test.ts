@@ -92,6 +92,18 @@ Deno.test({
 
       // Into a folder (from the tracker as it was before the pull): the file once.
       const folder = join(dir, "pulled");
+      const line = async (...more: string[]) => {
+        const r = await twinCli(
+          ["pull", "--into-folder", folder, "--home", folderHome, ...more],
+          env(server),
+        );
+        assert.equal(r.code, 0, r.stderr);
+        return r.stdout.trim().split("\n").find((l) => l.includes("assets picked"));
+      };
+      assert.equal(
+        await line("--dry-run"),
+        `1 assets picked; 1 would be written to ${folder}, 0 already there, 0 failed`,
+      );
       for (let run = 0; run < 2; run++) {
         const r = await twinCli(
           ["pull", "--into-folder", folder, "--json", "--home", folderHome],
@@ -100,6 +112,7 @@ Deno.test({
         assert.equal(r.code, 0, r.stderr);
         assert.equal(JSON.parse(r.stdout).import.imported, run === 0 ? 1 : 0);
       }
+      assert.equal(await line(), `1 assets picked; 0 written to ${folder}, 1 already there, 0 failed`);
       const files = (await listFiles(folder)).filter((f) =>
         !f.endsWith(".xmp") && !f.split("/").at(-1)!.startsWith(".")
       );

@@ -203,9 +203,11 @@ function print(output: Output, s: BringBackSummary, flags: BackFlags, mode: stri
   }
   const would = flags.dryRun ? "would be " : "";
   const where = flags.intoFolder ? `written to ${flags.intoFolder}` : "created in Photos";
+  const brought = flags.dryRun ? s.import.wouldImport : s.import.imported;
+  // There already: brought by an earlier run (the tracker knows) or found there by this one.
+  const there = s.import.duplicates + s.import.skipped.imported;
   output.out(
-    `${s.picked} assets picked; ${s.import.imported} ${would}${where}, ${s.import.duplicates} already there, ` +
-      `${s.import.failed} failed`,
+    `${s.picked} assets picked; ${brought} ${would}${where}, ${there} already there, ${s.import.failed} failed`,
   );
   if (s.linked > 0) output.out(`${s.linked} linked to the Immich assets they came from (never sent back)`);
 }
