@@ -5,10 +5,14 @@
  * `--help` and `<command> --help` answer from generated text (`core/cli/quick_help.ts`) when stdout
  * is not a terminal, as here; the other cases load the parser, the command and the plugins they use.
  *
+ * With `BENCH_BEFORE` set to another checkout's `main.ts` (e.g. a worktree of the main branch),
+ * that one is measured too, alternating with this one and the peer: before and after in one run.
+ *
  *   deno task bench startup
  *   BENCH_ASSETS=20 BENCH_RUNS=5 (defaults)
+ *   BENCH_BEFORE=/work/wt/base/main.ts deno task bench startup
  */
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { V8_FLAGS } from "../core/schedule/launcher.ts";
 import { writeSampleLibrary } from "../plugins/source/photoslibrary/sample_library.ts";
 import { MAIN } from "./_immich.ts";
@@ -16,6 +20,7 @@ import { measure, type Measurement as Run } from "./_measure.ts";
 
 const ASSETS = Number(Deno.env.get("BENCH_ASSETS") ?? 20);
 const RUNS = Number(Deno.env.get("BENCH_RUNS") ?? 5);
+const BEFORE = Deno.env.get("BENCH_BEFORE");
 
 const dir = await Deno.makeTempDir({ prefix: "photos-sync-bench-" });
 try {
@@ -27,6 +32,11 @@ try {
   const deno = (args: string[]) => () =>
     measure(Deno.execPath(), ["run", "-A", `--v8-flags=${V8_FLAGS}`, ...args], env);
   const ours = (args: string[]) => deno([MAIN, "--home", home, ...args]);
+  // The other checkout runs with its own configuration (import map, lock file, node_modules).
+  const before = (args: string[]) =>
+    BEFORE
+      ? deno(["--config", join(dirname(BEFORE), "deno.json"), BEFORE, "--home", home, ...args])
+      : undefined;
   const noop = [
     "import",
     "--source",
@@ -40,27 +50,36 @@ try {
   ];
   // The first import copies the library; the measured ones find nothing to do.
   await ours(noop)();
-  const cases: [string, () => Promise<Run>][] = [
-    ["--help", ours(["--help"])],
-    ["import --help", ours(["import", "--help"])],
-    ["status --tracker-only", ours(["status", "--tracker-only"])],
-    [`no-op import of ${ASSETS} assets`, ours(noop)],
+  const cases: [string, string[]][] = [
+    ["--help", ["--help"]],
+    ["import --help", ["import", "--help"]],
+    ["status --tracker-only", ["status", "--tracker-only"]],
+    [`no-op import of ${ASSETS} assets`, noop],
   ];
   const baseline = deno([hello]);
-  for (const [name, run] of cases) {
-    let best: Run | undefined;
-    let peer: Run | undefined;
+  const seconds = (runs: Run[]) => runs.map((r) => r.seconds).sort((a, b) => a - b);
+  for (const [name, args] of cases) {
+    const runs: Record<"ours" | "before" | "peer", Run[]> = { ours: [], before: [], peer: [] };
+    const beforeRun = before(args);
     for (let i = 0; i < RUNS; i++) {
-      const a = await run();
-      if (!best || a.seconds < best.seconds) best = a;
-      const b = await baseline();
-      if (!peer || b.seconds < peer.seconds) peer = b;
+      runs.ours.push(await ours(args)());
+      if (beforeRun) runs.before.push(await beforeRun());
+      runs.peer.push(await baseline());
     }
+    const peer = seconds(runs.peer)[0];
+    const line = (label: string, of: Run[]) => {
+      const s = seconds(of);
+      const peak = of.find((r) => r.seconds === s[0])?.peakMb;
+      return `${label} ${(s[0] / peer).toFixed(2)}x (best ${s[0].toFixed(3)} s, worst ${
+        s.at(-1)!.toFixed(3)
+      } s, ` +
+        `peak ${peak?.toFixed(0) ?? "?"} MB)`;
+    };
+    const peerPeak = runs.peer.find((r) => r.seconds === peer)?.peakMb;
     console.log(
-      `${name}: photos-sync takes ${(best!.seconds / peer!.seconds).toFixed(2)}x the time of a one-line ` +
-        `Deno program (${best!.seconds.toFixed(3)} s vs ${peer!.seconds.toFixed(3)} s; peak ${
-          best!.peakMb?.toFixed(0) ?? "?"
-        } MB vs ${peer!.peakMb?.toFixed(0) ?? "?"} MB)`,
+      `${name}: photos-sync takes, of the time of a one-line Deno program (best ${peer.toFixed(3)} s, ` +
+        `peak ${peerPeak?.toFixed(0) ?? "?"} MB): ${line("this checkout", runs.ours)}` +
+        (BEFORE ? `; ${line("before", runs.before)}` : ""),
     );
   }
 } finally {

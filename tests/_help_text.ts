@@ -25,7 +25,7 @@ export async function fullCliStdout(args: string[], env: Record<string, string>)
 
 /**
  * The help of the default configuration (an empty data directory, no environment), generated in a
- * child whose stdout is a pipe: on a terminal commander would wrap at the terminal's width.
+ * child whose stdout is a pipe: on a terminal the parser would wrap at the terminal's width.
  */
 export async function generateHelp(): Promise<GeneratedHelp> {
   const child = new Deno.Command(Deno.execPath(), {

@@ -55,7 +55,7 @@ Deno.test("quickHelp answers only when the full CLI would print the generated te
     await Deno.writeTextFile(`${home}/other.env`, "PHOTOS_SYNC_TO=folder\n");
     assert.equal(await ask(["--env-file", `${home}/other.env`, "import", "--help"]), undefined, "--env-file");
     assert.equal(await ask(["--home", `${home}/x`, "--help"]), "top help", "--home");
-    assert.equal(await ask(["import", "--help"], {}, 120), undefined, "commander wraps at 120 there");
+    assert.equal(await ask(["import", "--help"], {}, 120), undefined, "the parser wraps at 120 there");
     assert.equal(await ask(["scan", "--help"]), undefined, "no text for scan");
     assert.equal(await ask(["import"]), undefined, "not a help");
     assert.equal(

@@ -5,7 +5,7 @@
  * be archived, with sizes, and changes nothing.
  * @module
  */
-import type { Command } from "commander";
+import type { Command } from "./parser.ts";
 import { join } from "node:path";
 import { archiveAssets, type ArchiveSelection, type ArchiveSummary } from "../engine/archive.ts";
 import { parseQuery } from "../engine/archive_query.ts";

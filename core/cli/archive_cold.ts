@@ -6,7 +6,7 @@
  * `--remove-from-photos`.
  * @module
  */
-import type { Command } from "commander";
+import type { Command } from "./parser.ts";
 import { archiveCold, type ColdSummary } from "../engine/cold.ts";
 import type { WantedAsset } from "../engine/cold_bundle.ts";
 import { ConfigError } from "../plugin/errors.ts";

@@ -5,8 +5,8 @@
  * flags and picks the mode; each mode has its own file (`backup_*.ts`).
  * @module
  */
-import type { Command } from "commander";
-import { Option } from "commander";
+import type { Command } from "./parser.ts";
+import { Option } from "./parser.ts";
 import { ConfigError } from "../plugin/errors.ts";
 import type { DestinationPlugin } from "../plugin/types.ts";
 import { backupCheck } from "./backup_check.ts";
@@ -88,7 +88,7 @@ export function registerBackup(program: Command, ctx: CommandContext): void {
       env: ctx.deps.env,
       command: "backup",
       dryRun: flags.dryRun,
-      verbose: command.optsWithGlobals().verbose,
+      verbose: command.optsWithGlobals<{ verbose?: boolean }>().verbose,
       stops: ctx.stops,
     });
     ctx.setRedactor(session.config.redactor);

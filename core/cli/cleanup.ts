@@ -3,7 +3,7 @@
  * destination, behind guards. It deletes nothing anywhere; it only records what is gone.
  * @module
  */
-import type { Command } from "commander";
+import type { Command } from "./parser.ts";
 import { cleanup, type CleanupSummary } from "../engine/cleanup.ts";
 import { ConfigError } from "../plugin/errors.ts";
 import { addCoreFlags, addPluginFlags } from "./flags.ts";

@@ -4,7 +4,7 @@
  *
  * @example
  * ```ts
- * import type { Command } from "commander";
+ * import type { Command } from "./parser.ts";
  * import type { CommandContext } from "./command_context.ts";
  *
  * export function registerHello(program: Command, ctx: CommandContext): void {

@@ -5,7 +5,7 @@
  * same sample and imports nothing.
  * @module
  */
-import type { Command } from "commander";
+import type { Command } from "./parser.ts";
 import { join } from "node:path";
 import { flagValues } from "./flags.ts";
 import { importAssets } from "../engine/import_run.ts";

@@ -2,7 +2,7 @@
  * Flags generated from option declarations, and the way back from parsed flags to option layers.
  * @module
  */
-import { type Command, InvalidArgumentError, Option } from "commander";
+import { type Command, InvalidArgumentError, Option } from "./parser.ts";
 import { CORE_OPTIONS } from "../config/mod.ts";
 import { envNames, flagName, type OptionSpec, secretFileFlag } from "../plugin/options.ts";
 import type { Plugin } from "../plugin/types.ts";
@@ -144,7 +144,7 @@ export function flagValues(cmd: Command): Record<string, string | boolean | unde
 }
 
 /**
- * A commander parser for a count flag: refuses anything but a whole number in the range at parse
+ * A value parser for a count flag: refuses anything but a whole number in the range at parse
  * time, before a data directory or tracker is touched (`--limit 0` once meant "no limit").
  */
 export function countFlag(min: number, max = Number.MAX_SAFE_INTEGER): (value: string) => string {

@@ -4,7 +4,7 @@
  * everything again. Behind `--yes`; nothing at the destination or in the library is touched.
  * @module
  */
-import type { Command } from "commander";
+import type { Command } from "./parser.ts";
 import { ConfigError } from "../plugin/errors.ts";
 import { addCoreFlags, addPluginFlags } from "./flags.ts";
 import type { CommandContext } from "./command_context.ts";

@@ -2,7 +2,7 @@
  * `photos-sync import`: copies what is new in the source to the destination, newest first.
  * @module
  */
-import type { Command } from "commander";
+import type { Command } from "./parser.ts";
 import { importAssets } from "../engine/import_run.ts";
 import { type CommandContext, ExitCode } from "./command_context.ts";
 import { isCinematic, isLive, runReclassify } from "./reclassify.ts";

@@ -8,7 +8,7 @@
  * ```
  * @module
  */
-import { Command, CommanderError } from "commander";
+import { Command, ParserExit } from "./parser.ts";
 import { errorKind, messageOf } from "../plugin/errors.ts";
 import type { Plugin } from "../plugin/types.ts";
 import { type CliDeps, type CommandContext, ExitCode, VERSION } from "./command_context.ts";
@@ -67,7 +67,7 @@ export async function runCli(args: string[], deps: CliDeps): Promise<number> {
   const output = deps.output ?? consoleOutput(() => redactor);
   const stops = new StopSignals(output);
   try {
-    // Third-party plugins are loaded before parsing, so their flags exist for commander and --help.
+    // Third-party plugins are loaded before parsing, so their flags exist for the parser and --help.
     const { plugins, chosen } = await beforeParsing(args, deps);
     const ctx: CommandContext = {
       deps: { ...deps, plugins },
@@ -76,16 +76,14 @@ export async function runCli(args: string[], deps: CliDeps): Promise<number> {
       stops,
       chosen,
     };
-    await (await buildProgram(ctx, namedCommand(args))).parseAsync(args, { from: "user" });
+    await (await buildProgram(ctx, namedCommand(args))).parseAsync(args);
     return stops.received ? stops.report() : 0;
   } catch (e) {
     // Whatever a stopped command threw on its way out (the abort itself, mostly), it was interrupted.
     if (stops.received) return stops.report();
     if (e instanceof ExitCode) return e.code;
-    if (e instanceof CommanderError) {
-      // Help and version are successes; everything else commander throws is a usage error.
-      return e.exitCode === 0 ? 0 : 2;
-    }
+    // Help and version exit 0, usage errors 2; the parser has printed what there was to say.
+    if (e instanceof ParserExit) return e.exitCode;
     if (e instanceof LockedError) {
       output.err(`photos-sync: ${e.message}`);
       return 1;
@@ -106,17 +104,11 @@ export async function buildProgram(ctx: CommandContext, only?: string): Promise<
     .option("--env-file <file>", "the .env file to read (default: <home>/.env)")
     .option("--plugin <file>", "load a third-party plugin file (repeatable)", collect, [])
     .option("-v, --verbose", "debug logging on stderr")
-    .exitOverride()
-    .configureHelp({ showGlobalOptions: true })
     .showHelpAfterError("(run with --help for usage)")
-    .configureOutput({
-      writeOut: (s) => ctx.output.out(s.replace(/\n$/, "")),
-      writeErr: (s) => ctx.output.err(s.replace(/\n$/, "")),
-    });
+    .configureOutput(ctx.output);
   const names = only ? [only] : Object.keys(COMMANDS);
   // Loaded side by side, registered in order.
   for (const register of await Promise.all(names.map((name) => COMMANDS[name]()))) register(program, ctx);
-  for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }
 

@@ -1,7 +1,7 @@
 /**
- * `--help` and `<command> --help` without loading the parser, the commands or the plugins (the
- * parser alone, commander and the Node modules it needs, is most of a start-up): the text the real
- * parser prints for the built-in plugins, generated into `help_text.json` by `deno task help-text`
+ * `--help` and `<command> --help` without loading the parser, the commands or the plugins (`--help`
+ * lists every command, so it would load them all): the text the real parser prints for the
+ * built-in plugins, generated into `help_text.json` by `deno task help-text`
  * (`tests/quick_help_test.ts` fails when it is stale). Whenever the text could differ (third-party
  * plugins, another source or destination chosen, a terminal of another width, a configuration
  * error to report) this answers nothing and the full CLI prints the help.
@@ -12,7 +12,7 @@ import type { PluginChoice } from "./flags.ts";
 
 /** The generated help: for which choice of plugins and width, and the text of each key. */
 export interface GeneratedHelp {
-  /** Commander wraps at the terminal's width, 80 columns when stdout is not a terminal. */
+  /** The parser wraps at the terminal's width, 80 columns when stdout is not a terminal. */
   width: number;
   chosen: PluginChoice;
   /** `""` for `photos-sync --help`, a command's name for `<command> --help`. */
@@ -35,7 +35,7 @@ export function helpKey(args: string[]): string | undefined {
   const rest: string[] = [];
   for (let i = 0; i < args.length; i++) {
     if (PLACE_FLAGS.includes(args[i])) {
-      if (++i >= args.length) return undefined; // commander reports the missing value
+      if (++i >= args.length) return undefined; // the parser reports the missing value
     } else if (!PLACE_FLAGS.some((flag) => args[i].startsWith(`${flag}=`))) rest.push(args[i]);
   }
   const isHelp = (arg: string | undefined) => arg === "--help" || arg === "-h";
@@ -52,7 +52,7 @@ export interface QuickHelpOptions {
   load?: () => Promise<GeneratedHelp>;
 }
 
-/** The width commander wraps at in this process, if stdout is a terminal. */
+/** The width the parser wraps help at in this process, if stdout is a terminal. */
 function terminalColumns(): number | null {
   return Deno.stdout.isTerminal() ? Deno.consoleSize().columns : null;
 }

@@ -5,7 +5,7 @@
  * same repair limited to one kind.
  * @module
  */
-import type { Command } from "commander";
+import type { Command } from "./parser.ts";
 import type { Asset } from "../model/asset.ts";
 import type { Plan } from "../model/plan.ts";
 import { reclassify, type ReclassifySummary } from "../engine/reclassify.ts";

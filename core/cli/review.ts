@@ -8,7 +8,7 @@ import { type ConflictFlags, reviewConflicts } from "./review_conflicts.ts";
 import { remembered } from "../tracker/identity.ts";
 import { SyncStore } from "../tracker/sync_state.ts";
 import { SOURCE_KEY } from "./remembered.ts";
-import type { Command } from "commander";
+import type { Command } from "./parser.ts";
 import { importAssets } from "../engine/import_run.ts";
 import { ConfigError } from "../plugin/errors.ts";
 import { groupProblems, type ProblemExample } from "../server/problems.ts";

@@ -6,7 +6,7 @@
  * record what they brought so that nothing is sent back to Immich or brought twice.
  * @module
  */
-import type { Command } from "commander";
+import type { Command } from "./parser.ts";
 import type { Asset } from "../model/asset.ts";
 import { join } from "node:path";
 import type { ColdRestoreSummary } from "../engine/cold_restore.ts";

@@ -3,7 +3,7 @@
  * destination, the run record, live progress, and the summary (signals: see `stop_signals.ts`).
  * @module
  */
-import type { Command } from "commander";
+import type { Command } from "./parser.ts";
 import { join } from "node:path";
 import type { ImportOptions, RunEvent, RunSummary } from "../engine/import_run.ts";
 import { SidecarStore } from "../engine/sidecar_store.ts";
@@ -64,7 +64,7 @@ export async function openRunSession(
     command: command.name(),
     lock: true,
     dryRun,
-    verbose: command.optsWithGlobals().verbose,
+    verbose: command.optsWithGlobals<{ verbose?: boolean }>().verbose,
     stops: ctx.stops,
   });
   ctx.setRedactor(session.config.redactor);

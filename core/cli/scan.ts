@@ -9,7 +9,7 @@
  * ```
  * @module
  */
-import type { Command } from "commander";
+import type { Command } from "./parser.ts";
 import { type Asset, SUBTYPES } from "../model/asset.ts";
 import type { Plan } from "../model/plan.ts";
 import { planAsset } from "../engine/import_run.ts";

@@ -3,7 +3,7 @@
  * background, as a per-user LaunchAgent on macOS or systemd user units on Linux.
  * @module
  */
-import type { Command } from "commander";
+import type { Command } from "./parser.ts";
 import { join, resolve } from "node:path";
 import { loadConfig } from "../config/mod.ts";
 import { envFileWarning } from "../config/private_files.ts";

@@ -3,7 +3,7 @@
  * while imports, syncs and backups run in other processes.
  * @module
  */
-import type { Command } from "commander";
+import type { Command } from "./parser.ts";
 import { loadConfig } from "../config/mod.ts";
 import { ConfigError } from "../plugin/errors.ts";
 import { DEFAULT_PORT, startServer } from "../server/mod.ts";

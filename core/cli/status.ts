@@ -4,7 +4,7 @@
  * answers, and the last runs. The tracker part is `statusReport` (core/tracker/status.ts), shared with `serve`.
  * @module
  */
-import type { Command } from "commander";
+import type { Command } from "./parser.ts";
 import { needsDownload } from "../model/asset.ts";
 import { ConfigError, messageOf } from "../plugin/errors.ts";
 import { type LibraryTotals, type StatusReport, statusReport } from "../tracker/status.ts";

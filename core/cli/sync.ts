@@ -5,7 +5,7 @@
  * anywhere unless `--propagate-deletions` asks for it.
  * @module
  */
-import type { Command } from "commander";
+import type { Command } from "./parser.ts";
 import { type Prefer, PREFER_CHOICES } from "../engine/reconcile.ts";
 import { type DirectionCounts, syncAssets, type SyncSummary } from "../engine/sync.ts";
 import { ConfigError } from "../plugin/errors.ts";

@@ -6,7 +6,7 @@
  * `--into-folder DIR`, or Immich (`--to immich`).
  * @module
  */
-import type { Command } from "commander";
+import type { Command } from "./parser.ts";
 import type { Asset } from "../model/asset.ts";
 import { type ColdRestoreSummary, restoreCold, type RestoredBundle } from "../engine/cold_restore.ts";
 import { importAssets } from "../engine/import_run.ts";
