@@ -19,10 +19,12 @@ import {
 } from "./_database.ts";
 import { libraryInfo } from "./_info.ts";
 import { readAlbums, readAssets } from "./_reader.ts";
-import type { PhotosLibraryOptions } from "./mod.ts";
 
-/** A session on the library `options.library`; throws (a config or fatal error) if it cannot be read. */
-export function openSession(options: PhotosLibraryOptions, ctx: PluginContext): SourceSession {
+/**
+ * A session on the library `options.library` (the plugin's options: `PhotosLibraryOptions` in
+ * `mod.ts`, which loads this file); throws (a config or fatal error) if it cannot be read.
+ */
+export function openSession(options: { library: string }, ctx: PluginContext): SourceSession {
   const database = openPhotosDatabase(resolve(options.library));
   const { db, schema, library } = database;
   const info = libraryInfo(database);
