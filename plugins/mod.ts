@@ -62,11 +62,14 @@ export const BUILTIN_PLUGINS: readonly Plugin[] = [
   photoKitDestination,
 ];
 
+/** Named by URL, not read ahead by `deno run` for runs that never write it (see main.ts, deno.json). */
+const SAMPLE_LIBRARY = new URL("./source/photoslibrary/sample_library.ts", import.meta.url).href;
+
 /** Writes the demo's sample library; the generator is loaded only by the command that uses it. */
 export async function writeSampleLibrary(
   dir: string,
   options?: SampleLibraryOptions,
 ): Promise<SampleLibraryInfo> {
-  const sample = await import("./source/photoslibrary/sample_library.ts");
+  const sample: typeof import("./source/photoslibrary/sample_library.ts") = await import(SAMPLE_LIBRARY);
   return await sample.writeSampleLibrary(dir, options);
 }

@@ -20,6 +20,40 @@ function denortAvailable(): boolean {
   return existsSync(`${denoDir}/dl/release/v${Deno.version.deno}/denort-${Deno.build.target}.zip`);
 }
 
+const root = new URL("..", import.meta.url).pathname;
+
+/** The `--include` paths of deno.json's compile task, relative to the repository. */
+function compileIncludes(): string[] {
+  const task: string = JSON.parse(Deno.readTextFileSync(join(root, "deno.json"))).tasks.compile;
+  return [...task.matchAll(/--include (\S+)/g)].map((m) => m[1]);
+}
+
+/** Source files under `dir` (recursively), tests left out. */
+function sources(dir: string): string[] {
+  const out: string[] = [];
+  for (const entry of Deno.readDirSync(join(root, dir))) {
+    const path = `${dir}/${entry.name}`;
+    if (entry.isDirectory) out.push(...sources(path));
+    else if (entry.name.endsWith(".ts") && !entry.name.endsWith("_test.ts")) out.push(path);
+  }
+  return out;
+}
+
+Deno.test("every module the program names by URL is bundled by the compile task", () => {
+  const includes = new Set(compileIncludes());
+  const named: string[] = [];
+  for (const file of ["main.ts", ...sources("plugins")]) {
+    const text = Deno.readTextFileSync(join(root, file));
+    for (const [, relative] of text.matchAll(/new URL\("(\.{1,2}\/[^"]+\.ts)", import\.meta\.url\)/g)) {
+      const url = new URL(relative, `file://${join(root, file)}`);
+      named.push(url.pathname.slice(root.length));
+    }
+  }
+  // main.ts names the CLI and the plugin list; each plugin with a session names it.
+  assert.ok(named.includes("core/cli/mod.ts") && named.includes("plugins/source/photoslibrary/_session.ts"));
+  assert.deepEqual(named.filter((path) => !includes.has(path)), []);
+});
+
 const available = denortAvailable();
 if (!available) console.log("compile test skipped: no denort runtime here (set DENORT_BIN or go online)");
 
@@ -29,14 +63,13 @@ Deno.test({
   async fn() {
     const dir = await Deno.makeTempDir();
     try {
-      const root = new URL("..", import.meta.url).pathname;
       const bin = join(dir, "photos-sync");
       const c = await new Deno.Command(Deno.execPath(), {
-        // As the compile task: main.ts names the CLI and the plugin list by URL, so they are included.
+        // As the compile task: the modules main.ts and the plugins name by URL are included.
         args: [
           "compile",
           "-A",
-          ...["--include", join(root, "core/cli/mod.ts"), "--include", join(root, "plugins/mod.ts")],
+          ...compileIncludes().flatMap((path) => ["--include", join(root, path)]),
           "--output",
           bin,
           join(root, "main.ts"),

@@ -3,11 +3,11 @@
  * then renamed to its own, so a name never holds half a file.
  * @module
  */
-import { createHash } from "node:crypto";
 import { basename, dirname, join } from "node:path";
 import { hashFile } from "../../../core/engine/hash.ts";
 import { FatalError, PermanentError } from "../../../core/plugin/errors.ts";
 import { partialName, partialPrefix } from "./_names.ts";
+import { sha1Hex } from "./_sha1.ts";
 
 /** The SHA-1 of the file at `path`, or undefined when there is none. */
 export async function existingSha1(path: string): Promise<string | undefined> {
@@ -74,6 +74,6 @@ export function copyVerified(from: string, to: string, sha1: string): Promise<vo
  * nothing is, or where the file is their own earlier version of the same text's subject.
  */
 export function writeTextVerified(to: string, text: string): Promise<void> {
-  const sha1 = createHash("sha1").update(text).digest("hex");
+  const sha1 = sha1Hex(text);
   return placeVerified(to, sha1, "text written", (partial) => Deno.writeTextFile(partial, text));
 }

@@ -3,15 +3,15 @@
  * characters, so a Photos name of 255 characters can be far longer in UTF-8 bytes).
  * @module
  */
-import { createHash } from "node:crypto";
 import { basename, extname } from "node:path";
+import { sha1Hex } from "./_sha1.ts";
 
 const MAX_NAME_BYTES = 255;
 /** Room an extension may take before it is cut as well; the same for every file of a group. */
 const EXT_ROOM = 16;
 
 const bytes = (s: string) => new TextEncoder().encode(s).length;
-const shortHash = (s: string, n: number) => createHash("sha1").update(s).digest("hex").slice(0, n);
+const shortHash = (s: string, n: number) => sha1Hex(s).slice(0, n);
 
 /** `s` cut to at most `max` UTF-8 bytes, never inside a character. */
 function cutToBytes(s: string, max: number): string {

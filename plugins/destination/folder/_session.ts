@@ -18,7 +18,9 @@ import type {
 import { copyVerified, existingSha1, writeTextVerified } from "./_files.ts";
 import { fittingName, stemOf, withSuffix } from "./_names.ts";
 import { type GroupLayout, photosImportLayout } from "./_photos_import.ts";
-import type { FolderLayout } from "./mod.ts";
+
+/** The layouts of the `layout` option (declared in `mod.ts`, which loads this file). */
+export type FolderLayout = "dated" | "photos-import";
 
 /** `YYYY/MM/DD` of the capture in the place it was taken; `undated` when the source has no date. */
 export function datedFolder(asset: Asset): string {

@@ -30,7 +30,9 @@ const OPTIONS = [
 ] as const satisfies readonly OptionSpec[];
 
 export type FolderOptions = OptionsOf<typeof OPTIONS>;
-export type FolderLayout = FolderOptions["layout"];
+
+/** By URL: `deno run` would read a literal import's graph ahead of every run (main.ts; the compile task). */
+const SESSION = new URL("./_session.ts", import.meta.url).href;
 
 const folderDestination = {
   kind: "destination",
@@ -46,7 +48,7 @@ const folderDestination = {
     // The layout may be left out by a caller that is not the host (tests, benchmarks): dated.
     async open(options: Omit<FolderOptions, "layout"> & Partial<FolderOptions>, ctx: PluginContext) {
       // The copying code is loaded when a run opens the folder, not when the plugins are listed.
-      const { openFolderSession } = await import("./_session.ts");
+      const { openFolderSession }: typeof import("./_session.ts") = await import(SESSION);
       return openFolderSession(options.path, ctx.state, options.layout ?? "dated");
     },
   },

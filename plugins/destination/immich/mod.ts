@@ -95,6 +95,9 @@ function settingsOf(options: OptionsOf<typeof OPTIONS>): ImmichSettings {
   };
 }
 
+/** By URL: `deno run` would read a literal import's graph ahead of every run (main.ts; the compile task). */
+const SESSION = new URL("./_session.ts", import.meta.url).href;
+
 const immichDestination = {
   kind: "destination",
   id: "destination.immich",
@@ -118,7 +121,7 @@ const immichDestination = {
     ],
     async open(options: OptionsOf<typeof OPTIONS>, ctx: PluginContext) {
       // The client is loaded when a run opens it: listing the plugins (start-up, --help) costs only this file.
-      const { openSession } = await import("./_session.ts");
+      const { openSession }: typeof import("./_session.ts") = await import(SESSION);
       return await openSession(settingsOf(options), ctx);
     },
   },

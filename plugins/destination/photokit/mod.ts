@@ -35,6 +35,10 @@ const OPTIONS = [
   },
 ] as const satisfies readonly OptionSpec[];
 
+/** By URL: `deno run` would read a literal import's graph ahead of every run (main.ts; the compile task). */
+const BRIDGE = new URL("../../source/photokit/bridge.ts", import.meta.url).href;
+const SESSION = new URL("./_session.ts", import.meta.url).href;
+
 const photokitDestination = {
   kind: "destination",
   id: "destination.photokit",
@@ -48,10 +52,10 @@ const photokitDestination = {
     capabilities: ["check", "presence", "remove"],
     async open(options: OptionsOf<typeof OPTIONS>, ctx: PluginContext): Promise<AssetDestinationSession> {
       // The bridge (FFI) is loaded when a run opens it, not when the plugins are listed.
-      const [{ PhotosBridge }, { ACCESS_ADVICE, PhotoKitSession }] = await Promise.all([
-        import("../../source/photokit/bridge.ts"),
-        import("./_session.ts"),
-      ]);
+      const [{ PhotosBridge }, { ACCESS_ADVICE, PhotoKitSession }]: [
+        typeof import("../../source/photokit/bridge.ts"),
+        typeof import("./_session.ts"),
+      ] = await Promise.all([import(BRIDGE), import(SESSION)]);
       const bridge = PhotosBridge.open({ path: options.lib });
       try {
         const status = await bridge.authorize(true);

@@ -10,10 +10,12 @@ import { ConfigError, FatalError, PermanentError } from "../../../core/plugin/er
 import type { ExportRequest, PluginContext, SourceFile, SourceSession } from "../../../core/plugin/types.ts";
 import { classify, type FolderFile, type Group, groupFolder } from "./_group.ts";
 import { readMediaFacts } from "./_media.ts";
-import type { FolderOptions } from "./mod.ts";
 
-/** A session on the folder `options.library`; a configuration error if it is not a folder. */
-export async function openFolder(options: FolderOptions, ctx: PluginContext): Promise<SourceSession> {
+/**
+ * A session on the folder `options.library` (the plugin's options: `FolderOptions` in `mod.ts`,
+ * which loads this file); a configuration error if it is not a folder.
+ */
+export async function openFolder(options: { library: string }, ctx: PluginContext): Promise<SourceSession> {
   const root = resolve(options.library);
   const info = await Deno.stat(root).catch(() => undefined);
   if (!info?.isDirectory) {

@@ -34,6 +34,9 @@ const OPTIONS = [] as const satisfies readonly OptionSpec[];
 /** Its options as the host resolved and checked them, plus the `--library` it declares it needs. */
 export type FolderOptions = OptionsOf<typeof OPTIONS> & { library: string };
 
+/** By URL: `deno run` would read a literal import's graph ahead of every run (main.ts; the compile task). */
+const SESSION = new URL("./_session.ts", import.meta.url).href;
+
 /** The folder source plugin. */
 const folder = {
   kind: "source",
@@ -49,7 +52,7 @@ const folder = {
     "the folder to read: set --library PATH or PHOTOS_SYNC_LIBRARY to a folder of photos and videos.",
   async open(options: FolderOptions, ctx: PluginContext): Promise<SourceSession> {
     // The reader is loaded when a run opens the folder, not when the plugins are listed.
-    const { openFolder } = await import("./_session.ts");
+    const { openFolder }: typeof import("./_session.ts") = await import(SESSION);
     return await openFolder(options, ctx);
   },
 } satisfies SourcePlugin;

@@ -52,6 +52,10 @@ const OPTIONS = [
   },
 ] as const satisfies readonly OptionSpec[];
 
+/** By URL: `deno run` would read a literal import's graph ahead of every run (main.ts; the compile task). */
+const CONNECT = new URL("../../destination/immich/_connect.ts", import.meta.url).href;
+const SESSION = new URL("./_session.ts", import.meta.url).href;
+
 const immichSource = {
   kind: "source",
   id: "source.immich",
@@ -66,10 +70,10 @@ const immichSource = {
   },
   async open(options: OptionsOf<typeof OPTIONS>, ctx: PluginContext) {
     // Loaded when a run opens the source, so start-up and --help cost only this descriptor.
-    const [{ connect }, { ImmichSource }] = await Promise.all([
-      import("../../destination/immich/_connect.ts"),
-      import("./_session.ts"),
-    ]);
+    const [{ connect }, { ImmichSource }]: [
+      typeof import("../../destination/immich/_connect.ts"),
+      typeof import("./_session.ts"),
+    ] = await Promise.all([import(CONNECT), import(SESSION)]);
     const apiKey = options["api-key"];
     const timeoutSeconds = options.timeout;
     // Only the URL, key and timeout matter to opening a connection; the rest is the destination's.

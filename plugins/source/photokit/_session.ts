@@ -11,7 +11,7 @@ import type { ExportRequest, PluginContext, SourceFile, SourceSession } from "..
 import { bareId, toAsset, typesForRole } from "./_asset.ts";
 import { changedIds, nativeFields } from "./_sync.ts";
 import { type AuthorizationStatus, PhotosBridge, type ResourceSelector } from "./bridge.ts";
-import type { PhotoKitOptions } from "./mod.ts";
+import type { PhotoKitOptions } from "./_options.ts";
 
 /** What to tell the user for each status that is not full access. */
 const ACCESS_ADVICE: Record<Exclude<AuthorizationStatus, "authorized">, string> = {

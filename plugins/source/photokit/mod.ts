@@ -19,49 +19,18 @@
  * @module
  */
 import { ConfigError } from "../../../core/plugin/errors.ts";
-import type { OptionsOf, OptionSpec } from "../../../core/plugin/options.ts";
 import {
   PLUGIN_API_VERSION,
   type PluginContext,
   type SourcePlugin,
   type SourceSession,
 } from "../../../core/plugin/types.ts";
+import { OPTIONS, type PhotoKitOptions } from "./_options.ts";
 
-const OPTIONS = [
-  {
-    name: "lib",
-    type: "path",
-    help: "the PhotoKit helper libPhotosBridge.dylib (default: next to the photos-sync binary)",
-  },
-  {
-    name: "exclude-hidden",
-    type: "boolean",
-    default: false,
-    help: "leave hidden assets out (by default they are listed and keep their hidden flag)",
-  },
-  {
-    name: "picked-bursts-only",
-    type: "boolean",
-    default: false,
-    help: "list only the picked frames of a burst (by default every frame is listed)",
-  },
-  {
-    name: "include-shared-albums",
-    type: "boolean",
-    default: false,
-    help: "also list the assets of iCloud Shared Albums",
-  },
-  {
-    name: "timeout",
-    type: "number",
-    default: 300,
-    range: [1, 86400],
-    help: "seconds one file may go without data or progress before its export is abandoned and retried",
-  },
-] as const satisfies readonly OptionSpec[];
+export type { PhotoKitOptions };
 
-/** Its options as the host resolved and checked them, plus the core `library` the host gives every source. */
-export type PhotoKitOptions = OptionsOf<typeof OPTIONS> & { library?: string };
+/** By URL: `deno run` would read a literal import's graph ahead of every run (main.ts; the compile task). */
+const SESSION = new URL("./_session.ts", import.meta.url).href;
 
 /** The PhotoKit source plugin. */
 const photokit = {
@@ -87,7 +56,7 @@ const photokit = {
       );
     }
     // The bridge (FFI) and the session are loaded when a run opens the source, not when plugins are listed.
-    const { openPhotoKit } = await import("./_session.ts");
+    const { openPhotoKit }: typeof import("./_session.ts") = await import(SESSION);
     return await openPhotoKit(options, ctx);
   },
 } satisfies SourcePlugin;

@@ -13,7 +13,6 @@
  * @module
  */
 import { DatabaseSync } from "node:sqlite";
-import { statSync } from "node:fs";
 import { join } from "node:path";
 import { ConfigError } from "../../../core/plugin/errors.ts";
 import { decodeBinaryPlist } from "./_bplist.ts";
@@ -157,11 +156,11 @@ export function openPhotosDatabase(library: string, options: OpenOptions = {}): 
 
 function statKind(path: string): "missing" | "denied" | "directory" | "file" | "other" {
   try {
-    const stat = statSync(path);
-    return stat.isDirectory() ? "directory" : stat.isFile() ? "file" : "other";
+    const stat = Deno.statSync(path);
+    return stat.isDirectory ? "directory" : stat.isFile ? "file" : "other";
   } catch (error) {
-    const code = (error as { code?: string }).code;
-    return code === "EACCES" || code === "EPERM" ? "denied" : "missing";
+    // EACCES and EPERM; anything else (not there, a vanished disk, a loop) is as good as missing.
+    return error instanceof Deno.errors.PermissionDenied ? "denied" : "missing";
   }
 }
 

@@ -15,9 +15,9 @@
  * @module
  */
 import type { DatabaseSync } from "node:sqlite";
-import { existsSync } from "node:fs";
 import type { AlbumRef, Asset, Subtype } from "../../../core/model/asset.ts";
 import type { LibrarySchema, PhotosDatabase } from "./_database.ts";
+import { exists } from "./_disk.ts";
 import { COLUMN as C, listingQuery, PAGE_ROWS } from "./_query.ts";
 import { assetResources, type Layout, type ResourceFacts } from "./_resources.ts";
 import { isRawUti } from "./_uti.ts";
@@ -98,9 +98,9 @@ function readerContext({ db, schema, library }: PhotosDatabase): ReaderContext {
   const modernShared = `${library}/scopes/cloudsharing/data`;
   const legacyShared = `${library}/resources/cloudsharing/data`;
   // Photos 8 moved shared albums under scopes/; trust the disk first, the version second.
-  const sharedData = existsSync(modernShared)
+  const sharedData = exists(modernShared)
     ? modernShared
-    : existsSync(legacyShared)
+    : exists(legacyShared)
     ? legacyShared
     : (schema.modelVersion ?? 16000) >= 16000
     ? modernShared

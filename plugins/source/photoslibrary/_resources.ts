@@ -14,9 +14,9 @@
  * ```
  * @module
  */
-import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Resource, ResourceRole } from "../../../core/model/asset.ts";
+import { exists } from "./_disk.ts";
 import { DSS, RESOURCE } from "./_query.ts";
 import { extensionOf, utiOfCompact } from "./_uti.ts";
 
@@ -168,7 +168,7 @@ function originalLocation(
     const candidates = [bookmarkPath(row), join(facts.directory, facts.fileName)].filter(
       (p): p is string => p !== undefined,
     );
-    const originalPath = candidates.find((p) => existsSync(p)) ?? candidates[0];
+    const originalPath = candidates.find((p) => exists(p)) ?? candidates[0];
     return { folder: originalPath.slice(0, originalPath.lastIndexOf("/")), originalPath, external };
   }
   const folder = `${layout.originals}/${facts.directory}`;
@@ -176,7 +176,7 @@ function originalLocation(
   const scoped = facts.momentShare ? "momentshared" : facts.syndicatedOnly ? "syndication" : undefined;
   if (scoped) {
     const scopedFolder = `${layout.library}/scopes/${scoped}/originals/${facts.directory}`;
-    if (existsSync(`${scopedFolder}/${facts.fileName}`) || !existsSync(originalPath)) {
+    if (exists(`${scopedFolder}/${facts.fileName}`) || !exists(originalPath)) {
       return { folder: scopedFolder, originalPath: `${scopedFolder}/${facts.fileName}`, external };
     }
   }
@@ -249,7 +249,7 @@ function resource(
   { type, external = false }: { type?: string; external?: boolean },
 ): Resource {
   const local = row?.[RESOURCE.local];
-  const present = (external || local === null || local === undefined || local === 1) && existsSync(path);
+  const present = (external || local === null || local === undefined || local === 1) && exists(path);
   const out: Resource = { role, filename, path, present };
   if (type !== undefined) out.uti = type;
   const size = row?.[RESOURCE.length];
@@ -271,14 +271,14 @@ function addEdit(
   const { uuid } = facts;
   const folder = `${layout.renders}/${uuid[0]}`;
   const plist = `${folder}/${uuid}.plist`;
-  if (existsSync(plist)) {
+  if (exists(plist)) {
     resources.push(resource("adjustment", `${marked(names.stem, "E")}.plist`, plist, undefined, {
       type: "com.apple.property-list",
     }));
   }
   if (render && render[RESOURCE.type] === 1 || !render && facts.video) {
     const path = `${folder}/${uuid}_2_0_a.mov`;
-    if (render || existsSync(path)) {
+    if (render || exists(path)) {
       resources.push(resource("edited", named(names, "E", "mov"), path, render, { type: MOVIE }));
     }
   } else {
@@ -287,7 +287,7 @@ function addEdit(
       ? utiOf(render, layout.compactUti) === "public.heic"
       : layout.heicRenders && facts.uti === "public.heic";
     const path = `${folder}/${uuid}_1_201_a.${heic ? "heic" : "jpeg"}`;
-    if (render || existsSync(path)) {
+    if (render || exists(path)) {
       resources.push(resource("edited", named(names, "E", heic ? "heic" : "jpg"), path, render, {
         type: heic ? "public.heic" : "public.jpeg",
       }));
@@ -295,7 +295,7 @@ function addEdit(
   }
   if (motionRender || facts.live) {
     const path = `${folder}/${uuid}_2_100_a.mov`;
-    if (motionRender || existsSync(path)) {
+    if (motionRender || exists(path)) {
       resources.push(
         resource("edited_motion", named(names, "E", "mov"), path, motionRender, { type: MOVIE }),
       );
@@ -322,8 +322,9 @@ export function marked(stem: string, letter: string): string {
 /** The first file in `folder` whose name starts with `prefix`, or a path that names the gap. */
 function findByPrefix(folder: string, prefix: string): string {
   try {
-    const name = readdirSync(folder).find((n) => n.startsWith(prefix));
-    if (name) return `${folder}/${name}`;
+    for (const entry of Deno.readDirSync(folder)) {
+      if (entry.name.startsWith(prefix)) return `${folder}/${entry.name}`;
+    }
   } catch {
     // A missing folder is a missing file: reported as absent below.
   }

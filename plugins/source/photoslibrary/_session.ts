@@ -2,8 +2,6 @@
  * The session of `source.photoslibrary` (see `mod.ts`), loaded when a run opens the source.
  * @module
  */
-import { existsSync } from "node:fs";
-import { stat } from "node:fs/promises";
 import { resolve } from "node:path";
 import type { AlbumRef, Asset } from "../../../core/model/asset.ts";
 import type { PlannedResource } from "../../../core/model/plan.ts";
@@ -17,12 +15,15 @@ import {
   sqliteCode,
   sqliteError,
 } from "./_database.ts";
+import { exists, NODE_FS_FROM_ASSETS, useNodeFs } from "./_disk.ts";
 import { libraryInfo } from "./_info.ts";
 import { readAlbums, readAssets } from "./_reader.ts";
-import type { PhotosLibraryOptions } from "./mod.ts";
 
-/** A session on the library `options.library`; throws (a config or fatal error) if it cannot be read. */
-export function openSession(options: PhotosLibraryOptions, ctx: PluginContext): SourceSession {
+/**
+ * A session on the library `options.library` (the plugin's options: `PhotosLibraryOptions` in
+ * `mod.ts`, which loads this file); throws (a config or fatal error) if it cannot be read.
+ */
+export function openSession(options: { library: string }, ctx: PluginContext): SourceSession {
   const database = openPhotosDatabase(resolve(options.library));
   const { db, schema, library } = database;
   const info = libraryInfo(database);
@@ -45,6 +46,7 @@ export function openSession(options: PhotosLibraryOptions, ctx: PluginContext): 
     async *list(): AsyncGenerator<Asset> {
       // Stop with an error, never quietly: a short listing must not look like deleted assets.
       ctx.signal.throwIfAborted();
+      if (manyAssets(database)) await useNodeFs();
       const assets = readAssets(database);
       try {
         while (true) {
@@ -62,7 +64,7 @@ export function openSession(options: PhotosLibraryOptions, ctx: PluginContext): 
         // A consumer that stops early ends the read transaction too, so Photos can checkpoint.
         assets.return(undefined);
       }
-      if (database.immutable && existsSync(`${database.database}-wal`)) {
+      if (database.immutable && exists(`${database.database}-wal`)) {
         ctx.log.warn(
           "Photos opened the library while it was being read: changes made since then are not in this " +
             "listing; the next run picks them up.",
@@ -108,7 +110,7 @@ function listingError(error: unknown, { database, immutable }: PhotosDatabase): 
     );
   }
   if (
-    (code === SQLITE.corrupt || code === SQLITE.notADatabase) && immutable && existsSync(`${database}-wal`)
+    (code === SQLITE.corrupt || code === SQLITE.notADatabase) && immutable && exists(`${database}-wal`)
   ) {
     return new RetryableError(
       `Photos started writing ${database} while it was being read (${detail}); run again.`,
@@ -126,7 +128,7 @@ async function existingPath(asset: Asset, planned: PlannedResource): Promise<str
   if (!path) {
     throw new PermanentError(`the ${what} has no file in the library; nothing to export.`);
   }
-  const isFile = await stat(path).then((s) => s.isFile(), () => false);
+  const isFile = await Deno.stat(path).then((s) => s.isFile, () => false);
   if (!isFile) {
     const why = present
       ? "is missing from the library"
@@ -151,5 +153,19 @@ function storeUuid(db: { prepare(sql: string): { get(): unknown } }): string | u
   } catch {
     // A library without the table still reads; it just cannot be told apart from another one.
     return undefined;
+  }
+}
+
+/**
+ * Whether the library has had more than {@link NODE_FS_FROM_ASSETS} assets (the largest Z_PK, read
+ * from the key's index at once): enough file checks ahead to load node:fs first (see `_disk.ts`).
+ */
+function manyAssets({ db, schema }: PhotosDatabase): boolean {
+  try {
+    const row = db.prepare(`SELECT max(Z_PK) AS pk FROM ${schema.assetTable}`).get();
+    return Number(row?.pk ?? 0) > NODE_FS_FROM_ASSETS;
+  } catch {
+    // Only a guess at the cost: the listing that follows reports what is wrong with the database.
+    return false;
   }
 }
