@@ -21,7 +21,8 @@ export type Decision =
   | { action: "skip"; reason: SkipReason };
 
 export interface DecideOptions {
-  now: Date;
+  /** The run's clock, asked only for an asset waiting out a back-off (not once per listed asset). */
+  now: () => Date;
   /**
    * Retry every problem now (`review --retry`): failures that were permanent, and transient ones
    * whose back-off has not passed yet.
@@ -52,7 +53,7 @@ export function decide(asset: Asset, state: TransferState | undefined, options: 
   }
   if (
     !options.retryPermanent && state.nextAttemptAt &&
-    Date.parse(state.nextAttemptAt) > options.now.getTime()
+    Date.parse(state.nextAttemptAt) > options.now().getTime()
   ) {
     return { action: "skip", reason: "waiting" };
   }

@@ -29,7 +29,7 @@ export async function spoolWork(run: ImportRun, spool: Spool<Asset>): Promise<vo
     const state = run.states.get(asset.id);
     options.onListed?.(asset, state);
     const d = decide(asset, state, {
-      now: run.now(),
+      now: run.now,
       retryPermanent: options.retryPermanent,
       repair: options.resend?.has(asset.id),
     });

@@ -9,7 +9,7 @@ import type { Plan } from "../model/plan.ts";
 import type { PlanPolicy } from "../model/policy.ts";
 import type { OptionValues } from "../plugin/options.ts";
 import type { AssetDestinationSession, HandlerPlugin, SourceSession } from "../plugin/types.ts";
-import type { Tracker, TransferState } from "../tracker/mod.ts";
+import type { Tracker, TransferState, TransferStates } from "../tracker/mod.ts";
 import type { SkipReason } from "./diff.ts";
 import type { SidecarStore } from "./sidecar_store.ts";
 
@@ -83,7 +83,7 @@ export interface ImportOptions {
   /** Route by the source's iCloud facts (default true); false: everything is tried locally first. */
   trustLocalFacts?: boolean;
   /** The tracker's transfer states, when the caller loaded them already (one read per run). */
-  states?: Map<string, TransferState>;
+  states?: TransferStates;
   /** Sees every listed asset with its tracker state, e.g. for `sync` to reconcile changes. */
   onListed?: (asset: Asset, state: TransferState | undefined) => void;
   signal?: AbortSignal;
@@ -100,7 +100,7 @@ export interface ImportRun {
   /** Aborts on the caller's signal and on a fatal error of any asset. */
   signal: AbortSignal;
   abort: AbortController;
-  states: Map<string, TransferState>;
+  states: TransferStates;
   now: () => Date;
   /** Set once the destination refused to name people: the run's other assets leave them to sync. */
   peopleRefused?: boolean;

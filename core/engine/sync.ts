@@ -17,7 +17,6 @@
  */
 import { errorKind, messageOf } from "../plugin/errors.ts";
 import { SyncStore } from "../tracker/sync_state.ts";
-import type { TransferState } from "../tracker/mod.ts";
 import { importAssets } from "./import_run.ts";
 import { emptySummary } from "./import_types.ts";
 import { reconcileAssets } from "./sync_apply.ts";
@@ -48,7 +47,7 @@ export async function syncAssets(options: SyncOptions): Promise<SyncSummary> {
   const states = options.tracker.transfers(ids.source, ids.destination);
   // Assets without a stamp are compared field by field: many (the first sync after the upgrade
   // that added stamps), and their agreed values are read in one pass rather than one by one.
-  if (unstamped(states) > BULK_READ) run.agreed = store.agreedTexts(ids);
+  if (states.unstamped() > BULK_READ) run.agreed = store.agreedTexts(ids);
   const resend = new Set(options.resend ?? []);
   // Assets the destination changed, and those whose conflicts `review --resolve` settled.
   const reconsider = new Set([...remote.assets, ...store.resolvedAssets(ids)]);
@@ -85,12 +84,6 @@ export async function syncAssets(options: SyncOptions): Promise<SyncSummary> {
 
 /** Past this many assets to compare, the agreed values are read in one pass. */
 const BULK_READ = 1000;
-
-function unstamped(states: Map<string, TransferState>): number {
-  let n = 0;
-  for (const s of states.values()) if (s.status === "imported" && s.syncStamp === null) n++;
-  return n;
-}
 
 /** Writes what earlier runs could not write into Photos, now that the source can. */
 async function writePending(run: SyncRun): Promise<void> {

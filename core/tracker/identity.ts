@@ -6,7 +6,7 @@
  */
 import { ConfigError } from "../plugin/errors.ts";
 import type { Tracker } from "./mod.ts";
-import { int, now, sqlOf, text } from "./sql.ts";
+import { int, now, sqlOf, text, textOrNull } from "./sql.ts";
 
 export interface LibraryBinding {
   source: string;
@@ -24,13 +24,15 @@ export interface LibraryBinding {
 export function bindLibrary(tracker: Tracker, binding: LibraryBinding, options: { dryRun: boolean }): void {
   const sql = sqlOf(tracker);
   const { source, libraryId, location } = binding;
-  const other = sql.get(
+  // One pass over the assets finds both another library's and those recorded before ids (null).
+  const groups = sql.all(
     `SELECT library_id, COUNT(*) AS n FROM assets
-     WHERE source = $source AND library_id IS NOT NULL AND library_id != $library_id
-     GROUP BY library_id ORDER BY n DESC LIMIT 1`,
+     WHERE source = $source AND (library_id IS NULL OR library_id != $library_id)
+     GROUP BY library_id`,
     { source, library_id: libraryId },
-    (r) => ({ libraryId: text(r, "library_id"), n: int(r, "n") }),
+    (r) => ({ libraryId: textOrNull(r, "library_id"), n: int(r, "n") }),
   );
+  const other = groups.filter((g) => g.libraryId !== null).sort((a, b) => b.n - a.n)[0];
   if (other) {
     const known = sql.get(
       `SELECT location FROM libraries WHERE source = $source AND library_id = $library_id`,
@@ -45,11 +47,14 @@ export function bindLibrary(tracker: Tracker, binding: LibraryBinding, options: 
   }
   tracker.libraryIds.set(source, libraryId);
   if (options.dryRun) return;
+  const unbound = groups.some((g) => g.libraryId === null);
   sql.transaction(() => {
-    sql.run(`UPDATE assets SET library_id = $library_id WHERE source = $source AND library_id IS NULL`, {
-      library_id: libraryId,
-      source,
-    });
+    if (unbound) {
+      sql.run(`UPDATE assets SET library_id = $library_id WHERE source = $source AND library_id IS NULL`, {
+        library_id: libraryId,
+        source,
+      });
+    }
     sql.run(
       `INSERT INTO libraries (source, library_id, location, first_seen_at) VALUES ($source, $library_id, $location, $at)
        ON CONFLICT (source, library_id) DO UPDATE SET location = excluded.location`,

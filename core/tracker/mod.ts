@@ -53,6 +53,7 @@ export type {
   ProblemRow,
   ProblemTransfer,
   TransferState,
+  TransferStates,
   TransferStatus,
 } from "./transfers.ts";
 
@@ -179,7 +180,7 @@ export class Tracker {
   // Reading transfers (transfers.ts)
 
   /** Every asset's state at one destination, for the diff: one query, whatever the library size. */
-  transfers(source: string, destination: string): Map<string, transfers.TransferState> {
+  transfers(source: string, destination: string): transfers.TransferStates {
     return transfers.transferStates(this.#sql, { source, destination });
   }
 

@@ -6,7 +6,7 @@ import type { Asset } from "../model/asset.ts";
 import { PlanBuilder } from "../model/plan.ts";
 import { MIGRATIONS, SCHEMA_VERSION } from "./migrations.ts";
 import { LockedError, processAlive, Tracker } from "./mod.ts";
-import { query, withTracker } from "./_testing.ts";
+import { execute, query, withTracker } from "./_testing.ts";
 
 const IDS = { source: "photos", destination: "folder:/x" };
 
@@ -106,6 +106,36 @@ Deno.test("a failed asset that later imports clears its error and counts attempt
     const s = t.transfers(IDS.source, IDS.destination).get("B")!;
     assert.deepEqual([s.status, s.attempts, s.errorClass], ["imported", 2, null]);
     assert.deepEqual(t.statusCounts(IDS.destination), { imported: 1, failed: 0, skipped: 0 });
+  });
+});
+
+Deno.test("transfer states read each kind of row as recorded: plainly imported, failed since, gone, failed, stamped", async () => {
+  await withTracker((t) => {
+    for (const id of ["plain", "refailed", "gone", "stamped"]) imported(t, asset(id));
+    t.recordFailure(IDS, asset("refailed"), {
+      kind: "retryable",
+      message: "503",
+      nextAttemptAt: "2030-01-01T00:00:00Z",
+    });
+    t.markRemoteGone(IDS, ["gone"]);
+    t.recordFailure(IDS, asset("failed"), { kind: "permanent", message: "bad", nextAttemptAt: null });
+    execute(t, "UPDATE transfers SET sync_stamp = 42 WHERE asset_id = 'stamped'");
+    const states = t.transfers(IDS.source, IDS.destination);
+    const of = (id: string) => {
+      const s = states.get(id)!;
+      return [s.status, s.attempts, s.errorClass, s.nextAttemptAt, s.remoteGone, s.syncStamp];
+    };
+    assert.deepEqual(of("plain"), ["imported", 1, null, null, false, null]);
+    assert.deepEqual(of("refailed"), ["imported", 2, "retryable", "2030-01-01T00:00:00Z", false, null]);
+    assert.deepEqual(of("gone"), ["imported", 1, null, null, true, null]);
+    assert.deepEqual(of("failed"), ["failed", 1, "permanent", null, false, null]);
+    assert.deepEqual(of("stamped"), ["imported", 1, null, null, false, 42]);
+    assert.equal(states.get("plain")!.sourceModifiedAt, "2024-01-01T00:00:00.000Z");
+    assert.equal(states.get("unknown"), undefined);
+    assert.deepEqual([...states.keys()].sort(), ["failed", "gone", "plain", "refailed", "stamped"]);
+    assert.equal(states.size, 5);
+    // Imported, at the destination and never stamped: what a sync compares field by field.
+    assert.equal(states.unstamped(), 2);
   });
 });
 
