@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { assetFixture } from "../plugin/testing/mod.ts";
 import { withTracker } from "./_testing.ts";
 import { ColdStore } from "./cold_state.ts";
-import { MIGRATIONS } from "./migrations.ts";
+import { MIGRATIONS, SCHEMA_VERSION } from "./migrations.ts";
 import { Tracker } from "./mod.ts";
 
 const ids = { source: "photos", target: "glacier:bucket/photos-sync" };
@@ -97,7 +97,7 @@ Deno.test("migration 12 adds the cold tables to a tracker at version 11 and keep
     assert.equal(old.schemaVersion, 11);
     old.close();
     const upgraded = Tracker.open(path);
-    assert.equal(upgraded.schemaVersion, 12);
+    assert.equal(upgraded.schemaVersion, SCHEMA_VERSION);
     const cold = new ColdStore(upgraded);
     cold.recordFile(ids, "A1", file("original", 10));
     assert.equal(cold.files(ids, "A1").size, 1);

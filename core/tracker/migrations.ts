@@ -131,6 +131,19 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (source, asset_id, target)
   ) STRICT;
   `,
+  // 13: imports before this one recorded an asset's named people as agreed with Immich without
+  // naming them there. Those people are taken out of what is agreed (and the asset's stamp
+  // cleared), so the next sync compares them with what Immich has and names the ones missing; an
+  // asset whose people a sync did send is found agreed again, and nothing is sent for it.
+  `
+  UPDATE transfers SET sync_stamp = NULL
+   WHERE destination LIKE 'immich:%' AND EXISTS (
+     SELECT 1 FROM sync_state s
+      WHERE s.source = transfers.source AND s.asset_id = transfers.asset_id
+        AND s.destination = transfers.destination AND json_array_length(s.fields, '$.people') > 0);
+  UPDATE sync_state SET fields = json_remove(fields, '$.people')
+   WHERE destination LIKE 'immich:%' AND json_array_length(fields, '$.people') > 0;
+  `,
 ];
 
 /** The schema version this build writes. */

@@ -47,6 +47,55 @@ Deno.test("migration 8 seeds the agreed state from what the one-way sync kept, s
   }
 });
 
+Deno.test("migration 13 takes people that earlier imports never sent to Immich out of what is agreed", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = join(dir, "tracker.db");
+    const old = Tracker.open(path, { migrations: MIGRATIONS.slice(0, 12) });
+    const katie = { name: "Katie", face: { x: 0.1, y: 0.2, width: 0.3, height: 0.3 } };
+    const rows: [string, string, object][] = [
+      ["A1", "immich:test", { favorite: true, people: [katie] }],
+      ["A2", "immich:test", { favorite: false, people: [] }],
+      ["A3", "folder:/photos", { favorite: true, people: [katie] }],
+    ];
+    for (const [asset, destination, fields] of rows) {
+      execute(
+        old,
+        `INSERT INTO transfers (source, asset_id, destination, status, imported_at, sync_stamp)
+         VALUES ('photos', ?, ?, 'imported', '2025-01-01T00:00:00.000Z', 42)`,
+        asset,
+        destination,
+      );
+      execute(
+        old,
+        `INSERT INTO sync_state (source, asset_id, destination, fields, agreed_at)
+         VALUES ('photos', ?, ?, ?, '2025-01-01T00:00:00.000Z')`,
+        asset,
+        destination,
+        JSON.stringify(fields),
+      );
+    }
+    old.close();
+    const tracker = Tracker.open(path);
+    try {
+      const store = new SyncStore(tracker);
+      assert.deepEqual(store.agreed(ids).get("A1"), { favorite: true }, "people to be compared again");
+      assert.deepEqual(store.agreed(ids).get("A2"), { favorite: false, people: [] });
+      assert.deepEqual(store.agreed({ source: "photos", destination: "folder:/photos" }).get("A3"), {
+        favorite: true,
+        people: [katie],
+      });
+      const states = tracker.transfers("photos", "immich:test");
+      const stamps = Object.fromEntries([...states.keys()].map((id) => [id, states.get(id)!.syncStamp]));
+      assert.deepEqual(stamps, { A1: null, A2: 42 }, "the asset with people is compared by the next sync");
+    } finally {
+      tracker.close();
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("agreed state is replaced per asset; conflicts keep when they were first found", async () => {
   await withTracker((tracker) => {
     const store = new SyncStore(tracker);
