@@ -63,6 +63,13 @@ Deno.test("two-way sync: each change travels once, a second sync does nothing, o
     await putAsset(server, remoteId(uuids.hidden), { isFavorite: true });
     await putAsset(server, remoteId(uuids.located), { description: "Immich says" });
 
+    // The reader never writes into Photos: what comes from Immich is queued, and said so.
+    const dry = await cli(
+      syncArgs(home, sample.path, "--dry-run").filter((a) => a !== "--json"),
+      env(server),
+    );
+    assert.match(dry.stdout, /^into Photos: 0 assets would be updated, 1 would be queued \(favorite 1\)$/m);
+
     const run = await cli(syncArgs(home, sample.path), env(server));
     assert.equal(run.code, 0, run.stderr);
     const s = summaryOf(run.stdout);
@@ -78,6 +85,7 @@ Deno.test("two-way sync: each change travels once, a second sync does nothing, o
     assert.equal(s.toPhotos.assets, 1);
     assert.deepEqual(s.toPhotos.fields, { favorite: 1 });
     assert.equal(s.pending, 1);
+    assert.equal(s.queuedIntoPhotos, 1);
     assert.equal(s.conflicts, 1);
     assert.equal(
       state.assets.get(remoteId(uuids.located))!.exif.description,

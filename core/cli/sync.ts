@@ -93,7 +93,13 @@ function printSyncSummary(output: Output, s: SyncSummary, flags: SyncFlags): voi
   output.out(
     `to the destination: ${s.toRemote.assets} assets ${would}updated${fieldList(s.toRemote)}`,
   );
-  output.out(`into Photos: ${s.toPhotos.assets} assets ${would}updated${fieldList(s.toPhotos)}`);
+  // Only what was written is "updated"; the direct reader never writes, it queues.
+  const queued = s.queuedIntoPhotos > 0 ? `, ${s.queuedIntoPhotos} ${would}queued` : "";
+  output.out(
+    `into Photos: ${s.toPhotos.assets - s.queuedIntoPhotos} assets ${would}updated${queued}${
+      fieldList(s.toPhotos)
+    }`,
+  );
   if (s.updateFailed > 0) {
     output.out(`${s.updateFailed} metadata writes failed (named above); the next sync tries them again`);
   }

@@ -91,10 +91,16 @@ async function reconcileOne(
   countMove(run.summary.toPhotos, result.toPhotos);
   if (result.conflicts.length > 0) run.summary.conflicts++;
   if (Object.keys(result.toRemote).length > 0) run.summary.updated++;
-  if (run.options.dryRun) return;
+  const intoPhotos = splitForPhotos(run, result.toPhotos);
+  const queues = Object.keys(intoPhotos.later).length > 0;
+  if (run.options.dryRun) {
+    if (queues) run.summary.queuedIntoPhotos++;
+    return;
+  }
   try {
     await pushToDestination(run, asset, remoteId, result.toRemote);
-    await writeIntoPhotos(run, asset, result.toPhotos);
+    await writeIntoPhotos(run, asset, intoPhotos);
+    if (queues) run.summary.queuedIntoPhotos++;
     // Photos holds the agreed values only when nothing was left in conflict or for Photos to take.
     const settled = result.conflicts.length === 0 && Object.keys(result.toPhotos).length === 0 &&
       !run.pending.has(asset.id);
@@ -175,17 +181,25 @@ function changesOf(run: SyncRun, fields: SideFields): AssetChanges {
   return changes;
 }
 
-/** Writes the fields into Photos, or keeps them waiting for a source that can write them. */
-async function writeIntoPhotos(run: SyncRun, asset: Asset, fields: SideFields): Promise<void> {
+/** Fields for Photos: those the source writes now, and those that wait for a source that can. */
+interface IntoPhotos {
+  now: Omit<SideFields, "people">;
+  later: Omit<SideFields, "people">;
+}
+
+function splitForPhotos(run: SyncRun, fields: SideFields): IntoPhotos {
   const { people: _people, ...rest } = fields;
-  const wanted = Object.fromEntries(
-    Object.entries(rest).filter(([f]) => WRITABLE_INTO_PHOTOS.has(f as SyncedField)),
-  ) as Omit<SideFields, "people">;
-  if (Object.keys(wanted).length === 0) return;
-  const { source, sourceFields } = run.options;
-  const writable = new Set(sourceFields?.write ?? []);
-  const now = Object.fromEntries(Object.entries(wanted).filter(([f]) => writable.has(f as SyncedField)));
-  const later = Object.fromEntries(Object.entries(wanted).filter(([f]) => !writable.has(f as SyncedField)));
+  const wanted = Object.entries(rest).filter(([f]) => WRITABLE_INTO_PHOTOS.has(f as SyncedField));
+  const writable = new Set(run.options.sourceFields?.write ?? []);
+  return {
+    now: Object.fromEntries(wanted.filter(([f]) => writable.has(f as SyncedField))),
+    later: Object.fromEntries(wanted.filter(([f]) => !writable.has(f as SyncedField))),
+  };
+}
+
+/** Writes the fields into Photos, or keeps them waiting for a source that can write them. */
+async function writeIntoPhotos(run: SyncRun, asset: Asset, { now, later }: IntoPhotos): Promise<void> {
+  const { source } = run.options;
   if (source.write && Object.keys(now).length > 0) await source.write(asset.id, now);
   if (Object.keys(later).length > 0) {
     run.store.queueWrite(run.ids.source, asset.id, later);

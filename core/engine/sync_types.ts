@@ -32,6 +32,8 @@ export interface SyncSummary {
   unsupported: number;
   toRemote: DirectionCounts;
   toPhotos: DirectionCounts;
+  /** Assets whose change from the destination this run left waiting for a source that can write it. */
+  queuedIntoPhotos: number;
   /** Assets with metadata waiting to be written into Photos by a source that can (PhotoKit on a Mac). */
   pending: number;
   /** Waiting writes that this run wrote into Photos. */
@@ -64,6 +66,7 @@ export function emptySyncSummary(imported: RunSummary): SyncSummary {
     unsupported: 0,
     toRemote: { assets: 0, fields: {} },
     toPhotos: { assets: 0, fields: {} },
+    queuedIntoPhotos: 0,
     pending: 0,
     pendingWritten: 0,
     conflicts: 0,
