@@ -9,9 +9,6 @@ import type { DatabaseSync } from "node:sqlite";
 import { ConfigError } from "../plugin/errors.ts";
 import { int, text } from "./sql.ts";
 
-/** How much of the tracker the integrity check maps at most (a tracker of 100,000 assets is about 160 MB). */
-const CHECK_MAP_BYTES = 1 << 30;
-
 /** Creates an empty tracker file 0600 when there is none, so SQLite (and its WAL files) inherit it. */
 export function createPrivately(path: string): void {
   try {
@@ -30,20 +27,17 @@ export function createPrivately(path: string): void {
 
 /**
  * `PRAGMA quick_check` (cheap: no index cross-checks); throws a ConfigError naming the file. The
- * check reads every page once, through a memory map (a quarter faster than copying each page in),
- * which is dropped afterwards: a mapped file that another program truncates would crash the run.
+ * check reads every page through SQLite's small page cache, not a memory map: mapped, every page
+ * of the file counted in the run's memory (229 MB against 149 MB at the peak of a no-op sync of
+ * 100,000 assets, for no time measurably saved), and a mapped file that another program truncates
+ * would crash the run.
  */
 export function checkIntact(db: DatabaseSync, path: string): void {
   let problems: string[];
   try {
-    db.exec(`PRAGMA mmap_size = ${CHECK_MAP_BYTES}`);
-    try {
-      problems = db.prepare("PRAGMA quick_check(5)").all().map((r) => text(r, "quick_check")).filter((p) =>
-        p !== "ok"
-      );
-    } finally {
-      db.exec("PRAGMA mmap_size = 0");
-    }
+    problems = db.prepare("PRAGMA quick_check(5)").all().map((r) => text(r, "quick_check")).filter((p) =>
+      p !== "ok"
+    );
   } catch (e) {
     const message = (e as Error).message;
     // Only damage is reported as damage; a read-only folder or a lock is said as what it is.
