@@ -123,5 +123,12 @@ Deno.test("archive refuses without a selection, and removal from Photos needs a 
     assert.equal(remove.code, 1);
     assert.match(remove.stdout, /not removed from Photos: the source cannot delete assets/);
     assert.match(remove.stdout, /1 of 1 selected assets archived/);
+    assert.match(remove.stdout, /^archived \S+ \(/m);
+    const again = await cli(
+      ["archive", "--uuid", sample.uuids.live, ...pointing(home, sample.path)],
+      env(server),
+    );
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stdout, /^verified again \(archived before\) \S+ \(/m);
   });
 });

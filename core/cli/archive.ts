@@ -113,9 +113,11 @@ async function run(
         if (flags.json) output.out(JSON.stringify(e));
         else if (e.type === "refused") output.out(`not archived: ${e.filename} (${e.assetId}): ${e.reason}`);
         else if (e.type === "archived") {
-          output.out(
-            `${flags.dryRun ? "would archive" : "archived"} ${e.filename} (${formatBytes(e.bytes)})`,
-          );
+          // An asset archived by an earlier run is verified again, not archived twice: said so.
+          const what = e.again
+            ? (flags.dryRun ? "would verify again (archived before)" : "verified again (archived before)")
+            : (flags.dryRun ? "would archive" : "archived");
+          output.out(`${what} ${e.filename} (${formatBytes(e.bytes)})`);
         }
       },
     });
