@@ -126,6 +126,9 @@ async function killAt(point: KillPoint, args: string[], server: RunningEmulator)
   const { code } = await status;
   await events;
   server.emulator.onRequest = undefined;
+  // What the killed run had sent is finished by the server before the next run starts (an album it
+  // was creating then exists for the next run to find, as it would on a real server by then).
+  await server.idle();
   if (!landed && code !== 0) assert.fail(`the run before "${point.what}" failed: ${await stderr}`);
   await stderr;
   return landed;

@@ -24,6 +24,11 @@ export interface RunningEmulator extends AsyncDisposable {
   /** The realistic mode's own records, when it is on. */
   realistic?: Pick<Realistic, "counts">;
   stop(): Promise<void>;
+  /**
+   * Resolves once no request is being handled: what a killed client had sent is then done, as on a
+   * real server by the time a user starts the next run.
+   */
+  idle(): Promise<void>;
 }
 
 export async function startEmulator(
@@ -44,12 +49,22 @@ export async function startEmulator(
     : undefined;
   const abort = new AbortController();
   const { promise, resolve } = Promise.withResolvers<Deno.NetAddr>();
+  const handler: Deno.ServeHandler = real?.fetch ?? emulator.app.fetch;
+  let handling = 0;
+  const idleWaiters: (() => void)[] = [];
   const server = Deno.serve({
     hostname: options.hostname ?? "127.0.0.1",
     port: options.port ?? 0,
     signal: abort.signal,
     onListen: (addr) => resolve(addr as Deno.NetAddr),
-  }, real?.fetch ?? emulator.app.fetch);
+  }, async (request, info) => {
+    handling++;
+    try {
+      return await handler(request, info);
+    } finally {
+      if (--handling === 0) { for (const wake of idleWaiters.splice(0)) wake(); }
+    }
+  });
   const addr = await promise;
   const stop = async () => {
     abort.abort();
@@ -62,6 +77,7 @@ export async function startEmulator(
     apiKey: emulator.adminKey.secret,
     realistic: real,
     stop,
+    idle: () => handling === 0 ? Promise.resolve() : new Promise((wake) => idleWaiters.push(wake)),
     [Symbol.asyncDispose]: stop,
   };
 }
