@@ -5,9 +5,19 @@
  * beats a heartbeat while it works.
  * @module
  */
-// Node's process module is loaded only where there is no /proc (macOS): on Linux it would cost
-// every start-up about 30 ms for nothing.
-const nodeProcess = Deno.build.os === "linux" ? undefined : (await import("node:process")).default;
+/** Whether this machine's /proc tells processes apart (Linux with /proc mounted). */
+function hasProc(): boolean {
+  try {
+    Deno.statSync("/proc/self/stat");
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+// Node's process module is loaded only where /proc cannot answer (macOS, a Linux without /proc
+// mounted): with /proc it would cost every start-up about 30 ms for nothing.
+const nodeProcess = hasProc() ? undefined : (await import("node:process")).default;
 
 /**
  * The status of every run and job, as stored and typed: `pending` (not started), `running`,
@@ -58,7 +68,7 @@ export function ownerState(owner: Owner, options: { staleAfterMs: number; at?: n
  */
 export function processAlive(pid: number, since?: Date): boolean {
   if (nodeProcess) {
-    // No /proc (macOS): the signal test is all there is.
+    // No /proc: the signal test is all there is.
     try {
       nodeProcess.kill(pid, 0);
       return true;
