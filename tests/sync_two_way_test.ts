@@ -86,6 +86,11 @@ Deno.test("two-way sync: each change travels once, a second sync does nothing, o
     assert.deepEqual(s.toPhotos.fields, { favorite: 1 });
     assert.equal(s.pending, 1);
     assert.equal(s.queuedIntoPhotos, 1);
+    const told = await cli(["status", "--tracker-only", "--home", home]);
+    assert.match(
+      told.stdout,
+      /^last sync succeeded at \S+: 2 assets to the destination, 0 into Photos, 1 queued for Photos$/m,
+    );
     assert.equal(s.conflicts, 1);
     assert.equal(
       state.assets.get(remoteId(uuids.located))!.exif.description,

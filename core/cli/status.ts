@@ -63,10 +63,10 @@ export function printStatus(output: Output, report: StatusReport): void {
   printTiers(output, report);
   const sync = report.sync;
   if (sync.lastRun) {
-    const { toRemote, toPhotos } = sync.lastRun;
+    const { toRemote, toPhotos, queuedIntoPhotos: queued } = sync.lastRun;
     output.out(
       `last sync ${sync.lastRun.status} at ${sync.lastRun.endedAt}: ${toRemote.assets} assets to the destination, ` +
-        `${toPhotos.assets} into Photos`,
+        `${toPhotos.assets - queued} into Photos${queued > 0 ? `, ${queued} queued for Photos` : ""}`,
     );
   }
   if (sync.conflicts > 0) {

@@ -88,6 +88,8 @@ export interface StatusReport {
       status: string;
       toRemote: { assets: number; fields: Record<string, number> };
       toPhotos: { assets: number; fields: Record<string, number> };
+      /** Of `toPhotos`, the assets whose change was queued for a source that can write it. */
+      queuedIntoPhotos: number;
     } | null;
     conflicts: number;
     pendingIntoPhotos: number;
@@ -219,7 +221,11 @@ export function statusReport(
 function syncTotals(tracker: Tracker): StatusReport["sync"] {
   const sql = sqlOf(tracker);
   const last = tracker.recentRuns(50).find((r) => r.command === "sync" && !r.dryRun && r.endedAt !== null);
-  const summary = (last?.summary ?? {}) as { toRemote?: unknown; toPhotos?: unknown };
+  const summary = (last?.summary ?? {}) as {
+    toRemote?: unknown;
+    toPhotos?: unknown;
+    queuedIntoPhotos?: unknown;
+  };
   const moved = (v: unknown) =>
     (v && typeof v === "object" ? v : { assets: 0, fields: {} }) as {
       assets: number;
@@ -233,6 +239,7 @@ function syncTotals(tracker: Tracker): StatusReport["sync"] {
         status: last.status,
         toRemote: moved(summary.toRemote),
         toPhotos: moved(summary.toPhotos),
+        queuedIntoPhotos: typeof summary.queuedIntoPhotos === "number" ? summary.queuedIntoPhotos : 0,
       }
       : null,
     conflicts:
