@@ -94,8 +94,9 @@ const PEOPLE_NAMESPACES = ` xmlns:Iptc4xmpExt="http://iptc.org/std/Iptc4xmpExt/2
   ` xmlns:stDim="http://ns.adobe.com/xap/1.0/sType/Dimensions#"`;
 
 /**
- * The faces as Metadata Working Group regions (what Lightroom, digiKam and Immich read): normalised
- * to the image as shown, like Photos' own, but by the face's centre where our box has its corner.
+ * The faces as regions in the Metadata Working Group's form (the standard one for face boxes in XMP;
+ * which tools read them is not verified here): normalised to the image as shown, like Photos' own,
+ * but by the face's centre where our box has its corner.
  */
 function faceRegions(asset: Asset, people: PersonInAsset[]): string {
   const n = (v: number) => String(Number(v.toFixed(6)));
