@@ -35,7 +35,8 @@ wins, in this order: the flag, then the environment, then \`.env\`, then what th
 \`PHOTOS_SYNC_ENV_FILE\` names another; it takes \`KEY=value\` lines, \`#\` comments, optional \`export\` and
 quotes. photos-sync never writes it, and warns when other users can read it.
 
-The data directory (\`<home>\`) holds the tracker (\`tracker.db\`), the \`.env\` file, the sidecar store
+The data directory (\`<home>\`) holds the tracker (\`tracker.db\`, with \`tracker.db.checked\`: see
+[failures](failures.md#the-data-directory-and-the-tracker)), the \`.env\` file, the sidecar store
 (\`sidecars/\`) and the job logs (\`logs/\`). It is \`~/Library/Application Support/photos-sync\` on macOS and
 \`$XDG_DATA_HOME/photos-sync\` (default \`~/.local/share/photos-sync\`) elsewhere; \`--home\` or
 \`PHOTOS_SYNC_HOME\` overrides it. A data directory photos-sync creates is private (mode 0700).

@@ -22,13 +22,15 @@ export const TRACKER_SNAPSHOT = "backup-snapshot/tracker.db";
 
 /**
  * Left out of the data directory: the live tracker (its snapshot goes instead: copying a database
- * that is being written gives a torn copy) and the `.env` file, which holds credentials.
+ * that is being written gives a torn copy) with its seal (which describes that one file), and the
+ * `.env` file, which holds credentials.
  */
 export const DATA_EXCLUDES = [
   "/tracker.db",
   "/tracker.db-wal",
   "/tracker.db-shm",
   "/tracker.db-journal",
+  "/tracker.db.checked",
   "/.env",
 ] as const;
 

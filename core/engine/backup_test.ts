@@ -64,6 +64,7 @@ async function withWorld(fn: (w: World) => Promise<void>) {
   });
   await Deno.mkdir(home, { recursive: true });
   await Deno.writeTextFile(join(home, ".env"), "PHOTOS_SYNC_B2_ENCRYPTION_PASSWORD=never-back-me-up\n");
+  await Deno.writeTextFile(join(home, "tracker.db.checked"), "{}"); // an earlier run's seal
   const tracker = Tracker.open(join(home, "tracker.db"));
   try {
     const store = new BackupStore(tracker);
@@ -147,6 +148,7 @@ Deno.test("a backup run copies each source to its own place, and a restore gives
     // The data directory: a consistent snapshot of the tracker instead of the live file, no .env.
     assert.ok(got[`data/${TRACKER_SNAPSHOT}`] !== undefined);
     assert.equal(got["data/tracker.db"], undefined);
+    assert.equal(got["data/tracker.db.checked"], undefined);
     assert.equal(got["data/.env"], undefined);
   });
 });

@@ -30,8 +30,11 @@ import {
   lockHolder,
   probeWriteLock,
   readOnlyMessage,
+  removeSeal,
+  sealedCheck,
   unwritableFolder,
   writeLockHolder,
+  writeSeal,
 } from "./open_check.ts";
 import type { EndStatus } from "./owner.ts";
 import * as pluginState from "./plugin_state.ts";
@@ -62,6 +65,8 @@ type Ids = transfers.Ids;
 export class Tracker {
   readonly #db: DatabaseSync;
   readonly #sql: Sql;
+  /** Where a writable connection seals the file on close (see `Seal`), and when it last passed the check. */
+  #seal?: { path: string; checkedAt: number };
   /** The library id each source's assets are recorded under in this run (see `identity.ts`). */
   readonly libraryIds = new Map<string, string>();
 
@@ -82,10 +87,15 @@ export class Tracker {
   ): Tracker {
     let db: DatabaseSync | undefined;
     if (!options.readOnly) createPrivately(path);
+    // Looked at before SQLite opens the file, so only another connection's -wal file can be there.
+    let checkedAt = sealedCheck(path);
     try {
       db = new DatabaseSync(path, { readOnly: options.readOnly ?? false });
       db.exec(`PRAGMA busy_timeout = ${options.busyTimeoutMs ?? 10000}`);
-      checkIntact(db, path);
+      if (checkedAt === undefined) {
+        checkIntact(db, path);
+        checkedAt = Date.now();
+      }
       if (!options.readOnly) {
         db.exec("PRAGMA journal_mode = WAL");
         db.exec("PRAGMA synchronous = NORMAL");
@@ -93,6 +103,7 @@ export class Tracker {
       }
     } catch (e) {
       db?.close();
+      removeSeal(path); // an open that failed is checked in full next time, whatever the reason
       if (e instanceof ConfigError) throw e;
       if (isBusy(e)) throw new LockedError(busyMessage(path, writeLockHolder(path)));
       const unwritable = options.readOnly ? undefined : unwritableFolder(path);
@@ -112,10 +123,12 @@ export class Tracker {
     } catch (e) {
       const holder = isBusy(e) ? writeLockHolder(path) ?? lockHolder(db) : undefined;
       db.close();
+      removeSeal(path);
       if (isBusy(e)) throw new LockedError(busyMessage(path, holder));
       const readOnly = readOnlyMessage(path, e);
       throw readOnly ? new ConfigError(readOnly) : e;
     }
+    if (!options.readOnly) tracker.#seal = { path, checkedAt };
     return tracker;
   }
 
@@ -158,8 +171,13 @@ export class Tracker {
     return this.#sql.get("PRAGMA user_version", {}, (r) => int(r, "user_version"))!;
   }
 
+  /** Closes the connection; a writable one then seals the file, so the next open can skip the check. */
   close(): void {
     this.#db.close();
+    if (!this.#seal) return;
+    // After SQLite said the file is damaged, the next open checks it in full and says so.
+    if (this.#sql.damageSeen) removeSeal(this.#seal.path);
+    else writeSeal(this.#seal.path, this.#seal.checkedAt);
   }
 
   /** Runs `fn` in one immediate transaction; rolls back if it throws. */

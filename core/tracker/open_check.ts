@@ -7,7 +7,7 @@
  */
 import type { DatabaseSync } from "node:sqlite";
 import { ConfigError } from "../plugin/errors.ts";
-import { int, text } from "./sql.ts";
+import { int, isDamage, text } from "./sql.ts";
 
 /** Creates an empty tracker file 0600 when there is none, so SQLite (and its WAL files) inherit it. */
 export function createPrivately(path: string): void {
@@ -25,6 +25,99 @@ export function createPrivately(path: string): void {
   }
 }
 
+/** How long a sealed tracker goes without a full check: damage that moves no file date shows by then. */
+export const CHECK_EVERY_MS = 7 * 24 * 3600 * 1000;
+
+/**
+ * What a writable connection's clean close leaves beside the tracker (`tracker.db.checked`): the
+ * file's identity, size and dates as the closing run left it, and when it last passed the full check.
+ * A tracker that opens exactly as sealed, with no `-wal` file beside it (so nothing was killed
+ * mid-run and no other connection is open), was last written by photos-sync itself after a passed
+ * check: the check is skipped, up to {@link CHECK_EVERY_MS} after the last one. Anything else that
+ * touched the file (another program, a copy or a restore, an editor) moves its dates or inode, and
+ * it is checked again; so is a tracker whose seal is missing, unreadable or old.
+ */
+export interface Seal {
+  dev: number;
+  ino: number;
+  size: number;
+  mtime: number;
+  ctime: number;
+  /** When the file last passed `quick_check`, ms since the epoch. */
+  checkedAt: number;
+}
+
+/** Where the seal of the tracker at `path` is kept. */
+export function sealPath(path: string): string {
+  return `${path}.checked`;
+}
+
+/** The file facts a seal compares (undefined when the file cannot be looked at). */
+function factsOf(path: string): Omit<Seal, "checkedAt"> | undefined {
+  try {
+    const s = Deno.statSync(path);
+    return {
+      dev: s.dev ?? 0,
+      ino: s.ino ?? 0,
+      size: s.size,
+      mtime: s.mtime?.getTime() ?? 0,
+      ctime: s.ctime?.getTime() ?? 0,
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * When the tracker at `path` last passed the full check, if it is still exactly as the last clean
+ * close sealed it and that check is recent; undefined means: check it now.
+ */
+export function sealedCheck(path: string, now = Date.now()): number | undefined {
+  let seal: Seal;
+  try {
+    if (exists(`${path}-wal`)) return undefined;
+    seal = JSON.parse(Deno.readTextFileSync(sealPath(path)));
+  } catch {
+    return undefined;
+  }
+  const facts = factsOf(path);
+  if (!facts || typeof seal.checkedAt !== "number") return undefined;
+  const same = (Object.keys(facts) as (keyof typeof facts)[]).every((k) => facts[k] === seal[k]);
+  const recent = seal.checkedAt <= now && now - seal.checkedAt < CHECK_EVERY_MS;
+  return same && recent ? seal.checkedAt : undefined;
+}
+
+/** Seals the tracker at `path` as it is now (after its connection closed); a seal that cannot be written is left out. */
+export function writeSeal(path: string, checkedAt: number): void {
+  const facts = factsOf(path);
+  if (!facts || exists(`${path}-wal`)) return removeSeal(path); // another connection is still open
+  const tmp = `${sealPath(path)}.tmp`;
+  try {
+    Deno.writeTextFileSync(tmp, JSON.stringify({ ...facts, checkedAt }), { mode: 0o600 });
+    Deno.renameSync(tmp, sealPath(path));
+  } catch {
+    // Without a seal the next open checks the file: slower, never less safe.
+  }
+}
+
+/** Takes the seal away: the next open checks the file in full. */
+export function removeSeal(path: string): void {
+  try {
+    Deno.removeSync(sealPath(path));
+  } catch {
+    // Not there: nothing to take away.
+  }
+}
+
+function exists(path: string): boolean {
+  try {
+    Deno.lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * `PRAGMA quick_check` (cheap: no index cross-checks); throws a ConfigError naming the file. The
  * check reads every page through SQLite's small page cache, not a memory map: mapped, every page
@@ -39,10 +132,9 @@ export function checkIntact(db: DatabaseSync, path: string): void {
       p !== "ok"
     );
   } catch (e) {
-    const message = (e as Error).message;
     // Only damage is reported as damage; a read-only folder or a lock is said as what it is.
-    if (!/malformed|not a database|corrupt/i.test(message)) throw e;
-    problems = [message];
+    if (!isDamage(e)) throw e;
+    problems = [(e as Error).message];
   }
   if (problems.length === 0) return;
   throw new ConfigError(

@@ -13,8 +13,16 @@ export type Row = Record<string, SQLOutputValue>;
 
 export class Sql {
   readonly #stmts = new Map<string, StatementSync>();
+  /** Whether SQLite said the file is damaged: the tracker is then not sealed as checked on close. */
+  damageSeen = false;
 
   constructor(readonly db: DatabaseSync) {}
+
+  /** Notes SQLite's word that the file is damaged, and gives the error back to be thrown. */
+  #noted(e: unknown): unknown {
+    if (isDamage(e)) this.damageSeen = true;
+    return e;
+  }
 
   prepare(sql: string): StatementSync {
     let s = this.#stmts.get(sql);
@@ -44,21 +52,40 @@ export class Sql {
 
   /** Every row of a query as an array of its columns, fetched in one call (see {@link arrays}). */
   allArrays<T extends SQLOutputValue[]>(sql: string, params: Params): T[] {
-    return this.arrays(sql).all(params) as unknown as T[];
+    try {
+      return this.arrays(sql).all(params) as unknown as T[];
+    } catch (e) {
+      throw this.#noted(e);
+    }
   }
 
   all<T>(sql: string, params: Params, map: (row: Row) => T): T[] {
-    return this.prepare(sql).all(params).map(map);
+    let rows;
+    try {
+      rows = this.prepare(sql).all(params);
+    } catch (e) {
+      throw this.#noted(e);
+    }
+    return rows.map(map);
   }
 
   get<T>(sql: string, params: Params, map: (row: Row) => T): T | undefined {
-    const row = this.prepare(sql).get(params);
+    let row;
+    try {
+      row = this.prepare(sql).get(params);
+    } catch (e) {
+      throw this.#noted(e);
+    }
     return row === undefined ? undefined : map(row);
   }
 
   run(sql: string, params: Params = {}): { changes: number; lastInsertRowid: number } {
-    const r = this.prepare(sql).run(params);
-    return { changes: Number(r.changes), lastInsertRowid: Number(r.lastInsertRowid) };
+    try {
+      const r = this.prepare(sql).run(params);
+      return { changes: Number(r.changes), lastInsertRowid: Number(r.lastInsertRowid) };
+    } catch (e) {
+      throw this.#noted(e);
+    }
   }
 
   /** Runs `fn` in one immediate transaction; rolls back if it throws. */
@@ -69,10 +96,16 @@ export class Sql {
       this.db.exec("COMMIT");
       return result;
     } catch (e) {
+      this.#noted(e);
       this.db.exec("ROLLBACK");
       throw e;
     }
   }
+}
+
+/** Whether an error is SQLite saying the database file is damaged. */
+export function isDamage(error: unknown): boolean {
+  return /malformed|not a database|corrupt/i.test((error as Error)?.message ?? "");
 }
 
 // Column readers for mappers: a value of the wrong type is a schema bug, reported as one.

@@ -36,6 +36,9 @@ function damage(file: string): void {
   const bytes = Deno.readFileSync(file);
   for (let page = 1; page * 4096 < bytes.length; page++) bytes[page * 4096] = 0x41;
   Deno.writeFileSync(file, bytes);
+  // As a writer coming after photos-sync's last close would: the test is quicker than a file date's millisecond.
+  const later = new Date(Date.now() + 2000);
+  Deno.utimeSync(file, later, later);
 }
 
 /** Folds the tracker's WAL into its main file, so damaging the main file damages what is read. */
