@@ -1,5 +1,5 @@
 /** photos-sync: the command line with the built-in plugins. */
-import { quickHelp } from "./core/cli/quick_help.ts";
+import { quickHelp, quickVersion } from "./core/cli/quick_help.ts";
 
 /**
  * `deno run` reads, ahead of the run, the whole graph of every `import("literal")` in the program,
@@ -10,11 +10,12 @@ const CLI = new URL("./core/cli/mod.ts", import.meta.url).href;
 const PLUGINS = new URL("./plugins/mod.ts", import.meta.url).href;
 
 if (import.meta.main) {
-  // `--help` answers from generated text; everything else loads the parser, commands and plugins.
-  const help = await quickHelp(Deno.args);
-  if (help !== undefined) {
+  // `--help` answers from generated text, `--version` from the constant; everything else loads the
+  // parser, commands and plugins.
+  const quick = (await quickHelp(Deno.args)) ?? (await quickVersion(Deno.args));
+  if (quick !== undefined) {
     // writeSync may take only part of a long text (a pipe); write until it has all of it.
-    const bytes = new TextEncoder().encode(help + "\n");
+    const bytes = new TextEncoder().encode(quick + "\n");
     for (let done = 0; done < bytes.length;) done += Deno.stdout.writeSync(bytes.subarray(done));
     Deno.exit(0);
   }

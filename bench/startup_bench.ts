@@ -3,7 +3,8 @@
  * prints a line, run the same way (`deno run`, with the V8 flags of the compiled binary), best of
  * `BENCH_RUNS` alternating runs each, with the peak memory of each (GNU time). The target is 1.5x.
  * `--help` and `<command> --help` answer from generated text (`core/cli/quick_help.ts`) when stdout
- * is not a terminal, as here; the other cases load the parser, the command and the plugins they use.
+ * is not a terminal, as here, `--version` from the constant; the other cases load the parser, the
+ * command and the plugins they use.
  *
  * With `BENCH_BEFORE` set to another checkout's `main.ts` (e.g. a worktree of the main branch),
  * that one is measured too, alternating with this one and the peer: before and after in one run.
@@ -52,6 +53,7 @@ try {
   await ours(noop)();
   const cases: [string, string[]][] = [
     ["--help", ["--help"]],
+    ["--version", ["--version"]],
     ["import --help", ["import", "--help"]],
     ["status --tracker-only", ["status", "--tracker-only"]],
     [`no-op import of ${ASSETS} assets`, noop],

@@ -42,16 +42,20 @@ function sources(dir: string): string[] {
 Deno.test("every module the program names by URL is bundled by the compile task", () => {
   const includes = new Set(compileIncludes());
   const named: string[] = [];
-  for (const file of ["main.ts", ...sources("plugins")]) {
+  for (const file of ["main.ts", ...sources("core"), ...sources("plugins")]) {
     const text = Deno.readTextFileSync(join(root, file));
     for (const [, relative] of text.matchAll(/new URL\("(\.{1,2}\/[^"]+\.ts)", import\.meta\.url\)/g)) {
       const url = new URL(relative, `file://${join(root, file)}`);
       named.push(url.pathname.slice(root.length));
     }
   }
-  // main.ts names the CLI and the plugin list; each plugin with a session names it.
-  assert.ok(named.includes("core/cli/mod.ts") && named.includes("plugins/source/photoslibrary/_session.ts"));
+  // main.ts names the CLI and the plugin list, the CLI its commands; each plugin with a session names it.
+  for (const path of ["core/cli/mod.ts", "core/cli/status.ts", "plugins/source/photoslibrary/_session.ts"]) {
+    assert.ok(named.includes(path), path);
+  }
   assert.deepEqual(named.filter((path) => !includes.has(path)), []);
+  // And nothing is bundled that no module names any more.
+  assert.deepEqual([...includes].filter((path) => !named.includes(path)), []);
 });
 
 const available = denortAvailable();

@@ -24,26 +24,40 @@ export type { CliDeps } from "./command_context.ts";
 type Register = (program: Command, ctx: CommandContext) => void;
 
 /**
- * Every command, in the order --help lists them, each loaded only when it is needed: a run loads
- * the one command it names (an import never loads backup, server or schedule code), --help all.
+ * Every command, in the order --help lists them: the module that registers it and the function it
+ * exports for that. A run loads the one command it names (an import never loads backup, server or
+ * schedule code), --help all. The modules are named by URL, not `import("./status.ts")`: `deno run`
+ * reads ahead the whole graph of every literal import in what it loads, every command's on every
+ * run. `deno compile` is told to bundle them (`--include`, deno.json; tests/compile_test.ts).
  */
-const COMMANDS: Record<string, () => Promise<Register>> = {
-  status: async () => (await import("./status.ts")).registerStatus,
-  scan: async () => (await import("./scan.ts")).registerScan,
-  import: async () => (await import("./import.ts")).registerImport,
-  sync: async () => (await import("./sync.ts")).registerSync,
-  reclassify: async () => (await import("./reclassify.ts")).registerReclassify,
-  cleanup: async () => (await import("./cleanup.ts")).registerCleanup,
-  archive: async () => (await import("./archive.ts")).registerArchive,
-  unarchive: async () => (await import("./round_trip.ts")).registerUnarchive,
-  pull: async () => (await import("./round_trip.ts")).registerPull,
-  forget: async () => (await import("./forget.ts")).registerForget,
-  review: async () => (await import("./review.ts")).registerReview,
-  backup: async () => (await import("./backup.ts")).registerBackup,
-  serve: async () => (await import("./serve.ts")).registerServe,
-  schedule: async () => (await import("./schedule.ts")).registerSchedule,
-  demo: async () => (await import("./demo.ts")).registerDemo,
+const COMMANDS: Record<string, readonly [URL, string]> = {
+  status: [new URL("./status.ts", import.meta.url), "registerStatus"],
+  scan: [new URL("./scan.ts", import.meta.url), "registerScan"],
+  import: [new URL("./import.ts", import.meta.url), "registerImport"],
+  sync: [new URL("./sync.ts", import.meta.url), "registerSync"],
+  reclassify: [new URL("./reclassify.ts", import.meta.url), "registerReclassify"],
+  cleanup: [new URL("./cleanup.ts", import.meta.url), "registerCleanup"],
+  archive: [new URL("./archive.ts", import.meta.url), "registerArchive"],
+  unarchive: [new URL("./round_trip.ts", import.meta.url), "registerUnarchive"],
+  pull: [new URL("./round_trip.ts", import.meta.url), "registerPull"],
+  forget: [new URL("./forget.ts", import.meta.url), "registerForget"],
+  review: [new URL("./review.ts", import.meta.url), "registerReview"],
+  backup: [new URL("./backup.ts", import.meta.url), "registerBackup"],
+  serve: [new URL("./serve.ts", import.meta.url), "registerServe"],
+  schedule: [new URL("./schedule.ts", import.meta.url), "registerSchedule"],
+  demo: [new URL("./demo.ts", import.meta.url), "registerDemo"],
 };
+
+/** Loads a command's module and finds its registering function. */
+async function loadCommand(name: string): Promise<Register> {
+  const [url, exported] = COMMANDS[name];
+  const register: unknown = (await import(url.href))[exported];
+  if (typeof register !== "function") throw new Error(`${url.href} exports no ${exported}`);
+  return register as Register;
+}
+
+/** The plugin registry, named by URL for the same reason: only runs with third-party plugins load it. */
+const SESSION = new URL("./session.ts", import.meta.url).href;
 
 /** The commands' names, in the order --help lists them. */
 export const COMMAND_NAMES: readonly string[] = Object.keys(COMMANDS);
@@ -108,7 +122,7 @@ export async function buildProgram(ctx: CommandContext, only?: string): Promise<
     .configureOutput(ctx.output);
   const names = only ? [only] : Object.keys(COMMANDS);
   // Loaded side by side, registered in order.
-  for (const register of await Promise.all(names.map((name) => COMMANDS[name]()))) register(program, ctx);
+  for (const register of await Promise.all(names.map(loadCommand))) register(program, ctx);
   return program;
 }
 
@@ -126,6 +140,6 @@ async function beforeParsing(
 ): Promise<{ plugins: readonly Plugin[]; chosen: PluginChoice }> {
   const { pluginFiles, chosen } = await readBeforeParsing(args, deps.env);
   if (pluginFiles.length === 0) return { plugins: deps.plugins, chosen };
-  const { buildRegistry } = await import("./session.ts");
+  const { buildRegistry }: typeof import("./session.ts") = await import(SESSION);
   return { plugins: (await buildRegistry(deps.plugins, pluginFiles)).all(), chosen };
 }

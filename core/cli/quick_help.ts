@@ -1,13 +1,14 @@
 /**
- * `--help` and `<command> --help` without loading the parser, the commands or the plugins (`--help`
- * lists every command, so it would load them all): the text the real parser prints for the
- * built-in plugins, generated into `help_text.json` by `deno task help-text`
+ * `--help`, `<command> --help` and `--version` without loading the parser, the commands or the
+ * plugins (`--help` lists every command, so it would load them all): for help, the text the real
+ * parser prints for the built-in plugins, generated into `help_text.json` by `deno task help-text`
  * (`tests/quick_help_test.ts` fails when it is stale). Whenever the text could differ (third-party
  * plugins, another source or destination chosen, a terminal of another width, a configuration
- * error to report) this answers nothing and the full CLI prints the help.
+ * error to report) this answers nothing and the full CLI prints it.
  * @module
  */
 import { readBeforeParsing } from "./choice.ts";
+import { VERSION } from "./command_context.ts";
 import type { PluginChoice } from "./flags.ts";
 
 /** The generated help: for which choice of plugins and width, and the text of each key. */
@@ -27,17 +28,24 @@ async function loadGenerated(): Promise<GeneratedHelp> {
 /** Global flags that change where the configuration is read, never the text of the help. */
 const PLACE_FLAGS = ["--home", "--env-file"];
 
-/**
- * Which help the raw arguments ask for and nothing else: `""`, a command's name, or undefined.
- * `--home` and `--env-file` may come anywhere (the configuration they name is read all the same).
- */
-export function helpKey(args: string[]): string | undefined {
+/** The arguments without `--home` and `--env-file` and their values; undefined when a value is missing. */
+function withoutPlaceFlags(args: string[]): string[] | undefined {
   const rest: string[] = [];
   for (let i = 0; i < args.length; i++) {
     if (PLACE_FLAGS.includes(args[i])) {
       if (++i >= args.length) return undefined; // the parser reports the missing value
     } else if (!PLACE_FLAGS.some((flag) => args[i].startsWith(`${flag}=`))) rest.push(args[i]);
   }
+  return rest;
+}
+
+/**
+ * Which help the raw arguments ask for and nothing else: `""`, a command's name, or undefined.
+ * `--home` and `--env-file` may come anywhere (the configuration they name is read all the same).
+ */
+export function helpKey(args: string[]): string | undefined {
+  const rest = withoutPlaceFlags(args);
+  if (rest === undefined) return undefined;
   const isHelp = (arg: string | undefined) => arg === "--help" || arg === "-h";
   if (rest.length === 1 && isHelp(rest[0])) return "";
   if (rest.length === 2 && isHelp(rest[1]) && !rest[0].startsWith("-")) return rest[0];
@@ -77,4 +85,22 @@ export async function quickHelp(
   const roles = Object.keys({ ...help.chosen, ...before.chosen }) as (keyof PluginChoice)[];
   if (roles.some((role) => help.chosen[role] !== before.chosen[role])) return undefined;
   return help.texts[key];
+}
+
+/**
+ * The version, when the arguments ask for it alone (`--version` or `-V`, with `--home` or `--env-file`)
+ * and the full CLI would print it: the configuration reads without error and names no plugin file.
+ */
+export async function quickVersion(
+  args: string[],
+  { env }: Pick<QuickHelpOptions, "env"> = {},
+): Promise<string | undefined> {
+  const rest = withoutPlaceFlags(args);
+  if (rest?.length !== 1 || (rest[0] !== "--version" && rest[0] !== "-V")) return undefined;
+  try {
+    if ((await readBeforeParsing(args, env)).pluginFiles.length > 0) return undefined;
+  } catch {
+    return undefined; // the full CLI reports the configuration error
+  }
+  return VERSION;
 }

@@ -4,8 +4,7 @@
  * Flags, the environment and `.env` still win; secrets are never kept.
  * @module
  */
-import { resolve } from "node:path";
-import { type Config, CORE_OPTIONS } from "../config/mod.ts";
+import { type Config, CORE_OPTIONS, resolvePath } from "../config/mod.ts";
 import { envNames, type OptionSpec, type OptionValue, resolveOptions } from "../plugin/options.ts";
 import type { Plugin } from "../plugin/types.ts";
 
@@ -25,7 +24,7 @@ function keepable(specs: readonly OptionSpec[]): OptionSpec[] {
 
 function stored(spec: OptionSpec, value: OptionValue): string {
   if (Array.isArray(value)) return value.join(",");
-  return spec.type === "path" ? resolve(String(value)) : String(value);
+  return spec.type === "path" ? resolvePath(String(value)) : String(value);
 }
 
 /** The options of one plugin (or core) that a user set, by environment-variable name; no secrets. */

@@ -4,11 +4,11 @@
  * @module
  */
 import type { Command } from "./parser.ts";
-import { join } from "node:path";
 import type { ImportOptions, RunEvent, RunSummary } from "../engine/import_run.ts";
 import { SidecarStore } from "../engine/sidecar_store.ts";
 import { checkDestinationHolds } from "../engine/presence_guard.ts";
 import { subjectOf } from "../engine/wrap.ts";
+import { joinPath } from "../config/mod.ts";
 import { ConfigError, messageOf } from "../plugin/errors.ts";
 import { readableTime, runClock } from "./clock.ts";
 import { addCoreFlags, addPluginFlags, countFlag, flagValues } from "./flags.ts";
@@ -120,7 +120,7 @@ export async function engineRun<T extends { failed: number } | { import: RunSumm
       destination: destination.session,
       handlers: session.handlers(),
       policy: session.policy(),
-      sidecars: new SidecarStore(join(session.config.home, "sidecars")),
+      sidecars: new SidecarStore(joinPath(session.config.home, "sidecars")),
       tracker: session.tracker,
       tempRoot: session.tempRoot,
       dryRun: session.dryRun,

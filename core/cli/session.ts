@@ -4,8 +4,7 @@
  * lock, plugin contexts and a temp root that is removed at the end.
  * @module
  */
-import { resolve } from "node:path";
-import { type Config, loadConfig, policyOf } from "../config/mod.ts";
+import { type Config, loadConfig, policyOf, resolvePath } from "../config/mod.ts";
 import type { PlanPolicy } from "../model/policy.ts";
 import {
   type CredentialStore,
@@ -165,7 +164,7 @@ export class Session {
     const opened = await plugin.open(values, await this.#context(plugin.id));
     const session = this.#wrap(plugin, "source", plugin.capabilities, opened);
     if (session.libraryId) {
-      const location = values.library ? resolve(String(values.library)) : session.libraryId;
+      const location = values.library ? resolvePath(String(values.library)) : session.libraryId;
       bindLibrary(this.tracker, { source: session.key, libraryId: session.libraryId, location }, this);
     }
     return { id: plugin.id, plugin, session };
@@ -331,7 +330,7 @@ function refuseMissingRequired(
 export async function buildRegistry(builtins: readonly Plugin[], files: string[]): Promise<Registry> {
   const registry = new Registry(builtins);
   for (const file of files) {
-    const path = resolve(file);
+    const path = resolvePath(file);
     registry.register(await loadPluginFile(path), `plugin ${path}`);
   }
   return registry;

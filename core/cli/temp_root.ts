@@ -9,7 +9,7 @@
  * ```
  * @module
  */
-import { join } from "node:path";
+import { joinPath } from "../config/mod.ts";
 import { processAlive } from "../tracker/mod.ts";
 
 const PREFIX = "photos-sync-run-";
@@ -40,7 +40,7 @@ export async function removeOrphanTempRoots(dir = systemTempDir()): Promise<stri
     for await (const entry of Deno.readDir(dir)) {
       const pid = Number(NAME.exec(entry.name)?.[1]);
       if (!entry.isDirectory || !pid || pid === Deno.pid) continue;
-      const path = join(dir, entry.name);
+      const path = joinPath(dir, entry.name);
       const info = await Deno.stat(path).catch(() => undefined);
       // Its owner started before it made the folder, and so before anything in it changed.
       if (processAlive(pid, info?.birthtime ?? info?.mtime ?? undefined)) continue;

@@ -273,6 +273,16 @@ export function joinPath(...parts: string[]): string {
   return absolute ? `/${path}` : path;
 }
 
+/**
+ * `node:path`'s `resolve` of one POSIX path: the path made absolute against the working directory,
+ * folded as `joinPath` folds it, without a trailing slash (`/` stays `/`). Like node's, it expands
+ * no `~`: that is the shell's.
+ */
+export function resolvePath(path: string): string {
+  const folded = path.startsWith("/") ? joinPath(path) : joinPath(Deno.cwd(), path);
+  return folded.length > 1 && folded.endsWith("/") ? folded.slice(0, -1) : folded;
+}
+
 /** An empty data directory would put the tracker at `/tracker.db` or in the current folder. */
 function emptyHomeError(setBy: string): ConfigError {
   return new ConfigError(

@@ -24,9 +24,18 @@
  * ```
  * @module
  */
-import { extname } from "node:path";
 import { type Asset, obtainable, type Resource, type ResourceRole } from "../../core/model/asset.ts";
 import type { PlanBuilder } from "../../core/model/plan.ts";
+
+/**
+ * `node:path`'s `extname` (POSIX): from the last dot of the last segment, `""` when that segment has
+ * none or only a leading one. Here so that listing the handlers (every start-up) loads no Node module.
+ */
+export function extname(path: string): string {
+  const base = path.replace(/\/+$/, "").split("/").at(-1)!;
+  const dot = base.lastIndexOf(".");
+  return dot > 0 && base !== ".." ? base.slice(dot) : "";
+}
 
 /** `IMG_3582.HEIC` -> `IMG_3582`. */
 export function stemOf(asset: Asset): string {
