@@ -4,7 +4,8 @@
  * Flags, the environment and `.env` still win; secrets are never kept.
  * @module
  */
-import { type Config, CORE_OPTIONS, resolvePath } from "../config/mod.ts";
+import { type Config, CORE_OPTIONS } from "../config/mod.ts";
+import { resolvePath } from "../model/path.ts";
 import { envNames, type OptionSpec, type OptionValue, resolveOptions } from "../plugin/options.ts";
 import type { Plugin } from "../plugin/types.ts";
 

@@ -8,7 +8,7 @@ import type { ImportOptions, RunEvent, RunSummary } from "../engine/import_run.t
 import { SidecarStore } from "../engine/sidecar_store.ts";
 import { checkDestinationHolds } from "../engine/presence_guard.ts";
 import { subjectOf } from "../engine/wrap.ts";
-import { joinPath } from "../config/mod.ts";
+import { joinPath } from "../model/path.ts";
 import { ConfigError, messageOf } from "../plugin/errors.ts";
 import { readableTime, runClock } from "./clock.ts";
 import { addCoreFlags, addPluginFlags, countFlag, flagValues } from "./flags.ts";

@@ -4,7 +4,8 @@
  * lock, plugin contexts and a temp root that is removed at the end.
  * @module
  */
-import { type Config, loadConfig, policyOf, resolvePath } from "../config/mod.ts";
+import { type Config, loadConfig, policyOf } from "../config/mod.ts";
+import { resolvePath } from "../model/path.ts";
 import type { PlanPolicy } from "../model/policy.ts";
 import {
   type CredentialStore,

@@ -9,7 +9,7 @@
  * ```
  * @module
  */
-import { joinPath } from "../config/mod.ts";
+import { joinPath } from "../model/path.ts";
 import { processAlive } from "../tracker/mod.ts";
 
 const PREFIX = "photos-sync-run-";

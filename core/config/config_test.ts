@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { type DestinationPlugin, PLUGIN_API_VERSION } from "../plugin/types.ts";
 import { parseEnvFile } from "./env_file.ts";
 import { homedir } from "node:os";
-import { defaultHome, joinPath, loadConfig, resolvePath } from "./mod.ts";
+import { defaultHome, loadConfig } from "./mod.ts";
 
 const immichLike: DestinationPlugin = {
   kind: "destination",
@@ -110,44 +110,6 @@ Deno.test("without HOME in the environment, the default data directory is under 
   const d = await loadConfig({ env: {} });
   assert.equal(d.home, defaultHome({ HOME: homedir() }));
   assert.notEqual(homedir(), "");
-});
-
-Deno.test("joinPath() joins and folds like node:path's join", () => {
-  const cases = [
-    ["/home/u", ".env"],
-    ["/home/u/", ".env"],
-    ["/home//u/", "./.local", "share"],
-    ["rel", "../x"],
-    ["rel", "../../x/"],
-    ["/", "..", "a"],
-    ["", ""],
-    ["a", ""],
-    ["", "/b"],
-    ["./", "."],
-    ["a/..", "/"],
-    ["~/Photos Sync", "Library", "Application Support", "photos-sync"],
-  ];
-  for (const parts of cases) assert.equal(joinPath(...parts), join(...parts), JSON.stringify(parts));
-});
-
-Deno.test("resolvePath() makes a path absolute like node:path's resolve", () => {
-  const cases = [
-    "Pictures/Photos Library.photoslibrary",
-    "/Volumes/Disk/Photos Library.photoslibrary/",
-    "./lib",
-    ".",
-    "",
-    "..",
-    "../../../../../../../..",
-    "a/../../b/./c//",
-    "/",
-    "//x/../",
-    "/a/b/..",
-    "~/Pictures",
-  ];
-  for (const path of cases) assert.equal(resolvePath(path), resolve(path), JSON.stringify(path));
-  // Nothing is read from the disk: a path that does not exist resolves all the same.
-  assert.equal(resolvePath("/nowhere/at/all/.."), "/nowhere/at");
 });
 
 Deno.test("parseEnvFile() understands quotes, export and comments, and rejects junk with a line number", () => {

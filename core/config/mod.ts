@@ -30,6 +30,7 @@ import {
 import type { Plugin } from "../plugin/types.ts";
 import { parseEnvFile } from "./env_file.ts";
 import { Redactor } from "./redact.ts";
+import { joinPath } from "../model/path.ts";
 
 /** The tool's own options (plugins declare theirs on the plugin). */
 export const CORE_OPTIONS = [
@@ -250,37 +251,6 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Confi
  */
 async function userHome(env: Record<string, string | undefined>): Promise<string> {
   return env.HOME ?? (await import("node:os")).homedir();
-}
-
-/**
- * `node:path`'s `join` for POSIX paths (segments joined by `/`, then `.`, `..` and repeated slashes
- * folded), without loading Node's path module at every start-up.
- */
-export function joinPath(...parts: string[]): string {
-  const joined = parts.filter((p) => p !== "").join("/");
-  if (joined === "") return ".";
-  const absolute = joined.startsWith("/");
-  const segments: string[] = [];
-  for (const segment of joined.split("/")) {
-    if (segment === "" || segment === ".") continue;
-    if (segment !== "..") segments.push(segment);
-    else if (segments.length > 0 && segments.at(-1) !== "..") segments.pop();
-    else if (!absolute) segments.push("..");
-  }
-  let path = segments.join("/");
-  if (path === "" && !absolute) path = ".";
-  if (path !== "" && joined.endsWith("/")) path += "/";
-  return absolute ? `/${path}` : path;
-}
-
-/**
- * `node:path`'s `resolve` of one POSIX path: the path made absolute against the working directory,
- * folded as `joinPath` folds it, without a trailing slash (`/` stays `/`). Like node's, it expands
- * no `~`: that is the shell's.
- */
-export function resolvePath(path: string): string {
-  const folded = path.startsWith("/") ? joinPath(path) : joinPath(Deno.cwd(), path);
-  return folded.length > 1 && folded.endsWith("/") ? folded.slice(0, -1) : folded;
 }
 
 /** An empty data directory would put the tracker at `/tracker.db` or in the current folder. */

@@ -2,9 +2,9 @@
  * The session of `source.photoslibrary` (see `mod.ts`), loaded when a run opens the source.
  * @module
  */
-import { resolve } from "node:path";
 import type { AlbumRef, Asset } from "../../../core/model/asset.ts";
 import type { PlannedResource } from "../../../core/model/plan.ts";
+import { resolvePath } from "../../../core/model/path.ts";
 import { FatalError, PermanentError, RetryableError } from "../../../core/plugin/errors.ts";
 import type { ExportRequest, PluginContext, SourceFile, SourceSession } from "../../../core/plugin/types.ts";
 import {
@@ -24,7 +24,7 @@ import { readAlbums, readAssets } from "./_reader.ts";
  * `mod.ts`, which loads this file); throws (a config or fatal error) if it cannot be read.
  */
 export function openSession(options: { library: string }, ctx: PluginContext): SourceSession {
-  const database = openPhotosDatabase(resolve(options.library));
+  const database = openPhotosDatabase(resolvePath(options.library));
   const { db, schema, library } = database;
   const info = libraryInfo(database);
   ctx.log.debug("opened Photos library", { library, release: info.release, assetTable: schema.assetTable });
