@@ -65,6 +65,10 @@ try {
     "folder",
     "--folder-path",
     dest,
+    // The layout whose sidecars carry every synced field, so the destination keeps all of them and
+    // the agreed values recorded above are what a real import records (the dated layout keeps none).
+    "--folder-layout",
+    "photos-import",
   ];
   const listArgs = ["run", "-A", join(root, "bench/_list_child.ts"), sample.path, "single"];
   // The first sync after an import compares every asset once and stamps it: not a no-op.

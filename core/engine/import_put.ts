@@ -7,7 +7,7 @@ import type { Asset, PersonInAsset } from "../model/asset.ts";
 import type { ExportedGroup, Plan } from "../model/plan.ts";
 import { errorKind, messageOf, PluginError } from "../plugin/errors.ts";
 import type { RemoteRef } from "../plugin/types.ts";
-import { fieldsRead } from "../model/synced.ts";
+import { fieldsRead, keptOnly } from "../model/synced.ts";
 import { SyncStore } from "../tracker/sync_state.ts";
 import type { ImportRun } from "./import_types.ts";
 
@@ -17,8 +17,12 @@ export async function putAndRecord(run: ImportRun, group: ExportedGroup): Promis
   const result = await options.destination.put(group);
   checkPutResult(options.destinationId, group.plan, result.resources);
   options.tracker.recordImported(run.ids, group, result.resources);
-  const fields = fieldsRead(group.asset, options.sourceFields?.read);
-  // Agreed is only what reached the destination: people left out are sent by the next sync.
+  // Agreed is only what reached the destination: what it does not keep (Immich's keywords with tags
+  // off) was never sent, and people left out are sent by the next sync.
+  const fields = keptOnly(
+    fieldsRead(group.asset, options.sourceFields?.read),
+    options.destination.fields?.keep,
+  );
   if (!(await namePeople(run, group, result.resources, fields.people))) delete fields.people;
   new SyncStore(options.tracker).recordSent(run.ids, group.asset.id, fields);
   const stackGroup = group.plan.stackGroup;

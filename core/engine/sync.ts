@@ -20,7 +20,14 @@ import { SyncStore } from "../tracker/sync_state.ts";
 import { importAssets } from "./import_run.ts";
 import { emptySummary } from "./import_types.ts";
 import { reconcileAssets } from "./sync_apply.ts";
-import { ChangeCollector, historySide, photosHistory, remoteChanges } from "./sync_detect.ts";
+import {
+  ChangeCollector,
+  historySide,
+  KEPT_SIDE,
+  keptText,
+  photosHistory,
+  remoteChanges,
+} from "./sync_detect.ts";
 import { removeDeletedAlbums, renameAlbums } from "./sync_albums.ts";
 import { reconcileDeletions } from "./sync_gone.ts";
 import { emptySyncSummary, type SyncOptions, type SyncRun, type SyncSummary } from "./sync_types.ts";
@@ -77,6 +84,7 @@ export async function syncAssets(options: SyncOptions): Promise<SyncSummary> {
   if (done && !options.dryRun) {
     if (remote.checkpoint) store.saveCheckpoint(ids.destination, "remote", remote.checkpoint);
     if (history.token) store.saveCheckpoint(ids.destination, historySide(ids.source), history.token);
+    store.saveCheckpoint(ids.destination, KEPT_SIDE, keptText(run));
   }
   run.summary.pending = store.pendingWrites(ids.source).length;
   return run.summary;

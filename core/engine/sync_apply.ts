@@ -8,12 +8,12 @@
  * @module
  */
 import type { Asset } from "../model/asset.ts";
-import { fieldsRead, GROUP_FIELDS, type SideFields, type SyncedField } from "../model/synced.ts";
+import { fieldsRead, GROUP_FIELDS, keptOnly, type SideFields, type SyncedField } from "../model/synced.ts";
 import { DEFAULT_POLICY } from "../model/policy.ts";
 import { errorKind, messageOf } from "../plugin/errors.ts";
 import type { AssetChanges, RemoteAsset } from "../plugin/types.ts";
 import { reconcile } from "./reconcile.ts";
-import { agreedOf, countMove, type SyncRun } from "./sync_types.ts";
+import { agreedOf, countMove, keptBy, type SyncRun } from "./sync_types.ts";
 
 /** Fields Photos can be told by some source (PhotoKit); a rating or people never go into Photos. */
 const WRITABLE_INTO_PHOTOS: ReadonlySet<SyncedField> = new Set([
@@ -57,12 +57,12 @@ export async function reconcileAssets(
 }
 
 /**
- * The fields of an asset as the source reads them, with what waits to be written into Photos laid
- * over them: a value decided for Photos is Photos' value, or the next sync would send the stale one
- * back and revert the change it came from.
+ * The fields of an asset as the source reads them, of those the destination keeps, with what waits
+ * to be written into Photos laid over them: a value decided for Photos is Photos' value, or the
+ * next sync would send the stale one back and revert the change it came from.
  */
 export function photosFields(run: SyncRun, asset: Asset): SideFields {
-  const read = fieldsRead(asset, run.options.sourceFields?.read);
+  const read = keptOnly(fieldsRead(asset, run.options.sourceFields?.read), keptBy(run));
   const waiting = run.pending.get(asset.id);
   if (!waiting) return read;
   return { ...read, ...Object.fromEntries(Object.entries(waiting).filter(([f]) => f in read)) };
@@ -78,8 +78,9 @@ async function reconcileOne(
     run.deletedRemotely.push(asset.id);
     return;
   }
-  // People travel from Photos only: no source can name people in Photos.
-  const { people: _people, ...remote } = held?.fields ?? {};
+  // People travel from Photos only: no source can name people in Photos. A field the destination
+  // does not keep is not its to say, whatever its read returns.
+  const { people: _people, ...remote } = keptOnly(held?.fields ?? {}, keptBy(run));
   const result = reconcile({
     base: agreedOf(run, asset.id),
     photos: photosFields(run, asset),

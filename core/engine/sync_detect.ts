@@ -15,6 +15,7 @@ import type { Asset } from "../model/asset.ts";
 import { errorKind } from "../plugin/errors.ts";
 import {
   canonicalJson,
+  keptOnly,
   sameValue,
   type SideFields,
   SYNCED_FIELDS,
@@ -24,7 +25,7 @@ import type { TransferState } from "../tracker/mod.ts";
 import { planAsset } from "./import_plan.ts";
 import { photosFields } from "./sync_apply.ts";
 import { AlbumsSeen } from "./sync_albums.ts";
-import { agreedTextOf, type SyncRun } from "./sync_types.ts";
+import { agreedTextOf, keptBy, type SyncRun } from "./sync_types.ts";
 
 /** The assets the destination says changed since its checkpoint, and the checkpoint to save after. */
 export async function remoteChanges(run: SyncRun): Promise<{ assets: Set<string>; checkpoint?: string }> {
@@ -37,6 +38,14 @@ export async function remoteChanges(run: SyncRun): Promise<{ assets: Set<string>
   if (since === undefined) return { assets: new Set(), checkpoint };
   const owners = run.store.assetsOf(run.ids, changed);
   return { assets: new Set(owners.values()), checkpoint };
+}
+
+/** Where the fields the destination kept at the last complete sync are noted (see {@link keptText}). */
+export const KEPT_SIDE = "kept";
+
+/** The fields the destination keeps, as noted with the checkpoints; `*`: every field. */
+export function keptText(run: SyncRun): string {
+  return keptBy(run)?.join() ?? "*";
 }
 
 /** Where the source's history token is kept: a checkpoint per source and destination. */
@@ -56,7 +65,10 @@ export async function photosHistory(run: SyncRun): Promise<{ changed?: Set<strin
   const since = run.store.checkpoint(run.ids.destination, historySide(run.ids.source));
   try {
     const { changed, token } = await source.history(since);
-    if (since === undefined || changed === "all") return { token };
+    // The destination keeps other fields than at the last complete sync (an option switched): what
+    // it keeps now and was not agreed is found only by comparing every asset, not only those changed.
+    const keptThen = run.store.checkpoint(run.ids.destination, KEPT_SIDE);
+    if (since === undefined || changed === "all" || keptThen !== keptText(run)) return { token };
     return { changed: new Set(changed), token };
   } catch (e) {
     if (errorKind(e) === "fatal" || errorKind(e) === "config") throw e;
@@ -69,14 +81,22 @@ export class ChangeCollector {
   readonly candidates: Asset[] = [];
   /** The listing's stamp of each candidate, recorded with its agreed values once reconciled. */
   readonly stamps = new Map<string, number>();
-  /** Assets compared field by field and found unchanged, with their stamps to store. */
-  readonly unchanged: [assetId: string, stamp: number][] = [];
+  /**
+   * Assets compared field by field and found unchanged, with their stamps to store; and their agreed
+   * values where those hold a field the destination no longer keeps, to store without it.
+   */
+  readonly unchanged: [assetId: string, stamp: number | null, agreed?: SideFields][] = [];
   /** Assets the listing held (not in Recently Deleted), for the deletion stage. */
   readonly seen = new Set<string>();
   /** The albums the listing showed, for renames. */
   readonly albums = new AlbumsSeen();
-  /** Which fields the source reads, hashed (the stamps' seed): a source reading others compares again. */
+  /**
+   * Which fields the source reads and the destination keeps, hashed (the stamps' seed): a source
+   * reading others, or a destination keeping others (an option switched), compares every asset again.
+   */
   readonly #fieldsRead: number;
+  /** The agreed values to store again of the asset last compared (see {@link unchanged}). */
+  #pruned: SideFields | undefined;
 
   /**
    * @param history The assets Photos' change history names, when it narrows the comparison: any
@@ -88,7 +108,10 @@ export class ChangeCollector {
     readonly resend: Set<string>,
     readonly history?: Set<string>,
   ) {
-    this.#fieldsRead = hash53((run.options.sourceFields?.read ?? SYNCED_FIELDS).join()) % 2 ** 32;
+    const read = (run.options.sourceFields?.read ?? SYNCED_FIELDS).join();
+    // A destination that does not say what it keeps leaves the seed as it was before it could.
+    const kept = keptBy(run);
+    this.#fieldsRead = hash53(kept ? `${read}/${kept.join()}` : read) % 2 ** 32;
   }
 
   listed(asset: Asset, state: TransferState | undefined): void {
@@ -109,21 +132,32 @@ export class ChangeCollector {
     }
     if (this.filesChanged(asset, state)) this.resend.add(asset.id);
     if (asset.trashed) return;
+    this.#pruned = undefined;
     if (remote || this.photosChanged(asset)) {
       this.candidates.push(asset);
       if (stamp !== undefined) this.stamps.set(asset.id, stamp);
-    } else if (stamp !== undefined && !this.resend.has(asset.id)) this.unchanged.push([asset.id, stamp]);
+    } else if (this.resend.has(asset.id)) return;
+    else if (this.#pruned) this.unchanged.push([asset.id, stamp ?? null, this.#pruned]);
+    else if (stamp !== undefined) this.unchanged.push([asset.id, stamp]);
   }
 
-  /** Whether Photos' values differ from the agreed ones, or a field read has none agreed yet. */
+  /**
+   * Whether Photos' values differ from the agreed ones, or a field read and kept by the destination
+   * has none agreed yet (an option switched on: it was never sent).
+   */
   photosChanged(asset: Asset): boolean {
     const stored = agreedTextOf(this.run, asset.id);
     if (stored === undefined) return true;
     const now = photosFields(this.run, asset);
     // Stored canonically: equal texts, equal values (the common case, at no parse).
     if (canonicalJson(now) === stored) return false;
-    const base = JSON.parse(stored) as SideFields;
-    return (Object.keys(now) as SyncedField[]).some((f) => !(f in base) || !same(f, now, base));
+    const parsed = JSON.parse(stored) as SideFields;
+    const base = keptOnly(parsed, keptBy(this.run));
+    const changed = (Object.keys(now) as SyncedField[]).some((f) => !(f in base) || !same(f, now, base));
+    // Agreed values of a field no longer kept (an option switched off) are dropped, so they are not
+    // taken for agreed once it is kept again: what changed meanwhile was synced neither way.
+    if (!changed && Object.keys(base).length < Object.keys(parsed).length) this.#pruned = base;
+    return changed;
   }
 
   /** Only for an asset Photos modified since it was sent: a planned file missing or resized there. */

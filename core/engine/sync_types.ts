@@ -2,7 +2,7 @@
  * What the stages of `sync` share: its options, its summary, and the run record they all write to.
  * @module
  */
-import type { SideFields, SyncedField } from "../model/synced.ts";
+import { keptOnly, type SideFields, type SyncedField } from "../model/synced.ts";
 import type { SyncStore } from "../tracker/sync_state.ts";
 import type { ImportOptions, RunSummary } from "./import_run.ts";
 import type { Prefer } from "./reconcile.ts";
@@ -110,8 +110,17 @@ export function agreedTextOf(run: SyncRun, assetId: string): string | undefined 
   return run.agreed.get(assetId);
 }
 
-/** The agreed fields of one asset, parsed. */
+/**
+ * The agreed fields of one asset, parsed: only those the destination keeps now. One it kept when
+ * they were recorded and keeps no more is no agreement (what changed since on either side was not
+ * synced); one it keeps now and that was not agreed is sent once.
+ */
 export function agreedOf(run: SyncRun, assetId: string): SideFields | undefined {
   const stored = agreedTextOf(run, assetId);
-  return stored === undefined ? undefined : JSON.parse(stored) as SideFields;
+  return stored === undefined ? undefined : keptOnly(JSON.parse(stored) as SideFields, keptBy(run));
+}
+
+/** The synced fields the destination keeps (undefined: every field). */
+export function keptBy(run: SyncRun): readonly SyncedField[] | undefined {
+  return run.options.destination.fields?.keep;
 }

@@ -108,6 +108,17 @@ export function fieldsRead(asset: Asset, read?: readonly SyncedField[]): SideFie
 }
 
 /**
+ * Only the fields a destination keeps (all of them when it does not say): what the tracker may
+ * record as agreed, and all a sync compares. A field it does not keep was never sent there.
+ */
+export function keptOnly(fields: SideFields, keep?: readonly SyncedField[]): SideFields {
+  if (!keep) return fields;
+  const out: Record<string, unknown> = {};
+  for (const f of keep) if (f in fields) out[f] = fields[f];
+  return out as SideFields;
+}
+
+/**
  * The fields as one JSON text, keys in {@link SYNCED_FIELDS} order: how the tracker stores agreed
  * values, so an unchanged asset is told by comparing two strings, without parsing a row per asset.
  */

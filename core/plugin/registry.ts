@@ -183,6 +183,8 @@ export function checkSession<S extends { key: string }>(
   // A source's facts about its library are data, not a capability: they travel with the view.
   if (methods.info !== undefined) view.info = methods.info;
   if (typeof methods.libraryId === "string") view.libraryId = methods.libraryId;
+  // So are the synced fields a destination keeps (see `AssetDestinationSession.fields`).
+  if (methods.fields !== undefined) view.fields = methods.fields;
   for (const m of wanted) view[m] = (methods[m] as (...a: unknown[]) => unknown).bind(session);
   return view as unknown as S;
 }

@@ -299,6 +299,14 @@ export interface DestinationSessionBase {
 
 /** The asset role: keeps single assets with their relations (`import`, `sync`, `cleanup`). */
 export interface AssetDestinationSession extends DestinationSessionBase {
+  /**
+   * The synced fields this session keeps of an asset, given the options it was opened with (Immich
+   * with tags off keeps no keywords); default: every field. Only these are recorded as agreed by
+   * `import` and `sync`: a field it does not keep is never sent, and never taken for a change at the
+   * destination. One kept now but not agreed yet (an option switched on since) is sent by the next
+   * `sync`, once. The mirror of {@link SourcePlugin.fields}, on the session because options decide it.
+   */
+  readonly fields?: { keep: readonly SyncedField[] };
   /** Stores one exported asset with its relations. Idempotent: a second put returns duplicates. */
   put(group: ExportedGroup): Promise<PutResult>;
   /** Applies changed metadata to a stored asset (its primary resource's remote id). */

@@ -94,10 +94,21 @@ export class SyncStore {
     this.#stamp(ids, assetId, stamp);
   }
 
-  /** Stamps assets a sync found unchanged in Photos since they were agreed on, in one transaction. */
-  restamp(ids: SyncIds, stamps: Iterable<[assetId: string, stamp: number]>): void {
+  /**
+   * Stamps assets a sync found unchanged in Photos since they were agreed on, in one transaction;
+   * with agreed values, those replace the stored ones (a field the destination no longer keeps
+   * dropped), stamp and all.
+   */
+  restamp(
+    ids: SyncIds,
+    stamps: Iterable<[assetId: string, stamp: number | null, agreed?: SideFields]>,
+  ): void {
     this.#sql.transaction(() => {
-      for (const [assetId, stamp] of stamps) this.#stamp(ids, assetId, stamp);
+      const at = now();
+      for (const [assetId, stamp, agreed] of stamps) {
+        if (agreed) this.#agree(ids, assetId, agreed, stamp, at);
+        else this.#stamp(ids, assetId, stamp);
+      }
     });
   }
 

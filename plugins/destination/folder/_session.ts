@@ -7,6 +7,7 @@ import { dirname, join, relative, resolve } from "node:path";
 import type { Asset } from "../../../core/model/asset.ts";
 import { hashFile } from "../../../core/model/hash.ts";
 import type { ExportedGroup } from "../../../core/model/plan.ts";
+import { SYNCED_FIELDS, type SyncedField } from "../../../core/model/synced.ts";
 import { ConfigError, FatalError, PermanentError } from "../../../core/plugin/errors.ts";
 import type {
   AssetDestinationSession,
@@ -111,10 +112,16 @@ export function openFolderSession(
 
 class FolderSession implements AssetDestinationSession {
   readonly key: string;
+  /**
+   * What its XMP sidecars carry: every synced field in the Photos import layout; the dated layout
+   * writes none, so it keeps no metadata but the files'.
+   */
+  readonly fields: { keep: readonly SyncedField[] };
   #heldMarked = false;
   #turns = new Turns();
   constructor(readonly root: string, readonly state: StateStore, readonly layout: FolderLayout) {
     this.key = `folder:${root}`;
+    this.fields = { keep: layout === "photos-import" ? SYNCED_FIELDS : [] };
   }
 
   /**

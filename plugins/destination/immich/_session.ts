@@ -6,6 +6,7 @@
  */
 import type { AlbumRef, PersonInAsset } from "../../../core/model/asset.ts";
 import type { ExportedGroup } from "../../../core/model/plan.ts";
+import { SYNCED_FIELDS, type SyncedField } from "../../../core/model/synced.ts";
 import type {
   AssetChanges,
   AssetDestinationSession,
@@ -43,8 +44,21 @@ const ALBUM_SYNC = ["album.read", "album.update", "albumAsset.create", "albumAss
 /** What `people()` reads and writes: people by name, an asset's faces. */
 const PEOPLE_SYNC = ["person.read", "person.create", "face.read", "face.create", "face.delete"];
 
+/**
+ * The synced fields Immich keeps of an asset with these settings: no title (it has none), keywords
+ * only as tags (not with `tags off`), albums only when this tool makes them (not with `albums off`).
+ */
+export function keptFields(settings: Pick<ImmichSettings, "tags" | "albums">): SyncedField[] {
+  return SYNCED_FIELDS.filter((f) =>
+    f !== "title" && !(f === "keywords" && settings.tags === "off") &&
+    !(f === "albums" && settings.albums === "off")
+  );
+}
+
 export class ImmichSession implements AssetDestinationSession {
   readonly key: string;
+  /** See {@link keptFields}. */
+  readonly fields: { keep: readonly SyncedField[] };
   readonly #settings: ImmichSettings;
   readonly #ctx: PluginContext;
   readonly #server: Connection;
@@ -64,6 +78,7 @@ export class ImmichSession implements AssetDestinationSession {
     this.#ctx = ctx;
     this.#server = server;
     this.key = connectionKey(server);
+    this.fields = { keep: keptFields(settings) };
     const { client, version } = server;
     this.#metadata = new MetadataWriter(client, settings.tags);
     this.#presence = new PresenceCheck(client);
