@@ -3,7 +3,8 @@
  * Photos import layout. Loaded when a run opens the destination.
  * @module
  */
-import { dirname, join, relative, resolve } from "node:path";
+import { dirname, join, relative } from "node:path";
+import { resolvePath } from "../../../core/model/path.ts";
 import type { Asset } from "../../../core/model/asset.ts";
 import { hashFile } from "../../../core/model/hash.ts";
 import type { ExportedGroup } from "../../../core/model/plan.ts";
@@ -107,7 +108,7 @@ export function openFolderSession(
   state: StateStore,
   layout: FolderLayout,
 ): AssetDestinationSession {
-  return new FolderSession(resolve(path), state, layout);
+  return new FolderSession(resolvePath(path), state, layout);
 }
 
 class FolderSession implements AssetDestinationSession {

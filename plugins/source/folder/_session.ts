@@ -4,7 +4,8 @@
  * @module
  */
 import { createHash } from "node:crypto";
-import { join, relative, resolve, sep } from "node:path";
+import { join, relative, sep } from "node:path";
+import { resolvePath } from "../../../core/model/path.ts";
 import type { Asset, Resource, Subtype } from "../../../core/model/asset.ts";
 import { ConfigError, FatalError, PermanentError } from "../../../core/plugin/errors.ts";
 import type { ExportRequest, PluginContext, SourceFile, SourceSession } from "../../../core/plugin/types.ts";
@@ -16,7 +17,7 @@ import { readMediaFacts } from "./_media.ts";
  * which loads this file); a configuration error if it is not a folder.
  */
 export async function openFolder(options: { library: string }, ctx: PluginContext): Promise<SourceSession> {
-  const root = resolve(options.library);
+  const root = resolvePath(options.library);
   const info = await Deno.stat(root).catch(() => undefined);
   if (!info?.isDirectory) {
     throw new ConfigError(
