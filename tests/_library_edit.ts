@@ -7,7 +7,9 @@
  * on the connection, so a trashed or hidden asset's face triggers run as they do in Photos.
  *
  * New rows take their Z_PK from `Z_PRIMARYKEY.Z_MAX` of their entity, and raise it, as Core Data
- * does. Album and keyword join tables are found as the reader finds them (entity numbers vary).
+ * does. Each edit is one save and, where the library keeps Core Data's persistent history (every
+ * shared library does), is recorded there as a save is: one `ATRANSACTION` row and an `ACHANGE` row
+ * per object inserted, updated or deleted. Album and keyword join tables are found as the reader finds them (entity numbers vary).
  *
  * Unverified against Photos itself: whether Photos bumps an asset's modification date when it only
  * joins or leaves an album (done here, every asset edit bumps it), and the spacing of the manual
@@ -80,6 +82,11 @@ export interface LibraryEdit {
   setLocation(uuid: string, location: { latitude: number; longitude: number } | null): void;
   /** The capture instant, and the offset east of UTC Photos keeps beside it (seconds) with its `GMT±hhmm` name. */
   setCaptured(uuid: string, captured: Date, offsetSeconds?: number): void;
+  /**
+   * A save that changes only one object of `entity` (its first row), as Photos' own work does
+   * (a Moment or a highlight recomputed): no asset is edited.
+   */
+  touchEntity(entity: string): void;
   close(): void;
 }
 
@@ -120,6 +127,7 @@ export function openLibraryEdit(library: string, now: () => Date = () => new Dat
         rows.attributes(uuid, { ZTIMEZONEOFFSET: offsetSeconds, ZTIMEZONENAME: gmtName(offsetSeconds) });
       }
     },
+    touchEntity: (entity) => rows.touchEntity(entity),
     close: () => db.close(),
   };
 }
@@ -142,6 +150,10 @@ function schemaOf(library: string): LibrarySchema {
 }
 
 type Values = Record<string, string | number | null>;
+
+/** `ACHANGE.ZCHANGETYPE`: Core Data's NSPersistentHistoryChangeType. */
+type ChangeType = 0 | 1 | 2;
+const [INSERTED, UPDATED, DELETED] = [0, 1, 2] as const;
 
 /** The row-level edits, each in its own transaction like one save of Photos. */
 class Rows {
@@ -241,20 +253,70 @@ class Rows {
       for (const row of members) this.touch(Number(row.pk));
       if (this.has("ZGENERICALBUM", "ZTRASHEDSTATE")) {
         this.update("ZGENERICALBUM", albumPk, { ZTRASHEDSTATE: 1 });
-      } else this.db.prepare("DELETE FROM ZGENERICALBUM WHERE Z_PK = ?").run(albumPk);
+      } else {
+        this.note("ZGENERICALBUM", albumPk, DELETED);
+        this.db.prepare("DELETE FROM ZGENERICALBUM WHERE Z_PK = ?").run(albumPk);
+      }
     });
   }
 
-  /** One save: all of `edit` or nothing. */
+  touchEntity(entity: string): void {
+    const row = this.db.prepare("SELECT Z_ENT, Z_SUPER FROM Z_PRIMARYKEY WHERE Z_NAME = ?").get(entity);
+    if (!row || Number(row.Z_SUPER) !== 0) throw new Error(`${entity} is not a root entity of this library`);
+    const table = `Z${entity.toUpperCase()}`;
+    const first = this.db.prepare(`SELECT Z_PK FROM ${table} ORDER BY Z_PK LIMIT 1`).get();
+    if (!first) throw new Error(`${table} has no row to change`);
+    this.save(() => this.update(table, Number(first.Z_PK), {}));
+  }
+
+  /** The objects the current save changed: entity number, Z_PK, and Core Data's change type. */
+  private changes: [entity: number, pk: number, type: ChangeType][] = [];
+
+  /** One save: all of `edit` or nothing, recorded in the persistent history as one transaction. */
   private save(edit: () => void): void {
     this.db.exec("BEGIN IMMEDIATE");
+    this.changes = [];
     try {
       edit();
+      this.recordTransaction();
       this.db.exec("COMMIT");
     } catch (error) {
       this.db.exec("ROLLBACK");
       throw error;
     }
+  }
+
+  /** Notes a change of one row (read before a deletion, since the row's entity number goes with it). */
+  private note(table: string, pk: number, type: ChangeType): void {
+    const row = this.db.prepare(`SELECT Z_ENT FROM ${table} WHERE Z_PK = ?`).get(pk);
+    if (row && !this.changes.some(([e, p, t]) => e === Number(row.Z_ENT) && p === pk && t === type)) {
+      this.changes.push([Number(row.Z_ENT), pk, type]);
+    }
+  }
+
+  /** The save's transaction and changes, numbered after the last ones as Core Data numbers them. */
+  private recordTransaction(): void {
+    const tables = this.db.prepare(
+      "SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name IN ('ATRANSACTION', 'ACHANGE')",
+    ).get();
+    if (Number(tables?.n) !== 2 || this.changes.length === 0) return;
+    const entity = (name: string) =>
+      Number(this.db.prepare("SELECT Z_ENT FROM Z_PRIMARYKEY WHERE Z_NAME = ?").get(name)?.Z_ENT ?? 0);
+    const next = (table: string) =>
+      Number(this.db.prepare(`SELECT ifnull(max(Z_PK), 0) + 1 AS n FROM ${table}`).get()!.n);
+    const transaction = next("ATRANSACTION");
+    this.db.prepare("INSERT INTO ATRANSACTION (Z_PK, Z_ENT, Z_OPT, ZTIMESTAMP) VALUES (?, ?, 1, ?)")
+      .run(transaction, entity("TRANSACTION"), coreDataSeconds(this.now()));
+    const change = this.db.prepare(
+      `INSERT INTO ACHANGE (Z_PK, Z_ENT, Z_OPT, ZCHANGETYPE, ZENTITY, ZENTITYPK, ZTRANSACTIONID)
+       VALUES (?, ?, 1, ?, ?, ?, ?)`,
+    );
+    let pk = next("ACHANGE");
+    for (const [ent, row, type] of this.changes) {
+      change.run(pk++, entity("CHANGE"), type, ent, row, transaction);
+    }
+    this.db.prepare("UPDATE Z_PRIMARYKEY SET Z_MAX = ? WHERE Z_NAME = 'TRANSACTION'").run(transaction);
+    this.db.prepare("UPDATE Z_PRIMARYKEY SET Z_MAX = ? WHERE Z_NAME = 'CHANGE'").run(pk - 1);
   }
 
   /** Sets `values` on the asset, with the new modification date. */
@@ -270,6 +332,7 @@ class Rows {
       ...Object.values(values),
       pk,
     );
+    this.note(table, pk, UPDATED);
   }
 
   /** Inserts a row of `entity` with the next Z_PK of its Z_PRIMARYKEY counter; returns the Z_PK. */
@@ -286,6 +349,7 @@ class Rows {
       `INSERT INTO ${table} (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`,
     )
       .run(pk, Number(counter.Z_ENT), 1, ...Object.values(values));
+    this.changes.push([Number(counter.Z_ENT), pk, INSERTED]);
     return pk;
   }
 

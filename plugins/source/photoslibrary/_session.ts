@@ -17,6 +17,7 @@ import {
 } from "./_database.ts";
 import { exists, NODE_FS_FROM_ASSETS, useNodeFs } from "./_disk.ts";
 import { libraryInfo } from "./_info.ts";
+import { readHistory } from "./_history.ts";
 import { readAlbums, readAssets } from "./_reader.ts";
 
 /**
@@ -72,13 +73,10 @@ export function openSession(options: { library: string }, ctx: PluginContext): S
       }
     },
 
-    listAlbums(): Promise<AlbumRef[]> {
-      try {
-        return Promise.resolve(readAlbums(database));
-      } catch (error) {
-        return Promise.reject(listingError(error, database));
-      }
-    },
+    listAlbums: (): Promise<AlbumRef[]> => answer(database, () => readAlbums(database)),
+
+    // Photos' own change history (Core Data's): whether a listing could show anything new since a token.
+    history: (token: string | undefined) => answer(database, () => readHistory(database, token)),
 
     async export({ asset, plan }: ExportRequest): Promise<SourceFile[]> {
       const files: SourceFile[] = [];
@@ -96,6 +94,15 @@ export function openSession(options: { library: string }, ctx: PluginContext): S
       return Promise.resolve();
     },
   };
+}
+
+/** A read of the library as a promise, its failure worded as the listing's. */
+function answer<T>(database: PhotosDatabase, read: () => T): Promise<T> {
+  try {
+    return Promise.resolve(read());
+  } catch (error) {
+    return Promise.reject(listingError(error, database));
+  }
 }
 
 /** A failure while listing: busy is worth another try, damage is not. */

@@ -49,7 +49,7 @@ const photoslibrary = {
   version: "1.0.0",
   description: "Reads a Photos library bundle (.photoslibrary) directly, read-only",
   options: OPTIONS,
-  capabilities: ["listAlbums"],
+  capabilities: ["listAlbums", "history"],
   // Photos keeps no star rating; the reader never writes (what Immich changed waits for PhotoKit).
   fields: {
     read: ["favorite", "hidden", "title", "caption", "keywords", "location", "captured", "albums", "people"],

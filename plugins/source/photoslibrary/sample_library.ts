@@ -234,6 +234,12 @@ CREATE TABLE Z_1KEYWORDS ( Z_1ASSETATTRIBUTES INTEGER, Z_52KEYWORDS INTEGER,
 CREATE TABLE Z_PRIMARYKEY (Z_ENT INTEGER PRIMARY KEY, Z_NAME VARCHAR, Z_SUPER INTEGER, Z_MAX INTEGER);
 CREATE TABLE Z_METADATA (Z_VERSION INTEGER PRIMARY KEY, Z_UUID VARCHAR(255), Z_PLIST BLOB);
 CREATE TABLE Z_MODELCACHE (Z_CONTENT BLOB);
+CREATE TABLE ATRANSACTION ( Z_PK INTEGER PRIMARY KEY, Z_ENT INTEGER, Z_OPT INTEGER, ZAUTHORTS INTEGER,
+  ZBUNDLEIDTS INTEGER, ZCONTEXTNAMETS INTEGER, ZPROCESSIDTS INTEGER, ZTIMESTAMP FLOAT, ZAUTHOR VARCHAR,
+  ZBUNDLEID VARCHAR, ZCONTEXTNAME VARCHAR, ZPROCESSID VARCHAR, ZQUERYGEN BLOB );
+CREATE TABLE ACHANGE ( Z_PK INTEGER PRIMARY KEY, Z_ENT INTEGER, Z_OPT INTEGER, ZCHANGETYPE INTEGER,
+  ZENTITY INTEGER, ZENTITYPK INTEGER, ZTRANSACTIONID INTEGER, ZCOLUMNS BLOB, ZTOMBSTONE0 BLOB,
+  ZTOMBSTONE1 BLOB, ZTOMBSTONE2 BLOB, ZTOMBSTONE3 BLOB, ZTOMBSTONE4 BLOB, ZTOMBSTONE5 BLOB );
 `;
 
 // Created after the bulk insert because that is faster; the names are the real ones.
@@ -255,7 +261,16 @@ CREATE INDEX Z_GenericAlbum_byKindIndex ON ZGENERICALBUM (ZKIND COLLATE BINARY A
 CREATE INDEX Z_33ASSETS_Z_3ASSETS_INDEX ON Z_33ASSETS (Z_3ASSETS, Z_33ALBUMS);
 CREATE UNIQUE INDEX Z_Keyword_UNIQUE_title ON ZKEYWORD (ZTITLE COLLATE BINARY ASC);
 CREATE INDEX Z_1KEYWORDS_Z_52KEYWORDS_INDEX ON Z_1KEYWORDS (Z_52KEYWORDS, Z_1ASSETATTRIBUTES);
+CREATE INDEX ACHANGE_ZTRANSACTIONID_INDEX ON ACHANGE (ZTRANSACTIONID);
 `;
+
+/**
+ * Core Data's persistent-history entities, numbered as every Photos model numbers them. The
+ * sample keeps a short history: one transaction for the albums and keywords it made (Photos would
+ * log every object; a reader starts from the last transaction, so the rest is not needed) and one
+ * for the favourite set later, left in the WAL.
+ */
+const HISTORY_ENT = { change: 16001, transaction: 16002, transactionString: 16003 } as const;
 
 /** Deterministic 32-bit generator (mulberry32); Math.random cannot be seeded. */
 function prng(seed: number): () => number {
@@ -526,6 +541,15 @@ function writeDatabase(plan: DatabasePlan): void {
       uuid(),
       modelPlist(),
     );
+    const made = [
+      ...plan.tree.albums.map((a) => [a.ent, a.pk]),
+      ...[...keywordPk.values()].map((pk) => [ENT.keyword, pk]),
+    ];
+    made.forEach(([ent, pk], n) => insert.change.run(n + 1, HISTORY_ENT.change, 0, ent, pk, 1));
+    insert.transaction.run(1, HISTORY_ENT.transaction, coreData(Date.UTC(2024, 0, 1)));
+    insert.entity.run(HISTORY_ENT.change, "CHANGE", 0, made.length + 1);
+    insert.entity.run(HISTORY_ENT.transaction, "TRANSACTION", 0, 2);
+    insert.entity.run(HISTORY_ENT.transactionString, "TRANSACTIONSTRING", 0, 0);
     db.exec("COMMIT");
     db.exec(INDEXES);
 
@@ -534,8 +558,15 @@ function writeDatabase(plan: DatabasePlan): void {
     db.exec("PRAGMA wal_checkpoint(TRUNCATE); PRAGMA wal_autocheckpoint = 0;");
     reader = new DatabaseSync(database, { readOnly: true });
     reader.prepare("SELECT count(*) FROM ZASSET").get();
+    db.exec("BEGIN");
     db.prepare("UPDATE ZASSET SET ZFAVORITE = 1, Z_OPT = Z_OPT + 1, ZMODIFICATIONDATE = ? WHERE ZUUID = ?")
       .run(coreData(Date.UTC(2024, 6, 2, 12)), plan.favoriteLater);
+    const favoritePk = Number(
+      db.prepare("SELECT Z_PK FROM ZASSET WHERE ZUUID = ?").get(plan.favoriteLater)!.Z_PK,
+    );
+    insert.transaction.run(2, HISTORY_ENT.transaction, coreData(Date.UTC(2024, 6, 2, 12)));
+    insert.change.run(made.length + 1, HISTORY_ENT.change, 1, ENT.asset, favoritePk, 2);
+    db.exec("COMMIT");
   } finally {
     db.close();
     reader?.close();
@@ -706,6 +737,11 @@ function prepareInserts(db: DatabaseSync) {
     keyword: insert("ZKEYWORD", "Z_PK, Z_ENT, Z_OPT, ZTITLE, ZUUID"),
     keywordOf: insert("Z_1KEYWORDS", "Z_1ASSETATTRIBUTES, Z_52KEYWORDS"),
     entity: insert("Z_PRIMARYKEY", "Z_ENT, Z_NAME, Z_SUPER, Z_MAX"),
+    transaction: db.prepare("INSERT INTO ATRANSACTION (Z_PK, Z_ENT, Z_OPT, ZTIMESTAMP) VALUES (?, ?, 1, ?)"),
+    change: db.prepare(
+      `INSERT INTO ACHANGE (Z_PK, Z_ENT, Z_OPT, ZCHANGETYPE, ZENTITY, ZENTITYPK, ZTRANSACTIONID)
+       VALUES (?, ?, 1, ?, ?, ?, ?)`,
+    ),
   };
 }
 
