@@ -249,3 +249,57 @@ Deno.test("an album renamed in Photos is renamed in Immich, once", async () => {
     assert.equal(again.albumsRenamed, 0);
   });
 });
+
+Deno.test("two-way sync: with neither side changed the library is not listed; a change on either side lists it", async () => {
+  await withTempDir(async (dir) => {
+    await using server = await startEmulator();
+    const sample = await writeSampleLibrary(join(dir, "Sample.photoslibrary"));
+    const home = join(dir, "home");
+    const { uuids } = sample;
+    const sync = async (...more: string[]) => {
+      const run = await cli(syncArgs(home, sample.path, ...more), env(server));
+      assert.equal(run.code, 0, run.stderr);
+      return run;
+    };
+    assert.equal((await cli(importArgs(home, sample.path), env(server))).code, 0);
+    await sync(); // starts both feeds and stamps what the import sent
+    // The destination's feed keeps whole seconds: what the import changed is named until a sync
+    // starts a second later.
+    await nextSecond();
+    await sync();
+    const quiet = summaryOf((await sync()).stdout);
+    assert.equal(quiet.unlisted, true, "nothing changed: not listed");
+    assert.equal(quiet.import.listed, 0);
+    const said = await cli(syncArgs(home, sample.path).filter((a) => a !== "--json"), env(server));
+    assert.match(
+      said.stdout,
+      /^nothing changed in Photos or at the destination since the last sync .*not listed$/m,
+    );
+
+    await nextSecond();
+    const edit = openLibraryEdit(sample.path);
+    try {
+      edit.setFavorite(uuids.video, true);
+    } finally {
+      edit.close();
+    }
+    const photos = summaryOf((await sync()).stdout);
+    assert.equal(photos.unlisted, undefined, "Photos' history names a change: listed");
+    assert.ok(photos.import.listed > 0);
+    assert.equal(photos.toRemote.fields.favorite, 1);
+    // The favorite written into Immich moved its `updatedAt`: the next sync is named it once, finds
+    // it agreed, and the one after is quiet again.
+    await nextSecond();
+    const echo = summaryOf((await sync()).stdout);
+    assert.deepEqual([echo.unlisted, echo.toRemote.assets, echo.toPhotos.assets], [undefined, 0, 0]);
+    assert.equal(summaryOf((await sync()).stdout).unlisted, true);
+
+    await nextSecond();
+    const remoteId = trackerRows(home).find((r) => r.asset_id === uuids.located && r.key === "original")!
+      .remote_id;
+    await putAsset(server, remoteId, { description: "Immich says" });
+    const immich = summaryOf((await sync()).stdout);
+    assert.equal(immich.unlisted, undefined, "Immich names a change: listed");
+    assert.equal(immich.toPhotos.assets, 1);
+  });
+});

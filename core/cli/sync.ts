@@ -88,7 +88,12 @@ function printSyncSummary(output: Output, s: SyncSummary, flags: SyncFlags): voi
     output.out(JSON.stringify({ type: "sync", ...s }));
     return;
   }
-  printRunSummary(output, s.import, flags);
+  if (s.unlisted) {
+    output.out(
+      "nothing changed in Photos or at the destination since the last sync (both change histories say " +
+        "so); the library was not listed",
+    );
+  } else printRunSummary(output, s.import, flags);
   const would = flags.dryRun ? "would be " : "";
   output.out(
     `to the destination: ${s.toRemote.assets} assets ${would}updated${fieldList(s.toRemote)}`,

@@ -3,7 +3,8 @@
  * written into Photos is written (when the source can); the destination names what changed there
  * since its checkpoint; the import runs, sending what is new and again what changed files, while
  * the listing finds what changed in Photos (only among the assets Photos' change history names,
- * when the source keeps one); each changed asset is reconciled field by field
+ * when the source keeps one; with neither side naming a change, the library is not listed at all:
+ * `sync_unlisted.ts`); each changed asset is reconciled field by field
  * against what both sides last agreed on (`sync_apply.ts`); deletions are reconciled both ways
  * (`sync_gone.ts`); and, when every write succeeded, the destination's checkpoint moves on. Every
  * write is idempotent and the agreed values are recorded after it, so a run stopped anywhere
@@ -30,12 +31,14 @@ import {
 } from "./sync_detect.ts";
 import { removeDeletedAlbums, renameAlbums } from "./sync_albums.ts";
 import { reconcileDeletions } from "./sync_gone.ts";
+import { leavesUnlisted, noteListing } from "./sync_unlisted.ts";
 import { emptySyncSummary, type SyncOptions, type SyncRun, type SyncSummary } from "./sync_types.ts";
 
 export type { DirectionCounts, SyncOptions, SyncSummary } from "./sync_types.ts";
 
 export async function syncAssets(options: SyncOptions): Promise<SyncSummary> {
   const ids = { source: options.sourceId, destination: options.destinationId };
+  const startedAt = options.now?.() ?? new Date();
   const store = new SyncStore(options.tracker);
   const run: SyncRun = {
     options,
@@ -51,13 +54,19 @@ export async function syncAssets(options: SyncOptions): Promise<SyncSummary> {
   for (const w of store.pendingWrites(ids.source)) run.pending.set(w.assetId, w.fields);
   const remote = await remoteChanges(run);
   const history = await photosHistory(run);
+  const resend = new Set(options.resend ?? []);
+  // Assets the destination changed, and those whose conflicts `review --resolve` settled.
+  const reconsider = new Set([...remote.assets, ...store.resolvedAssets(ids)]);
+  if (leavesUnlisted(run, { changed: history.changed, remote: reconsider, resend })) {
+    run.summary.unlisted = true;
+    if (run.clean && !options.dryRun) saveFeeds(run, remote.checkpoint, history.token);
+    run.summary.pending = store.pendingWrites(ids.source).length;
+    return run.summary;
+  }
   const states = options.tracker.transfers(ids.source, ids.destination);
   // Assets without a stamp are compared field by field: many (the first sync after the upgrade
   // that added stamps), and their agreed values are read in one pass rather than one by one.
   if (states.unstamped() > BULK_READ) run.agreed = store.agreedTexts(ids);
-  const resend = new Set(options.resend ?? []);
-  // Assets the destination changed, and those whose conflicts `review --resolve` settled.
-  const reconsider = new Set([...remote.assets, ...store.resolvedAssets(ids)]);
   const collector = new ChangeCollector(run, reconsider, resend, history.changed);
   run.summary.import = await importAssets({
     ...options,
@@ -82,12 +91,19 @@ export async function syncAssets(options: SyncOptions): Promise<SyncSummary> {
   const done = run.clean && run.summary.import.failed === 0;
   // Both feeds move on only once the run's changes are recorded: a stopped run repeats its window.
   if (done && !options.dryRun) {
-    if (remote.checkpoint) store.saveCheckpoint(ids.destination, "remote", remote.checkpoint);
-    if (history.token) store.saveCheckpoint(ids.destination, historySide(ids.source), history.token);
-    store.saveCheckpoint(ids.destination, KEPT_SIDE, keptText(run));
+    saveFeeds(run, remote.checkpoint, history.token);
+    if (!options.only) noteListing(run, startedAt);
   }
   run.summary.pending = store.pendingWrites(ids.source).length;
   return run.summary;
+}
+
+/** Moves both change feeds on, with the fields the destination kept in this window. */
+function saveFeeds(run: SyncRun, remote: string | undefined, history: string | undefined): void {
+  const { store, ids } = run;
+  if (remote) store.saveCheckpoint(ids.destination, "remote", remote);
+  if (history) store.saveCheckpoint(ids.destination, historySide(ids.source), history);
+  store.saveCheckpoint(ids.destination, KEPT_SIDE, keptText(run));
 }
 
 /** Past this many assets to compare, the agreed values are read in one pass. */

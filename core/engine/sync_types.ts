@@ -56,6 +56,11 @@ export interface SyncSummary {
   deletedInPhotos: number;
   /** Why deletions were not propagated, when they were asked for and refused. */
   refused?: string;
+  /**
+   * Set when neither side named a change and the last listing left nothing to do: the library was
+   * not listed (`sync_unlisted.ts`).
+   */
+  unlisted?: boolean;
 }
 
 export function emptySyncSummary(imported: RunSummary): SyncSummary {

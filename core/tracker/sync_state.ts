@@ -202,6 +202,20 @@ export class SyncStore {
   }
 
   /** Assets with a conflict settled by `review --resolve` that no sync has applied yet. */
+  /**
+   * How many assets are imported, present at the destination and without a sync stamp: those a
+   * listing compares whatever Photos' history says (left in conflict, or imported since the last one).
+   */
+  unstampedCount(ids: SyncIds): number {
+    return this.#sql.get(
+      `SELECT count(*) AS n FROM transfers
+       WHERE source = $source AND destination = $destination AND status = 'imported'
+         AND remote_gone_at IS NULL AND sync_stamp IS NULL`,
+      { ...ids },
+      (r) => int(r, "n"),
+    ) ?? 0;
+  }
+
   resolvedAssets(ids: SyncIds): Set<string> {
     const rows = this.#sql.all(
       `SELECT DISTINCT asset_id FROM sync_conflicts
