@@ -3,7 +3,8 @@
  * membership changed, but its title at the destination must follow. Each album's title and folders
  * as last given to the destination are kept, with the library it was seen in; an album seen with
  * others is renamed there once, through one of its members (`albums()` renames an album whose title
- * changed). Albums deleted in Photos: their members already left them (each asset's albums are
+ * changed); or, at a destination that keeps album names with each asset (`albumsPerAsset`: the
+ * folder's sidecars), through every member. Albums deleted in Photos: their members already left them (each asset's albums are
  * synced), so the destination holds empty albums; with deletions propagated they are deleted there
  * too, behind the share limit of asset deletions.
  * @module
@@ -12,17 +13,29 @@ import type { AlbumRef, Asset } from "../model/asset.ts";
 import { errorKind, messageOf } from "../plugin/errors.ts";
 import type { SyncRun } from "./sync_types.ts";
 
-/** The albums the listing showed, each with one of its members. */
+/** A member of an album: its id and its albums (not the whole asset, which a listing lets go). */
+export interface AlbumMember {
+  id: string;
+  albums: AlbumRef[];
+}
+
+/** The albums the listing showed, each with one of its members, or all of them (`everyMember`). */
 export class AlbumsSeen {
-  readonly #albums = new Map<string, { album: AlbumRef; member: Asset }>();
+  readonly #albums = new Map<string, { album: AlbumRef; members: AlbumMember[] }>();
+
+  constructor(readonly everyMember = false) {}
 
   note(asset: Asset): void {
     for (const album of asset.albums) {
-      if (!album.shared && !this.#albums.has(album.id)) this.#albums.set(album.id, { album, member: asset });
+      if (album.shared) continue;
+      const seen = this.#albums.get(album.id);
+      const member = { id: asset.id, albums: asset.albums };
+      if (!seen) this.#albums.set(album.id, { album, members: [member] });
+      else if (this.everyMember) seen.members.push(member);
     }
   }
 
-  get all(): { album: AlbumRef; member: Asset }[] {
+  get all(): { album: AlbumRef; members: AlbumMember[] }[] {
     return [...this.#albums.values()];
   }
 }
@@ -34,7 +47,7 @@ export async function renameAlbums(run: SyncRun, seen: AlbumsSeen): Promise<void
   const { destination, tracker, dryRun } = run.options;
   if (!destination.albums) return;
   const known = run.store.albumLabels(run.ids.destination);
-  for (const { album, member } of seen.all) {
+  for (const { album, members } of seen.all) {
     if (run.options.signal?.aborted) return;
     const label = labelOf(album);
     const was = known.get(album.id);
@@ -42,9 +55,11 @@ export async function renameAlbums(run: SyncRun, seen: AlbumsSeen): Promise<void
     const renamed = was !== undefined && was.label !== label;
     if (renamed) run.summary.albumsRenamed++;
     if (dryRun) continue;
-    const primary = tracker.primaryRemoteId(run.ids, member.id);
     try {
-      if (renamed && primary) await destination.albums(primary, member.albums);
+      for (const member of renamed ? members : []) {
+        const primary = tracker.primaryRemoteId(run.ids, member.id);
+        if (primary) await destination.albums(primary, member.albums);
+      }
       run.store.recordAlbumLabel(run.ids, album.id, label);
     } catch (e) {
       if (errorKind(e) === "fatal" || errorKind(e) === "config") throw e;
@@ -52,7 +67,7 @@ export async function renameAlbums(run: SyncRun, seen: AlbumsSeen): Promise<void
       run.summary.updateFailed++;
       run.options.onEvent?.({
         type: "warning",
-        assetId: member.id,
+        assetId: members[0].id,
         message: `renaming the album ${album.title} failed (the next sync tries again): ${messageOf(e)}`,
       });
     }

@@ -89,7 +89,7 @@ export class ChangeCollector {
   /** Assets the listing held (not in Recently Deleted), for the deletion stage. */
   readonly seen = new Set<string>();
   /** The albums the listing showed, for renames. */
-  readonly albums = new AlbumsSeen();
+  readonly albums: AlbumsSeen;
   /**
    * Which fields the source reads and the destination keeps, hashed (the stamps' seed): a source
    * reading others, or a destination keeping others (an option switched), compares every asset again.
@@ -108,6 +108,7 @@ export class ChangeCollector {
     readonly resend: Set<string>,
     readonly history?: Set<string>,
   ) {
+    this.albums = new AlbumsSeen(run.options.destination.albumsPerAsset === true);
     const read = (run.options.sourceFields?.read ?? SYNCED_FIELDS).join();
     // A destination that does not say what it keeps leaves the seed as it was before it could.
     const kept = keptBy(run);

@@ -9,7 +9,7 @@
  * nothing but the model, so it lives here, below both.
  * @module
  */
-import type { Asset, CaptureDate, PersonInAsset } from "./asset.ts";
+import type { Asset, CaptureDate, FaceBox, PersonInAsset } from "./asset.ts";
 
 /** Our namespace: what no importer reads, kept so that nothing Photos knew is lost. */
 export const PHOTOS_SYNC_NS = "https://github.com/photos-sync/photos-sync/ns/xmp/1.0/";
@@ -64,7 +64,7 @@ export function albumPath(album: { title: string; folders: string[] }): string {
 }
 
 /** The standard fields, the ones an import reads. */
-function standardFields(asset: Asset): string[] {
+function standardFields(asset: XmpFacts): string[] {
   const lines: string[] = [];
   if (asset.captured) {
     const date = xmpDate(asset.captured);
@@ -98,7 +98,7 @@ const PEOPLE_NAMESPACES = ` xmlns:Iptc4xmpExt="http://iptc.org/std/Iptc4xmpExt/2
  * which tools read them is not verified here): normalised to the image as shown, like Photos' own,
  * but by the face's centre where our box has its corner.
  */
-function faceRegions(asset: Asset, people: PersonInAsset[]): string {
+function faceRegions(asset: XmpFacts, people: PersonInAsset[]): string {
   const n = (v: number) => String(Number(v.toFixed(6)));
   const items = people.map(({ name, face }) => {
     const { x, y, width, height } = face!;
@@ -114,7 +114,7 @@ function faceRegions(asset: Asset, people: PersonInAsset[]): string {
 }
 
 /** Ours: album names (no import reads them from XMP), favorite and hidden as such, the asset's id. */
-function ownFields(asset: Asset): string[] {
+function ownFields(asset: XmpFacts): string[] {
   const lines = [
     element("photos-sync:AssetId", asset.id),
     element("photos-sync:Favorite", asset.favorite ? "True" : "False"),
@@ -126,7 +126,7 @@ function ownFields(asset: Asset): string[] {
 }
 
 /** A well-formed XMP packet with the asset's metadata, the same text for the same facts. */
-export function xmpPacket(asset: Asset): string {
+export function xmpPacket(asset: XmpFacts): string {
   return [
     `<?xpacket begin="\u{FEFF}" id="W5M0MpCehiHzreSzNTczkc9d"?>`,
     `<x:xmpmeta xmlns:x="adobe:ns:meta/" x:xmptk="photos-sync">`,
@@ -155,4 +155,122 @@ export function xmpAssetId(text: string): string | undefined {
   return found[1]
     .replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"').replace(/&apos;/g, "'")
     .replace(/&amp;/g, "&");
+}
+
+/** What an XMP packet of ours carries: the facts {@link xmpPacket} writes, and nothing else of the asset. */
+export type XmpFacts = Pick<
+  Asset,
+  | "id"
+  | "favorite"
+  | "hidden"
+  | "captured"
+  | "location"
+  | "title"
+  | "caption"
+  | "keywords"
+  | "rating"
+  | "people"
+  | "width"
+  | "height"
+  | "albums"
+>;
+
+const unescapeXml = (text: string) =>
+  text.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"').replace(/&apos;/g, "'")
+    .replace(/&amp;/g, "&");
+
+/** The text of the first `<name>…</name>` (undefined when absent). */
+function inner(text: string, name: string): string | undefined {
+  const start = text.indexOf(`<${name}>`);
+  if (start < 0) return undefined;
+  const end = text.indexOf(`</${name}>`, start);
+  return end < 0 ? undefined : text.slice(start + name.length + 2, end);
+}
+
+/** The `rdf:li` items of a bag or alternative, unescaped. */
+function items(text: string | undefined): string[] {
+  if (text === undefined) return [];
+  return [...text.matchAll(/<rdf:li(?: xml:lang="x-default")?>([^<]*)<\/rdf:li>/g)].map((m) =>
+    unescapeXml(m[1])
+  );
+}
+
+/** The capture date back from {@link xmpDate}'s form. */
+function capturedOf(text: string): CaptureDate | undefined {
+  const ms = Date.parse(text);
+  if (!Number.isFinite(ms)) return undefined;
+  const utc = new Date(ms).toISOString();
+  const offset = /([+-])(\d\d):(\d\d)$/.exec(text);
+  if (!offset) return { utc };
+  const seconds = (Number(offset[2]) * 60 + Number(offset[3])) * 60;
+  return { utc, offsetSeconds: offset[1] === "-" ? -seconds : seconds };
+}
+
+/** A coordinate back from {@link xmpCoordinate}'s form. */
+function coordinateOf(text: string | undefined): number | undefined {
+  const found = /^(\d+),(\d+(?:\.\d+)?)([NSEW])$/.exec(text ?? "");
+  if (!found) return undefined;
+  const value = Number(found[1]) + Number(found[2]) / 60;
+  return found[3] === "S" || found[3] === "W" ? -value : value;
+}
+
+/** The named faces back from {@link faceRegions} (by their centre there, by their corner here). */
+function facesOf(text: string): { name: string; face: FaceBox }[] {
+  const faces: { name: string; face: FaceBox }[] = [];
+  const number = (attributes: string, name: string) =>
+    Number(new RegExp(`${name}="([^"]*)"`).exec(attributes)?.[1] ?? NaN);
+  const regions =
+    /<mwg-rs:Name>([^<]*)<\/mwg-rs:Name><mwg-rs:Type>Face<\/mwg-rs:Type><mwg-rs:Area ([^>]*)\/>/g;
+  for (const [, name, area] of text.matchAll(regions)) {
+    const [width, height] = [number(area, "stArea:w"), number(area, "stArea:h")];
+    const face = {
+      x: number(area, "stArea:x") - width / 2,
+      y: number(area, "stArea:y") - height / 2,
+      width,
+      height,
+    };
+    if (Object.values(face).every(Number.isFinite)) faces.push({ name: unescapeXml(name), face });
+  }
+  return faces;
+}
+
+/**
+ * The facts of an XMP packet of ours, read back so that one field can be changed and the packet
+ * written again ({@link xmpPacket} of the result); undefined for any other text. A rating under a
+ * favorite is not kept (both are `xmp:Rating`; Photos keeps no rating).
+ */
+export function xmpFacts(text: string): XmpFacts | undefined {
+  const id = xmpAssetId(text);
+  if (id === undefined) return undefined;
+  const favorite = inner(text, "photos-sync:Favorite") === "True";
+  const date = inner(text, "exif:DateTimeOriginal");
+  const [latitude, longitude] = [
+    coordinateOf(inner(text, "exif:GPSLatitude")),
+    coordinateOf(inner(text, "exif:GPSLongitude")),
+  ];
+  const title = items(inner(text, "dc:title"))[0];
+  const caption = items(inner(text, "dc:description"))[0];
+  const rating = Number(inner(text, "xmp:Rating"));
+  // Faces first, then the names without one: the same packet again (names are written once each).
+  const faces: PersonInAsset[] = facesOf(text);
+  const named = new Set(faces.map((f) => f.name));
+  const people = [
+    ...faces,
+    ...items(inner(text, "Iptc4xmpExt:PersonInImage")).filter((n) => !named.has(n)).map((name) => ({ name })),
+  ];
+  const dimensions = /<mwg-rs:AppliedToDimensions stDim:w="(\d+)" stDim:h="(\d+)"/.exec(text);
+  return {
+    id,
+    favorite,
+    hidden: inner(text, "photos-sync:Hidden") === "True",
+    ...(date !== undefined && capturedOf(date) ? { captured: capturedOf(date) } : {}),
+    ...(latitude !== undefined && longitude !== undefined ? { location: { latitude, longitude } } : {}),
+    ...(title !== undefined ? { title } : {}),
+    ...(caption !== undefined ? { caption } : {}),
+    keywords: items(inner(text, "dc:subject")),
+    ...(!favorite && Number.isFinite(rating) ? { rating } : {}),
+    ...(people.length > 0 ? { people } : {}),
+    ...(dimensions ? { width: Number(dimensions[1]), height: Number(dimensions[2]) } : {}),
+    albums: items(inner(text, "photos-sync:Albums")).map((path) => ({ id: path, title: path, folders: [] })),
+  };
 }

@@ -185,6 +185,7 @@ export function checkSession<S extends { key: string }>(
   if (typeof methods.libraryId === "string") view.libraryId = methods.libraryId;
   // So are the synced fields a destination keeps (see `AssetDestinationSession.fields`).
   if (methods.fields !== undefined) view.fields = methods.fields;
+  if (methods.albumsPerAsset === true) view.albumsPerAsset = true;
   for (const m of wanted) view[m] = (methods[m] as (...a: unknown[]) => unknown).bind(session);
   return view as unknown as S;
 }

@@ -328,6 +328,8 @@ export interface AssetDestinationSession extends DestinationSessionBase {
    * is missing, takes it out of the others, renames an album whose title changed.
    */
   albums?(remoteId: string, albums: AlbumRef[]): Promise<void>;
+  /** Album names live with each asset (the folder's sidecars): `albums` renames on every member. */
+  readonly albumsPerAsset?: boolean;
   /**
    * Deletes the albums it made for these Photos albums (by Photos album id); the assets in them stay.
    * An album already gone is no error.

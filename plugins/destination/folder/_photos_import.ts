@@ -13,12 +13,13 @@
  * Photos reads ours. Names are compared ignoring case, as macOS does.
  * @module
  */
-import { join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import type { ExportedFile, ExportedGroup } from "../../../core/model/plan.ts";
+import type { AssetChanges } from "../../../core/plugin/types.ts";
 import { PermanentError } from "../../../core/plugin/errors.ts";
-import { existingSha1 } from "./_files.ts";
+import { existingSha1, writeTextVerified } from "./_files.ts";
 import { fittingName, stemOf, withSuffix } from "./_names.ts";
-import { xmpAssetId, xmpPacket } from "../../../core/model/xmp.ts";
+import { xmpAssetId, type XmpFacts, xmpFacts, xmpPacket } from "../../../core/model/xmp.ts";
 
 /** Where one file of a group goes, and whether it is there already (same bytes). */
 export interface Placement {
@@ -120,4 +121,40 @@ export async function photosImportLayout(folder: string, group: ExportedGroup): 
   throw new PermanentError(
     `${suffixed} and the names beside it are taken by another asset's files; move them away and run again`,
   );
+}
+
+/**
+ * Writes a change into every sidecar of the asset that `file` (a path the destination returned)
+ * belongs to, in its folder: the sidecar beside it is read back, changed, and the new text written
+ * to each sidecar of ours naming the same asset (the original's and the render's carry the same
+ * facts, as at import). No sidecar of ours beside the file (removed by hand, or the file is one
+ * the asset brought along): nothing to change, and nothing is said, as Photos would not read one.
+ */
+export async function rewriteSidecars(file: string, change: (facts: XmpFacts) => XmpFacts): Promise<void> {
+  const folder = dirname(file);
+  const own = await Deno.readTextFile(join(folder, `${stemOf(basename(file))}.xmp`)).catch(() => undefined);
+  const facts = own === undefined ? undefined : xmpFacts(own);
+  if (!facts) return;
+  const text = xmpPacket(change(facts));
+  for await (const entry of Deno.readDir(folder)) {
+    if (!entry.isFile || !entry.name.toLowerCase().endsWith(".xmp") || entry.name.startsWith(".")) continue;
+    const path = join(folder, entry.name);
+    const found = await Deno.readTextFile(path).catch(() => "");
+    if (found !== text && xmpAssetId(found) === facts.id) await writeTextVerified(path, text);
+  }
+}
+
+/** The facts with `update`'s changes applied (a null clears the field). */
+export function withChanges(facts: XmpFacts, changes: AssetChanges): XmpFacts {
+  const next: XmpFacts = { ...facts };
+  if (changes.favorite !== undefined) next.favorite = changes.favorite;
+  if (changes.hidden !== undefined) next.hidden = changes.hidden;
+  if (changes.captured !== undefined) next.captured = changes.captured;
+  if (changes.keywords !== undefined) next.keywords = changes.keywords;
+  for (const field of ["title", "caption", "location", "rating"] as const) {
+    const value = changes[field];
+    if (value === null) delete next[field];
+    else if (value !== undefined) (next as Record<string, unknown>)[field] = value;
+  }
+  return next;
 }

@@ -10,7 +10,9 @@ import { hashFile } from "../../../core/model/hash.ts";
 import type { ExportedGroup } from "../../../core/model/plan.ts";
 import { SYNCED_FIELDS, type SyncedField } from "../../../core/model/synced.ts";
 import { ConfigError, FatalError, PermanentError } from "../../../core/plugin/errors.ts";
+import type { AlbumRef, PersonInAsset } from "../../../core/model/asset.ts";
 import type {
+  AssetChanges,
   AssetDestinationSession,
   HeldFile,
   Presence,
@@ -19,7 +21,7 @@ import type {
 } from "../../../core/plugin/types.ts";
 import { copyVerified, existingSha1, writeTextVerified } from "./_files.ts";
 import { fittingName, stemOf, withSuffix } from "./_names.ts";
-import { type GroupLayout, photosImportLayout } from "./_photos_import.ts";
+import { type GroupLayout, photosImportLayout, rewriteSidecars, withChanges } from "./_photos_import.ts";
 
 /** The layouts of the `layout` option (declared in `mod.ts`, which loads this file). */
 export type FolderLayout = "dated" | "photos-import";
@@ -118,11 +120,39 @@ class FolderSession implements AssetDestinationSession {
    * writes none, so it keeps no metadata but the files'.
    */
   readonly fields: { keep: readonly SyncedField[] };
+  /** Album names live in each asset's sidecars: a renamed album is written to every member. */
+  readonly albumsPerAsset: boolean;
   #heldMarked = false;
   #turns = new Turns();
   constructor(readonly root: string, readonly state: StateStore, readonly layout: FolderLayout) {
     this.key = `folder:${root}`;
     this.fields = { keep: layout === "photos-import" ? SYNCED_FIELDS : [] };
+    this.albumsPerAsset = layout === "photos-import";
+  }
+
+  // The sidecars' fields. The dated layout keeps none, and a field a destination does not keep is
+  // ignored when sent (the contract's rule); the engine sends it none.
+  update(remoteId: string, changes: AssetChanges): Promise<void> {
+    return this.#rewrite(remoteId, (facts) => withChanges(facts, changes));
+  }
+
+  albums(remoteId: string, albums: AlbumRef[]): Promise<void> {
+    return this.#rewrite(remoteId, (facts) => ({ ...facts, albums }));
+  }
+
+  people(remoteId: string, people: PersonInAsset[]): Promise<void> {
+    return this.#rewrite(remoteId, (facts) => ({ ...facts, people }));
+  }
+
+  /** A change of the asset's sidecars, the file's base names taken in turn as a put takes them. */
+  async #rewrite(remoteId: string, change: Parameters<typeof rewriteSidecars>[1]): Promise<void> {
+    if (this.layout !== "photos-import") return;
+    await this.#refuseVanished();
+    const file = join(this.root, remoteId);
+    await this.#turns.run(
+      [`${dirname(file)}/${stemOf(file.split("/").pop()!).toLowerCase()}`],
+      () => rewriteSidecars(file, change),
+    );
   }
 
   /**

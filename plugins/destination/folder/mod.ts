@@ -43,7 +43,8 @@ const folderDestination = {
     "Copies assets into a dated folder tree, verified, never overwriting (or laid out for Photos' import)",
   options: OPTIONS,
   assets: {
-    capabilities: ["check", "presence", "verify"],
+    // update, albums, people: into the XMP sidecars of the Photos import layout (the dated one keeps none).
+    capabilities: ["check", "presence", "verify", "update", "albums", "people"],
     // The host refuses to open it without a path (the option is required), so none is checked here.
     // The layout may be left out by a caller that is not the host (tests, benchmarks): dated.
     async open(options: Omit<FolderOptions, "layout"> & Partial<FolderOptions>, ctx: PluginContext) {

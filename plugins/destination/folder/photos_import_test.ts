@@ -244,3 +244,74 @@ Deno.test("when even the suffixed names are taken by others, the put fails and w
   );
   assert.deepEqual(await listed(root), [`${DAY}/IMG_0010.xmp`, `${DAY}/IMG_0010_QRST0010.xmp`]);
 });
+
+Deno.test("sync's changes go into every sidecar of the asset, and of no other asset", async () => {
+  await using ctx = await testContext();
+  const root = join(ctx.tempDir, "dest");
+  const session = await folder.assets.open({ path: root, ...LAYOUT }, ctx);
+  const trips = { id: "album-1", title: "Paris", folders: ["Trips"] };
+  const edited = await groupFixture(ctx.tempDir, {
+    extension: "JPG",
+    edit: true,
+    asset: {
+      id: "EDIT0002-x",
+      filename: "IMG_0002.JPG",
+      caption: "Before",
+      keywords: ["sea"],
+      location: { latitude: 48.8, longitude: 2.3 },
+      albums: [trips],
+    },
+  });
+  const other = await groupFixture(ctx.tempDir, {
+    extension: "JPG",
+    asset: { id: "OTHR0003-x", filename: "IMG_0003.JPG", caption: "Mine" },
+  });
+  const names = await putChecked(session, root, edited);
+  await putChecked(session, root, other);
+  const untouched = await sidecar(root, "IMG_0003.xmp");
+  assert.ok(session.update && session.albums && session.people, "the import layout keeps every field");
+  assert.equal(session.albumsPerAsset, true);
+
+  await session.update(names.original, {
+    caption: "After",
+    favorite: true,
+    location: null,
+    captured: { utc: "2024-05-01T08:00:00.000Z", offsetSeconds: 7200 },
+  });
+  await session.albums!(names.original, [{ ...trips, title: "Paris 2024" }]);
+  await session.people!(names.original, [{
+    name: "Katie",
+    face: { x: 0.1, y: 0.2, width: 0.3, height: 0.4 },
+  }]);
+  const expected = xmpPacket({
+    ...edited.asset,
+    caption: "After",
+    favorite: true,
+    location: undefined,
+    captured: { utc: "2024-05-01T08:00:00.000Z", offsetSeconds: 7200 },
+    albums: [{ ...trips, title: "Paris 2024" }],
+    people: [{ name: "Katie", face: { x: 0.1, y: 0.2, width: 0.3, height: 0.4 } }],
+  });
+  assert.equal(await sidecar(root, "IMG_0002.xmp"), expected, "the original's sidecar");
+  assert.equal(await sidecar(root, "IMG_0002_edited.xmp"), expected, "and the render's, the same facts");
+  assert.equal(await sidecar(root, "IMG_0003.xmp"), untouched, "another asset's stays as it was");
+
+  // Through the render's file too, and a cleared title stays cleared.
+  await session.update(names.edited, { keywords: [], title: null });
+  const facts = (await sidecar(root, "IMG_0002.xmp")).match(/<dc:subject>/);
+  assert.equal(facts, null, "no keywords left");
+  assert.equal(await sidecar(root, "IMG_0002_edited.xmp"), await sidecar(root, "IMG_0002.xmp"));
+});
+
+Deno.test("the dated layout keeps no field, so a change sent to it writes nothing", async () => {
+  await using ctx = await testContext();
+  const root = join(ctx.tempDir, "dest");
+  const session = await folder.assets.open({ path: root }, ctx);
+  assert.deepEqual([session.fields?.keep, session.albumsPerAsset], [[], false]);
+  const group = await groupFixture(ctx.tempDir, { extension: "JPG", asset: { caption: "Kept nowhere" } });
+  const { resources } = await session.put(group);
+  const before = await listed(root);
+  await session.update!(resources[0].remoteId, { caption: "Changed" });
+  await session.albums!(resources[0].remoteId, [{ id: "a", title: "A", folders: [] }]);
+  assert.deepEqual(await listed(root), before);
+});
