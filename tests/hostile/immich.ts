@@ -46,7 +46,7 @@ export const CASES: HostileCase[] = [
         cleanup: async () => await server[Symbol.asyncDispose](),
       };
     },
-    code: 1,
+    code: 2,
     firstLine: /Immich refused the API key .*401: Invalid API key.*set IMMICH_API_KEY/,
   },
   {

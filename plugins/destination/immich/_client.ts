@@ -1,10 +1,10 @@
 /**
  * The HTTP side of `destination.immich`: one place that talks to the server, with timeouts and
- * the error classification the engine relies on (network, 429 and 5xx retryable; 401 and 403
+ * the error classification the engine relies on (network, 429 and 5xx retryable; 401 a configuration error, 403
  * fatal; other 4xx permanent with the server's message). It never retries or sleeps.
  * @module
  */
-import { FatalError, PermanentError, RetryableError } from "../../../core/plugin/errors.ts";
+import { ConfigError, FatalError, PermanentError, RetryableError } from "../../../core/plugin/errors.ts";
 import type { HttpClient } from "../../../core/plugin/types.ts";
 
 export interface ServerVersion {
@@ -64,8 +64,10 @@ export function serverMessage(body: unknown, fallback: string): string {
  */
 export function classify(status: number, body: unknown, what: string): Error {
   const said = serverMessage(body, `HTTP ${status}`);
+  // A key the server does not know is the user's configuration to fix (exit 2), like a wrong URL;
+  // a key without a permission stays fatal, so an import can go on without what it may not do.
   if (status === 401) {
-    return new FatalError(
+    return new ConfigError(
       `Immich refused the API key while ${what} (401: ${said}); create a new key in Immich under ` +
         `Account Settings > API Keys and set IMMICH_API_KEY`,
     );

@@ -5,9 +5,9 @@ import { classify, serverMessage } from "./_client.ts";
 import { requiredPermissions } from "./_check.ts";
 import { asciiName, durationField } from "./_upload.ts";
 
-Deno.test("answers are classified for the engine: 401/403 fatal, 408/429/5xx retryable, other 4xx permanent", () => {
+Deno.test("answers are classified for the engine: 401 config, 403 fatal, 408/429/5xx retryable, other 4xx permanent", () => {
   const kind = (status: number) => errorKind(classify(status, { message: "m" }, "uploading a.jpg"));
-  assert.deepEqual([401, 403].map(kind), ["fatal", "fatal"]);
+  assert.deepEqual([401, 403].map(kind), ["config", "fatal"]);
   assert.deepEqual([408, 429, 500, 502, 503].map(kind), Array(5).fill("retryable"));
   assert.deepEqual([400, 404, 413, 422].map(kind), Array(4).fill("permanent"));
   assert.match(

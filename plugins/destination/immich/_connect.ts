@@ -98,7 +98,7 @@ async function reach<T>(base: string, request: () => Promise<T>): Promise<T> {
   try {
     return await request();
   } catch (e) {
-    if (e instanceof FatalError) throw e;
+    if (e instanceof FatalError || e instanceof ConfigError) throw e;
     throw new FatalError(`cannot talk to Immich at ${base}: ${(e as Error).message}`);
   }
 }

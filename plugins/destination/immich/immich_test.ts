@@ -51,13 +51,13 @@ function emulatorInspector(server: RunningEmulator): DestinationInspector {
 // ---------------------------------------------------------------------------------------------
 // Start-up check and errors
 
-Deno.test("a wrong API key fails open() once with a fatal error that says what to do", async () => {
+Deno.test("a wrong API key fails open() once with a configuration error (exit 2) that says what to do", async () => {
   await using server = await startEmulator();
   await using ctx = await testContext();
   const error = await immich.assets.open(settings({ url: server.url, "api-key": "not-a-key" }), ctx).catch((
     e,
   ) => e);
-  assert.equal(errorKind(error), "fatal");
+  assert.equal(errorKind(error), "config");
   assert.match(error.message, /refused the API key.*Invalid API key.*IMMICH_API_KEY/);
   assert.ok(!error.message.includes("not-a-key"), "the key is never printed");
 });
