@@ -3,8 +3,9 @@
  * since the last complete sync, the destination names none either, and that sync's listing left
  * nothing to do (everything it listed was imported, skipped for good or left in Recently Deleted;
  * nothing waits out a back-off, nothing was held back by `--limit`, no deletion
- * was refused), and every imported asset carries a sync stamp (none is left in conflict or waits
- * for its first comparison). Then a listing would show what the last one showed and lead to nothing: a no-op
+ * was refused), every imported asset carries a sync stamp (none is left in conflict or waits
+ * for its first comparison), and the tracker holds as many assets as after that listing (none
+ * forgotten since). Then a listing would show what the last one showed and lead to nothing: a no-op
  * sync costs the two change queries, not a pass over the library.
  *
  * The facts of the last such listing are a checkpoint beside the others: when it was and the run's
@@ -35,6 +36,8 @@ interface ListingNote {
   at: string;
   /** {@link listingOptions} of its run. */
   options: string;
+  /** How many assets the tracker held for the source and destination after it. */
+  tracked: number;
 }
 
 /** What may change what a listing leads to, beside the library itself: its run's options. */
@@ -76,7 +79,9 @@ export function leavesUnlisted(
   }
   const age = (options.now?.() ?? new Date()).getTime() - Date.parse(note.at);
   if (!(age >= 0 && age < RELIST_EVERY_MS) || note.options !== listingOptions(run)) return false;
-  return run.store.unstampedCount(run.ids) === 0;
+  // The tracker as that listing left it: a destination forgotten or rows removed since lists again.
+  const { tracked, unstamped } = run.store.transferCounts(run.ids);
+  return unstamped === 0 && tracked === note.tracked;
 }
 
 /**
@@ -85,7 +90,8 @@ export function leavesUnlisted(
  */
 export function noteListing(run: SyncRun, startedAt: Date): void {
   const side = listingSide(run.ids.source);
-  const note: ListingNote = { at: startedAt.toISOString(), options: listingOptions(run) };
+  const { tracked } = run.store.transferCounts(run.ids);
+  const note: ListingNote = { at: startedAt.toISOString(), options: listingOptions(run), tracked };
   run.store.saveCheckpoint(run.ids.destination, side, settled(run) ? JSON.stringify(note) : "");
 }
 

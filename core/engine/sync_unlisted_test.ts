@@ -79,10 +79,26 @@ Deno.test("sync leaves the library unlisted when neither side changed and the la
     assert.equal((await syncAssets(options)).unlisted, undefined);
 
     // A dry run may leave it unlisted, and moves no checkpoint.
+    await syncAssets(options);
     const store = new SyncStore(tracker);
     const before = store.checkpoint("fake-dest", "history:fake");
     assert.equal((await syncAssets({ ...options, dryRun: true })).unlisted, true);
     assert.equal(store.checkpoint("fake-dest", "history:fake"), before);
+
+    // Rows gone from the tracker behind the sync's back (here one removed by hand): listed again.
+    execute(tracker, "DELETE FROM transfers WHERE asset_id = ?", assets[2].id);
+    const relisted = await syncAssets(options);
+    assert.equal(relisted.unlisted, undefined);
+    assert.equal(relisted.import.imported + relisted.import.duplicates, 1, "and sent again");
+
+    // A destination forgotten (emptied on purpose): the next sync sends everything, as an import would.
+    await syncAssets(options); // compares and stamps what was sent again
+    assert.equal((await syncAssets(options)).unlisted, true);
+    tracker.forgetDestination("fake-dest");
+    assert.equal(store.checkpoint("fake-dest", "history:fake"), undefined, "its checkpoints go too");
+    const fresh = await syncAssets(options);
+    assert.equal(fresh.unlisted, undefined);
+    assert.equal(fresh.import.imported + fresh.import.duplicates, 3);
   });
 });
 

@@ -249,8 +249,9 @@ export function markRemoteGone(sql: Sql, ids: Ids, assetIds: string[]): void {
 }
 
 /**
- * Forgets everything recorded about one destination (transfers, files, album members and the
- * destination's `held:<key>` note), so the next import sends every asset again. The assets
+ * Forgets everything recorded about one destination (transfers, files, album members, the
+ * destination's `held:<key>` note and the sync's checkpoints there), so the next import sends every
+ * asset again and the next sync starts its change feeds anew. The assets
  * themselves and other destinations are untouched. Returns how many transfers were dropped.
  */
 export function forgetDestination(sql: Sql, destination: string): number {
@@ -259,6 +260,7 @@ export function forgetDestination(sql: Sql, destination: string): number {
     sql.run(`DELETE FROM resources WHERE destination = $destination`, { destination });
     sql.run(`DELETE FROM album_members WHERE destination = $destination`, { destination });
     sql.run(`DELETE FROM plugin_state WHERE key = $key`, { key: `held:${destination}` });
+    sql.run(`DELETE FROM sync_checkpoints WHERE destination = $destination`, { destination });
     return changes;
   });
 }

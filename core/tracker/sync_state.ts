@@ -203,17 +203,18 @@ export class SyncStore {
 
   /** Assets with a conflict settled by `review --resolve` that no sync has applied yet. */
   /**
-   * How many assets are imported, present at the destination and without a sync stamp: those a
-   * listing compares whatever Photos' history says (left in conflict, or imported since the last one).
+   * How many assets the tracker holds for this source and destination, and how many of them are
+   * imported, present there and without a sync stamp (those a listing compares whatever Photos'
+   * history says: left in conflict, or imported since the last listing).
    */
-  unstampedCount(ids: SyncIds): number {
+  transferCounts(ids: SyncIds): { tracked: number; unstamped: number } {
     return this.#sql.get(
-      `SELECT count(*) AS n FROM transfers
-       WHERE source = $source AND destination = $destination AND status = 'imported'
-         AND remote_gone_at IS NULL AND sync_stamp IS NULL`,
+      `SELECT count(*) AS n,
+              ifnull(sum(status = 'imported' AND remote_gone_at IS NULL AND sync_stamp IS NULL), 0) AS u
+       FROM transfers WHERE source = $source AND destination = $destination`,
       { ...ids },
-      (r) => int(r, "n"),
-    ) ?? 0;
+      (r) => ({ tracked: int(r, "n"), unstamped: int(r, "u") }),
+    ) ?? { tracked: 0, unstamped: 0 };
   }
 
   resolvedAssets(ids: SyncIds): Set<string> {
