@@ -5,7 +5,7 @@
  * nothing waits out a back-off, nothing was held back by `--limit`, no deletion
  * was refused), every imported asset carries a sync stamp (none is left in conflict or waits
  * for its first comparison), and the tracker holds as many assets as after that listing (none
- * forgotten since). Then a listing would show what the last one showed and lead to nothing: a no-op
+ * forgotten since) with no stack waiting to be made. Then a listing would show what the last one showed and lead to nothing: a no-op
  * sync costs the two change queries, not a pass over the library.
  *
  * The facts of the last such listing are a checkpoint beside the others: when it was and the run's
@@ -81,7 +81,10 @@ export function leavesUnlisted(
   if (!(age >= 0 && age < RELIST_EVERY_MS) || note.options !== listingOptions(run)) return false;
   // The tracker as that listing left it: a destination forgotten or rows removed since lists again.
   const { tracked, unstamped } = run.store.transferCounts(run.ids);
-  return unstamped === 0 && tracked === note.tracked;
+  if (unstamped > 0 || tracked !== note.tracked) return false;
+  // A stack left pending (its call failed, said as a warning) is made by the import stage, at a
+  // destination that stacks at all (elsewhere the mark stays and means nothing).
+  return !options.destination.stack || options.tracker.pendingStacks(run.ids).length === 0;
 }
 
 /**

@@ -78,6 +78,21 @@ Deno.test("sync leaves the library unlisted when neither side changed and the la
     execute(tracker, "UPDATE transfers SET sync_stamp = NULL WHERE asset_id = ?", assets[1].id);
     assert.equal((await syncAssets(options)).unlisted, undefined);
 
+    // A stack left to make (its call failed): the import stage makes it, where the destination stacks.
+    const mark =
+      "UPDATE transfers SET stack_group = 'g', stack_primary = ?, stack_pending = 1 WHERE asset_id = ?";
+    execute(tracker, mark, 1, assets[0].id);
+    execute(tracker, mark, 0, assets[1].id);
+    assert.equal((await syncAssets(options)).unlisted, true, "this destination makes no stacks");
+    let stacked = 0;
+    const stacking = {
+      ...options,
+      destination: { ...dst.session, stack: () => Promise.resolve(void stacked++) },
+    };
+    assert.equal((await syncAssets(stacking)).unlisted, undefined);
+    assert.equal(stacked, 1);
+    assert.equal((await syncAssets(stacking)).unlisted, true, "made: quiet again");
+
     // A dry run may leave it unlisted, and moves no checkpoint.
     await syncAssets(options);
     const store = new SyncStore(tracker);
