@@ -29,6 +29,7 @@ import folderSource from "./source/folder/mod.ts";
 import immichSource from "./source/immich/mod.ts";
 import photoKitSource from "./source/photokit/mod.ts";
 import photosLibrarySource from "./source/photoslibrary/mod.ts";
+import { loadModule } from "../core/lazy.ts";
 
 /** Media-type handlers, in the order they shape a plan (each also declares its `order`). */
 export const BUILTIN_HANDLERS = [
@@ -62,14 +63,11 @@ export const BUILTIN_PLUGINS: readonly Plugin[] = [
   photoKitDestination,
 ];
 
-/** Named by URL, not read ahead by `deno run` for runs that never write it (see main.ts, deno.json). */
-const SAMPLE_LIBRARY = new URL("./source/photoslibrary/sample_library.ts", import.meta.url).href;
-
 /** Writes the demo's sample library; the generator is loaded only by the command that uses it. */
 export async function writeSampleLibrary(
   dir: string,
   options?: SampleLibraryOptions,
 ): Promise<SampleLibraryInfo> {
-  const sample: typeof import("./source/photoslibrary/sample_library.ts") = await import(SAMPLE_LIBRARY);
+  const sample = await loadModule("plugins/source/photoslibrary/sample_library.ts");
   return await sample.writeSampleLibrary(dir, options);
 }

@@ -18,6 +18,7 @@ import { readBeforeParsing } from "./choice.ts";
 import type { Redactor } from "../config/redact.ts";
 import { StopSignals } from "./stop_signals.ts";
 import type { PluginChoice } from "./flags.ts";
+import { type LazyModule, loadModule } from "../lazy.ts";
 
 export type { CliDeps } from "./command_context.ts";
 
@@ -26,38 +27,34 @@ type Register = (program: Command, ctx: CommandContext) => void;
 /**
  * Every command, in the order --help lists them: the module that registers it and the function it
  * exports for that. A run loads the one command it names (an import never loads backup, server or
- * schedule code), --help all. The modules are named by URL, not `import("./status.ts")`: `deno run`
- * reads ahead the whole graph of every literal import in what it loads, every command's on every
- * run. `deno compile` is told to bundle them (`--include`, deno.json; tests/compile_test.ts).
+ * schedule code), --help all. Not `import("./status.ts")`: `deno run` reads ahead the whole graph of
+ * every literal import in what it loads, every command's on every run (core/lazy.ts, core/bundle.ts).
  */
-const COMMANDS: Record<string, readonly [URL, string]> = {
-  status: [new URL("./status.ts", import.meta.url), "registerStatus"],
-  scan: [new URL("./scan.ts", import.meta.url), "registerScan"],
-  import: [new URL("./import.ts", import.meta.url), "registerImport"],
-  sync: [new URL("./sync.ts", import.meta.url), "registerSync"],
-  reclassify: [new URL("./reclassify.ts", import.meta.url), "registerReclassify"],
-  cleanup: [new URL("./cleanup.ts", import.meta.url), "registerCleanup"],
-  archive: [new URL("./archive.ts", import.meta.url), "registerArchive"],
-  unarchive: [new URL("./round_trip.ts", import.meta.url), "registerUnarchive"],
-  pull: [new URL("./round_trip.ts", import.meta.url), "registerPull"],
-  forget: [new URL("./forget.ts", import.meta.url), "registerForget"],
-  review: [new URL("./review.ts", import.meta.url), "registerReview"],
-  backup: [new URL("./backup.ts", import.meta.url), "registerBackup"],
-  serve: [new URL("./serve.ts", import.meta.url), "registerServe"],
-  schedule: [new URL("./schedule.ts", import.meta.url), "registerSchedule"],
-  demo: [new URL("./demo.ts", import.meta.url), "registerDemo"],
+const COMMANDS: Record<string, readonly [LazyModule, string]> = {
+  status: ["core/cli/status.ts", "registerStatus"],
+  scan: ["core/cli/scan.ts", "registerScan"],
+  import: ["core/cli/import.ts", "registerImport"],
+  sync: ["core/cli/sync.ts", "registerSync"],
+  reclassify: ["core/cli/reclassify.ts", "registerReclassify"],
+  cleanup: ["core/cli/cleanup.ts", "registerCleanup"],
+  archive: ["core/cli/archive.ts", "registerArchive"],
+  unarchive: ["core/cli/round_trip.ts", "registerUnarchive"],
+  pull: ["core/cli/round_trip.ts", "registerPull"],
+  forget: ["core/cli/forget.ts", "registerForget"],
+  review: ["core/cli/review.ts", "registerReview"],
+  backup: ["core/cli/backup.ts", "registerBackup"],
+  serve: ["core/cli/serve.ts", "registerServe"],
+  schedule: ["core/cli/schedule.ts", "registerSchedule"],
+  demo: ["core/cli/demo.ts", "registerDemo"],
 };
 
 /** Loads a command's module and finds its registering function. */
 async function loadCommand(name: string): Promise<Register> {
-  const [url, exported] = COMMANDS[name];
-  const register: unknown = (await import(url.href))[exported];
-  if (typeof register !== "function") throw new Error(`${url.href} exports no ${exported}`);
+  const [path, exported] = COMMANDS[name];
+  const register = (await loadModule(path) as Record<string, unknown>)[exported];
+  if (typeof register !== "function") throw new Error(`${path} exports no ${exported}`);
   return register as Register;
 }
-
-/** The plugin registry, named by URL for the same reason: only runs with third-party plugins load it. */
-const SESSION = new URL("./session.ts", import.meta.url).href;
 
 /** The commands' names, in the order --help lists them. */
 export const COMMAND_NAMES: readonly string[] = Object.keys(COMMANDS);
@@ -140,6 +137,7 @@ async function beforeParsing(
 ): Promise<{ plugins: readonly Plugin[]; chosen: PluginChoice }> {
   const { pluginFiles, chosen } = await readBeforeParsing(args, deps.env);
   if (pluginFiles.length === 0) return { plugins: deps.plugins, chosen };
-  const { buildRegistry }: typeof import("./session.ts") = await import(SESSION);
+  // The plugin registry, loaded the same way: only runs with third-party plugins load it.
+  const { buildRegistry } = await loadModule("core/cli/session.ts");
   return { plugins: (await buildRegistry(deps.plugins, pluginFiles)).all(), chosen };
 }

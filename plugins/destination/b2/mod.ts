@@ -17,13 +17,11 @@ import {
   type PluginContext,
 } from "../../../core/plugin/types.ts";
 import { type B2Options, OPTIONS } from "./_options.ts";
-
-/** By URL: `deno run` would read a literal import's graph ahead of every run (main.ts; the compile task). */
-const SESSION = new URL("./_session.ts", import.meta.url).href;
+import { loadModule } from "../../../core/lazy.ts";
 
 /** rclone and the vault are loaded when a run opens the bucket, not when the plugins are listed. */
 async function open(options: B2Options, ctx: PluginContext) {
-  const session: typeof import("./_session.ts") = await import(SESSION);
+  const session = await loadModule("plugins/destination/b2/_session.ts");
   return await session.open(options, ctx);
 }
 

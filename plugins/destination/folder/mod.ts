@@ -16,6 +16,7 @@ import {
   PLUGIN_API_VERSION,
   type PluginContext,
 } from "../../../core/plugin/types.ts";
+import { loadModule } from "../../../core/lazy.ts";
 
 const OPTIONS = [
   { name: "path", type: "path", required: true, help: "root of the destination folder tree" },
@@ -30,9 +31,6 @@ const OPTIONS = [
 ] as const satisfies readonly OptionSpec[];
 
 export type FolderOptions = OptionsOf<typeof OPTIONS>;
-
-/** By URL: `deno run` would read a literal import's graph ahead of every run (main.ts; the compile task). */
-const SESSION = new URL("./_session.ts", import.meta.url).href;
 
 const folderDestination = {
   kind: "destination",
@@ -49,7 +47,7 @@ const folderDestination = {
     // The layout may be left out by a caller that is not the host (tests, benchmarks): dated.
     async open(options: Omit<FolderOptions, "layout"> & Partial<FolderOptions>, ctx: PluginContext) {
       // The copying code is loaded when a run opens the folder, not when the plugins are listed.
-      const { openFolderSession }: typeof import("./_session.ts") = await import(SESSION);
+      const { openFolderSession } = await loadModule("plugins/destination/folder/_session.ts");
       return openFolderSession(options.path, ctx.state, options.layout ?? "dated");
     },
   },

@@ -19,13 +19,11 @@ import {
   type PluginContext,
 } from "../../../core/plugin/types.ts";
 import { type GlacierOptions, OPTIONS } from "./_options.ts";
-
-/** By URL: `deno run` would read a literal import's graph ahead of every run (main.ts; the compile task). */
-const SESSION = new URL("./_session.ts", import.meta.url).href;
+import { loadModule } from "../../../core/lazy.ts";
 
 /** rclone, the vault and the S3 requests are loaded when a run opens the bucket, not when plugins are listed. */
 async function open(options: GlacierOptions, ctx: PluginContext, role: "assets" | "backup") {
-  const session: typeof import("./_session.ts") = await import(SESSION);
+  const session = await loadModule("plugins/destination/glacier/_session.ts");
   return await session.open(options, ctx, role);
 }
 

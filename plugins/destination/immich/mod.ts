@@ -28,6 +28,7 @@ import {
   type PluginContext,
 } from "../../../core/plugin/types.ts";
 import type { ImmichSettings } from "./_settings.ts";
+import { loadModule } from "../../../core/lazy.ts";
 
 const OPTIONS = [
   {
@@ -95,9 +96,6 @@ function settingsOf(options: OptionsOf<typeof OPTIONS>): ImmichSettings {
   };
 }
 
-/** By URL: `deno run` would read a literal import's graph ahead of every run (main.ts; the compile task). */
-const SESSION = new URL("./_session.ts", import.meta.url).href;
-
 const immichDestination = {
   kind: "destination",
   id: "destination.immich",
@@ -121,7 +119,7 @@ const immichDestination = {
     ],
     async open(options: OptionsOf<typeof OPTIONS>, ctx: PluginContext) {
       // The client is loaded when a run opens it: listing the plugins (start-up, --help) costs only this file.
-      const { openSession }: typeof import("./_session.ts") = await import(SESSION);
+      const { openSession } = await loadModule("plugins/destination/immich/_session.ts");
       return await openSession(settingsOf(options), ctx);
     },
   },

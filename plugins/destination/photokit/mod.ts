@@ -24,6 +24,7 @@ import {
   PLUGIN_API_VERSION,
   type PluginContext,
 } from "../../../core/plugin/types.ts";
+import { loadModule } from "../../../core/lazy.ts";
 
 const OPTIONS = [
   {
@@ -34,10 +35,6 @@ const OPTIONS = [
     help: "the PhotoKit helper libPhotosBridge.dylib (default: next to the photos-sync binary)",
   },
 ] as const satisfies readonly OptionSpec[];
-
-/** By URL: `deno run` would read a literal import's graph ahead of every run (main.ts; the compile task). */
-const BRIDGE = new URL("../../source/photokit/bridge.ts", import.meta.url).href;
-const SESSION = new URL("./_session.ts", import.meta.url).href;
 
 const photokitDestination = {
   kind: "destination",
@@ -52,10 +49,10 @@ const photokitDestination = {
     capabilities: ["check", "presence", "remove"],
     async open(options: OptionsOf<typeof OPTIONS>, ctx: PluginContext): Promise<AssetDestinationSession> {
       // The bridge (FFI) is loaded when a run opens it, not when the plugins are listed.
-      const [{ PhotosBridge }, { ACCESS_ADVICE, PhotoKitSession }]: [
-        typeof import("../../source/photokit/bridge.ts"),
-        typeof import("./_session.ts"),
-      ] = await Promise.all([import(BRIDGE), import(SESSION)]);
+      const [{ PhotosBridge }, { ACCESS_ADVICE, PhotoKitSession }] = await Promise.all([
+        loadModule("plugins/source/photokit/bridge.ts"),
+        loadModule("plugins/destination/photokit/_session.ts"),
+      ]);
       const bridge = PhotosBridge.open({ path: options.lib });
       try {
         const status = await bridge.authorize(true);

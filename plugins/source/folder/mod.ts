@@ -27,15 +27,13 @@ import {
   type SourcePlugin,
   type SourceSession,
 } from "../../../core/plugin/types.ts";
+import { loadModule } from "../../../core/lazy.ts";
 
 /** None of its own yet; the folder is not one of them (see {@link FolderOptions}). */
 const OPTIONS = [] as const satisfies readonly OptionSpec[];
 
 /** Its options as the host resolved and checked them, plus the `--library` it declares it needs. */
 export type FolderOptions = OptionsOf<typeof OPTIONS> & { library: string };
-
-/** By URL: `deno run` would read a literal import's graph ahead of every run (main.ts; the compile task). */
-const SESSION = new URL("./_session.ts", import.meta.url).href;
 
 /** The folder source plugin. */
 const folder = {
@@ -52,7 +50,7 @@ const folder = {
     "the folder to read: set --library PATH or PHOTOS_SYNC_LIBRARY to a folder of photos and videos.",
   async open(options: FolderOptions, ctx: PluginContext): Promise<SourceSession> {
     // The reader is loaded when a run opens the folder, not when the plugins are listed.
-    const { openFolder }: typeof import("./_session.ts") = await import(SESSION);
+    const { openFolder } = await loadModule("plugins/source/folder/_session.ts");
     return await openFolder(options, ctx);
   },
 } satisfies SourcePlugin;

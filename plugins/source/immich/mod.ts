@@ -17,6 +17,7 @@
  */
 import type { OptionsOf, OptionSpec } from "../../../core/plugin/options.ts";
 import { PLUGIN_API_VERSION, type PluginContext, type SourcePlugin } from "../../../core/plugin/types.ts";
+import { loadModule } from "../../../core/lazy.ts";
 
 const OPTIONS = [
   {
@@ -52,10 +53,6 @@ const OPTIONS = [
   },
 ] as const satisfies readonly OptionSpec[];
 
-/** By URL: `deno run` would read a literal import's graph ahead of every run (main.ts; the compile task). */
-const CONNECT = new URL("../../destination/immich/_connect.ts", import.meta.url).href;
-const SESSION = new URL("./_session.ts", import.meta.url).href;
-
 const immichSource = {
   kind: "source",
   id: "source.immich",
@@ -70,10 +67,10 @@ const immichSource = {
   },
   async open(options: OptionsOf<typeof OPTIONS>, ctx: PluginContext) {
     // Loaded when a run opens the source, so start-up and --help cost only this descriptor.
-    const [{ connect }, { ImmichSource }]: [
-      typeof import("../../destination/immich/_connect.ts"),
-      typeof import("./_session.ts"),
-    ] = await Promise.all([import(CONNECT), import(SESSION)]);
+    const [{ connect }, { ImmichSource }] = await Promise.all([
+      loadModule("plugins/destination/immich/_connect.ts"),
+      loadModule("plugins/source/immich/_session.ts"),
+    ]);
     const apiKey = options["api-key"];
     const timeoutSeconds = options.timeout;
     // Only the URL, key and timeout matter to opening a connection; the rest is the destination's.

@@ -26,11 +26,9 @@ import {
   type SourceSession,
 } from "../../../core/plugin/types.ts";
 import { OPTIONS, type PhotoKitOptions } from "./_options.ts";
+import { loadModule } from "../../../core/lazy.ts";
 
 export type { PhotoKitOptions };
-
-/** By URL: `deno run` would read a literal import's graph ahead of every run (main.ts; the compile task). */
-const SESSION = new URL("./_session.ts", import.meta.url).href;
 
 /** The PhotoKit source plugin. */
 const photokit = {
@@ -56,7 +54,7 @@ const photokit = {
       );
     }
     // The bridge (FFI) and the session are loaded when a run opens the source, not when plugins are listed.
-    const { openPhotoKit }: typeof import("./_session.ts") = await import(SESSION);
+    const { openPhotoKit } = await loadModule("plugins/source/photokit/_session.ts");
     return await openPhotoKit(options, ctx);
   },
 } satisfies SourcePlugin;

@@ -23,6 +23,7 @@ import {
   type SourcePlugin,
   type SourceSession,
 } from "../../../core/plugin/types.ts";
+import { loadModule } from "../../../core/lazy.ts";
 
 /** None of its own yet; the library is not one of them (see {@link PhotosLibraryOptions}). */
 const OPTIONS = [] as const satisfies readonly OptionSpec[];
@@ -37,9 +38,6 @@ const NEEDS_LIBRARY = "the library: set --library or PHOTOS_SYNC_LIBRARY to your
 
 /** Its options as the host resolved and checked them, plus the `--library` it declares it needs. */
 export type PhotosLibraryOptions = OptionsOf<typeof OPTIONS> & { library: string };
-
-/** By URL: `deno run` would read a literal import's graph ahead of every run (main.ts; the compile task). */
-const SESSION = new URL("./_session.ts", import.meta.url).href;
 
 /** The Photos library source plugin. */
 const photoslibrary = {
@@ -57,7 +55,7 @@ const photoslibrary = {
   needsLibrary: NEEDS_LIBRARY,
   async open(options: PhotosLibraryOptions, ctx: PluginContext): Promise<SourceSession> {
     // The reader is loaded when a run opens the library, not when the plugins are listed.
-    const { openSession }: typeof import("./_session.ts") = await import(SESSION);
+    const { openSession } = await loadModule("plugins/source/photoslibrary/_session.ts");
     return openSession(options, ctx);
   },
 } satisfies SourcePlugin;
