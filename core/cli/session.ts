@@ -76,30 +76,46 @@ export class Session {
     readonly config: Config,
     readonly registry: Registry,
     readonly tracker: Tracker,
-    readonly tempRoot: string,
     readonly options: SessionOptions,
   ) {}
+
+  #tempRoot?: string;
+
+  /**
+   * The command's private temp folder, made on first use (a `status` makes none); removed when the
+   * session closes.
+   */
+  get tempRoot(): string {
+    if (this.#tempRoot !== undefined) return this.#tempRoot;
+    try {
+      this.#tempRoot = makeTempRoot();
+    } catch (e) {
+      throw new FatalError(
+        `cannot create a temporary directory (${(e as Error).message}); free space or set TMPDIR`,
+      );
+    }
+    return this.#tempRoot;
+  }
 
   static async open(options: SessionOptions): Promise<Session> {
     const config = await loadConfig({ flags: options.flags, env: options.env });
     const registry = new Registry(options.plugins);
     config.guardSecrets(registry.all());
-    await makePrivateDir(config.home).catch((e) => {
-      throw new ConfigError(`cannot create the data directory ${config.home} (${e.message}); set --home`);
-    });
+    makePrivateDir(config.home);
     const warning = envFileWarning(config.envFile);
     if (warning) options.output.err(warning);
     const tracker = Tracker.open(`${config.home}/tracker.db`);
     makeTrackerPrivate(`${config.home}/tracker.db`);
     applyRemembered(config, remembered(tracker));
-    await removeOrphanTempRoots();
-    const tempRoot = await makeTempRoot().catch((e) => {
-      tracker.close();
-      throw new FatalError(`cannot create a temporary directory (${e.message}); free space or set TMPDIR`);
-    });
-    const session = new Session(config, registry, tracker, tempRoot, options);
+    // Every command clears what killed runs left, so a look after a kill -9 frees the space too.
+    removeOrphanTempRoots();
+    const session = new Session(config, registry, tracker, options);
     session.#closers.push(() => tracker.close());
-    session.#closers.push(() => Deno.remove(tempRoot, { recursive: true }).catch(() => {}));
+    session.#closers.push(() => {
+      if (session.#tempRoot !== undefined) {
+        return Deno.remove(session.#tempRoot, { recursive: true }).catch(() => {});
+      }
+    });
     if (options.lock) {
       try {
         tracker.acquireLock("run", options.command);

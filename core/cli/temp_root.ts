@@ -4,8 +4,8 @@
  *
  * @example
  * ```ts
- * await removeOrphanTempRoots();
- * const root = await makeTempRoot();
+ * removeOrphanTempRoots();
+ * const root = makeTempRoot();
  * ```
  * @module
  */
@@ -15,9 +15,13 @@ import { processAlive } from "../tracker/mod.ts";
 const PREFIX = "photos-sync-run-";
 const NAME = /^photos-sync-run-(\d+)-/;
 
-/** A new temp folder under TMPDIR that names this process: `photos-sync-run-<pid>-<random>`. */
-export function makeTempRoot(): Promise<string> {
-  return Deno.makeTempDir({ prefix: `${PREFIX}${Deno.pid}-` });
+/**
+ * A new temp folder under TMPDIR that names this process: `photos-sync-run-<pid>-<random>`. Here and
+ * below synchronous: at start-up nothing else waits, and each asynchronous call costs a hop to Deno's
+ * blocking threads (about 0.2 ms each, 1 ms for the first).
+ */
+export function makeTempRoot(): string {
+  return Deno.makeTempDirSync({ prefix: `${PREFIX}${Deno.pid}-` });
 }
 
 /**
@@ -34,20 +38,33 @@ function systemTempDir(): string {
  * Never fails: leftovers only cost space, and a folder another user owns is not ours to remove.
  * Resolves with the folders removed.
  */
-export async function removeOrphanTempRoots(dir = systemTempDir()): Promise<string[]> {
+export function removeOrphanTempRoots(dir = systemTempDir()): string[] {
   const removed: string[] = [];
   try {
-    for await (const entry of Deno.readDir(dir)) {
+    for (const entry of Deno.readDirSync(dir)) {
       const pid = Number(NAME.exec(entry.name)?.[1]);
       if (!entry.isDirectory || !pid || pid === Deno.pid) continue;
       const path = joinPath(dir, entry.name);
-      const info = await Deno.stat(path).catch(() => undefined);
+      const info = statOrUndefined(path);
       // Its owner started before it made the folder, and so before anything in it changed.
       if (processAlive(pid, info?.birthtime ?? info?.mtime ?? undefined)) continue;
-      await Deno.remove(path, { recursive: true }).then(() => removed.push(path), () => {});
+      try {
+        Deno.removeSync(path, { recursive: true });
+        removed.push(path);
+      } catch {
+        // Not ours, or gone meanwhile.
+      }
     }
   } catch {
     // An unreadable TMPDIR: the new temp folder will say what is wrong with it.
   }
   return removed;
+}
+
+function statOrUndefined(path: string): Deno.FileInfo | undefined {
+  try {
+    return Deno.statSync(path);
+  } catch {
+    return undefined;
+  }
 }

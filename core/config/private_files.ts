@@ -4,15 +4,23 @@
  *
  * @example
  * ```ts
- * await makePrivateDir(home);
+ * makePrivateDir(home);
  * makeTrackerPrivate(`${home}/tracker.db`); // after opening it
  * ```
  * @module
  */
+import { ConfigError } from "../plugin/errors.ts";
 
-/** Creates `dir` (and missing parents) readable only by its owner; an existing one is left as it is. */
-export async function makePrivateDir(dir: string): Promise<void> {
-  await Deno.mkdir(dir, { recursive: true, mode: 0o700 });
+/**
+ * Creates the data directory `dir` (and missing parents) readable only by its owner; an existing one
+ * is left as it is. A ConfigError says what to do when it cannot be made.
+ */
+export function makePrivateDir(dir: string): void {
+  try {
+    Deno.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  } catch (e) {
+    throw new ConfigError(`cannot create the data directory ${dir} (${(e as Error).message}); set --home`);
+  }
 }
 
 /**

@@ -115,7 +115,7 @@ Deno.test("a secret too short to mask is refused, from the environment, .env or 
 Deno.test("the data directory is made 0700 and the tracker 0600; a readable .env is warned about", async () => {
   await withDir(async (dir) => {
     const home = join(dir, "a", "home");
-    await makePrivateDir(home);
+    makePrivateDir(home);
     assert.equal(Deno.statSync(home).mode! & 0o777, 0o700);
     const tracker = join(home, "tracker.db");
     await Deno.writeTextFile(tracker, "an older install's", { mode: 0o644 });

@@ -43,6 +43,7 @@ export interface RunningServer {
 export const DEFAULT_PORT = 8377;
 
 /** Starts the server; rejects with a ConfigError when the address needs a token or is taken. */
+// deno-lint-ignore require-await -- async so that every failure, even a synchronous one, is a rejection
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
   const hostname = options.hostname ?? "127.0.0.1";
   const port = options.port ?? DEFAULT_PORT;
@@ -60,9 +61,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     );
   }
   const path = join(options.home, "tracker.db");
-  await makePrivateDir(options.home).catch((e) => {
-    throw new ConfigError(`cannot create the data directory ${options.home} (${e.message}); set --home`);
-  });
+  makePrivateDir(options.home);
   // Creates or upgrades the schema once, then the server reads through a connection that cannot write.
   Tracker.open(path).close();
   makeTrackerPrivate(path);
