@@ -4,7 +4,7 @@
  * the user, not a photo to upload. Types this check does not know pass.
  * @module
  */
-import { extname } from "node:path";
+import { extName } from "../model/path.ts";
 import type { ExportedFile } from "../model/plan.ts";
 import { PermanentError } from "../plugin/errors.ts";
 
@@ -61,7 +61,7 @@ const BY_EXTENSION: Record<string, Signature> = {
 /** Why this file's content is not what its name says, or undefined when it is (or the type is unknown). */
 export function contentProblem(name: string, head: Uint8Array, size: number): string | undefined {
   if (size === 0) return `${name} is empty (0 bytes)`;
-  const signature = BY_EXTENSION[extname(name).slice(1).toLowerCase()];
+  const signature = BY_EXTENSION[extName(name).slice(1).toLowerCase()];
   if (!signature || signature.matches(head)) return undefined;
   return `${name} does not hold ${signature.type} data, although its name says so (it starts with ${
     preview(head)

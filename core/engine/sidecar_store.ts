@@ -10,12 +10,12 @@
  *
  * @example
  * ```ts
- * const store = new SidecarStore(join(home, "sidecars"));
+ * const store = new SidecarStore(joinPath(home, "sidecars"));
  * for (const key of sidecarKeys(plan)) await store.put(files.find((f) => f.key === key)!);
  * ```
  * @module
  */
-import { dirname, join } from "node:path";
+import { dirName, joinPath } from "../model/path.ts";
 import type { Plan } from "../model/plan.ts";
 import { FatalError, RetryableError } from "../plugin/errors.ts";
 import { hashFile } from "./hash.ts";
@@ -37,7 +37,7 @@ export class SidecarStore {
   /** Where the content with this SHA-1 is (or would be) kept. */
   pathOf(sha1: string): string {
     if (!/^[0-9a-f]{40}$/.test(sha1)) throw new Error(`not a SHA-1: ${sha1}`);
-    return join(this.root, sha1.slice(0, 2), sha1);
+    return joinPath(this.root, sha1.slice(0, 2), sha1);
   }
 
   /**
@@ -48,9 +48,9 @@ export class SidecarStore {
     const target = this.pathOf(file.sha1);
     const there = await Deno.stat(target).catch(() => undefined);
     if (there?.isFile && there.size === file.size) return false;
-    const partial = join(dirname(target), `.${file.sha1}.partial-${crypto.randomUUID().slice(0, 8)}`);
+    const partial = joinPath(dirName(target), `.${file.sha1}.partial-${crypto.randomUUID().slice(0, 8)}`);
     try {
-      await Deno.mkdir(dirname(target), { recursive: true });
+      await Deno.mkdir(dirName(target), { recursive: true });
       await Deno.copyFile(file.path, partial);
       const copied = await hashFile(partial);
       if (copied.sha1 !== file.sha1) {

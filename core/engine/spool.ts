@@ -16,7 +16,7 @@
  * ```
  * @module
  */
-import { join } from "node:path";
+import { joinPath } from "../model/path.ts";
 
 const FLUSH_BYTES = 1 << 20;
 
@@ -63,7 +63,7 @@ export class Spool<T> implements AsyncDisposable {
     const lines = this.#buffer;
     this.#buffer = [];
     this.#buffered = 0;
-    const path = join(this.dir, `${String(this.#written++).padStart(8, "0")}.jsonl`);
+    const path = joinPath(this.dir, `${String(this.#written++).padStart(8, "0")}.jsonl`);
     await Deno.writeTextFile(path, lines.join(""));
     this.#segments.push(path);
   }

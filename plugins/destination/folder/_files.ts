@@ -3,7 +3,7 @@
  * then renamed to its own, so a name never holds half a file.
  * @module
  */
-import { basename, dirname, join } from "node:path";
+import { baseName, dirName, joinPath } from "../../../core/model/path.ts";
 import { hashFile } from "../../../core/engine/hash.ts";
 import { FatalError, PermanentError } from "../../../core/plugin/errors.ts";
 import { partialName, partialPrefix } from "./_names.ts";
@@ -22,11 +22,11 @@ export async function existingSha1(path: string): Promise<string | undefined> {
 /** Removes what a killed copy left behind (`<name>.partial-*`), so it cannot pile up. */
 async function removeLeftovers(target: string): Promise<void> {
   // The second form is what earlier versions left behind.
-  const prefixes = [partialPrefix(basename(target)), `${basename(target)}.partial-`];
+  const prefixes = [partialPrefix(baseName(target)), `${baseName(target)}.partial-`];
   try {
-    for await (const entry of Deno.readDir(dirname(target))) {
+    for await (const entry of Deno.readDir(dirName(target))) {
       if (prefixes.some((p) => entry.name.startsWith(p))) {
-        await Deno.remove(join(dirname(target), entry.name)).catch(() => {});
+        await Deno.remove(joinPath(dirName(target), entry.name)).catch(() => {});
       }
     }
   } catch (e) {
@@ -44,9 +44,9 @@ async function placeVerified(
   what: string,
   fill: (partial: string) => Promise<void>,
 ): Promise<void> {
-  await Deno.mkdir(dirname(to), { recursive: true });
+  await Deno.mkdir(dirName(to), { recursive: true });
   await removeLeftovers(to);
-  const partial = join(dirname(to), partialName(basename(to)));
+  const partial = joinPath(dirName(to), partialName(baseName(to)));
   try {
     await fill(partial);
     if ((await hashFile(partial)).sha1 !== sha1) {
@@ -57,7 +57,7 @@ async function placeVerified(
     await Deno.remove(partial).catch(() => {});
     if (e instanceof Deno.errors.PermissionDenied || (e as { code?: string }).code === "ENOSPC") {
       throw new FatalError(
-        `cannot write to ${dirname(to)}: ${(e as Error).message}; free space or fix permissions`,
+        `cannot write to ${dirName(to)}: ${(e as Error).message}; free space or fix permissions`,
       );
     }
     throw e;

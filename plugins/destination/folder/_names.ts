@@ -3,7 +3,7 @@
  * characters, so a Photos name of 255 characters can be far longer in UTF-8 bytes).
  * @module
  */
-import { basename, extname } from "node:path";
+import { extName, stemName } from "../../../core/model/path.ts";
 import { sha1Hex } from "./_sha1.ts";
 
 const MAX_NAME_BYTES = 255;
@@ -33,7 +33,7 @@ function cutToBytes(s: string, max: number): string {
  */
 export function fittingName(name: string): string {
   if (bytes(name) <= MAX_NAME_BYTES) return name;
-  let ext = extname(name);
+  let ext = extName(name);
   if (bytes(ext) > EXT_ROOM) ext = "";
   const stem = name.slice(0, name.length - ext.length);
   const mark = `~${shortHash(stem, 8)}`;
@@ -55,11 +55,11 @@ export function partialPrefix(name: string): string {
 
 /** `IMG_0001.HEIC` with suffix `ABCDEF12` -> `IMG_0001_ABCDEF12.HEIC`. */
 export function withSuffix(name: string, suffix: string): string {
-  const ext = extname(name);
-  return `${basename(name, ext)}_${suffix}${ext}`;
+  const ext = extName(name);
+  return `${stemName(name)}_${suffix}${ext}`;
 }
 
 /** The name without its extension, as Photos' import compares names: `IMG_0001.HEIC` -> `IMG_0001`. */
 export function stemOf(name: string): string {
-  return basename(name, extname(name));
+  return stemName(name);
 }

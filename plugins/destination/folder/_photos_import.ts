@@ -13,7 +13,7 @@
  * Photos reads ours. Names are compared ignoring case, as macOS does.
  * @module
  */
-import { basename, dirname, join } from "node:path";
+import { baseName, dirName, joinPath } from "../../../core/model/path.ts";
 import type { ExportedFile, ExportedGroup } from "../../../core/model/plan.ts";
 import type { AssetChanges } from "../../../core/plugin/types.ts";
 import { PermanentError } from "../../../core/plugin/errors.ts";
@@ -75,8 +75,8 @@ async function claim(
 ): Promise<GroupLayout | undefined> {
   const text = xmpPacket(group.asset);
   const layout: GroupLayout = {
-    files: group.files.map((file, i) => ({ file, target: join(folder, names.files[i]), there: false })),
-    sidecars: names.sidecars.map((name) => ({ target: join(folder, name), text, state: "none" })),
+    files: group.files.map((file, i) => ({ file, target: joinPath(folder, names.files[i]), there: false })),
+    sidecars: names.sidecars.map((name) => ({ target: joinPath(folder, name), text, state: "none" })),
   };
   const byName = new Map<string, Placement | SidecarPlacement>();
   for (const [i, name] of names.files.entries()) byName.set(name.toLowerCase(), layout.files[i]);
@@ -86,7 +86,7 @@ async function claim(
     if (lower.startsWith(".") || !stems.has(stemOf(lower))) continue; // a temporary copy, or not ours
     const mine = byName.get(lower);
     if (!mine) return undefined;
-    const path = join(folder, actual);
+    const path = joinPath(folder, actual);
     mine.target = path; // the name as the disk spells it
     if ("file" in mine) {
       if ((await existingSha1(path)) !== mine.file.sha1) return undefined;
@@ -117,7 +117,7 @@ export async function photosImportLayout(folder: string, group: ExportedGroup): 
     const layout = await claim(folder, entries, group, names);
     if (layout) return layout;
   }
-  const suffixed = join(folder, fittingName(withSuffix(group.files[0].name, suffix)));
+  const suffixed = joinPath(folder, fittingName(withSuffix(group.files[0].name, suffix)));
   throw new PermanentError(
     `${suffixed} and the names beside it are taken by another asset's files; move them away and run again`,
   );
@@ -131,14 +131,16 @@ export async function photosImportLayout(folder: string, group: ExportedGroup): 
  * the asset brought along): nothing to change, and nothing is said, as Photos would not read one.
  */
 export async function rewriteSidecars(file: string, change: (facts: XmpFacts) => XmpFacts): Promise<void> {
-  const folder = dirname(file);
-  const own = await Deno.readTextFile(join(folder, `${stemOf(basename(file))}.xmp`)).catch(() => undefined);
+  const folder = dirName(file);
+  const own = await Deno.readTextFile(joinPath(folder, `${stemOf(baseName(file))}.xmp`)).catch(() =>
+    undefined
+  );
   const facts = own === undefined ? undefined : xmpFacts(own);
   if (!facts) return;
   const text = xmpPacket(change(facts));
   for await (const entry of Deno.readDir(folder)) {
     if (!entry.isFile || !entry.name.toLowerCase().endsWith(".xmp") || entry.name.startsWith(".")) continue;
-    const path = join(folder, entry.name);
+    const path = joinPath(folder, entry.name);
     const found = await Deno.readTextFile(path).catch(() => "");
     if (found !== text && xmpAssetId(found) === facts.id) await writeTextVerified(path, text);
   }

@@ -3,8 +3,7 @@
  * Photos import layout. Loaded when a run opens the destination.
  * @module
  */
-import { dirname, join, relative } from "node:path";
-import { resolvePath } from "../../../core/model/path.ts";
+import { dirName, joinPath, relativePath, resolvePath } from "../../../core/model/path.ts";
 import type { Asset } from "../../../core/model/asset.ts";
 import { hashFile } from "../../../core/model/hash.ts";
 import type { ExportedGroup } from "../../../core/model/plan.ts";
@@ -48,7 +47,7 @@ async function looksEmpty(root: string): Promise<boolean> {
 
 /** A root (or a folder above it) that is a file is a wrong `--folder-path`, not a permission problem. */
 async function refuseNonFolder(root: string): Promise<void> {
-  for (let dir = root; dir !== dirname(dir); dir = dirname(dir)) {
+  for (let dir = root; dir !== dirName(dir); dir = dirName(dir)) {
     const info = await Deno.stat(dir).catch(() => undefined);
     if (!info) continue;
     if (info.isDirectory) return;
@@ -64,13 +63,13 @@ async function refuseNonFolder(root: string): Promise<void> {
  */
 async function datedLayout(folder: string, group: ExportedGroup): Promise<GroupLayout> {
   const existing = await Promise.all(
-    group.files.map((f) => existingSha1(join(folder, fittingName(f.name)))),
+    group.files.map((f) => existingSha1(joinPath(folder, fittingName(f.name)))),
   );
   const clash = group.files.some((f, i) => existing[i] !== undefined && existing[i] !== f.sha1);
   const suffix = group.asset.id.replace(/[^A-Za-z0-9]/g, "").slice(0, 8);
   const files = [];
   for (const [i, file] of group.files.entries()) {
-    const target = join(folder, fittingName(clash ? withSuffix(file.name, suffix) : file.name));
+    const target = joinPath(folder, fittingName(clash ? withSuffix(file.name, suffix) : file.name));
     const there = clash ? await existingSha1(target) : existing[i];
     if (there !== undefined && there !== file.sha1) {
       throw new PermanentError(`${target} exists with other content; move it away and run again`);
@@ -148,9 +147,9 @@ class FolderSession implements AssetDestinationSession {
   async #rewrite(remoteId: string, change: Parameters<typeof rewriteSidecars>[1]): Promise<void> {
     if (this.layout !== "photos-import") return;
     await this.#refuseVanished();
-    const file = join(this.root, remoteId);
+    const file = joinPath(this.root, remoteId);
     await this.#turns.run(
-      [`${dirname(file)}/${stemOf(file.split("/").pop()!).toLowerCase()}`],
+      [`${dirName(file)}/${stemOf(file.split("/").pop()!).toLowerCase()}`],
       () => rewriteSidecars(file, change),
     );
   }
@@ -178,9 +177,9 @@ class FolderSession implements AssetDestinationSession {
     // Leaves nothing behind, so it is as safe in a dry run as in a real one: the folder itself is
     // made by the first put, and until then the folder it will be made in is the one probed.
     let dir = this.root;
-    while (!(await Deno.stat(dir).then(() => true, () => false))) dir = dirname(dir);
+    while (!(await Deno.stat(dir).then(() => true, () => false))) dir = dirName(dir);
     try {
-      const probe = join(dir, `.photos-sync-probe-${crypto.randomUUID()}`);
+      const probe = joinPath(dir, `.photos-sync-probe-${crypto.randomUUID()}`);
       await Deno.writeTextFile(probe, "");
       await Deno.remove(probe);
     } catch (e) {
@@ -193,7 +192,7 @@ class FolderSession implements AssetDestinationSession {
   }
 
   put(group: ExportedGroup): Promise<{ resources: RemoteRef[] }> {
-    const folder = join(this.root, datedFolder(group.asset));
+    const folder = joinPath(this.root, datedFolder(group.asset));
     const stems = group.files.map((f) => `${folder}/${stemOf(f.name).toLowerCase()}`);
     return this.#turns.run([...new Set(stems)], () => this.#put(folder, group));
   }
@@ -205,7 +204,7 @@ class FolderSession implements AssetDestinationSession {
     const resources: RemoteRef[] = [];
     for (const { file, target, there } of layout.files) {
       if (!there) await copyVerified(file.path, target, file.sha1);
-      resources.push({ key: file.key, remoteId: relative(this.root, target), duplicate: there });
+      resources.push({ key: file.key, remoteId: relativePath(this.root, target), duplicate: there });
     }
     // After the files, so a resumed put finds them its own and writes what the kill left unwritten.
     for (const sidecar of layout.sidecars) {
@@ -223,7 +222,7 @@ class FolderSession implements AssetDestinationSession {
     await this.#refuseVanished();
     const out: Record<string, HeldFile | null> = {};
     for (const id of remoteIds) {
-      const held = await hashFile(join(this.root, id)).catch(() => undefined);
+      const held = await hashFile(joinPath(this.root, id)).catch(() => undefined);
       out[id] = held ? { sha1: held.sha1, trashed: false } : null;
     }
     return out;
@@ -238,7 +237,10 @@ class FolderSession implements AssetDestinationSession {
     }
     const out: Record<string, Presence> = {};
     for (const id of remoteIds) {
-      out[id] = await Deno.stat(join(this.root, id)).then(() => "present" as const, () => "gone" as const);
+      out[id] = await Deno.stat(joinPath(this.root, id)).then(
+        () => "present" as const,
+        () => "gone" as const,
+      );
     }
     return out;
   }

@@ -4,7 +4,7 @@
  * that name them, duplicates in the trash restored, then links, metadata, stacks and albums.
  * @module
  */
-import { extname } from "node:path";
+import { extName } from "../../../core/model/path.ts";
 import type { Asset } from "../../../core/model/asset.ts";
 import type { ExportedFile, ExportedGroup, Plan, PlannedResource } from "../../../core/model/plan.ts";
 import { PermanentError } from "../../../core/plugin/errors.ts";
@@ -77,7 +77,7 @@ export class GroupPut {
       if (this.#canStore(r, sidecars)) uploads.push(r);
       else if (r.key === plan.primary) {
         throw new PermanentError(
-          `Immich does not accept ${extname(r.name) || "extensionless"} files, so ${
+          `Immich does not accept ${extName(r.name) || "extensionless"} files, so ${
             describe(asset, r)
           } cannot be imported`,
         );
@@ -174,7 +174,7 @@ export class GroupPut {
 
   #canStore(r: PlannedResource, sidecars: Set<string>): boolean {
     if (r.role === "adjustment" || r.role === "sidecar" || sidecars.has(r.key)) return false;
-    return this.parts.storable.has(extname(r.name).toLowerCase());
+    return this.parts.storable.has(extName(r.name).toLowerCase());
   }
 }
 

@@ -4,7 +4,7 @@
  * ones, and an answered id that is read back before it is believed.
  * @module
  */
-import { extname } from "node:path";
+import { extName } from "../../../core/model/path.ts";
 import type { ExportedFile, ExportedGroup, PlannedResource } from "../../../core/model/plan.ts";
 import { RetryableError } from "../../../core/plugin/errors.ts";
 import { AdaptiveLimit } from "./_adaptive.ts";
@@ -189,7 +189,7 @@ function fileParts(
   file: ExportedFile,
   options: UploadOptions,
 ): Part[] {
-  const ext = extname(r.name).toLowerCase();
+  const ext = extName(r.name).toLowerCase();
   const parts: Part[] = [{
     name: "assetData",
     filename: asciiName(r.name),

@@ -13,7 +13,7 @@
  * @module
  */
 import { DatabaseSync } from "node:sqlite";
-import { join } from "node:path";
+import { joinPath } from "../../../core/model/path.ts";
 import { ConfigError } from "../../../core/plugin/errors.ts";
 import { decodeBinaryPlist } from "./_bplist.ts";
 
@@ -123,9 +123,9 @@ export function openPhotosDatabase(library: string, options: OpenOptions = {}): 
       `${library} is a file, not a Photos library bundle (a .photoslibrary folder). ${hint}`,
     );
   }
-  const path = options.database ?? join(library, "database", "Photos.sqlite");
+  const path = options.database ?? joinPath(library, "database", "Photos.sqlite");
   if (statKind(path) !== "file") {
-    if (statKind(join(library, "database", "photos.db")) === "file") {
+    if (statKind(joinPath(library, "database", "photos.db")) === "file") {
       throw new ConfigError(
         `${library} was made by Photos 4 or older (macOS 10.14 or earlier): it has database/photos.db ` +
           "but no database/Photos.sqlite. Open it once in a current Photos to upgrade it, then try again.",

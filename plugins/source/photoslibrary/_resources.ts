@@ -14,7 +14,7 @@
  * ```
  * @module
  */
-import { join } from "node:path";
+import { joinPath } from "../../../core/model/path.ts";
 import type { Resource, ResourceRole } from "../../../core/model/asset.ts";
 import { exists } from "./_disk.ts";
 import { DSS, RESOURCE } from "./_query.ts";
@@ -165,7 +165,7 @@ function originalLocation(
     return { folder, originalPath, external };
   }
   if (external) {
-    const candidates = [bookmarkPath(row), join(facts.directory, facts.fileName)].filter(
+    const candidates = [bookmarkPath(row), joinPath(facts.directory, facts.fileName)].filter(
       (p): p is string => p !== undefined,
     );
     const originalPath = candidates.find((p) => exists(p)) ?? candidates[0];
@@ -309,8 +309,8 @@ function bookmarkPath(row: ResourceRow | undefined): string | undefined {
   if (typeof relative !== "string" || relative === "") return undefined;
   const volume = row![RESOURCE.volume];
   return typeof volume === "string" && volume !== ""
-    ? join("/Volumes", volume, relative)
-    : join("/", relative);
+    ? joinPath("/Volumes", volume, relative)
+    : joinPath("/", relative);
 }
 
 /** `IMG_0001` + `E` -> `IMG_E0001` (Photos' export names); other stems get a suffix. */
