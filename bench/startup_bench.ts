@@ -4,7 +4,8 @@
  * `BENCH_RUNS` alternating runs each, with the peak memory of each (GNU time). The target is 1.5x.
  * `--help` and `<command> --help` answer from generated text (`core/cli/quick_help.ts`) when stdout
  * is not a terminal, as here, `--version` from the constant; the other cases load the parser, the
- * command and the plugins they use.
+ * command and the plugins they use. Each case is measured from the sources (`deno run main.ts`) and
+ * from the bundle (`deno task bundle`'s output, built into the temp folder first).
  *
  * With `BENCH_BEFORE` set to another checkout's `main.ts` (e.g. a worktree of the main branch),
  * that one is measured too, alternating with this one and the peer: before and after in one run.
@@ -14,6 +15,7 @@
  *   BENCH_BEFORE=/work/wt/base/main.ts deno task bench startup
  */
 import { dirname, join } from "node:path";
+import { buildBundle } from "../core/bundle_build.ts";
 import { V8_FLAGS } from "../core/schedule/launcher.ts";
 import { writeSampleLibrary } from "../plugins/source/photoslibrary/sample_library.ts";
 import { MAIN } from "./_immich.ts";
@@ -32,7 +34,10 @@ try {
   const env = { HOME: dir, PATH: Deno.env.get("PATH") ?? "" };
   const deno = (args: string[]) => () =>
     measure(Deno.execPath(), ["run", "-A", `--v8-flags=${V8_FLAGS}`, ...args], env);
+  const bundle = join(dir, "bundle");
+  await buildBundle(bundle);
   const ours = (args: string[]) => deno([MAIN, "--home", home, ...args]);
+  const bundled = (args: string[]) => deno([join(bundle, "bundle.js"), "--home", home, ...args]);
   // The other checkout runs with its own configuration (import map, lock file, node_modules).
   const before = (args: string[]) =>
     BEFORE
@@ -61,10 +66,16 @@ try {
   const baseline = deno([hello]);
   const seconds = (runs: Run[]) => runs.map((r) => r.seconds).sort((a, b) => a - b);
   for (const [name, args] of cases) {
-    const runs: Record<"ours" | "before" | "peer", Run[]> = { ours: [], before: [], peer: [] };
+    const runs: Record<"ours" | "bundled" | "before" | "peer", Run[]> = {
+      ours: [],
+      bundled: [],
+      before: [],
+      peer: [],
+    };
     const beforeRun = before(args);
     for (let i = 0; i < RUNS; i++) {
       runs.ours.push(await ours(args)());
+      runs.bundled.push(await bundled(args)());
       if (beforeRun) runs.before.push(await beforeRun());
       runs.peer.push(await baseline());
     }
@@ -80,7 +91,8 @@ try {
     const peerPeak = runs.peer.find((r) => r.seconds === peer)?.peakMb;
     console.log(
       `${name}: photos-sync takes, of the time of a one-line Deno program (best ${peer.toFixed(3)} s, ` +
-        `peak ${peerPeak?.toFixed(0) ?? "?"} MB): ${line("this checkout", runs.ours)}` +
+        `peak ${peerPeak?.toFixed(0) ?? "?"} MB): ${line("sources", runs.ours)}; ` +
+        line("bundle", runs.bundled) +
         (BEFORE ? `; ${line("before", runs.before)}` : ""),
     );
   }
