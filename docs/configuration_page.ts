@@ -83,8 +83,12 @@ function optionTable(owner: string, title: string, specs: readonly OptionSpec[])
 }
 
 function optionRow(owner: string, spec: OptionSpec): string {
+  // A boolean not off by default has `--no-` too (core/cli/flags.ts): there, leaving it out is not false.
+  const negated = spec.type === "boolean" && spec.default !== false
+    ? `, \`--no-${flagName(owner, spec)}\``
+    : "";
   const flag = FLAGS_BY_CLI[`${owner} ${spec.name}`] ??
-    (spec.secret ? `\`--${secretFileFlag(owner, spec)}\`` : `\`--${flagName(owner, spec)}\``);
+    (spec.secret ? `\`--${secretFileFlag(owner, spec)}\`` : `\`--${flagName(owner, spec)}\`${negated}`);
   const names = [...(spec.env ?? []), ...envNames(owner, spec).filter((n) => !spec.env?.includes(n))];
   const variables = names.map((n) => `\`${n}\``).join(", ");
   return `| ${flag} | ${variables} | ${defaultText(owner, spec)} | ${meaning(spec)} |`;

@@ -58,6 +58,8 @@ export function addPluginFlags(cmd: Command, plugins: readonly Plugin[], shown: 
         optionHelp(plugin.id, spec),
       );
       cmd.addOption(hidden ? option.hideHelp() : option);
+      const negated = negatedFlag(plugin.id, spec);
+      if (negated) cmd.addOption(hidden ? negated.hideHelp() : negated);
     }
   }
   const notListed = notListedHelp(plugins, shown, chosen);
@@ -117,6 +119,16 @@ function addSecretFlags(cmd: Command, pluginId: string, spec: OptionSpec, hidden
   cmd.addOption(hidden ? file.hideHelp() : file);
 }
 
+/**
+ * `--no-<flag>` for a boolean that is not off unless given (unset means "decide", or it defaults to
+ * true): there, leaving the flag out is not the same as false. Booleans off by default get none.
+ */
+function negatedFlag(pluginId: string, spec: OptionSpec): Option | undefined {
+  if (spec.type !== "boolean" || spec.default === false) return undefined;
+  const flag = flagName(pluginId, spec);
+  return new Option(`--no-${flag}`, `turns --${flag} off (env ${envNames(pluginId, spec)[0]}=false)`);
+}
+
 function optionHelp(pluginId: string, spec: OptionSpec): string {
   const env = envNames(pluginId, spec);
   const dflt = spec.default !== undefined && !spec.secret ? `, default ${JSON.stringify(spec.default)}` : "";
@@ -133,7 +145,8 @@ export function flagValues(cmd: Command): Record<string, string | boolean | unde
     const values = c.opts();
     for (const option of c.options) {
       const value = values[option.attributeName()];
-      const name = option.long?.replace(/^--/, "");
+      // `--no-x` and `--x` share one value, kept under `x`: false, true or not given.
+      const name = option.long?.replace(option.negate ? /^--no-/ : /^--/, "");
       if (!name || value === undefined || name in flags) continue;
       if (Array.isArray(value)) {
         if (value.length > 0) flags[name === "plugin" ? "plugins" : name] = value.join(",");

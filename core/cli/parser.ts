@@ -7,7 +7,7 @@
  * Options are parsed the way commander parses them: a parent takes its own options wherever they
  * come (`import --home x` sets the global `--home`), and passes what it does not know on to the
  * command named by the first plain word. Left out because no command uses them: positional
- * arguments, `--no-x` negation, aliases, choices, options read from the environment, required or
+ * arguments, aliases, choices, options read from the environment, required or
  * conflicting options. The help layout is in `parser_help.ts`, an option's flags in `parser_option.ts`.
  *
  * @example
@@ -320,7 +320,7 @@ export class Command {
     } else if (value !== null && option.variadic) {
       parsed = Array.isArray(previous) && previous !== option.defaultValue ? [...previous, value] : [value];
     }
-    this.#values[key] = parsed ?? (option.required ? "" : true);
+    this.#values[key] = parsed ?? (option.required ? "" : !option.negate);
   }
 
   /** `help` alone is this command's help; `help <name>` that subcommand's. */

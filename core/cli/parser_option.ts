@@ -8,7 +8,9 @@ export type ValueParser = (value: string, previous: unknown) => unknown;
 
 /**
  * One option, from flags such as `-v, --verbose`, `--home <dir>` (a value), `--verify [source]`
- * (a value that may be left out: then `true`) or `--uuid <id...>` (every following plain word).
+ * (a value that may be left out: then `true`), `--uuid <id...>` (every following plain word) or
+ * `--no-color` (sets `color` to false). Unlike commander's, a `--no-x` implies no default `true`:
+ * it is declared next to `--x`, where commander's has none either, for a setting with three states.
  */
 export class Option {
   readonly short?: string;
@@ -18,6 +20,8 @@ export class Option {
   /** Takes a value that may be left out. */
   readonly optional: boolean;
   readonly variadic: boolean;
+  /** `--no-x`: sets `x` to false. */
+  readonly negate: boolean;
   defaultValue: unknown = undefined;
   parseArg?: ValueParser;
   hidden = false;
@@ -30,6 +34,7 @@ export class Option {
     this.required = flags.includes("<");
     this.optional = flags.includes("[");
     this.variadic = /\w\.\.\.[>\]]$/.test(flags);
+    this.negate = this.long?.startsWith("--no-") ?? false;
   }
 
   /** The value when the option is not given (listed in help for options that take a value). */
@@ -44,9 +49,9 @@ export class Option {
     return this;
   }
 
-  /** The key of the parsed value: the long name in camel case (`--dry-run` -> `dryRun`). */
+  /** The key of the parsed value: the long name in camel case (`--dry-run` -> `dryRun`, `--no-x` -> `x`). */
   attributeName(): string {
-    const name = (this.long ?? this.short!).replace(/^-+/, "");
+    const name = (this.long ?? this.short!).replace(this.negate ? /^--no-/ : /^-+/, "");
     return name.replace(/-(.)/g, (_, c: string) => c.toUpperCase());
   }
 

@@ -91,6 +91,31 @@ Deno.test("values: flags, values, defaults, optional and repeated values, --flag
   );
 });
 
+Deno.test("--no-x sets x to false; with --x beside it, leaving both out leaves x unset", async () => {
+  const values = async (...args: string[]) => {
+    const run: Run = { code: 0, out: [], err: [] };
+    const root = new Command("tool").configureOutput({ out: () => {}, err: (t) => run.err.push(t) });
+    root.command("copy").option("--pause", "pause").option("--no-pause", "never pause").action((opts) => {
+      run.ran = { name: "copy", opts: { ...opts }, globals: {} };
+    });
+    try {
+      await root.parseAsync(["copy", ...args]);
+    } catch (e) {
+      if (!(e instanceof ParserExit)) throw e;
+      run.code = e.exitCode;
+    }
+    return run;
+  };
+  assert.deepEqual((await values()).ran?.opts, {}, "three states: not given is neither true nor false");
+  assert.deepEqual((await values("--pause")).ran?.opts, { pause: true });
+  assert.deepEqual((await values("--no-pause")).ran?.opts, { pause: false });
+  assert.deepEqual((await values("--pause", "--no-pause")).ran?.opts, { pause: false }, "the last one wins");
+  assert.equal(new Option("--no-pause").attributeName(), "pause");
+  assert.equal(new Option("--nothing").attributeName(), "nothing", "only a `no-` word negates");
+  const bad = await values("--no-pause=yes");
+  assert.equal(bad.code, 2, "a negation takes no value");
+});
+
 Deno.test("global options count before or after the command, and with a group of short flags", async () => {
   const r = await parse(
     "--home",

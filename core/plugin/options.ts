@@ -28,6 +28,10 @@ export interface OptionSpec {
   name: string;
   help: string;
   type: OptionType;
+  /**
+   * A boolean without one has three states: not given (undefined: the plugin decides), true and
+   * false; the CLI then also accepts `--no-<flag>` for false, as for a boolean that defaults to true.
+   */
   default?: OptionValue;
   required?: boolean;
   /**

@@ -31,3 +31,15 @@ Deno.test("a ranged option is refused by the host from any layer, before a plugi
   const layers = { flags: {}, env: { PHOTOS_SYNC_NAS_TIMEOUT: "0", PHOTOS_SYNC_NAS_URL: "u" }, envFile: {} };
   assert.throws(() => resolveOptions("destination.nas", OPTIONS, layers), /timeout must be a whole number/);
 });
+
+Deno.test("a boolean without a default stays unset unless a layer sets it, true or false", () => {
+  const specs = [{ name: "pause", type: "boolean", help: "pause; unset: decide" }] as const;
+  const pause = (env: Record<string, string>, flags: Record<string, boolean> = {}) =>
+    resolveOptions("destination.nas", specs, { flags, env, envFile: {} }).values.pause;
+  assert.equal(pause({}), undefined);
+  assert.equal(pause({ PHOTOS_SYNC_NAS_PAUSE: "" }), undefined, "an empty variable sets nothing");
+  assert.equal(pause({ PHOTOS_SYNC_NAS_PAUSE: "false" }), false);
+  assert.equal(pause({ PHOTOS_SYNC_NAS_PAUSE: "true" }, { "nas-pause": false }), false, "the flag wins");
+  const values: { pause?: boolean } = optionValues("destination.nas", specs, {});
+  assert.deepEqual(values, {});
+});
