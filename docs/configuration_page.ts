@@ -97,6 +97,8 @@ function optionRow(owner: string, spec: OptionSpec): string {
 function defaultText(owner: string, spec: OptionSpec): string {
   const rule = DEFAULTS_BY_RULE[`${owner} ${spec.name}`];
   if (rule) return rule;
+  // A boolean left unset is neither on nor off: the plugin decides (its meaning says how).
+  if (spec.default === undefined && spec.type === "boolean") return "automatic";
   if (spec.default === undefined) return spec.required ? "required" : "";
   return `\`${Array.isArray(spec.default) ? spec.default.join(",") : spec.default}\``;
 }

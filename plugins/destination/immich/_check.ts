@@ -1,7 +1,8 @@
 /**
  * The start-up check of `destination.immich`: whether the API key may do what these settings
- * need, and, for `--immich-pause-jobs`, whether the admin's key may pause queues. A missing
- * permission stops the run once, naming it, instead of failing every asset.
+ * need, and whether the admin's key may pause queues (fatal with `--immich-pause-jobs`, a reason
+ * not to pause when left to decide). A missing permission stops the run once, naming it, instead
+ * of failing every asset.
  * @module
  */
 import { FatalError } from "../../../core/plugin/errors.ts";
@@ -25,26 +26,65 @@ export function requiredPermissions(settings: Pick<ImmichSettings, "albums" | "t
   return needed;
 }
 
-/** Throws a FatalError that names what the API key (or the admin's key) lacks for these settings. */
+/**
+ * Throws a FatalError that names what the API key (or, with `--immich-pause-jobs`, the admin's
+ * key) lacks for these settings. Left to decide (pauseJobs unset), it answers instead with the line
+ * to show if a large import comes and the jobs cannot be paused, or undefined when they can: a key
+ * that cannot pause is no reason to stop then. `user` owns the connection's key (read by connect).
+ */
 export async function checkAccess(
   client: ImmichClient,
   settings: ImmichSettings,
-  version: ServerVersion,
-): Promise<void> {
-  await checkPermissions(client, requiredPermissions(settings), "IMMICH_API_KEY");
-  if (!settings.pauseJobs) return;
-  const admin = settings.adminApiKey ? client.withKey(settings.adminApiKey) : client;
-  const who = await admin.json<User>("GET", "/users/me", undefined, {
-    what: "checking the admin API key",
-  });
-  if (!who.isAdmin) {
-    throw new FatalError(
-      `pausing Immich jobs needs an admin's API key, and ${who.email} is not an admin; set ` +
-        `IMMICH_ADMIN_API_KEY to a key of an admin, or turn --immich-pause-jobs off`,
-    );
+  server: { version: ServerVersion; user: User },
+): Promise<string | undefined> {
+  const has = await keyPermissions(client);
+  await requirePermissions(client, has, requiredPermissions(settings), "IMMICH_API_KEY");
+  if (settings.pauseJobs === false) return undefined;
+  const auto = settings.pauseJobs === undefined;
+  const jobs = server.version.major >= 3 ? ["queue.read", "queue.update"] : ["job.read", "job.create"];
+  let why: string | undefined;
+  try {
+    why = await whyNotPause(client, settings, server.user, jobs, has);
+  } catch (e) {
+    if (!auto) throw e;
+    why = `checking the key that would pause them failed (${(e as Error).message})`;
   }
-  const jobs = version.major >= 3 ? ["queue.read", "queue.update"] : ["job.read", "job.create"];
-  await checkPermissions(admin, jobs, settings.adminApiKey ? "IMMICH_ADMIN_API_KEY" : "IMMICH_API_KEY");
+  if (why === undefined) return undefined;
+  if (auto) {
+    return `not pausing Immich's jobs during this large import: ${why}; to have them paused, set ` +
+      `IMMICH_ADMIN_API_KEY to an admin's key with ${jobs.join(" and ")} (--no-immich-pause-jobs: never try)`;
+  }
+  throw new FatalError(
+    `pausing Immich jobs needs an admin's API key with ${jobs.join(" and ")}, and ${why}; set ` +
+      `IMMICH_ADMIN_API_KEY to a key of an admin, or leave --immich-pause-jobs out`,
+  );
+}
+
+/**
+ * Why the key that pauses (IMMICH_ADMIN_API_KEY if set, else IMMICH_API_KEY) cannot, or undefined.
+ * Without an admin's key, what start-up read of IMMICH_API_KEY answers it with no further request.
+ */
+async function whyNotPause(
+  client: ImmichClient,
+  settings: ImmichSettings,
+  user: User,
+  jobs: string[],
+  has: string[] | undefined,
+): Promise<string | undefined> {
+  const admin = settings.adminApiKey ? client.withKey(settings.adminApiKey) : client;
+  const which = settings.adminApiKey ? "IMMICH_ADMIN_API_KEY" : "IMMICH_API_KEY";
+  const who = settings.adminApiKey
+    ? await admin.json<User>("GET", "/users/me", undefined, { what: "checking the admin API key" })
+    : user;
+  if (!who.isAdmin) return `${who.email} is not an admin`;
+  const adminHas = settings.adminApiKey ? await keyPermissions(admin) : has;
+  if (!adminHas) {
+    // A server before 1.143 cannot say; a read of the queues tells (and throws if refused).
+    await probePermissions(admin, jobs);
+    return undefined;
+  }
+  const missing = adminHas.includes("all") ? [] : jobs.filter((p) => !adminHas.includes(p));
+  return missing.length > 0 ? `the key in ${which} lacks ${missing.join(", ")}` : undefined;
 }
 
 /** The API key's permissions, or undefined on a server that cannot say (before 1.143). */
@@ -68,8 +108,13 @@ function lacking(which: string, missing: string[], purpose = ""): FatalError {
   );
 }
 
-async function checkPermissions(client: ImmichClient, needed: string[], which: string): Promise<void> {
-  const has = await keyPermissions(client);
+/** Throws when the permissions `has` (undefined: the server cannot say, so probe) lack any of `needed`. */
+async function requirePermissions(
+  client: ImmichClient,
+  has: string[] | undefined,
+  needed: string[],
+  which: string,
+): Promise<void> {
   if (!has) return await probePermissions(client, needed);
   if (has.includes("all")) return;
   const missing = needed.filter((p) => !has.includes(p));

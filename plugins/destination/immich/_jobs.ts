@@ -86,3 +86,54 @@ export class JobPauser {
       }, { what });}
   }
 }
+
+/**
+ * From how many puts in a run `auto` pauses the queues. A few dozen photos go up in seconds with the
+ * jobs running, and pausing would hold their thumbnails and faces back till the end; past that,
+ * the jobs' competition for CPU and disk shows (bench/immich_upload_bench.ts: 2.4x on 2000 photos).
+ */
+export const LARGE_IMPORT = 50;
+
+/**
+ * When the puts of a run pause the heavy queues. `on` from the first put; `auto` from the
+ * {@link LARGE_IMPORT}th (the destination is not told how many will come, so it counts them), and
+ * then only a failure to warn about: an import never fails for want of an automatic pause.
+ */
+export class ImportPause {
+  #puts = 0;
+  /** Set by the start-up check in `auto`: the line that says why the key cannot pause. */
+  #refusal?: string;
+  #done = false;
+
+  constructor(
+    readonly pauser: JobPauser,
+    readonly mode: "on" | "auto" | "off",
+    readonly log: Logger,
+  ) {}
+
+  /** What the start-up check found in `auto`: undefined, or the line to show in place of pausing. */
+  refuse(line: string | undefined): void {
+    this.#refusal = line;
+  }
+
+  /** Called before each put; waits while the queues are being paused. */
+  async beforePut(): Promise<void> {
+    if (this.mode === "off") return;
+    if (this.mode === "on") return await this.pauser.pause();
+    if (++this.#puts < LARGE_IMPORT || this.#done) return;
+    if (this.#refusal) {
+      this.#done = true;
+      return this.log.info(this.#refusal);
+    }
+    try {
+      await this.pauser.pause();
+    } catch (e) {
+      if (this.#done) return; // the puts that waited on the same failure: said once
+      this.#done = true;
+      this.log.warn(
+        `could not pause Immich's jobs for this large import (${(e as Error).message}); ` +
+          `importing with them running (--no-immich-pause-jobs: never try)`,
+      );
+    }
+  }
+}

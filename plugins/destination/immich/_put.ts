@@ -11,7 +11,7 @@ import { PermanentError } from "../../../core/plugin/errors.ts";
 import type { Logger, PutResult, RemoteRef } from "../../../core/plugin/types.ts";
 import type { AlbumSync } from "./_albums.ts";
 import type { ImmichClient } from "./_client.ts";
-import type { JobPauser } from "./_jobs.ts";
+import type { ImportPause } from "./_jobs.ts";
 import type { MetadataWriter } from "./_metadata.ts";
 import type { CheckResult, Precheck } from "./_precheck.ts";
 import { linkStills, stackRelations } from "./_relations.ts";
@@ -34,7 +34,7 @@ export interface PutParts {
   uploader: Uploader;
   metadata: MetadataWriter;
   albums?: AlbumSync;
-  pauser?: JobPauser;
+  pause?: ImportPause;
 }
 
 /** What one put knows about its group as it goes. */
@@ -56,7 +56,7 @@ export class GroupPut {
   constructor(readonly parts: PutParts) {}
 
   async put(group: ExportedGroup): Promise<PutResult> {
-    if (this.parts.pauser) await this.parts.pauser.pause();
+    await this.parts.pause?.beforePut();
     const work = workOf(group);
     const uploads = this.#uploadsOf(work);
     const checks = await this.#checksOf(work, uploads);

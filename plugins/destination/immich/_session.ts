@@ -24,7 +24,7 @@ import { checkAccess, TwoWayPermissions } from "./_check.ts";
 import type { ServerVersion } from "./_client.ts";
 import { connect, type Connection, connectionKey, versionText } from "./_connect.ts";
 import { PeopleSync } from "./_faces.ts";
-import { JobPauser } from "./_jobs.ts";
+import { ImportPause, JobPauser } from "./_jobs.ts";
 import { MetadataWriter } from "./_metadata.ts";
 import { Precheck } from "./_precheck.ts";
 import { PresenceCheck } from "./_presence.ts";
@@ -72,6 +72,8 @@ export class ImmichSession implements AssetDestinationSession {
   readonly #twoWay: TwoWayPermissions;
   /** Resumes the queues this tool paused, in this run or in a killed earlier one. */
   readonly #leftovers: JobPauser;
+  /** When this run's puts pause the queues (see {@link ImportPause}). */
+  readonly #pause: ImportPause;
 
   constructor(settings: ImmichSettings, ctx: PluginContext, server: Connection) {
     this.#settings = settings;
@@ -84,6 +86,8 @@ export class ImmichSession implements AssetDestinationSession {
     this.#presence = new PresenceCheck(client);
     const admin = settings.adminApiKey ? client.withKey(settings.adminApiKey) : client;
     this.#leftovers = new JobPauser(admin, version, ctx.state, this.key, ctx.log);
+    const mode = settings.pauseJobs === undefined ? "auto" : settings.pauseJobs ? "on" : "off";
+    this.#pause = new ImportPause(this.#leftovers, mode, ctx.log);
     this.#albums = settings.albums !== "off"
       ? new AlbumSync(client, ctx.state, this.key, settings.albums)
       : undefined;
@@ -99,7 +103,7 @@ export class ImmichSession implements AssetDestinationSession {
       uploader: new Uploader(client, version),
       metadata: this.#metadata,
       albums: this.#albums,
-      pauser: settings.pauseJobs ? this.#leftovers : undefined,
+      pause: this.#pause,
     });
   }
 
@@ -109,7 +113,7 @@ export class ImmichSession implements AssetDestinationSession {
 
   async check(): Promise<DestinationInfo> {
     const { client, version, base, user } = this.#server;
-    await checkAccess(client, this.#settings, version);
+    this.#pause.refuse(await checkAccess(client, this.#settings, { version, user }));
     return {
       description: `Immich ${versionText(version)} at ${base} as ${user.email}`,
       version: versionText(version),

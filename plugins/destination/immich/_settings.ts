@@ -11,7 +11,8 @@ export interface ImmichSettings {
   albums: AlbumNaming | "off";
   tags: "keywords" | "all" | "off";
   timeoutSeconds: number;
-  pauseJobs: boolean;
+  /** Undefined: auto, paused for a large import when the key may (see `_jobs.ts` ImportPause). */
+  pauseJobs?: boolean;
   adminApiKey?: string;
 }
 

@@ -71,14 +71,15 @@ const OPTIONS = [
   {
     name: "pause-jobs",
     type: "boolean",
-    default: false,
-    help: "pause Immich's thumbnail, metadata, video, face and search jobs during the import (admin key)",
+    help: "pause Immich's thumbnail, metadata, video, face and search jobs during the import (needs " +
+      "an admin's key); not given: paused only for a large import, and only if the key allows",
+    env: ["IMMICH_PAUSE_JOBS"],
   },
   {
     name: "admin-api-key",
     type: "string",
     secret: true,
-    help: "an admin's API key for --immich-pause-jobs, when IMMICH_API_KEY is not an admin's",
+    help: "an admin's API key that pauses Immich's jobs, when IMMICH_API_KEY is not an admin's",
     env: ["IMMICH_ADMIN_API_KEY"],
   },
 ] as const satisfies readonly OptionSpec[];

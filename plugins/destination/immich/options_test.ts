@@ -18,8 +18,14 @@ Deno.test("destination.immich declares its timeout's range, so the host refuses 
   const { values } = resolveOptions(immich.id, immich.options, layers({}));
   assert.deepEqual(
     { timeout: values.timeout, albums: values.albums, tags: values.tags, pauseJobs: values["pause-jobs"] },
-    { timeout: 60, albums: "path", tags: "keywords", pauseJobs: false },
+    { timeout: 60, albums: "path", tags: "keywords", pauseJobs: undefined },
+    "pause-jobs unset: the plugin decides (auto)",
   );
+  const pause = (env: Record<string, string>) =>
+    resolveOptions(immich.id, immich.options, layers(env)).values["pause-jobs"];
+  assert.equal(pause({ IMMICH_PAUSE_JOBS: "true" }), true);
+  assert.equal(pause({ IMMICH_PAUSE_JOBS: "false" }), false);
+  assert.equal(pause({ PHOTOS_SYNC_IMMICH_PAUSE_JOBS: "0" }), false);
 });
 
 Deno.test("destination.immich without a server or key is refused by the host, naming both and where they go", () => {
