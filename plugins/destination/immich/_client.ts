@@ -123,6 +123,22 @@ export class ImmichClient {
     });
   }
 
+  /**
+   * A client for tidying up after the run (resuming the jobs it paused), which the run's stop must
+   * not cut short: the host's `http` ends every request once the run is stopped, so this one fetches
+   * on its own, bounded by a timeout of at most 10 s (a second Ctrl-C still exits at once).
+   */
+  forTidying(): ImmichClient {
+    const timeoutMs = Math.min(this.timeoutMs, 10_000);
+    return new ImmichClient({
+      api: this.api,
+      apiKey: this.#key,
+      http: (input, { timeoutMs: _, ...init } = {}) =>
+        fetch(input, { ...init, signal: AbortSignal.timeout(timeoutMs) }),
+      timeoutMs,
+    });
+  }
+
   /** A JSON request. Throws the classified error for any status not accepted. */
   async json<T>(method: string, path: string, body: unknown, options: RequestOptions): Promise<T> {
     const answer = await this.request<T>(method, path, body, options);

@@ -19,13 +19,18 @@ export const HEAVY_QUEUES = [
 export class JobPauser {
   #pausing?: Promise<void>;
 
+  /** Resumes with a client the run's stop does not cut short: a stopped run resumes them too. */
+  readonly #tidy: ImmichClient;
+
   constructor(
     readonly admin: ImmichClient,
     readonly version: ServerVersion,
     readonly state: StateStore,
     readonly stateKey: string,
     readonly log: Logger,
-  ) {}
+  ) {
+    this.#tidy = admin.forTidying();
+  }
 
   get #key(): string {
     return `${this.stateKey}:paused-queues`;
@@ -48,7 +53,7 @@ export class JobPauser {
     const toPause = HEAVY_QUEUES.filter((q) => !already.has(q));
     for (const q of toPause) ours.add(q);
     this.state.set(this.#key, [...ours]);
-    for (const q of toPause) await this.#set(q, true);
+    for (const q of toPause) await this.#set(this.admin, q, true);
     if (toPause.length > 0) this.log.info(`paused Immich jobs during the import: ${toPause.join(", ")}`);
   }
 
@@ -56,7 +61,7 @@ export class JobPauser {
   async resume(): Promise<void> {
     const ours = this.state.get<string[]>(this.#key) ?? [];
     if (ours.length === 0) return;
-    for (const q of ours) await this.#set(q, false);
+    for (const q of ours) await this.#set(this.#tidy, q, false);
     this.state.delete(this.#key);
     this.log.info(`resumed Immich jobs: ${ours.join(", ")}`);
   }
@@ -77,10 +82,10 @@ export class JobPauser {
     return new Set(Object.entries(all).filter(([, s]) => s.queueStatus?.isPaused).map(([name]) => name));
   }
 
-  async #set(queue: string, paused: boolean): Promise<void> {
+  async #set(client: ImmichClient, queue: string, paused: boolean): Promise<void> {
     const what = `${paused ? "pausing" : "resuming"} the ${queue} jobs`;
-    if (this.#queues) await this.admin.json("PUT", `/queues/${queue}`, { isPaused: paused }, { what });
-    else {await this.admin.json("PUT", `/jobs/${queue}`, {
+    if (this.#queues) await client.json("PUT", `/queues/${queue}`, { isPaused: paused }, { what });
+    else {await client.json("PUT", `/jobs/${queue}`, {
         command: paused ? "pause" : "resume",
         force: false,
       }, { what });}
