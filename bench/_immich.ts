@@ -162,8 +162,8 @@ export function speedLine(name: string, ours: Run, peer: Run, peerName: string):
     `(${ours.seconds.toFixed(2)} s vs ${peer.seconds.toFixed(2)} s)`;
 }
 
-/** A run with the number of assets the emulator held after it. */
-export type Landed = Run & { assets: number };
+/** A run with the number of assets the emulator held after it, and whether it paused the server's jobs. */
+export type Landed = Run & { assets: number; paused: boolean };
 
 /** How the emulator takes uploads: at once, or doing a real server's work (`_realistic.ts`). */
 export type Mode = "plain" | "realistic";
@@ -188,7 +188,8 @@ export async function intoFreshEmulator(
 ): Promise<Landed> {
   await using server = await startEmulator({ version: "3.2.2", realistic: mode === "realistic" });
   const run = await fn(server.url, server.apiKey);
-  return { ...run, assets: server.emulator.state.assets.size };
+  const paused = server.emulator.count(/^PUT \/api\/(queues|jobs)\//) > 0;
+  return { ...run, assets: server.emulator.state.assets.size, paused };
 }
 
 /** The fastest of `runs` runs of each, alternating, so a busy moment of the machine hits both alike. */

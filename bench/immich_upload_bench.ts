@@ -10,8 +10,10 @@
  * Under each mode of the emulator: plain (answers at once) and realistic (writes, hashes, inserts
  * rows and extracts metadata per asset, as a real server does; see tests/immich_emulator/_realistic.ts).
  *
- * In the realistic mode, photos-sync also runs with `--immich-pause-jobs` (the emulator's key is an
- * admin's), alternated with a run without it, to show what pausing the server's jobs gains.
+ * In the realistic mode, photos-sync also runs as by default (pausing the server's jobs for a large
+ * import, as the emulator's key is an admin's), alternated with `--no-immich-pause-jobs`, to show
+ * what pausing gains; the output says which runs paused (a small import does not). The comparison
+ * with the CLI runs photos-sync by default too.
  *
  * photos-sync does more per file than the CLI (XMP metadata, albums, Live Photo links, the tracker);
  * the CLI reads each file twice (hash, then upload) and checks all hashes before it uploads any.
@@ -74,11 +76,11 @@ async function compare(
       "@immich/cli",
     ),
   );
-  console.log(`  photos-sync  ${describe(ours)}\n  @immich/cli  ${describe(peer)}`);
+  console.log(`  photos-sync  ${pausedText(ours)}, ${describe(ours)}\n  @immich/cli  ${describe(peer)}`);
   if (mode === "realistic") await comparePause(name, dir, library);
 }
 
-/** photos-sync with `--immich-pause-jobs` against itself without, alternated, on the realistic emulator. */
+/** photos-sync by default (auto) against `--no-immich-pause-jobs`, alternated, on the realistic emulator. */
 async function comparePause(name: string, dir: string, library: { library: string; count: number }) {
   const run = (args: string[]) => () =>
     intoFreshEmulator((url, key) =>
@@ -88,12 +90,22 @@ async function comparePause(name: string, dir: string, library: { library: strin
         concurrency: CONCURRENCY,
         args,
       }), "realistic");
-  const [paused, plain] = await bestOfBoth(RUNS, run(["--immich-pause-jobs"]), run([]));
+  const [auto, never] = await bestOfBoth(RUNS, run([]), run(["--no-immich-pause-jobs"]));
   console.log(
-    speedLine(`${name}, --immich-pause-jobs against without (realistic emulator)`, paused, plain, "without"),
+    speedLine(
+      `${name}, the default (auto) against --no-immich-pause-jobs (realistic emulator)`,
+      auto,
+      never,
+      "--no-immich-pause-jobs",
+    ),
   );
-  console.log(`  paused   ${describe(paused)}\n  without  ${describe(plain)}`);
+  console.log(
+    `  default                 ${pausedText(auto)}, ${describe(auto)}\n` +
+      `  --no-immich-pause-jobs  ${pausedText(never)}, ${describe(never)}`,
+  );
 }
+
+const pausedText = (run: Landed) => run.paused ? "paused the jobs" : "did not pause";
 
 const describe = (run: Landed) =>
   `${(run.assets / run.seconds).toFixed(0)} assets/s, CPU ${run.cpuSeconds?.toFixed(1) ?? "?"} s, peak ${
