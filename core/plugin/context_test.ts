@@ -71,3 +71,82 @@ Deno.test("the HTTP client times out instead of hanging", async () => {
     await server.finished;
   }
 });
+
+/** A server on a free port whose handler is `handle`; closed by the returned function. */
+function serveWith(handle: (req: Request) => Response | Promise<Response>) {
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, handle);
+  return { url: `http://127.0.0.1:${server.addr.port}/`, close: () => server.shutdown() };
+}
+
+Deno.test("the HTTP client's timeout covers a body that stalls after the headers", async () => {
+  let stop = () => {};
+  const stalled = new Promise<void>((r) => (stop = r));
+  const server = serveWith(() =>
+    new Response(
+      new ReadableStream({
+        async start(c) {
+          c.enqueue(new TextEncoder().encode("first part"));
+          await stalled;
+          c.close();
+        },
+      }),
+    )
+  );
+  try {
+    const response = await httpClient(new AbortController().signal)(server.url, { timeoutMs: 200 });
+    assert.equal(response.status, 200);
+    await assert.rejects(response.text(), /timed out after 200 ms|TimeoutError/);
+  } finally {
+    stop();
+    await server.close();
+  }
+});
+
+Deno.test("the HTTP client stops when the run or the caller stops, with their reason", async () => {
+  let stop = () => {};
+  const held = new Promise<void>((r) => (stop = r));
+  const server = serveWith(async () => {
+    await held;
+    return new Response("late");
+  });
+  try {
+    const run = new AbortController();
+    const pending = httpClient(run.signal)(server.url);
+    run.abort(new Error("stopped by SIGINT"));
+    await assert.rejects(pending, /stopped by SIGINT/);
+    const caller = new AbortController();
+    const mine = httpClient(new AbortController().signal)(server.url, { signal: caller.signal });
+    caller.abort(new Error("the upload stalled"));
+    await assert.rejects(mine, /the upload stalled/);
+  } finally {
+    stop();
+    await server.close();
+  }
+});
+
+Deno.test("a finished request leaves nothing behind on the run's signal (the heap stays flat)", async () => {
+  // In a child with --expose-gc: before, each request left about 0.45 KB in the run's signal.
+  const script = `
+    import { httpClient } from ${JSON.stringify(new URL("./context.ts", import.meta.url).href)};
+    const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, () => new Response("ok"));
+    const http = httpClient(new AbortController().signal);
+    const url = "http://127.0.0.1:" + server.addr.port + "/";
+    const heap = async () => {
+      for (let i = 0; i < 3; i++) { globalThis.gc(); await new Promise((r) => setTimeout(r, 10)); }
+      return Deno.memoryUsage().heapUsed;
+    };
+    for (let i = 0; i < 300; i++) await (await http(url)).text();
+    const before = await heap();
+    for (let i = 0; i < 3000; i++) await (await http(url)).text();
+    console.log(await heap() - before);
+    await server.shutdown();
+  `;
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["eval", "--v8-flags=--expose-gc", script],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+  const growth = Number(new TextDecoder().decode(out.stdout).trim());
+  assert.ok(growth < 400_000, `3,000 requests grew the heap by ${growth} bytes`);
+});
