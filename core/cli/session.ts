@@ -43,6 +43,7 @@ import {
   pointing,
   SOURCE_KEY,
 } from "./remembered.ts";
+import { startHeartbeat } from "./heartbeat.ts";
 import { logSink, type Output } from "./output.ts";
 import type { StopSignals } from "./stop_signals.ts";
 import { makeTempRoot, removeOrphanTempRoots } from "./temp_root.ts";
@@ -123,9 +124,9 @@ export class Session {
         await session.close();
         throw e;
       }
-      const beat = setInterval(() => tracker.heartbeatLock("run"), 30_000);
+      const stopBeating = startHeartbeat(30_000, () => tracker.heartbeatLock("run"));
       session.#closers.unshift(() => {
-        clearInterval(beat);
+        stopBeating();
         tracker.releaseLock("run");
       });
     }
