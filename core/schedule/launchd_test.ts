@@ -41,6 +41,7 @@ Deno.test("the LaunchAgents are valid plists with the exact arguments, paths and
   assert.equal(sync.StandardErrorPath, `${HOME}/logs/sync.log`);
   assert.equal(sync.WorkingDirectory, HOME);
   assert.deepEqual(sync.EnvironmentVariables, {
+    MALLOC_ARENA_MAX: "2",
     PHOTOS_SYNC_HOME: HOME,
     PATH: "/opt/homebrew/bin:/usr/bin:/bin",
   });

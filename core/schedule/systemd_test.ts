@@ -72,6 +72,7 @@ Deno.test("the systemd units run the exact command line on the given schedule, l
   assert.deepEqual(value(service, "Service", "StandardOutput"), [`append:${HOME}/logs/sync.log`]);
   assert.deepEqual(value(service, "Service", "StandardError"), [`append:${HOME}/logs/sync.log`]);
   assert.deepEqual(value(service, "Service", "Environment"), [
+    "MALLOC_ARENA_MAX=2",
     `PHOTOS_SYNC_HOME=${HOME}`,
     "PATH=/usr/local/bin:/usr/bin",
   ]);
