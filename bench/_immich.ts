@@ -218,7 +218,14 @@ const inherited = () => ({ HOME: Deno.env.get("HOME") ?? "", PATH: Deno.env.get(
 export async function photosSyncImport(
   url: string,
   key: string,
-  options: { library: string; home: string; concurrency: string; v8Flags?: string; args?: string[] },
+  options: {
+    library: string;
+    home: string;
+    concurrency: string;
+    v8Flags?: string;
+    args?: string[];
+    env?: Record<string, string>;
+  },
 ): Promise<Run> {
   await Deno.remove(options.home, { recursive: true }).catch(() => {});
   return await timed(Deno.execPath(), [
@@ -239,7 +246,7 @@ export async function photosSyncImport(
     "--concurrency",
     options.concurrency,
     ...(options.args ?? []),
-  ], { IMMICH_URL: url, IMMICH_API_KEY: key, ...inherited() });
+  ], { IMMICH_URL: url, IMMICH_API_KEY: key, ...inherited(), ...options.env });
 }
 
 /**

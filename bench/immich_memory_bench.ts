@@ -3,8 +3,8 @@
  * not in the ones measured): photos-sync run plainly and run with the V8 flags the compiled binary
  * and the scheduled jobs' launcher carry (`V8_FLAGS`), against the official `@immich/cli` uploading
  * the same files, alternating. Once for camera-sized photos (1.4 MB each, which the sample library
- * does not have), once for a library holding one big video. The target: at most 100 MB, and below
- * the CLI.
+ * does not have), once for a library holding one big video; with the flags also as the scheduled
+ * jobs run it (`MALLOC_ARENA_MAX=2`). The target: at most 100 MB, and below the CLI.
  *
  *   deno task bench immich_memory
  *   BENCH_PHOTOS=200 BENCH_PHOTO_BYTES=1400000 BENCH_VIDEO_MB=512 BENCH_CONCURRENCY=4 BENCH_RUNS=2 (defaults)
@@ -30,18 +30,21 @@ type Library = Awaited<ReturnType<typeof benchLibrary>>;
 
 /** The highest peak of `RUNS` runs of each way, alternating, each into a fresh emulator. */
 async function peaks(dir: string, library: Library): Promise<Record<string, number>> {
-  const ours = (v8Flags?: string) => () =>
+  const ours = (v8Flags?: string, env?: Record<string, string>) => () =>
     intoFreshEmulator((url, key) =>
       photosSyncImport(url, key, {
         library: library.library,
         home: join(dir, "home"),
         concurrency: CONCURRENCY,
         v8Flags,
+        env,
       })
     );
   const ways: Record<string, () => Promise<Landed>> = {
     "photos-sync (deno run)": ours(""),
     [`photos-sync (${V8_FLAGS})`]: ours(V8_FLAGS),
+    // As the scheduled jobs run it (core/schedule/jobs.ts).
+    "photos-sync (those, MALLOC_ARENA_MAX=2)": ours(V8_FLAGS, { MALLOC_ARENA_MAX: "2" }),
     "@immich/cli": () =>
       intoFreshEmulator((url, key) =>
         immichCliUpload(url, key, {
