@@ -86,7 +86,8 @@ export function httpClient(signal: AbortSignal): HttpClient {
     const follow = (e: Event) => request.abort((e.target as AbortSignal).reason);
     const timer = setTimeout(
       () => request.abort(new DOMException(`timed out after ${timeoutMs} ms`, "TimeoutError")),
-      timeoutMs,
+      // Node's timers, which Deno's are now, fire at once for a delay past 2^31 - 1 ms (24.8 days).
+      Math.min(timeoutMs, 2 ** 31 - 1),
     );
     Deno.unrefTimer(timer);
     const done = () => {

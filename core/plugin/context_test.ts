@@ -150,3 +150,17 @@ Deno.test("a finished request leaves nothing behind on the run's signal (the hea
   const growth = Number(new TextDecoder().decode(out.stdout).trim());
   assert.ok(growth < 400_000, `3,000 requests grew the heap by ${growth} bytes`);
 });
+
+Deno.test("a timeout longer than a timer can hold does not fire at once", async () => {
+  const server = serveWith(async () => {
+    await new Promise((r) => setTimeout(r, 100));
+    return new Response("in time");
+  });
+  try {
+    const http = httpClient(new AbortController().signal);
+    const response = await http(server.url, { timeoutMs: 30 * 24 * 3600_000 });
+    assert.equal(await response.text(), "in time");
+  } finally {
+    await server.close();
+  }
+});
