@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { writeSampleLibrary } from "../../plugins/source/photoslibrary/sample_library.ts";
+import { cli, folderRun, withTempDir } from "../../tests/_cli.ts";
 import { removeOrphanTempRoots } from "./temp_root.ts";
 
 Deno.test("removeOrphanTempRoots() removes only the temp folders of runs whose process is gone", async () => {
@@ -24,46 +25,19 @@ Deno.test("removeOrphanTempRoots() removes only the temp folders of runs whose p
 });
 
 Deno.test("a status removes a killed run's temp folder and makes none; an import leaves none behind", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
+  await withTempDir(async (dir) => {
     const tmp = join(dir, "tmp");
     const orphan = join(tmp, "photos-sync-run-999999999-dead");
     await Deno.mkdir(orphan, { recursive: true });
     const library = (await writeSampleLibrary(join(dir, "Sample.photoslibrary"))).path;
-    const run = async (...args: string[]) => {
-      const out = await new Deno.Command(Deno.execPath(), {
-        args: [
-          "run",
-          "-A",
-          new URL("../../main.ts", import.meta.url).pathname,
-          "--home",
-          join(dir, "home"),
-          ...args,
-        ],
-        env: { ...Deno.env.toObject(), TMPDIR: tmp },
-        stdout: "piped",
-        stderr: "piped",
-      }).output();
-      assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
-      const left = [];
-      for await (const e of Deno.readDir(tmp)) left.push(e.name);
-      return left;
+    const home = join(dir, "home");
+    const leftAfter = async (args: string[]) => {
+      const r = await cli(args, { TMPDIR: tmp });
+      assert.equal(r.code, 0, r.stderr);
+      return [...Deno.readDirSync(tmp)].map((e) => e.name); // folders too: the orphan is one
     };
-    assert.deepEqual(await run("status", "--tracker-only"), []);
+    assert.deepEqual(await leftAfter(["status", "--home", home, "--tracker-only"]), []);
     await Deno.mkdir(orphan);
-    const folder = join(dir, "out");
-    const importArgs = [
-      "--source",
-      "photoslibrary",
-      "--library",
-      library,
-      "--to",
-      "folder",
-      "--folder-path",
-      folder,
-    ];
-    assert.deepEqual(await run("import", ...importArgs), []);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+    assert.deepEqual(await leftAfter(["import", ...folderRun(home, library, join(dir, "out"))]), []);
+  });
 });
