@@ -17,7 +17,7 @@
 import type { DatabaseSync } from "node:sqlite";
 import type { AlbumRef, Asset, Subtype } from "../../../core/model/asset.ts";
 import type { LibrarySchema, PhotosDatabase } from "./_database.ts";
-import { exists } from "./_disk.ts";
+import { exists, FolderIndex } from "./_disk.ts";
 import { COLUMN as C, listingQuery, PAGE_ROWS } from "./_query.ts";
 import { assetResources, type Layout, type ResourceFacts } from "./_resources.ts";
 import { isRawUti } from "./_uti.ts";
@@ -113,6 +113,7 @@ function readerContext({ db, schema, library }: PhotosDatabase): ReaderContext {
       sharedData,
       heicRenders,
       compactUti: schema.resourceUti === "compact",
+      disk: new FolderIndex(library),
     },
     albums: loadAlbums(db, schema),
     keywords: loadKeywords(db, schema),

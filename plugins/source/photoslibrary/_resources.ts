@@ -16,7 +16,7 @@
  */
 import { joinPath } from "../../../core/model/path.ts";
 import type { Resource, ResourceRole } from "../../../core/model/asset.ts";
-import { exists } from "./_disk.ts";
+import type { FolderIndex } from "./_disk.ts";
 import { DSS, RESOURCE } from "./_query.ts";
 import { extensionOf, utiOfCompact } from "./_uti.ts";
 
@@ -31,6 +31,8 @@ export interface Layout {
   heicRenders: boolean;
   /** Resource UTIs are `ZCOMPACTUTI` codes, not UTI strings. */
   compactUti: boolean;
+  /** What is on disk in the bundle, each folder read once in a listing. */
+  disk: FolderIndex;
 }
 
 /** The asset facts resource paths depend on. */
@@ -80,7 +82,7 @@ export function assetResources(facts: ResourceFacts, list: unknown, layout: Layo
   const rows = resourceRows(list);
   const names = namesOf(facts.filename);
   const place: Place = { facts, layout, names, ...originalLocation(facts, rows.original, layout) };
-  const original = resource("original", facts.filename, place.originalPath, rows.original, {
+  const original = resource(layout.disk, "original", facts.filename, place.originalPath, rows.original, {
     type: utiOf(rows.original, layout.compactUti) ?? facts.uti,
     external: place.external,
   });
@@ -89,9 +91,16 @@ export function assetResources(facts: ResourceFacts, list: unknown, layout: Layo
   if (rows.raw) resources.push(rawResource(place, rows.raw));
   if (rows.aae) {
     resources.push(
-      resource("adjustment", named(names, "O", "aae"), `${place.folder}/${facts.uuid}_5.aae`, rows.aae, {
-        type: utiOf(rows.aae, layout.compactUti) ?? "com.apple.photos.aae",
-      }),
+      resource(
+        layout.disk,
+        "adjustment",
+        named(names, "O", "aae"),
+        `${place.folder}/${facts.uuid}_5.aae`,
+        rows.aae,
+        {
+          type: utiOf(rows.aae, layout.compactUti) ?? "com.apple.photos.aae",
+        },
+      ),
     );
   }
   if (facts.edited) {
@@ -100,7 +109,7 @@ export function assetResources(facts: ResourceFacts, list: unknown, layout: Layo
   if (facts.sharedAlbum && facts.video) {
     const poster = `${names.stem}.poster.${names.upper ? "JPG" : "jpg"}`;
     resources.push(
-      resource("sidecar", poster, `${place.folder}/${facts.uuid}.poster.JPG`, undefined, {
+      resource(layout.disk, "sidecar", poster, `${place.folder}/${facts.uuid}.poster.JPG`, undefined, {
         type: "public.jpeg",
       }),
     );
@@ -168,7 +177,7 @@ function originalLocation(
     const candidates = [bookmarkPath(row), joinPath(facts.directory, facts.fileName)].filter(
       (p): p is string => p !== undefined,
     );
-    const originalPath = candidates.find((p) => exists(p)) ?? candidates[0];
+    const originalPath = candidates.find((p) => layout.disk.has(p)) ?? candidates[0];
     return { folder: originalPath.slice(0, originalPath.lastIndexOf("/")), originalPath, external };
   }
   const folder = `${layout.originals}/${facts.directory}`;
@@ -176,7 +185,7 @@ function originalLocation(
   const scoped = facts.momentShare ? "momentshared" : facts.syndicatedOnly ? "syndication" : undefined;
   if (scoped) {
     const scopedFolder = `${layout.library}/scopes/${scoped}/originals/${facts.directory}`;
-    if (exists(`${scopedFolder}/${facts.fileName}`) || !exists(originalPath)) {
+    if (layout.disk.has(`${scopedFolder}/${facts.fileName}`) || !layout.disk.has(originalPath)) {
       return { folder: scopedFolder, originalPath: `${scopedFolder}/${facts.fileName}`, external };
     }
   }
@@ -191,7 +200,7 @@ function motionResource(
   const bookmarked = bookmarkPath(row);
   const path = bookmarked ??
     (facts.sharedAlbum ? originalPath.replace(/\.[^./]*$/, ".MOV") : `${folder}/${facts.uuid}_3.mov`);
-  return resource("motion", named(names, "", "mov"), path, row, {
+  return resource(layout.disk, "motion", named(names, "", "mov"), path, row, {
     type: utiOf(row, layout.compactUti) ?? MOVIE,
     external: bookmarked !== undefined || external,
   });
@@ -207,7 +216,10 @@ function rawResource({ facts, layout, names, folder, external }: Place, row: Res
   const name = bookmarked
     ? bookmarked.slice(bookmarked.lastIndexOf("/") + 1)
     : named(names, "", path.slice(path.lastIndexOf(".") + 1));
-  return resource("raw", name, path, row, { type: rawUti, external: bookmarked !== undefined || external });
+  return resource(layout.disk, "raw", name, path, row, {
+    type: rawUti,
+    external: bookmarked !== undefined || external,
+  });
 }
 
 /** The stem of the user-visible name, and whether its extension is upper case. */
@@ -242,6 +254,7 @@ function utiOf(row: ResourceRow | undefined, compact: boolean): string | undefin
  * goes stale (the disk may be back): only the disk decides.
  */
 function resource(
+  disk: FolderIndex,
   role: ResourceRole,
   filename: string,
   path: string,
@@ -249,7 +262,7 @@ function resource(
   { type, external = false }: { type?: string; external?: boolean },
 ): Resource {
   const local = row?.[RESOURCE.local];
-  const present = (external || local === null || local === undefined || local === 1) && exists(path);
+  const present = (external || local === null || local === undefined || local === 1) && disk.has(path);
   const out: Resource = { role, filename, path, present };
   if (type !== undefined) out.uti = type;
   const size = row?.[RESOURCE.length];
@@ -271,15 +284,17 @@ function addEdit(
   const { uuid } = facts;
   const folder = `${layout.renders}/${uuid[0]}`;
   const plist = `${folder}/${uuid}.plist`;
-  if (exists(plist)) {
-    resources.push(resource("adjustment", `${marked(names.stem, "E")}.plist`, plist, undefined, {
+  if (layout.disk.has(plist)) {
+    resources.push(resource(layout.disk, "adjustment", `${marked(names.stem, "E")}.plist`, plist, undefined, {
       type: "com.apple.property-list",
     }));
   }
   if (render && render[RESOURCE.type] === 1 || !render && facts.video) {
     const path = `${folder}/${uuid}_2_0_a.mov`;
-    if (render || exists(path)) {
-      resources.push(resource("edited", named(names, "E", "mov"), path, render, { type: MOVIE }));
+    if (render || layout.disk.has(path)) {
+      resources.push(
+        resource(layout.disk, "edited", named(names, "E", "mov"), path, render, { type: MOVIE }),
+      );
     }
   } else {
     // Photos 5 renders every photo edit as JPEG; later releases keep HEIC as HEIC.
@@ -287,17 +302,17 @@ function addEdit(
       ? utiOf(render, layout.compactUti) === "public.heic"
       : layout.heicRenders && facts.uti === "public.heic";
     const path = `${folder}/${uuid}_1_201_a.${heic ? "heic" : "jpeg"}`;
-    if (render || exists(path)) {
-      resources.push(resource("edited", named(names, "E", heic ? "heic" : "jpg"), path, render, {
+    if (render || layout.disk.has(path)) {
+      resources.push(resource(layout.disk, "edited", named(names, "E", heic ? "heic" : "jpg"), path, render, {
         type: heic ? "public.heic" : "public.jpeg",
       }));
     }
   }
   if (motionRender || facts.live) {
     const path = `${folder}/${uuid}_2_100_a.mov`;
-    if (motionRender || exists(path)) {
+    if (motionRender || layout.disk.has(path)) {
       resources.push(
-        resource("edited_motion", named(names, "E", "mov"), path, motionRender, { type: MOVIE }),
+        resource(layout.disk, "edited_motion", named(names, "E", "mov"), path, motionRender, { type: MOVIE }),
       );
     }
   }

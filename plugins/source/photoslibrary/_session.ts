@@ -15,7 +15,7 @@ import {
   sqliteCode,
   sqliteError,
 } from "./_database.ts";
-import { exists, NODE_FS_FROM_ASSETS, useNodeFs } from "./_disk.ts";
+import { exists } from "./_disk.ts";
 import { libraryInfo } from "./_info.ts";
 import { readHistory } from "./_history.ts";
 import { readAlbums, readAssets } from "./_reader.ts";
@@ -47,7 +47,6 @@ export function openSession(options: { library: string }, ctx: PluginContext): S
     async *list(): AsyncGenerator<Asset> {
       // Stop with an error, never quietly: a short listing must not look like deleted assets.
       ctx.signal.throwIfAborted();
-      if (manyAssets(database)) await useNodeFs();
       const assets = readAssets(database);
       try {
         while (true) {
@@ -160,19 +159,5 @@ function storeUuid(db: { prepare(sql: string): { get(): unknown } }): string | u
   } catch {
     // A library without the table still reads; it just cannot be told apart from another one.
     return undefined;
-  }
-}
-
-/**
- * Whether the library has had more than {@link NODE_FS_FROM_ASSETS} assets (the largest Z_PK, read
- * from the key's index at once): enough file checks ahead to load node:fs first (see `_disk.ts`).
- */
-function manyAssets({ db, schema }: PhotosDatabase): boolean {
-  try {
-    const row = db.prepare(`SELECT max(Z_PK) AS pk FROM ${schema.assetTable}`).get();
-    return Number(row?.pk ?? 0) > NODE_FS_FROM_ASSETS;
-  } catch {
-    // Only a guess at the cost: the listing that follows reports what is wrong with the database.
-    return false;
   }
 }
