@@ -16,7 +16,7 @@ Deno.test("the spool hands out items in order while they are still being added, 
       const reader = (async () => {
         for await (const item of spool.read()) {
           read.push(item.n);
-          // A slow reader: after the first item the adding runs ahead, past the megabyte kept in memory.
+          // A slow reader: after the first item the adding runs ahead, past what is kept in memory.
           if (item.n === 0) {
             await added;
             onDisk = [...Deno.readDirSync(spoolDir)].length;
