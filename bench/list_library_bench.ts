@@ -2,8 +2,9 @@
  * Listing a generated library through `source.photoslibrary`, against the `sqlite3` tool running
  * the very statements the reader runs (the same joins, columns and JSON rows, read-only) on the
  * same file in the same run. The reader does more than the peer: it turns each row into an
- * `Asset` and checks on disk that each file is there (the generated library has no media files,
- * so every check is a miss; a hit costs about twice as much).
+ * `Asset` and checks on disk that each file is there. The generated library has no media files, so
+ * each folder's read finds nothing; with its files, reading the folders added about 15 ms to a
+ * listing of 10,000 assets (113 against 128 ms, one process, stop 27).
  *
  * Printed, for 10,000 and 100,000 assets: the in-process `list()` time and CPU against the peer, the
  * listing alone as a whole process (start-up included) against the peer's whole process,
