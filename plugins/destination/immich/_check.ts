@@ -44,7 +44,7 @@ export async function checkAccess(
   const jobs = server.version.major >= 3 ? ["queue.read", "queue.update"] : ["job.read", "job.create"];
   let why: string | undefined;
   try {
-    why = await whyNotPause(client, settings, server.user, jobs, has);
+    why = await whyNotPause(client, settings, server.user, jobs, has, auto);
   } catch (e) {
     if (!auto) throw e;
     why = `checking the key that would pause them failed (${(e as Error).message})`;
@@ -63,6 +63,8 @@ export async function checkAccess(
 /**
  * Why the key that pauses (IMMICH_ADMIN_API_KEY if set, else IMMICH_API_KEY) cannot, or undefined.
  * Without an admin's key, what start-up read of IMMICH_API_KEY answers it with no further request.
+ * On a server that cannot list a key's permissions, `auto` leaves the answer to the pause itself:
+ * most runs never reach a large import, and a refused pause only warns.
  */
 async function whyNotPause(
   client: ImmichClient,
@@ -70,6 +72,7 @@ async function whyNotPause(
   user: User,
   jobs: string[],
   has: string[] | undefined,
+  auto: boolean,
 ): Promise<string | undefined> {
   const admin = settings.adminApiKey ? client.withKey(settings.adminApiKey) : client;
   const which = settings.adminApiKey ? "IMMICH_ADMIN_API_KEY" : "IMMICH_API_KEY";
@@ -80,7 +83,7 @@ async function whyNotPause(
   const adminHas = settings.adminApiKey ? await keyPermissions(admin) : has;
   if (!adminHas) {
     // A server before 1.143 cannot say; a read of the queues tells (and throws if refused).
-    await probePermissions(admin, jobs);
+    if (!auto) await probePermissions(admin, jobs);
     return undefined;
   }
   const missing = adminHas.includes("all") ? [] : jobs.filter((p) => !adminHas.includes(p));

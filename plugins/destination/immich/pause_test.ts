@@ -105,6 +105,36 @@ Deno.test("auto with an admin's key that lacks the queue permissions does not pa
   assert.match(error.message, /lacks queue\.read, queue\.update; set IMMICH_ADMIN_API_KEY/);
 });
 
+Deno.test("auto on a server that cannot list a key's permissions (1.135) reads no queue until the import is large", async () => {
+  await using server = await startEmulator({ version: "1.135.3" });
+  await using ctx = await testContext();
+  const session = await open(server, ctx);
+  await session.check();
+  await putMany(session, ctx, LARGE_IMPORT - 1);
+  assert.equal(server.emulator.count("GET /api/jobs"), 0, "a small import: no read of the queues at all");
+  await putMany(session, ctx, 1, LARGE_IMPORT - 1);
+  assert.deepEqual(paused(server), HEAVY);
+  await session.close();
+  assert.deepEqual(paused(server), []);
+  // Where the queues cannot be read (403), the pause is refused, said once, and the import goes on.
+  const refuse = { method: "GET", path: "^/api/jobs$", status: 403 };
+  server.emulator.faults.push(refuse);
+  const refused = await open(server, ctx);
+  await refused.check();
+  assert.equal(server.emulator.applied(refuse), 0, "not asked at start");
+  await putMany(refused, ctx, LARGE_IMPORT + 2, 100);
+  await refused.close();
+  assert.equal(server.emulator.applied(refuse), 1);
+  const warned = ctx.logs.filter((l) => /could not pause Immich's jobs/.test(l));
+  assert.equal(warned.length, 1, ctx.logs.join("\n"));
+  assert.match(warned[0], /^warn .*403.*importing with them running/);
+  assert.equal(server.emulator.state.assets.size, 2 * LARGE_IMPORT + 2);
+  const on = await open(server, ctx, { "pause-jobs": true });
+  const error = await on.check().catch((e) => e);
+  assert.equal(server.emulator.applied(refuse), 2, "with --immich-pause-jobs the queues are read at start");
+  assert.equal(errorKind(error), "fatal");
+});
+
 Deno.test("auto with a small import does not pause, nor read the queues", async () => {
   await using server = await startEmulator();
   await using ctx = await testContext();
