@@ -3,9 +3,10 @@
  * node:fs's `existsSync` says. {@link exists} asks the disk each time; a listing asks a
  * {@link FolderIndex}, which reads each folder of the library once.
  *
- * A listing checks one to five files of every asset. Asked one by one, 10,000 assets cost tens of
- * thousands of system calls, and loading node:fs for its cheaper `existsSync` cost about 20 ms of
- * start-up on its own; one read of each folder (the originals are spread over 16) answers them all.
+ * A listing checks one to five files of every asset. Asked one by one, that is a system call per
+ * check (11,505 for the 10,000 generated assets with their files), and loading node:fs for its
+ * cheaper `existsSync` cost about 20 ms of start-up on its own; one read of each folder (the
+ * originals are spread over 16) answers them all.
  *
  * @example
  * ```ts
