@@ -25,10 +25,12 @@ export interface Launcher {
  * buffers of finished uploads are freed within a few files instead of piling up to V8's default
  * (16 MB and more per semi-space); the old generation may grow by half before the next full
  * collection instead of V8's up to fourfold, since an import's live heap stays near 15 MB while
- * what a busy upload promotes and drops piles up (docs/benchmarks.md has the figures). The
- * `compile` task of `deno.json` bakes the same flags into the binary (a test holds the two together).
+ * what a busy upload promotes and drops piles up; pages a collection frees go back to the system
+ * at once instead of waiting in V8's pool for 8 s, which held up to 12 MB while a large library was
+ * listed (docs/benchmarks.md has the figures). The `compile` task of `deno.json` bakes the same
+ * flags into the binary (a test holds the two together).
  */
-export const V8_FLAGS = "--max-semi-space-size=1,--heap-growing-percent=50";
+export const V8_FLAGS = "--max-semi-space-size=1,--heap-growing-percent=50,--memory-pool-timeout=0";
 
 /** `'it'\''s'`: one word for sh, whatever it holds. */
 function shQuote(word: string): string {

@@ -89,7 +89,7 @@ Deno.test("the jobs keep the installing shell's proxy, CA and cache variables, b
 
 Deno.test("the compiled binary carries the launcher's V8 flags, so both ways of running size the heap alike", async () => {
   const config = JSON.parse(await Deno.readTextFile(new URL("../../deno.json", import.meta.url)));
-  assert.match(V8_FLAGS, /^--max-semi-space-size=\d+,--heap-growing-percent=\d+$/);
+  assert.match(V8_FLAGS, /^--max-semi-space-size=\d+,--heap-growing-percent=\d+,--memory-pool-timeout=\d+$/);
   assert.ok(
     (config.tasks.compile as string).split(" ").includes(`--v8-flags=${V8_FLAGS}`),
     `the compile task must pass --v8-flags=${V8_FLAGS}: ${config.tasks.compile}`,
