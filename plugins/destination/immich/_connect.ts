@@ -99,7 +99,13 @@ async function reach<T>(base: string, request: () => Promise<T>): Promise<T> {
     return await request();
   } catch (e) {
     if (e instanceof FatalError || e instanceof ConfigError) throw e;
-    throw new FatalError(`cannot talk to Immich at ${base}: ${(e as Error).message}`);
+    const message = (e as Error).message;
+    // The client's own "cannot reach Immich at <origin> ..." already names the server: said once.
+    throw new FatalError(
+      message.startsWith("cannot reach Immich at ")
+        ? message
+        : `cannot talk to Immich at ${base}: ${message}`,
+    );
   }
 }
 

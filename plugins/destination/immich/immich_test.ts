@@ -72,7 +72,11 @@ Deno.test("an unreachable server and a server older than 1.133 fail open() with 
     ctx,
   ).catch((e) => e);
   assert.equal(errorKind(down), "fatal");
-  assert.match(down.message, /cannot talk to Immich at http:\/\/127\.0\.0\.1/);
+  assert.match(
+    down.message,
+    /cannot reach Immich at http:\/\/127\.0\.0\.1.*check that the server is running/,
+  );
+  assert.equal(down.message.split("127.0.0.1").length, 2, `the server is named once: ${down.message}`);
   await using old = await startEmulator({ version: "1.132.3" });
   const tooOld = await immich.assets.open(settings({ url: old.url, "api-key": old.apiKey }), ctx).catch((e) =>
     e
