@@ -87,6 +87,17 @@ Deno.test("the jobs keep the installing shell's proxy, CA and cache variables, b
   assert.doesNotMatch(service, /hunter22|never-this/);
 });
 
+Deno.test("this Deno's V8 knows every flag of V8_FLAGS (an unknown one stops the binary and every job at start)", async () => {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["eval", `--v8-flags=${V8_FLAGS}`, "console.log('started')"],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = new TextDecoder();
+  assert.equal(out.code, 0, text.decode(out.stderr));
+  assert.equal(text.decode(out.stdout).trim(), "started");
+});
+
 Deno.test("the compiled binary carries the launcher's V8 flags, so both ways of running size the heap alike", async () => {
   const config = JSON.parse(await Deno.readTextFile(new URL("../../deno.json", import.meta.url)));
   assert.match(V8_FLAGS, /^--max-semi-space-size=\d+,--heap-growing-percent=\d+,--memory-pool-timeout=\d+$/);
