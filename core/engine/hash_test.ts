@@ -20,3 +20,28 @@ Deno.test("hashFile gives the SHA-1 and size of small files read whole and of bi
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("hashFile gives each of many big files hashed at once its own digest (their read buffers are reused)", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const files = await Promise.all(Array.from({ length: 6 }, async (_, i) => {
+      // Sizes around a read piece's multiples, each file's bytes its own.
+      const bytes = new Uint8Array((i + 1) * (300 << 10) + i);
+      for (let at = 0; at < bytes.length; at += 65536) {
+        crypto.getRandomValues(bytes.subarray(at, Math.min(bytes.length, at + 65536)));
+      }
+      await Deno.writeFile(`${dir}/${i}`, bytes);
+      return {
+        path: `${dir}/${i}`,
+        sha1: createHash("sha1").update(bytes).digest("hex"),
+        size: bytes.length,
+      };
+    }));
+    for (let round = 0; round < 2; round++) {
+      const hashed = await Promise.all(files.map((f) => hashFile(f.path)));
+      assert.deepEqual(hashed, files.map(({ sha1, size }) => ({ sha1, size })));
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
