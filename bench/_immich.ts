@@ -162,8 +162,11 @@ export function speedLine(name: string, ours: Run, peer: Run, peerName: string):
     `(${ours.seconds.toFixed(2)} s vs ${peer.seconds.toFixed(2)} s)`;
 }
 
-/** A run with the number of assets the emulator held after it, and whether it paused the server's jobs. */
-export type Landed = Run & { assets: number; paused: boolean };
+/**
+ * A run with the number of assets the emulator held after it, whether it paused the server's jobs,
+ * and the CPU seconds of the emulator's request thread during it.
+ */
+export type Landed = Run & { assets: number; paused: boolean; serverCpu?: number };
 
 /** How the emulator takes uploads: at once, or doing a real server's work (`_realistic.ts`). */
 export type Mode = "plain" | "realistic";
@@ -187,10 +190,34 @@ export async function intoFreshEmulator(
   mode: Mode = "plain",
 ): Promise<Landed> {
   await using server = await startEmulator({ version: "3.2.2", realistic: mode === "realistic" });
+  const before = requestThreadCpu();
   const run = await fn(server.url, server.apiKey);
+  const after = requestThreadCpu();
   const paused = server.emulator.count(/^PUT \/api\/(queues|jobs)\//) > 0;
-  return { ...run, assets: server.emulator.state.assets.size, paused };
+  const serverCpu = before !== undefined && after !== undefined ? after - before : undefined;
+  return { ...run, assets: server.emulator.state.assets.size, paused, serverCpu };
 }
+
+/**
+ * CPU seconds of this process's main thread, where the emulator takes every request, parses,
+ * hashes and answers (the extraction worker and the threads that write files are not counted); a
+ * server as single-threaded as Immich's API sets the pace once this nears the run's wall time.
+ */
+function requestThreadCpu(): number | undefined {
+  try {
+    const stat = Deno.readTextFileSync(`/proc/self/task/${Deno.pid}/stat`);
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined; // no /proc
+  }
+}
+
+/** `server thread busy 93% of the run`: how near the emulator was to setting the pace. */
+export const serverBusy = (run: Landed) =>
+  run.serverCpu === undefined
+    ? "server thread busy ?"
+    : `server thread busy ${(100 * run.serverCpu / run.seconds).toFixed(0)}% of the run`;
 
 /** The fastest of `runs` runs of each, alternating, so a busy moment of the machine hits both alike. */
 export async function bestOfBoth(

@@ -25,6 +25,7 @@ import {
   type Landed,
   modeLabel,
   photosSyncImport,
+  serverBusy,
 } from "./_immich.ts";
 
 const ASSETS = Number(Deno.env.get("BENCH_ASSETS") ?? 10_000);
@@ -35,7 +36,7 @@ const perSecond = (run: Landed) => run.assets / run.seconds;
 const describe = (run: Landed) =>
   `${perSecond(run).toFixed(0)} assets/s (${run.seconds.toFixed(1)} s), peak ${
     run.peakMb?.toFixed(0) ?? "?"
-  } MB, CPU ${run.cpuSeconds?.toFixed(1) ?? "?"} s`;
+  } MB, CPU ${run.cpuSeconds?.toFixed(1) ?? "?"} s, ${serverBusy(run)}`;
 
 await fetchImmichCli();
 const dir = await Deno.makeTempDir({ prefix: "photos-sync-bench-" });

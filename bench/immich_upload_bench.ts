@@ -30,6 +30,7 @@ import {
   type Mode,
   modeLabel,
   photosSyncImport,
+  serverBusy,
   speedLine,
 } from "./_immich.ts";
 
@@ -110,7 +111,7 @@ const pausedText = (run: Landed) => run.paused ? "paused the jobs" : "did not pa
 const describe = (run: Landed) =>
   `${(run.assets / run.seconds).toFixed(0)} assets/s, CPU ${run.cpuSeconds?.toFixed(1) ?? "?"} s, peak ${
     run.peakMb?.toFixed(0) ?? "?"
-  } MB`;
+  } MB, ${serverBusy(run)}`;
 
 await fetchImmichCli();
 
