@@ -5,7 +5,7 @@ import { hashFile } from "./hash.ts";
 Deno.test("hashFile gives the SHA-1 and size of small files read whole and of big files read in chunks", async () => {
   const dir = await Deno.makeTempDir();
   try {
-    for (const size of [0, 1, 4 << 20, (4 << 20) + 1, (9 << 20) + 7]) {
+    for (const size of [0, 1, 4 << 20, (4 << 20) + 1, (9 << 20) + 7, (17 << 20) + 5]) {
       const bytes = new Uint8Array(size);
       for (let i = 0; i < size; i += 65536) {
         crypto.getRandomValues(bytes.subarray(i, Math.min(size, i + 65536)));

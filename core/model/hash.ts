@@ -24,14 +24,16 @@ const WHOLE = 256 << 10;
 
 export async function hashFile(path: string): Promise<{ sha1: string; size: number }> {
   const { createHash } = await loadCrypto();
-  if ((await Deno.stat(path)).size <= WHOLE) {
+  const stated = (await Deno.stat(path)).size;
+  if (stated <= WHOLE) {
     const bytes = await Deno.readFile(path);
     return { sha1: createHash("sha1").update(bytes).digest("hex"), size: bytes.byteLength };
   }
   const hash = createHash("sha1");
   let size = 0;
   using file = await Deno.open(path, { read: true });
-  const buffer = spareBuffers.pop() ?? new Uint8Array(PIECE);
+  const spare = stated > SMALL_PIECES_UP_TO ? spareBig : spareSmall;
+  const buffer = spare.pop() ?? new Uint8Array(stated > SMALL_PIECES_UP_TO ? 1 << 20 : 256 << 10);
   try {
     for (;;) {
       const n = await file.read(buffer);
@@ -40,15 +42,17 @@ export async function hashFile(path: string): Promise<{ sha1: string; size: numb
       hash.update(buffer.subarray(0, n));
     }
   } finally {
-    spareBuffers.push(buffer);
+    spare.push(buffer);
   }
   return { sha1: hash.digest("hex"), size };
 }
 
 /**
- * The read buffer of a streamed hash: one per hash in flight, reused by the next. Each in flight
- * adds its size to the peak: 1 MB pieces put an import of camera photos at concurrency 8 about
- * 7 MB higher than these (docs/benchmarks.md), for no speed.
+ * Read buffers of streamed hashes, one per hash in flight, reused by the next: 256 KB pieces for
+ * photo-sized files, 1 MB ones above {@link SMALL_PIECES_UP_TO}. Each hash in flight adds its
+ * buffer to the peak (1 MB pieces put 2,000 camera photos at concurrency 8 about 7 MB higher), and
+ * 256 KB pieces hash a 1 GB file about 12% slower (docs/benchmarks.md).
  */
-const PIECE = 256 << 10;
-const spareBuffers: Uint8Array[] = [];
+const SMALL_PIECES_UP_TO = 16 << 20;
+const spareSmall: Uint8Array[] = [];
+const spareBig: Uint8Array[] = [];
