@@ -32,8 +32,9 @@ export async function hashFile(path: string): Promise<{ sha1: string; size: numb
   const hash = createHash("sha1");
   let size = 0;
   using file = await Deno.open(path, { read: true });
-  const spare = stated > SMALL_PIECES_UP_TO ? spareBig : spareSmall;
-  const buffer = spare.pop() ?? new Uint8Array(stated > SMALL_PIECES_UP_TO ? 1 << 20 : 256 << 10);
+  const big = stated > SMALL_PIECES_UP_TO;
+  const spare = big ? spareBig : spareSmall;
+  const buffer = spare.pop() ?? new Uint8Array(big ? 1 << 20 : 256 << 10);
   try {
     for (;;) {
       const n = await file.read(buffer);
