@@ -5,7 +5,7 @@
  * @example
  * ```ts
  * const config = await loadConfig({ flags: { concurrency: "8" } });
- * config.core.concurrency;                         // 4
+ * config.core.concurrency;                         // 8
  * config.pluginOptions(registry.destination("folder"));
  * ```
  * @module
@@ -52,7 +52,13 @@ export const CORE_OPTIONS = [
     help: "the .photoslibrary bundle or folder to read (PhotoKit: the system library when unset)",
   },
   { name: "to", type: "string", help: "destination: immich, folder, or a plugin's name", default: "immich" },
-  { name: "concurrency", type: "number", help: "assets processed in parallel", default: 4, range: [1, 64] },
+  {
+    name: "concurrency",
+    type: "number",
+    help: "most assets processed at once (Immich uploads start at 4 and rise while the server keeps up)",
+    default: 8,
+    range: [1, 64],
+  },
   {
     name: "edited",
     type: "string",

@@ -1,12 +1,13 @@
 /**
- * How many uploads may be in flight at once, adapted to the server's answers. The engine's
- * concurrency is the ceiling and the start: nothing is held back until the server shows strain.
+ * How many uploads may be in flight at once, adapted to the server's answers. Uploads start at
+ * {@link START} in flight and rise toward the engine's concurrency while throughput rises.
  *
  * - A 429 or 503 halves the limit at once (the server says it is overwhelmed).
- * - Every {@link SAMPLES} answers, the window's throughput and latency are compared with the last
- *   window's: answers much slower without more throughput for it mean the uploads only queue at
- *   the server, so the limit goes down by one; a lowered limit goes up by one each window whose
- *   answers are not slower, and past the most uploads ever in flight it is lifted.
+ * - Every window of answers ({@link PER_UPLOAD} per upload in flight) is compared with the last:
+ *   - after a rise, throughput that did not grow with it means the extra uploads only queue at the
+ *     server: the limit steps back and holds for {@link PATIENCE} windows before it tries again;
+ *   - answers much slower for no more throughput lower the limit by one;
+ *   - otherwise, while more uploads wait than the limit lets go, it rises by half ({@link RISE}).
  *
  * @example
  * ```ts
@@ -16,18 +17,27 @@
  * @module
  */
 
-/** Answers per window before the limit moves. */
-export const SAMPLES = 8;
+/**
+ * Uploads in flight to begin with: the engine's fixed concurrency until uploads adapted upward, which
+ * a real 1.135.3 server on two cores took as fast as the official client at the same concurrency.
+ */
+export const START = 4;
+/** Answers per upload in flight in a window: fewer are too noisy to tell what a rise bought. */
+export const PER_UPLOAD = 16;
 /** A window whose mean latency is this many times the last one's is slower. */
 export const SLOWER = 1.5;
-/** Throughput must grow by this factor to count as growth (runs are noisy). */
-const GAIN = 1.05;
+/** A rise multiplies the limit by this: one more upload's gain hid in a window's noise (the bench). */
+export const RISE = 1.5;
+/** Windows to hold after a rise that bought nothing (a server's load changes, so it tries again). */
+export const PATIENCE = 4;
 
 interface Measured {
   /** Answers per millisecond. */
   throughput: number;
   /** Mean milliseconds per answer. */
   latency: number;
+  /** The limit the window ran at. */
+  limit: number;
 }
 
 /** Whether an error says the server is overwhelmed (429 Too Many Requests, 503 Unavailable). */
@@ -37,34 +47,36 @@ export function isBusy(e: unknown): boolean {
 }
 
 export class AdaptiveLimit {
-  #limit = Infinity;
+  #limit: number;
   #inFlight = 0;
-  /** The most uploads seen in flight: the engine's concurrency. */
-  #peak = 0;
+  /** The most uploads wanted at once, in flight and waiting: the engine's concurrency. */
+  #demand = 0;
   readonly #waiting: (() => void)[] = [];
-  #window: { started: number; count: number; ms: number };
+  /** The answers since the window started; none before the first answer (the pipe is filling). */
+  #window?: { started: number; count: number; ms: number };
   #last?: Measured;
+  #patience = 0;
 
-  constructor(readonly now: () => number = () => performance.now()) {
-    this.#window = { started: now(), count: 0, ms: 0 };
+  constructor(start: number = START, readonly now: () => number = () => performance.now()) {
+    this.#limit = Math.max(1, start);
   }
 
-  /** The uploads allowed in flight now (Infinity: as many as the engine runs). */
+  /** The uploads allowed in flight now. */
   get limit(): number {
     return this.#limit;
   }
 
   async run<T>(fn: () => Promise<T>): Promise<T> {
+    this.#demand = Math.max(this.#demand, this.#inFlight + this.#waiting.length + 1);
     while (this.#inFlight >= this.#limit) await new Promise<void>((r) => this.#waiting.push(r));
     this.#inFlight++;
-    this.#peak = Math.max(this.#peak, this.#inFlight);
     const started = this.now();
     try {
       const value = await fn();
       this.#answered(this.now() - started);
       return value;
     } catch (e) {
-      if (isBusy(e)) this.#set(Math.floor(Math.min(this.#limit, this.#peak) / 2));
+      if (isBusy(e)) this.#set(Math.floor(Math.min(this.#limit, this.#demand) / 2));
       throw e;
     } finally {
       this.#inFlight--;
@@ -74,22 +86,39 @@ export class AdaptiveLimit {
 
   #answered(ms: number): void {
     const w = this.#window;
+    if (!w) return this.#restart();
     w.count++;
     w.ms += ms;
-    if (w.count < SAMPLES) return;
-    const measured = { throughput: w.count / Math.max(1, this.now() - w.started), latency: w.ms / w.count };
+    if (w.count < PER_UPLOAD * this.#limit) return;
+    const measured = {
+      throughput: w.count / Math.max(1, this.now() - w.started),
+      latency: w.ms / w.count,
+      limit: this.#limit,
+    };
     const last = this.#last;
+
+    // At a server that keeps up, throughput grows with the limit; half of that counts as growth.
+    const gained = last !== undefined &&
+      measured.throughput > (1 + 0.5 * (measured.limit / last.limit - 1)) * last.throughput;
     const slower = last !== undefined && measured.latency > SLOWER * last.latency;
-    const gained = last === undefined || measured.throughput > GAIN * last.throughput;
-    const current = Math.min(this.#limit, this.#peak);
-    if (slower && !gained) this.#set(current - 1, measured);
-    else if (this.#limit !== Infinity && !slower) this.#set(current + 1, measured);
-    else this.#restart(measured);
+    if (last && measured.limit > last.limit && !gained) {
+      this.#patience = PATIENCE;
+      this.#set(last.limit);
+    } else if (slower && !gained) {
+      this.#set(this.#limit - 1, measured);
+    } else if (this.#patience > 0) {
+      this.#patience--;
+      this.#restart(measured);
+    } else if (this.#demand > this.#limit) {
+      this.#set(Math.min(this.#demand, Math.ceil(this.#limit * RISE)), measured);
+    } else {
+      this.#restart(measured);
+    }
   }
 
-  /** A new limit (at least 1; above the peak, none), measured afresh from here. */
+  /** A new limit (at least 1), measured afresh from here against `measured`. */
   #set(limit: number, measured?: Measured): void {
-    this.#limit = limit > this.#peak ? Infinity : Math.max(1, limit);
+    this.#limit = Math.max(1, limit);
     this.#restart(measured);
     // The waiting uploads look again (each checks the limit before it goes).
     for (const wake of this.#waiting.splice(0)) wake();

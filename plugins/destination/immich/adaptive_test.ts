@@ -1,73 +1,179 @@
 import assert from "node:assert/strict";
 import { RetryableError } from "../../../core/plugin/errors.ts";
-import { AdaptiveLimit, isBusy, SAMPLES } from "./_adaptive.ts";
+import { AdaptiveLimit, isBusy, PATIENCE, START } from "./_adaptive.ts";
 import { classify } from "./_client.ts";
 
-/** A limit on a clock the test moves; `answer(ms)` runs one upload that takes `ms`. */
-function fixture() {
-  let clock = 0;
-  const limit = new AdaptiveLimit(() => clock);
-  const answer = (ms: number, error?: Error) =>
-    limit.run(() => {
-      clock += ms;
-      return error ? Promise.reject(error) : Promise.resolve(ms);
-    });
-  /** `n` uploads, `width` at a time, each `ms` long. */
-  const wave = async (n: number, width: number, ms: number) => {
-    for (let i = 0; i < n; i += width) {
-      await Promise.all(Array.from({ length: width }, () => answer(ms).catch(() => {})));
+/**
+ * A server on a clock the test moves: `workers` requests are served at once, each for half to one
+ * and a half times `serviceMs` (which the test may change), the rest queue. The spread is seeded,
+ * so every run is the same; nothing real waits, so no test here is timed.
+ */
+class SimulatedServer {
+  clock = 0;
+  serviceMs = 10;
+  /** A status to answer the next request with instead (then served normally again). */
+  failNext?: number;
+  #serving = 0;
+  #seed = 1;
+  readonly #queue: (() => void)[] = [];
+  readonly #finishing: { at: number; done: () => void }[] = [];
+
+  constructor(readonly workers: number) {}
+
+  request(): Promise<void> {
+    if (this.failNext) {
+      const status = this.failNext;
+      this.failNext = undefined;
+      return Promise.reject(classify(status, { message: "slow down" }, "uploading a.jpg"));
     }
-  };
-  return { limit, answer, wave };
+    return new Promise((done) => {
+      const serve = () => {
+        this.#serving++;
+        this.#finishing.push({ at: this.clock + this.serviceMs * (0.5 + this.#random()), done });
+      };
+      if (this.#serving < this.workers) serve();
+      else this.#queue.push(serve);
+    });
+  }
+
+  /** A number from 0 to 1, the same sequence every run. */
+  #random(): number {
+    this.#seed = (this.#seed * 48271) % 0x7fffffff;
+    return this.#seed / 0x7fffffff;
+  }
+
+  /** Moves the clock to the next finished request and answers it; false when none is pending. */
+  step(): boolean {
+    if (this.#finishing.length === 0) return false;
+    this.#finishing.sort((a, b) => a.at - b.at);
+    const next = this.#finishing.shift()!;
+    this.clock = next.at;
+    this.#serving--;
+    this.#queue.shift()?.();
+    next.done();
+    return true;
+  }
 }
 
-const busy = (status: number) => classify(status, { message: "slow down" }, "uploading a.jpg");
+/** Lets the promise continuations that can run, run (the clock stands still meanwhile). */
+async function settle() {
+  for (let i = 0; i < 64; i++) await null;
+}
+
+/**
+ * `uploads` uploads through `limit` by `lanes` engine lanes into `server`. Records the most in
+ * flight at once and the limit after each answer; `during(i)` runs after the `i`th answer.
+ */
+async function drive(
+  server: SimulatedServer,
+  limit: AdaptiveLimit,
+  options: { lanes: number; uploads: number; during?: (answered: number) => void },
+) {
+  let next = 0;
+  let answered = 0;
+  let running = 0;
+  let most = 0;
+  const limits: number[] = [];
+  const lane = async () => {
+    while (next < options.uploads) {
+      next++;
+      await limit.run(async () => {
+        most = Math.max(most, ++running);
+        try {
+          await server.request();
+        } finally {
+          running--;
+        }
+      }).catch(() => {});
+      limits.push(limit.limit);
+      answered++;
+      options.during?.(answered);
+    }
+  };
+  const lanes = Promise.all(Array.from({ length: options.lanes }, lane));
+  let pending = true;
+  lanes.then(() => pending = false);
+  while (pending) {
+    await settle();
+    if (!server.step() && pending) await settle();
+  }
+  return { most, limits };
+}
+
+function fixture(workers: number) {
+  const server = new SimulatedServer(workers);
+  return { server, limit: new AdaptiveLimit(START, () => server.clock) };
+}
 
 Deno.test("429 and 503 are the server saying it is overwhelmed; other failures are not", () => {
+  const busy = (status: number) => classify(status, { message: "slow down" }, "uploading a.jpg");
   assert.ok(isBusy(busy(429)) && isBusy(busy(503)));
   assert.ok(busy(429) instanceof RetryableError, "still retried by the engine");
   assert.ok(!isBusy(busy(500)) && !isBusy(busy(502)) && !isBusy(new Error("x")) && !isBusy(undefined));
 });
 
-Deno.test("the limit holds nothing back until the server shows strain", async () => {
-  const { limit, wave } = fixture();
-  await wave(SAMPLES * 4, 4, 10);
-  assert.equal(limit.limit, Infinity);
+Deno.test("uploads start at four in flight and rise to the engine's concurrency while throughput rises", async () => {
+  const { server, limit } = fixture(16);
+  const run = await drive(server, limit, { lanes: 8, uploads: 600 });
+  assert.equal(run.limits[0], START);
+  assert.equal(limit.limit, 8);
+  assert.equal(run.most, 8, "never more than the engine's lanes");
+  assert.ok(run.limits.slice(-200).every((l) => l === 8), "and stays there");
 });
 
-Deno.test("a 429 halves the uploads in flight; answers as fast as before raise it back to unlimited", async () => {
-  const { limit, answer, wave } = fixture();
-  await wave(SAMPLES, 4, 10);
-  await assert.rejects(answer(1, busy(429)));
-  assert.equal(limit.limit, 2);
-  await wave(SAMPLES, 2, 10);
-  assert.equal(limit.limit, 3);
-  await wave(SAMPLES, 3, 10);
+Deno.test("the limit stops where more uploads only queue at the server, and tries again later", async () => {
+  const { server, limit } = fixture(6);
+  const run = await drive(server, limit, { lanes: 12, uploads: 2000 });
+  const settled = run.limits.slice(run.limits.length / 2);
+  assert.ok(settled.every((l) => l === 6 || l === 9), `6, or 9 when it tries: ${[...new Set(settled)]}`);
+  assert.ok(settled.filter((l) => l === 9).length < settled.length / 4, "mostly at the server's 6");
+  assert.ok(settled.includes(9), `it tries again after ${PATIENCE} windows`);
+});
+
+Deno.test("a server that is saturated from the start keeps the four it started with", async () => {
+  const { server, limit } = fixture(2);
+  const run = await drive(server, limit, { lanes: 8, uploads: 400 });
+  assert.ok(
+    run.limits.every((l) => l === 4 || l === 6),
+    `4, or 6 when it tries: ${[...new Set(run.limits)]}`,
+  );
   assert.equal(limit.limit, 4);
-  await wave(SAMPLES, 4, 10);
-  assert.equal(limit.limit, Infinity, "past the most ever in flight, no limit");
 });
 
-Deno.test("answers much slower for no more throughput lower the limit by one", async () => {
-  const { limit, wave } = fixture();
-  await wave(SAMPLES, 4, 10);
-  // Twice the latency at the same width: half the throughput, the uploads only queue.
-  await wave(SAMPLES, 4, 20);
-  assert.equal(limit.limit, 3);
+Deno.test("a 429 halves the uploads in flight; throughput that rises again raises them", async () => {
+  const { server, limit } = fixture(16);
+  let halved: number | undefined;
+  await drive(server, limit, {
+    lanes: 8,
+    uploads: 1200,
+    during: (i) => {
+      if (i === 500) server.failNext = 429;
+      if (i === 502) halved = limit.limit;
+    },
+  });
+  assert.equal(halved, 4, "half of 8");
+  assert.equal(limit.limit, 8, "risen back");
 });
 
-Deno.test("at most `limit` uploads run at once; the others wait their turn", async () => {
-  const { limit, answer, wave } = fixture();
-  await wave(SAMPLES, 4, 10);
-  await assert.rejects(answer(1, busy(503)));
-  assert.equal(limit.limit, 2);
-  let running = 0;
-  let most = 0;
-  await Promise.all(Array.from({ length: 6 }, () =>
-    limit.run(async () => {
-      most = Math.max(most, ++running);
-      await new Promise((r) => setTimeout(r, 5));
-      running--;
-    })));
-  assert.equal(most, 2);
+Deno.test("answers much slower for no more throughput lower the limit by one, until more helps again", async () => {
+  const { server, limit } = fixture(4);
+  const run = await drive(server, limit, {
+    lanes: 4,
+    uploads: 600,
+    // The server becomes twice as slow: the same uploads in flight, half the throughput.
+    during: (i) => i === 200 && (server.serviceMs = 20),
+  });
+  assert.ok(run.limits.slice(0, 200).every((l) => l === 4));
+  const after = run.limits.slice(200);
+  assert.ok(after.includes(3), "lowered by one");
+  assert.ok(!after.includes(2), "by one only");
+  assert.equal(limit.limit, 4, "its four workers still answer four at once faster than three");
+});
+
+Deno.test("a server that is slower but not saturated keeps every lane going", async () => {
+  const { server, limit } = fixture(16);
+  server.serviceMs = 200;
+  const run = await drive(server, limit, { lanes: 4, uploads: 200 });
+  assert.ok(run.limits.every((l) => l === 4), "the engine's four never wait");
+  assert.equal(run.most, 4);
 });
