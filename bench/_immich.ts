@@ -248,7 +248,8 @@ export async function photosSyncImport(
   options: {
     library: string;
     home: string;
-    concurrency: string;
+    /** Unset: photos-sync's default. */
+    concurrency?: string;
     v8Flags?: string;
     args?: string[];
     env?: Record<string, string>;
@@ -270,8 +271,7 @@ export async function photosSyncImport(
     "photoslibrary",
     "--library",
     options.library,
-    "--concurrency",
-    options.concurrency,
+    ...(options.concurrency ? ["--concurrency", options.concurrency] : []),
     ...(options.args ?? []),
   ], { IMMICH_URL: url, IMMICH_API_KEY: key, ...inherited(), ...options.env });
 }
