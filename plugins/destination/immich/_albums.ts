@@ -217,7 +217,8 @@ export class AlbumSync {
     const name = albumName(album, this.naming);
     const byName = await this.#existing();
     const owners = this.#ownerIndex();
-    let id = byName.get(name)?.find((candidate) => !owners[candidate]);
+    // An album already owned by this one: a kill came between the two writes below (each commits).
+    let id = byName.get(name)?.find((candidate) => !owners[candidate] || owners[candidate] === album.id);
     if (!id) {
       const created = await this.client.json<AlbumSummary>("POST", "/albums", { albumName: name }, {
         what: `creating the album "${name}"`,

@@ -104,3 +104,28 @@ Deno.test("an album deleted in Immich after it was remembered is created again",
   assert.deepEqual(albums[0].assetIds, [resources[0].remoteId]);
   await session.close();
 });
+
+Deno.test("an album whose owner was written but not its id (killed between the two) is found again, not made twice", async () => {
+  await using server = await startEmulator();
+  await using ctx = await testContext();
+  const session = await open(server, ctx);
+  const paris = { id: "PARIS", title: "Paris", folders: [] };
+  await session.put(await group(ctx, asset("K-1", "a.jpg", { albums: [paris] })));
+  await session.close();
+  // The state as a kill leaves it right after the owner index was written: the album's id is not.
+  const remembered = ctx.state.keys!("").filter((key) => key.endsWith(":album:PARIS"));
+  assert.equal(remembered.length, 1);
+  ctx.state.delete(remembered[0]);
+  const next = await open(server, ctx);
+  const { resources } = await next.put(await group(ctx, asset("K-2", "b.jpg", { albums: [paris] })));
+  const albums = [...server.emulator.state.albums.values()];
+  assert.equal(albums.length, 1, "the album is adopted again by its own owner");
+  assert.equal(albums[0].assetIds.length, 2);
+  assert.ok(albums[0].assetIds.includes(resources[0].remoteId));
+  await next.close();
+  // And a run after that remembers it.
+  const third = await open(server, ctx);
+  await third.put(await group(ctx, asset("K-3", "c.jpg", { albums: [paris] })));
+  assert.equal(server.emulator.count("POST /api/albums"), 1);
+  await third.close();
+});
