@@ -11,6 +11,15 @@ import { EXTRACT_MS, startEmulator } from "../tests/immich_emulator/mod.ts";
 export const MAIN = new URL("../main.ts", import.meta.url).pathname;
 export const IMMICH_CLI = "npm:@immich/cli@3.2.2";
 
+/** `BENCH_CONCURRENCY` runs both tools at that number; unset, photos-sync at its default and the CLI at 4. */
+export const BENCH_CONCURRENCY = Deno.env.get("BENCH_CONCURRENCY") || undefined;
+/** The CLI's concurrency in a comparison (4, as the real server was measured: its default is a core but one). */
+export const CLI_CONCURRENCY = BENCH_CONCURRENCY ?? "4";
+/** How a result line names the concurrency of each side. */
+export const CONCURRENCY_TEXT = BENCH_CONCURRENCY
+  ? `concurrency ${BENCH_CONCURRENCY}`
+  : "photos-sync's default concurrency, the CLI's 4";
+
 export interface Run {
   seconds: number;
   /** Peak resident memory of the process in MB (VmHWM), when /proc has it. */

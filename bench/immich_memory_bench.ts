@@ -15,7 +15,10 @@
 import { join } from "node:path";
 import { V8_FLAGS } from "../core/schedule/launcher.ts";
 import {
+  BENCH_CONCURRENCY,
   benchLibrary,
+  CLI_CONCURRENCY,
+  CONCURRENCY_TEXT,
   fetchImmichCli,
   immichCliUpload,
   intoFreshEmulator,
@@ -26,8 +29,6 @@ import {
 const PHOTOS = Number(Deno.env.get("BENCH_PHOTOS") ?? 200);
 const PHOTO_BYTES = Number(Deno.env.get("BENCH_PHOTO_BYTES") ?? 1_400_000);
 const VIDEO_MB = Number(Deno.env.get("BENCH_VIDEO_MB") ?? 512);
-/** Unset: photos-sync at its default, the CLI at 4. */
-const CONCURRENCY = Deno.env.get("BENCH_CONCURRENCY") || undefined;
 const RUNS = Number(Deno.env.get("BENCH_RUNS") ?? 2);
 
 type Library = Awaited<ReturnType<typeof benchLibrary>>;
@@ -39,7 +40,7 @@ async function peaks(dir: string, library: Library): Promise<Record<string, numb
       photosSyncImport(url, key, {
         library: library.library,
         home: join(dir, "home"),
-        concurrency: CONCURRENCY,
+        concurrency: BENCH_CONCURRENCY,
         v8Flags,
         env,
       })
@@ -54,7 +55,7 @@ async function peaks(dir: string, library: Library): Promise<Record<string, numb
         immichCliUpload(url, key, {
           files: library.files,
           configDir: join(dir, "cli-config"),
-          concurrency: CONCURRENCY ?? "4",
+          concurrency: CLI_CONCURRENCY,
         })
       ),
   };
@@ -73,10 +74,7 @@ async function peaks(dir: string, library: Library): Promise<Record<string, numb
 
 function report(name: string, peak: Record<string, number>): void {
   const cli = peak["@immich/cli"];
-  const concurrency = CONCURRENCY
-    ? `concurrency ${CONCURRENCY}`
-    : "photos-sync's default concurrency, the CLI's 4";
-  console.log(`${name}: highest peak memory of ${RUNS} runs each, ${concurrency}`);
+  console.log(`${name}: highest peak memory of ${RUNS} runs each, ${CONCURRENCY_TEXT}`);
   for (const [way, mb] of Object.entries(peak)) {
     console.log(
       `  ${way.padEnd(40)} ${mb.toFixed(0)} MB (${(mb / cli).toFixed(2)}x the CLI, ${

@@ -28,9 +28,12 @@
  */
 import { join } from "node:path";
 import {
+  BENCH_CONCURRENCY,
   benchLibrary,
   benchModes,
   bestOfBoth,
+  CLI_CONCURRENCY,
+  CONCURRENCY_TEXT,
   fetchImmichCli,
   immichCliUpload,
   intoFreshEmulator,
@@ -46,11 +49,6 @@ const PHOTOS = Number(Deno.env.get("BENCH_PHOTOS") ?? 2000);
 const PHOTO_BYTES = Number(Deno.env.get("BENCH_PHOTO_BYTES") ?? 1_400_000);
 const VIDEOS = Number(Deno.env.get("BENCH_VIDEOS") ?? 4);
 const VIDEO_MB = Number(Deno.env.get("BENCH_VIDEO_MB") ?? 200);
-/** Unset: photos-sync at its default, the CLI at 4. */
-const CONCURRENCY = Deno.env.get("BENCH_CONCURRENCY") || undefined;
-const CONCURRENCY_TEXT = CONCURRENCY
-  ? `concurrency ${CONCURRENCY}`
-  : "photos-sync's default concurrency, the CLI's 4";
 const RUNS = Number(Deno.env.get("BENCH_RUNS") ?? 2);
 
 async function compare(
@@ -66,14 +64,14 @@ async function compare(
         photosSyncImport(url, key, {
           library: library.library,
           home: join(dir, "home"),
-          concurrency: CONCURRENCY,
+          concurrency: BENCH_CONCURRENCY,
         }), mode),
     () =>
       intoFreshEmulator((url, key) =>
         immichCliUpload(url, key, {
           files: library.files,
           configDir: join(dir, "cli-config"),
-          concurrency: CONCURRENCY ?? "4",
+          concurrency: CLI_CONCURRENCY,
         }), mode),
   );
   if (ours.assets !== library.count || peer.assets !== library.count) {
@@ -100,7 +98,7 @@ async function comparePause(name: string, dir: string, library: { library: strin
       photosSyncImport(url, key, {
         library: library.library,
         home: join(dir, "home"),
-        concurrency: CONCURRENCY,
+        concurrency: BENCH_CONCURRENCY,
         args,
       }), "realistic");
   const [auto, never] = await bestOfBoth(RUNS, run([]), run(["--no-immich-pause-jobs"]));

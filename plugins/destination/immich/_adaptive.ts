@@ -17,10 +17,7 @@
  * @module
  */
 
-/**
- * Uploads in flight to begin with: the engine's fixed concurrency until uploads adapted upward, which
- * a real 1.135.3 server on two cores took as fast as the official client at the same concurrency.
- */
+/** Uploads in flight to begin with: the engine's old fixed default, at which a real 1.135.3 server was measured. */
 export const START = 4;
 /** Answers per upload in flight in a window: fewer are too noisy to tell what a rise bought. */
 export const PER_UPLOAD = 16;
@@ -96,7 +93,6 @@ export class AdaptiveLimit {
       limit: this.#limit,
     };
     const last = this.#last;
-
     // At a server that keeps up, throughput grows with the limit; half of that counts as growth.
     const gained = last !== undefined &&
       measured.throughput > (1 + 0.5 * (measured.limit / last.limit - 1)) * last.throughput;
