@@ -3,7 +3,8 @@
  * {@link START} in flight and rise toward the engine's concurrency while throughput rises.
  *
  * - A 429 or 503 halves the limit at once (the server says it is overwhelmed).
- * - Every window of answers ({@link PER_UPLOAD} per upload in flight) is compared with the last:
+ * - Every window of answers ({@link PER_UPLOAD} per upload in flight) is compared with the last, by
+ *   the work answered ({@link uploadSize}: a big file counts for more than a small one):
  *   - after a rise, throughput that did not grow with it means the extra uploads only queue at the
  *     server: the limit steps back and holds for {@link PATIENCE} windows before it tries again;
  *   - answers much slower for no more throughput lower the limit by one;
@@ -12,7 +13,7 @@
  * @example
  * ```ts
  * const limit = new AdaptiveLimit();
- * const answer = await limit.run(() => client.post("/assets", body, headers, request));
+ * const answer = await limit.run(() => client.post("/assets", body, headers, request), uploadSize(file.size));
  * ```
  * @module
  */
@@ -28,10 +29,21 @@ export const RISE = 1.5;
 /** Windows to hold after a rise that bought nothing (a server's load changes, so it tries again). */
 export const PATIENCE = 4;
 
+/**
+ * An upload's work in small uploads' worth: one for the request (a row, a file, an answer) plus one
+ * for every {@link BYTES_PER_UPLOAD} it sends. A rough weight, not measured on a real server; what
+ * matters is that a window of big files does not read as a slower server.
+ */
+export function uploadSize(bytes: number): number {
+  return 1 + bytes / BYTES_PER_UPLOAD;
+}
+/** The bytes that weigh as much as one request. */
+export const BYTES_PER_UPLOAD = 4 << 20;
+
 interface Measured {
-  /** Answers per millisecond. */
+  /** Work answered per millisecond, in small uploads' worth. */
   throughput: number;
-  /** Mean milliseconds per answer. */
+  /** Milliseconds per small upload's worth of work. */
   latency: number;
   /** The limit the window ran at. */
   limit: number;
@@ -50,7 +62,7 @@ export class AdaptiveLimit {
   #demand = 0;
   readonly #waiting: (() => void)[] = [];
   /** The answers since the window started; none before the first answer (the pipe is filling). */
-  #window?: { started: number; count: number; ms: number };
+  #window?: { started: number; count: number; ms: number; work: number };
   #last?: Measured;
   #patience = 0;
 
@@ -63,14 +75,15 @@ export class AdaptiveLimit {
     return this.#limit;
   }
 
-  async run<T>(fn: () => Promise<T>): Promise<T> {
+  /** Runs one upload whose work is `size` small uploads' worth (see {@link uploadSize}). */
+  async run<T>(fn: () => Promise<T>, size = 1): Promise<T> {
     this.#demand = Math.max(this.#demand, this.#inFlight + this.#waiting.length + 1);
     while (this.#inFlight >= this.#limit) await new Promise<void>((r) => this.#waiting.push(r));
     this.#inFlight++;
     const started = this.now();
     try {
       const value = await fn();
-      this.#answered(this.now() - started);
+      this.#answered(this.now() - started, size);
       return value;
     } catch (e) {
       if (isBusy(e)) this.#set(Math.floor(Math.min(this.#limit, this.#demand) / 2));
@@ -81,15 +94,16 @@ export class AdaptiveLimit {
     }
   }
 
-  #answered(ms: number): void {
+  #answered(ms: number, size: number): void {
     const w = this.#window;
     if (!w) return this.#restart();
     w.count++;
     w.ms += ms;
+    w.work += size;
     if (w.count < PER_UPLOAD * this.#limit) return;
     const measured = {
-      throughput: w.count / Math.max(1, this.now() - w.started),
-      latency: w.ms / w.count,
+      throughput: w.work / Math.max(1, this.now() - w.started),
+      latency: w.ms / w.work,
       limit: this.#limit,
     };
     const last = this.#last;
@@ -122,6 +136,6 @@ export class AdaptiveLimit {
 
   #restart(measured?: Measured): void {
     this.#last = measured;
-    this.#window = { started: this.now(), count: 0, ms: 0 };
+    this.#window = { started: this.now(), count: 0, ms: 0, work: 0 };
   }
 }

@@ -7,7 +7,7 @@
 import { extName } from "../../../core/model/path.ts";
 import type { ExportedFile, ExportedGroup, PlannedResource } from "../../../core/model/plan.ts";
 import { RetryableError } from "../../../core/plugin/errors.ts";
-import { AdaptiveLimit } from "./_adaptive.ts";
+import { AdaptiveLimit, uploadSize } from "./_adaptive.ts";
 import type { ImmichClient, ServerVersion } from "./_client.ts";
 import { multipartBody, multipartBytes, type Part } from "./_multipart.ts";
 import type { Visibility } from "./_settings.ts";
@@ -138,7 +138,7 @@ export class Uploader {
       const body = multipartBody(parts);
       const headers = { "content-type": body.contentType, "x-immich-checksum": file.sha1 };
       return await this.client.stream<Uploaded>("/assets", body, headers, request);
-    });
+    }, uploadSize(file.size));
     if (!answer.body || typeof answer.body.id !== "string") {
       throw new RetryableError(`Immich answered the upload of ${r.name} without an asset id`);
     }

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { RetryableError } from "../../../core/plugin/errors.ts";
-import { AdaptiveLimit, isBusy, PATIENCE, START } from "./_adaptive.ts";
+import { AdaptiveLimit, BYTES_PER_UPLOAD, isBusy, PATIENCE, START, uploadSize } from "./_adaptive.ts";
 import { classify } from "./_client.ts";
 
 /**
@@ -20,7 +20,8 @@ class SimulatedServer {
 
   constructor(readonly workers: number) {}
 
-  request(): Promise<void> {
+  /** One request whose work is `size` times a small one's. */
+  request(size = 1): Promise<void> {
     if (this.failNext) {
       const status = this.failNext;
       this.failNext = undefined;
@@ -29,7 +30,7 @@ class SimulatedServer {
     return new Promise((done) => {
       const serve = () => {
         this.#serving++;
-        this.#finishing.push({ at: this.clock + this.serviceMs * (0.5 + this.#random()), done });
+        this.#finishing.push({ at: this.clock + this.serviceMs * size * (0.5 + this.#random()), done });
       };
       if (this.#serving < this.workers) serve();
       else this.#queue.push(serve);
@@ -67,7 +68,13 @@ async function settle() {
 async function drive(
   server: SimulatedServer,
   limit: AdaptiveLimit,
-  options: { lanes: number; uploads: number; during?: (answered: number) => void },
+  options: {
+    lanes: number;
+    uploads: number;
+    during?: (answered: number) => void;
+    /** The size of the `i`th upload, in small uploads' worth (default 1). */
+    size?: (i: number) => number;
+  },
 ) {
   let next = 0;
   let answered = 0;
@@ -76,15 +83,16 @@ async function drive(
   const limits: number[] = [];
   const lane = async () => {
     while (next < options.uploads) {
-      next++;
+      const i = next++;
+      const size = options.size?.(i) ?? 1;
       await limit.run(async () => {
         most = Math.max(most, ++running);
         try {
-          await server.request();
+          await server.request(size);
         } finally {
           running--;
         }
-      }).catch(() => {});
+      }, size).catch(() => {});
       limits.push(limit.limit);
       answered++;
       options.during?.(answered);
@@ -176,4 +184,24 @@ Deno.test("a server that is slower but not saturated keeps every lane going", as
   const run = await drive(server, limit, { lanes: 4, uploads: 200 });
   assert.ok(run.limits.every((l) => l === 4), "the engine's four never wait");
   assert.equal(run.most, 4);
+});
+
+Deno.test("a mix of small and big uploads is weighed by size, so a window of big ones is not a slower server", async () => {
+  const { server, limit } = fixture(16);
+  // One upload in ten, at random (seeded), is a video worth 40 small photos (60 MB among 1.5 MB photos).
+  let seed = 7;
+  const video = () => (seed = (seed * 48271) % 0x7fffffff) / 0x7fffffff < 0.1;
+  const run = await drive(server, limit, { lanes: 8, uploads: 3000, size: () => video() ? 40 : 1 });
+  const settled = run.limits.slice(run.limits.length / 2);
+  assert.ok(settled.every((l) => l >= START), `never below the start: ${[...new Set(settled)]}`);
+  assert.ok(
+    settled.filter((l) => l === 8).length > settled.length * 0.8,
+    `mostly at 8: ${[...new Set(settled)]}`,
+  );
+});
+
+Deno.test("an upload weighs one request plus its bytes", () => {
+  assert.equal(uploadSize(0), 1);
+  assert.equal(uploadSize(BYTES_PER_UPLOAD), 2);
+  assert.ok(uploadSize(200 << 20) > 30 * uploadSize(1_400_000), "a 200 MB video against a camera photo");
 });
