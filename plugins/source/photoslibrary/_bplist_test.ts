@@ -18,6 +18,16 @@ Deno.test("a binary plist decodes back to what was encoded", () => {
   assert.deepEqual(decodeBinaryPlist(encodeBinaryPlist(value)), value);
 });
 
+Deno.test("an 8-bit string reads each byte as its Latin-1 character, long or short", () => {
+  // The encoder writes ASCII only; Apple's writes bytes up to 0xff in that form too.
+  for (const text of ["SQLitf", "S".repeat(20_000) + "f"]) {
+    const bytes = encodeBinaryPlist({ text });
+    const at = bytes.lastIndexOf(0x66); // the last "f"
+    bytes[at] = 0xe9;
+    assert.deepEqual(decodeBinaryPlist(bytes), { text: text.slice(0, -1) + "\u00e9" });
+  }
+});
+
 Deno.test("UIDs (keyed archives' references) decode as { UID: n }", () => {
   const decoded = decodeBinaryPlist(
     encodeBinaryPlist({ small: new PlistUid(3), large: new PlistUid(70_000) }),
