@@ -100,18 +100,27 @@ export class JobPauser {
 export const LARGE_IMPORT = 50;
 
 /**
+ * From how many bytes put `auto` pauses as well, however few the assets: a handful of long videos
+ * is a large import too (their conversion is the heaviest job). About the size of 100 camera
+ * photos, so an import of photos reaches {@link LARGE_IMPORT} first and only videos meet this.
+ */
+export const LARGE_IMPORT_BYTES = 256 * 2 ** 20;
+
+/**
  * When the puts of a run pause the heavy queues. `on` from the first put; `auto` from the
- * {@link LARGE_IMPORT}th (the destination is not told how many will come, so it counts them), and
- * then only a failure to warn about: an import never fails for want of an automatic pause.
+ * {@link LARGE_IMPORT}th put or the one that reaches {@link LARGE_IMPORT_BYTES} (the destination is
+ * not told how much will come, so it counts), and then only a failure to warn about: an import
+ * never fails for want of an automatic pause.
  */
 export class ImportPause {
   #puts = 0;
+  #bytes = 0;
   /** Set by the start-up check in `auto`: the line that says why the key cannot pause. */
   #refusal?: string;
   #done = false;
 
   constructor(
-    readonly pauser: JobPauser,
+    readonly pauser: Pick<JobPauser, "pause">,
     readonly mode: "on" | "auto" | "off",
     readonly log: Logger,
   ) {}
@@ -121,11 +130,12 @@ export class ImportPause {
     this.#refusal = line;
   }
 
-  /** Called before each put; waits while the queues are being paused. */
-  async beforePut(): Promise<void> {
+  /** Called before each put of `bytes`; waits while the queues are being paused. */
+  async beforePut(bytes: number): Promise<void> {
     if (this.mode === "off") return;
     if (this.mode === "on") return await this.pauser.pause();
-    if (++this.#puts < LARGE_IMPORT || this.#done) return;
+    this.#bytes += bytes;
+    if ((++this.#puts < LARGE_IMPORT && this.#bytes < LARGE_IMPORT_BYTES) || this.#done) return;
     if (this.#refusal) {
       this.#done = true;
       return this.log.info(this.#refusal);

@@ -56,7 +56,7 @@ export class GroupPut {
   constructor(readonly parts: PutParts) {}
 
   async put(group: ExportedGroup): Promise<PutResult> {
-    await this.parts.pause?.beforePut();
+    await this.parts.pause?.beforePut(group.files.reduce((sum, f) => sum + f.size, 0));
     const work = workOf(group);
     const uploads = this.#uploadsOf(work);
     const checks = await this.#checksOf(work, uploads);

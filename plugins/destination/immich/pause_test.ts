@@ -7,7 +7,7 @@ import { errorKind } from "../../../core/plugin/errors.ts";
 import { testContext } from "../../../core/plugin/testing/mod.ts";
 import { type RunningEmulator, startEmulator } from "../../../tests/immich_emulator/mod.ts";
 import { requiredPermissions } from "./_check.ts";
-import { LARGE_IMPORT } from "./_jobs.ts";
+import { ImportPause, LARGE_IMPORT, LARGE_IMPORT_BYTES } from "./_jobs.ts";
 import type { ImmichSession } from "./_session.ts";
 import { asset, type Ctx, group, open, VERSIONS } from "./_test_fixtures.ts";
 
@@ -133,6 +133,19 @@ Deno.test("auto on a server that cannot list a key's permissions (1.135) reads n
   const error = await on.check().catch((e) => e);
   assert.equal(server.emulator.applied(refuse), 2, "with --immich-pause-jobs the queues are read at start");
   assert.equal(errorKind(error), "fatal");
+});
+
+Deno.test("auto pauses at the put that brings the run to LARGE_IMPORT_BYTES, however few the puts", async () => {
+  await using ctx = await testContext();
+  let pauses = 0;
+  const pause = new ImportPause({ pause: () => Promise.resolve(void pauses++) }, "auto", ctx.log);
+  const video = LARGE_IMPORT_BYTES / 4;
+  for (let i = 0; i < 3; i++) await pause.beforePut(video);
+  assert.equal(pauses, 0, "three puts, three quarters of the bytes");
+  await pause.beforePut(video);
+  assert.equal(pauses, 1, "the fourth reaches the bytes");
+  await pause.beforePut(1);
+  assert.equal(pauses, 2, "each later put waits for the pause");
 });
 
 Deno.test("auto with a small import does not pause, nor read the queues", async () => {
