@@ -126,6 +126,18 @@ export async function scan(library: string, home: string): Promise<ScannedAsset[
 }
 
 /**
+ * The options of a {@link benchLibrary} holding `videos` videos of `mb` MB: the smallest sample
+ * library with that many (its first 8 assets hold one video, each 20 more three), the rest of
+ * it small photos. The upload and memory benchmarks import the same one.
+ */
+export function videoLibrary(
+  videos: number,
+  mb: number,
+): { assets: number; videos: number; videoBytes: number } {
+  return { assets: 8 + 20 * Math.ceil(Math.max(0, videos - 1) / 3), videos, videoBytes: mb * 1048576 };
+}
+
+/**
  * A sample library; with `videoBytes`, each video original is replaced by that many bytes, and with
  * `photoBytes` each photo original (camera JPEGs are about 1.4 MB; the sample's are tiny). Also
  * returns a folder of hard links to exactly the files an import sends (originals and motion

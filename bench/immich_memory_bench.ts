@@ -3,11 +3,14 @@
  * not in the ones measured): photos-sync run plainly and run with the V8 flags the compiled binary
  * and the scheduled jobs' launcher carry (`V8_FLAGS`), against the official `@immich/cli` uploading
  * the same files, alternating. Once for camera-sized photos (1.4 MB each, which the sample library
- * does not have), once for a library holding one big video; with the flags also as the scheduled
- * jobs run it (`MALLOC_ARENA_MAX=2`). The target: at most 100 MB, and below the CLI.
+ * does not have), once for a library holding one big video, once for the upload benchmark's four
+ * videos streamed at once (their dead upload pieces wait for a collection: docs/benchmarks.md); with
+ * the flags also as the scheduled jobs run it (`MALLOC_ARENA_MAX=2`). The target: at most 100 MB,
+ * and below the CLI.
  *
  *   deno task bench immich_memory
- *   BENCH_PHOTOS=200 BENCH_PHOTO_BYTES=1400000 BENCH_VIDEO_MB=512 BENCH_RUNS=2 (defaults)
+ *   BENCH_PHOTOS=200 BENCH_PHOTO_BYTES=1400000 BENCH_VIDEO_MB=512 BENCH_VIDEOS=4 BENCH_VIDEOS_MB=200
+ *   BENCH_RUNS=2 (defaults)
  *
  * photos-sync runs at its default concurrency (8, with uploads from 4 in flight up to 8), the CLI at 4;
  * `BENCH_CONCURRENCY` runs both at that fixed number.
@@ -24,11 +27,14 @@ import {
   intoFreshEmulator,
   type Landed,
   photosSyncImport,
+  videoLibrary,
 } from "./_immich.ts";
 
 const PHOTOS = Number(Deno.env.get("BENCH_PHOTOS") ?? 200);
 const PHOTO_BYTES = Number(Deno.env.get("BENCH_PHOTO_BYTES") ?? 1_400_000);
 const VIDEO_MB = Number(Deno.env.get("BENCH_VIDEO_MB") ?? 512);
+const VIDEOS = Number(Deno.env.get("BENCH_VIDEOS") ?? 4);
+const VIDEOS_MB = Number(Deno.env.get("BENCH_VIDEOS_MB") ?? 200);
 const RUNS = Number(Deno.env.get("BENCH_RUNS") ?? 2);
 
 type Library = Awaited<ReturnType<typeof benchLibrary>>;
@@ -96,6 +102,7 @@ for (
       videos: 1,
       videoBytes: VIDEO_MB * 1048576,
     }],
+    [`import ${VIDEOS} videos of ${VIDEOS_MB} MB`, videoLibrary(VIDEOS, VIDEOS_MB)],
   ] as const
 ) {
   const dir = await Deno.makeTempDir({ prefix: "photos-sync-bench-" });

@@ -43,6 +43,7 @@ import {
   photosSyncImport,
   serverBusy,
   speedLine,
+  videoLibrary,
 } from "./_immich.ts";
 
 const PHOTOS = Number(Deno.env.get("BENCH_PHOTOS") ?? 2000);
@@ -128,11 +129,7 @@ await fetchImmichCli();
 for (
   const [name, options] of [
     [`upload ${PHOTOS} photos`, { assets: PHOTOS, photoBytes: PHOTO_BYTES }],
-    [`upload ${VIDEOS} videos of ${VIDEO_MB} MB`, {
-      assets: 8 + 20 * Math.ceil(Math.max(0, VIDEOS - 1) / 3),
-      videoBytes: VIDEO_MB * 1048576,
-      videos: VIDEOS,
-    }],
+    [`upload ${VIDEOS} videos of ${VIDEO_MB} MB`, videoLibrary(VIDEOS, VIDEO_MB)],
   ] as const
 ) {
   const dir = await Deno.makeTempDir({ prefix: "photos-sync-bench-" });
