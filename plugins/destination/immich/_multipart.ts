@@ -133,7 +133,7 @@ export function multipartBody(parts: Part[], boundary = `photos-sync-${crypto.ra
       try {
         for (;;) {
           if (file) {
-            // A fresh buffer per chunk: the consumer may still hold the previous one.
+            // A fresh buffer per chunk: Deno's fetch keeps a view of each until the socket takes it.
             const buffer = new Uint8Array(Math.min(CHUNK, Math.max(remaining, 1)));
             const n = await file.read(buffer);
             if (n === null) {
