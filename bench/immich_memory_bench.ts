@@ -97,11 +97,7 @@ for (
       assets: PHOTOS,
       photoBytes: PHOTO_BYTES,
     }],
-    [`import a library with a ${VIDEO_MB} MB video`, {
-      assets: 8,
-      videos: 1,
-      videoBytes: VIDEO_MB * 1048576,
-    }],
+    [`import a library with a ${VIDEO_MB} MB video`, videoLibrary(1, VIDEO_MB)],
     [`import ${VIDEOS} videos of ${VIDEOS_MB} MB`, videoLibrary(VIDEOS, VIDEOS_MB)],
   ] as const
 ) {
