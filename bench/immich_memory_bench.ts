@@ -4,7 +4,7 @@
  * and the scheduled jobs' launcher carry (`V8_FLAGS`), against the official `@immich/cli` uploading
  * the same files, alternating. Once for camera-sized photos (1.4 MB each, which the sample library
  * does not have), once for a library holding one big video, once for the upload benchmark's four
- * videos streamed at once (their dead upload pieces wait for a collection: docs/benchmarks.md); with
+ * videos streamed at once (docs/benchmarks.md, Memory); with
  * the flags also as the scheduled jobs run it (`MALLOC_ARENA_MAX=2`). The target: at most 100 MB,
  * and below the CLI.
  *

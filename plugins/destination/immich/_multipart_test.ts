@@ -4,6 +4,16 @@ import { readMultipart } from "../../../tests/immich_emulator/_multipart.ts";
 import { boundaryOf } from "../../../tests/immich_emulator/_multipart.ts";
 import { multipartBody, multipartBytes, type Part } from "./_multipart.ts";
 
+/**
+ * A body's bytes read as fetch reads them: each piece is copied (fetch hands it to the socket's
+ * queue) before the next is asked for, which releases it.
+ */
+async function received(stream: ReadableStream<Uint8Array>): Promise<Uint8Array<ArrayBuffer>> {
+  const copies: Uint8Array<ArrayBuffer>[] = [];
+  for await (const piece of stream) copies.push(piece.slice());
+  return new Uint8Array(await new Blob(copies).arrayBuffer());
+}
+
 /** What a streaming multipart reader makes of a body: fields as text, files by SHA-1 and size. */
 async function parse(body: ReadableStream<Uint8Array>, contentType: string) {
   const out: Record<string, string> = {};
@@ -46,7 +56,7 @@ Deno.test("a streamed multipart body carries fields and files byte for byte, in 
       },
     ];
     const body = multipartBody(parts);
-    const bytes = new Uint8Array(await new Response(body.stream).arrayBuffer());
+    const bytes = await received(body.stream);
     assert.equal(bytes.length, body.length);
     const fields = await parse(new Blob([bytes]).stream(), body.contentType);
     assert.deepEqual(fields, {
@@ -58,15 +68,15 @@ Deno.test("a streamed multipart body carries fields and files byte for byte, in 
     // The one-buffer form is the same body.
     const whole = await multipartBytes(parts, "fixed");
     const streamed = multipartBody(parts, "fixed");
-    assert.deepEqual(whole.bytes, new Uint8Array(await new Response(streamed.stream).arrayBuffer()));
+    assert.deepEqual(whole.bytes, await received(streamed.stream));
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
 });
 
-Deno.test("a streamed body hands out a new buffer for each piece of a file, never one it handed out before", async () => {
+Deno.test("a streamed body hands out a new buffer for each piece of a file and releases it when the next is asked for", async () => {
   // Deno's fetch keeps a view of each piece until the socket takes it (docs/benchmarks.md, Memory):
-  // a piece filled again in place would send the wrong bytes.
+  // a piece filled again in place would send the wrong bytes; one not released waits for a collection.
   const dir = await Deno.makeTempDir();
   try {
     const file = new Uint8Array(4 * (64 << 10));
@@ -81,12 +91,61 @@ Deno.test("a streamed body hands out a new buffer for each piece of a file, neve
         size: file.length,
       },
     ]);
-    const pieces: Uint8Array[] = [];
-    for await (const piece of body.stream) pieces.push(piece);
-    const ofFile = pieces.filter((p) => p.byteLength === 64 << 10);
-    assert.equal(ofFile.length, 4);
-    assert.deepEqual(ofFile.map((p) => p[0]), [1, 2, 3, 4], "each piece still holds its own bytes");
-    assert.equal(new Set(ofFile.map((p) => p.buffer)).size, 4, "four buffers, none reused");
+    const pieces: { piece: Uint8Array; first: number; size: number }[] = [];
+    for await (const piece of body.stream) pieces.push({ piece, first: piece[0], size: piece.byteLength });
+    const ofFile = pieces.filter((p) => p.size === 64 << 10);
+    assert.deepEqual(
+      ofFile.map((p) => p.first),
+      [1, 2, 3, 4],
+      "each piece held its own bytes when handed out",
+    );
+    assert.equal(new Set(ofFile.map((p) => p.piece.buffer)).size, 4, "four buffers, none reused");
+    assert.deepEqual(
+      ofFile.map((p) => p.piece.byteLength),
+      [0, 0, 0, 0],
+      "each released once the next was asked for",
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a streamed body arrives byte for byte through Deno's fetch at a server that makes it wait", async () => {
+  // Pieces pile up in fetch's queue while the server is not reading: they must stay intact there
+  // although the body released them (a body that refilled its buffers fails this).
+  const dir = await Deno.makeTempDir();
+  const file = new Uint8Array(8 << 20);
+  for (let at = 0; at < file.length; at += 65536) crypto.getRandomValues(file.subarray(at, at + 65536));
+  await Deno.writeFile(`${dir}/v.mov`, file);
+  const body = multipartBody(
+    [{
+      name: "assetData",
+      filename: "v.mov",
+      contentType: "video/quicktime",
+      path: `${dir}/v.mov`,
+      size: file.length,
+    }],
+    "fixed",
+  );
+  const expected = createHash("sha1").update(
+    (await multipartBytes(
+      [{ name: "assetData", filename: "v.mov", contentType: "video/quicktime", data: file }],
+      "fixed",
+    )).bytes,
+  ).digest("hex");
+  await using server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen() {} }, async (request) => {
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const hash = createHash("sha1");
+    for await (const chunk of request.body!) hash.update(chunk);
+    return new Response(hash.digest("hex"));
+  });
+  try {
+    const answer = await fetch(`http://127.0.0.1:${server.addr.port}/`, {
+      method: "POST",
+      body: body.stream,
+      headers: { "content-type": body.contentType },
+    });
+    assert.equal(await answer.text(), expected);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
