@@ -8,6 +8,7 @@ import { errorKind, messageOf } from "../../../core/plugin/errors.ts";
 import { remote } from "../../destination/immich/_test_fixtures.ts";
 import { type FilledServer, filledServer, openSource } from "./_test_server.ts";
 import type { ImmichSource } from "./_session.ts";
+import { downloadOriginal } from "./_download.ts";
 
 async function listed(t: FilledServer, id: string, options: { timeout?: number } = {}) {
   const session = await openSource(t, options);
@@ -92,4 +93,31 @@ Deno.test("a resource Immich does not hold (an adjustment) is a permanent failur
     assert.match(messageOf(e), /no adjustment x\.aae/);
     return true;
   });
+});
+
+Deno.test("a download is written and hashed piece by piece, each piece released once it is on disk", async () => {
+  // A released piece gives its memory back at once instead of at V8's next collection.
+  const pieces = [1, 2, 3].map((n) => new Uint8Array(1000).fill(n));
+  const expected = new Uint8Array(3000);
+  pieces.forEach((p, i) => expected.set(p, i * 1000));
+  const dir = await Deno.makeTempDir();
+  try {
+    const http = () =>
+      Promise.resolve(
+        new Response(ReadableStream.from(pieces), { headers: { "content-length": "3000" } }),
+      );
+    const from = {
+      api: "http://nas/api",
+      apiKey: "k",
+      http,
+      timeoutMs: 5000,
+      signal: new AbortController().signal,
+    };
+    const got = await downloadOriginal(from, "id", join(dir, "a.jpg"), "testing");
+    assert.deepEqual(got, { sha1: (await hashFile(join(dir, "a.jpg"))).sha1, size: 3000 });
+    assert.deepEqual(await Deno.readFile(join(dir, "a.jpg")), expected);
+    assert.deepEqual(pieces.map((p) => p.byteLength), [0, 0, 0], "each piece released");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
