@@ -15,9 +15,22 @@ function hasProc(): boolean {
   }
 }
 
-// Node's process module is loaded only where /proc cannot answer (macOS, a Linux without /proc
-// mounted): with /proc it would cost every start-up about 30 ms for nothing.
-const nodeProcess = hasProc() ? undefined : (await import("node:process")).default;
+const HAS_PROC = hasProc();
+
+/**
+ * Whether process `pid` exists, by the signal test (`kill(pid, 0)`): what a machine without /proc
+ * (macOS) has. Through Deno's `process` global, which loads Node's process module on first use
+ * only: loading it costs about 20 ms, which every start-up paid on macOS when it was imported.
+ */
+export function signalAlive(pid: number): boolean {
+  const { process } = globalThis as unknown as { process: { kill(pid: number, signal: number): void } };
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as { code?: string }).code === "EPERM";
+  }
+}
 
 /**
  * The status of every run and job, as stored and typed: `pending` (not started), `running`,
@@ -67,15 +80,7 @@ export function ownerState(owner: Owner, options: { staleAfterMs: number; at?: n
  * reused (common in containers, where ids are small), so the holder is gone too.
  */
 export function processAlive(pid: number, since?: Date): boolean {
-  if (nodeProcess) {
-    // No /proc: the signal test is all there is.
-    try {
-      nodeProcess.kill(pid, 0);
-      return true;
-    } catch (e) {
-      return (e as { code?: string }).code === "EPERM";
-    }
-  }
+  if (!HAS_PROC) return signalAlive(pid); // the signal test is all there is
   const proc = linuxProcess(pid);
   if (proc === "gone") return false;
   if (!proc) return true; // unreadable: assume it runs

@@ -6,6 +6,7 @@ import type { Asset } from "../model/asset.ts";
 import { PlanBuilder } from "../model/plan.ts";
 import { MIGRATIONS, SCHEMA_VERSION } from "./migrations.ts";
 import { LockedError, processAlive, Tracker } from "./mod.ts";
+import { signalAlive } from "./owner.ts";
 import { execute, query, withTracker } from "./_testing.ts";
 
 const IDS = { source: "photos", destination: "folder:/x" };
@@ -292,4 +293,13 @@ Deno.test("recordSkipped() marks a policy skip, but never demotes an asset alrea
     assert.deepEqual([state.status, state.errorClass], ["imported", null]);
     assert.deepEqual(t.remoteIds(IDS, "i1"), { original: "remote-1" });
   });
+});
+
+Deno.test("the signal test (what a machine without /proc has) finds this process and a running child, not a reaped one", async () => {
+  assert.equal(signalAlive(Deno.pid), true);
+  const child = new Deno.Command("sleep", { args: ["30"] }).spawn();
+  assert.equal(signalAlive(child.pid), true);
+  child.kill("SIGKILL");
+  await child.status;
+  assert.equal(signalAlive(child.pid), false);
 });
