@@ -98,11 +98,16 @@ Deno.test("this Deno's V8 knows every flag of V8_FLAGS (an unknown one stops the
   assert.equal(text.decode(out.stdout).trim(), "started");
 });
 
-Deno.test("the compiled binary carries the launcher's V8 flags, so both ways of running size the heap alike", async () => {
+Deno.test("the compiled binary and every task that runs main.ts carry the launcher's V8 flags, so all ways of running size the heap alike", async () => {
   const config = JSON.parse(await Deno.readTextFile(new URL("../../deno.json", import.meta.url)));
   assert.match(V8_FLAGS, /^--max-semi-space-size=\d+,--heap-growing-percent=\d+,--memory-pool-timeout=\d+$/);
-  assert.ok(
-    (config.tasks.compile as string).split(" ").includes(`--v8-flags=${V8_FLAGS}`),
-    `the compile task must pass --v8-flags=${V8_FLAGS}: ${config.tasks.compile}`,
-  );
+  const runners = Object.entries(config.tasks as Record<string, string>)
+    .filter(([, line]) => /deno (run|compile) [^&]*\bmain\.ts\b/.test(line));
+  assert.deepEqual(runners.map(([name]) => name).sort(), ["compile", "demo", "start"]);
+  for (const [name, line] of runners) {
+    assert.ok(
+      line.split(" ").includes(`--v8-flags=${V8_FLAGS}`),
+      `the ${name} task must pass --v8-flags=${V8_FLAGS}: ${line}`,
+    );
+  }
 });
